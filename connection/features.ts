@@ -1,0 +1,45 @@
+/**
+ * A typed key into a `FeatureCollection`. Features are how a layer exposes optional detail
+ * (the socket, TLS state, the peer's credentials) without widening `ConnectionContext`.
+ */
+export class FeatureKey<T> {
+  // The phantom field keeps `T` in the type so `get` can be typed; it is never set.
+  declare readonly __type?: T;
+  constructor(readonly name: string) {}
+  toString(): string {
+    return `FeatureKey(${this.name})`;
+  }
+}
+
+export class FeatureCollection {
+  #map = new Map<FeatureKey<unknown>, unknown>();
+
+  get<T>(key: FeatureKey<T>): T | undefined {
+    return this.#map.get(key) as T | undefined;
+  }
+
+  set<T>(key: FeatureKey<T>, value: T | undefined): void {
+    if (value === undefined) this.#map.delete(key);
+    else this.#map.set(key, value);
+  }
+
+  has(key: FeatureKey<unknown>): boolean {
+    return this.#map.has(key);
+  }
+
+  *[Symbol.iterator](): IterableIterator<[FeatureKey<unknown>, unknown]> {
+    yield* this.#map;
+  }
+}
+
+/** Present on connections backed by a `net.Socket` (TCP and unix/pipe transports). */
+export interface SocketFeature {
+  readonly socket: import('node:net').Socket;
+}
+export const SocketFeature = new FeatureKey<SocketFeature>('socket');
+
+/** Identifies which transport produced a connection ('tcp', 'pipe', 'memory', or a custom name). */
+export interface TransportFeature {
+  readonly name: string;
+}
+export const TransportFeature = new FeatureKey<TransportFeature>('transport');

@@ -1,0 +1,32 @@
+// Runs every compiled test under c8 and ends with one line: `N passed, N failed`.
+// uvu runs the files of dist/test in one process; c8 maps coverage back to the .ts sources.
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const dir = process.env.TIERCEL_TEST_DIR ?? 'dist/test';
+const pattern = process.argv[2] ?? '\\.test\\.js$';
+const c8 = join(root, 'node_modules', 'c8', 'bin', 'c8.js');
+const uvu = join(root, 'node_modules', 'uvu', 'bin.js');
+
+const child = spawn(process.execPath, [c8, process.execPath, '--enable-source-maps', uvu, dir, pattern], {
+  cwd: root,
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+let out = '';
+child.stdout.on('data', (d) => {
+  out += d;
+  process.stdout.write(d);
+});
+child.on('close', (code) => {
+  const clean = out.replace(/\x1b\[[0-9;]*m/g, '');
+  const total = Number(/Total:\s+(\d+)/.exec(clean)?.[1] ?? 0);
+  const passed = Number(/Passed:\s+(\d+)/.exec(clean)?.[1] ?? 0);
+  const skipped = Number(/Skipped:\s+(\d+)/.exec(clean)?.[1] ?? 0);
+  let failed = Math.max(0, total - passed - skipped);
+  // A crash before uvu's summary, or c8 refusing the coverage, is a failure even with no failed test.
+  if (code !== 0 && failed === 0) failed = 1;
+  console.log(`${passed} passed, ${failed} failed`);
+  process.exit(code === 0 && failed === 0 ? 0 : 1);
+});
