@@ -43,3 +43,15 @@ export interface TransportFeature {
   readonly name: string;
 }
 export const TransportFeature = new FeatureKey<TransportFeature>('transport');
+
+/**
+ * Lets the server ask a connection to finish gracefully (shutdown) without aborting it. A protocol
+ * watches `closeRequested` and ends the connection at its next safe point: HTTP/1.1 after the
+ * response in flight, a line protocol after the current line (Kestrel's
+ * `IConnectionLifetimeNotificationFeature`).
+ */
+export interface LifetimeFeature {
+  readonly closeRequested: AbortSignal;
+  requestClose(): void;
+}
+export const LifetimeFeature = new FeatureKey<LifetimeFeature>('lifetime');

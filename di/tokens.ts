@@ -1,0 +1,19 @@
+import type { Logger, Transport } from '../connection/index.js';
+import type { ServerOptions } from './server-options.js';
+
+/**
+ * A DI token that remembers the type it resolves to. tsyringe's own tokens are untyped symbols;
+ * `resolve(container, TOKEN)` keeps the type without a cast at every call site.
+ */
+export type Token<T> = symbol & { readonly __tokenType?: T };
+
+export function token<T>(description: string): Token<T> {
+  return Symbol(description) as Token<T>;
+}
+
+/** Every registered transport, in registration order (the last that can bind an endpoint wins). */
+export const TRANSPORT = token<Transport>('tiercel.Transport');
+/** The server's resolved options (defaults applied). */
+export const SERVER_OPTIONS = token<Required<ServerOptions>>('tiercel.ServerOptions');
+/** The logger every component writes to. */
+export const LOGGER = token<Logger>('tiercel.Logger');

@@ -1,0 +1,3 @@
+export * from './server.js';
+export * from './endpoint-builder.js';
+export * from './connection-handler.js';

@@ -1,0 +1,62 @@
+import type { DependencyContainer } from 'tsyringe';
+import {
+  ConnectionBuilder,
+  type ConnectionDelegate,
+  type Endpoint,
+  type Scheme,
+  type TransportOptions,
+} from '../connection/index.js';
+import type { ConnectionHandler, ConnectionHandlerClass } from './connection-handler.js';
+
+/**
+ * One endpoint's configuration: where to listen and the connection pipeline to run there
+ * (Kestrel's `ListenOptions`). Connection middleware is added with `use`; the terminal is a
+ * protocol (`run`) or a user's handler (`useConnectionHandler`).
+ */
+export class EndpointBuilder extends ConnectionBuilder {
+  #handler: ConnectionHandlerClass | ConnectionHandler | undefined;
+  #hasTerminal = false;
+
+  constructor(
+    readonly endpoint: Endpoint,
+    readonly scheme: Scheme = 'http',
+    /** Overrides the server's transport options for this endpoint only. */
+    readonly transportOptions: TransportOptions = {},
+  ) {
+    super();
+  }
+
+  /**
+   * Runs a user's protocol as the terminal delegate: a class (resolved from the server's container
+   * when the server starts) or an instance.
+   */
+  useConnectionHandler(handler: ConnectionHandlerClass | ConnectionHandler): this {
+    if (typeof handler !== 'function' && typeof (handler as ConnectionHandler)?.onConnected !== 'function') {
+      throw new TypeError('useConnectionHandler() takes a class or an object with onConnected(ctx)');
+    }
+    this.#handler = handler;
+    this.#hasTerminal = true;
+    return this;
+  }
+
+  override run(terminal: ConnectionDelegate): this {
+    this.#handler = undefined;
+    this.#hasTerminal = true;
+    return super.run(terminal);
+  }
+
+  /** True once a terminal (a protocol or a handler) has been chosen. */
+  get hasTerminal(): boolean {
+    return this.#hasTerminal;
+  }
+
+  /** Resolves the handler (if any) from `services` and composes the pipeline. */
+  buildWith(services: DependencyContainer): ConnectionDelegate {
+    const handler = this.#handler;
+    if (handler !== undefined) {
+      const instance = typeof handler === 'function' ? services.resolve(handler as ConnectionHandlerClass) : handler;
+      super.run((ctx) => instance.onConnected(ctx));
+    }
+    return this.build();
+  }
+}

@@ -1,0 +1,36 @@
+import { TiercelError } from '../connection/index.js';
+import { reasonPhrase, type HeaderValue } from '../protocols/http/index.js';
+import { InvalidStatusCodeError } from './errors.js';
+
+export interface HttpErrorOptions {
+  /**
+   * Whether `message` may be sent to the client. Default: true for 4xx (the client's mistake,
+   * worth telling), false for 5xx (the server's, whose details can leak internals).
+   */
+  expose?: boolean;
+  /** Headers for the error response (`www-authenticate`, `retry-after`, …). Default none. */
+  headers?: Readonly<Record<string, HeaderValue>>;
+  /** A stable code for callers to branch on. Default `ERR_TIERCEL_HTTP_ERROR`. */
+  code?: string;
+  cause?: unknown;
+}
+
+/**
+ * Throw one from a handler to answer with an error status: the pipeline sends `status`, the
+ * `headers`, and `message` as text/plain when `expose` is true (an empty body otherwise).
+ */
+export class HttpError extends TiercelError {
+  readonly status: number;
+  readonly expose: boolean;
+  readonly headers: Readonly<Record<string, HeaderValue>> | undefined;
+
+  constructor(status: number, message?: string, options: HttpErrorOptions = {}) {
+    if (!Number.isInteger(status) || status < 400 || status > 599) {
+      throw new InvalidStatusCodeError(status, 'an HttpError status must be an integer from 400 to 599');
+    }
+    super(options.code ?? 'ERR_TIERCEL_HTTP_ERROR', message ?? (reasonPhrase(status) || `HTTP ${status}`), { cause: options.cause });
+    this.status = status;
+    this.expose = options.expose ?? status < 500;
+    this.headers = options.headers;
+  }
+}

@@ -1,0 +1,33 @@
+import { InvalidOptionError } from '../../connection/index.js';
+import { isToken } from './header-chars.js';
+import { resolveHttpLimits, type HttpLimits } from './http-limits.js';
+
+/** Options of the HTTP protocol adapters, with defaults. */
+export interface HttpOptions {
+  /** See `HttpLimits`: every limit's default and outcome. */
+  limits?: Partial<HttpLimits>;
+  /**
+   * The `Server` response header: a product token, or `false` to send none (Kestrel's
+   * `AddServerHeader`). Default 'tiercel'. Hiding it is cosmetic, not a security control.
+   */
+  serverHeader?: string | false;
+}
+
+export interface ResolvedHttpOptions {
+  readonly limits: HttpLimits;
+  /** The wire form, `server: tiercel\r\n`, or '' for none. */
+  readonly serverLine: string;
+}
+
+export function resolveHttpOptions(options: HttpOptions = {}): ResolvedHttpOptions {
+  const server = options.serverHeader ?? 'tiercel';
+  if (server !== false) {
+    for (const part of server.split(/[ /]/)) {
+      if (!isToken(part)) throw new InvalidOptionError('serverHeader', "must be a product token such as 'tiercel' or 'tiercel/1.0', or false");
+    }
+  }
+  return {
+    limits: resolveHttpLimits(options.limits),
+    serverLine: server === false ? '' : `server: ${server}\r\n`,
+  };
+}

@@ -1,0 +1,35 @@
+import { TiercelError } from '../../connection/index.js';
+
+/**
+ * A request the protocol refuses, with the status to answer it with. Every HTTP-level rejection
+ * (bad framing, limits, timeouts) is one of these; the `code` is stable, the message is a sentence.
+ */
+export class HttpProtocolError extends TiercelError {
+  constructor(
+    code: string,
+    readonly status: number,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(code, message, options);
+  }
+}
+
+/** The app set a header name or value that is not allowed (CR, LF, NUL: response splitting). */
+export class InvalidHeaderError extends TiercelError {
+  constructor(readonly headerName: string, what: 'name' | 'value') {
+    super(
+      'ERR_TIERCEL_INVALID_HEADER',
+      what === 'name'
+        ? `Invalid header name ${JSON.stringify(headerName)}: a name must be a token (RFC 9110 §5.1)`
+        : `Invalid value for header '${headerName}': CR, LF, NUL and other control characters are not allowed`,
+    );
+  }
+}
+
+/** Headers cannot change once they are sent. */
+export class HeadersSentError extends TiercelError {
+  constructor(what: string) {
+    super('ERR_TIERCEL_HEADERS_SENT', `Cannot ${what}: the response headers have already been sent`);
+  }
+}

@@ -1,0 +1,14 @@
+import type { ConnectionDelegate, Logger } from '../../connection/index.js';
+import type { Heartbeat, HttpApplication, ResolvedHttpOptions } from '../http/index.js';
+import { Http1Connection } from './http1-connection.js';
+
+export interface Http1DelegateOptions extends ResolvedHttpOptions {
+  readonly heartbeat: Heartbeat;
+  readonly logger: Logger;
+  readonly maxReadBufferSize?: number;
+}
+
+/** The terminal connection delegate that serves HTTP/1.x with `app`. */
+export function http1Delegate(app: HttpApplication, options: Http1DelegateOptions): ConnectionDelegate {
+  return (ctx) => new Http1Connection(ctx, app, options).run();
+}

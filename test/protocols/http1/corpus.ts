@@ -1,0 +1,141 @@
+// The llhttp-derived HTTP/1.x request corpus (../shared/conformance/http1-requests.json), its
+// decoding, and tiercel's verdict on each case. Shared by the parser's conformance test and the
+// server-level run over the in-memory transport, so both judge the same cases the same way.
+import { readFileSync } from 'node:fs';
+import { sharedFile } from '../../support/shared.js';
+
+export interface CorpusMessage {
+  method: string;
+  url: string;
+  /** 'HTTP', 'RTSP', 'ICE', or null for the HTTP/0.9 form. */
+  protocol: string | null;
+  versionMajor: number;
+  versionMinor: number;
+  headers: [string, string][];
+  trailers?: [string, string][];
+  body: string;
+  upgrade?: boolean;
+  keepAlive?: boolean;
+  contentLength?: number | null;
+}
+
+export interface CorpusCase {
+  id: string;
+  title: string;
+  raw: string;
+  expect: 'ok' | 'error';
+  lenient: boolean;
+  messages: CorpusMessage[];
+  error?: string;
+  upgradeOffset?: number;
+  incomplete?: boolean;
+  finish?: 'SAFE' | 'UNSAFE' | string;
+}
+
+export interface Http1Corpus {
+  cases: CorpusCase[];
+}
+
+/** The corpus, or undefined (after a loud warning) when ../shared is absent outside CI. */
+export function loadHttp1Corpus(): Http1Corpus | undefined {
+  const path = sharedFile('conformance/http1-requests.json');
+  if (path === undefined) return undefined;
+  return JSON.parse(readFileSync(path, 'utf8')) as Http1Corpus;
+}
+
+/** The case's input: one char of `raw` per byte. */
+export function caseBytes(c: CorpusCase): Buffer {
+  return Buffer.from(c.raw, 'latin1');
+}
+
+/** What tiercel must do with a case, and why when that differs from llhttp's default mode. */
+export type Verdict =
+  | { kind: 'accept' }
+  /** Refused with a BadRequestError. */
+  | { kind: 'reject'; why?: string }
+  /** The first message(s) are served, then the connection closes: later bytes are never parsed. */
+  | { kind: 'close-after'; why: string }
+  /** llhttp refuses it, tiercel accepts it on purpose. */
+  | { kind: 'accept-unlike-llhttp'; why: string };
+
+/**
+ * Cases where tiercel's strict policy differs from llhttp's default mode, each with its reason.
+ * A case listed here is still run and asserted — never silently skipped.
+ */
+export const POLICY: Readonly<Record<string, Verdict>> = {
+  'sample/no-http-version': {
+    kind: 'reject',
+    why: 'HTTP/0.9 request line (`GET /`): only HTTP/1.0 and HTTP/1.1 are served',
+  },
+  'method/source-request-with-ice': { kind: 'reject', why: 'ICE/1.0 is not HTTP' },
+  'method/options-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP' },
+  'method/announce-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP' },
+  'transfer-encoding/post-with-chunked-as-last-transfer-encoding': {
+    kind: 'reject',
+    why: '`deflate, chunked`: only a lone chunked coding is implemented (501)',
+  },
+  'transfer-encoding/post-with-chunked-as-last-transfer-encoding-multiple-headers': {
+    kind: 'reject',
+    why: 'two Transfer-Encoding fields: duplicates are refused (400)',
+  },
+  'invalid/invalid-method': {
+    kind: 'accept-unlike-llhttp',
+    why: 'MKCOLA is a valid token; RFC 9110 §9.1 methods are extensible (llhttp knows a fixed list). The app answers 405/501',
+  },
+  'invalid/http-protocol-and-announce-method': {
+    kind: 'accept-unlike-llhttp',
+    why: 'ANNOUNCE is a valid token method over HTTP/1.0; llhttp refuses it only because it is an RTSP method',
+  },
+};
+
+/** tiercel's verdict on a case. */
+export function verdictOf(c: CorpusCase): Verdict {
+  const listed = POLICY[c.id];
+  if (listed !== undefined) return listed;
+  if (c.error === 'HPE_CLOSED_CONNECTION') {
+    return { kind: 'close-after', why: 'bytes after a non-keep-alive message are never parsed (llhttp errors, tiercel stops and closes)' };
+  }
+  if (c.lenient) {
+    // A strict llhttp-replay with no lenient flags refuses every one (README, Validation); a few
+    // are refused by keep-alive rules rather than syntax, and so show as a close.
+    const closes = c.messages.length > 0 && c.messages[0].keepAlive === false;
+    return closes
+      ? { kind: 'close-after', why: 'lenient case: only the first, non-keep-alive message may be served' }
+      : { kind: 'reject', why: 'lenient case: needs an llhttp leniency flag' };
+  }
+  return c.expect === 'ok' ? { kind: 'accept' } : { kind: 'reject' };
+}
+
+/** An expected message in the parser's shapes: flat headers (values trimmed of OWS), body bytes. */
+export interface ExpectedMessage {
+  method: string;
+  target: string;
+  versionMinor: number;
+  rawHeaders: string[];
+  trailers: string[] | null;
+  body: Buffer;
+  upgrade: boolean;
+  keepAlive: boolean | undefined;
+  contentLength: number;
+}
+
+export function expectedMessages(c: CorpusCase): ExpectedMessage[] {
+  return c.messages.map((m) => ({
+    method: m.method,
+    target: m.url,
+    versionMinor: m.versionMinor,
+    rawHeaders: flatten(m.headers),
+    trailers: m.trailers && m.trailers.length > 0 ? flatten(m.trailers) : null,
+    body: Buffer.from(m.body, 'latin1'),
+    upgrade: m.upgrade === true,
+    keepAlive: m.keepAlive,
+    contentLength: m.contentLength ?? -1,
+  }));
+}
+
+// llhttp keeps trailing OWS in values; RFC 9110 §5.5 says it is not part of the value, and we trim.
+function flatten(fields: [string, string][]): string[] {
+  const out: string[] = [];
+  for (const [name, value] of fields) out.push(name, value.replace(/[ \t]+$/, ''));
+  return out;
+}

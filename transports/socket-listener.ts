@@ -1,0 +1,144 @@
+import { createServer, type ListenOptions, type Server, type Socket } from 'node:net';
+import {
+  AddressInUseError,
+  BindError,
+  ConnectionContext,
+  FeatureCollection,
+  SocketFeature,
+  TransportFeature,
+  type ConnectionListener,
+  type Endpoint,
+} from '../connection/index.js';
+import { AcceptQueue } from './accept-queue.js';
+
+/** How the servers of a socket listener treat each connection they take from the OS. */
+export interface SocketServerSettings {
+  /** Applied to both directions of every accepted socket (see the transports' options). */
+  readonly highWaterMark: number;
+  readonly noDelay: boolean;
+}
+
+/**
+ * The part of the TCP and pipe listeners that is the same: one or more `net.Server`s feeding one
+ * accept queue. A subclass binds its servers with `listen` and says how a socket becomes a
+ * connection.
+ */
+export abstract class SocketListener implements ConnectionListener {
+  readonly #settings: SocketServerSettings;
+  readonly #servers = new Set<Server>();
+  readonly #queue = new AcceptQueue<Socket>(
+    (socket) => !socket.destroyed,
+    (socket) => socket.destroy(),
+  );
+  #unbinding: Promise<void> | undefined;
+
+  protected constructor(settings: SocketServerSettings) {
+    this.#settings = settings;
+  }
+
+  abstract get endpoint(): Endpoint;
+
+  /** The transport's name, for the connection's `TransportFeature`. */
+  protected abstract get transportName(): string;
+
+  /** Where the connection came from and arrived. */
+  protected abstract endpointsOf(socket: Socket): { local: Endpoint; remote: Endpoint };
+
+  /** Runs once the servers are closed (the pipe listener removes its socket file). */
+  protected async afterUnbind(): Promise<void> {}
+
+  /**
+   * Opens one more server feeding this listener. A failure closes nothing else: the caller decides
+   * whether to retry, go on without it, or dispose. `described` names the endpoint in errors.
+   */
+  protected async listen(options: ListenOptions, described: string): Promise<Server> {
+    const server = createServer({
+      // Half-close is part of the contract: a peer's FIN ends our input, not our output.
+      allowHalfOpen: true,
+      noDelay: this.#settings.noDelay,
+      highWaterMark: this.#settings.highWaterMark,
+    });
+    server.on('connection', (socket: Socket) => {
+      // A reset is reported as 'error' then 'close'; without a listener the error would crash the
+      // process. 'close' is what tells the connection's owner (and the queue) that it is gone.
+      socket.on('error', ignore);
+      this.#queue.push(socket);
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(options, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    }).catch((err: unknown) => {
+      throw bindFailure(err, described);
+    });
+    // Accept failures (EMFILE, ENFILE) are reported on the server, which goes on listening;
+    // the connection that could not be accepted stays in the kernel's backlog.
+    server.on('error', ignore);
+    this.#servers.add(server);
+    return server;
+  }
+
+  /** Closes one server opened by `listen` (a half-done dual bind that has to start again). */
+  protected closeServer(server: Server): Promise<void> {
+    this.#servers.delete(server);
+    return stopListening(server);
+  }
+
+  accept(): Promise<ConnectionContext | null> {
+    return this.#queue.take().then((socket) => socket && this.#connection(socket));
+  }
+
+  unbind(): Promise<void> {
+    this.#unbinding ??= this.#close();
+    return this.#unbinding;
+  }
+
+  dispose(): Promise<void> {
+    return this.unbind();
+  }
+
+  async #close(): Promise<void> {
+    this.#queue.close();
+    await Promise.all([...this.#servers].map(stopListening));
+    this.#servers.clear();
+    await this.afterUnbind();
+  }
+
+  #connection(socket: Socket): ConnectionContext {
+    const { local, remote } = this.endpointsOf(socket);
+    const features = new FeatureCollection();
+    features.set(TransportFeature, { name: this.transportName });
+    features.set(SocketFeature, { socket });
+    return new ConnectionContext({ transport: socket, localEndpoint: local, remoteEndpoint: remote, features });
+  }
+}
+
+/** A platform bind error as a domain error: EADDRINUSE is `AddressInUseError`, the rest `BindError`. */
+export function bindFailure(err: unknown, described: string): Error {
+  if (errorCode(err) === 'EADDRINUSE') return new AddressInUseError(described, { cause: err });
+  const reason = err instanceof Error ? err.message : String(err);
+  return new BindError(described, reason, { cause: err });
+}
+
+/** The errno code of a Node error, or of the platform error a domain error wraps. */
+export function errorCode(err: unknown): string | undefined {
+  if (typeof err !== 'object' || err === null) return undefined;
+  const code = (err as { code?: unknown }).code;
+  if (typeof code === 'string' && !code.startsWith('ERR_TIERCEL_')) return code;
+  return errorCode((err as { cause?: unknown }).cause);
+}
+
+/**
+ * Stops a server listening. `server.close()` closes the listening handle at once but calls back
+ * only when every accepted connection has ended, and accepted connections are not the listener's
+ * to wait for; one turn of the event loop lets the handle's close (and libuv's unlink of a unix
+ * socket file) complete.
+ */
+function stopListening(server: Server): Promise<void> {
+  server.close();
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+function ignore(): void {}

@@ -1,0 +1,94 @@
+import type { Server, Socket } from 'node:net';
+import { formatEndpoint, type Endpoint, type TcpEndpoint } from '../../connection/index.js';
+import { SocketListener, errorCode } from '../socket-listener.js';
+import type { TcpTransportOptions } from './tcp-options.js';
+
+/** Codes a bind to an IPv6 address gets on a machine (or container) without IPv6. */
+const NO_IPV6 = new Set(['EAFNOSUPPORT', 'EADDRNOTAVAIL', 'EPROTONOSUPPORT']);
+
+/**
+ * With `localhost:0`, the port the OS picks for 127.0.0.1 may be taken on ::1; the bind starts
+ * again with a new port this many times before it gives up.
+ */
+const LOCALHOST_ATTEMPTS = 5;
+
+/** A bound TCP endpoint: one server, or two for `localhost` (127.0.0.1 and ::1 on one port). */
+export class TcpListener extends SocketListener {
+  #endpoint: TcpEndpoint;
+
+  private constructor(requested: TcpEndpoint, options: Required<TcpTransportOptions>) {
+    super({ noDelay: options.noDelay, highWaterMark: Math.min(options.maxReadBufferSize, options.maxWriteBufferSize) });
+    this.#endpoint = requested;
+  }
+
+  /** Binds `endpoint`; on failure nothing stays bound. */
+  static async open(endpoint: TcpEndpoint, options: Required<TcpTransportOptions>): Promise<TcpListener> {
+    const listener = new TcpListener(endpoint, options);
+    try {
+      const port = await listener.#bind(endpoint, options.backlog);
+      listener.#endpoint = { kind: 'tcp', host: endpoint.host, port };
+      return listener;
+    } catch (err) {
+      await listener.dispose();
+      throw err;
+    }
+  }
+
+  get endpoint(): TcpEndpoint {
+    return this.#endpoint;
+  }
+
+  protected get transportName(): string {
+    return 'tcp';
+  }
+
+  protected endpointsOf(socket: Socket): { local: Endpoint; remote: Endpoint } {
+    return {
+      local: { kind: 'tcp', host: unmapIPv4(socket.localAddress), port: socket.localPort ?? 0 },
+      remote: { kind: 'tcp', host: unmapIPv4(socket.remoteAddress), port: socket.remotePort ?? 0 },
+    };
+  }
+
+  /** Binds every address the endpoint stands for; resolves with the port bound. */
+  async #bind(endpoint: TcpEndpoint, backlog: number): Promise<number> {
+    const described = formatEndpoint(endpoint);
+    const at = (host: string, port: number, ipv6Only?: boolean) =>
+      this.listen({ host, port, backlog, ipv6Only }, described);
+
+    if (endpoint.host === '*') {
+      try {
+        // One dual-stack socket serves IPv4 (as ::ffff:a.b.c.d) and IPv6, as Kestrel's ListenAnyIP.
+        return portOf(await at('::', endpoint.port, false));
+      } catch (err) {
+        if (!NO_IPV6.has(errorCode(err) ?? '')) throw err;
+        return portOf(await at('0.0.0.0', endpoint.port));
+      }
+    }
+    if (endpoint.host !== 'localhost') return portOf(await at(endpoint.host, endpoint.port));
+
+    for (let attempt = 1; ; attempt++) {
+      const v4 = await at('127.0.0.1', endpoint.port);
+      const port = portOf(v4);
+      try {
+        await at('::1', port);
+        return port;
+      } catch (err) {
+        const code = errorCode(err);
+        if (NO_IPV6.has(code ?? '')) return port;
+        if (code !== 'EADDRINUSE' || endpoint.port !== 0 || attempt === LOCALHOST_ATTEMPTS) throw err;
+        await this.closeServer(v4);
+      }
+    }
+  }
+}
+
+function portOf(server: Server): number {
+  const address = server.address();
+  return typeof address === 'object' && address !== null ? address.port : 0;
+}
+
+/** A dual-stack socket reports IPv4 peers as `::ffff:a.b.c.d`; endpoints carry the IPv4 form. */
+function unmapIPv4(address: string | undefined): string {
+  if (address === undefined) return '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
+}
