@@ -233,6 +233,7 @@ async function runInject(settings) {
     const { code, stdout, stderr } = await runToEnd(process.execPath, [join(BENCH_DIR, 'inject.mjs'), '--json'], {
       cpu: settings.serverCpu,
       cwd: BENCH_DIR,
+      env: { ...process.env, INJECT_REQUESTS: String(settings.injectRequests) },
       timeoutMs: 300_000,
     });
     if (code !== 0) throw new Error(`inject.mjs exited with code ${code}: ${stderr.trim().split('\n').slice(-1)[0]}`);
@@ -246,6 +247,7 @@ async function runInject(settings) {
 }
 
 async function main() {
+  const loadAtStart = os.loadavg();
   const toolProblems = checkTools();
   if (toolProblems.length) {
     console.error(`bench: cannot run:\n  - ${toolProblems.join('\n  - ')}`);
@@ -256,7 +258,6 @@ async function main() {
     console.error(`bench: bad settings:\n  - ${problems.join('\n  - ')}`);
     process.exit(1);
   }
-  process.env.INJECT_REQUESTS = String(settings.injectRequests);
 
   const servers = SERVERS.filter((s) => settings.servers.includes(s.name));
   const results = new Map();
@@ -267,7 +268,8 @@ async function main() {
   const idle = settings.idleConnections > 0 ? await runIdle(servers, settings) : null;
   const inject = settings.injectRequests > 0 ? await runInject(settings) : null;
 
-  const markdown = renderReport({ meta: machine(settings), settings, scenarios: settings.scenarios, results, idle, inject, baselineName: BASELINE });
+  const meta = { ...machine(settings), load: loadAtStart.map((n) => n.toFixed(2)).join(' ') };
+  const markdown = renderReport({ meta, settings, scenarios: settings.scenarios, results, idle, inject, baselineName: BASELINE });
   writeFileSync(join(BENCH_DIR, 'RESULTS.md'), markdown);
   console.log(markdown);
 

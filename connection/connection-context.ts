@@ -63,10 +63,12 @@ export class ConnectionContext {
   }
 
   /**
-   * Closes the connection gracefully: ends the writable side (flushing what is queued), then
-   * destroys it once the peer has had `timeoutMs` to finish. Used when the delegate settles.
+   * Closes the connection gracefully: ends the writable side (flushing what is queued), reads and
+   * drops what the peer still sends, and destroys the transport when the peer ends too or after
+   * `lingerMs`. Closing at once could make the kernel answer late input with a reset that
+   * destroys the response the peer has not read yet (the reason for nginx's lingering close).
    */
-  close(timeoutMs = 5_000): void {
+  close(lingerMs = 1_000): void {
     const t = this.transport;
     if (t.destroyed) {
       if (this.#original !== t && !this.#original.destroyed) this.#original.destroy();
@@ -75,7 +77,7 @@ export class ConnectionContext {
     if (!t.writableEnded) t.end();
     // Drain what the peer still sends so its FIN can arrive, but never let it hold us forever.
     t.resume();
-    const timer = setTimeout(() => this.abort(new ConnectionAbortedError('The peer did not close in time')), timeoutMs);
+    const timer = setTimeout(() => this.abort(new ConnectionAbortedError('The peer did not close in time')), lingerMs);
     timer.unref();
     const done = (): void => {
       clearTimeout(timer);

@@ -67,6 +67,8 @@ export class Server {
   readonly #builders: EndpointBuilder[] = [];
   #bound: BoundEndpoint[] = [];
   readonly #live = new Set<ConnectionContext>();
+  /** Connections whose pipeline is done, waiting for the peer to close (see ConnectionContext.close). */
+  readonly #lingering = new Set<ConnectionContext>();
   #liveEmpty: (() => void) | undefined;
   #state: State = 'new';
   #accepted = 0;
@@ -197,6 +199,8 @@ export class Server {
     this.#state = 'stopping';
     await Promise.allSettled(this.#bound.map((b) => b.listener.unbind()));
     await Promise.allSettled(this.#bound.map((b) => b.loop));
+    // A connection whose protocol is already done has nothing to finish: close it now.
+    for (const ctx of this.#lingering) ctx.abort(new ConnectionAbortedError('The server is shutting down'));
     for (const ctx of this.#live) ctx.features.get(LifetimeFeature)?.requestClose();
     if (this.#live.size > 0) {
       let timer: NodeJS.Timeout | undefined;
@@ -266,7 +270,10 @@ export class Server {
       settled = Promise.reject(err);
     }
     settled.then(
-      () => ctx.close(),
+      () => {
+        this.#lingering.add(ctx);
+        ctx.close();
+      },
       (err: unknown) => {
         this.#log.debug('Connection pipeline failed', { connectionId: ctx.id, error: err });
         ctx.abort(err);
@@ -274,6 +281,7 @@ export class Server {
     ).finally(() => {
       const forget = (): void => {
         this.#live.delete(ctx);
+        this.#lingering.delete(ctx);
         if (this.#live.size === 0) this.#liveEmpty?.();
       };
       // The connection counts as live until its transport has really closed.

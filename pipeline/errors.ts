@@ -10,11 +10,12 @@ export class BodyAlreadyReadError extends TiercelError {
 
 /**
  * More body bytes arrived than `maxRequestBodySize` allows. The exchange enforces the limit
- * itself; this is the pipeline's own check, so a helper never buffers past the limit.
+ * itself (with the same code); this is the pipeline's own check, so a helper never buffers past
+ * the limit whatever the protocol adapter does.
  */
 export class RequestBodyTooLargeError extends HttpProtocolError {
   constructor(readonly limit: number) {
-    super('ERR_TIERCEL_REQUEST_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);
+    super('ERR_TIERCEL_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);
   }
 }
 

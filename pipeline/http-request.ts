@@ -80,10 +80,9 @@ export class HttpRequest {
     return this.#exchange.headers.get('host');
   }
 
-  /** The declared body length, or undefined when not known in advance (chunked). */
-  get contentLength(): number | undefined {
-    const n = this.#exchange.requestContentLength;
-    return n < 0 ? undefined : n;
+  /** The declared body length, or -1 when it is not known in advance (chunked). */
+  get contentLength(): number {
+    return this.#exchange.requestContentLength;
   }
 
   /** False when the request has no body at all. */
@@ -121,19 +120,22 @@ export class HttpRequest {
   }
 
   buffer(): Promise<Buffer> {
-    this.#claimBody();
+    if (this.#bodyUsed) return Promise.reject(new BodyAlreadyReadError());
+    this.#bodyUsed = true;
     return readBodyBuffer(this.#exchange);
   }
 
   /** The body as UTF-8 text. */
   text(): Promise<string> {
-    this.#claimBody();
+    if (this.#bodyUsed) return Promise.reject(new BodyAlreadyReadError());
+    this.#bodyUsed = true;
     return readBodyText(this.#exchange);
   }
 
   /** The body parsed as JSON; invalid JSON is an `HttpError` 400. The result is not validated. */
   json<T = unknown>(): Promise<T> {
-    this.#claimBody();
+    if (this.#bodyUsed) return Promise.reject(new BodyAlreadyReadError());
+    this.#bodyUsed = true;
     return readBodyJson<T>(this.#exchange);
   }
 

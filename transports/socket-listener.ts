@@ -80,6 +80,17 @@ export abstract class SocketListener implements ConnectionListener {
     return server;
   }
 
+  /** Runs `bind` (the subclass's `listen` calls); if it fails, closes whatever it had opened. */
+  protected async bindOrDispose(bind: () => Promise<void>): Promise<this> {
+    try {
+      await bind();
+      return this;
+    } catch (err) {
+      await this.dispose();
+      throw err;
+    }
+  }
+
   /** Closes one server opened by `listen` (a half-done dual bind that has to start again). */
   protected closeServer(server: Server): Promise<void> {
     this.#servers.delete(server);

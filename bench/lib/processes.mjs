@@ -28,9 +28,9 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
 }
 
 /** Spawns a tracked child; with `cpu` set it runs under `taskset -c <cpu>` (taskset execs, so the pid is the program's). */
-export function spawnTracked(command, args, { cpu, cwd } = {}) {
+export function spawnTracked(command, args, { cpu, cwd, env } = {}) {
   const [file, argv] = cpu === undefined ? [command, args] : ['taskset', ['-c', String(cpu), command, ...args]];
-  const child = spawn(file, argv, { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(file, argv, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   live.add(child);
   child.on('exit', () => live.delete(child));
   return child;
@@ -160,9 +160,9 @@ function startOnce({ name, file, cpu, timeoutMs, benchDir, port }) {
 }
 
 /** Runs a tracked child to completion, resolving with its output; kills it after `timeoutMs`. */
-export function runToEnd(command, args, { cpu, cwd, timeoutMs }) {
+export function runToEnd(command, args, { cpu, cwd, env, timeoutMs }) {
   return new Promise((resolve, reject) => {
-    const child = spawnTracked(command, args, { cpu, cwd });
+    const child = spawnTracked(command, args, { cpu, cwd, env });
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (t) => (stdout += t));

@@ -111,15 +111,15 @@ export function renderReport({ meta, settings, scenarios, results, idle, inject,
     '# tiercel benchmark results',
     '',
     `- Date: ${meta.date}`,
-    `- Machine: ${meta.nproc} CPUs, ${meta.cpuModel}; ${meta.memTotal} RAM; Linux ${meta.kernel}`,
+    `- Machine: ${meta.nproc} CPUs, ${meta.cpuModel}; ${meta.memTotal} RAM; Linux ${meta.kernel}; load average at start ${meta.load} (other work on the machine skews results: compare the server CPU column)`,
     `- Node ${meta.node}; wrk ${meta.wrk}; ${meta.peers}`,
     `- Server pinned to CPU ${settings.serverCpu} (\`taskset -c ${settings.serverCpu}\`), wrk to CPU ${settings.clientCpu}: \`wrk -t1 -c${settings.connections} -d${settings.duration}s --latency\`; ` +
-      `${settings.rounds} interleaved round(s) per scenario after a ${settings.warmup} s warm-up of each server; one process per server per scenario.`,
+      `${settings.rounds} interleaved round(s) per scenario after a ${settings.warmup} s warm-up of each server; one process per server per scenario; wrk's default 2 s timeout (a timed-out request counts as a socket error).`,
     `- Reproduce: \`${meta.command}\` from the repository root (or \`${meta.directCommand}\` in \`bench/\` with tiercel already built).`,
     '',
     'Ratios are against node:http (req/s: higher is better; p99 and RSS: lower is better). "RSS after" is VmRSS read at the end of the ' +
       'scenario, "peak RSS" is VmHWM. "server CPU" is the share of its one pinned core the server used while wrk ran (median): ' +
-      'well under 100% means the load generator, not the server, set the pace. A p99 of – means wrk printed no usable 99th percentile. ⚠ marks a server that had socket errors or non-2xx responses, or could not be measured. ' +
+      'well under 100% means something else set the pace (wrk itself, or other work on the machine). A p99 of – means wrk printed no usable 99th percentile. ⚠ marks a server that had socket errors or non-2xx responses, or could not be measured. ' +
       'The ceiling is a bare `net` server that answers every CRLFCRLF with a prebuilt response: no server on Node can go faster on plaintext.',
     '',
   ];

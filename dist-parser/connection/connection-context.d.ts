@@ -33,8 +33,10 @@ export declare class ConnectionContext {
      */
     abort(reason?: unknown): void;
     /**
-     * Closes the connection gracefully: ends the writable side (flushing what is queued), then
-     * destroys it once the peer has had `timeoutMs` to finish. Used when the delegate settles.
+     * Closes the connection gracefully: ends the writable side (flushing what is queued), reads and
+     * drops what the peer still sends, and destroys the transport when the peer ends too or after
+     * `lingerMs`. Closing at once could make the kernel answer late input with a reset that
+     * destroys the response the peer has not read yet (the reason for nginx's lingering close).
      */
-    close(timeoutMs?: number): void;
+    close(lingerMs?: number): void;
 }

@@ -17,6 +17,8 @@ export class Server {
     #builders = [];
     #bound = [];
     #live = new Set();
+    /** Connections whose pipeline is done, waiting for the peer to close (see ConnectionContext.close). */
+    #lingering = new Set();
     #liveEmpty;
     #state = 'new';
     #accepted = 0;
@@ -138,6 +140,9 @@ export class Server {
         this.#state = 'stopping';
         await Promise.allSettled(this.#bound.map((b) => b.listener.unbind()));
         await Promise.allSettled(this.#bound.map((b) => b.loop));
+        // A connection whose protocol is already done has nothing to finish: close it now.
+        for (const ctx of this.#lingering)
+            ctx.abort(new ConnectionAbortedError('The server is shutting down'));
         for (const ctx of this.#live)
             ctx.features.get(LifetimeFeature)?.requestClose();
         if (this.#live.size > 0) {
@@ -206,12 +211,16 @@ export class Server {
         catch (err) {
             settled = Promise.reject(err);
         }
-        settled.then(() => ctx.close(), (err) => {
+        settled.then(() => {
+            this.#lingering.add(ctx);
+            ctx.close();
+        }, (err) => {
             this.#log.debug('Connection pipeline failed', { connectionId: ctx.id, error: err });
             ctx.abort(err);
         }).finally(() => {
             const forget = () => {
                 this.#live.delete(ctx);
+                this.#lingering.delete(ctx);
                 if (this.#live.size === 0)
                     this.#liveEmpty?.();
             };

@@ -6,7 +6,8 @@ export declare class BodyAlreadyReadError extends TiercelError {
 }
 /**
  * More body bytes arrived than `maxRequestBodySize` allows. The exchange enforces the limit
- * itself; this is the pipeline's own check, so a helper never buffers past the limit.
+ * itself (with the same code); this is the pipeline's own check, so a helper never buffers past
+ * the limit whatever the protocol adapter does.
  */
 export declare class RequestBodyTooLargeError extends HttpProtocolError {
     readonly limit: number;

@@ -29,6 +29,8 @@ export declare abstract class SocketListener implements ConnectionListener {
      * whether to retry, go on without it, or dispose. `described` names the endpoint in errors.
      */
     protected listen(options: ListenOptions, described: string): Promise<Server>;
+    /** Runs `bind` (the subclass's `listen` calls); if it fails, closes whatever it had opened. */
+    protected bindOrDispose(bind: () => Promise<void>): Promise<this>;
     /** Closes one server opened by `listen` (a half-done dual bind that has to start again). */
     protected closeServer(server: Server): Promise<void>;
     accept(): Promise<ConnectionContext | null>;

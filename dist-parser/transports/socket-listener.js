@@ -48,6 +48,17 @@ export class SocketListener {
         this.#servers.add(server);
         return server;
     }
+    /** Runs `bind` (the subclass's `listen` calls); if it fails, closes whatever it had opened. */
+    async bindOrDispose(bind) {
+        try {
+            await bind();
+            return this;
+        }
+        catch (err) {
+            await this.dispose();
+            throw err;
+        }
+    }
     /** Closes one server opened by `listen` (a half-done dual bind that has to start again). */
     closeServer(server) {
         this.#servers.delete(server);

@@ -313,7 +313,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     if (this.#batching) {
       if (typeof data === 'string') {
         this.#pending += data;
-        return true;
+        return !this.#transport.writableNeedDrain;
       }
       this.#flush();
       return this.#transport.write(data);

@@ -1,15 +1,14 @@
-// Readers for the header fields that decide message framing and connection fate. They run once
-// per such field, on the already-validated value string (SP/HTAB and field-vchar only).
+// Readers for the header fields that decide message framing and connection fate. They run on
+// the bytes of a field value as soon as its line ends (so a bad one is refused before the head
+// is complete), and the bytes are already known to be SP/HTAB/field-vchar.
 import { RequestRejectionReason as R } from './rejection.js';
-import { equalsLower } from './http1-tokens.js';
 
 /** Content-Length = 1*DIGIT (RFC 9110 §8.6): no sign, no inner space, no list. -1 if invalid. */
-export function parseContentLength(value: string): number {
-  const n = value.length;
-  if (n === 0) return -1;
+export function parseContentLength(b: Buffer, s: number, e: number): number {
+  if (s === e) return -1;
   let v = 0;
-  for (let i = 0; i < n; i++) {
-    const d = value.charCodeAt(i) - 0x30;
+  for (let i = s; i < e; i++) {
+    const d = b[i] - 0x30;
     if (d < 0 || d > 9) return -1;
     v = v * 10 + d;
     // Past 2^53 the sum is no longer exact; nobody has such a body, so refuse instead of guessing.
@@ -23,52 +22,64 @@ export const CONNECTION_KEEP_ALIVE = 2;
 export const CONNECTION_UPGRADE = 4;
 
 /** The connection options (RFC 9110 §7.6.1) we act on, as CONNECTION_* bits. */
-export function connectionOptions(value: string): number {
+export function connectionOptions(b: Buffer, s: number, e: number): number {
   let bits = 0;
-  const n = value.length;
-  let i = 0;
-  while (i < n) {
-    let c = value.charCodeAt(i);
-    while (i < n && (c === 0x20 || c === 0x09 || c === 0x2c)) c = value.charCodeAt(++i);
+  let i = s;
+  while (i < e) {
+    while (i < e && (b[i] === 0x20 || b[i] === 0x09 || b[i] === 0x2c)) i++;
     const start = i;
-    while (i < n && (c = value.charCodeAt(i)) !== 0x2c) i++;
+    while (i < e && b[i] !== 0x2c) i++;
     let end = i;
-    while (end > start && ((c = value.charCodeAt(end - 1)) === 0x20 || c === 0x09)) end--;
-    const len = end - start;
-    if (len === 5 && equalsLower(value, start, end, 'close')) bits |= CONNECTION_CLOSE;
-    else if (len === 10 && equalsLower(value, start, end, 'keep-alive')) bits |= CONNECTION_KEEP_ALIVE;
-    else if (len === 7 && equalsLower(value, start, end, 'upgrade')) bits |= CONNECTION_UPGRADE;
+    while (end > start && (b[end - 1] === 0x20 || b[end - 1] === 0x09)) end--;
+    switch (end - start) {
+      case 5:
+        if (equalsLower(b, start, end, 'close')) bits |= CONNECTION_CLOSE;
+        break;
+      case 10:
+        if (equalsLower(b, start, end, 'keep-alive')) bits |= CONNECTION_KEEP_ALIVE;
+        break;
+      case 7:
+        if (equalsLower(b, start, end, 'upgrade')) bits |= CONNECTION_UPGRADE;
+        break;
+    }
   }
   return bits;
 }
 
-/**
- * Judges a Transfer-Encoding value. Only a lone `chunked` is read (returns null). RFC 9112 §6.3:
- * when chunked is not the final coding the length cannot be known, so 400; codings before a
- * final chunked are well-framed but not implemented here, so 501 — the body is never read by
- * length in either case (the request-smuggling shape).
- */
-export function transferEncodingProblem(value: string): R | null {
-  const n = value.length;
-  if (n === 7 && equalsLower(value, 0, 7, 'chunked')) return null;
-  let chunkedSeen = 0;
-  let lastIsChunked = false;
-  let i = 0;
-  while (i <= n) {
-    let end = value.indexOf(',', i);
-    if (end < 0) end = n;
-    let s = i;
-    let e = end;
-    while (s < e && isOws(value.charCodeAt(s))) s++;
-    while (e > s && isOws(value.charCodeAt(e - 1))) e--;
-    lastIsChunked = equalsLower(value, s, e, 'chunked');
-    if (lastIsChunked) chunkedSeen++;
-    i = end + 1;
-  }
-  if (lastIsChunked && chunkedSeen === 1) return R.UnsupportedTransferEncoding;
-  return R.InvalidTransferEncoding;
+/** True when b[s, e) is the lone coding `chunked` (any case). */
+export function isChunkedOnly(b: Buffer, s: number, e: number): boolean {
+  return equalsLower(b, s, e, 'chunked');
 }
 
-function isOws(c: number): boolean {
-  return c === 0x20 || c === 0x09;
+/**
+ * Why a Transfer-Encoding value other than a lone `chunked` is refused. RFC 9112 §6.3: when
+ * chunked is not the final coding the length cannot be known, so 400; codings before a final
+ * chunked are well-framed but not implemented here, so 501. The body is never read by length.
+ */
+export function transferEncodingProblem(b: Buffer, s: number, e: number): R {
+  let chunkedCount = 0;
+  let lastIsChunked = false;
+  for (let i = s; i <= e; ) {
+    let j = i;
+    while (j < e && b[j] !== 0x2c) j++;
+    let ps = i;
+    let pe = j;
+    while (ps < pe && (b[ps] === 0x20 || b[ps] === 0x09)) ps++;
+    while (pe > ps && (b[pe - 1] === 0x20 || b[pe - 1] === 0x09)) pe--;
+    lastIsChunked = equalsLower(b, ps, pe, 'chunked');
+    if (lastIsChunked) chunkedCount++;
+    i = j + 1;
+  }
+  return lastIsChunked && chunkedCount === 1 ? R.UnsupportedTransferEncoding : R.InvalidTransferEncoding;
+}
+
+/** ASCII case-insensitive comparison of b[s, e) with a lower-case literal. */
+export function equalsLower(b: Buffer, s: number, e: number, lower: string): boolean {
+  if (e - s !== lower.length) return false;
+  for (let i = 0; i < lower.length; i++) {
+    const c = b[s + i];
+    // Fold letters only; folding anything else could make `\r` equal `-`.
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }

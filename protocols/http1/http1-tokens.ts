@@ -121,15 +121,3 @@ function lowerEqualsAt(b: Buffer, s: number, lower: string): boolean {
   for (let i = 1; i < lower.length; i++) if ((b[s + i] | 0x20) !== lower.charCodeAt(i)) return false;
   return true;
 }
-
-/** ASCII case-insensitive comparison of s[start, end) with a lower-case literal. */
-export function equalsLower(s: string, start: number, end: number, lower: string): boolean {
-  if (end - start !== lower.length) return false;
-  for (let i = 0; i < lower.length; i++) {
-    const c = s.charCodeAt(start + i);
-    // Only letters may differ by case; folding anything else could make `\r` equal `-`.
-    const folded = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
-    if (folded !== lower.charCodeAt(i)) return false;
-  }
-  return true;
-}

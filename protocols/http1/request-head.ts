@@ -19,7 +19,7 @@ export class RequestHead {
   readonly versionMinor: 0 | 1;
   readonly httpVersion: '1.0' | '1.1';
   /** Flat `[name, value, name, value, …]`; names as sent, values without surrounding OWS. */
-  readonly rawHeaders: string[] = [];
+  readonly rawHeaders: string[];
   /** The declared body length, or -1 without Content-Length (also reported for CONNECT, whose body is ignored). */
   contentLength = -1;
   chunked = false;
@@ -35,13 +35,21 @@ export class RequestHead {
   /** Flat trailer fields after a chunked body, or null when there were none. Set before onMessageComplete. */
   trailers: string[] | null = null;
 
-  constructor(method: string, target: string, targetForm: TargetForm, versionMinor: 0 | 1, isConnect: boolean) {
+  constructor(
+    method: string,
+    target: string,
+    targetForm: TargetForm,
+    versionMinor: 0 | 1,
+    isConnect: boolean,
+    rawHeaders: string[],
+  ) {
     this.method = method;
     this.target = target;
     this.targetForm = targetForm;
     this.versionMinor = versionMinor;
     this.httpVersion = versionMinor === 1 ? '1.1' : '1.0';
     this.isConnect = isConnect;
+    this.rawHeaders = rawHeaders;
   }
 
   /** True when body bytes follow the head (CONNECT's are tunnel bytes, not a body). */

@@ -19,15 +19,9 @@ export class PipeListener extends SocketListener {
   }
 
   /** Binds `endpoint`; on failure nothing stays bound and no file is left behind. */
-  static async open(endpoint: PipeEndpoint, options: Required<PipeTransportOptions>): Promise<PipeListener> {
+  static open(endpoint: PipeEndpoint, options: Required<PipeTransportOptions>): Promise<PipeListener> {
     const listener = new PipeListener(endpoint, options);
-    try {
-      await listener.#bind(options);
-      return listener;
-    } catch (err) {
-      await listener.dispose();
-      throw err;
-    }
+    return listener.bindOrDispose(() => listener.#bind(options));
   }
 
   get endpoint(): PipeEndpoint {

@@ -42,12 +42,18 @@ export async function removeStaleSocket(path: string, described: string): Promis
   }
 }
 
+/** How long a probe that found a live listener waits for it to close its side. */
+const PROBE_LINGER_MS = 1_000;
+
 /** Whether a listener answers at `path`: 'live', 'stale', or the error that says neither. */
 function probeSocket(path: string): Promise<'live' | 'stale' | Error> {
   return new Promise((resolve) => {
     const socket = connect({ path });
     socket.once('connect', () => {
-      socket.destroy();
+      // Leave politely: a destroy with the server's greeting unread would reset its connection.
+      socket.resume();
+      socket.end();
+      setTimeout(() => socket.destroy(), PROBE_LINGER_MS).unref();
       resolve('live');
     });
     socket.once('error', (err) => {

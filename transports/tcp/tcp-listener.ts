@@ -22,16 +22,12 @@ export class TcpListener extends SocketListener {
   }
 
   /** Binds `endpoint`; on failure nothing stays bound. */
-  static async open(endpoint: TcpEndpoint, options: Required<TcpTransportOptions>): Promise<TcpListener> {
+  static open(endpoint: TcpEndpoint, options: Required<TcpTransportOptions>): Promise<TcpListener> {
     const listener = new TcpListener(endpoint, options);
-    try {
+    return listener.bindOrDispose(async () => {
       const port = await listener.#bind(endpoint, options.backlog);
       listener.#endpoint = { kind: 'tcp', host: endpoint.host, port };
-      return listener;
-    } catch (err) {
-      await listener.dispose();
-      throw err;
-    }
+    });
   }
 
   get endpoint(): TcpEndpoint {

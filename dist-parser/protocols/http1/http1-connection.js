@@ -280,7 +280,7 @@ export class Http1Connection {
         if (this.#batching) {
             if (typeof data === 'string') {
                 this.#pending += data;
-                return true;
+                return !this.#transport.writableNeedDrain;
             }
             this.#flush();
             return this.#transport.write(data);

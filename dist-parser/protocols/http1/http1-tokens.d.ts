@@ -39,5 +39,3 @@ export declare const enum HeaderKind {
  * only other byte it could fold onto `-` is CR, which a token never holds.
  */
 export declare function headerKind(b: Buffer, s: number, e: number): HeaderKind;
-/** ASCII case-insensitive comparison of s[start, end) with a lower-case literal. */
-export declare function equalsLower(s: string, start: number, end: number, lower: string): boolean;

@@ -111,17 +111,4 @@ function lowerEqualsAt(b, s, lower) {
             return false;
     return true;
 }
-/** ASCII case-insensitive comparison of s[start, end) with a lower-case literal. */
-export function equalsLower(s, start, end, lower) {
-    if (end - start !== lower.length)
-        return false;
-    for (let i = 0; i < lower.length; i++) {
-        const c = s.charCodeAt(start + i);
-        // Only letters may differ by case; folding anything else could make `\r` equal `-`.
-        const folded = c >= 0x41 && c <= 0x5a ? c | 0x20 : c;
-        if (folded !== lower.charCodeAt(i))
-            return false;
-    }
-    return true;
-}
 //# sourceMappingURL=http1-tokens.js.map

@@ -31,7 +31,7 @@ export declare class RequestHead {
     host: string | null;
     /** Flat trailer fields after a chunked body, or null when there were none. Set before onMessageComplete. */
     trailers: string[] | null;
-    constructor(method: string, target: string, targetForm: TargetForm, versionMinor: 0 | 1, isConnect: boolean);
+    constructor(method: string, target: string, targetForm: TargetForm, versionMinor: 0 | 1, isConnect: boolean, rawHeaders: string[]);
     /** True when body bytes follow the head (CONNECT's are tunnel bytes, not a body). */
     get hasBody(): boolean;
 }

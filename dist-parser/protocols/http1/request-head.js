@@ -15,7 +15,7 @@ export class RequestHead {
     versionMinor;
     httpVersion;
     /** Flat `[name, value, name, value, …]`; names as sent, values without surrounding OWS. */
-    rawHeaders = [];
+    rawHeaders;
     /** The declared body length, or -1 without Content-Length (also reported for CONNECT, whose body is ignored). */
     contentLength = -1;
     chunked = false;
@@ -30,13 +30,14 @@ export class RequestHead {
     host = null;
     /** Flat trailer fields after a chunked body, or null when there were none. Set before onMessageComplete. */
     trailers = null;
-    constructor(method, target, targetForm, versionMinor, isConnect) {
+    constructor(method, target, targetForm, versionMinor, isConnect, rawHeaders) {
         this.method = method;
         this.target = target;
         this.targetForm = targetForm;
         this.versionMinor = versionMinor;
         this.httpVersion = versionMinor === 1 ? '1.1' : '1.0';
         this.isConnect = isConnect;
+        this.rawHeaders = rawHeaders;
     }
     /** True when body bytes follow the head (CONNECT's are tunnel bytes, not a body). */
     get hasBody() {

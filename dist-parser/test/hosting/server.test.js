@@ -229,6 +229,8 @@ test('maxConcurrentConnections: a connection over the limit is closed at once an
         assert.is(server.stats.active, 2);
         release.splice(0).forEach((r) => r());
         await Promise.all([readAll(a), readAll(b)]);
+        a.end();
+        b.end();
         for (let i = 0; i < 50 && server.stats.active > 0; i++)
             await delay(10);
         assert.is(server.stats.active, 0);

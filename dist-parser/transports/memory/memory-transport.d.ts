@@ -24,7 +24,9 @@ export declare class MemoryTransport implements Transport {
     bind(endpoint: Endpoint, options?: MemoryTransportOptions): Promise<MemoryListener>;
     /**
      * Opens a connection to a bound name and returns the client's end at once (synchronously, so it
-     * can serve as an HTTP client's `connect` callback). The listener's `accept` gets the other end.
+     * can serve as an HTTP client's connector; undici's must still call back asynchronously, e.g.
+     * `connect: (_, cb) => queueMicrotask(() => cb(null, transport.connect('app')))`).
+     * The listener's `accept` gets the other end.
      * `options` set the client end's buffers; the listener's options set the server end's.
      * Throws `ConnectionRefusedError` when nothing is bound at the name.
      */

@@ -14,16 +14,9 @@ export class PipeListener extends SocketListener {
         this.#endpoint = { kind: 'pipe', path: endpoint.path };
     }
     /** Binds `endpoint`; on failure nothing stays bound and no file is left behind. */
-    static async open(endpoint, options) {
+    static open(endpoint, options) {
         const listener = new PipeListener(endpoint, options);
-        try {
-            await listener.#bind(options);
-            return listener;
-        }
-        catch (err) {
-            await listener.dispose();
-            throw err;
-        }
+        return listener.bindOrDispose(() => listener.#bind(options));
     }
     get endpoint() {
         return this.#endpoint;

@@ -15,17 +15,12 @@ export class TcpListener extends SocketListener {
         this.#endpoint = requested;
     }
     /** Binds `endpoint`; on failure nothing stays bound. */
-    static async open(endpoint, options) {
+    static open(endpoint, options) {
         const listener = new TcpListener(endpoint, options);
-        try {
+        return listener.bindOrDispose(async () => {
             const port = await listener.#bind(endpoint, options.backlog);
             listener.#endpoint = { kind: 'tcp', host: endpoint.host, port };
-            return listener;
-        }
-        catch (err) {
-            await listener.dispose();
-            throw err;
-        }
+        });
     }
     get endpoint() {
         return this.#endpoint;

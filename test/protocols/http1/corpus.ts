@@ -3,6 +3,9 @@
 // server-level run over the in-memory transport, so both judge the same cases the same way.
 import { readFileSync } from 'node:fs';
 import { sharedFile } from '../../support/shared.js';
+import { RequestRejectionReason } from '../../../protocols/http1/rejection.js';
+
+const R = RequestRejectionReason;
 
 export interface CorpusMessage {
   method: string;
@@ -25,6 +28,7 @@ export interface CorpusCase {
   raw: string;
   expect: 'ok' | 'error';
   lenient: boolean;
+  lenientFlags?: string[];
   messages: CorpusMessage[];
   error?: string;
   upgradeOffset?: number;
@@ -51,10 +55,12 @@ export function caseBytes(c: CorpusCase): Buffer {
 /** What tiercel must do with a case, and why when that differs from llhttp's default mode. */
 export type Verdict =
   | { kind: 'accept' }
-  /** Refused with a BadRequestError. */
-  | { kind: 'reject'; why?: string }
+  /** Refused with a BadRequestError (with this reason, when given). */
+  | { kind: 'reject'; why?: string; reason?: RequestRejectionReason }
   /** The first message(s) are served, then the connection closes: later bytes are never parsed. */
   | { kind: 'close-after'; why: string }
+  /** Either of the two above: a lenient case, which a strict parser refuses one way or the other. */
+  | { kind: 'refuse'; why: string }
   /** llhttp refuses it, tiercel accepts it on purpose. */
   | { kind: 'accept-unlike-llhttp'; why: string };
 
@@ -66,17 +72,20 @@ export const POLICY: Readonly<Record<string, Verdict>> = {
   'sample/no-http-version': {
     kind: 'reject',
     why: 'HTTP/0.9 request line (`GET /`): only HTTP/1.0 and HTTP/1.1 are served',
+    reason: R.InvalidRequestLine,
   },
-  'method/source-request-with-ice': { kind: 'reject', why: 'ICE/1.0 is not HTTP' },
-  'method/options-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP' },
-  'method/announce-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP' },
+  'method/source-request-with-ice': { kind: 'reject', why: 'ICE/1.0 is not HTTP', reason: R.InvalidVersion },
+  'method/options-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP', reason: R.InvalidVersion },
+  'method/announce-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP', reason: R.InvalidVersion },
   'transfer-encoding/post-with-chunked-as-last-transfer-encoding': {
     kind: 'reject',
     why: '`deflate, chunked`: only a lone chunked coding is implemented (501)',
+    reason: R.UnsupportedTransferEncoding,
   },
   'transfer-encoding/post-with-chunked-as-last-transfer-encoding-multiple-headers': {
     kind: 'reject',
-    why: 'two Transfer-Encoding fields: duplicates are refused (400)',
+    why: 'two Transfer-Encoding fields, the first `deflate` alone: chunked must be the only coding of the only field (400)',
+    reason: R.InvalidTransferEncoding,
   },
   'invalid/invalid-method': {
     kind: 'accept-unlike-llhttp',
@@ -92,16 +101,13 @@ export const POLICY: Readonly<Record<string, Verdict>> = {
 export function verdictOf(c: CorpusCase): Verdict {
   const listed = POLICY[c.id];
   if (listed !== undefined) return listed;
+  if (c.lenient) {
+    // llhttp without its lenient flags refuses every one (README, Validation). Some are refused
+    // by the keep-alive rules rather than by syntax, so either way of refusing counts.
+    return { kind: 'refuse', why: `lenient case (${c.lenientFlags?.join(', ') ?? 'flags'}): llhttp needs a leniency flag to accept it` };
+  }
   if (c.error === 'HPE_CLOSED_CONNECTION') {
     return { kind: 'close-after', why: 'bytes after a non-keep-alive message are never parsed (llhttp errors, tiercel stops and closes)' };
-  }
-  if (c.lenient) {
-    // A strict llhttp-replay with no lenient flags refuses every one (README, Validation); a few
-    // are refused by keep-alive rules rather than syntax, and so show as a close.
-    const closes = c.messages.length > 0 && c.messages[0].keepAlive === false;
-    return closes
-      ? { kind: 'close-after', why: 'lenient case: only the first, non-keep-alive message may be served' }
-      : { kind: 'reject', why: 'lenient case: needs an llhttp leniency flag' };
   }
   return c.expect === 'ok' ? { kind: 'accept' } : { kind: 'reject' };
 }

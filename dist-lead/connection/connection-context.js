@@ -1,0 +1,89 @@
+import { ConnectionAbortedError } from './errors.js';
+import { FeatureCollection } from './features.js';
+import { nextConnectionId } from './connection-id.js';
+/**
+ * One accepted connection as it passes through connection middleware to a protocol.
+ *
+ * `transport` is the byte stream the next layer reads and writes. Middleware may replace it
+ * (TLS swaps it for the decrypted stream); whoever replaces it owns the old one's lifetime.
+ * `closed` fires once, when the connection is aborted or the transport closes.
+ */
+export class ConnectionContext {
+    id;
+    transport;
+    localEndpoint;
+    remoteEndpoint;
+    features;
+    /** Per-connection state shared between middleware, keyed by anything. */
+    items = new Map();
+    #controller = new AbortController();
+    #original;
+    constructor(init) {
+        this.id = init.id ?? nextConnectionId();
+        this.transport = init.transport;
+        this.#original = init.transport;
+        this.localEndpoint = init.localEndpoint;
+        this.remoteEndpoint = init.remoteEndpoint;
+        this.features = init.features ?? new FeatureCollection();
+        const onClose = () => {
+            if (!this.#controller.signal.aborted) {
+                this.#controller.abort(new ConnectionAbortedError('The connection was closed'));
+            }
+        };
+        if (init.transport.destroyed)
+            onClose();
+        else
+            init.transport.once('close', onClose);
+    }
+    /** Fires when the connection ends for any reason; `closed.reason` says why. */
+    get closed() {
+        return this.#controller.signal;
+    }
+    /**
+     * Ends the connection now, without a graceful close: the transport (and the one it replaced,
+     * if middleware swapped it) is destroyed and `closed` fires with the reason.
+     */
+    abort(reason) {
+        const error = reason instanceof Error ? reason : new ConnectionAbortedError(reason === undefined ? undefined : String(reason));
+        if (!this.#controller.signal.aborted)
+            this.#controller.abort(error);
+        if (!this.transport.destroyed)
+            this.transport.destroy();
+        if (this.#original !== this.transport && !this.#original.destroyed)
+            this.#original.destroy();
+    }
+    /**
+     * Closes the connection gracefully: ends the writable side (flushing what is queued), reads and
+     * drops what the peer still sends, and destroys the transport when the peer ends too or after
+     * `lingerMs`. Closing at once could make the kernel answer late input with a reset that
+     * destroys the response the peer has not read yet (the reason for nginx's lingering close).
+     */
+    close(lingerMs = 1_000) {
+        const t = this.transport;
+        if (t.destroyed) {
+            if (this.#original !== t && !this.#original.destroyed)
+                this.#original.destroy();
+            return;
+        }
+        if (!t.writableEnded)
+            t.end();
+        // Drain what the peer still sends so its FIN can arrive, but never let it hold us forever.
+        t.resume();
+        const timer = setTimeout(() => this.abort(new ConnectionAbortedError('The peer did not close in time')), lingerMs);
+        timer.unref();
+        const done = () => {
+            clearTimeout(timer);
+            if (this.#original !== t && !this.#original.destroyed)
+                this.#original.destroy();
+        };
+        t.once('close', done);
+        // A stream that ended both ways but does not auto-destroy still has to go.
+        t.once('end', () => {
+            if (t.writableFinished)
+                t.destroy();
+            else
+                t.once('finish', () => t.destroy());
+        });
+    }
+}
+//# sourceMappingURL=connection-context.js.map

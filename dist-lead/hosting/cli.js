@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { pathToFileURL } from 'node:url';
+import { resolve as resolvePath } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { ApplicationBuilder } from '../pipeline/index.js';
+import { Server } from './server.js';
+import { demoApp } from './demo-app.js';
+const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-level <level>]
+
+  app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
+               ({ handle(exchange) }), or a function (app: ApplicationBuilder) => void.
+               Without one, tiercel serves its demo app.
+  --urls       semicolon-separated listen URLs (default: $TIERCEL_URLS, else http://localhost:5000):
+               http://127.0.0.1:5000, http://[::1]:0, http://*:8080, http://unix:/run/app.sock
+  --log-level  debug | info | warn | error | silent (default: info)
+
+  tiercel --version | --help`;
+function parseArgs(argv) {
+    const args = {};
+    for (let i = 0; i < argv.length; i++) {
+        const a = argv[i];
+        const value = () => {
+            const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
+            if (v === undefined)
+                fail(`${a} needs a value`);
+            return v;
+        };
+        if (a === '--help' || a === '-h')
+            args.command = 'help';
+        else if (a === '--version' || a === '-v')
+            args.command = 'version';
+        else if (a === '--urls' || a.startsWith('--urls='))
+            args.urls = value();
+        else if (a === '--log-level' || a.startsWith('--log-level='))
+            args.logLevel = value();
+        else if (a.startsWith('-'))
+            fail(`unknown option ${a}`);
+        else if (args.command === undefined)
+            args.command = a;
+        else if (args.module === undefined)
+            args.module = a;
+        else
+            fail(`unexpected argument ${a}`);
+    }
+    return args;
+}
+function fail(message) {
+    console.error(`tiercel: ${message}\n\n${USAGE}`);
+    process.exit(2);
+}
+async function loadApp(module) {
+    if (module === undefined)
+        return demoApp();
+    const url = pathToFileURL(resolvePath(module)).href;
+    const loaded = (await import(url));
+    const exported = loaded.default;
+    if (exported instanceof ApplicationBuilder)
+        return exported;
+    if (typeof exported === 'object' && exported !== null && typeof exported.handle === 'function') {
+        return exported;
+    }
+    if (typeof exported === 'function') {
+        const app = new ApplicationBuilder();
+        await exported(app);
+        return app;
+    }
+    fail(`${module} must export default an ApplicationBuilder, an HttpApplication, or a function (app) => void`);
+}
+async function serve(args) {
+    const urls = (args.urls ?? process.env.TIERCEL_URLS ?? 'http://localhost:5000')
+        .split(';')
+        .map((u) => u.trim())
+        .filter((u) => u.length > 0);
+    if (urls.length === 0)
+        fail('no URLs to listen on');
+    const server = new Server({ logLevel: (args.logLevel ?? 'info') });
+    server.useHttp(await loadApp(args.module));
+    for (const url of urls)
+        server.listen(url);
+    await server.start();
+    console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
+    let stopping = false;
+    const stop = (signal) => {
+        if (stopping) {
+            console.log('tiercel: stopping now');
+            process.exit(1);
+        }
+        stopping = true;
+        console.log(`tiercel: ${signal}: stopping gracefully (again to force)`);
+        server.stop().then(() => process.exit(0), (err) => {
+            console.error('tiercel: stop failed', err);
+            process.exit(1);
+        });
+    };
+    process.on('SIGINT', () => stop('SIGINT'));
+    process.on('SIGTERM', () => stop('SIGTERM'));
+}
+async function main() {
+    const args = parseArgs(process.argv.slice(2));
+    switch (args.command) {
+        case 'serve':
+            return serve(args);
+        case 'version': {
+            const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8'));
+            console.log(pkg.version);
+            return;
+        }
+        case 'help':
+        case undefined:
+            console.log(USAGE);
+            return;
+        default:
+            fail(`unknown command '${args.command}'`);
+    }
+}
+main().catch((err) => {
+    const e = err;
+    console.error(`tiercel: ${e.code ? `${e.code}: ` : ''}${e.message ?? String(err)}`);
+    process.exit(1);
+});
+//# sourceMappingURL=cli.js.map

@@ -1,0 +1,47 @@
+import { TiercelError } from '../connection/index.js';
+import { HttpProtocolError } from '../protocols/http/index.js';
+/** The request body was read before (by `text()`, `json()`, `buffer()`, `stream()` or `body`). */
+export class BodyAlreadyReadError extends TiercelError {
+    constructor() {
+        super('ERR_TIERCEL_BODY_ALREADY_READ', 'The request body can be read only once, and it has already been read');
+    }
+}
+/**
+ * More body bytes arrived than `maxRequestBodySize` allows. The exchange enforces the limit
+ * itself (with the same code); this is the pipeline's own check, so a helper never buffers past
+ * the limit whatever the protocol adapter does.
+ */
+export class RequestBodyTooLargeError extends HttpProtocolError {
+    limit;
+    constructor(limit) {
+        super('ERR_TIERCEL_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);
+        this.limit = limit;
+    }
+}
+/** The app wrote to a response that was already ended (or aborted). */
+export class ResponseEndedError extends TiercelError {
+    constructor(what) {
+        super('ERR_TIERCEL_RESPONSE_ENDED', `Cannot ${what}: the response has already ended`);
+    }
+}
+/** A status code outside 100-999, or not an integer; or a redirect status outside 300-399. */
+export class InvalidStatusCodeError extends TiercelError {
+    status;
+    constructor(status, rule = 'must be an integer from 100 to 999') {
+        super('ERR_TIERCEL_INVALID_STATUS', `Invalid status code ${String(status)}: ${rule}`);
+        this.status = status;
+    }
+}
+/** A response body of a type the call does not take (`send({})` instead of `json({})`, say). */
+export class InvalidBodyError extends TiercelError {
+    constructor(what, value) {
+        super('ERR_TIERCEL_INVALID_BODY', `${what} takes a string, a Buffer or a Uint8Array, not ${value === null ? 'null' : typeof value}`);
+    }
+}
+/** The pipeline was composed wrongly (a bad `map` prefix, middleware added after `run`, …). */
+export class PipelineConfigError extends TiercelError {
+    constructor(message) {
+        super('ERR_TIERCEL_PIPELINE_CONFIG', message);
+    }
+}
+//# sourceMappingURL=errors.js.map

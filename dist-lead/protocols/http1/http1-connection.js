@@ -1,0 +1,500 @@
+import { ConnectionAbortedError, DEFAULT_MAX_READ_BUFFER_SIZE, LifetimeFeature, } from '../../connection/index.js';
+import { HttpProtocolError, reasonPhrase, } from '../http/index.js';
+import { Http1Exchange } from './http1-exchange.js';
+import { Http1Parser, assertValidHost } from './http1-parser.js';
+function isPromise(value) {
+    return value !== undefined && value !== null && typeof value.then === 'function';
+}
+/**
+ * Drives HTTP/1.x on one connection: feeds the transport's bytes to the parser, runs one request
+ * at a time through the app (pipelined requests wait their turn; finished responses are flushed
+ * before a slow one is awaited), writes responses in one batch per read, and applies the limits
+ * and timeouts on each heartbeat.
+ */
+export class Http1Connection {
+    ctx;
+    maxReadBufferSize;
+    keepAlive = true;
+    #transport;
+    #app;
+    #limits;
+    #options;
+    #parser;
+    #phase = 0 /* Phase.Idle */;
+    #phaseSince = Date.now();
+    #exchange = null;
+    /** Bytes that arrived while parsing was paused (a pipelined request waiting its turn). */
+    #stash = null;
+    #parsingPaused = false;
+    #readingPaused = false;
+    #batching = false;
+    #pending = '';
+    #bytesOut = 0;
+    #writeWaitSince = 0;
+    #writeWaitFlushed = 0;
+    #detached = false;
+    #finished = false;
+    #resolveRun;
+    #drainWaiters = [];
+    constructor(ctx, app, options) {
+        this.ctx = ctx;
+        this.#transport = ctx.transport;
+        this.#app = app;
+        this.#limits = options.limits;
+        this.#options = options;
+        this.maxReadBufferSize = options.maxReadBufferSize ?? DEFAULT_MAX_READ_BUFFER_SIZE;
+        this.#parser = new Http1Parser(this, {
+            maxRequestLineSize: options.limits.maxRequestLineSize,
+            maxRequestHeadersTotalSize: options.limits.maxRequestHeadersTotalSize,
+            maxRequestHeaderCount: options.limits.maxRequestHeaderCount,
+        });
+    }
+    get dateLine() {
+        return this.#options.heartbeat.dateLine;
+    }
+    get serverLine() {
+        return this.#options.serverLine;
+    }
+    /** Serves the connection; resolves when it is done with HTTP (closed, or handed off). */
+    run() {
+        const done = new Promise((resolve) => {
+            this.#resolveRun = resolve;
+        });
+        const t = this.#transport;
+        t.on('data', this.#onData);
+        t.on('end', this.#onEnd);
+        t.on('error', this.#onError);
+        t.on('close', this.#onClose);
+        t.on('drain', this.#onDrain);
+        this.#options.heartbeat.add(this);
+        const lifetime = this.ctx.features.get(LifetimeFeature);
+        if (lifetime !== undefined) {
+            if (lifetime.closeRequested.aborted)
+                this.#onCloseRequested();
+            else
+                lifetime.closeRequested.addEventListener('abort', this.#onCloseRequested, { once: true });
+        }
+        if (t.destroyed)
+            this.#onClose();
+        return done;
+    }
+    // ---- input -----------------------------------------------------------------------------
+    #onData = (chunk) => {
+        if (this.#phase === 3 /* Phase.Closing */)
+            return;
+        if (this.#parsingPaused) {
+            this.#stash = this.#stash === null ? chunk : Buffer.concat([this.#stash, chunk]);
+            if (this.#stash.length >= this.maxReadBufferSize)
+                this.#pauseReading();
+            return;
+        }
+        if (this.#phase === 0 /* Phase.Idle */) {
+            this.#phase = 1 /* Phase.Head */;
+            this.#phaseSince = Date.now();
+        }
+        this.#execute(chunk);
+    };
+    #execute(chunk) {
+        this.#batching = true;
+        try {
+            const consumed = this.#parser.execute(chunk);
+            if (consumed < chunk.length && this.#phase !== 3 /* Phase.Closing */) {
+                const rest = chunk.subarray(consumed);
+                this.#stash = this.#stash === null ? rest : Buffer.concat([rest, this.#stash]);
+            }
+        }
+        catch (err) {
+            this.#onParseError(err);
+        }
+        this.#batching = false;
+        this.#flush();
+        if (this.#phase === 3 /* Phase.Closing */)
+            this.#finish();
+    }
+    // Parser callbacks ------------------------------------------------------------------------
+    onRequestHead(head) {
+        // A missing or malformed Host is a 400 before the app sees anything (RFC 9112 §3.2).
+        assertValidHost(head);
+        this.#phase = 2 /* Phase.Request */;
+        this.#phaseSince = Date.now();
+        if (!head.keepAlive)
+            this.keepAlive = false;
+        const ex = new Http1Exchange(this, head, this.#limits.maxRequestBodySize);
+        this.#exchange = ex;
+        if (ex.isUpgradeRequest) {
+            // The bytes after this head belong to another protocol: parse nothing more.
+            this.#parsingPaused = true;
+            this.#parser.pause();
+        }
+        let result;
+        try {
+            result = this.#app.handle(ex);
+        }
+        catch (err) {
+            this.#onAppError(err);
+            return;
+        }
+        if (isPromise(result))
+            result.then(this.#onAppDone, this.#onAppError);
+        else
+            this.#onAppDone();
+    }
+    onBody(chunk) {
+        const ex = this.#exchange;
+        if (ex === null)
+            return;
+        if (!ex.pushBody(chunk))
+            this.#pauseReading();
+        if (ex.discarding && ex.bodyReceived > this.#limits.maxRequestBodyDrainSize) {
+            this.keepAlive = false;
+            this.#phase = 3 /* Phase.Closing */;
+            this.#parser.pause();
+        }
+    }
+    onMessageComplete() {
+        const ex = this.#exchange;
+        if (ex === null)
+            return;
+        ex.endBody();
+        if (ex.appDone && ex.responseEnded) {
+            this.#completeExchange();
+        }
+        else if (!ex.upgraded) {
+            // The next pipelined request waits until this one's response is done.
+            this.#parsingPaused = true;
+            this.#parser.pause();
+        }
+    }
+    // App completion ------------------------------------------------------------------------
+    #onAppDone = () => {
+        const ex = this.#exchange;
+        if (ex === null || ex.appDone)
+            return;
+        ex.appDone = true;
+        if (ex.upgraded)
+            return;
+        if (!ex.responseEnded) {
+            try {
+                ex.end();
+            }
+            catch (err) {
+                this.abortExchange(ex, err);
+            }
+            return;
+        }
+        this.#afterResponse(ex);
+    };
+    #onAppError = (err) => {
+        const ex = this.#exchange;
+        this.#options.logger.error('Unhandled error in the HTTP application', { connectionId: this.ctx.id, error: err });
+        if (ex === null)
+            return;
+        ex.appDone = true;
+        if (ex.upgraded)
+            return;
+        if (ex.headersSent) {
+            this.abortExchange(ex, err);
+            return;
+        }
+        ex.statusCode = 500;
+        this.keepAlive = false;
+        ex.end();
+    };
+    /** Called by the exchange when its response has ended. */
+    onResponseEnded(ex) {
+        if (ex.appDone)
+            this.#afterResponse(ex);
+    }
+    #afterResponse(ex) {
+        if (ex !== this.#exchange)
+            return;
+        if (ex.isUpgradeRequest && !ex.upgraded) {
+            // Answered normally: what follows the head was meant for another protocol.
+            this.keepAlive = false;
+        }
+        if (ex.requestComplete) {
+            this.#completeExchange();
+            return;
+        }
+        if (!this.keepAlive) {
+            this.#close();
+            return;
+        }
+        // Read and discard the unread body so the connection can serve the next request.
+        ex.startDiscarding();
+        this.#resumeReadingInternal();
+        if (ex.bodyReceived > this.#limits.maxRequestBodyDrainSize)
+            this.#close();
+    }
+    /** True when the rest of an unread body is too large to drain (so the response says close). */
+    wouldCloseForUnreadBody(ex) {
+        if (ex.expectContinue && !ex.continueSent && ex.readStartedAt === 0)
+            return true;
+        return ex.requestContentLength >= 0 && ex.requestContentLength > this.#limits.maxRequestBodyDrainSize;
+    }
+    #completeExchange() {
+        this.#exchange = null;
+        if (!this.keepAlive) {
+            this.#close();
+            return;
+        }
+        this.#phase = 0 /* Phase.Idle */;
+        this.#phaseSince = Date.now();
+        if (this.#parsingPaused) {
+            this.#parsingPaused = false;
+            this.#parser.resume();
+            const stash = this.#stash;
+            this.#stash = null;
+            this.#resumeReadingInternal();
+            if (stash !== null) {
+                this.#phase = 1 /* Phase.Head */;
+                if (this.#batching) {
+                    // Called from inside a parse: continue after it returns.
+                    queueMicrotask(() => this.#resumeWith(stash));
+                }
+                else {
+                    this.#execute(stash);
+                }
+            }
+        }
+    }
+    #resumeWith(stash) {
+        if (this.#phase === 3 /* Phase.Closing */ || this.#detached)
+            return;
+        if (this.#parsingPaused) {
+            this.#stash = this.#stash === null ? stash : Buffer.concat([stash, this.#stash]);
+            return;
+        }
+        this.#execute(stash);
+    }
+    // ---- output ----------------------------------------------------------------------------
+    /**
+     * Queues bytes for the client. Strings are latin1 (heads, ASCII bodies). During a parse they are
+     * collected and leave in one write when the parse returns; outside one they go out at once.
+     * Returns false when the transport's buffer is full.
+     */
+    emit(data) {
+        if (this.#detached || this.#transport.destroyed)
+            return false;
+        this.#bytesOut += data.length;
+        if (this.#batching) {
+            if (typeof data === 'string') {
+                this.#pending += data;
+                return !this.#transport.writableNeedDrain;
+            }
+            this.#flush();
+            return this.#transport.write(data);
+        }
+        if (typeof data === 'string')
+            return this.#transport.write(data, 'latin1');
+        return this.#transport.write(data);
+    }
+    canWrite() {
+        return !this.#transport.writableNeedDrain;
+    }
+    drain() {
+        if (!this.#transport.writableNeedDrain || this.#transport.destroyed)
+            return Promise.resolve();
+        return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    }
+    #onDrain = () => {
+        const waiters = this.#drainWaiters;
+        if (waiters.length === 0)
+            return;
+        this.#drainWaiters = [];
+        for (const w of waiters)
+            w();
+    };
+    #flush() {
+        if (this.#pending.length > 0) {
+            const out = this.#pending;
+            this.#pending = '';
+            if (!this.#transport.destroyed)
+                this.#transport.write(out, 'latin1');
+        }
+    }
+    // ---- errors, aborts, close ---------------------------------------------------------------
+    #onParseError(err) {
+        this.keepAlive = false;
+        const status = err instanceof HttpProtocolError ? err.status : 400;
+        const ex = this.#exchange;
+        this.#options.logger.debug('Bad request', { connectionId: this.ctx.id, error: err });
+        if (ex !== null) {
+            // The head was fine and the app has it; the body is what broke. The app learns through
+            // its body read; if it is not reading, the connection closes after its response.
+            ex.failBody(err);
+            this.#parsingPaused = true;
+            if (ex.appDone && ex.responseEnded)
+                this.#close();
+            return;
+        }
+        this.#writeErrorResponse(status);
+        this.#close();
+    }
+    #writeErrorResponse(status) {
+        this.emit(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-length: 0\r\nconnection: close\r\n${this.dateLine}${this.serverLine}\r\n`);
+    }
+    /** Gives up on an exchange whose response cannot be completed: the connection is closed. */
+    abortExchange(ex, reason) {
+        this.#options.logger.debug('Response aborted', { connectionId: this.ctx.id, error: reason });
+        ex.onConnectionLost(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
+        this.keepAlive = false;
+        this.#flush();
+        this.#phase = 3 /* Phase.Closing */;
+        this.#finished = true;
+        this.#options.heartbeat.delete(this);
+        this.ctx.abort(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
+        this.#resolveRun();
+    }
+    /** No more requests: flush what is written and let the server close the connection. */
+    #close() {
+        this.#phase = 3 /* Phase.Closing */;
+        this.#parser.pause();
+        if (!this.#batching)
+            this.#finish();
+    }
+    #finish() {
+        if (this.#finished)
+            return;
+        this.#finished = true;
+        this.#flush();
+        this.#options.heartbeat.delete(this);
+        this.#resolveRun();
+    }
+    #onEnd = () => {
+        // The client half-closed. A request still in hand is answered; then the connection ends.
+        this.keepAlive = false;
+        const ex = this.#exchange;
+        if (ex === null || this.#phase === 1 /* Phase.Head */ || this.#phase === 0 /* Phase.Idle */) {
+            this.#close();
+        }
+        else if (!ex.requestComplete) {
+            ex.failBody(new HttpProtocolError('ERR_TIERCEL_BODY_INCOMPLETE', 400, 'The client ended the connection before the request body was complete'));
+        }
+    };
+    #onError = (err) => {
+        this.#options.logger.debug('Transport error', { connectionId: this.ctx.id, error: err });
+    };
+    #onClose = () => {
+        if (this.#detached) {
+            this.#resolveRun();
+            return;
+        }
+        const ex = this.#exchange;
+        if (ex !== null)
+            ex.onConnectionLost(new ConnectionAbortedError('The client closed the connection'));
+        this.#onDrain();
+        this.#phase = 3 /* Phase.Closing */;
+        this.#finish();
+    };
+    #onCloseRequested = () => {
+        this.keepAlive = false;
+        if (this.#phase === 0 /* Phase.Idle */)
+            this.#close();
+    };
+    #pauseReading() {
+        if (!this.#readingPaused) {
+            this.#readingPaused = true;
+            this.#transport.pause();
+        }
+    }
+    /** The app drained its queued body: read from the transport again. */
+    resumeReading() {
+        if (!this.#parsingPaused)
+            this.#resumeReadingInternal();
+    }
+    #resumeReadingInternal() {
+        if (this.#readingPaused) {
+            this.#readingPaused = false;
+            this.#transport.resume();
+        }
+    }
+    // ---- upgrade ---------------------------------------------------------------------------
+    /** Hands the raw transport and the bytes read past the head to the caller. */
+    detach() {
+        this.#flush();
+        this.#detached = true;
+        this.#options.heartbeat.delete(this);
+        const t = this.#transport;
+        t.off('data', this.#onData);
+        t.off('end', this.#onEnd);
+        t.off('drain', this.#onDrain);
+        t.off('error', this.#onError);
+        // Whoever takes the transport handles its errors; this keeps an unhandled one from crashing us.
+        t.on('error', noop);
+        const head = this.#stash ?? Buffer.alloc(0);
+        this.#stash = null;
+        if (this.#readingPaused) {
+            this.#readingPaused = false;
+            t.resume();
+        }
+        // Stop the flow until the new owner attaches its own 'data' listener.
+        t.pause();
+        return { transport: t, head };
+    }
+    // ---- timeouts --------------------------------------------------------------------------
+    onHeartbeat(now) {
+        if (this.#finished || this.#detached)
+            return;
+        const limits = this.#limits;
+        switch (this.#phase) {
+            case 0 /* Phase.Idle */:
+                if (now - this.#phaseSince > limits.keepAliveTimeoutMs) {
+                    this.#options.logger.debug('Keep-alive timeout', { connectionId: this.ctx.id });
+                    this.#close();
+                }
+                break;
+            case 1 /* Phase.Head */:
+                if (now - this.#phaseSince > limits.requestHeadersTimeoutMs) {
+                    this.#options.logger.debug('Request headers timeout', { connectionId: this.ctx.id });
+                    this.keepAlive = false;
+                    this.#writeErrorResponse(408);
+                    this.#close();
+                }
+                break;
+            case 2 /* Phase.Request */: {
+                const ex = this.#exchange;
+                const rate = limits.minRequestBodyDataRate;
+                if (ex !== null && rate !== null && ex.waitingForBody && ex.readStartedAt > 0) {
+                    const elapsed = now - ex.readStartedAt;
+                    if (elapsed > rate.gracePeriodMs && (ex.bodyReceived * 1000) / elapsed < rate.bytesPerSecond) {
+                        this.#options.logger.debug('Request body too slow', { connectionId: this.ctx.id });
+                        ex.failBody(new HttpProtocolError('ERR_TIERCEL_BODY_TIMEOUT', 408, 'The request body arrived slower than the minimum data rate'));
+                    }
+                }
+                break;
+            }
+        }
+        this.#checkResponseRate(now);
+    }
+    #checkResponseRate(now) {
+        const rate = this.#limits.minResponseDataRate;
+        const waiting = this.#transport.writableLength;
+        if (rate === null || waiting === 0) {
+            this.#writeWaitSince = 0;
+            return;
+        }
+        const flushed = this.#bytesOut - waiting;
+        if (this.#writeWaitSince === 0) {
+            this.#writeWaitSince = now;
+            this.#writeWaitFlushed = flushed;
+            return;
+        }
+        const elapsed = now - this.#writeWaitSince;
+        if (elapsed > rate.gracePeriodMs && ((flushed - this.#writeWaitFlushed) * 1000) / elapsed < rate.bytesPerSecond) {
+            this.#options.logger.debug('Response too slow: aborting', { connectionId: this.ctx.id });
+            const ex = this.#exchange;
+            const err = new ConnectionAbortedError('The client read the response slower than the minimum data rate');
+            if (ex !== null)
+                this.abortExchange(ex, err);
+            else {
+                this.#finished = true;
+                this.#options.heartbeat.delete(this);
+                this.ctx.abort(err);
+                this.#resolveRun();
+            }
+        }
+    }
+}
+function noop() { }
+//# sourceMappingURL=http1-connection.js.map

@@ -1,0 +1,53 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { AcceptQueue } from '../../transports/accept-queue.js';
+function queue(discarded) {
+    return new AcceptQueue((item) => item.alive, (item) => discarded.push(item));
+}
+test('hands items out in arrival order, to waiting takers first', async () => {
+    const q = queue([]);
+    const waiting = q.take();
+    q.push({ id: 1, alive: true });
+    q.push({ id: 2, alive: true });
+    q.push({ id: 3, alive: true });
+    assert.is((await waiting)?.id, 1);
+    assert.is((await q.take())?.id, 2);
+    assert.is((await q.take())?.id, 3);
+    assert.is(q.size, 0);
+});
+test('skips and discards items that died while queued', async () => {
+    const discarded = [];
+    const q = queue(discarded);
+    const dead = { id: 1, alive: true };
+    q.push(dead);
+    q.push({ id: 2, alive: true });
+    dead.alive = false;
+    assert.is((await q.take())?.id, 2);
+    assert.equal(discarded.map((i) => i.id), [1]);
+});
+test('close resolves waiting and later takes with null and discards what is queued or pushed after', async () => {
+    const discarded = [];
+    const q = queue(discarded);
+    const a = q.take();
+    const b = q.take();
+    q.close();
+    assert.is(await a, null);
+    assert.is(await b, null);
+    const late = queue(discarded);
+    late.push({ id: 7, alive: true });
+    late.close();
+    late.push({ id: 8, alive: true });
+    assert.is(await late.take(), null);
+    assert.equal(discarded.map((i) => i.id), [7, 8]);
+    assert.ok(late.closed);
+});
+test('a long burst is served in order', async () => {
+    const q = queue([]);
+    for (let id = 0; id < 10_000; id++)
+        q.push({ id, alive: true });
+    for (let id = 0; id < 10_000; id++)
+        assert.is((await q.take())?.id, id);
+    assert.is(q.size, 0);
+});
+test.run();
+//# sourceMappingURL=accept-queue.test.js.map

@@ -1,0 +1,144 @@
+import 'reflect-metadata';
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createServer } from 'node:net';
+import { container } from 'tsyringe';
+import { TCP_TRANSPORT_OPTIONS, TcpTransport } from '../../transports/index.js';
+import { transportConformance } from './transport-conformance.js';
+import { rejectionCode } from './error-codes.js';
+import { connectTcp } from './socket-client.js';
+// 1,000 connects land in one tick, before the first accept: the default 511 would drop SYNs.
+const roomyBacklog = { backlog: 2_048 };
+transportConformance('tcp', () => ({
+    transport: new TcpTransport(),
+    endpoint: { kind: 'tcp', host: '127.0.0.1', port: 0 },
+    bindOptions: roomyBacklog,
+    connect: (bound) => connectTcp(bound),
+    fdsPerConnection: 2,
+    socketBacked: true,
+}));
+const test = suite('tcp transport');
+const transport = new TcpTransport();
+const listeners = [];
+const sockets = [];
+async function bind(host, port = 0, options) {
+    const listener = await transport.bind({ kind: 'tcp', host, port }, options);
+    listeners.push(listener);
+    return listener;
+}
+async function connectAccept(listener, host) {
+    sockets.push(await connectTcp(listener.endpoint, host));
+    const ctx = await listener.accept();
+    assert.ok(ctx);
+    return ctx;
+}
+function rawServer(host, port) {
+    return new Promise((resolve, reject) => {
+        const server = createServer();
+        server.once('error', reject);
+        server.listen({ host, port }, () => resolve(server));
+    });
+}
+test.after.each(async () => {
+    for (const socket of sockets.splice(0))
+        socket.destroy();
+    for (const listener of listeners.splice(0))
+        await listener.dispose();
+});
+test('port 0 resolves to the port the OS chose', async () => {
+    const listener = await bind('127.0.0.1', 0);
+    const { port, host } = listener.endpoint;
+    assert.ok(port > 0 && port < 65536, `port ${port}`);
+    assert.is(host, '127.0.0.1');
+    const ctx = await connectAccept(listener, '127.0.0.1');
+    assert.equal(ctx.localEndpoint, { kind: 'tcp', host: '127.0.0.1', port });
+    assert.is(ctx.remoteEndpoint.host, '127.0.0.1');
+    assert.ok(ctx.remoteEndpoint.port > 0);
+});
+test('a port already bound is AddressInUseError, with the platform error as cause', async () => {
+    const first = await bind('127.0.0.1', 0);
+    const port = first.endpoint.port;
+    try {
+        await transport.bind({ kind: 'tcp', host: '127.0.0.1', port });
+        assert.unreachable('bound a port twice');
+    }
+    catch (err) {
+        assert.is(err.code, 'ERR_TIERCEL_ADDRESS_IN_USE');
+        assert.is(err.cause.code, 'EADDRINUSE');
+    }
+});
+test('an address this machine does not have is BindError', async () => {
+    // 192.0.2.0/24 is TEST-NET-1 (RFC 5737): never assigned to a host.
+    assert.is(await rejectionCode(transport.bind({ kind: 'tcp', host: '192.0.2.1', port: 0 })), 'ERR_TIERCEL_BIND_FAILED');
+});
+test("'localhost' binds 127.0.0.1 and ::1 on one port", async () => {
+    const listener = await bind('localhost', 0);
+    const { host, port } = listener.endpoint;
+    assert.is(host, 'localhost');
+    const v4 = await connectAccept(listener, '127.0.0.1');
+    const v6 = await connectAccept(listener, '::1');
+    assert.equal(v4.localEndpoint, { kind: 'tcp', host: '127.0.0.1', port });
+    assert.equal(v6.localEndpoint, { kind: 'tcp', host: '::1', port });
+});
+test("'localhost' on a port taken on ::1 is AddressInUseError and leaves 127.0.0.1 free", async () => {
+    const squatter = await rawServer('::1', 0);
+    const port = squatter.address().port;
+    try {
+        assert.is(await rejectionCode(transport.bind({ kind: 'tcp', host: 'localhost', port })), 'ERR_TIERCEL_ADDRESS_IN_USE');
+        const v4 = await rawServer('127.0.0.1', port);
+        v4.close();
+    }
+    finally {
+        squatter.close();
+    }
+});
+test("'*' binds every address, dual-stack, and reports IPv4 peers as IPv4", async () => {
+    const listener = await bind('*', 0);
+    assert.is(listener.endpoint.host, '*');
+    const v4 = await connectAccept(listener, '127.0.0.1');
+    const v6 = await connectAccept(listener, '::1');
+    assert.is(v4.remoteEndpoint.host, '127.0.0.1');
+    assert.is(v4.localEndpoint.host, '127.0.0.1');
+    assert.is(v6.remoteEndpoint.host, '::1');
+});
+test('the buffer options become the sockets\' high-water mark (the smaller of the two)', async () => {
+    const defaults = await connectAccept(await bind('127.0.0.1'), '127.0.0.1');
+    assert.is(defaults.transport.writableHighWaterMark, 64 * 1024);
+    assert.is(defaults.transport.readableHighWaterMark, 64 * 1024);
+    const custom = await connectAccept(await bind('127.0.0.1', 0, { maxReadBufferSize: 32 * 1024, maxWriteBufferSize: 128 * 1024 }), '127.0.0.1');
+    assert.is(custom.transport.readableHighWaterMark, 32 * 1024);
+    assert.is(custom.transport.writableHighWaterMark, 32 * 1024);
+});
+test('bad options are refused at construction and at bind, naming the option', () => {
+    const refused = (make) => {
+        try {
+            make();
+            assert.unreachable('accepted a bad option');
+        }
+        catch (err) {
+            assert.is(err.code, 'ERR_TIERCEL_INVALID_OPTION');
+            return err.option;
+        }
+    };
+    assert.is(refused(() => new TcpTransport({ backlog: -1 })), 'backlog');
+    assert.is(refused(() => new TcpTransport({ noDelay: 'yes' })), 'noDelay');
+    assert.is(refused(() => new TcpTransport({ maxReadBufferSize: 0 })), 'maxReadBufferSize');
+    assert.is(refused(() => new TcpTransport({ maxWriteBuferSize: 1 })), 'maxWriteBuferSize');
+});
+test('claims tcp endpoints only', async () => {
+    assert.ok(transport.canBind({ kind: 'tcp', host: '::1', port: 0 }));
+    assert.not.ok(transport.canBind({ kind: 'pipe', path: '/tmp/x.sock' }));
+    assert.is(await rejectionCode(transport.bind({ kind: 'memory', name: 'x' })), 'ERR_TIERCEL_INVALID_ENDPOINT');
+});
+test('resolves from a DI container, with or without registered options', async () => {
+    const plain = container.createChildContainer().resolve(TcpTransport);
+    assert.is(plain.name, 'tcp');
+    const configured = container.createChildContainer();
+    configured.register(TCP_TRANSPORT_OPTIONS, { useValue: { maxWriteBufferSize: 8 * 1024 } });
+    const listener = await configured.resolve(TcpTransport).bind({ kind: 'tcp', host: '127.0.0.1', port: 0 });
+    listeners.push(listener);
+    const ctx = await connectAccept(listener, '127.0.0.1');
+    assert.is(ctx.transport.writableHighWaterMark, 8 * 1024);
+});
+test.run();
+//# sourceMappingURL=tcp-transport.test.js.map

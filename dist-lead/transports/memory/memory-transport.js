@@ -1,0 +1,94 @@
+var __decorate = (this && this.__decorate) || function (decorators, target, key, desc) {
+    var c = arguments.length, r = c < 3 ? target : desc === null ? desc = Object.getOwnPropertyDescriptor(target, key) : desc, d;
+    if (typeof Reflect === "object" && typeof Reflect.decorate === "function") r = Reflect.decorate(decorators, target, key, desc);
+    else for (var i = decorators.length - 1; i >= 0; i--) if (d = decorators[i]) r = (c < 3 ? d(r) : c > 3 ? d(target, key, r) : d(target, key)) || r;
+    return c > 3 && r && Object.defineProperty(target, key, r), r;
+};
+var __metadata = (this && this.__metadata) || function (k, v) {
+    if (typeof Reflect === "object" && typeof Reflect.metadata === "function") return Reflect.metadata(k, v);
+};
+var __param = (this && this.__param) || function (paramIndex, decorator) {
+    return function (target, key) { decorator(target, key, paramIndex); }
+};
+import 'reflect-metadata';
+import { inject, injectable } from 'tsyringe';
+import { AddressInUseError, ConnectionRefusedError, InvalidEndpointError, formatEndpoint, } from '../../connection/index.js';
+import { resolveOptions } from '../transport-options.js';
+import { MemoryDuplex } from './memory-duplex.js';
+import { MemoryListener } from './memory-listener.js';
+import { MEMORY_TRANSPORT_OPTIONS, memoryDefaults, memoryRules } from './memory-options.js';
+/**
+ * A real transport whose connections never leave the process: bytes go through the same
+ * connection middleware and protocols as over TCP, with backpressure, half-close and abort.
+ *
+ * Each instance is its own namespace: a name bound on one transport cannot be reached through
+ * another, so tests running side by side never collide. Clients connect through the instance:
+ *
+ * ```ts
+ * const transport = new MemoryTransport();
+ * const listener = await transport.bind({ kind: 'memory', name: 'app' });
+ * const client = transport.connect('app'); // a Duplex; the listener's accept() gets the other end
+ * ```
+ */
+let MemoryTransport = class MemoryTransport {
+    name = 'memory';
+    #options;
+    #listeners = new Map();
+    #clients = 0;
+    constructor(options) {
+        this.#options = resolveOptions(memoryDefaults, memoryRules, options);
+    }
+    canBind(endpoint) {
+        return endpoint.kind === 'memory' && typeof endpoint.name === 'string' && endpoint.name.length > 0;
+    }
+    async bind(endpoint, options) {
+        if (!this.canBind(endpoint))
+            throw new InvalidEndpointError(JSON.stringify(endpoint), 'the memory transport binds only memory endpoints with a name');
+        const { name } = endpoint;
+        if (this.#listeners.has(name))
+            throw new AddressInUseError(formatEndpoint(endpoint));
+        const resolved = resolveOptions(memoryDefaults, memoryRules, this.#options, options);
+        const listener = new MemoryListener({ kind: 'memory', name }, resolved, () => {
+            if (this.#listeners.get(name) === listener)
+                this.#listeners.delete(name);
+        });
+        this.#listeners.set(name, listener);
+        return listener;
+    }
+    /**
+     * Opens a connection to a bound name and returns the client's end at once (synchronously, so it
+     * can serve as an HTTP client's connector; undici's must still call back asynchronously, e.g.
+     * `connect: (_, cb) => queueMicrotask(() => cb(null, transport.connect('app')))`).
+     * The listener's `accept` gets the other end.
+     * `options` set the client end's buffers; the listener's options set the server end's.
+     * Throws `ConnectionRefusedError` when nothing is bound at the name.
+     */
+    connect(target, options) {
+        const name = typeof target === 'string' ? target : target.name;
+        const listener = this.#listeners.get(name);
+        if (!listener?.accepting)
+            throw new ConnectionRefusedError(`memory:${name}`);
+        const client = resolveOptions(memoryDefaults, memoryRules, this.#options, options);
+        const clientName = `${name}#client-${++this.#clients}`;
+        const [clientEnd, serverEnd] = MemoryDuplex.pair({
+            readableHighWaterMark: client.maxReadBufferSize,
+            writableHighWaterMark: client.maxWriteBufferSize,
+            localAddress: clientName,
+            remoteAddress: name,
+        }, {
+            readableHighWaterMark: listener.options.maxReadBufferSize,
+            writableHighWaterMark: listener.options.maxWriteBufferSize,
+            localAddress: name,
+            remoteAddress: clientName,
+        });
+        listener.enqueue(serverEnd);
+        return clientEnd;
+    }
+};
+MemoryTransport = __decorate([
+    injectable(),
+    __param(0, inject(MEMORY_TRANSPORT_OPTIONS, { isOptional: true })),
+    __metadata("design:paramtypes", [Object])
+], MemoryTransport);
+export { MemoryTransport };
+//# sourceMappingURL=memory-transport.js.map

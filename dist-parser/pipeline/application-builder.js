@@ -1,0 +1,318 @@
+var _a;
+import 'reflect-metadata';
+import { container as rootContainer } from 'tsyringe';
+import { NextCalledTwiceError, silentLogger } from '../connection/index.js';
+import { LOGGER } from '../di/tokens.js';
+import { HttpProtocolError } from '../protocols/http/index.js';
+import { PipelineConfigError } from './errors.js';
+import { HttpContext, requestScopeOf } from './http-context.js';
+import { HttpError } from './http-error.js';
+import { isValidMapPrefix, matchesPrefix } from './path.js';
+function isPromise(value) {
+    return value !== undefined && typeof value.then === 'function';
+}
+// The end of every pipeline that has no `run`: nobody answered. Only the status is set, as in
+// ASP.NET, so a middleware that called next() can still see the 404 and answer differently.
+const notFound = (ctx) => {
+    if (!ctx.exchange.headersSent)
+        ctx.exchange.statusCode = 404;
+};
+function useDelegate(middleware, next) {
+    return (ctx) => {
+        let called = false;
+        let downstream = undefined;
+        const result = middleware(ctx, () => {
+            if (called)
+                throw new NextCalledTwiceError();
+            called = true;
+            return (downstream = next(ctx));
+        });
+        // A sync middleware that dropped next()'s promise: wait for it anyway, so the request does not
+        // complete (and its errors do not go unseen) while the rest of the pipeline still runs.
+        return result === undefined ? downstream : result;
+    };
+}
+function mapDelegate(prefix, branch, next) {
+    return (ctx) => {
+        const req = ctx.request;
+        const path = req.path;
+        if (!matchesPrefix(path, prefix))
+            return next(ctx);
+        const base = req.pathBase;
+        req.pathBase = base + path.slice(0, prefix.length);
+        req.path = path.slice(prefix.length);
+        let result;
+        try {
+            result = branch(ctx);
+        }
+        catch (err) {
+            req.path = path;
+            req.pathBase = base;
+            throw err;
+        }
+        if (isPromise(result)) {
+            return result.then(() => {
+                req.path = path;
+                req.pathBase = base;
+            }, (err) => {
+                req.path = path;
+                req.pathBase = base;
+                throw err;
+            });
+        }
+        req.path = path;
+        req.pathBase = base;
+        return result;
+    };
+}
+function whenDelegate(predicate, branch, next) {
+    return (ctx) => (predicate(ctx) ? branch(ctx) : next(ctx));
+}
+/**
+ * Composes the request pipeline (ASP.NET's IApplicationBuilder). Register middleware with `use`,
+ * branches with `map` and `when`, the handler with `run`, then `build()` once: the composition is
+ * fixed at build time and nothing is composed per request.
+ */
+export class ApplicationBuilder {
+    /** The container request scopes are created from; undefined means a private one is made on first need. */
+    services;
+    options;
+    #components = [];
+    #terminal = undefined;
+    constructor(services, options = {}) {
+        for (const key of Object.keys(options)) {
+            if (key !== 'logger')
+                throw new PipelineConfigError(`Unknown ApplicationBuilder option '${key}' (known: logger)`);
+        }
+        this.services = services;
+        this.options = options;
+    }
+    use(middleware) {
+        if (typeof middleware !== 'function')
+            throw new PipelineConfigError('use() takes a function (ctx, next) => void | Promise<void>');
+        this.#assertOpen('use');
+        this.#components.push({ kind: 'use', middleware });
+        return this;
+    }
+    /**
+     * Branches on a path prefix of whole segments, ignoring case: `map('/api', …)` takes `/api` and
+     * `/api/x`, not `/apix`. Inside, the prefix moves from `request.path` to `request.pathBase`;
+     * both are restored when the branch returns. The branch does not rejoin: if nothing in it
+     * answers, the request gets a 404.
+     */
+    map(prefix, configure) {
+        if (!isValidMapPrefix(prefix)) {
+            throw new PipelineConfigError(`map() takes a path that starts with '/' and does not end with '/', not ${JSON.stringify(prefix)}`);
+        }
+        this.#assertOpen('map');
+        this.#components.push({ kind: 'map', prefix, branch: this.#branch(configure) });
+        return this;
+    }
+    /**
+     * Runs a branch for the requests `predicate` accepts; when the branch calls `next` at its end,
+     * the main pipeline continues (ASP.NET's UseWhen). A branch that `run`s does not rejoin.
+     */
+    when(predicate, configure) {
+        if (typeof predicate !== 'function')
+            throw new PipelineConfigError('when() takes a predicate (ctx) => boolean');
+        this.#assertOpen('when');
+        this.#components.push({ kind: 'when', predicate, branch: this.#branch(configure) });
+        return this;
+    }
+    /** Sets the terminal handler. Nothing can be added after it. */
+    run(handler) {
+        if (typeof handler !== 'function')
+            throw new PipelineConfigError('run() takes a function (ctx) => void | Promise<void>');
+        this.#assertOpen('run');
+        this.#terminal = handler;
+        return this;
+    }
+    /**
+     * Composes the pipeline into the application a protocol adapter calls for each request.
+     * `services` is the container to use when the builder was given none (the host passes its own,
+     * so request scopes and the LOGGER come from the server's container).
+     */
+    build(services) {
+        return new PipelineApplication(this.#compose(notFound), this.services ?? services, this.options.logger);
+    }
+    #compose(end) {
+        let app = this.#terminal ?? end;
+        for (let i = this.#components.length - 1; i >= 0; i--) {
+            const c = this.#components[i];
+            if (c.kind === 'use')
+                app = useDelegate(c.middleware, app);
+            else if (c.kind === 'map')
+                app = mapDelegate(c.prefix, c.branch.#compose(notFound), app);
+            else
+                app = whenDelegate(c.predicate, c.branch.#compose(app), app);
+        }
+        return app;
+    }
+    #branch(configure) {
+        if (typeof configure !== 'function')
+            throw new PipelineConfigError('a branch is configured by a function (branch) => void');
+        const branch = new _a(this.services, this.options);
+        configure(branch);
+        return branch;
+    }
+    #assertOpen(call) {
+        if (this.#terminal !== undefined) {
+            throw new PipelineConfigError(`${call}() after run(): the handler given to run() ends the pipeline, so nothing after it would ever be called`);
+        }
+    }
+}
+_a = ApplicationBuilder;
+const TEXT_PLAIN = 'text/plain; charset=utf-8';
+function clearHeaders(headers) {
+    if (headers.size === 0)
+        return;
+    const names = new Set();
+    for (const [name] of headers)
+        names.add(name);
+    for (const name of names)
+        headers.delete(name);
+}
+/**
+ * The built pipeline: what the protocol adapter calls. It turns the outcome of the pipeline into
+ * a response: a 404 when nobody answered, an error status when something threw, the end of a
+ * response the app left open; then it disposes the request's DI scope if one was made.
+ */
+class PipelineApplication {
+    #app;
+    #container;
+    #logger;
+    constructor(app, container, logger) {
+        this.#app = app;
+        this.#container = container;
+        this.#logger = logger;
+    }
+    container() {
+        // A child of tsyringe's root, never the root itself: nothing is registered globally.
+        return (this.#container ??= rootContainer.createChildContainer());
+    }
+    // A bound field so the protocol may call it detached; one closure per app, not per request.
+    handle = (exchange) => {
+        const ctx = new HttpContext(exchange, this);
+        let result;
+        try {
+            result = this.#app(ctx);
+        }
+        catch (err) {
+            this.#fail(ctx, err);
+            return this.#complete(ctx);
+        }
+        if (isPromise(result)) {
+            return result.then(() => this.#complete(ctx), (err) => {
+                this.#fail(ctx, err);
+                return this.#complete(ctx);
+            });
+        }
+        return this.#complete(ctx);
+    };
+    #complete(ctx) {
+        const ex = ctx.exchange;
+        if (!ex.responseEnded) {
+            try {
+                ex.end();
+            }
+            catch (err) {
+                this.#log().error('Could not end the response', this.#fields(ctx, err));
+                ex.abort(err);
+            }
+        }
+        const scope = requestScopeOf(ctx);
+        if (scope === undefined)
+            return undefined;
+        let disposed;
+        try {
+            disposed = scope.dispose();
+        }
+        catch (err) {
+            this.#log().error('Disposing the request services failed', this.#fields(ctx, err));
+            return undefined;
+        }
+        if (isPromise(disposed)) {
+            return disposed.then(undefined, (err) => {
+                this.#log().error('Disposing the request services failed', this.#fields(ctx, err));
+            });
+        }
+        return undefined;
+    }
+    #fail(ctx, err) {
+        const ex = ctx.exchange;
+        if (ex.aborted.aborted) {
+            // The client left (or the protocol gave up): an error now is expected, not a bug.
+            this.#log().debug('The request failed after it was aborted', this.#fields(ctx, err));
+            return;
+        }
+        if (ex.responseEnded) {
+            this.#log().error('Unhandled error after the response ended', this.#fields(ctx, err));
+            return;
+        }
+        if (ex.headersSent) {
+            // A status has gone out with part of a body: the only honest signal left is to cut the
+            // connection, so the client does not take a truncated body for a whole one.
+            this.#log().error('Unhandled error after the response started; aborting the connection', this.#fields(ctx, err));
+            ex.abort(err);
+            return;
+        }
+        let status = 500;
+        let body;
+        let headers;
+        if (err instanceof HttpError) {
+            status = err.status;
+            if (err.expose)
+                body = err.message;
+            headers = err.headers;
+            if (status >= 500)
+                this.#log().error('Request failed', this.#fields(ctx, err));
+            else
+                this.#log().debug('Request rejected', this.#fields(ctx, err));
+        }
+        else if (err instanceof HttpProtocolError) {
+            status = err.status;
+            this.#log().debug('Request rejected by the protocol', this.#fields(ctx, err));
+        }
+        else {
+            this.#log().error('Unhandled error in the request pipeline', this.#fields(ctx, err));
+        }
+        try {
+            // What the app set was for the response it meant to send, not for this one (ASP.NET clears too).
+            const list = ex.responseHeaders;
+            clearHeaders(list);
+            ex.statusCode = status;
+            if (headers !== undefined)
+                for (const name of Object.keys(headers))
+                    list.set(name, headers[name]);
+            if (body !== undefined) {
+                list.set('content-type', TEXT_PLAIN);
+                ex.end(body);
+            }
+            else {
+                ex.end();
+            }
+        }
+        catch (sendErr) {
+            this.#log().error('Could not send the error response; aborting the connection', this.#fields(ctx, sendErr));
+            ex.abort(sendErr);
+        }
+    }
+    #fields(ctx, err) {
+        const ex = ctx.exchange;
+        return {
+            connectionId: ex.connection.id,
+            method: ex.method,
+            target: ex.target,
+            error: err,
+            stack: err instanceof Error ? err.stack : undefined,
+        };
+    }
+    #log() {
+        if (this.#logger === undefined) {
+            const c = this.#container;
+            this.#logger = c !== undefined && c.isRegistered(LOGGER, true) ? c.resolve(LOGGER) : silentLogger;
+        }
+        return this.#logger;
+    }
+}
+//# sourceMappingURL=application-builder.js.map

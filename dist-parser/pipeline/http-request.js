@@ -1,0 +1,138 @@
+import { BodyAlreadyReadError } from './errors.js';
+import { authorityOf, decodePath, rawPathOf } from './path.js';
+import { RequestBodyStream, iterateBody, readBodyBuffer, readBodyJson, readBodyText } from './request-body.js';
+/**
+ * The request side of an `HttpContext`. Everything derived from the target (path, query) is
+ * computed on first use, so a handler that never looks at the query never parses it.
+ */
+export class HttpRequest {
+    /**
+     * The part of the path that `map()` matched on the way here (`/api` inside `map('/api', …)`),
+     * or `''`. `pathBase + path` is the decoded path the client asked for.
+     */
+    pathBase = '';
+    #exchange;
+    #path = undefined;
+    #queryString = undefined;
+    #query = undefined;
+    #bodyUsed = false;
+    constructor(exchange) {
+        this.#exchange = exchange;
+    }
+    /** The method as sent; methods are case-sensitive. */
+    get method() {
+        return this.#exchange.method;
+    }
+    /**
+     * The path, percent-decoded (except `%2F` and `%00`) and without dot segments, relative to
+     * `pathBase`. For an absolute-form target it is the URL's path; `*` for asterisk-form, `''` for
+     * authority-form. Settable, for middleware that rewrites URLs.
+     */
+    get path() {
+        if (this.#path === undefined)
+            this.#splitTarget();
+        return this.#path;
+    }
+    set path(value) {
+        this.#path = value;
+    }
+    /** The request-target exactly as sent. */
+    get rawTarget() {
+        return this.#exchange.target;
+    }
+    /** The raw query with its `?` (`?a=1&b`), or `''` when there is none. */
+    get queryString() {
+        if (this.#queryString === undefined)
+            this.#splitTarget();
+        return this.#queryString;
+    }
+    /** The query, parsed on first use. */
+    get query() {
+        return (this.#query ??= new URLSearchParams(this.queryString));
+    }
+    get headers() {
+        return this.#exchange.headers;
+    }
+    get protocol() {
+        return this.#exchange.protocol;
+    }
+    /**
+     * The host the client asked for: the authority of an absolute-form target, which overrides the
+     * Host header (RFC 9112 §3.2.2), else the Host header; undefined when neither is present.
+     */
+    get host() {
+        const target = this.#exchange.target;
+        if (target.charCodeAt(0) !== 0x2f) {
+            const authority = authorityOf(target);
+            if (authority !== undefined)
+                return authority;
+        }
+        return this.#exchange.headers.get('host');
+    }
+    /** The declared body length, or -1 when it is not known in advance (chunked). */
+    get contentLength() {
+        return this.#exchange.requestContentLength;
+    }
+    /** False when the request has no body at all. */
+    get hasBody() {
+        return this.#exchange.requestHasBody;
+    }
+    /**
+     * The largest body this request may have (the endpoint's limit unless changed). Change it
+     * before reading the body: raise it for an upload route, lower it for a JSON API.
+     */
+    get maxBodySize() {
+        return this.#exchange.maxRequestBodySize;
+    }
+    set maxBodySize(value) {
+        this.#exchange.maxRequestBodySize = value;
+    }
+    /** True once the body has been (or is being) read by one of the helpers below. */
+    get bodyUsed() {
+        return this.#bodyUsed;
+    }
+    /** The body as chunks: `for await (const chunk of ctx.request.body)`. */
+    get body() {
+        this.#claimBody();
+        return iterateBody(this.#exchange);
+    }
+    /** The body as a Node Readable that pulls from the client as it is read. */
+    stream() {
+        this.#claimBody();
+        return new RequestBodyStream(this.#exchange);
+    }
+    buffer() {
+        if (this.#bodyUsed)
+            return Promise.reject(new BodyAlreadyReadError());
+        this.#bodyUsed = true;
+        return readBodyBuffer(this.#exchange);
+    }
+    /** The body as UTF-8 text. */
+    text() {
+        if (this.#bodyUsed)
+            return Promise.reject(new BodyAlreadyReadError());
+        this.#bodyUsed = true;
+        return readBodyText(this.#exchange);
+    }
+    /** The body parsed as JSON; invalid JSON is an `HttpError` 400. The result is not validated. */
+    json() {
+        if (this.#bodyUsed)
+            return Promise.reject(new BodyAlreadyReadError());
+        this.#bodyUsed = true;
+        return readBodyJson(this.#exchange);
+    }
+    #claimBody() {
+        if (this.#bodyUsed)
+            throw new BodyAlreadyReadError();
+        this.#bodyUsed = true;
+    }
+    #splitTarget() {
+        const target = this.#exchange.target;
+        const q = target.indexOf('?');
+        const beforeQuery = q < 0 ? target : target.slice(0, q);
+        this.#queryString = q < 0 ? '' : target.slice(q);
+        if (this.#path === undefined)
+            this.#path = decodePath(rawPathOf(beforeQuery));
+    }
+}
+//# sourceMappingURL=http-request.js.map

@@ -1,0 +1,173 @@
+import { InvalidEndpointError } from './errors.js';
+const WINDOWS_PIPE_PREFIX = '\\\\.\\pipe\\';
+/**
+ * Reads a listen URL (the forms Kestrel's `--urls` takes, plus tiercel's `memory:`):
+ * `http://127.0.0.1:5000`, `http://[::1]:0`, `http://localhost:5000`, `http://*:5000`,
+ * `http://+:5000`, `http://unix:/abs/path.sock`, `http://pipe:/name`, `http://memory:name`,
+ * and the same with `https://`.
+ */
+export function parseUrl(input) {
+    if (typeof input !== 'string')
+        throw new InvalidEndpointError(String(input), 'a URL string is required');
+    const url = input.trim();
+    const sep = url.indexOf('://');
+    if (sep <= 0)
+        throw new InvalidEndpointError(input, "expected a scheme, as in 'http://127.0.0.1:5000'");
+    const schemeText = url.slice(0, sep).toLowerCase();
+    if (schemeText !== 'http' && schemeText !== 'https') {
+        throw new InvalidEndpointError(input, `unsupported scheme '${schemeText}' (use http or https)`);
+    }
+    const scheme = schemeText;
+    let rest = url.slice(sep + 3);
+    if (rest.length === 0)
+        throw new InvalidEndpointError(input, 'the host is missing');
+    const lower = rest.toLowerCase();
+    if (lower.startsWith('unix:')) {
+        const path = rest.slice(5);
+        if (!path.startsWith('/'))
+            throw new InvalidEndpointError(input, 'a unix socket path must be absolute (unix:/path/to.sock)');
+        return { scheme, endpoint: { kind: 'pipe', path } };
+    }
+    if (lower.startsWith('pipe:')) {
+        const name = rest.slice(5).replace(/^\/+/, '');
+        if (name.length === 0)
+            throw new InvalidEndpointError(input, 'the pipe name is missing (pipe:/name)');
+        if (/[\\/]/.test(name))
+            throw new InvalidEndpointError(input, 'a pipe name cannot contain a slash or backslash');
+        return { scheme, endpoint: { kind: 'pipe', path: WINDOWS_PIPE_PREFIX + name } };
+    }
+    if (lower.startsWith('memory:')) {
+        const name = rest.slice(7).replace(/^\/+/, '').replace(/\/+$/, '');
+        if (name.length === 0)
+            throw new InvalidEndpointError(input, 'the memory endpoint name is missing (memory:name)');
+        return { scheme, endpoint: { kind: 'memory', name } };
+    }
+    // Strip a trailing path: Kestrel accepts `http://host:port/` and ignores a bare slash, but a real
+    // path base is not an endpoint property.
+    const slash = rest.indexOf('/');
+    if (slash >= 0) {
+        const path = rest.slice(slash);
+        if (path !== '/')
+            throw new InvalidEndpointError(input, `a path ('${path}') is not allowed in a listen URL`);
+        rest = rest.slice(0, slash);
+    }
+    let host;
+    let portText;
+    if (rest.startsWith('[')) {
+        const close = rest.indexOf(']');
+        if (close < 0)
+            throw new InvalidEndpointError(input, "an IPv6 address needs a closing ']'");
+        host = rest.slice(1, close);
+        const after = rest.slice(close + 1);
+        if (after.length > 0) {
+            if (!after.startsWith(':'))
+                throw new InvalidEndpointError(input, "expected ':port' after the IPv6 address");
+            portText = after.slice(1);
+        }
+        if (!isIPv6(host))
+            throw new InvalidEndpointError(input, `'${host}' is not an IPv6 address`);
+    }
+    else {
+        const colon = rest.lastIndexOf(':');
+        if (colon >= 0) {
+            host = rest.slice(0, colon);
+            portText = rest.slice(colon + 1);
+            if (host.includes(':'))
+                throw new InvalidEndpointError(input, 'an IPv6 address must be in brackets, as in http://[::1]:5000');
+        }
+        else {
+            host = rest;
+        }
+    }
+    if (host.length === 0)
+        throw new InvalidEndpointError(input, 'the host is missing');
+    let port;
+    if (portText === undefined) {
+        port = scheme === 'https' ? 443 : 80;
+    }
+    else {
+        if (!/^[0-9]{1,5}$/.test(portText))
+            throw new InvalidEndpointError(input, `'${portText}' is not a port number`);
+        port = Number(portText);
+        if (port > 65535)
+            throw new InvalidEndpointError(input, `port ${port} is out of range (0-65535)`);
+    }
+    const hostLower = host.toLowerCase();
+    if (host === '*' || host === '+')
+        return { scheme, endpoint: { kind: 'tcp', host: '*', port } };
+    if (hostLower === 'localhost')
+        return { scheme, endpoint: { kind: 'tcp', host: 'localhost', port } };
+    if (isIPv4(host) || isIPv6(host))
+        return { scheme, endpoint: { kind: 'tcp', host: hostLower, port } };
+    // Kestrel binds any other host name to every address and warns; we refuse, because binding
+    // everything when the user named one host is a surprise that can expose a service.
+    throw new InvalidEndpointError(input, `'${host}' is not an IP address; use an IP, 'localhost', or '*' for every address`);
+}
+/** `parseUrl(url).endpoint`: the address part of a listen URL. */
+export function parseEndpoint(input) {
+    return parseUrl(input).endpoint;
+}
+/** A short human form: `127.0.0.1:5000`, `[::1]:5000`, `unix:/run/app.sock`, `memory:name`. */
+export function formatEndpoint(endpoint) {
+    switch (endpoint.kind) {
+        case 'tcp': {
+            const { host, port } = endpoint;
+            return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+        }
+        case 'pipe': {
+            const { path } = endpoint;
+            return path.startsWith(WINDOWS_PIPE_PREFIX) ? `pipe:/${path.slice(WINDOWS_PIPE_PREFIX.length)}` : `unix:${path}`;
+        }
+        case 'memory':
+            return `memory:${endpoint.name}`;
+        default: {
+            const { kind, ...rest } = endpoint;
+            return `${kind}:${JSON.stringify(rest)}`;
+        }
+    }
+}
+/** The URL form of an endpoint, as the server prints it at startup. */
+export function formatUrl(endpoint, scheme = 'http') {
+    return `${scheme}://${formatEndpoint(endpoint)}`;
+}
+export function isWindowsPipePath(path) {
+    return path.startsWith(WINDOWS_PIPE_PREFIX);
+}
+function isIPv4(host) {
+    const parts = host.split('.');
+    if (parts.length !== 4)
+        return false;
+    for (const p of parts) {
+        if (!/^[0-9]{1,3}$/.test(p) || Number(p) > 255)
+            return false;
+    }
+    return true;
+}
+function isIPv6(host) {
+    // node:net's isIPv6 would be exact, but connection/ stays free of node:net by design;
+    // this accepts the RFC 4291 text forms (with an optional embedded IPv4 tail and zone).
+    const zone = host.indexOf('%');
+    const addr = zone >= 0 ? host.slice(0, zone) : host;
+    if (!/^[0-9a-fA-F:.]+$/.test(addr) || !addr.includes(':'))
+        return false;
+    const doubleColon = addr.indexOf('::');
+    if (doubleColon !== addr.lastIndexOf('::'))
+        return false;
+    let groups = addr.split(':');
+    const last = groups[groups.length - 1];
+    let extra = 0;
+    if (last.includes('.')) {
+        if (!isIPv4(last))
+            return false;
+        groups = groups.slice(0, -1);
+        extra = 2;
+    }
+    if (doubleColon >= 0) {
+        const nonEmpty = groups.filter((g) => g.length > 0);
+        if (nonEmpty.length + extra > 7)
+            return false;
+        return nonEmpty.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g));
+    }
+    return groups.length + extra === 8 && groups.every((g) => /^[0-9a-fA-F]{1,4}$/.test(g));
+}
+//# sourceMappingURL=endpoint.js.map

@@ -1,0 +1,3 @@
+export * from './tokens.js';
+export * from './server-options.js';
+export * from './container.js';

@@ -1,0 +1,259 @@
+import 'reflect-metadata';
+import { ConnectionAbortedError, LifetimeFeature, NoTransportForEndpointError, ServerStateError, formatEndpoint, formatUrl, parseUrl, } from '../connection/index.js';
+import { LOGGER, SERVER_OPTIONS, createServerContainer, registerTransport, resolve, resolveTransports, } from '../di/index.js';
+import { EndpointBuilder } from './endpoint-builder.js';
+import { Heartbeat, resolveHttpOptions } from '../protocols/http/index.js';
+import { http1Delegate } from '../protocols/http1/index.js';
+/**
+ * The server core: binds every endpoint through the transport that claims it, runs one accept loop
+ * per listener, runs each connection through its endpoint's pipeline, tracks live connections,
+ * enforces the connection limit, and stops gracefully.
+ */
+export class Server {
+    /** The server's own DI container (a child container; never tsyringe's global one). */
+    services;
+    #options;
+    #log;
+    #builders = [];
+    #bound = [];
+    #live = new Set();
+    /** Connections whose pipeline is done, waiting for the peer to close (see ConnectionContext.close). */
+    #lingering = new Set();
+    #liveEmpty;
+    #state = 'new';
+    #accepted = 0;
+    #rejected = 0;
+    #defaultTerminal;
+    #heartbeat = new Heartbeat();
+    constructor(options = {}) {
+        this.services = createServerContainer(options);
+        this.#options = resolve(this.services, SERVER_OPTIONS);
+        this.#log = resolve(this.services, LOGGER);
+    }
+    get logger() {
+        return this.services.isRegistered(LOGGER, true) ? resolve(this.services, LOGGER) : this.#log;
+    }
+    /**
+     * Registers a transport class, resolved from the server's container with its own dependencies.
+     * It is tried before every transport registered earlier, the built-in ones included.
+     */
+    addTransport(transport) {
+        this.#assertState('new', 'addTransport');
+        registerTransport(this.services, transport);
+        return this;
+    }
+    /** The transport instance of a class, as the server uses it (for `MemoryTransport.connect`). */
+    getTransport(transport) {
+        return this.services.resolve(transport);
+    }
+    /**
+     * Adds an endpoint: a listen URL (`http://127.0.0.1:5000`, `http://unix:/run/app.sock`,
+     * `http://memory:app`, …) or an endpoint object for a custom transport. `configure` adds its
+     * connection middleware and terminal.
+     */
+    listen(url, configure) {
+        this.#assertState('new', 'listen');
+        let endpoint;
+        let scheme = 'http';
+        if (typeof url === 'string')
+            ({ endpoint, scheme } = parseUrl(url));
+        else
+            endpoint = url;
+        const builder = new EndpointBuilder(endpoint, scheme);
+        configure?.(builder);
+        this.#builders.push(builder);
+        return builder;
+    }
+    /** Sets the protocol for endpoints that chose none (the HTTP layer plugs in here). */
+    setDefaultTerminal(terminal) {
+        this.#assertState('new', 'setDefaultTerminal');
+        this.#defaultTerminal = terminal;
+        return this;
+    }
+    /**
+     * Serves HTTP with `app` on every endpoint that has no protocol of its own. The app is built
+     * once, here; `options` holds the limits (see `HttpLimits`) and the Server header.
+     */
+    useHttp(app, options = {}) {
+        const resolved = resolveHttpOptions(options);
+        const application = 'handle' in app && typeof app.handle === 'function' ? app : app.build();
+        const heartbeat = this.#heartbeat;
+        return this.setDefaultTerminal((endpoint) => http1Delegate(application, {
+            ...resolved,
+            heartbeat,
+            logger: this.logger,
+            maxReadBufferSize: endpoint.transportOptions.maxReadBufferSize ?? this.#options.transport.maxReadBufferSize,
+        }));
+    }
+    /** The endpoints actually bound (port 0 resolved), in `listen` order. Empty before start. */
+    get endpoints() {
+        return this.#bound.map((b) => b.listener.endpoint);
+    }
+    get urls() {
+        return this.#bound.map((b) => formatUrl(b.listener.endpoint, b.builder.scheme));
+    }
+    get stats() {
+        return { accepted: this.#accepted, rejected: this.#rejected, active: this.#live.size };
+    }
+    /**
+     * Binds every endpoint and starts accepting. If any endpoint cannot bind, what was bound is
+     * unbound again and the real cause is thrown (an `AddressInUseError`, say).
+     */
+    async start() {
+        this.#assertState('new', 'start');
+        if (this.#builders.length === 0)
+            throw new ServerStateError('No endpoints: call listen() before start()');
+        this.#state = 'starting';
+        const transports = resolveTransports(this.services);
+        const bound = [];
+        try {
+            for (const builder of this.#builders) {
+                const delegate = this.#buildDelegate(builder);
+                const transport = pickTransport(transports, builder.endpoint);
+                const listener = await transport.bind(builder.endpoint, { ...this.#options.transport, ...builder.transportOptions });
+                bound.push({ builder, listener, delegate });
+            }
+        }
+        catch (err) {
+            await Promise.allSettled(bound.map((b) => b.listener.dispose()));
+            this.#state = 'stopped';
+            throw err;
+        }
+        this.#bound = bound;
+        for (const b of bound) {
+            b.loop = this.#acceptLoop(b);
+            this.#log.info(`Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
+        }
+        this.#state = 'started';
+    }
+    /**
+     * Stops gracefully: unbinds every endpoint, asks every connection to close, waits up to
+     * `timeoutMs` (default `shutdownTimeoutMs`), then aborts what is left.
+     */
+    async stop(timeoutMs = this.#options.shutdownTimeoutMs) {
+        if (this.#state === 'new') {
+            this.#state = 'stopped';
+            return;
+        }
+        if (this.#state === 'stopped' || this.#state === 'stopping')
+            return;
+        this.#state = 'stopping';
+        await Promise.allSettled(this.#bound.map((b) => b.listener.unbind()));
+        await Promise.allSettled(this.#bound.map((b) => b.loop));
+        // A connection whose protocol is already done has nothing to finish: close it now.
+        for (const ctx of this.#lingering)
+            ctx.abort(new ConnectionAbortedError('The server is shutting down'));
+        for (const ctx of this.#live)
+            ctx.features.get(LifetimeFeature)?.requestClose();
+        if (this.#live.size > 0) {
+            let timer;
+            await Promise.race([
+                this.#whenEmpty(),
+                new Promise((r) => {
+                    timer = setTimeout(r, timeoutMs);
+                }),
+            ]);
+            clearTimeout(timer);
+            if (this.#live.size > 0) {
+                this.#log.warn(`Shutdown timeout: aborting ${this.#live.size} connection(s)`);
+                for (const ctx of this.#live)
+                    ctx.abort(new ConnectionAbortedError('The server is shutting down'));
+                await this.#whenEmpty();
+            }
+        }
+        await Promise.allSettled(this.#bound.map((b) => b.listener.dispose()));
+        this.#state = 'stopped';
+    }
+    #buildDelegate(builder) {
+        if (!builder.hasTerminal) {
+            if (this.#defaultTerminal === undefined) {
+                throw new ServerStateError(`Endpoint ${formatEndpoint(builder.endpoint)} has no protocol: call useConnectionHandler() or run() on it`);
+            }
+            builder.run(this.#defaultTerminal(builder, this.services));
+        }
+        return builder.buildWith(this.services);
+    }
+    async #acceptLoop(b) {
+        const max = this.#options.maxConcurrentConnections;
+        for (;;) {
+            let ctx;
+            try {
+                ctx = await b.listener.accept();
+            }
+            catch (err) {
+                // A listener that throws from accept is broken; stop this loop rather than spin.
+                this.#log.error(`Accept failed on ${formatEndpoint(b.listener.endpoint)}`, { error: err });
+                return;
+            }
+            if (ctx === null)
+                return;
+            if (this.#live.size >= max) {
+                this.#rejected++;
+                this.#log.debug('Connection rejected: maxConcurrentConnections reached', { connectionId: ctx.id });
+                ctx.abort(new ConnectionAbortedError('The server has reached maxConcurrentConnections'));
+                continue;
+            }
+            this.#accepted++;
+            this.#run(ctx, b.delegate);
+        }
+    }
+    #run(ctx, delegate) {
+        this.#live.add(ctx);
+        const close = new AbortController();
+        ctx.features.set(LifetimeFeature, {
+            closeRequested: close.signal,
+            requestClose: () => close.abort(),
+        });
+        let settled;
+        try {
+            settled = delegate(ctx);
+        }
+        catch (err) {
+            settled = Promise.reject(err);
+        }
+        settled.then(() => {
+            this.#lingering.add(ctx);
+            ctx.close();
+        }, (err) => {
+            this.#log.debug('Connection pipeline failed', { connectionId: ctx.id, error: err });
+            ctx.abort(err);
+        }).finally(() => {
+            const forget = () => {
+                this.#live.delete(ctx);
+                this.#lingering.delete(ctx);
+                if (this.#live.size === 0)
+                    this.#liveEmpty?.();
+            };
+            // The connection counts as live until its transport has really closed.
+            if (ctx.closed.aborted)
+                forget();
+            else
+                ctx.closed.addEventListener('abort', forget, { once: true });
+        });
+    }
+    #whenEmpty() {
+        if (this.#live.size === 0)
+            return Promise.resolve();
+        return new Promise((resolve) => {
+            const previous = this.#liveEmpty;
+            this.#liveEmpty = () => {
+                this.#liveEmpty = previous;
+                previous?.();
+                resolve();
+            };
+        });
+    }
+    #assertState(expected, call) {
+        if (this.#state !== expected)
+            throw new ServerStateError(`${call}() is not allowed once the server is ${this.#state}`);
+    }
+}
+/** The last registered transport that can bind the endpoint (so users override built-ins). */
+function pickTransport(transports, endpoint) {
+    for (let i = transports.length - 1; i >= 0; i--) {
+        if (transports[i].canBind(endpoint))
+            return transports[i];
+    }
+    throw new NoTransportForEndpointError(formatEndpoint(endpoint), transports.map((t) => t.name));
+}
+//# sourceMappingURL=server.js.map

@@ -1,0 +1,178 @@
+import { HeadersSentError } from '../protocols/http/index.js';
+import { InvalidBodyError, InvalidStatusCodeError, ResponseEndedError } from './errors.js';
+const TEXT_PLAIN = 'text/plain; charset=utf-8';
+const OCTET_STREAM = 'application/octet-stream';
+const APPLICATION_JSON = 'application/json; charset=utf-8';
+function toWire(chunk, what) {
+    if (typeof chunk === 'string' || Buffer.isBuffer(chunk))
+        return chunk;
+    if (chunk instanceof Uint8Array)
+        return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+    throw new InvalidBodyError(what, chunk);
+}
+function isReadable(source) {
+    return typeof source.destroy === 'function' && typeof source.pipe === 'function';
+}
+/**
+ * The response side of an `HttpContext`. Sync-first: `write` returns undefined when the transport
+ * took the chunk and a promise only when the caller has to wait for it to drain.
+ */
+export class HttpResponse {
+    #exchange;
+    constructor(exchange) {
+        this.#exchange = exchange;
+    }
+    /** The status code; default 200. An integer from 100 to 999, settable until headers are sent. */
+    get status() {
+        return this.#exchange.statusCode;
+    }
+    set status(value) {
+        if (!Number.isInteger(value) || value < 100 || value > 999)
+            throw new InvalidStatusCodeError(value);
+        if (this.#exchange.headersSent)
+            throw new HeadersSentError('set the status');
+        this.#exchange.statusCode = value;
+    }
+    /** Response headers, validated as they are set: `response.headers.set('x-id', '1')`. */
+    get headers() {
+        return this.#exchange.responseHeaders;
+    }
+    /** Trailers sent after the body, or null when the protocol cannot send them. */
+    get trailers() {
+        return this.#exchange.responseTrailers;
+    }
+    get headersSent() {
+        return this.#exchange.headersSent;
+    }
+    /** True once the response has been ended, or the exchange aborted. */
+    get ended() {
+        return this.#exchange.responseEnded;
+    }
+    /**
+     * Writes a body chunk (the headers go first, chunked unless a content-length was set). Returns
+     * undefined when the transport took it, or a promise to await before writing more when its
+     * buffer is full: `const p = res.write(x); if (p) await p;`.
+     */
+    write(chunk) {
+        const ex = this.#exchange;
+        if (ex.responseEnded)
+            throw new ResponseEndedError('write to the response');
+        return ex.write(toWire(chunk, 'write()')) ? undefined : ex.drain();
+    }
+    /** Ends the response, with an optional last chunk. Ending an ended response without a chunk does nothing. */
+    end(chunk) {
+        const ex = this.#exchange;
+        if (ex.responseEnded) {
+            if (chunk !== undefined)
+                throw new ResponseEndedError('end the response with a chunk');
+            return;
+        }
+        if (chunk === undefined)
+            ex.end();
+        else
+            ex.end(toWire(chunk, 'end()'));
+    }
+    /**
+     * Sends `body` and ends the response, in one write with a content-length when nothing was
+     * written before. Sets `content-type` when none is set: text/plain; charset=utf-8 for a string,
+     * application/octet-stream for bytes. null or undefined sends no body.
+     */
+    send(body) {
+        const ex = this.#exchange;
+        if (ex.responseEnded)
+            throw new ResponseEndedError('send a response');
+        if (body === undefined || body === null) {
+            ex.end();
+            return;
+        }
+        let wire;
+        let type;
+        if (typeof body === 'string') {
+            wire = body;
+            type = TEXT_PLAIN;
+        }
+        else {
+            wire = toWire(body, 'send()');
+            type = OCTET_STREAM;
+        }
+        if (!ex.headersSent) {
+            const headers = ex.responseHeaders;
+            // `append` skips the remove-scan `set` does; the header is known to be absent.
+            if (!headers.has('content-type'))
+                headers.append('content-type', type);
+        }
+        ex.end(wire);
+    }
+    /**
+     * Sends `value` as JSON (application/json; charset=utf-8 unless a content-type is set) and ends
+     * the response. `undefined` is sent as `null`; a value JSON cannot hold (a cycle, a BigInt) throws.
+     */
+    json(value, status) {
+        const ex = this.#exchange;
+        if (ex.responseEnded)
+            throw new ResponseEndedError('send a JSON response');
+        if (status !== undefined)
+            this.status = status;
+        const text = JSON.stringify(value);
+        if (!ex.headersSent) {
+            const headers = ex.responseHeaders;
+            if (!headers.has('content-type'))
+                headers.append('content-type', APPLICATION_JSON);
+        }
+        ex.end(text === undefined ? 'null' : text);
+    }
+    /**
+     * Redirects to `url` (sent as given in `location`, so it must already be URL-encoded) and ends
+     * the response. `status` must be 3xx; default 302 (use 303 after a POST, 307/308 to keep the method).
+     */
+    redirect(url, status = 302) {
+        if (!Number.isInteger(status) || status < 300 || status > 399) {
+            throw new InvalidStatusCodeError(status, 'a redirect status must be an integer from 300 to 399');
+        }
+        const ex = this.#exchange;
+        if (ex.responseEnded)
+            throw new ResponseEndedError('redirect');
+        this.status = status;
+        ex.responseHeaders.set('location', url);
+        ex.end();
+    }
+    /**
+     * Streams `source` as the body and ends the response. The next chunk is taken only after the
+     * transport took the last one (backpressure). If the client goes away, a Readable source is
+     * destroyed. If the source fails after the headers went out, the exchange is aborted (the
+     * client must not take a cut-off body for a whole one) and the error is rethrown; before, it is
+     * only rethrown, so the pipeline can still answer 500.
+     */
+    async stream(source) {
+        const ex = this.#exchange;
+        if (ex.responseEnded)
+            throw new ResponseEndedError('stream a response');
+        const signal = ex.aborted;
+        const readable = isReadable(source) ? source : undefined;
+        const onAbort = () => {
+            readable?.destroy();
+        };
+        if (readable !== undefined)
+            signal.addEventListener('abort', onAbort, { once: true });
+        try {
+            for await (const chunk of source) {
+                if (signal.aborted)
+                    return;
+                if (!ex.write(toWire(chunk, 'stream()')))
+                    await ex.drain();
+            }
+        }
+        catch (err) {
+            if (ex.headersSent && !ex.responseEnded)
+                ex.abort(err);
+            throw err;
+        }
+        finally {
+            if (readable !== undefined)
+                signal.removeEventListener('abort', onAbort);
+        }
+        if (!signal.aborted)
+            ex.end();
+    }
+}
+//# sourceMappingURL=http-response.js.map

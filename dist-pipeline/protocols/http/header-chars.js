@@ -1,0 +1,43 @@
+// Character classes for header validation, as lookup tables: one array read per character is
+// cheaper than a regex and allocates nothing.
+/** tchar (RFC 9110 §5.6.2): the characters of a token, such as a header name or a method. */
+export const TOKEN = new Uint8Array(256);
+for (const c of "!#$%&'*+-.^_`|~")
+    TOKEN[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++)
+    TOKEN[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++)
+    TOKEN[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++)
+    TOKEN[c] = 1;
+/** field-vchar, SP and HTAB (RFC 9110 §5.5): what a field value may hold, obs-text included. */
+export const FIELD_VALUE = new Uint8Array(256);
+FIELD_VALUE[0x09] = 1;
+for (let c = 0x20; c <= 0x7e; c++)
+    FIELD_VALUE[c] = 1;
+for (let c = 0x80; c <= 0xff; c++)
+    FIELD_VALUE[c] = 1;
+export function isToken(s) {
+    const n = s.length;
+    if (n === 0)
+        return false;
+    for (let i = 0; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0xff || TOKEN[c] === 0)
+            return false;
+    }
+    return true;
+}
+/** 0: invalid, 1: valid ASCII, 2: valid with obs-text (must be written as latin1). */
+export function classifyFieldValue(s) {
+    let result = 1;
+    for (let i = 0, n = s.length; i < n; i++) {
+        const c = s.charCodeAt(i);
+        if (c > 0xff || FIELD_VALUE[c] === 0)
+            return 0;
+        if (c > 0x7f)
+            result = 2;
+    }
+    return result;
+}
+//# sourceMappingURL=header-chars.js.map

@@ -1,0 +1,136 @@
+import { HeadersSentError, InvalidHeaderError } from './http-protocol-error.js';
+import { classifyFieldValue, isToken } from './header-chars.js';
+/**
+ * Response headers (and trailers): an ordered list of validated name/value pairs. Names and
+ * values are checked when they are set, so a value with CR or LF (response splitting) is refused
+ * at the app's call, not found later on the wire. Small and array-backed: a response has few
+ * headers, and a linear scan of a handful beats hashing.
+ */
+export class HeaderList {
+    // Parallel arrays: the lower-cased name for lookups, the name as set for the wire, the value.
+    #lower = [];
+    #names = [];
+    #values = [];
+    #sealedBecause;
+    #latin1 = false;
+    get size() {
+        return this.#names.length;
+    }
+    /** True when a value holds obs-text (bytes 0x80-0xFF): the head must be written as latin1. */
+    get needsLatin1() {
+        return this.#latin1;
+    }
+    /** The first value of `name` (any case), or undefined. */
+    get(name) {
+        const i = this.#lower.indexOf(name.toLowerCase());
+        return i < 0 ? undefined : this.#values[i];
+    }
+    getAll(name) {
+        const lower = name.toLowerCase();
+        const out = [];
+        for (let i = 0; i < this.#lower.length; i++)
+            if (this.#lower[i] === lower)
+                out.push(this.#values[i]);
+        return out;
+    }
+    has(name) {
+        return this.#lower.indexOf(name.toLowerCase()) >= 0;
+    }
+    /** Replaces every value of `name`. An array sets one header line per element (set-cookie). */
+    set(name, value) {
+        this.#assertOpen('set a header');
+        const lower = this.#checkName(name);
+        this.#remove(lower);
+        return this.#add(name, lower, value);
+    }
+    append(name, value) {
+        this.#assertOpen('append a header');
+        return this.#add(name, this.#checkName(name), value);
+    }
+    delete(name) {
+        this.#assertOpen('delete a header');
+        return this.#remove(name.toLowerCase());
+    }
+    /** [name as set, value] pairs in order. */
+    *entries() {
+        for (let i = 0; i < this.#names.length; i++)
+            yield [this.#names[i], this.#values[i]];
+    }
+    [Symbol.iterator]() {
+        return this.entries();
+    }
+    /** Lower-cased names with values joined (set-cookie kept as an array), as node:http shows them. */
+    toObject() {
+        const out = {};
+        for (let i = 0; i < this.#lower.length; i++) {
+            const k = this.#lower[i];
+            const prev = out[k];
+            if (prev === undefined)
+                out[k] = k === 'set-cookie' ? [this.#values[i]] : this.#values[i];
+            else if (Array.isArray(prev))
+                prev.push(this.#values[i]);
+            else
+                out[k] = `${prev}, ${this.#values[i]}`;
+        }
+        return out;
+    }
+    /** Appends `name: value\r\n` for every header to `head` (the wire form for HTTP/1.x). */
+    serialize(head) {
+        for (let i = 0; i < this.#names.length; i++)
+            head += this.#names[i] + ': ' + this.#values[i] + '\r\n';
+        return head;
+    }
+    /** Called by the protocol when the headers go on the wire: later changes are errors. */
+    seal(because) {
+        this.#sealedBecause = because;
+    }
+    get sealed() {
+        return this.#sealedBecause !== undefined;
+    }
+    #assertOpen(what) {
+        if (this.#sealedBecause !== undefined)
+            throw new HeadersSentError(what);
+    }
+    #checkName(name) {
+        if (typeof name !== 'string' || !isToken(name))
+            throw new InvalidHeaderError(String(name), 'name');
+        return name.toLowerCase();
+    }
+    #add(name, lower, value) {
+        if (typeof value === 'object') {
+            for (const v of value)
+                this.#addOne(name, lower, v);
+        }
+        else {
+            this.#addOne(name, lower, value);
+        }
+        return this;
+    }
+    #addOne(name, lower, value) {
+        const text = typeof value === 'number' ? String(value) : value;
+        if (typeof text !== 'string')
+            throw new InvalidHeaderError(name, 'value');
+        const kind = classifyFieldValue(text);
+        if (kind === 0)
+            throw new InvalidHeaderError(name, 'value');
+        if (kind === 2)
+            this.#latin1 = true;
+        this.#lower.push(lower);
+        this.#names.push(name);
+        // Leading and trailing whitespace is not part of a field value (RFC 9110 §5.5).
+        this.#values.push(text.trim());
+    }
+    #remove(lower) {
+        let removed = false;
+        for (let i = this.#lower.length - 1; i >= 0; i--) {
+            if (this.#lower[i] === lower) {
+                this.#lower.splice(i, 1);
+                this.#names.splice(i, 1);
+                this.#values.splice(i, 1);
+                removed = true;
+            }
+        }
+        return removed;
+    }
+}
+//# sourceMappingURL=header-list.js.map

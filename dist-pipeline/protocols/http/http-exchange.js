@@ -1,0 +1,2 @@
+export {};
+//# sourceMappingURL=http-exchange.js.map

@@ -1,0 +1,17 @@
+import { type HttpLimits } from './http-limits.js';
+/** Options of the HTTP protocol adapters, with defaults. */
+export interface HttpOptions {
+    /** See `HttpLimits`: every limit's default and outcome. */
+    limits?: Partial<HttpLimits>;
+    /**
+     * The `Server` response header: a product token, or `false` to send none (Kestrel's
+     * `AddServerHeader`). Default 'tiercel'. Hiding it is cosmetic, not a security control.
+     */
+    serverHeader?: string | false;
+}
+export interface ResolvedHttpOptions {
+    readonly limits: HttpLimits;
+    /** The wire form, `server: tiercel\r\n`, or '' for none. */
+    readonly serverLine: string;
+}
+export declare function resolveHttpOptions(options?: HttpOptions): ResolvedHttpOptions;

@@ -1,0 +1,17 @@
+import { InvalidOptionError } from '../../connection/index.js';
+import { isToken } from './header-chars.js';
+import { resolveHttpLimits } from './http-limits.js';
+export function resolveHttpOptions(options = {}) {
+    const server = options.serverHeader ?? 'tiercel';
+    if (server !== false) {
+        for (const part of server.split(/[ /]/)) {
+            if (!isToken(part))
+                throw new InvalidOptionError('serverHeader', "must be a product token such as 'tiercel' or 'tiercel/1.0', or false");
+        }
+    }
+    return {
+        limits: resolveHttpLimits(options.limits),
+        serverLine: server === false ? '' : `server: ${server}\r\n`,
+    };
+}
+//# sourceMappingURL=http-options.js.map

@@ -1,0 +1,329 @@
+import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
+import { HeaderList, HttpProtocolError, RequestHeaders, reasonPhrase, statusHasNoBody, } from '../http/index.js';
+// Status lines for the common codes, built once.
+const STATUS_LINES = [];
+function statusLine(status) {
+    return (STATUS_LINES[status] ??= `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`);
+}
+/** The app wrote more (or less) than the content-length it set. */
+export class ContentLengthMismatchError extends TiercelError {
+    constructor(declared, actual) {
+        super('ERR_TIERCEL_CONTENT_LENGTH_MISMATCH', `The response declared content-length ${declared} but ${actual > declared ? 'wrote more' : `ended after ${actual} bytes`}`);
+    }
+}
+/**
+ * One HTTP/1.x request and its response. Created by `Http1Connection` when a head is parsed;
+ * writes go through the connection so that pipelined responses leave in one batch.
+ */
+export class Http1Exchange {
+    owner;
+    connection;
+    protocol;
+    method;
+    target;
+    headers;
+    requestContentLength;
+    requestHasBody;
+    isUpgradeRequest;
+    expectContinue;
+    isHead;
+    maxRequestBodySize;
+    statusCode = 200;
+    responseHeaders = new HeaderList();
+    // Request body state, driven by the connection.
+    requestComplete;
+    bodyReceived = 0;
+    /** Set once the app has finished (sync or async). */
+    appDone = false;
+    /** The response is over and the rest of the body is read and thrown away. */
+    discarding = false;
+    readStartedAt = 0;
+    #queue = [];
+    #queuedBytes = 0;
+    #reader;
+    #bodyError;
+    #continueSent = false;
+    // Response state.
+    #headersSent = false;
+    #ended = false;
+    #framing = 0 /* Framing.None */;
+    #declared = -1;
+    #written = 0;
+    #trailers = null;
+    #aborted;
+    upgraded = false;
+    constructor(owner, head, maxRequestBodySize) {
+        this.owner = owner;
+        this.connection = owner.ctx;
+        this.protocol = head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
+        this.method = head.method;
+        this.target = head.target;
+        this.headers = new RequestHeaders(head.rawHeaders);
+        this.requestContentLength = head.chunked ? -1 : head.contentLength;
+        this.requestHasBody = head.chunked || head.contentLength > 0;
+        this.requestComplete = !this.requestHasBody;
+        this.isUpgradeRequest = head.upgrade || head.isConnect;
+        this.expectContinue = head.expectContinue;
+        this.isHead = head.method === 'HEAD';
+        this.maxRequestBodySize = maxRequestBodySize;
+    }
+    // ---- request body ----------------------------------------------------------------------
+    readBody() {
+        if (this.#bodyError !== undefined)
+            return Promise.reject(this.#bodyError);
+        if (this.#queue.length > 0) {
+            const chunk = this.#queue.shift();
+            this.#queuedBytes -= chunk.length;
+            if (this.#queuedBytes === 0)
+                this.owner.resumeReading();
+            return Promise.resolve(chunk);
+        }
+        if (this.requestComplete)
+            return Promise.resolve(null);
+        if (this.#reader !== undefined)
+            return Promise.reject(new TiercelError('ERR_TIERCEL_CONCURRENT_READ', 'The request body is already being read'));
+        if (this.readStartedAt === 0) {
+            this.readStartedAt = Date.now();
+            // The declared length is checked when reading starts, so an app can change the limit first.
+            if (this.requestContentLength > this.maxRequestBodySize) {
+                this.failBody(tooLarge(this.maxRequestBodySize));
+                return Promise.reject(this.#bodyError);
+            }
+            if (this.expectContinue && !this.#continueSent && !this.#headersSent) {
+                this.#continueSent = true;
+                this.owner.emit('HTTP/1.1 100 Continue\r\n\r\n');
+            }
+        }
+        return new Promise((resolve, reject) => {
+            this.#reader = { resolve, reject };
+        });
+    }
+    /** A body chunk from the parser. Returns false when the app is not keeping up (stop reading). */
+    pushBody(chunk) {
+        this.bodyReceived += chunk.length;
+        if (this.discarding || this.#bodyError !== undefined)
+            return true;
+        if (this.bodyReceived > this.maxRequestBodySize) {
+            this.failBody(tooLarge(this.maxRequestBodySize));
+            return true;
+        }
+        const reader = this.#reader;
+        if (reader !== undefined) {
+            this.#reader = undefined;
+            reader.resolve(chunk);
+            return true;
+        }
+        this.#queue.push(chunk);
+        this.#queuedBytes += chunk.length;
+        return this.#queuedBytes < this.owner.maxReadBufferSize;
+    }
+    endBody() {
+        this.requestComplete = true;
+        const reader = this.#reader;
+        if (reader !== undefined && this.#queue.length === 0) {
+            this.#reader = undefined;
+            reader.resolve(null);
+        }
+    }
+    /** Fails the body for the app (413, 408, 400 in a chunk, or the client going away). */
+    failBody(err) {
+        if (this.#bodyError !== undefined)
+            return;
+        this.#bodyError = err;
+        this.#queue = [];
+        this.#queuedBytes = 0;
+        this.owner.keepAlive = false;
+        const reader = this.#reader;
+        if (reader !== undefined) {
+            this.#reader = undefined;
+            reader.reject(err);
+        }
+    }
+    /** The app is done with the body: drop what is queued and discard the rest as it arrives. */
+    startDiscarding() {
+        this.discarding = true;
+        this.#queue = [];
+        this.#queuedBytes = 0;
+    }
+    get waitingForBody() {
+        return this.#reader !== undefined;
+    }
+    // ---- response --------------------------------------------------------------------------
+    get headersSent() {
+        return this.#headersSent;
+    }
+    get responseEnded() {
+        return this.#ended;
+    }
+    get responseTrailers() {
+        return (this.#trailers ??= new HeaderList());
+    }
+    write(chunk) {
+        if (this.#ended)
+            throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
+        const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+        if (!this.#headersSent)
+            this.#writeHead(-1);
+        if (size === 0)
+            return this.owner.canWrite();
+        this.#count(size);
+        switch (this.#framing) {
+            case 2 /* Framing.Chunked */:
+                this.owner.emit(size.toString(16) + '\r\n');
+                this.#emitBody(chunk, size);
+                return this.owner.emit('\r\n');
+            case 1 /* Framing.Length */:
+            case 3 /* Framing.Close */:
+                return this.#emitBody(chunk, size);
+            default:
+                return this.owner.canWrite();
+        }
+    }
+    drain() {
+        return this.owner.drain();
+    }
+    end(chunk) {
+        if (this.#ended)
+            return;
+        const size = chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+        if (!this.#headersSent) {
+            this.#writeHead(size);
+            if (size > 0) {
+                this.#count(size);
+                if (this.#framing !== 0 /* Framing.None */)
+                    this.#emitBody(chunk, size);
+            }
+        }
+        else {
+            if (size > 0)
+                this.write(chunk);
+            if (this.#framing === 2 /* Framing.Chunked */) {
+                this.owner.emit(this.#trailers !== null && this.#trailers.size > 0 ? this.#trailers.serialize('0\r\n') + '\r\n' : '0\r\n\r\n');
+            }
+        }
+        this.#ended = true;
+        if (this.#framing === 1 /* Framing.Length */ && this.#written < this.#declared) {
+            // The client would wait for bytes that never come; closing is the only honest signal.
+            this.owner.keepAlive = false;
+            this.abort(new ContentLengthMismatchError(this.#declared, this.#written));
+            return;
+        }
+        if (this.#framing === 3 /* Framing.Close */)
+            this.owner.keepAlive = false;
+        this.owner.onResponseEnded(this);
+    }
+    // ---- hand-off and abort ----------------------------------------------------------------
+    upgrade() {
+        if (!this.isUpgradeRequest)
+            throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'This request did not ask for an upgrade (no Upgrade header and not CONNECT)');
+        if (this.#headersSent || this.upgraded)
+            throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'The response has already started');
+        this.upgraded = true;
+        this.#headersSent = true;
+        this.#ended = true;
+        this.responseHeaders.seal('the connection was upgraded');
+        return this.owner.detach();
+    }
+    get aborted() {
+        return (this.#aborted ??= new AbortController()).signal;
+    }
+    abort(reason) {
+        this.#ended = true;
+        this.owner.abortExchange(this, reason);
+    }
+    /** Called by the connection when the client goes away. */
+    onConnectionLost(reason) {
+        this.failBody(reason instanceof Error ? reason : new ConnectionAbortedError('The client closed the connection'));
+        if (!this.#ended || this.#aborted !== undefined) {
+            (this.#aborted ??= new AbortController()).abort(reason);
+        }
+    }
+    // ---- internals -------------------------------------------------------------------------
+    #count(size) {
+        this.#written += size;
+        if (this.#framing === 1 /* Framing.Length */ && this.#written > this.#declared) {
+            throw new ContentLengthMismatchError(this.#declared, this.#written);
+        }
+    }
+    #emitBody(chunk, size) {
+        if (typeof chunk === 'string') {
+            // ASCII text goes into the latin1 batch as is; anything else must be UTF-8 encoded.
+            return size === chunk.length ? this.owner.emit(chunk) : this.owner.emit(Buffer.from(chunk, 'utf8'));
+        }
+        return this.owner.emit(chunk);
+    }
+    #writeHead(knownLength) {
+        const owner = this.owner;
+        const status = this.statusCode;
+        const h = this.responseHeaders;
+        let head = h.serialize(statusLine(status));
+        if (!h.has('date'))
+            head += owner.dateLine;
+        if (owner.serverLine !== '' && !h.has('server'))
+            head += owner.serverLine;
+        const appLength = h.get('content-length');
+        if (status < 200 || status === 204 || status === 304 || this.upgraded) {
+            this.#framing = 0 /* Framing.None */;
+        }
+        else if (appLength !== undefined) {
+            const n = parseDeclaredLength(appLength);
+            this.#declared = n;
+            this.#framing = this.isHead ? 0 /* Framing.None */ : 1 /* Framing.Length */;
+        }
+        else if (knownLength >= 0) {
+            head += 'content-length: ' + knownLength + '\r\n';
+            this.#declared = knownLength;
+            this.#framing = this.isHead ? 0 /* Framing.None */ : 1 /* Framing.Length */;
+        }
+        else if (this.isHead) {
+            this.#framing = 0 /* Framing.None */;
+        }
+        else if (this.protocol === 'HTTP/1.1') {
+            if (!h.has('transfer-encoding'))
+                head += 'transfer-encoding: chunked\r\n';
+            this.#framing = 2 /* Framing.Chunked */;
+        }
+        else {
+            // HTTP/1.0 has no chunked coding: the body ends when the connection does.
+            this.#framing = 3 /* Framing.Close */;
+            owner.keepAlive = false;
+        }
+        if (statusHasNoBody(status) && status >= 200)
+            this.#framing = 0 /* Framing.None */;
+        if (owner.keepAlive && !this.requestComplete && !this.discarding && owner.wouldCloseForUnreadBody(this)) {
+            owner.keepAlive = false;
+        }
+        const appConnection = h.get('connection');
+        if (appConnection !== undefined && appConnection.toLowerCase() === 'close')
+            owner.keepAlive = false;
+        if (!owner.keepAlive) {
+            if (appConnection === undefined)
+                head += 'connection: close\r\n';
+        }
+        else if (this.protocol === 'HTTP/1.0' && appConnection === undefined) {
+            head += 'connection: keep-alive\r\n';
+        }
+        h.seal('the response headers were sent');
+        this.#headersSent = true;
+        owner.emit(head + '\r\n');
+    }
+    get continueSent() {
+        return this.#continueSent;
+    }
+}
+function tooLarge(limit) {
+    return new HttpProtocolError('ERR_TIERCEL_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);
+}
+function parseDeclaredLength(value) {
+    let n = 0;
+    if (value.length === 0 || value.length > 15)
+        throw new TiercelError('ERR_TIERCEL_INVALID_HEADER', `Invalid content-length '${value}'`);
+    for (let i = 0; i < value.length; i++) {
+        const c = value.charCodeAt(i) - 48;
+        if (c < 0 || c > 9)
+            throw new TiercelError('ERR_TIERCEL_INVALID_HEADER', `Invalid content-length '${value}'`);
+        n = n * 10 + c;
+    }
+    return n;
+}
+//# sourceMappingURL=http1-exchange.js.map

@@ -1,0 +1,84 @@
+import { BadRequestError } from './rejection.js';
+import { RequestHead } from './request-head.js';
+export { RequestHead, assertValidHost, isValidHostValue, type TargetForm } from './request-head.js';
+/** The sizes the parser enforces while it reads; everything is checked before it is buffered. */
+export interface ParserLimits {
+    /** Bytes of the request line, CRLF (and any empty lines before it) included. Over it: 414. */
+    readonly maxRequestLineSize: number;
+    /** Bytes of the header section, from the first field to the empty line. Over it: 431. */
+    readonly maxRequestHeadersTotalSize: number;
+    /** Header field lines; trailers count separately against the same number. Over it: 431. */
+    readonly maxRequestHeaderCount: number;
+    /** Bytes of all chunk extensions of one message (`;name=value`). Over it: 413. */
+    readonly maxChunkExtensionSize?: number;
+    /** Bytes of the trailer section of a chunked body. Over it: 431. */
+    readonly maxTrailerSize?: number;
+}
+/** Kestrel's defaults for the first three; Node's 16 KiB chunk-extension cap; trailers as headers. */
+export declare const DEFAULT_PARSER_LIMITS: Readonly<{
+    maxRequestLineSize: number;
+    maxRequestHeadersTotalSize: number;
+    maxRequestHeaderCount: number;
+    maxChunkExtensionSize: number;
+    maxTrailerSize: number;
+}>;
+/**
+ * Implemented by the connection driver — a class, so the parser's calls stay monomorphic and no
+ * closure is made per request. The callbacks run synchronously inside `execute`; they may call
+ * `parser.pause()`, and must not call `execute` themselves. If one throws, the exception leaves
+ * `execute` and the parser must be discarded.
+ */
+export interface Http1ParserHandler {
+    /** Once per request, after the empty line and before any body byte. */
+    onRequestHead(head: RequestHead): void;
+    /** A piece of the (de-chunked) body: a subarray of the chunk given to `execute`, not a copy. */
+    onBody(chunk: Buffer): void;
+    /** After the body, or right after onRequestHead when there is none. Trailers are on the head. */
+    onMessageComplete(): void;
+}
+/** Why `execute` returned before the end of its chunk, or 'running' when it did not. */
+export type Http1ParserStatus = 'running' | 'paused' | 'upgraded' | 'closed' | 'failed';
+/**
+ * A strict, push-based HTTP/1.1 request parser (RFC 9112). Feed it the bytes of a connection in
+ * any pieces; it reports requests to its handler and never touches a socket.
+ *
+ * `execute(chunk)` returns how many bytes of `chunk` it consumed:
+ * - `chunk.length`: all of it; feed the next chunk when it arrives.
+ * - less: it stopped; `status` says why. 'paused': a callback called `pause()`; call `resume()`
+ *   and `execute(chunk.subarray(n))` later. 'upgraded': the request was CONNECT or an accepted
+ *   Upgrade; the rest belongs to the tunnel/new protocol (or call `resume()` to go on with
+ *   HTTP/1.1 when the upgrade is declined). 'closed': the message was not keep-alive; later bytes
+ *   are not requests and must be discarded.
+ * - it throws a `BadRequestError` for input that breaks RFC 9112 or a limit. The parser is then
+ *   dead ('failed'); the driver answers `err.status` and closes.
+ *
+ * Only the unfinished token of a chunk (a method, target, name or value split by the chunk
+ * boundary) is copied, and only after the size limit of its section has been checked.
+ */
+export declare class Http1Parser {
+    #private;
+    constructor(handler: Http1ParserHandler, limits?: Partial<ParserLimits>);
+    get status(): Http1ParserStatus;
+    /** The rejection that killed the parser, if any. */
+    get error(): BadRequestError | null;
+    /**
+     * True between messages: no byte of a next request has arrived, so EOF here is a clean end
+     * (llhttp's "finish is safe"), and an idle timeout is a keep-alive timeout, not a slow request.
+     */
+    get isIdle(): boolean;
+    /** The head of the request being read, from its empty line until the next request starts. */
+    get currentHead(): RequestHead | null;
+    /**
+     * Stops `execute` at the next event boundary: right after the callback that calls it (after the
+     * last body piece, onMessageComplete still comes first). Until `resume()`, `execute` consumes
+     * nothing and returns 0.
+     */
+    pause(): void;
+    /**
+     * Undoes `pause()`. After an upgrade stop, goes on parsing HTTP/1.1 (the driver declined the
+     * upgrade and answered normally); for CONNECT, consider closing instead, as the client may
+     * already be sending tunnel bytes.
+     */
+    resume(): void;
+    execute(chunk: Buffer): number;
+}

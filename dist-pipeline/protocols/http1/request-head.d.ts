@@ -1,0 +1,46 @@
+/** The four shapes of request-target (RFC 9112 §3.2). */
+export type TargetForm = 'origin' | 'absolute' | 'authority' | 'asterisk';
+/**
+ * A parsed request line and header section. A fresh one per request: the driver hands it to the
+ * app, which may still hold it while the parser reads the next pipelined request. Every field is
+ * set in the constructor so all heads share one hidden class.
+ */
+export declare class RequestHead {
+    /** The method as sent; the common ones are interned constants, so `===` is cheap. */
+    readonly method: string;
+    /** The request-target exactly as sent (a fragment, if any, is kept). */
+    readonly target: string;
+    readonly targetForm: TargetForm;
+    /** Always 1: other majors are rejected. */
+    readonly versionMajor = 1;
+    readonly versionMinor: 0 | 1;
+    readonly httpVersion: '1.0' | '1.1';
+    /** Flat `[name, value, name, value, …]`; names as sent, values without surrounding OWS. */
+    readonly rawHeaders: string[];
+    /** The declared body length, or -1 without Content-Length (also reported for CONNECT, whose body is ignored). */
+    contentLength: number;
+    chunked: boolean;
+    /** HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`. */
+    keepAlive: boolean;
+    /** `Expect: 100-continue` (other expectations stay in rawHeaders for the driver to refuse with 417). */
+    expectContinue: boolean;
+    /** HTTP/1.1 with an `upgrade` token in Connection and an Upgrade header field. */
+    upgrade: boolean;
+    readonly isConnect: boolean;
+    /** The one Host value, or null when absent (a second Host is rejected while parsing). */
+    host: string | null;
+    /** Flat trailer fields after a chunked body, or null when there were none. Set before onMessageComplete. */
+    trailers: string[] | null;
+    constructor(method: string, target: string, targetForm: TargetForm, versionMinor: 0 | 1, isConnect: boolean, rawHeaders: string[]);
+    /** True when body bytes follow the head (CONNECT's are tunnel bytes, not a body). */
+    get hasBody(): boolean;
+}
+/**
+ * RFC 9112 §3.2: an HTTP/1.1 request without Host, or with a Host that is not `host[:port]`, gets
+ * a 400. Not part of `execute`, because parsing must not depend on it (llhttp's corpus has many
+ * valid HTTP/1.1 requests without Host); the driver calls this from onRequestHead. Duplicate Host
+ * fields are already rejected by the parser. Throws a BadRequestError.
+ */
+export declare function assertValidHost(head: RequestHead): void;
+/** `uri-host [ ":" port ]`, or empty (allowed when the target URI has no authority). */
+export declare function isValidHostValue(host: string): boolean;

@@ -1,0 +1,110 @@
+import { BadRequestError, RequestRejectionReason } from './rejection.js';
+/**
+ * A parsed request line and header section. A fresh one per request: the driver hands it to the
+ * app, which may still hold it while the parser reads the next pipelined request. Every field is
+ * set in the constructor so all heads share one hidden class.
+ */
+export class RequestHead {
+    /** The method as sent; the common ones are interned constants, so `===` is cheap. */
+    method;
+    /** The request-target exactly as sent (a fragment, if any, is kept). */
+    target;
+    targetForm;
+    /** Always 1: other majors are rejected. */
+    versionMajor = 1;
+    versionMinor;
+    httpVersion;
+    /** Flat `[name, value, name, value, …]`; names as sent, values without surrounding OWS. */
+    rawHeaders;
+    /** The declared body length, or -1 without Content-Length (also reported for CONNECT, whose body is ignored). */
+    contentLength = -1;
+    chunked = false;
+    /** HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`. */
+    keepAlive = false;
+    /** `Expect: 100-continue` (other expectations stay in rawHeaders for the driver to refuse with 417). */
+    expectContinue = false;
+    /** HTTP/1.1 with an `upgrade` token in Connection and an Upgrade header field. */
+    upgrade = false;
+    isConnect;
+    /** The one Host value, or null when absent (a second Host is rejected while parsing). */
+    host = null;
+    /** Flat trailer fields after a chunked body, or null when there were none. Set before onMessageComplete. */
+    trailers = null;
+    constructor(method, target, targetForm, versionMinor, isConnect, rawHeaders) {
+        this.method = method;
+        this.target = target;
+        this.targetForm = targetForm;
+        this.versionMinor = versionMinor;
+        this.httpVersion = versionMinor === 1 ? '1.1' : '1.0';
+        this.isConnect = isConnect;
+        this.rawHeaders = rawHeaders;
+    }
+    /** True when body bytes follow the head (CONNECT's are tunnel bytes, not a body). */
+    get hasBody() {
+        return !this.isConnect && (this.chunked || this.contentLength > 0);
+    }
+}
+// reg-name characters (RFC 3986 §3.2.2): unreserved / pct-encoded / sub-delims.
+const REG_NAME = new Uint8Array(128);
+for (const c of "-._~%!$&'()*+,;=")
+    REG_NAME[c.charCodeAt(0)] = 1;
+for (let c = 0x30; c <= 0x39; c++)
+    REG_NAME[c] = 1;
+for (let c = 0x41; c <= 0x5a; c++)
+    REG_NAME[c] = 1;
+for (let c = 0x61; c <= 0x7a; c++)
+    REG_NAME[c] = 1;
+/**
+ * RFC 9112 §3.2: an HTTP/1.1 request without Host, or with a Host that is not `host[:port]`, gets
+ * a 400. Not part of `execute`, because parsing must not depend on it (llhttp's corpus has many
+ * valid HTTP/1.1 requests without Host); the driver calls this from onRequestHead. Duplicate Host
+ * fields are already rejected by the parser. Throws a BadRequestError.
+ */
+export function assertValidHost(head) {
+    const host = head.host;
+    if (host === null) {
+        if (head.versionMinor === 1)
+            throw new BadRequestError(RequestRejectionReason.MissingHost);
+        return;
+    }
+    if (!isValidHostValue(host))
+        throw new BadRequestError(RequestRejectionReason.InvalidHost);
+}
+/** `uri-host [ ":" port ]`, or empty (allowed when the target URI has no authority). */
+export function isValidHostValue(host) {
+    const n = host.length;
+    let i = 0;
+    if (n > 0 && host.charCodeAt(0) === 0x5b /* [ */) {
+        const close = host.indexOf(']');
+        if (close < 2)
+            return false;
+        for (i = 1; i < close; i++) {
+            const c = host.charCodeAt(i);
+            // IPv6address / IPvFuture: hex digits, ':', '.', and the IPvFuture 'v' + unreserved/sub-delims.
+            if (c > 0x7f || (REG_NAME[c] === 0 && c !== 0x3a))
+                return false;
+        }
+        i = close + 1;
+    }
+    else {
+        while (i < n) {
+            const c = host.charCodeAt(i);
+            if (c === 0x3a /* : */)
+                break;
+            if (c > 0x7f || REG_NAME[c] === 0)
+                return false;
+            i++;
+        }
+    }
+    if (i === n)
+        return true;
+    if (host.charCodeAt(i) !== 0x3a)
+        return false;
+    for (i++; i < n; i++) {
+        const c = host.charCodeAt(i);
+        if (c < 0x30 || c > 0x39)
+            return false;
+    }
+    return true;
+}
+//# sourceMappingURL=request-head.js.map

@@ -1,0 +1,86 @@
+// The llhttp-derived HTTP/1.x request corpus (../shared/conformance/http1-requests.json), its
+// decoding, and tiercel's verdict on each case. Shared by the parser's conformance test and the
+// server-level run over the in-memory transport, so both judge the same cases the same way.
+import { readFileSync } from 'node:fs';
+import { sharedFile } from '../../support/shared.js';
+import { RequestRejectionReason } from '../../../protocols/http1/rejection.js';
+const R = RequestRejectionReason;
+/** The corpus, or undefined (after a loud warning) when ../shared is absent outside CI. */
+export function loadHttp1Corpus() {
+    const path = sharedFile('conformance/http1-requests.json');
+    if (path === undefined)
+        return undefined;
+    return JSON.parse(readFileSync(path, 'utf8'));
+}
+/** The case's input: one char of `raw` per byte. */
+export function caseBytes(c) {
+    return Buffer.from(c.raw, 'latin1');
+}
+/**
+ * Cases where tiercel's strict policy differs from llhttp's default mode, each with its reason.
+ * A case listed here is still run and asserted — never silently skipped.
+ */
+export const POLICY = {
+    'sample/no-http-version': {
+        kind: 'reject',
+        why: 'HTTP/0.9 request line (`GET /`): only HTTP/1.0 and HTTP/1.1 are served',
+        reason: R.InvalidRequestLine,
+    },
+    'method/source-request-with-ice': { kind: 'reject', why: 'ICE/1.0 is not HTTP', reason: R.InvalidVersion },
+    'method/options-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP', reason: R.InvalidVersion },
+    'method/announce-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP', reason: R.InvalidVersion },
+    'transfer-encoding/post-with-chunked-as-last-transfer-encoding': {
+        kind: 'reject',
+        why: '`deflate, chunked`: only a lone chunked coding is implemented (501)',
+        reason: R.UnsupportedTransferEncoding,
+    },
+    'transfer-encoding/post-with-chunked-as-last-transfer-encoding-multiple-headers': {
+        kind: 'reject',
+        why: 'two Transfer-Encoding fields, the first `deflate` alone: chunked must be the only coding of the only field (400)',
+        reason: R.InvalidTransferEncoding,
+    },
+    'invalid/invalid-method': {
+        kind: 'accept-unlike-llhttp',
+        why: 'MKCOLA is a valid token; RFC 9110 §9.1 methods are extensible (llhttp knows a fixed list). The app answers 405/501',
+    },
+    'invalid/http-protocol-and-announce-method': {
+        kind: 'accept-unlike-llhttp',
+        why: 'ANNOUNCE is a valid token method over HTTP/1.0; llhttp refuses it only because it is an RTSP method',
+    },
+};
+/** tiercel's verdict on a case. */
+export function verdictOf(c) {
+    const listed = POLICY[c.id];
+    if (listed !== undefined)
+        return listed;
+    if (c.lenient) {
+        // llhttp without its lenient flags refuses every one (README, Validation). Some are refused
+        // by the keep-alive rules rather than by syntax, so either way of refusing counts.
+        return { kind: 'refuse', why: `lenient case (${c.lenientFlags?.join(', ') ?? 'flags'}): llhttp needs a leniency flag to accept it` };
+    }
+    if (c.error === 'HPE_CLOSED_CONNECTION') {
+        return { kind: 'close-after', why: 'bytes after a non-keep-alive message are never parsed (llhttp errors, tiercel stops and closes)' };
+    }
+    return c.expect === 'ok' ? { kind: 'accept' } : { kind: 'reject' };
+}
+export function expectedMessages(c) {
+    return c.messages.map((m) => ({
+        method: m.method,
+        target: m.url,
+        versionMinor: m.versionMinor,
+        rawHeaders: flatten(m.headers),
+        trailers: m.trailers && m.trailers.length > 0 ? flatten(m.trailers) : null,
+        body: Buffer.from(m.body, 'latin1'),
+        upgrade: m.upgrade === true,
+        keepAlive: m.keepAlive,
+        contentLength: m.contentLength ?? -1,
+    }));
+}
+// llhttp keeps trailing OWS in values; RFC 9110 §5.5 says it is not part of the value, and we trim.
+function flatten(fields) {
+    const out = [];
+    for (const [name, value] of fields)
+        out.push(name, value.replace(/[ \t]+$/, ''));
+    return out;
+}
+//# sourceMappingURL=corpus.js.map

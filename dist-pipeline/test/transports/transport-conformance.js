@@ -1,0 +1,272 @@
+// One conformance suite for every transport: each transport's test file calls
+// `transportConformance` with a factory, and the same cases run over real sockets and in memory.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { createHash, randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { SocketFeature, TransportFeature, } from '../../connection/index.js';
+const MB = 1024 * 1024;
+const CHUNK = 64 * 1024;
+/** The most either side may hold in its stream buffers while 10 MB crosses: a few MB, not 10. */
+const BUFFER_BOUND = 4 * MB;
+const CASE_DEADLINE_MS = 30_000;
+export function transportConformance(name, factory) {
+    const test = suite(`${name} transport conformance`);
+    const run = (title, body) => test(title, () => withBound(factory, title, body));
+    run('accepts a connection and echoes it, with the features and endpoints filled', async ({ subject, listener, connect }) => {
+        assert.is(listener.endpoint.kind, subject.endpoint.kind);
+        const server = echoServer(listener);
+        const client = await connect();
+        client.end('hello, tiercel');
+        assert.is((await readAll(client)).toString(), 'hello, tiercel');
+        const [ctx] = server.accepted;
+        assert.is(server.accepted.length, 1);
+        assert.is(ctx.features.get(TransportFeature)?.name, subject.transport.name);
+        assert.is(ctx.features.has(SocketFeature), subject.socketBacked);
+        assert.is(ctx.localEndpoint.kind, subject.endpoint.kind);
+        assert.is(ctx.remoteEndpoint.kind, subject.endpoint.kind);
+        assert.ok(ctx.id.length > 0);
+    });
+    run('moves 10 MB each way with backpressure and bounded buffers', async ({ listener, connect }) => {
+        const client = await connect();
+        const ctx = await mustAccept(listener);
+        const up = randomBytes(10 * MB);
+        const down = randomBytes(10 * MB);
+        // Nobody reads yet: each writer must be told to stop (write() false) long before 10 MB.
+        const upload = writeAll(client, up);
+        const download = writeAll(ctx.transport, down);
+        await Promise.all([upload.blocked, download.blocked]);
+        assert.ok(upload.sawFalse, 'the client never saw write() return false: no backpressure towards the server');
+        assert.ok(download.sawFalse, 'the server never saw write() return false: no backpressure towards the client');
+        const heldWhilePaused = Math.max(ctx.transport.readableLength, client.readableLength);
+        const [atServer, atClient] = await Promise.all([digest(ctx.transport), digest(client), upload.done, download.done]);
+        assert.is(atServer.bytes, up.length);
+        assert.is(atClient.bytes, down.length);
+        assert.is(atServer.sha256, sha256(up));
+        assert.is(atClient.sha256, sha256(down));
+        for (const [what, bytes] of [
+            ['client writable', upload.maxWritable],
+            ['server writable', download.maxWritable],
+            ['readable while paused', heldWhilePaused],
+            ['server readable', atServer.maxReadable],
+            ['client readable', atClient.maxReadable],
+        ]) {
+            assert.ok(bytes <= BUFFER_BOUND, `${what} buffered ${bytes} bytes (bound ${BUFFER_BOUND})`);
+        }
+    });
+    run('half-close from the client: the server reads EOF and still answers', async ({ listener, connect }) => {
+        const client = await connect();
+        const ctx = await mustAccept(listener);
+        client.end('ping');
+        assert.is((await readAll(ctx.transport)).toString(), 'ping');
+        ctx.transport.end('pong');
+        assert.is((await readAll(client)).toString(), 'pong');
+    });
+    run('half-close from the server: the client reads EOF and still answers', async ({ listener, connect }) => {
+        const client = await connect();
+        const ctx = await mustAccept(listener);
+        ctx.transport.end('ping');
+        assert.is((await readAll(client)).toString(), 'ping');
+        client.end('pong');
+        assert.is((await readAll(ctx.transport)).toString(), 'pong');
+    });
+    run('ctx.abort() closes the connection for the client', async ({ listener, connect }) => {
+        const client = await connect();
+        const ctx = await mustAccept(listener);
+        client.write('some bytes the server never reads');
+        const closed = new Promise((resolve) => client.once('close', () => resolve()));
+        client.resume();
+        ctx.abort();
+        await within(5_000, closed, 'the client to see close');
+        assert.ok(ctx.closed.aborted);
+        assert.is(ctx.closed.reason.code, 'ERR_TIERCEL_CONNECTION_ABORTED');
+    });
+    run('a client that aborts with data unread fires ctx.closed (and never crashes the process)', async ({ listener, connect }) => {
+        const client = await connect();
+        const ctx = await mustAccept(listener);
+        // Fill the client's buffers so its close is an abort (a reset), not a graceful FIN.
+        const download = writeAll(ctx.transport, randomBytes(8 * MB));
+        await download.blocked;
+        assert.ok(download.sawFalse);
+        const closed = new Promise((resolve) => ctx.closed.addEventListener('abort', () => resolve(), { once: true }));
+        client.destroy();
+        await within(5_000, closed, 'ctx.closed to fire');
+        assert.ok(ctx.transport.destroyed);
+    });
+    run('unbind resolves a pending accept() with null, then every later one', async ({ subject, listener, connect }) => {
+        const early = await connect();
+        const kept = await mustAccept(listener);
+        const pending = listener.accept();
+        await listener.unbind();
+        assert.is(await within(2_000, pending, 'the pending accept to settle'), null);
+        assert.is(await listener.accept(), null);
+        assert.is(await listener.accept(), null);
+        // New clients are refused; the connection accepted before unbind lives on.
+        await subject.connect(listener.endpoint).then((late) => {
+            late.destroy();
+            assert.unreachable('a client connected after unbind');
+        }, (err) => assert.type(err.code, 'string'));
+        kept.transport.pipe(kept.transport);
+        early.end('still here');
+        assert.is((await readAll(early)).toString(), 'still here');
+    });
+    run('a connection that dies before accept() does not end the accept loop', async ({ listener, connect }) => {
+        const dead = await connect();
+        dead.destroy();
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const live = await connect();
+        const server = echoServer(listener);
+        live.end('alive');
+        assert.is((await readAll(live)).toString(), 'alive');
+        // The dead one is skipped or handed over already ended; either way the loop went on.
+        assert.ok(server.accepted.length >= 1 && server.accepted.length <= 2);
+    });
+    run('accepts 1,000 concurrent connections, each echoing its own bytes', async ({ subject, listener, connect }) => {
+        const count = concurrentConnections(subject.fdsPerConnection);
+        const server = echoServer(listener);
+        const clients = await Promise.all(Array.from({ length: count }, () => connect()));
+        const replies = await Promise.all(clients.map((client, i) => {
+            client.end(`client ${i}`);
+            return readAll(client).then(String);
+        }));
+        replies.forEach((reply, i) => assert.is(reply, `client ${i}`));
+        assert.is(server.accepted.length, count);
+    });
+    test.run();
+}
+/** Binds a fresh subject, runs the case under a deadline, and releases everything after it. */
+async function withBound(factory, title, body) {
+    const subject = await factory();
+    const clients = new Set();
+    let listener;
+    try {
+        listener = await subject.transport.bind(subject.endpoint, subject.bindOptions);
+        const bound = listener;
+        const connect = async () => {
+            const client = await subject.connect(bound.endpoint);
+            // A reset shows as 'close' before EOF to the cases; as an unhandled 'error' it would end the run.
+            client.on('error', () => { });
+            clients.add(client);
+            return client;
+        };
+        await within(CASE_DEADLINE_MS, body({ subject, listener, connect }), title);
+    }
+    finally {
+        for (const client of clients)
+            client.destroy();
+        await listener?.dispose();
+        await subject.cleanup?.();
+    }
+}
+/** Accepts until unbound and echoes every connection (ending its output when its input ends). */
+function echoServer(listener) {
+    const accepted = [];
+    void (async () => {
+        for (let ctx = await listener.accept(); ctx !== null; ctx = await listener.accept()) {
+            accepted.push(ctx);
+            ctx.transport.pipe(ctx.transport);
+        }
+    })();
+    return { accepted };
+}
+async function mustAccept(listener) {
+    const ctx = await within(5_000, listener.accept(), 'accept()');
+    assert.ok(ctx, 'accept() returned null while bound');
+    return ctx;
+}
+/** Writes `data` in 64 KiB chunks as a well-behaved producer: after a false, it waits for 'drain'. */
+function writeAll(stream, data) {
+    const state = { sawFalse: false, maxWritable: 0 };
+    let unblock;
+    const blocked = new Promise((resolve) => (unblock = resolve));
+    const done = (async () => {
+        for (let offset = 0; offset < data.length; offset += CHUNK) {
+            const more = stream.write(data.subarray(offset, offset + CHUNK));
+            state.maxWritable = Math.max(state.maxWritable, stream.writableLength);
+            if (!more) {
+                state.sawFalse = true;
+                unblock();
+                await new Promise((resolve, reject) => {
+                    const onClose = () => reject(new Error('the stream closed while the writer waited for drain'));
+                    stream.once('close', onClose);
+                    stream.once('drain', () => {
+                        stream.off('close', onClose);
+                        resolve();
+                    });
+                });
+            }
+        }
+        stream.end();
+        unblock();
+    })();
+    // A case that fails early leaves the writer waiting; its rejection is not news then.
+    done.catch(() => { });
+    return {
+        blocked,
+        done,
+        get sawFalse() {
+            return state.sawFalse;
+        },
+        get maxWritable() {
+            return state.maxWritable;
+        },
+    };
+}
+/** Reads to EOF, hashing as it goes (10 MB is not kept) and noting the most ever buffered. */
+function digest(stream) {
+    return new Promise((resolve, reject) => {
+        const hash = createHash('sha256');
+        let bytes = 0;
+        let maxReadable = 0;
+        stream.on('data', (chunk) => {
+            bytes += chunk.length;
+            hash.update(chunk);
+            maxReadable = Math.max(maxReadable, stream.readableLength);
+        });
+        stream.once('end', () => resolve({ bytes, sha256: hash.digest('hex'), maxReadable }));
+        stream.once('close', () => reject(new Error(`closed before EOF after ${bytes} bytes`)));
+    });
+}
+function readAll(stream) {
+    return new Promise((resolve, reject) => {
+        const chunks = [];
+        stream.on('data', (chunk) => chunks.push(chunk));
+        stream.once('end', () => resolve(Buffer.concat(chunks)));
+        stream.once('close', () => reject(new Error('closed before EOF')));
+    });
+}
+function sha256(data) {
+    return createHash('sha256').update(data).digest('hex');
+}
+function within(ms, promise, what) {
+    let timer;
+    const timeout = new Promise((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms waiting for ${what}`)), ms);
+    });
+    return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+/**
+ * 1,000, unless the open-file limit cannot hold that many sockets (with room for the rest of the
+ * process), in which case the case runs with fewer and says so.
+ */
+function concurrentConnections(fdsPerConnection) {
+    const wanted = 1_000;
+    if (fdsPerConnection === 0)
+        return wanted;
+    const limit = openFileLimit();
+    const fits = Math.floor((limit - 256) / fdsPerConnection);
+    if (fits >= wanted)
+        return wanted;
+    console.warn(`\n!!! open-file limit ${limit}: the concurrency case runs ${fits} connections instead of ${wanted}\n`);
+    return Math.max(fits, 1);
+}
+function openFileLimit() {
+    try {
+        const text = execFileSync('sh', ['-c', 'ulimit -n'], { encoding: 'utf8' }).trim();
+        return text === 'unlimited' ? Number.MAX_SAFE_INTEGER : Number(text);
+    }
+    catch {
+        return 1_024;
+    }
+}
+//# sourceMappingURL=transport-conformance.js.map

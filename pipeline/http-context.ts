@@ -1,0 +1,98 @@
+import type { DependencyContainer } from 'tsyringe';
+import { FeatureCollection, TransportFeature, type Endpoint } from '../connection/index.js';
+import type { HttpExchange } from '../protocols/http/index.js';
+import { HttpRequest } from './http-request.js';
+import { HttpResponse } from './http-response.js';
+
+/** Where the request came from: the connection's identity, read from the exchange on first use. */
+export class ConnectionInfo {
+  readonly id: string;
+  readonly localEndpoint: Endpoint;
+  readonly remoteEndpoint: Endpoint;
+  /** The transport's name ('tcp', 'pipe', 'memory', …), or undefined if it did not say. */
+  readonly transport: string | undefined;
+
+  constructor(exchange: HttpExchange) {
+    const c = exchange.connection;
+    this.id = c.id;
+    this.localEndpoint = c.localEndpoint;
+    this.remoteEndpoint = c.remoteEndpoint;
+    this.transport = c.features.get(TransportFeature)?.name;
+  }
+}
+
+/**
+ * What the pipeline knows of the app: its root container, created on first need. One per built
+ * application, shared by every request.
+ */
+export interface ApplicationServices {
+  /** The app's container; request scopes are its children. */
+  container(): DependencyContainer;
+}
+
+// Set by HttpContext's static block (declared first: a `let` after the class would be in its TDZ).
+let scopeOf: (ctx: HttpContext) => DependencyContainer | undefined;
+
+/**
+ * One request as the app sees it. Everything beyond the request and the response (features,
+ * items, the request's DI scope, connection info) is created the first time it is asked for:
+ * a handler that does not use them does not pay for them.
+ */
+export class HttpContext {
+  readonly request: HttpRequest;
+  readonly response: HttpResponse;
+  /** The protocol-level exchange, for what the request and response do not cover (upgrades). */
+  readonly exchange: HttpExchange;
+  readonly #app: ApplicationServices;
+  #connection: ConnectionInfo | undefined = undefined;
+  #features: FeatureCollection | undefined = undefined;
+  #items: Map<unknown, unknown> | undefined = undefined;
+  #services: DependencyContainer | undefined = undefined;
+
+  constructor(exchange: HttpExchange, app: ApplicationServices) {
+    this.exchange = exchange;
+    this.request = new HttpRequest(exchange);
+    this.response = new HttpResponse(exchange);
+    this.#app = app;
+  }
+
+  get connection(): ConnectionInfo {
+    return (this.#connection ??= new ConnectionInfo(this.exchange));
+  }
+
+  /** Features of this request (not of the connection: those are in `exchange.connection.features`). */
+  get features(): FeatureCollection {
+    return (this.#features ??= new FeatureCollection());
+  }
+
+  /** Per-request state shared between middleware, keyed by anything. */
+  get items(): Map<unknown, unknown> {
+    return (this.#items ??= new Map());
+  }
+
+  /**
+   * The request's DI scope: a child of the app's container, so `Lifecycle.ContainerScoped`
+   * registrations made directly on the app's container get one instance per request. Disposed
+   * (with its disposable instances) when the request's pipeline finishes.
+   */
+  get services(): DependencyContainer {
+    return (this.#services ??= this.#app.container().createChildContainer());
+  }
+
+  /** Fires when the client goes away (or the exchange is aborted) before the response ended. */
+  get signal(): AbortSignal {
+    return this.exchange.aborted;
+  }
+
+  static {
+    scopeOf = (ctx) => ctx.#services;
+  }
+}
+
+/**
+ * The request scope if one was created, for the pipeline to dispose. Module-private in spirit:
+ * index.ts does not export it, so apps cannot reach a scope they did not ask for.
+ */
+export function requestScopeOf(ctx: HttpContext): DependencyContainer | undefined {
+  return scopeOf(ctx);
+}

@@ -1,0 +1,23 @@
+// pipeline/: the request pipeline apps are written against (ASP.NET Core's HttpContext and
+// IApplicationBuilder). Imports protocols/http (the exchange contract), connection and di only.
+export {
+  ApplicationBuilder,
+  type ApplicationBuilderOptions,
+  type Middleware,
+  type Next,
+  type RequestHandler,
+  type RequestPredicate,
+} from './application-builder.js';
+export { HttpContext, ConnectionInfo } from './http-context.js';
+export { HttpRequest } from './http-request.js';
+export { HttpResponse, type ResponseChunk } from './http-response.js';
+export { HttpError, type HttpErrorOptions } from './http-error.js';
+export {
+  BodyAlreadyReadError,
+  RequestBodyTooLargeError,
+  ResponseEndedError,
+  InvalidStatusCodeError,
+  InvalidBodyError,
+  PipelineConfigError,
+} from './errors.js';
+export { decodePath, matchesPrefix } from './path.js';

@@ -1,0 +1,75 @@
+import type { Logger } from '../../connection/index.js';
+import { TestServer, type TestServerOptions } from '../../hosting/test-server.js';
+import type { ApplicationBuilder } from '../../pipeline/index.js';
+import type { HttpApplication } from '../../protocols/http/index.js';
+
+/** Starts `app` on a TestServer, runs `fn`, and always stops the server. */
+export async function serve(
+  app: ApplicationBuilder | HttpApplication,
+  fn: (server: TestServer) => Promise<void>,
+  options?: TestServerOptions,
+): Promise<void> {
+  const server = await TestServer.start(app, options);
+  try {
+    await fn(server);
+  } finally {
+    await server.stop();
+  }
+}
+
+/**
+ * Sends raw request bytes on a fresh connection and resolves with everything the server sent
+ * before it closed (the request should carry `connection: close`). For targets fetch() would
+ * normalise away (`/a/../b`, absolute-form, `*`).
+ */
+export function rawExchange(server: TestServer, request: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const socket = server.connect();
+    const chunks: Buffer[] = [];
+    socket.on('data', (c: Buffer) => chunks.push(c));
+    socket.on('error', reject);
+    socket.on('close', () => resolve(Buffer.concat(chunks).toString('latin1')));
+    socket.on('end', () => socket.end());
+    socket.write(request);
+  });
+}
+
+/** The body of a raw HTTP/1.1 response with a content-length. */
+export function rawBody(response: string): string {
+  return response.slice(response.indexOf('\r\n\r\n') + 4);
+}
+
+export interface LogEntry {
+  level: string;
+  message: string;
+  fields?: Record<string, unknown>;
+}
+
+/** A logger that remembers what it was told. */
+export class MemoryLogger implements Logger {
+  readonly entries: LogEntry[] = [];
+  debug(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'debug', message, fields });
+  }
+  info(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'info', message, fields });
+  }
+  warn(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'warn', message, fields });
+  }
+  error(message: string, fields?: Record<string, unknown>): void {
+    this.entries.push({ level: 'error', message, fields });
+  }
+  errors(): LogEntry[] {
+    return this.entries.filter((e) => e.level === 'error');
+  }
+}
+
+/** Resolves when `check()` is true, polling each tick; rejects after `ms`. */
+export async function until(check: () => boolean, ms = 2_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
+    await new Promise((r) => setTimeout(r, 5));
+  }
+}

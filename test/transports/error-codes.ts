@@ -1,0 +1,21 @@
+import * as assert from 'uvu/assert';
+
+/** The `code` of the error `promise` rejects with; fails the case if it resolves. */
+export async function rejectionCode(promise: Promise<unknown>): Promise<string | undefined> {
+  try {
+    await promise;
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  assert.unreachable('expected a rejection');
+}
+
+/** The `code` of the error `run` throws; fails the case if it returns. */
+export function throwCode(run: () => unknown): string | undefined {
+  try {
+    run();
+  } catch (err) {
+    return (err as { code?: string }).code;
+  }
+  assert.unreachable('expected a throw');
+}
