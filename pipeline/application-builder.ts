@@ -6,6 +6,7 @@ import { HttpProtocolError, type HeaderList, type HttpApplication, type HttpExch
 import { PipelineConfigError } from './errors.js';
 import { HttpContext, requestScopeOf, type ApplicationServices } from './http-context.js';
 import { HttpError } from './http-error.js';
+import { streamAbortedFor } from './http-response.js';
 import { isValidMapPrefix, matchesPrefix } from './path.js';
 
 /** Runs the rest of the pipeline. Return (or await) what it returns. */
@@ -35,6 +36,11 @@ type Component =
   | { readonly kind: 'use'; readonly middleware: Middleware }
   | { readonly kind: 'map'; readonly prefix: string; readonly branch: ApplicationBuilder }
   | { readonly kind: 'when'; readonly predicate: RequestPredicate; readonly branch: ApplicationBuilder };
+
+/** The client's fault (a bad or oversize body, an HttpError 4xx): worth a debug line, not an error. */
+function isClientError(err: unknown): boolean {
+  return (err instanceof HttpProtocolError || err instanceof HttpError) && err.status < 500;
+}
 
 function isPromise(value: unknown): value is Promise<void> {
   return value !== undefined && typeof (value as Promise<void>).then === 'function';
@@ -277,8 +283,12 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
   #fail(ctx: HttpContext, err: unknown): void {
     const ex = ctx.exchange;
     if (ex.aborted.aborted) {
-      // The client left (or the protocol gave up): an error now is expected, not a bug.
-      this.#log().debug('The request failed after it was aborted', this.#fields(ctx, err));
+      if (streamAbortedFor(err) && !isClientError(err)) {
+        this.#log().error('The response stream failed; the connection was aborted', this.#fields(ctx, err));
+      } else {
+        // The client left (or the protocol gave up): an error now is expected, not a bug.
+        this.#log().debug('The request failed after it was aborted', this.#fields(ctx, err));
+      }
       return;
     }
     if (ex.responseEnded) {

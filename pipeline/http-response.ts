@@ -15,6 +15,15 @@ function toWire(chunk: ResponseChunk, what: string): Buffer | string {
   throw new InvalidBodyError(what, chunk);
 }
 
+// Errors for which stream() aborted the exchange itself: the pipeline logs those as the app's
+// failures, not as the aftermath of a client going away.
+const abortedForError = new WeakSet<object>();
+
+/** True when `stream()` aborted its exchange because of `err`. Internal: not in index.ts. */
+export function streamAbortedFor(err: unknown): boolean {
+  return typeof err === 'object' && err !== null && abortedForError.has(err);
+}
+
 function isReadable(source: unknown): source is Readable {
   return typeof (source as Readable).destroy === 'function' && typeof (source as Readable).pipe === 'function';
 }
@@ -164,7 +173,10 @@ export class HttpResponse {
         if (!ex.write(toWire(chunk, 'stream()'))) await ex.drain();
       }
     } catch (err) {
-      if (ex.headersSent && !ex.responseEnded) ex.abort(err);
+      if (ex.headersSent && !ex.responseEnded) {
+        if (typeof err === 'object' && err !== null) abortedForError.add(err);
+        ex.abort(err);
+      }
       throw err;
     } finally {
       if (readable !== undefined) signal.removeEventListener('abort', onAbort);

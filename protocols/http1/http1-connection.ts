@@ -62,6 +62,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   #phase = Phase.Idle;
   #phaseSince = Date.now();
   #exchange: Http1Exchange | null = null;
+  /** An upgrade request whose app runs when the current parse returns. */
+  #deferred: Http1Exchange | null = null;
   /** Bytes that arrived while parsing was paused (a pipelined request waiting its turn). */
   #stash: Buffer | null = null;
   #parsingPaused = false;
@@ -147,6 +149,12 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       this.#onParseError(err);
     }
     this.#batching = false;
+    const deferred = this.#deferred;
+    if (deferred !== null) {
+      this.#deferred = null;
+      this.#flush();
+      this.#invoke(deferred);
+    }
     this.#flush();
     if (this.#phase === Phase.Closing) this.#finish();
   }
@@ -162,10 +170,18 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     const ex = new Http1Exchange(this, head, this.#limits.maxRequestBodySize);
     this.#exchange = ex;
     if (ex.isUpgradeRequest) {
-      // The bytes after this head belong to another protocol: parse nothing more.
+      // The bytes after this head belong to another protocol: parse nothing more, and run the app
+      // once the parse returns, so that `upgrade()` can hand over every byte read past the head.
       this.#parsingPaused = true;
       this.#parser.pause();
+      this.keepAlive = false;
+      this.#deferred = ex;
+      return;
     }
+    this.#invoke(ex);
+  }
+
+  #invoke(ex: Http1Exchange): void {
     let result: void | Promise<void>;
     try {
       result = this.#app.handle(ex);

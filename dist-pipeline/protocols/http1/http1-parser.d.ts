@@ -3,7 +3,7 @@ import { RequestHead } from './request-head.js';
 export { RequestHead, assertValidHost, isValidHostValue, type TargetForm } from './request-head.js';
 /** The sizes the parser enforces while it reads; everything is checked before it is buffered. */
 export interface ParserLimits {
-    /** Bytes of the request line, CRLF (and any empty lines before it) included. Over it: 414. */
+    /** Bytes of the request line, its CRLF included. Over it: 414. */
     readonly maxRequestLineSize: number;
     /** Bytes of the header section, from the first field to the empty line. Over it: 431. */
     readonly maxRequestHeadersTotalSize: number;
@@ -40,20 +40,23 @@ export interface Http1ParserHandler {
 export type Http1ParserStatus = 'running' | 'paused' | 'upgraded' | 'closed' | 'failed';
 /**
  * A strict, push-based HTTP/1.1 request parser (RFC 9112). Feed it the bytes of a connection in
- * any pieces; it reports requests to its handler and never touches a socket.
+ * pieces of any size; it reports requests to its handler and never touches a socket.
  *
  * `execute(chunk)` returns how many bytes of `chunk` it consumed:
  * - `chunk.length`: all of it; feed the next chunk when it arrives.
  * - less: it stopped; `status` says why. 'paused': a callback called `pause()`; call `resume()`
- *   and `execute(chunk.subarray(n))` later. 'upgraded': the request was CONNECT or an accepted
- *   Upgrade; the rest belongs to the tunnel/new protocol (or call `resume()` to go on with
- *   HTTP/1.1 when the upgrade is declined). 'closed': the message was not keep-alive; later bytes
- *   are not requests and must be discarded.
+ *   and `execute(chunk.subarray(n))` later. 'upgraded': the request was CONNECT or an Upgrade;
+ *   the rest belongs to the tunnel or the new protocol (or call `resume()` to go on with HTTP/1.1
+ *   when the upgrade is declined). 'closed': the message was not keep-alive; later bytes are not
+ *   requests and must be discarded.
  * - it throws a `BadRequestError` for input that breaks RFC 9112 or a limit. The parser is then
- *   dead ('failed'); the driver answers `err.status` and closes.
+ *   dead ('failed', every later `execute` throws the same error); the driver answers
+ *   `err.status` and closes.
  *
- * Only the unfinished token of a chunk (a method, target, name or value split by the chunk
- * boundary) is copied, and only after the size limit of its section has been checked.
+ * How it stays fast: the head is scanned once with table lookups, recording offsets; when the
+ * empty line arrives, the head is decoded with one latin1 slice and every string is a substring
+ * of it. A head split across chunks is continued in a carry buffer holding only that unfinished
+ * head, copied after its size has been checked against the limits.
  */
 export declare class Http1Parser {
     #private;
@@ -69,9 +72,9 @@ export declare class Http1Parser {
     /** The head of the request being read, from its empty line until the next request starts. */
     get currentHead(): RequestHead | null;
     /**
-     * Stops `execute` at the next event boundary: right after the callback that calls it (after the
-     * last body piece, onMessageComplete still comes first). Until `resume()`, `execute` consumes
-     * nothing and returns 0.
+     * Stops `execute` at the next event boundary: right after the callback that calls it. Two
+     * events are never split: onMessageComplete follows the last body piece, and a request without
+     * a body completes together with its head. Until `resume()`, `execute` consumes nothing.
      */
     pause(): void;
     /**

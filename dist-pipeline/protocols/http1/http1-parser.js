@@ -1,8 +1,9 @@
 import { InvalidOptionError } from '../../connection/errors.js';
 import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
 import { RequestHead } from './request-head.js';
-import { CONNECT, FIELD_VALUE, HEX, PRI, QDTEXT, TARGET, TOKEN, headerKind, internMethod, latin1, equalsLower, } from './http1-tokens.js';
-import { CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, CONNECTION_UPGRADE, connectionOptions, parseContentLength, transferEncodingProblem, } from './http1-framing.js';
+import { CONNECT, FIELD_VALUE, HEX, PRI, TARGET, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
+import { CONNECTION_CLOSE, CONNECTION_KEEP_ALIVE, CONNECTION_UPGRADE, connectionOptions, equalsLower, isChunkedOnly, parseContentLength, transferEncodingProblem, } from './http1-framing.js';
+import { ChunkExtensionScanner, EXT_BARE_LF } from './chunk-extension.js';
 export { RequestHead, assertValidHost, isValidHostValue } from './request-head.js';
 /** Kestrel's defaults for the first three; Node's 16 KiB chunk-extension cap; trailers as headers. */
 export const DEFAULT_PARSER_LIMITS = Object.freeze({
@@ -22,20 +23,23 @@ const MAX_CHUNK_SIZE = 2 ** 53;
 const CARRY_KEEP = 4096;
 /**
  * A strict, push-based HTTP/1.1 request parser (RFC 9112). Feed it the bytes of a connection in
- * any pieces; it reports requests to its handler and never touches a socket.
+ * pieces of any size; it reports requests to its handler and never touches a socket.
  *
  * `execute(chunk)` returns how many bytes of `chunk` it consumed:
  * - `chunk.length`: all of it; feed the next chunk when it arrives.
  * - less: it stopped; `status` says why. 'paused': a callback called `pause()`; call `resume()`
- *   and `execute(chunk.subarray(n))` later. 'upgraded': the request was CONNECT or an accepted
- *   Upgrade; the rest belongs to the tunnel/new protocol (or call `resume()` to go on with
- *   HTTP/1.1 when the upgrade is declined). 'closed': the message was not keep-alive; later bytes
- *   are not requests and must be discarded.
+ *   and `execute(chunk.subarray(n))` later. 'upgraded': the request was CONNECT or an Upgrade;
+ *   the rest belongs to the tunnel or the new protocol (or call `resume()` to go on with HTTP/1.1
+ *   when the upgrade is declined). 'closed': the message was not keep-alive; later bytes are not
+ *   requests and must be discarded.
  * - it throws a `BadRequestError` for input that breaks RFC 9112 or a limit. The parser is then
- *   dead ('failed'); the driver answers `err.status` and closes.
+ *   dead ('failed', every later `execute` throws the same error); the driver answers
+ *   `err.status` and closes.
  *
- * Only the unfinished token of a chunk (a method, target, name or value split by the chunk
- * boundary) is copied, and only after the size limit of its section has been checked.
+ * How it stays fast: the head is scanned once with table lookups, recording offsets; when the
+ * empty line arrives, the head is decoded with one latin1 slice and every string is a substring
+ * of it. A head split across chunks is continued in a carry buffer holding only that unfinished
+ * head, copied after its size has been checked against the limits.
  */
 export class Http1Parser {
     #handler;
@@ -47,28 +51,34 @@ export class Http1Parser {
     #state = 0 /* S.ReqStart */;
     #paused = false;
     #error = null;
-    /** Bytes of the current section (request line, header or trailer section) in earlier chunks. */
-    #sectionBytes = 0;
-    /** Bytes of the token in progress that arrived in earlier chunks (copied here). */
+    #head = null;
+    // The head (or trailer section) being scanned. Offsets are relative to its first byte, so
+    // they stay valid when its bytes move from a chunk to the carry.
     #carry = null;
     #carryLen = 0;
-    // Per request.
-    #head = null;
+    #sectionOffset = 0; // where the current section (request line, fields) begins
+    #offsets = []; // per field: name start, name end, value start, value end
+    #offsetCount = 0;
+    #inTrailers = false;
     #method = '';
-    #target = '';
+    #targetStart = 0;
+    #targetEnd = 0;
     #versionIndex = 0;
     #versionMinor = 1;
-    #fieldCount = 0;
-    #inTrailers = false;
-    #name = '';
     #kind = 0 /* HeaderKind.Other */;
+    // What the framing fields said, settled on the head when it is complete.
+    #contentLength = -1;
+    #chunked = false;
+    #hasTransferEncoding = false;
     #connection = 0;
     #hasUpgradeField = false;
-    #hasTransferEncoding = false;
+    #expectContinue = false;
+    #hostField = -1;
+    // The body.
     #remaining = 0;
     #chunkSize = 0;
     #chunkDigits = 0;
-    #ext = 0 /* X.NameStart */;
+    #extScanner = new ChunkExtensionScanner();
     #extBytes = 0;
     constructor(handler, limits = DEFAULT_PARSER_LIMITS) {
         this.#handler = handler;
@@ -106,9 +116,9 @@ export class Http1Parser {
         return this.#head;
     }
     /**
-     * Stops `execute` at the next event boundary: right after the callback that calls it (after the
-     * last body piece, onMessageComplete still comes first). Until `resume()`, `execute` consumes
-     * nothing and returns 0.
+     * Stops `execute` at the next event boundary: right after the callback that calls it. Two
+     * events are never split: onMessageComplete follows the last body piece, and a request without
+     * a body completes together with its head. Until `resume()`, `execute` consumes nothing.
      */
     pause() {
         this.#paused = true;
@@ -134,10 +144,23 @@ export class Http1Parser {
             return 0;
         const len = chunk.length;
         let p = 0;
-        // Where the token in progress starts in this chunk; -1 when none is.
-        let mark = state === 2 /* S.Method */ || state === 3 /* S.Target */ || state === 7 /* S.HeaderName */ || state === 9 /* S.HeaderValue */ ? 0 : -1;
-        // The current section started `sectionBytes` before this chunk: its size at p is p - sectionStart.
-        let sectionStart = -this.#sectionBytes;
+        if (this.#carryLen > 0) {
+            // A head began in an earlier chunk: continue it in the carry, where its bytes are
+            // contiguous. Take no more than can still fit the limits, so the copy is bounded.
+            const before = this.#carryLen;
+            const budget = (this.#inTrailers ? this.#maxTrailers : this.#maxLine + this.#maxHeaders) + 1 - before;
+            const take = Math.min(len, Math.max(budget, 1));
+            this.#appendCarry(chunk, 0, take);
+            const carry = this.#carry;
+            const end = this.#scanHead(carry, before, before + take, 0);
+            if (end < 0)
+                return take;
+            p = end - before;
+            this.#carryLen = 0;
+            state = this.#headDone(carry, 0, end);
+            if (this.#paused || state >= 19 /* S.Upgraded */)
+                return this.#stop(p, state);
+        }
         while (p < len) {
             switch (state) {
                 case 0 /* S.ReqStart */: {
@@ -149,57 +172,8 @@ export class Http1Parser {
                     }
                     if (b === LF)
                         return this.#fail(R.BareLineFeed);
-                    mark = p;
+                    this.#startMessage();
                     state = 2 /* S.Method */;
-                    continue;
-                }
-                case 2 /* S.Method */: {
-                    while (p < len && TOKEN[chunk[p]] === 1)
-                        p++;
-                    if (p === len)
-                        break;
-                    if (chunk[p] !== SP || (p === mark && this.#carryLen === 0))
-                        return this.#fail(R.InvalidMethod);
-                    const method = this.#carryLen === 0 ? internMethod(chunk, mark, p) : this.#carriedMethod(chunk, mark, p);
-                    // RFC 9113 §3.4: PRI is reserved for the HTTP/2 preface; never an HTTP/1.1 request.
-                    if (method === PRI)
-                        return this.#fail(R.UnexpectedHttp2Preface);
-                    this.#method = method;
-                    p++;
-                    mark = p;
-                    state = 3 /* S.Target */;
-                    continue;
-                }
-                case 3 /* S.Target */: {
-                    while (p < len && TARGET[chunk[p]] === 1)
-                        p++;
-                    if (p === len)
-                        break;
-                    const b = chunk[p];
-                    if (b !== SP)
-                        return this.#fail(b === CR || b === LF ? R.InvalidRequestLine : R.InvalidRequestTarget);
-                    if (p === mark && this.#carryLen === 0)
-                        return this.#fail(R.InvalidRequestTarget);
-                    this.#target = this.#token(chunk, mark, p);
-                    mark = -1;
-                    p++;
-                    state = 4 /* S.Version */;
-                    this.#versionIndex = 0;
-                    // The whole version and its CR are here (the usual case): check them in one go.
-                    if (p + 9 <= len &&
-                        chunk[p + 8] === CR &&
-                        chunk[p] === 0x48 &&
-                        chunk[p + 1] === 0x54 &&
-                        chunk[p + 2] === 0x54 &&
-                        chunk[p + 3] === 0x50 &&
-                        chunk[p + 4] === 0x2f &&
-                        chunk[p + 5] === 0x31 &&
-                        chunk[p + 6] === 0x2e &&
-                        (chunk[p + 7] === 0x31 || chunk[p + 7] === 0x30)) {
-                        this.#versionMinor = chunk[p + 7] === 0x31 ? 1 : 0;
-                        p += 9;
-                        state = 5 /* S.ReqLineLf */;
-                    }
                     continue;
                 }
                 case 1 /* S.ReqStartLf */:
@@ -208,137 +182,25 @@ export class Http1Parser {
                     p++;
                     state = 0 /* S.ReqStart */;
                     continue;
+                case 2 /* S.Method */:
+                case 3 /* S.Target */:
                 case 4 /* S.Version */:
-                    this.#versionByte(chunk[p]);
-                    p++;
-                    if (++this.#versionIndex === 9)
-                        state = 5 /* S.ReqLineLf */;
-                    continue;
                 case 5 /* S.ReqLineLf */:
-                    if (chunk[p] !== LF)
-                        return this.#fail(R.BareCarriageReturn);
-                    p++;
-                    if (p - sectionStart > this.#maxLine)
-                        return this.#fail(R.RequestLineTooLong);
-                    this.#startHead();
-                    sectionStart = p;
-                    state = 6 /* S.HeaderStart */;
-                    continue;
-                case 6 /* S.HeaderStart */: {
-                    const b = chunk[p];
-                    if (TOKEN[b] === 0) {
-                        if (b === CR) {
-                            p++;
-                            state = 11 /* S.HeadersEndLf */;
-                            continue;
-                        }
-                        return this.#fail(b === SP || b === HTAB
-                            ? R.ObsoleteLineFolding
-                            : b === LF
-                                ? R.BareLineFeed
-                                : b === COLON
-                                    ? R.EmptyHeaderName
-                                    : R.InvalidHeaderName);
-                    }
-                    if (++this.#fieldCount > this.#maxCount)
-                        return this.#fail(R.TooManyHeaders);
-                    mark = p;
-                    p++;
-                    state = 7 /* S.HeaderName */;
-                    continue;
-                }
-                case 7 /* S.HeaderName */: {
-                    while (p < len && TOKEN[chunk[p]] === 1)
-                        p++;
-                    if (p === len)
-                        break;
-                    const b = chunk[p];
-                    if (b !== COLON)
-                        return this.#fail(b === SP || b === HTAB ? R.WhitespaceBeforeColon : R.InvalidHeaderName);
-                    if (this.#carryLen === 0) {
-                        this.#kind = this.#inTrailers ? 0 /* HeaderKind.Other */ : headerKind(chunk, mark, p);
-                        this.#name = latin1(chunk, mark, p);
-                    }
-                    else {
-                        this.#carriedName(chunk, mark, p);
-                    }
-                    mark = -1;
-                    p++;
-                    state = 8 /* S.HeaderOws */;
-                    continue;
-                }
-                case 8 /* S.HeaderOws */: {
-                    let b = 0;
-                    while (p < len && ((b = chunk[p]) === SP || b === HTAB))
-                        p++;
-                    if (p === len)
-                        break;
-                    mark = p;
-                    state = 9 /* S.HeaderValue */;
-                    continue;
-                }
-                case 9 /* S.HeaderValue */: {
-                    while (p < len && FIELD_VALUE[chunk[p]] === 1)
-                        p++;
-                    if (p === len)
-                        break;
-                    const b = chunk[p];
-                    if (b !== CR)
-                        return this.#fail(b === LF ? R.BareLineFeed : R.InvalidHeaderValue);
-                    let value;
-                    if (this.#carryLen === 0) {
-                        // Trailing OWS is not part of the value (RFC 9110 §5.5); trim it on the bytes.
-                        let end = p;
-                        while (end > mark && ((chunk[end - 1] === SP || chunk[end - 1] === HTAB)))
-                            end--;
-                        value = latin1(chunk, mark, end);
-                    }
-                    else {
-                        value = trimEnd(this.#token(chunk, mark, p));
-                    }
-                    mark = -1;
-                    this.#field(value);
-                    p++;
-                    if (p < len && chunk[p] === LF) {
-                        p++;
-                        if (p - sectionStart > this.#sectionLimit())
-                            return this.#fail(this.#sectionReason());
-                        state = 6 /* S.HeaderStart */;
-                    }
-                    else {
-                        state = 10 /* S.HeaderLf */;
-                    }
-                    continue;
-                }
+                case 6 /* S.HeaderStart */:
+                case 7 /* S.HeaderName */:
+                case 8 /* S.HeaderOws */:
+                case 9 /* S.HeaderValue */:
                 case 10 /* S.HeaderLf */:
-                    if (chunk[p] !== LF)
-                        return this.#fail(R.BareCarriageReturn);
-                    p++;
-                    if (p - sectionStart > this.#sectionLimit())
-                        return this.#fail(this.#sectionReason());
-                    state = 6 /* S.HeaderStart */;
-                    continue;
                 case 11 /* S.HeadersEndLf */: {
-                    if (chunk[p] !== LF)
-                        return this.#fail(R.BareCarriageReturn);
-                    p++;
-                    if (p - sectionStart > this.#sectionLimit())
-                        return this.#fail(this.#sectionReason());
-                    if (this.#inTrailers) {
-                        this.#complete();
-                        state = this.#state;
-                        sectionStart = p;
+                    // The head starts here (with an empty carry, no byte of it came earlier).
+                    this.#state = state;
+                    const end = this.#scanHead(chunk, p, len, p);
+                    if (end < 0) {
+                        this.#appendCarry(chunk, p, len);
+                        return len;
                     }
-                    else {
-                        state = this.#state = this.#headersComplete();
-                        this.#handler.onRequestHead(this.#head);
-                        // A message without a body is complete with its head.
-                        if (state === 0 /* S.ReqStart */) {
-                            this.#complete();
-                            state = this.#state;
-                            sectionStart = p;
-                        }
-                    }
+                    state = this.#headDone(chunk, p, end);
+                    p = end;
                     if (this.#paused || state >= 19 /* S.Upgraded */)
                         return this.#stop(p, state);
                     continue;
@@ -352,7 +214,6 @@ export class Http1Parser {
                     if (this.#remaining === 0) {
                         this.#complete();
                         state = this.#state;
-                        sectionStart = p;
                     }
                     if (this.#paused || state >= 19 /* S.Upgraded */)
                         return this.#stop(p, state);
@@ -384,26 +245,33 @@ export class Http1Parser {
                         state = 15 /* S.ChunkSizeLf */;
                         continue;
                     }
-                    this.#ext = 0 /* X.NameStart */;
+                    this.#extScanner.reset();
                     if (++this.#extBytes > this.#maxExt)
                         return this.#fail(R.ChunkExtensionsTooLarge);
                     state = 14 /* S.ChunkExt */;
                     continue;
                 }
-                case 14 /* S.ChunkExt */:
-                    p = this.#chunkExtension(chunk, p);
-                    if (this.#ext === 7 /* X.Done */)
+                case 14 /* S.ChunkExt */: {
+                    const next = this.#extScanner.scan(chunk, p, len);
+                    if (next < 0)
+                        return this.#fail(next === EXT_BARE_LF ? R.BareLineFeed : R.InvalidChunkExtension);
+                    this.#extBytes += next - p;
+                    if (this.#extBytes > this.#maxExt)
+                        return this.#fail(R.ChunkExtensionsTooLarge);
+                    p = next;
+                    if (this.#extScanner.done)
                         state = 15 /* S.ChunkSizeLf */;
                     continue;
+                }
                 case 15 /* S.ChunkSizeLf */:
                     if (chunk[p] !== LF)
                         return this.#fail(R.BareCarriageReturn);
                     p++;
                     if (this.#chunkSize === 0) {
-                        // The last chunk: trailers follow (RFC 9112 §7.1.2), read with the header states.
+                        // The last chunk: trailer fields follow (RFC 9112 §7.1.2), read like a head.
                         this.#inTrailers = true;
-                        this.#fieldCount = 0;
-                        sectionStart = p;
+                        this.#sectionOffset = 0;
+                        this.#offsetCount = 0;
                         state = 6 /* S.HeaderStart */;
                     }
                     else {
@@ -415,25 +283,21 @@ export class Http1Parser {
                     const n = Math.min(this.#remaining, len - p);
                     const end = p + n;
                     this.#remaining -= n;
+                    let next = end;
                     if (this.#remaining === 0) {
-                        // The usual case: the CRLF after the data is right here.
+                        // Usually the CRLF after the data is right here.
                         if (end + 2 <= len && chunk[end] === CR && chunk[end + 1] === LF) {
                             state = 13 /* S.ChunkSize */;
                             this.#chunkSize = 0;
                             this.#chunkDigits = 0;
-                            this.#handler.onBody(chunk.subarray(p, end));
-                            p = end + 2;
+                            next = end + 2;
                         }
                         else {
                             state = 17 /* S.ChunkDataCr */;
-                            this.#handler.onBody(chunk.subarray(p, end));
-                            p = end;
                         }
                     }
-                    else {
-                        this.#handler.onBody(chunk.subarray(p, end));
-                        p = end;
-                    }
+                    this.#handler.onBody(chunk.subarray(p, end));
+                    p = next;
                     if (this.#paused)
                         return this.#stop(p, state);
                     continue;
@@ -453,27 +317,212 @@ export class Http1Parser {
                     state = 13 /* S.ChunkSize */;
                     continue;
                 default:
-                    // Upgraded, Closed, Failed: unreachable, execute returned before the loop.
+                    // Upgraded, Closed, Failed: execute returned before the loop.
                     return p;
             }
         }
-        // The chunk ended inside a section: refuse it now if it is already too big, before copying.
-        const size = len - sectionStart;
-        if (state <= 5 /* S.ReqLineLf */) {
-            if (size > this.#maxLine)
-                return this.#fail(R.RequestLineTooLong);
-        }
-        else if (state <= 11 /* S.HeadersEndLf */) {
-            if (size > this.#sectionLimit())
-                return this.#fail(this.#sectionReason());
-        }
-        if (mark >= 0 && mark < len)
-            this.#appendCarry(chunk, mark, len);
-        this.#sectionBytes = size;
         this.#state = state;
         return len;
     }
-    // ---- request line ---------------------------------------------------------------------
+    // ---- the head -------------------------------------------------------------------------
+    #startMessage() {
+        this.#inTrailers = false;
+        this.#sectionOffset = 0;
+        this.#offsetCount = 0;
+        this.#contentLength = -1;
+        this.#chunked = false;
+        this.#hasTransferEncoding = false;
+        this.#connection = 0;
+        this.#hasUpgradeField = false;
+        this.#expectContinue = false;
+        this.#hostField = -1;
+    }
+    /**
+     * Scans head bytes buf[p, len) where the head began at buf[base], from the saved state.
+     * Returns the position after the empty line, or -1 when more bytes are needed (state saved,
+     * limits checked). Fields are validated and recorded as offsets; framing fields are read here,
+     * at the end of their line, so a bad one is refused at once.
+     */
+    #scanHead(buf, p, len, base) {
+        let state = this.#state;
+        const offsets = this.#offsets;
+        let n = this.#offsetCount;
+        let section = this.#sectionOffset;
+        let b = 0;
+        while (p < len) {
+            switch (state) {
+                case 2 /* S.Method */: {
+                    while (p < len && TOKEN[buf[p]] === 1)
+                        p++;
+                    if (p === len)
+                        break;
+                    if (buf[p] !== SP || p === base)
+                        return this.#fail(R.InvalidMethod);
+                    const method = internMethod(buf, base, p);
+                    // RFC 9113 §3.4: PRI is reserved for the HTTP/2 preface; never an HTTP/1.1 request.
+                    if (method === PRI)
+                        return this.#fail(R.UnexpectedHttp2Preface);
+                    this.#method = method;
+                    p++;
+                    this.#targetStart = p - base;
+                    state = 3 /* S.Target */;
+                    continue;
+                }
+                case 3 /* S.Target */: {
+                    while (p < len && TARGET[buf[p]] === 1)
+                        p++;
+                    if (p === len)
+                        break;
+                    b = buf[p];
+                    if (b !== SP)
+                        return this.#fail(b === CR || b === LF ? R.InvalidRequestLine : R.InvalidRequestTarget);
+                    if (p - base === this.#targetStart)
+                        return this.#fail(R.InvalidRequestTarget);
+                    this.#targetEnd = p - base;
+                    p++;
+                    this.#versionIndex = 0;
+                    state = 4 /* S.Version */;
+                    // The whole version and its CRLF are here (the usual case): check them in one go.
+                    if (p + 10 <= len &&
+                        buf[p + 9] === LF &&
+                        buf[p + 8] === CR &&
+                        buf[p] === 0x48 &&
+                        buf[p + 1] === 0x54 &&
+                        buf[p + 2] === 0x54 &&
+                        buf[p + 3] === 0x50 &&
+                        buf[p + 4] === 0x2f &&
+                        buf[p + 5] === 0x31 &&
+                        buf[p + 6] === 0x2e &&
+                        ((b = buf[p + 7]) === 0x31 || b === 0x30)) {
+                        this.#versionMinor = b === 0x31 ? 1 : 0;
+                        p += 10;
+                        if (p - base > this.#maxLine)
+                            return this.#fail(R.RequestLineTooLong);
+                        this.#requestLineDone(buf, base);
+                        section = p - base;
+                        state = 6 /* S.HeaderStart */;
+                    }
+                    continue;
+                }
+                case 4 /* S.Version */:
+                    this.#versionByte(buf[p]);
+                    p++;
+                    if (++this.#versionIndex === 9)
+                        state = 5 /* S.ReqLineLf */;
+                    continue;
+                case 5 /* S.ReqLineLf */:
+                    if (buf[p] !== LF)
+                        return this.#fail(R.BareCarriageReturn);
+                    p++;
+                    if (p - base > this.#maxLine)
+                        return this.#fail(R.RequestLineTooLong);
+                    this.#requestLineDone(buf, base);
+                    section = p - base;
+                    state = 6 /* S.HeaderStart */;
+                    continue;
+                case 6 /* S.HeaderStart */:
+                    b = buf[p];
+                    if (TOKEN[b] === 0) {
+                        if (b === CR) {
+                            p++;
+                            state = 11 /* S.HeadersEndLf */;
+                            continue;
+                        }
+                        return this.#fail(b === SP || b === HTAB
+                            ? R.ObsoleteLineFolding
+                            : b === LF
+                                ? R.BareLineFeed
+                                : b === COLON
+                                    ? R.EmptyHeaderName
+                                    : R.InvalidHeaderName);
+                    }
+                    if (n >= this.#maxCount * 4)
+                        return this.#fail(R.TooManyHeaders);
+                    offsets[n] = p - base;
+                    p++;
+                    state = 7 /* S.HeaderName */;
+                    continue;
+                case 7 /* S.HeaderName */:
+                    while (p < len && TOKEN[buf[p]] === 1)
+                        p++;
+                    if (p === len)
+                        break;
+                    b = buf[p];
+                    if (b !== COLON)
+                        return this.#fail(b === SP || b === HTAB ? R.WhitespaceBeforeColon : R.InvalidHeaderName);
+                    offsets[n + 1] = p - base;
+                    this.#kind = this.#inTrailers ? 0 /* HeaderKind.Other */ : headerKind(buf, base + offsets[n], p);
+                    p++;
+                    state = 8 /* S.HeaderOws */;
+                    continue;
+                case 8 /* S.HeaderOws */:
+                    while (p < len && ((b = buf[p]) === SP || b === HTAB))
+                        p++;
+                    if (p === len)
+                        break;
+                    offsets[n + 2] = p - base;
+                    state = 9 /* S.HeaderValue */;
+                    continue;
+                case 9 /* S.HeaderValue */: {
+                    while (p < len && FIELD_VALUE[buf[p]] === 1)
+                        p++;
+                    if (p === len)
+                        break;
+                    b = buf[p];
+                    if (b !== CR)
+                        return this.#fail(b === LF ? R.BareLineFeed : R.InvalidHeaderValue);
+                    // Trailing OWS is not part of the value (RFC 9110 §5.5).
+                    const start = base + offsets[n + 2];
+                    let end = p;
+                    while (end > start && ((b = buf[end - 1]) === SP || b === HTAB))
+                        end--;
+                    offsets[n + 3] = end - base;
+                    if (this.#kind !== 0 /* HeaderKind.Other */)
+                        this.#framingField(buf, start, end, n >> 2);
+                    n += 4;
+                    p++;
+                    if (p < len && buf[p] === LF) {
+                        p++;
+                        if (p - base - section > this.#sectionLimit())
+                            return this.#fail(this.#sectionReason());
+                        state = 6 /* S.HeaderStart */;
+                    }
+                    else {
+                        state = 10 /* S.HeaderLf */;
+                    }
+                    continue;
+                }
+                case 10 /* S.HeaderLf */:
+                    if (buf[p] !== LF)
+                        return this.#fail(R.BareCarriageReturn);
+                    p++;
+                    if (p - base - section > this.#sectionLimit())
+                        return this.#fail(this.#sectionReason());
+                    state = 6 /* S.HeaderStart */;
+                    continue;
+                case 11 /* S.HeadersEndLf */:
+                    if (buf[p] !== LF)
+                        return this.#fail(R.BareCarriageReturn);
+                    p++;
+                    if (p - base - section > this.#sectionLimit())
+                        return this.#fail(this.#sectionReason());
+                    this.#offsetCount = n;
+                    return p;
+            }
+        }
+        // The buffer ended inside the head: refuse it now if it is already too big, before any copy.
+        if (state <= 5 /* S.ReqLineLf */) {
+            if (len - base > this.#maxLine)
+                return this.#fail(R.RequestLineTooLong);
+        }
+        else if (len - base - section > this.#sectionLimit()) {
+            return this.#fail(this.#sectionReason());
+        }
+        this.#state = state;
+        this.#offsetCount = n;
+        this.#sectionOffset = section;
+        return -1;
+    }
     /** One byte of `HTTP/1.x` + CR, when the version arrives split (the fast path handles the rest). */
     #versionByte(b) {
         const i = this.#versionIndex;
@@ -498,98 +547,110 @@ export class Http1Parser {
             this.#fail(b === LF ? R.BareLineFeed : R.InvalidVersion);
         }
     }
-    #startHead() {
-        const method = this.#method;
-        const target = this.#target;
-        const isConnect = method === CONNECT;
-        const form = targetForm(target, isConnect);
-        if (form === null)
+    #requestLineDone(buf, base) {
+        if (targetForm(buf, base + this.#targetStart, base + this.#targetEnd, this.#method === CONNECT) === null) {
             this.#fail(R.InvalidRequestTarget);
-        this.#head = new RequestHead(method, target, form, this.#versionMinor, isConnect);
-        this.#method = this.#target = '';
-        this.#fieldCount = 0;
-    }
-    // ---- header fields --------------------------------------------------------------------
-    #field(value) {
-        const head = this.#head;
-        if (this.#inTrailers) {
-            (head.trailers ??= []).push(this.#name, value);
-            return;
         }
-        head.rawHeaders.push(this.#name, value);
-        if (this.#kind !== 0 /* HeaderKind.Other */)
-            this.#framingField(head, this.#kind, value);
     }
-    #framingField(head, kind, value) {
-        switch (kind) {
+    #framingField(buf, s, e, index) {
+        switch (this.#kind) {
             case 1 /* HeaderKind.Host */:
-                if (head.host !== null)
+                if (this.#hostField >= 0)
                     this.#fail(R.DuplicateHost);
-                head.host = value;
+                this.#hostField = index;
                 break;
             case 5 /* HeaderKind.ContentLength */: {
                 // Duplicates are refused even when equal: `5` then `5` is how CL-CL desync starts.
-                if (head.contentLength !== -1)
+                if (this.#contentLength !== -1)
                     this.#fail(R.DuplicateContentLength);
                 if (this.#hasTransferEncoding)
                     this.#fail(R.ContentLengthWithTransferEncoding);
-                const n = parseContentLength(value);
-                if (n < 0)
+                const length = parseContentLength(buf, s, e);
+                if (length < 0)
                     this.#fail(R.InvalidContentLength);
-                head.contentLength = n;
+                this.#contentLength = length;
                 break;
             }
-            case 6 /* HeaderKind.TransferEncoding */: {
+            case 6 /* HeaderKind.TransferEncoding */:
                 if (this.#hasTransferEncoding)
                     this.#fail(R.DuplicateTransferEncoding);
                 this.#hasTransferEncoding = true;
-                if (head.contentLength !== -1)
+                if (this.#contentLength !== -1)
                     this.#fail(R.ContentLengthWithTransferEncoding);
                 // RFC 9112 §6.1: HTTP/1.0 has no Transfer-Encoding; an intermediary may not agree on it.
-                if (head.versionMinor === 0)
+                if (this.#versionMinor === 0)
                     this.#fail(R.TransferEncodingInHttp10);
-                const problem = transferEncodingProblem(value);
-                if (problem !== null)
-                    this.#fail(problem);
-                head.chunked = true;
+                if (!isChunkedOnly(buf, s, e))
+                    this.#fail(transferEncodingProblem(buf, s, e));
+                this.#chunked = true;
                 break;
-            }
             case 4 /* HeaderKind.Connection */:
-                this.#connection |= connectionOptions(value);
+                this.#connection |= connectionOptions(buf, s, e);
                 break;
             case 3 /* HeaderKind.Upgrade */:
                 this.#hasUpgradeField = true;
                 break;
             case 2 /* HeaderKind.Expect */:
-                if (equalsLower(value, 0, value.length, '100-continue'))
-                    head.expectContinue = true;
+                if (equalsLower(buf, s, e, '100-continue'))
+                    this.#expectContinue = true;
                 break;
         }
     }
-    /** Settles keep-alive and upgrade, and returns the state that reads the body. */
-    #headersComplete() {
-        const head = this.#head;
-        const conn = this.#connection;
-        head.keepAlive =
-            (conn & CONNECTION_CLOSE) === 0 && (head.versionMinor === 1 || (conn & CONNECTION_KEEP_ALIVE) !== 0);
-        // RFC 9110 §7.8: Upgrade is ignored in HTTP/1.0.
-        head.upgrade = (conn & CONNECTION_UPGRADE) !== 0 && this.#hasUpgradeField && head.versionMinor === 1;
+    /**
+     * The empty line of a head (or trailer section) ending at buf[end] was read: make its strings
+     * — one latin1 decode, then substrings — and report it. Returns the next state.
+     */
+    #headDone(buf, base, end) {
+        const text = latin1(buf, base, end);
+        const offsets = this.#offsets;
+        const n = this.#offsetCount;
+        const fields = new Array(n >> 1);
+        for (let i = 0, j = 0; i < n; i += 4, j += 2) {
+            fields[j] = text.substring(offsets[i], offsets[i + 1]);
+            fields[j + 1] = text.substring(offsets[i + 2], offsets[i + 3]);
+        }
         if (this.#carry !== null && this.#carry.length > CARRY_KEEP)
             this.#carry = null;
-        // CONNECT has no body (RFC 9110 §9.3.6): what follows the head is the tunnel, even with a Content-Length.
-        if (head.isConnect)
-            return 0 /* S.ReqStart */;
-        if (head.chunked) {
-            this.#chunkSize = 0;
-            this.#chunkDigits = 0;
-            this.#extBytes = 0;
-            return 13 /* S.ChunkSize */;
+        if (this.#inTrailers) {
+            if (n > 0)
+                this.#head.trailers = fields;
+            this.#complete();
+            return this.#state;
         }
-        if (head.contentLength > 0) {
-            this.#remaining = head.contentLength;
-            return 12 /* S.Body */;
+        const method = this.#method;
+        const isConnect = method === CONNECT;
+        const target = text.substring(this.#targetStart, this.#targetEnd);
+        const minor = this.#versionMinor;
+        const head = new RequestHead(method, target, targetFormOf(target, isConnect), minor, isConnect, fields);
+        const conn = this.#connection;
+        head.keepAlive = (conn & CONNECTION_CLOSE) === 0 && (minor === 1 || (conn & CONNECTION_KEEP_ALIVE) !== 0);
+        // RFC 9110 §7.8: Upgrade is ignored in HTTP/1.0.
+        head.upgrade = (conn & CONNECTION_UPGRADE) !== 0 && this.#hasUpgradeField && minor === 1;
+        head.contentLength = this.#contentLength;
+        head.chunked = this.#chunked;
+        head.expectContinue = this.#expectContinue;
+        if (this.#hostField >= 0)
+            head.host = fields[2 * this.#hostField + 1];
+        this.#head = head;
+        // CONNECT has no body (RFC 9110 §9.3.6): what follows is the tunnel, even with a Content-Length.
+        let next = 0 /* S.ReqStart */;
+        if (!isConnect) {
+            if (head.chunked) {
+                this.#chunkSize = 0;
+                this.#chunkDigits = 0;
+                this.#extBytes = 0;
+                next = 13 /* S.ChunkSize */;
+            }
+            else if (head.contentLength > 0) {
+                this.#remaining = head.contentLength;
+                next = 12 /* S.Body */;
+            }
         }
-        return 0 /* S.ReqStart */;
+        this.#state = next;
+        this.#handler.onRequestHead(head);
+        if (next === 0 /* S.ReqStart */)
+            this.#complete();
+        return this.#state;
     }
     // ---- message end ----------------------------------------------------------------------
     /** Reports the end of the message; then stops for upgrade/close or gets ready for the next. */
@@ -600,108 +661,23 @@ export class Http1Parser {
         else if (!head.keepAlive)
             this.#state = 20 /* S.Closed */;
         else
-            this.#nextMessage();
+            this.#state = 0 /* S.ReqStart */;
         this.#handler.onMessageComplete();
     }
     #nextMessage() {
-        if (this.#head !== null && !this.#head.keepAlive) {
-            this.#state = 20 /* S.Closed */;
-            return;
-        }
-        this.#state = 0 /* S.ReqStart */;
-        this.#inTrailers = false;
-        this.#connection = 0;
-        this.#hasUpgradeField = false;
-        this.#hasTransferEncoding = false;
-        this.#sectionBytes = 0;
+        this.#state = this.#head !== null && !this.#head.keepAlive ? 20 /* S.Closed */ : 0 /* S.ReqStart */;
     }
-    /** Leaves execute early, at an event boundary: no section or token is open there. */
+    /** Leaves execute early, at an event boundary: no head is half-scanned there. */
     #stop(p, state) {
         this.#state = state;
-        this.#sectionBytes = 0;
         return p;
     }
-    // ---- chunk extensions -----------------------------------------------------------------
-    /**
-     * Validates `*( ";" token [ "=" ( token / quoted-string ) ] )` up to the CR, byte by byte (rare,
-     * so kept simple), counting the bytes against the per-message limit. Sets the sub-state past
-     * Done when the CR is reached. Returns the new position.
-     */
-    #chunkExtension(chunk, p) {
-        const len = chunk.length;
-        let x = this.#ext;
-        let count = this.#extBytes;
-        const start = p;
-        for (; p < len; p++) {
-            const b = chunk[p];
-            switch (x) {
-                case 0 /* X.NameStart */:
-                    if (TOKEN[b] === 0)
-                        this.#fail(R.InvalidChunkExtension);
-                    x = 1 /* X.Name */;
-                    continue;
-                case 1 /* X.Name */:
-                case 3 /* X.Value */:
-                    if (TOKEN[b] === 1)
-                        continue;
-                    if (b === 0x3d /* = */ && x === 1 /* X.Name */)
-                        x = 2 /* X.ValueStart */;
-                    else if (b === 0x3b /* ; */)
-                        x = 0 /* X.NameStart */;
-                    else if (b === CR)
-                        break;
-                    else
-                        this.#fail(b === LF ? R.BareLineFeed : R.InvalidChunkExtension);
-                    continue;
-                case 2 /* X.ValueStart */:
-                    if (b === 0x22 /* " */)
-                        x = 4 /* X.Quoted */;
-                    else if (TOKEN[b] === 1)
-                        x = 3 /* X.Value */;
-                    else
-                        this.#fail(R.InvalidChunkExtension);
-                    continue;
-                case 4 /* X.Quoted */:
-                    if (b === 0x22)
-                        x = 6 /* X.QuotedEnd */;
-                    else if (b === 0x5c /* \ */)
-                        x = 5 /* X.QuotedEscape */;
-                    else if (QDTEXT[b] === 0)
-                        this.#fail(R.InvalidChunkExtension);
-                    continue;
-                case 5 /* X.QuotedEscape */:
-                    // quoted-pair = "\" ( HTAB / SP / VCHAR / obs-text )
-                    if (b !== HTAB && (b < 0x20 || b === 0x7f))
-                        this.#fail(R.InvalidChunkExtension);
-                    x = 4 /* X.Quoted */;
-                    continue;
-                case 6 /* X.QuotedEnd */:
-                    if (b === 0x3b)
-                        x = 0 /* X.NameStart */;
-                    else if (b === CR)
-                        break;
-                    else
-                        this.#fail(R.InvalidChunkExtension);
-                    continue;
-            }
-            // Reached the CR that ends the chunk-size line.
-            x = 7 /* X.Done */;
-            p++;
-            break;
-        }
-        count += p - start;
-        if (count > this.#maxExt)
-            this.#fail(R.ChunkExtensionsTooLarge);
-        this.#extBytes = count;
-        this.#ext = x;
-        return p;
-    }
-    // ---- tokens split across chunks -------------------------------------------------------
+    // ---- buffers, limits, failure ---------------------------------------------------------
     #appendCarry(src, start, end) {
         const need = this.#carryLen + (end - start);
         let carry = this.#carry;
         if (carry === null || need > carry.length) {
-            const grown = Buffer.allocUnsafe(Math.max(need, carry === null ? 256 : carry.length * 2));
+            const grown = Buffer.allocUnsafe(Math.max(need, carry === null ? 1024 : carry.length * 2));
             if (carry !== null)
                 carry.copy(grown, 0, 0, this.#carryLen);
             this.#carry = carry = grown;
@@ -709,29 +685,6 @@ export class Http1Parser {
         src.copy(carry, this.#carryLen, start, end);
         this.#carryLen = need;
     }
-    /** The token that began in an earlier chunk and ends at buf[end]. */
-    #token(buf, start, end) {
-        if (this.#carryLen === 0)
-            return latin1(buf, start, end);
-        this.#appendCarry(buf, start, end);
-        const s = latin1(this.#carry, 0, this.#carryLen);
-        this.#carryLen = 0;
-        return s;
-    }
-    #carriedMethod(buf, start, end) {
-        this.#appendCarry(buf, start, end);
-        const s = internMethod(this.#carry, 0, this.#carryLen);
-        this.#carryLen = 0;
-        return s;
-    }
-    #carriedName(buf, start, end) {
-        this.#appendCarry(buf, start, end);
-        const carry = this.#carry;
-        this.#kind = this.#inTrailers ? 0 /* HeaderKind.Other */ : headerKind(carry, 0, this.#carryLen);
-        this.#name = latin1(carry, 0, this.#carryLen);
-        this.#carryLen = 0;
-    }
-    // ---- limits and failure ---------------------------------------------------------------
     #sectionLimit() {
         return this.#inTrailers ? this.#maxTrailers : this.#maxHeaders;
     }
@@ -743,49 +696,55 @@ export class Http1Parser {
         this.#error = error;
         this.#state = 21 /* S.Failed */;
         this.#carry = null;
+        this.#carryLen = 0;
         throw error;
     }
 }
-/** The target's form (RFC 9112 §3.2), or null when it has none of them. */
-function targetForm(target, isConnect) {
-    const c0 = target.charCodeAt(0);
+/** The target's form (RFC 9112 §3.2) from its bytes, or null when it has none of them. */
+function targetForm(b, s, e, isConnect) {
+    const c0 = b[s];
     if (isConnect) {
         // authority-form = uri-host ":" port, and only for CONNECT (RFC 9112 §3.2.3).
-        const colon = target.lastIndexOf(':');
-        if (colon <= 0 || c0 === 0x2f || c0 === 0x2a)
-            return null;
-        for (let i = colon + 1; i < target.length; i++) {
-            const c = target.charCodeAt(i);
-            if (c < 0x30 || c > 0x39)
-                return null;
+        let colon = -1;
+        for (let i = s; i < e; i++) {
+            const c = b[i];
+            if (c === 0x2f || c === 0x40 || c === 0x3f || c === 0x23)
+                return null; // / @ ? #
+            if (c === COLON)
+                colon = i;
         }
-        return target.indexOf('/') < 0 && target.indexOf('@') < 0 ? 'authority' : null;
+        if (colon <= s)
+            return null;
+        for (let i = colon + 1; i < e; i++)
+            if (b[i] < 0x30 || b[i] > 0x39)
+                return null;
+        return 'authority';
     }
     if (c0 === 0x2f /* / */)
         return 'origin';
     if (c0 === 0x2a /* * */)
-        return target.length === 1 ? 'asterisk' : null;
+        return e - s === 1 ? 'asterisk' : null;
     // absolute-form starts with a scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
     if (!isAlpha(c0))
         return null;
-    for (let i = 1; i < target.length; i++) {
-        const c = target.charCodeAt(i);
-        if (c === 0x3a)
+    for (let i = s + 1; i < e; i++) {
+        const c = b[i];
+        if (c === COLON)
             return 'absolute';
         if (!isAlpha(c) && !(c >= 0x30 && c <= 0x39) && c !== 0x2b && c !== 0x2d && c !== 0x2e)
             return null;
     }
     return null;
 }
+/** The form of a target already validated by targetForm. */
+function targetFormOf(target, isConnect) {
+    if (isConnect)
+        return 'authority';
+    const c0 = target.charCodeAt(0);
+    return c0 === 0x2f ? 'origin' : c0 === 0x2a ? 'asterisk' : 'absolute';
+}
 function isAlpha(c) {
     return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-}
-function trimEnd(s) {
-    let end = s.length;
-    let c = 0;
-    while (end > 0 && ((c = s.charCodeAt(end - 1)) === SP || c === HTAB))
-        end--;
-    return end === s.length ? s : s.slice(0, end);
 }
 function limit(limits, name) {
     const value = limits[name] ?? DEFAULT_PARSER_LIMITS[name];
