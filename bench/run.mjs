@@ -12,8 +12,8 @@
 //   SERVER_CPU=1 CLIENT_CPU=0  START_TIMEOUT=10000 (ms)  INJECT_REQUESTS=20000 (0 skips inject)
 import { readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { performance } from 'node:perf_hooks';
 import { join } from 'node:path';
+import { startCpuMeter } from './lib/cpu.mjs';
 import { measureIdle } from './lib/idle.mjs';
 import { runToEnd, startServer } from './lib/processes.mjs';
 import { renderReport, summarize } from './lib/report.mjs';
@@ -180,15 +180,17 @@ async function runScenario(scenario, servers, settings) {
         continue;
       }
       try {
-        const cpuBefore = server.cpuSeconds();
-        const started = performance.now();
+        const meter = startCpuMeter(server.pid, settings.serverCpu);
         const result = await wrkFor(server, settings.duration);
-        // Share of its one CPU the server used while wrk ran: well under 100% means wrk, not the server, was the limit.
-        result.serverCpu = (server.cpuSeconds() - cpuBefore) / ((performance.now() - started) / 1000);
+        // Well under 100% server CPU: something else set the pace. Others on its core: the run was contended.
+        const cpu = meter();
+        result.serverCpu = cpu.server;
+        result.othersCpu = cpu.others;
         entry.rounds.push(result);
         log(
           `${scenario.id} round ${round + 1}/${settings.rounds} ${spec.name}: ${fmt(result.rps)} req/s, ` +
-            `p99 ${Number.isFinite(result.latency.p99) ? `${result.latency.p99.toFixed(2)} ms` : "n/a"}, server CPU ${(result.serverCpu * 100).toFixed(0)}%`,
+            `p99 ${Number.isFinite(result.latency.p99) ? `${result.latency.p99.toFixed(2)} ms` : 'n/a'}, ` +
+            `server CPU ${(cpu.server * 100).toFixed(0)}%, others on its core ${(cpu.others * 100).toFixed(0)}%`,
         );
       } catch (error) {
         entry.failure = error.message.split('\n')[0];

@@ -31,7 +31,7 @@ import { Heartbeat, resolveHttpOptions, type HttpApplication, type HttpOptions }
 import { http1Delegate } from '../protocols/http1/index.js';
 
 /** An HTTP application, or something that builds one (an `ApplicationBuilder`). */
-export type HttpApplicationSource = HttpApplication | { build(): HttpApplication };
+export type HttpApplicationSource = HttpApplication | { build(services?: DependencyContainer): HttpApplication };
 
 export interface ServerStats {
   /** Connections accepted and handed to a pipeline since start. */
@@ -131,7 +131,10 @@ export class Server {
    */
   useHttp(app: HttpApplicationSource, options: HttpOptions = {}): this {
     const resolved = resolveHttpOptions(options);
-    const application = 'handle' in app && typeof app.handle === 'function' ? app : (app as { build(): HttpApplication }).build();
+    // An ApplicationBuilder is built once, here, with the server's container as the parent of
+    // each request's scope (and the source of its logger).
+    const application =
+      'handle' in app && typeof app.handle === 'function' ? app : (app as { build(services?: DependencyContainer): HttpApplication }).build(this.services);
     const heartbeat = this.#heartbeat;
     return this.setDefaultTerminal((endpoint) =>
       http1Delegate(application, {

@@ -1,9 +1,10 @@
 // Child processes of the harness: server processes pinned to one CPU, wrk pinned to
 // another. Every child is tracked so that exit, ctrl-c or a crash never leaves one behind.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { join } from 'node:path';
+import { readCpuSeconds } from './cpu.mjs';
 
 const live = new Set();
 
@@ -59,21 +60,6 @@ export function readMemory(pid) {
   }
   const field = (name) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
   return { rssKiB: field('VmRSS'), peakKiB: field('VmHWM') };
-}
-
-const CLOCK_TICKS = Number(spawnSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).stdout?.trim()) || 100;
-
-/** CPU seconds (user + system, all threads) a live process has used so far; NaN once it has exited. */
-export function readCpuSeconds(pid) {
-  let stat;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return NaN;
-  }
-  // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
 }
 
 /**

@@ -8,6 +8,9 @@ export const median = (values) => {
   return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 };
 
+/** Median share of the server's core taken by other work above which a row is called contended. */
+const CONTENDED = 0.1;
+
 const int = (n) => (Number.isFinite(n) ? Math.round(n).toLocaleString('en-US') : '–');
 const ms = (n) => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(2) : n.toFixed(1)} ms` : '–');
 const mib = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : '–');
@@ -29,7 +32,8 @@ export function summarize(entry) {
   const errors = { connect: 0, read: 0, write: 0, timeout: 0, non2xx: 0 };
   for (const round of entry.rounds) for (const key of Object.keys(errors)) errors[key] += round.errors[key];
   const serverCpu = median(entry.rounds.map((r) => r.serverCpu));
-  return { rps, p99, serverCpu, errors, flagged: errorTotal(errors) > 0 || Boolean(entry.failure) };
+  const othersCpu = median(entry.rounds.map((r) => r.othersCpu));
+  return { rps, p99, serverCpu, othersCpu, errors, flagged: errorTotal(errors) > 0 || Boolean(entry.failure) };
 }
 
 function scenarioTable(scenario, entries, baselineName) {
@@ -43,7 +47,7 @@ function scenarioTable(scenario, entries, baselineName) {
     '',
     `\`${scenario.request}\``,
     '',
-    '| Server | req/s (median) | vs node:http | p99 (median) | vs node:http | RSS after | vs node:http | peak RSS | server CPU | req/s per round | errors |',
+    '| Server | req/s (median) | vs node:http | p99 (median) | vs node:http | RSS after | vs node:http | peak RSS | server CPU / others | req/s per round | errors |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];
   for (const [name, entry] of entries) {
@@ -53,10 +57,11 @@ function scenarioTable(scenario, entries, baselineName) {
     }
     const s = summarize(entry);
     const errorText = [describeErrors(s.errors), entry.failure].filter(Boolean).join('; ');
+    const contended = s.othersCpu > CONTENDED ? ` (contended: other work took ${pct(s.othersCpu)} of the server's core)` : '';
     lines.push(
       `| ${s.flagged ? '⚠ ' : ''}${name} | ${int(s.rps)} | ${ratio(s.rps, baseSummary?.rps)} | ${p99(s.p99)} | ${p99Ratio(s.p99)} ` +
-        `| ${mib(entry.memory?.rssKiB)} | ${ratio(entry.memory?.rssKiB, baseRss)} | ${mib(entry.memory?.peakKiB)} | ${pct(s.serverCpu)} ` +
-        `| ${entry.rounds.map((r) => int(r.rps)).join(' / ')} | ${errorText ? `**${errorText}**` : 'none'} |`,
+        `| ${mib(entry.memory?.rssKiB)} | ${ratio(entry.memory?.rssKiB, baseRss)} | ${mib(entry.memory?.peakKiB)} | ${pct(s.serverCpu)} / ${pct(s.othersCpu)} ` +
+        `| ${entry.rounds.map((r) => int(r.rps)).join(' / ')} | ${errorText ? `**${errorText}**` : 'none'}${contended} |`,
     );
   }
   return lines.join('\n');
@@ -118,8 +123,10 @@ export function renderReport({ meta, settings, scenarios, results, idle, inject,
     `- Reproduce: \`${meta.command}\` from the repository root (or \`${meta.directCommand}\` in \`bench/\` with tiercel already built).`,
     '',
     'Ratios are against node:http (req/s: higher is better; p99 and RSS: lower is better). "RSS after" is VmRSS read at the end of the ' +
-      'scenario, "peak RSS" is VmHWM. "server CPU" is the share of its one pinned core the server used while wrk ran (median): ' +
-      'well under 100% means something else set the pace (wrk itself, or other work on the machine). A p99 of – means wrk printed no usable 99th percentile. ⚠ marks a server that had socket errors or non-2xx responses, or could not be measured. ' +
+      'scenario, "peak RSS" is VmHWM. ' +
+      '"server CPU / others" is the share of its pinned core the server used while wrk ran, and the share other processes or ' +
+      'hypervisor steal took (medians): server CPU well under 100% means something else set the pace (wrk itself, or contention); ' +
+      'others above 10% marks the row contended, so rerun on a quiet machine before trusting it. A p99 of – means wrk printed no usable 99th percentile. ⚠ marks a server that had socket errors or non-2xx responses, or could not be measured. ' +
       'The ceiling is a bare `net` server that answers every CRLFCRLF with a prebuilt response: no server on Node can go faster on plaintext.',
     '',
   ];

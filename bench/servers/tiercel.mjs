@@ -1,32 +1,13 @@
-// replaced by the lead with tiercel's server
-// Placeholder: a copy of node-http.mjs so the harness runs end to end.
+// tiercel serving its own demo app (the same routes as every other server here), built from the
+// repository's dist/ (npm run bench builds it first).
 // Usage: node servers/tiercel.mjs <port>   (prints "listening" when ready)
-import http from 'node:http';
+import 'reflect-metadata';
+import { Server } from '../../dist/hosting/index.js';
+import { demoApp } from '../../dist/hosting/demo-app.js';
 
 const port = Number(process.argv[2] ?? 3000);
-const PLAINTEXT = 'Hello, World!';
-
-const server = http.createServer((req, res) => {
-  if (req.method === 'GET' && req.url === '/plaintext') {
-    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': PLAINTEXT.length });
-    res.end(PLAINTEXT);
-    return;
-  }
-  if (req.method === 'GET' && req.url === '/json') {
-    // Serialised per request, as TechEmpower's JSON test requires.
-    const body = JSON.stringify({ message: 'Hello, World!' });
-    res.writeHead(200, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
-    return;
-  }
-  if (req.method === 'POST' && req.url === '/echo') {
-    // Streamed back as it arrives (chunked), never buffered whole.
-    res.writeHead(200, { 'content-type': req.headers['content-type'] ?? 'application/octet-stream' });
-    req.pipe(res);
-    return;
-  }
-  res.writeHead(404, { 'content-length': 0 });
-  res.end();
-});
-
-server.listen(port, '127.0.0.1', () => console.log('listening'));
+const server = new Server({ logLevel: 'warn' });
+server.useHttp(demoApp());
+server.listen(`http://127.0.0.1:${port}`);
+await server.start();
+console.log('listening');

@@ -7,7 +7,12 @@ import { HttpProtocolError } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';
 import { HttpContext, requestScopeOf } from './http-context.js';
 import { HttpError } from './http-error.js';
+import { streamAbortedFor } from './http-response.js';
 import { isValidMapPrefix, matchesPrefix } from './path.js';
+/** The client's fault (a bad or oversize body, an HttpError 4xx): worth a debug line, not an error. */
+function isClientError(err) {
+    return (err instanceof HttpProtocolError || err instanceof HttpError) && err.status < 500;
+}
 function isPromise(value) {
     return value !== undefined && typeof value.then === 'function';
 }
@@ -241,8 +246,13 @@ class PipelineApplication {
     #fail(ctx, err) {
         const ex = ctx.exchange;
         if (ex.aborted.aborted) {
-            // The client left (or the protocol gave up): an error now is expected, not a bug.
-            this.#log().debug('The request failed after it was aborted', this.#fields(ctx, err));
+            if (streamAbortedFor(err) && !isClientError(err)) {
+                this.#log().error('The response stream failed; the connection was aborted', this.#fields(ctx, err));
+            }
+            else {
+                // The client left (or the protocol gave up): an error now is expected, not a bug.
+                this.#log().debug('The request failed after it was aborted', this.#fields(ctx, err));
+            }
             return;
         }
         if (ex.responseEnded) {

@@ -2,6 +2,8 @@ import type { Readable } from 'node:stream';
 import { type HeaderList, type HttpExchange } from '../protocols/http/index.js';
 /** What a response body chunk may be. */
 export type ResponseChunk = string | Buffer | Uint8Array;
+/** True when `stream()` aborted its exchange because of `err`. Internal: not in index.ts. */
+export declare function streamAbortedFor(err: unknown): boolean;
 /**
  * The response side of an `HttpContext`. Sync-first: `write` returns undefined when the transport
  * took the chunk and a promise only when the caller has to wait for it to drain.

@@ -10,6 +10,13 @@ function toWire(chunk, what) {
         return Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
     throw new InvalidBodyError(what, chunk);
 }
+// Errors for which stream() aborted the exchange itself: the pipeline logs those as the app's
+// failures, not as the aftermath of a client going away.
+const abortedForError = new WeakSet();
+/** True when `stream()` aborted its exchange because of `err`. Internal: not in index.ts. */
+export function streamAbortedFor(err) {
+    return typeof err === 'object' && err !== null && abortedForError.has(err);
+}
 function isReadable(source) {
     return typeof source.destroy === 'function' && typeof source.pipe === 'function';
 }
@@ -163,8 +170,11 @@ export class HttpResponse {
             }
         }
         catch (err) {
-            if (ex.headersSent && !ex.responseEnded)
+            if (ex.headersSent && !ex.responseEnded) {
+                if (typeof err === 'object' && err !== null)
+                    abortedForError.add(err);
                 ex.abort(err);
+            }
             throw err;
         }
         finally {

@@ -417,15 +417,19 @@ export class Http1Parser {
    * at the end of their line, so a bad one is refused at once.
    */
   #scanHead(buf: Buffer, p: number, len: number, base: number): number {
-    let state = this.#state;
+    // Tables in locals: an imported binding is re-read through its module cell on every access.
+    const token = TOKEN;
+    const fieldValue = FIELD_VALUE;
     const offsets = this.#offsets;
+    const sectionLimit = this.#inTrailers ? this.#maxTrailers : this.#maxHeaders;
+    let state = this.#state;
     let n = this.#offsetCount;
     let section = this.#sectionOffset;
     let b = 0;
     while (p < len) {
       switch (state) {
         case S.Method: {
-          while (p < len && TOKEN[buf[p]] === 1) p++;
+          while (p < len && token[buf[p]] === 1) p++;
           if (p === len) break;
           if (buf[p] !== SP || p === base) return this.#fail(R.InvalidMethod);
           const method = internMethod(buf, base, p);
@@ -438,7 +442,8 @@ export class Http1Parser {
           continue;
         }
         case S.Target: {
-          while (p < len && TARGET[buf[p]] === 1) p++;
+          const target = TARGET;
+          while (p < len && target[buf[p]] === 1) p++;
           if (p === len) break;
           b = buf[p];
           if (b !== SP) return this.#fail(b === CR || b === LF ? R.InvalidRequestLine : R.InvalidRequestTarget);
@@ -484,9 +489,9 @@ export class Http1Parser {
           state = S.HeaderStart;
           continue;
 
-        case S.HeaderStart:
+        case S.HeaderStart: {
           b = buf[p];
-          if (TOKEN[b] === 0) {
+          if (token[b] === 0) {
             if (b === CR) {
               p++;
               state = S.HeadersEndLf;
@@ -503,12 +508,40 @@ export class Http1Parser {
             );
           }
           if (n >= this.#maxCount * 4) return this.#fail(R.TooManyHeaders);
+          const nameStart = p;
           offsets[n] = p - base;
+          // Fast path: the whole `name: value CRLF` line is in the buffer. Anything else (a split
+          // line, an error) goes back to the byte states from just after the name's first byte.
           p++;
+          while (p < len && token[buf[p]] === 1) p++;
+          if (p < len && buf[p] === COLON) {
+            const nameEnd = p;
+            p++;
+            while (p < len && ((b = buf[p]) === SP || b === HTAB)) p++;
+            const valueStart = p;
+            while (p < len && fieldValue[buf[p]] === 1) p++;
+            if (p + 1 < len && buf[p] === CR && buf[p + 1] === LF) {
+              let end = p;
+              while (end > valueStart && ((b = buf[end - 1]) === SP || b === HTAB)) end--;
+              offsets[n + 1] = nameEnd - base;
+              offsets[n + 2] = valueStart - base;
+              offsets[n + 3] = end - base;
+              if (!this.#inTrailers) {
+                const kind = headerKind(buf, nameStart, nameEnd);
+                if (kind !== HeaderKind.Other) this.#framingField(kind, buf, valueStart, end, n >> 2);
+              }
+              n += 4;
+              p += 2;
+              if (p - base - section > sectionLimit) return this.#fail(this.#sectionReason());
+              continue;
+            }
+          }
+          p = nameStart + 1;
           state = S.HeaderName;
           continue;
+        }
         case S.HeaderName:
-          while (p < len && TOKEN[buf[p]] === 1) p++;
+          while (p < len && token[buf[p]] === 1) p++;
           if (p === len) break;
           b = buf[p];
           if (b !== COLON) return this.#fail(b === SP || b === HTAB ? R.WhitespaceBeforeColon : R.InvalidHeaderName);
@@ -524,7 +557,7 @@ export class Http1Parser {
           state = S.HeaderValue;
           continue;
         case S.HeaderValue: {
-          while (p < len && FIELD_VALUE[buf[p]] === 1) p++;
+          while (p < len && fieldValue[buf[p]] === 1) p++;
           if (p === len) break;
           b = buf[p];
           if (b !== CR) return this.#fail(b === LF ? R.BareLineFeed : R.InvalidHeaderValue);
@@ -533,12 +566,12 @@ export class Http1Parser {
           let end = p;
           while (end > start && ((b = buf[end - 1]) === SP || b === HTAB)) end--;
           offsets[n + 3] = end - base;
-          if (this.#kind !== HeaderKind.Other) this.#framingField(buf, start, end, n >> 2);
+          if (this.#kind !== HeaderKind.Other) this.#framingField(this.#kind, buf, start, end, n >> 2);
           n += 4;
           p++;
           if (p < len && buf[p] === LF) {
             p++;
-            if (p - base - section > this.#sectionLimit()) return this.#fail(this.#sectionReason());
+            if (p - base - section > sectionLimit) return this.#fail(this.#sectionReason());
             state = S.HeaderStart;
           } else {
             state = S.HeaderLf;
@@ -548,13 +581,13 @@ export class Http1Parser {
         case S.HeaderLf:
           if (buf[p] !== LF) return this.#fail(R.BareCarriageReturn);
           p++;
-          if (p - base - section > this.#sectionLimit()) return this.#fail(this.#sectionReason());
+          if (p - base - section > sectionLimit) return this.#fail(this.#sectionReason());
           state = S.HeaderStart;
           continue;
         case S.HeadersEndLf:
           if (buf[p] !== LF) return this.#fail(R.BareCarriageReturn);
           p++;
-          if (p - base - section > this.#sectionLimit()) return this.#fail(this.#sectionReason());
+          if (p - base - section > sectionLimit) return this.#fail(this.#sectionReason());
           this.#offsetCount = n;
           return p;
       }
@@ -562,7 +595,7 @@ export class Http1Parser {
     // The buffer ended inside the head: refuse it now if it is already too big, before any copy.
     if (state <= S.ReqLineLf) {
       if (len - base > this.#maxLine) return this.#fail(R.RequestLineTooLong);
-    } else if (len - base - section > this.#sectionLimit()) {
+    } else if (len - base - section > sectionLimit) {
       return this.#fail(this.#sectionReason());
     }
     this.#state = state;
@@ -594,8 +627,8 @@ export class Http1Parser {
     }
   }
 
-  #framingField(buf: Buffer, s: number, e: number, index: number): void {
-    switch (this.#kind) {
+  #framingField(kind: HeaderKind, buf: Buffer, s: number, e: number, index: number): void {
+    switch (kind) {
       case HeaderKind.Host:
         if (this.#hostField >= 0) this.#fail(R.DuplicateHost);
         this.#hostField = index;
@@ -716,10 +749,6 @@ export class Http1Parser {
     }
     src.copy(carry, this.#carryLen, start, end);
     this.#carryLen = need;
-  }
-
-  #sectionLimit(): number {
-    return this.#inTrailers ? this.#maxTrailers : this.#maxHeaders;
   }
 
   #sectionReason(): R {

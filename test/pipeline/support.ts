@@ -64,12 +64,3 @@ export class MemoryLogger implements Logger {
     return this.entries.filter((e) => e.level === 'error');
   }
 }
-
-/** Resolves when `check()` is true, polling each tick; rejects after `ms`. */
-export async function until(check: () => boolean, ms = 2_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!check()) {
-    if (Date.now() > deadline) throw new Error('timed out waiting for a condition');
-    await new Promise((r) => setTimeout(r, 5));
-  }
-}

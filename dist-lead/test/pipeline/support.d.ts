@@ -26,5 +26,3 @@ export declare class MemoryLogger implements Logger {
     error(message: string, fields?: Record<string, unknown>): void;
     errors(): LogEntry[];
 }
-/** Resolves when `check()` is true, polling each tick; rejects after `ms`. */
-export declare function until(check: () => boolean, ms?: number): Promise<void>;

@@ -23,6 +23,8 @@ export class Http1Connection {
     #phase = 0 /* Phase.Idle */;
     #phaseSince = Date.now();
     #exchange = null;
+    /** An upgrade request whose app runs when the current parse returns. */
+    #deferred = null;
     /** Bytes that arrived while parsing was paused (a pipelined request waiting its turn). */
     #stash = null;
     #parsingPaused = false;
@@ -107,6 +109,12 @@ export class Http1Connection {
             this.#onParseError(err);
         }
         this.#batching = false;
+        const deferred = this.#deferred;
+        if (deferred !== null) {
+            this.#deferred = null;
+            this.#flush();
+            this.#invoke(deferred);
+        }
         this.#flush();
         if (this.#phase === 3 /* Phase.Closing */)
             this.#finish();
@@ -122,10 +130,17 @@ export class Http1Connection {
         const ex = new Http1Exchange(this, head, this.#limits.maxRequestBodySize);
         this.#exchange = ex;
         if (ex.isUpgradeRequest) {
-            // The bytes after this head belong to another protocol: parse nothing more.
+            // The bytes after this head belong to another protocol: parse nothing more, and run the app
+            // once the parse returns, so that `upgrade()` can hand over every byte read past the head.
             this.#parsingPaused = true;
             this.#parser.pause();
+            this.keepAlive = false;
+            this.#deferred = ex;
+            return;
         }
+        this.#invoke(ex);
+    }
+    #invoke(ex) {
         let result;
         try {
             result = this.#app.handle(ex);

@@ -344,15 +344,19 @@ export class Http1Parser {
      * at the end of their line, so a bad one is refused at once.
      */
     #scanHead(buf, p, len, base) {
-        let state = this.#state;
+        // Tables in locals: an imported binding is re-read through its module cell on every access.
+        const token = TOKEN;
+        const fieldValue = FIELD_VALUE;
         const offsets = this.#offsets;
+        const sectionLimit = this.#inTrailers ? this.#maxTrailers : this.#maxHeaders;
+        let state = this.#state;
         let n = this.#offsetCount;
         let section = this.#sectionOffset;
         let b = 0;
         while (p < len) {
             switch (state) {
                 case 2 /* S.Method */: {
-                    while (p < len && TOKEN[buf[p]] === 1)
+                    while (p < len && token[buf[p]] === 1)
                         p++;
                     if (p === len)
                         break;
@@ -369,7 +373,8 @@ export class Http1Parser {
                     continue;
                 }
                 case 3 /* S.Target */: {
-                    while (p < len && TARGET[buf[p]] === 1)
+                    const target = TARGET;
+                    while (p < len && target[buf[p]] === 1)
                         p++;
                     if (p === len)
                         break;
@@ -420,9 +425,9 @@ export class Http1Parser {
                     section = p - base;
                     state = 6 /* S.HeaderStart */;
                     continue;
-                case 6 /* S.HeaderStart */:
+                case 6 /* S.HeaderStart */: {
                     b = buf[p];
-                    if (TOKEN[b] === 0) {
+                    if (token[b] === 0) {
                         if (b === CR) {
                             p++;
                             state = 11 /* S.HeadersEndLf */;
@@ -438,12 +443,46 @@ export class Http1Parser {
                     }
                     if (n >= this.#maxCount * 4)
                         return this.#fail(R.TooManyHeaders);
+                    const nameStart = p;
                     offsets[n] = p - base;
+                    // Fast path: the whole `name: value CRLF` line is in the buffer. Anything else (a split
+                    // line, an error) goes back to the byte states from just after the name's first byte.
                     p++;
+                    while (p < len && token[buf[p]] === 1)
+                        p++;
+                    if (p < len && buf[p] === COLON) {
+                        const nameEnd = p;
+                        p++;
+                        while (p < len && ((b = buf[p]) === SP || b === HTAB))
+                            p++;
+                        const valueStart = p;
+                        while (p < len && fieldValue[buf[p]] === 1)
+                            p++;
+                        if (p + 1 < len && buf[p] === CR && buf[p + 1] === LF) {
+                            let end = p;
+                            while (end > valueStart && ((b = buf[end - 1]) === SP || b === HTAB))
+                                end--;
+                            offsets[n + 1] = nameEnd - base;
+                            offsets[n + 2] = valueStart - base;
+                            offsets[n + 3] = end - base;
+                            if (!this.#inTrailers) {
+                                const kind = headerKind(buf, nameStart, nameEnd);
+                                if (kind !== 0 /* HeaderKind.Other */)
+                                    this.#framingField(kind, buf, valueStart, end, n >> 2);
+                            }
+                            n += 4;
+                            p += 2;
+                            if (p - base - section > sectionLimit)
+                                return this.#fail(this.#sectionReason());
+                            continue;
+                        }
+                    }
+                    p = nameStart + 1;
                     state = 7 /* S.HeaderName */;
                     continue;
+                }
                 case 7 /* S.HeaderName */:
-                    while (p < len && TOKEN[buf[p]] === 1)
+                    while (p < len && token[buf[p]] === 1)
                         p++;
                     if (p === len)
                         break;
@@ -464,7 +503,7 @@ export class Http1Parser {
                     state = 9 /* S.HeaderValue */;
                     continue;
                 case 9 /* S.HeaderValue */: {
-                    while (p < len && FIELD_VALUE[buf[p]] === 1)
+                    while (p < len && fieldValue[buf[p]] === 1)
                         p++;
                     if (p === len)
                         break;
@@ -478,12 +517,12 @@ export class Http1Parser {
                         end--;
                     offsets[n + 3] = end - base;
                     if (this.#kind !== 0 /* HeaderKind.Other */)
-                        this.#framingField(buf, start, end, n >> 2);
+                        this.#framingField(this.#kind, buf, start, end, n >> 2);
                     n += 4;
                     p++;
                     if (p < len && buf[p] === LF) {
                         p++;
-                        if (p - base - section > this.#sectionLimit())
+                        if (p - base - section > sectionLimit)
                             return this.#fail(this.#sectionReason());
                         state = 6 /* S.HeaderStart */;
                     }
@@ -496,7 +535,7 @@ export class Http1Parser {
                     if (buf[p] !== LF)
                         return this.#fail(R.BareCarriageReturn);
                     p++;
-                    if (p - base - section > this.#sectionLimit())
+                    if (p - base - section > sectionLimit)
                         return this.#fail(this.#sectionReason());
                     state = 6 /* S.HeaderStart */;
                     continue;
@@ -504,7 +543,7 @@ export class Http1Parser {
                     if (buf[p] !== LF)
                         return this.#fail(R.BareCarriageReturn);
                     p++;
-                    if (p - base - section > this.#sectionLimit())
+                    if (p - base - section > sectionLimit)
                         return this.#fail(this.#sectionReason());
                     this.#offsetCount = n;
                     return p;
@@ -515,7 +554,7 @@ export class Http1Parser {
             if (len - base > this.#maxLine)
                 return this.#fail(R.RequestLineTooLong);
         }
-        else if (len - base - section > this.#sectionLimit()) {
+        else if (len - base - section > sectionLimit) {
             return this.#fail(this.#sectionReason());
         }
         this.#state = state;
@@ -552,8 +591,8 @@ export class Http1Parser {
             this.#fail(R.InvalidRequestTarget);
         }
     }
-    #framingField(buf, s, e, index) {
-        switch (this.#kind) {
+    #framingField(kind, buf, s, e, index) {
+        switch (kind) {
             case 1 /* HeaderKind.Host */:
                 if (this.#hostField >= 0)
                     this.#fail(R.DuplicateHost);
@@ -684,9 +723,6 @@ export class Http1Parser {
         }
         src.copy(carry, this.#carryLen, start, end);
         this.#carryLen = need;
-    }
-    #sectionLimit() {
-        return this.#inTrailers ? this.#maxTrailers : this.#maxHeaders;
     }
     #sectionReason() {
         return this.#inTrailers ? R.TrailersTooLarge : R.HeadersTooLarge;

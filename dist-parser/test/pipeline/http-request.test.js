@@ -33,7 +33,7 @@ test('exposes the request line, the query and the host', async () => {
             query: { x: '2', y: 'two words' },
             protocol: 'HTTP/1.1',
             host: 'tiercel.test',
-            contentLength: 0,
+            contentLength: -1,
             hasBody: false,
         });
     });
@@ -152,8 +152,16 @@ test('a body over the limit is a 413, declared or chunked, for every helper', as
             const declared = await server.fetch(path, { method: 'POST', body: '0123456789abcdef' });
             assert.is(declared.status, 413, `${path} declared`);
             const chunked = await server.fetch(path, { method: 'POST', ...chunkedBody(['01234', '56789', 'abcdef']) });
-            assert.is(chunked.status, 413, `${path} chunked`);
-            await chunked.text().catch(() => undefined);
+            if (path === '/stream') {
+                // The echo had started its response before the limit was hit: the only signal left is
+                // a connection cut before the body ends.
+                const complete = await chunked.text().then(() => true, () => false);
+                assert.ok(chunked.status === 413 || !complete, `${path} chunked`);
+            }
+            else {
+                assert.is(chunked.status, 413, `${path} chunked`);
+                await chunked.text();
+            }
         }
         const ok = await server.fetch('/text', { method: 'POST', body: '0123456789' });
         assert.is(await ok.text(), '0123456789');

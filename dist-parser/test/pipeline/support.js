@@ -48,13 +48,4 @@ export class MemoryLogger {
         return this.entries.filter((e) => e.level === 'error');
     }
 }
-/** Resolves when `check()` is true, polling each tick; rejects after `ms`. */
-export async function until(check, ms = 2_000) {
-    const deadline = Date.now() + ms;
-    while (!check()) {
-        if (Date.now() > deadline)
-            throw new Error('timed out waiting for a condition');
-        await new Promise((r) => setTimeout(r, 5));
-    }
-}
 //# sourceMappingURL=support.js.map

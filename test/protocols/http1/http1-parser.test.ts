@@ -1,0 +1,397 @@
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import {
+  DEFAULT_PARSER_LIMITS,
+  Http1Parser,
+  assertValidHost,
+  type ParserLimits,
+  type RequestHead,
+} from '../../../protocols/http1/http1-parser.js';
+import { BadRequestError, RequestRejectionReason as R } from '../../../protocols/http1/rejection.js';
+import { InvalidOptionError } from '../../../connection/errors.js';
+import { Recorder, bytewise, feed, splitAt, type FeedResult } from './parser-recorder.js';
+
+const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
+
+/** Every way of cutting `input`: whole, in two at each boundary, and byte by byte. */
+function everySplit(input: Buffer): [string, Buffer[]][] {
+  const runs: [string, Buffer[]][] = [['one piece', [input]]];
+  for (let at = 1; at < input.length; at++) runs.push([`split at ${at}`, splitAt(input, at)]);
+  runs.push(['byte by byte', bytewise(input)]);
+  return runs;
+}
+
+function rejects(raw: string, reason: R, status: number, limits?: Partial<ParserLimits>): void {
+  for (const [how, pieces] of everySplit(bytes(raw))) {
+    const r = feed(pieces, limits);
+    assert.ok(r.error !== null, `${how}: should be rejected with ${reason}`);
+    assert.is(r.error.reason, reason, `${how}: reason`);
+    assert.is(r.error.status, status, `${how}: status`);
+    assert.is(r.error.code, 'ERR_TIERCEL_BAD_REQUEST');
+    assert.is(r.status, 'failed');
+  }
+}
+
+function parsesEverySplit(raw: string, check: (r: FeedResult, how: string) => void, limits?: Partial<ParserLimits>): void {
+  for (const [how, pieces] of everySplit(bytes(raw))) {
+    const r = feed(pieces, limits);
+    if (r.error) assert.unreachable(`${how}: rejected with ${r.error.reason}`);
+    check(r, how);
+  }
+}
+
+// ---- limits ------------------------------------------------------------------------------
+
+const small: Partial<ParserLimits> = {
+  maxRequestLineSize: 64,
+  maxRequestHeadersTotalSize: 128,
+  maxRequestHeaderCount: 4,
+  maxChunkExtensionSize: 16,
+  maxTrailerSize: 32,
+};
+// A request line of exactly n bytes, CRLF included.
+const lineOf = (n: number): string => `GET /${'a'.repeat(n - 16)} HTTP/1.1\r\n`;
+// A header field line of exactly n bytes, CRLF included.
+const fieldOf = (name: string, n: number): string => `${name}: ${'v'.repeat(n - name.length - 4)}\r\n`;
+
+test('a request line at the limit is accepted; one byte more is 414', () => {
+  assert.is(lineOf(64).length, 64);
+  parsesEverySplit(`${lineOf(64)}\r\n`, (r, how) => assert.is(r.recorder.completed.length, 1, how), small);
+  rejects(`${lineOf(65)}\r\n`, R.RequestLineTooLong, 414, small);
+});
+
+test('an unterminated request line is refused with 414 as soon as it passes the limit', () => {
+  const parser = new Http1Parser(new Recorder(), small);
+  const long = bytes(`GET /${'a'.repeat(200)}`);
+  let fed = 0;
+  try {
+    for (; fed < long.length; fed++) parser.execute(long.subarray(fed, fed + 1));
+    assert.unreachable('should have been refused');
+  } catch (err) {
+    assert.instance(err, BadRequestError);
+    assert.is((err as BadRequestError).reason, R.RequestLineTooLong);
+  }
+  assert.is(fed + 1, 65, 'refused on the 65th byte, not at the CRLF');
+  // And when it all comes at once, before anything is buffered.
+  rejects(`GET /${'a'.repeat(200)}`, R.RequestLineTooLong, 414, small);
+});
+
+test('a header section at the limit is accepted; one byte more is 431', () => {
+  const fields = fieldOf('A', 60) + fieldOf('B', 66); // 126 bytes + the empty line = 128
+  parsesEverySplit(`GET / HTTP/1.1\r\n${fields}\r\n`, (r, how) => assert.is(r.recorder.completed.length, 1, how), small);
+  const over = fieldOf('A', 60) + fieldOf('B', 67);
+  rejects(`GET / HTTP/1.1\r\n${over}\r\n`, R.HeadersTooLarge, 431, small);
+});
+
+test('an endless header value is refused with 431 before its line ends', () => {
+  rejects(`GET / HTTP/1.1\r\nX: ${'v'.repeat(300)}`, R.HeadersTooLarge, 431, small);
+});
+
+test('more header fields than the limit is 431', () => {
+  const four = 'A: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\n';
+  parsesEverySplit(`GET / HTTP/1.1\r\n${four}\r\n`, (r, how) => assert.is(r.recorder.completed[0].head.rawHeaders.length, 8, how), small);
+  rejects(`GET / HTTP/1.1\r\n${four}E: 5\r\n\r\n`, R.TooManyHeaders, 431, small);
+});
+
+test('trailers are limited by size (431) and chunk extensions by size (413)', () => {
+  const chunked = 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n';
+  rejects(`${chunked}1\r\na\r\n0\r\nX: ${'t'.repeat(40)}\r\n\r\n`, R.TrailersTooLarge, 431, small);
+  rejects(`${chunked}1;${'e'.repeat(20)}\r\na\r\n0\r\n\r\n`, R.ChunkExtensionsTooLarge, 413, small);
+  // The extension budget is per message, not per chunk.
+  rejects(`${chunked}1;aaaaaa\r\na\r\n1;bbbbbb\r\nb\r\n1;cccccc\r\nc\r\n0\r\n\r\n`, R.ChunkExtensionsTooLarge, 413, small);
+});
+
+test('the defaults are Kestrel\'s and limits are validated', () => {
+  assert.equal(
+    { ...DEFAULT_PARSER_LIMITS },
+    {
+      maxRequestLineSize: 8192,
+      maxRequestHeadersTotalSize: 32768,
+      maxRequestHeaderCount: 100,
+      maxChunkExtensionSize: 16384,
+      maxTrailerSize: 32768,
+    },
+  );
+  assert.throws(() => new Http1Parser(new Recorder(), { maxRequestLineSize: 0 }), (e: unknown) => e instanceof InvalidOptionError);
+  assert.throws(() => new Http1Parser(new Recorder(), { maxRequestHeaderCount: 1.5 }), (e: unknown) => e instanceof InvalidOptionError);
+});
+
+// ---- smuggling shapes and strictness -----------------------------------------------------
+
+const POST = 'POST / HTTP/1.1\r\nHost: a\r\n';
+const rejections: [string, string, R, number][] = [
+  ['CL.TE', `${POST}Content-Length: 6\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\nG`, R.ContentLengthWithTransferEncoding, 400],
+  ['TE.CL', `${POST}Transfer-Encoding: chunked\r\nContent-Length: 6\r\n\r\n0\r\n\r\nG`, R.ContentLengthWithTransferEncoding, 400],
+  ['TE: chunked, identity', `${POST}Transfer-Encoding: chunked, identity\r\n\r\n`, R.InvalidTransferEncoding, 400],
+  ['TE: identity', `${POST}Transfer-Encoding: identity\r\n\r\n`, R.InvalidTransferEncoding, 400],
+  ['TE: chunked, chunked', `${POST}Transfer-Encoding: chunked, chunked\r\n\r\n`, R.InvalidTransferEncoding, 400],
+  ['TE: empty', `${POST}Transfer-Encoding:\r\n\r\n`, R.InvalidTransferEncoding, 400],
+  ['TE: gzip, chunked', `${POST}Transfer-Encoding: gzip, chunked\r\n\r\n`, R.UnsupportedTransferEncoding, 501],
+  ['Transfer-Encoding : chunked', `${POST}Transfer-Encoding : chunked\r\n\r\n`, R.WhitespaceBeforeColon, 400],
+  ['TE: \\x0bchunked', `${POST}Transfer-Encoding: \x0bchunked\r\n\r\n`, R.InvalidHeaderValue, 400],
+  ['duplicate Transfer-Encoding', `${POST}Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n`, R.DuplicateTransferEncoding, 400],
+  ['Transfer-Encoding in HTTP/1.0', 'POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n', R.TransferEncodingInHttp10, 400],
+  ['chunk size overflow', `${POST}Transfer-Encoding: chunked\r\n\r\nffffffffffffffffff\r\n`, R.ChunkSizeOverflow, 400],
+  ['chunk size 0x5', `${POST}Transfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n`, R.InvalidChunkSize, 400],
+  ['chunk size with a leading space', `${POST}Transfer-Encoding: chunked\r\n\r\n 5\r\nhello\r\n0\r\n\r\n`, R.InvalidChunkSize, 400],
+  ['chunk size with a trailing space', `${POST}Transfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n`, R.InvalidChunkSize, 400],
+  ['chunk size -1', `${POST}Transfer-Encoding: chunked\r\n\r\n-1\r\n`, R.InvalidChunkSize, 400],
+  ['chunk data longer than its size', `${POST}Transfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n`, R.InvalidChunkTerminator, 400],
+  ['chunk size line ending in bare LF', `${POST}Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n`, R.BareLineFeed, 400],
+  ['chunk data ending in bare LF', `${POST}Transfer-Encoding: chunked\r\n\r\n5\r\nhello\n0\r\n\r\n`, R.InvalidChunkTerminator, 400],
+  ['chunk extension without a name', `${POST}Transfer-Encoding: chunked\r\n\r\n5;\r\nhello\r\n0\r\n\r\n`, R.InvalidChunkExtension, 400],
+  ['chunk extension with an open quote', `${POST}Transfer-Encoding: chunked\r\n\r\n5;a="b\r\nhello\r\n0\r\n\r\n`, R.InvalidChunkExtension, 400],
+  ['Content-Length: -5', `${POST}Content-Length: -5\r\n\r\n`, R.InvalidContentLength, 400],
+  ['Content-Length: +5', `${POST}Content-Length: +5\r\n\r\n`, R.InvalidContentLength, 400],
+  ['Content-Length: 5, 5', `${POST}Content-Length: 5, 5\r\n\r\nhello`, R.InvalidContentLength, 400],
+  ['Content-Length: 4 2', `${POST}Content-Length: 4 2\r\n\r\n`, R.InvalidContentLength, 400],
+  ['Content-Length: empty', `${POST}Content-Length:\r\n\r\n`, R.InvalidContentLength, 400],
+  ['Content-Length over 2^53', `${POST}Content-Length: 9007199254740993\r\n\r\n`, R.InvalidContentLength, 400],
+  ['duplicate Content-Length 5 and 5', `${POST}Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello`, R.DuplicateContentLength, 400],
+  ['bare LF ending the request line', 'GET / HTTP/1.1\nHost: a\r\n\r\n', R.BareLineFeed, 400],
+  ['bare LF ending a field line', 'GET / HTTP/1.1\r\nHost: a\nX: y\r\n\r\n', R.BareLineFeed, 400],
+  ['bare LF as the empty line', 'GET / HTTP/1.1\r\nHost: a\r\n\n', R.BareLineFeed, 400],
+  ['bare CR inside a value', 'GET / HTTP/1.1\r\nHost: a\rb\r\n\r\n', R.BareCarriageReturn, 400],
+  ['bare CR after the request line', 'GET / HTTP/1.1\rHost: a\r\n\r\n', R.BareCarriageReturn, 400],
+  ['obs-fold', 'GET / HTTP/1.1\r\nHost: a\r\nX: y\r\n  folded\r\n\r\n', R.ObsoleteLineFolding, 400],
+  ['whitespace after the request line', 'GET / HTTP/1.1\r\n Host: a\r\n\r\n', R.ObsoleteLineFolding, 400],
+  ['NUL in a value', 'GET / HTTP/1.1\r\nHost: a\r\nX: a\x00b\r\n\r\n', R.InvalidHeaderValue, 400],
+  ['DEL in a value', 'GET / HTTP/1.1\r\nHost: a\r\nX: a\x7fb\r\n\r\n', R.InvalidHeaderValue, 400],
+  ['space before the colon', 'GET / HTTP/1.1\r\nHost : a\r\n\r\n', R.WhitespaceBeforeColon, 400],
+  ['empty field name', 'GET / HTTP/1.1\r\n: a\r\n\r\n', R.EmptyHeaderName, 400],
+  ['non-token field name', 'GET / HTTP/1.1\r\nX(y): a\r\n\r\n', R.InvalidHeaderName, 400],
+  ['duplicate Host', 'GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n', R.DuplicateHost, 400],
+  ['non-token method', 'G(T / HTTP/1.1\r\n\r\n', R.InvalidMethod, 400],
+  ['empty method', ' / HTTP/1.1\r\n\r\n', R.InvalidMethod, 400],
+  ['HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', R.UnexpectedHttp2Preface, 400],
+  ['space inside the target', 'GET /a b HTTP/1.1\r\n\r\n', R.InvalidVersion, 400],
+  ['control byte in the target', 'GET /a\x01b HTTP/1.1\r\n\r\n', R.InvalidRequestTarget, 400],
+  ['non-ASCII in the target', 'GET /\xc3\xa9 HTTP/1.1\r\n\r\n', R.InvalidRequestTarget, 400],
+  ['two spaces before the target', 'GET  / HTTP/1.1\r\n\r\n', R.InvalidRequestTarget, 400],
+  ['no version (HTTP/0.9)', 'GET /\r\n\r\n', R.InvalidRequestLine, 400],
+  ['HTTP/1.2', 'GET / HTTP/1.2\r\n\r\n', R.UnsupportedHttpVersion, 505],
+  ['HTTP/2.0', 'GET / HTTP/2.0\r\n\r\n', R.UnsupportedHttpVersion, 505],
+  ['lower-case version', 'GET / http/1.1\r\n\r\n', R.InvalidVersion, 400],
+  ['RTSP', 'OPTIONS * RTSP/1.0\r\n\r\n', R.InvalidVersion, 400],
+  ['a space after the version', 'GET / HTTP/1.1 \r\n\r\n', R.InvalidVersion, 400],
+  ['CONNECT to a path', 'CONNECT /x HTTP/1.1\r\nHost: a\r\n\r\n', R.InvalidRequestTarget, 400],
+  ['CONNECT without a port', 'CONNECT example.com HTTP/1.1\r\nHost: a\r\n\r\n', R.InvalidRequestTarget, 400],
+  ['asterisk with more', 'OPTIONS *x HTTP/1.1\r\n\r\n', R.InvalidRequestTarget, 400],
+  ['a target that is no form', 'GET a/b HTTP/1.1\r\n\r\n', R.InvalidRequestTarget, 400],
+];
+for (const [name, raw, reason, status] of rejections) {
+  test(`refuses ${name} (${reason}, ${status}) however it is split`, () => rejects(raw, reason, status));
+}
+
+test('a dead parser keeps refusing', () => {
+  const parser = new Http1Parser(new Recorder());
+  assert.throws(() => parser.execute(bytes('GET / HTTP/1.1\r\nHost : a\r\n\r\n')));
+  assert.is(parser.status, 'failed');
+  assert.is(parser.error?.reason, R.WhitespaceBeforeColon);
+  assert.throws(() => parser.execute(bytes('GET / HTTP/1.1\r\n\r\n')), (e: unknown) => e === parser.error);
+});
+
+// ---- what a request looks like -----------------------------------------------------------
+
+test('reports the head: interned method, target forms, flat headers, framing fields', () => {
+  const raw =
+    'GET /a?b=c HTTP/1.1\r\nHost: example.com\r\nX-Tab:\t spaced \t\r\nConnection: keep-alive, Upgrade\r\n' +
+    'Upgrade: websocket\r\nExpect: 100-Continue\r\nEmpty:\r\n\r\n';
+  parsesEverySplit(raw, (r, how) => {
+    const [{ head }] = r.recorder.completed;
+    assert.ok(head.method === 'GET', how);
+    assert.is(head.target, '/a?b=c');
+    assert.is(head.targetForm, 'origin');
+    assert.is(head.httpVersion, '1.1');
+    assert.equal(head.rawHeaders, [
+      'Host', 'example.com',
+      'X-Tab', 'spaced',
+      'Connection', 'keep-alive, Upgrade',
+      'Upgrade', 'websocket',
+      'Expect', '100-Continue',
+      'Empty', '',
+    ]);
+    assert.is(head.host, 'example.com');
+    assert.is(head.keepAlive, true);
+    assert.is(head.upgrade, true);
+    assert.is(head.expectContinue, true);
+    assert.is(head.contentLength, -1);
+    assert.is(head.chunked, false);
+    assert.is(head.hasBody, false);
+    assert.is(r.status, 'upgraded', `${how}: stops for the upgrade`);
+  });
+});
+
+test('target forms', () => {
+  const form = (line: string): RequestHead => feed([bytes(`${line}\r\nHost: a\r\n\r\n`)]).recorder.completed[0].head;
+  assert.is(form('OPTIONS * HTTP/1.1').targetForm, 'asterisk');
+  assert.is(form('GET http://a.example/x HTTP/1.1').targetForm, 'absolute');
+  assert.is(form('CONNECT a.example:443 HTTP/1.1').targetForm, 'authority');
+  assert.is(form('CONNECT [::1]:443 HTTP/1.1').targetForm, 'authority');
+  assert.is(form('QUERY /q HTTP/1.1').method, 'QUERY');
+});
+
+test('keep-alive follows the version and the Connection options', () => {
+  const keepAlive = (raw: string): boolean => feed([bytes(raw)]).recorder.completed[0].head.keepAlive;
+  assert.is(keepAlive('GET / HTTP/1.1\r\n\r\n'), true);
+  assert.is(keepAlive('GET / HTTP/1.1\r\nConnection: close\r\n\r\n'), false);
+  assert.is(keepAlive('GET / HTTP/1.1\r\nConnection: Keep-Alive, CLOSE\r\n\r\n'), false);
+  assert.is(keepAlive('GET / HTTP/1.0\r\n\r\n'), false);
+  assert.is(keepAlive('GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n'), true);
+  // Upgrade is ignored in HTTP/1.0 (RFC 9110 §7.8).
+  const r = feed([bytes('GET / HTTP/1.0\r\nConnection: upgrade, keep-alive\r\nUpgrade: ws\r\n\r\n')]);
+  assert.is(r.recorder.completed[0].head.upgrade, false);
+  assert.is(r.status, 'running');
+});
+
+test('after a message that is not keep-alive, nothing more is parsed', () => {
+  const raw = bytes('GET / HTTP/1.1\r\nConnection: close\r\n\r\nGET /second HTTP/1.1\r\n\r\n');
+  const r = feed([raw]);
+  assert.is(r.recorder.completed.length, 1);
+  assert.is(r.status, 'closed');
+  assert.is(r.consumed, raw.indexOf('GET /second'));
+  assert.is(r.parser.execute(bytes('GET / HTTP/1.1\r\n\r\n')), 0);
+});
+
+// ---- bodies, pipelining, pausing ---------------------------------------------------------
+
+test('pipelined requests with bodies, however the bytes arrive', () => {
+  const raw =
+    'POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 5\r\n\r\nhello' +
+    'GET /b HTTP/1.1\r\nHost: h\r\n\r\n' +
+    'PUT /c HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n3\r\nabc\r\n0\r\n\r\n' +
+    '\r\nDELETE /d HTTP/1.1\r\nHost: h\r\n\r\n';
+  parsesEverySplit(raw, (r, how) => {
+    const got = r.recorder.completed.map((m) => `${m.head.method} ${m.head.target} ${m.body.toString()}`);
+    assert.equal(got, ['POST /a hello', 'GET /b ', 'PUT /c abc', 'DELETE /d '], how);
+    assert.ok(r.parser.isIdle, `${how}: idle after the last one`);
+  });
+});
+
+test('pause after a message stops execute there; resume goes on with the rest', () => {
+  const first = 'POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi';
+  const raw = bytes(`${first}GET /b HTTP/1.1\r\nHost: h\r\n\r\n`);
+  const rec = new Recorder();
+  const parser = new Http1Parser(rec);
+  rec.parser = parser;
+  rec.pauseOnComplete = true;
+  const n = parser.execute(raw);
+  assert.is(n, first.length, 'stops right after the first message');
+  assert.is(parser.status, 'paused');
+  assert.is(rec.completed.length, 1);
+  assert.is(parser.execute(raw.subarray(n)), 0, 'consumes nothing while paused');
+  parser.resume();
+  assert.is(parser.execute(raw.subarray(n)), raw.length - n);
+  assert.is(rec.completed.length, 2);
+  assert.is(rec.completed[1].head.target, '/b');
+});
+
+test('pause in onRequestHead stops before the body (for Expect: 100-continue)', () => {
+  const head = 'POST /a HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n';
+  const raw = bytes(`${head}hi`);
+  const rec = new Recorder();
+  const parser = new Http1Parser(rec);
+  rec.parser = parser;
+  rec.pauseOnHead = true;
+  assert.is(parser.execute(raw), head.length);
+  assert.equal(rec.events, ['head']);
+  assert.ok(rec.messages[0].head.expectContinue);
+  rec.pauseOnHead = false;
+  parser.resume();
+  assert.is(parser.execute(raw.subarray(head.length)), 2);
+  assert.equal(rec.events, ['head', 'body:2', 'complete']);
+});
+
+test('a chunked request with extensions and trailers, one byte at a time', () => {
+  const raw =
+    'POST /up HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\n' +
+    '5;name=value;q="a \\"quoted\\" one"\r\nhello\r\n' +
+    '6\r\n world\r\n' +
+    'A\r\n0123456789\r\n' +
+    '0\r\nTrailer-One: 1\r\nTrailer-Two:  two \r\n\r\n';
+  for (const pieces of [[bytes(raw)], bytewise(bytes(raw))]) {
+    const r = feed(pieces);
+    assert.is(r.error, null);
+    const [m] = r.recorder.completed;
+    assert.is(m.body.toString(), 'hello world0123456789');
+    assert.is(m.head.chunked, true);
+    assert.equal(m.head.trailers, ['Trailer-One', '1', 'Trailer-Two', 'two']);
+    assert.ok(r.parser.isIdle);
+  }
+});
+
+test('body pieces are views of the input, not copies', () => {
+  const raw = bytes('POST / HTTP/1.1\r\nContent-Length: 5\r\n\r\nhello');
+  let piece: Buffer | undefined;
+  const parser = new Http1Parser({
+    onRequestHead() {},
+    onBody(chunk) {
+      piece = chunk;
+    },
+    onMessageComplete() {},
+  });
+  parser.execute(raw);
+  assert.ok(piece !== undefined && piece.buffer === raw.buffer && piece.byteOffset === raw.byteOffset + raw.length - 5);
+});
+
+test('upgrade with a body reads the body first; CONNECT ignores Content-Length', () => {
+  const upgrade = 'POST /u HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nUpgrade: x\r\nContent-Length: 3\r\n\r\nabc';
+  let r = feed([bytes(`${upgrade}NEW-PROTOCOL`)]);
+  assert.is(r.status, 'upgraded');
+  assert.is(r.consumed, upgrade.length);
+  assert.is(r.recorder.completed[0].body.toString(), 'abc');
+  const connect = 'CONNECT a:443 HTTP/1.1\r\nHost: a:443\r\nContent-Length: 3\r\n\r\n';
+  r = feed([bytes(`${connect}abcTUNNEL`)]);
+  assert.is(r.status, 'upgraded');
+  assert.is(r.consumed, connect.length);
+  assert.ok(r.recorder.completed[0].head.isConnect);
+  assert.is(r.recorder.completed[0].body.length, 0);
+});
+
+test('a declined upgrade goes on as HTTP/1.1 after resume()', () => {
+  const first = 'GET /ws HTTP/1.1\r\nHost: h\r\nConnection: upgrade\r\nUpgrade: websocket\r\n\r\n';
+  const raw = bytes(`${first}GET /next HTTP/1.1\r\nHost: h\r\n\r\n`);
+  const rec = new Recorder();
+  const parser = new Http1Parser(rec);
+  const n = parser.execute(raw);
+  assert.is(n, first.length);
+  assert.is(parser.status, 'upgraded');
+  parser.resume();
+  assert.is(parser.status, 'running');
+  assert.is(parser.execute(raw.subarray(n)), raw.length - n);
+  assert.is(rec.completed[1].head.target, '/next');
+});
+
+test('incomplete input leaves the parser waiting, not idle', () => {
+  for (const raw of ['GET / HTTP/1.1\r\nHost: h\r\n', 'POST / HTTP/1.1\r\nContent-Length: 3\r\n\r\nab', 'G']) {
+    const r = feed([bytes(raw)]);
+    assert.is(r.error, null, raw);
+    assert.is(r.status, 'running');
+    assert.not.ok(r.parser.isIdle, raw);
+  }
+});
+
+// ---- Host (the driver's check) -----------------------------------------------------------
+
+test('assertValidHost: HTTP/1.1 needs one valid Host; HTTP/1.0 may omit it', () => {
+  const head = (raw: string): RequestHead => feed([bytes(raw)]).recorder.messages[0].head;
+  const reason = (raw: string): string | null => {
+    try {
+      assertValidHost(head(raw));
+      return null;
+    } catch (err) {
+      return (err as BadRequestError).reason;
+    }
+  };
+  assert.is(reason('GET / HTTP/1.1\r\n\r\n'), R.MissingHost);
+  assert.is(reason('GET / HTTP/1.0\r\n\r\n'), null);
+  assert.is(reason('GET / HTTP/1.1\r\nHost: example.com:8080\r\n\r\n'), null);
+  assert.is(reason('GET / HTTP/1.1\r\nHost: [::1]:80\r\n\r\n'), null);
+  assert.is(reason('GET / HTTP/1.1\r\nHost: \r\n\r\n'), null);
+  assert.is(reason('GET / HTTP/1.1\r\nHost: a b\r\n\r\n'), R.InvalidHost);
+  assert.is(reason('GET / HTTP/1.1\r\nHost: a:80x\r\n\r\n'), R.InvalidHost);
+  assert.is(reason('GET / HTTP/1.1\r\nHost: a/b\r\n\r\n'), R.InvalidHost);
+  assert.is(reason('GET / HTTP/1.1\r\nHost: [::1\r\n\r\n'), R.InvalidHost);
+});
+
+test.run();
