@@ -6,7 +6,7 @@ import { EndpointBuilder } from './endpoint-builder.js';
 import { type HttpApplication, type HttpOptions } from '../protocols/http/index.js';
 /** An HTTP application, or something that builds one (an `ApplicationBuilder`). */
 export type HttpApplicationSource = HttpApplication | {
-    build(): HttpApplication;
+    build(services?: DependencyContainer): HttpApplication;
 };
 export interface ServerStats {
     /** Connections accepted and handed to a pipeline since start. */

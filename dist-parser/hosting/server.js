@@ -76,7 +76,9 @@ export class Server {
      */
     useHttp(app, options = {}) {
         const resolved = resolveHttpOptions(options);
-        const application = 'handle' in app && typeof app.handle === 'function' ? app : app.build();
+        // An ApplicationBuilder is built once, here, with the server's container as the parent of
+        // each request's scope (and the source of its logger).
+        const application = 'handle' in app && typeof app.handle === 'function' ? app : app.build(this.services);
         const heartbeat = this.#heartbeat;
         return this.setDefaultTerminal((endpoint) => http1Delegate(application, {
             ...resolved,

@@ -1,49 +1,19 @@
-import { InvalidOptionError } from '../../connection/errors.js';
 import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
-import { RequestHead, type TargetForm } from './request-head.js';
-import { CONNECT, FIELD_VALUE, HEX, HeaderKind, PRI, TARGET, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
-import {
-  CONNECTION_CLOSE,
-  CONNECTION_KEEP_ALIVE,
-  CONNECTION_UPGRADE,
-  connectionOptions,
-  equalsLower,
-  isChunkedOnly,
-  parseContentLength,
-  transferEncodingProblem,
-} from './http1-framing.js';
+import type { RequestHead } from './request-head.js';
+import { HeadScanner } from './head-scanner.js';
 import { ChunkExtensionScanner, EXT_BARE_LF } from './chunk-extension.js';
+import { HEX } from './http1-tokens.js';
+import { DEFAULT_PARSER_LIMITS, resolveParserLimits, type ParserLimits } from './parser-limits.js';
 
 export { RequestHead, assertValidHost, isValidHostValue, type TargetForm } from './request-head.js';
-
-/** The sizes the parser enforces while it reads; everything is checked before it is buffered. */
-export interface ParserLimits {
-  /** Bytes of the request line, its CRLF included. Over it: 414. */
-  readonly maxRequestLineSize: number;
-  /** Bytes of the header section, from the first field to the empty line. Over it: 431. */
-  readonly maxRequestHeadersTotalSize: number;
-  /** Header field lines; trailers count separately against the same number. Over it: 431. */
-  readonly maxRequestHeaderCount: number;
-  /** Bytes of all chunk extensions of one message (`;name=value`). Over it: 413. */
-  readonly maxChunkExtensionSize?: number;
-  /** Bytes of the trailer section of a chunked body. Over it: 431. */
-  readonly maxTrailerSize?: number;
-}
-
-/** Kestrel's defaults for the first three; Node's 16 KiB chunk-extension cap; trailers as headers. */
-export const DEFAULT_PARSER_LIMITS = Object.freeze({
-  maxRequestLineSize: 8192,
-  maxRequestHeadersTotalSize: 32768,
-  maxRequestHeaderCount: 100,
-  maxChunkExtensionSize: 16384,
-  maxTrailerSize: 32768,
-} satisfies Required<ParserLimits>);
+export { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser-limits.js';
 
 /**
  * Implemented by the connection driver — a class, so the parser's calls stay monomorphic and no
  * closure is made per request. The callbacks run synchronously inside `execute`; they may call
  * `parser.pause()`, and must not call `execute` themselves. If one throws, the exception leaves
- * `execute` and the parser must be discarded.
+ * `execute` and the parser must be discarded (a BadRequestError thrown there, such as the one
+ * from `assertValidHost`, marks it failed like its own).
  */
 export interface Http1ParserHandler {
   /** Once per request, after the empty line and before any body byte. */
@@ -57,23 +27,11 @@ export interface Http1ParserHandler {
 /** Why `execute` returned before the end of its chunk, or 'running' when it did not. */
 export type Http1ParserStatus = 'running' | 'paused' | 'upgraded' | 'closed' | 'failed';
 
-// The states, in this order: range tests tell a head state from a body state, and which limit
-// applies at the end of a chunk.
+// Ordered: states from Upgraded on are stops.
 const enum S {
   ReqStart, // before the method; empty lines (CRLF) are skipped (RFC 9112 §2.2)
   ReqStartLf,
-  // The head: request line, then header fields (trailer fields reuse these states).
-  Method,
-  Target,
-  Version,
-  ReqLineLf,
-  HeaderStart, // start of a field line, or of the empty line
-  HeaderName,
-  HeaderOws,
-  HeaderValue,
-  HeaderLf,
-  HeadersEndLf,
-  // The body.
+  Head, // the head scanner has the request line and fields (or the trailers)
   Body,
   ChunkSize,
   ChunkExt,
@@ -81,7 +39,6 @@ const enum S {
   ChunkData,
   ChunkDataCr,
   ChunkDataLf,
-  // Stopped: execute consumes nothing more.
   Upgraded,
   Closed,
   Failed,
@@ -89,9 +46,6 @@ const enum S {
 
 const CR = 0x0d;
 const LF = 0x0a;
-const SP = 0x20;
-const HTAB = 0x09;
-const COLON = 0x3a;
 const MAX_CHUNK_SIZE = 2 ** 53;
 // A carry buffer that grew for one huge head is dropped afterwards, not kept per connection.
 const CARRY_KEEP = 4096;
@@ -111,48 +65,24 @@ const CARRY_KEEP = 4096;
  *   dead ('failed', every later `execute` throws the same error); the driver answers
  *   `err.status` and closes.
  *
- * How it stays fast: the head is scanned once with table lookups, recording offsets; when the
- * empty line arrives, the head is decoded with one latin1 slice and every string is a substring
- * of it. A head split across chunks is continued in a carry buffer holding only that unfinished
- * head, copied after its size has been checked against the limits.
+ * How it stays fast: the head is scanned once with table lookups, recording offsets; when its
+ * empty line arrives it is decoded with one latin1 slice and every string is a substring of it
+ * (see HeadScanner). A head split across chunks continues in a carry buffer holding only that
+ * unfinished head, copied after its size has been checked against the limits. Body bytes are
+ * never copied.
  */
 export class Http1Parser {
   readonly #handler: Http1ParserHandler;
-  readonly #maxLine: number;
-  readonly #maxHeaders: number;
-  readonly #maxCount: number;
+  readonly #scanner: HeadScanner;
   readonly #maxExt: number;
-  readonly #maxTrailers: number;
 
   #state = S.ReqStart;
   #paused = false;
   #error: BadRequestError | null = null;
   #head: RequestHead | null = null;
-
-  // The head (or trailer section) being scanned. Offsets are relative to its first byte, so
-  // they stay valid when its bytes move from a chunk to the carry.
+  /** The unfinished head's bytes from earlier chunks. */
   #carry: Buffer | null = null;
   #carryLen = 0;
-  #sectionOffset = 0; // where the current section (request line, fields) begins
-  #offsets: number[] = []; // per field: name start, name end, value start, value end
-  #offsetCount = 0;
-  #inTrailers = false;
-  #method = '';
-  #targetStart = 0;
-  #targetEnd = 0;
-  #versionIndex = 0;
-  #versionMinor: 0 | 1 = 1;
-  #kind = HeaderKind.Other;
-  // What the framing fields said, settled on the head when it is complete.
-  #contentLength = -1;
-  #chunked = false;
-  #hasTransferEncoding = false;
-  #connection = 0;
-  #hasUpgradeField = false;
-  #expectContinue = false;
-  #hostField = -1;
-
-  // The body.
   #remaining = 0;
   #chunkSize = 0;
   #chunkDigits = 0;
@@ -161,11 +91,9 @@ export class Http1Parser {
 
   constructor(handler: Http1ParserHandler, limits: Partial<ParserLimits> = DEFAULT_PARSER_LIMITS) {
     this.#handler = handler;
-    this.#maxLine = limit(limits, 'maxRequestLineSize');
-    this.#maxHeaders = limit(limits, 'maxRequestHeadersTotalSize');
-    this.#maxCount = limit(limits, 'maxRequestHeaderCount');
-    this.#maxExt = limit(limits, 'maxChunkExtensionSize');
-    this.#maxTrailers = limit(limits, 'maxTrailerSize');
+    const resolved = resolveParserLimits(limits);
+    this.#scanner = new HeadScanner(resolved);
+    this.#maxExt = resolved.maxChunkExtensionSize;
   }
 
   get status(): Http1ParserStatus {
@@ -215,16 +143,30 @@ export class Http1Parser {
    */
   resume(): void {
     this.#paused = false;
-    if (this.#state === S.Upgraded) this.#nextMessage();
+    if (this.#state === S.Upgraded) this.#state = this.#head!.keepAlive ? S.ReqStart : S.Closed;
   }
 
   execute(chunk: Buffer): number {
-    let state = this.#state;
+    const state = this.#state;
     if (state >= S.Upgraded) {
       if (state === S.Failed) throw this.#error!;
       return 0;
     }
     if (this.#paused) return 0;
+    try {
+      return this.#run(chunk, state);
+    } catch (err) {
+      if (err instanceof BadRequestError) {
+        this.#error = err;
+        this.#state = S.Failed;
+        this.#carry = null;
+        this.#carryLen = 0;
+      }
+      throw err;
+    }
+  }
+
+  #run(chunk: Buffer, state: S): number {
     const len = chunk.length;
     let p = 0;
 
@@ -232,11 +174,10 @@ export class Http1Parser {
       // A head began in an earlier chunk: continue it in the carry, where its bytes are
       // contiguous. Take no more than can still fit the limits, so the copy is bounded.
       const before = this.#carryLen;
-      const budget = (this.#inTrailers ? this.#maxTrailers : this.#maxLine + this.#maxHeaders) + 1 - before;
-      const take = Math.min(len, Math.max(budget, 1));
+      const take = Math.min(len, Math.max(this.#scanner.maxBytes + 1 - before, 1));
       this.#appendCarry(chunk, 0, take);
       const carry = this.#carry!;
-      const end = this.#scanHead(carry, before, before + take, 0);
+      const end = this.#scanner.scan(carry, before, before + take, 0);
       if (end < 0) return take;
       p = end - before;
       this.#carryLen = 0;
@@ -254,8 +195,8 @@ export class Http1Parser {
             continue;
           }
           if (b === LF) return this.#fail(R.BareLineFeed);
-          this.#startMessage();
-          state = S.Method;
+          this.#scanner.beginRequest();
+          state = S.Head;
           continue;
         }
         case S.ReqStartLf:
@@ -263,22 +204,12 @@ export class Http1Parser {
           p++;
           state = S.ReqStart;
           continue;
-
-        case S.Method:
-        case S.Target:
-        case S.Version:
-        case S.ReqLineLf:
-        case S.HeaderStart:
-        case S.HeaderName:
-        case S.HeaderOws:
-        case S.HeaderValue:
-        case S.HeaderLf:
-        case S.HeadersEndLf: {
-          // The head starts here (with an empty carry, no byte of it came earlier).
-          this.#state = state;
-          const end = this.#scanHead(chunk, p, len, p);
+        case S.Head: {
+          // With an empty carry, the head (or trailer section) starts in this chunk, at p.
+          const end = this.#scanner.scan(chunk, p, len, p);
           if (end < 0) {
             this.#appendCarry(chunk, p, len);
+            this.#state = state;
             return len;
           }
           state = this.#headDone(chunk, p, end);
@@ -344,10 +275,8 @@ export class Http1Parser {
           p++;
           if (this.#chunkSize === 0) {
             // The last chunk: trailer fields follow (RFC 9112 §7.1.2), read like a head.
-            this.#inTrailers = true;
-            this.#sectionOffset = 0;
-            this.#offsetCount = 0;
-            state = S.HeaderStart;
+            this.#scanner.beginTrailers();
+            state = S.Head;
           } else {
             this.#remaining = this.#chunkSize;
             state = S.ChunkData;
@@ -395,311 +324,23 @@ export class Http1Parser {
     return len;
   }
 
-  // ---- the head -------------------------------------------------------------------------
-
-  #startMessage(): void {
-    this.#inTrailers = false;
-    this.#sectionOffset = 0;
-    this.#offsetCount = 0;
-    this.#contentLength = -1;
-    this.#chunked = false;
-    this.#hasTransferEncoding = false;
-    this.#connection = 0;
-    this.#hasUpgradeField = false;
-    this.#expectContinue = false;
-    this.#hostField = -1;
-  }
-
   /**
-   * Scans head bytes buf[p, len) where the head began at buf[base], from the saved state.
-   * Returns the position after the empty line, or -1 when more bytes are needed (state saved,
-   * limits checked). Fields are validated and recorded as offsets; framing fields are read here,
-   * at the end of their line, so a bad one is refused at once.
-   */
-  #scanHead(buf: Buffer, p: number, len: number, base: number): number {
-    // Tables in locals: an imported binding is re-read through its module cell on every access.
-    const token = TOKEN;
-    const fieldValue = FIELD_VALUE;
-    const offsets = this.#offsets;
-    const sectionLimit = this.#inTrailers ? this.#maxTrailers : this.#maxHeaders;
-    let state = this.#state;
-    let n = this.#offsetCount;
-    let section = this.#sectionOffset;
-    let b = 0;
-    while (p < len) {
-      switch (state) {
-        case S.Method: {
-          while (p < len && token[buf[p]] === 1) p++;
-          if (p === len) break;
-          if (buf[p] !== SP || p === base) return this.#fail(R.InvalidMethod);
-          const method = internMethod(buf, base, p);
-          // RFC 9113 §3.4: PRI is reserved for the HTTP/2 preface; never an HTTP/1.1 request.
-          if (method === PRI) return this.#fail(R.UnexpectedHttp2Preface);
-          this.#method = method;
-          p++;
-          this.#targetStart = p - base;
-          state = S.Target;
-          continue;
-        }
-        case S.Target: {
-          const target = TARGET;
-          while (p < len && target[buf[p]] === 1) p++;
-          if (p === len) break;
-          b = buf[p];
-          if (b !== SP) return this.#fail(b === CR || b === LF ? R.InvalidRequestLine : R.InvalidRequestTarget);
-          if (p - base === this.#targetStart) return this.#fail(R.InvalidRequestTarget);
-          this.#targetEnd = p - base;
-          p++;
-          this.#versionIndex = 0;
-          state = S.Version;
-          // The whole version and its CRLF are here (the usual case): check them in one go.
-          if (
-            p + 10 <= len &&
-            buf[p + 9] === LF &&
-            buf[p + 8] === CR &&
-            buf[p] === 0x48 &&
-            buf[p + 1] === 0x54 &&
-            buf[p + 2] === 0x54 &&
-            buf[p + 3] === 0x50 &&
-            buf[p + 4] === 0x2f &&
-            buf[p + 5] === 0x31 &&
-            buf[p + 6] === 0x2e &&
-            ((b = buf[p + 7]) === 0x31 || b === 0x30)
-          ) {
-            this.#versionMinor = b === 0x31 ? 1 : 0;
-            p += 10;
-            if (p - base > this.#maxLine) return this.#fail(R.RequestLineTooLong);
-            this.#requestLineDone(buf, base);
-            section = p - base;
-            state = S.HeaderStart;
-          }
-          continue;
-        }
-        case S.Version:
-          this.#versionByte(buf[p]);
-          p++;
-          if (++this.#versionIndex === 9) state = S.ReqLineLf;
-          continue;
-        case S.ReqLineLf:
-          if (buf[p] !== LF) return this.#fail(R.BareCarriageReturn);
-          p++;
-          if (p - base > this.#maxLine) return this.#fail(R.RequestLineTooLong);
-          this.#requestLineDone(buf, base);
-          section = p - base;
-          state = S.HeaderStart;
-          continue;
-
-        case S.HeaderStart: {
-          b = buf[p];
-          if (token[b] === 0) {
-            if (b === CR) {
-              p++;
-              state = S.HeadersEndLf;
-              continue;
-            }
-            return this.#fail(
-              b === SP || b === HTAB
-                ? R.ObsoleteLineFolding
-                : b === LF
-                  ? R.BareLineFeed
-                  : b === COLON
-                    ? R.EmptyHeaderName
-                    : R.InvalidHeaderName,
-            );
-          }
-          if (n >= this.#maxCount * 4) return this.#fail(R.TooManyHeaders);
-          const nameStart = p;
-          offsets[n] = p - base;
-          // Fast path: the whole `name: value CRLF` line is in the buffer. Anything else (a split
-          // line, an error) goes back to the byte states from just after the name's first byte.
-          p++;
-          while (p < len && token[buf[p]] === 1) p++;
-          if (p < len && buf[p] === COLON) {
-            const nameEnd = p;
-            p++;
-            while (p < len && ((b = buf[p]) === SP || b === HTAB)) p++;
-            const valueStart = p;
-            while (p < len && fieldValue[buf[p]] === 1) p++;
-            if (p + 1 < len && buf[p] === CR && buf[p + 1] === LF) {
-              let end = p;
-              while (end > valueStart && ((b = buf[end - 1]) === SP || b === HTAB)) end--;
-              offsets[n + 1] = nameEnd - base;
-              offsets[n + 2] = valueStart - base;
-              offsets[n + 3] = end - base;
-              if (!this.#inTrailers) {
-                const kind = headerKind(buf, nameStart, nameEnd);
-                if (kind !== HeaderKind.Other) this.#framingField(kind, buf, valueStart, end, n >> 2);
-              }
-              n += 4;
-              p += 2;
-              if (p - base - section > sectionLimit) return this.#fail(this.#sectionReason());
-              continue;
-            }
-          }
-          p = nameStart + 1;
-          state = S.HeaderName;
-          continue;
-        }
-        case S.HeaderName:
-          while (p < len && token[buf[p]] === 1) p++;
-          if (p === len) break;
-          b = buf[p];
-          if (b !== COLON) return this.#fail(b === SP || b === HTAB ? R.WhitespaceBeforeColon : R.InvalidHeaderName);
-          offsets[n + 1] = p - base;
-          this.#kind = this.#inTrailers ? HeaderKind.Other : headerKind(buf, base + offsets[n], p);
-          p++;
-          state = S.HeaderOws;
-          continue;
-        case S.HeaderOws:
-          while (p < len && ((b = buf[p]) === SP || b === HTAB)) p++;
-          if (p === len) break;
-          offsets[n + 2] = p - base;
-          state = S.HeaderValue;
-          continue;
-        case S.HeaderValue: {
-          while (p < len && fieldValue[buf[p]] === 1) p++;
-          if (p === len) break;
-          b = buf[p];
-          if (b !== CR) return this.#fail(b === LF ? R.BareLineFeed : R.InvalidHeaderValue);
-          // Trailing OWS is not part of the value (RFC 9110 §5.5).
-          const start = base + offsets[n + 2];
-          let end = p;
-          while (end > start && ((b = buf[end - 1]) === SP || b === HTAB)) end--;
-          offsets[n + 3] = end - base;
-          if (this.#kind !== HeaderKind.Other) this.#framingField(this.#kind, buf, start, end, n >> 2);
-          n += 4;
-          p++;
-          if (p < len && buf[p] === LF) {
-            p++;
-            if (p - base - section > sectionLimit) return this.#fail(this.#sectionReason());
-            state = S.HeaderStart;
-          } else {
-            state = S.HeaderLf;
-          }
-          continue;
-        }
-        case S.HeaderLf:
-          if (buf[p] !== LF) return this.#fail(R.BareCarriageReturn);
-          p++;
-          if (p - base - section > sectionLimit) return this.#fail(this.#sectionReason());
-          state = S.HeaderStart;
-          continue;
-        case S.HeadersEndLf:
-          if (buf[p] !== LF) return this.#fail(R.BareCarriageReturn);
-          p++;
-          if (p - base - section > sectionLimit) return this.#fail(this.#sectionReason());
-          this.#offsetCount = n;
-          return p;
-      }
-    }
-    // The buffer ended inside the head: refuse it now if it is already too big, before any copy.
-    if (state <= S.ReqLineLf) {
-      if (len - base > this.#maxLine) return this.#fail(R.RequestLineTooLong);
-    } else if (len - base - section > sectionLimit) {
-      return this.#fail(this.#sectionReason());
-    }
-    this.#state = state;
-    this.#offsetCount = n;
-    this.#sectionOffset = section;
-    return -1;
-  }
-
-  /** One byte of `HTTP/1.x` + CR, when the version arrives split (the fast path handles the rest). */
-  #versionByte(b: number): void {
-    const i = this.#versionIndex;
-    if (i < 5) {
-      if (b !== 'HTTP/'.charCodeAt(i)) this.#fail(R.InvalidVersion);
-    } else if (i === 5 || i === 7) {
-      if (b < 0x30 || b > 0x39) this.#fail(R.InvalidVersion);
-      // A well-formed version we do not speak: 505 (RFC 9110 §15.6.6), decided on its first digit.
-      if (i === 5 ? b !== 0x31 : b > 0x31) this.#fail(R.UnsupportedHttpVersion);
-      if (i === 7) this.#versionMinor = b === 0x31 ? 1 : 0;
-    } else if (i === 6) {
-      if (b !== 0x2e) this.#fail(R.InvalidVersion);
-    } else if (b !== CR) {
-      this.#fail(b === LF ? R.BareLineFeed : R.InvalidVersion);
-    }
-  }
-
-  #requestLineDone(buf: Buffer, base: number): void {
-    if (targetForm(buf, base + this.#targetStart, base + this.#targetEnd, this.#method === CONNECT) === null) {
-      this.#fail(R.InvalidRequestTarget);
-    }
-  }
-
-  #framingField(kind: HeaderKind, buf: Buffer, s: number, e: number, index: number): void {
-    switch (kind) {
-      case HeaderKind.Host:
-        if (this.#hostField >= 0) this.#fail(R.DuplicateHost);
-        this.#hostField = index;
-        break;
-      case HeaderKind.ContentLength: {
-        // Duplicates are refused even when equal: `5` then `5` is how CL-CL desync starts.
-        if (this.#contentLength !== -1) this.#fail(R.DuplicateContentLength);
-        if (this.#hasTransferEncoding) this.#fail(R.ContentLengthWithTransferEncoding);
-        const length = parseContentLength(buf, s, e);
-        if (length < 0) this.#fail(R.InvalidContentLength);
-        this.#contentLength = length;
-        break;
-      }
-      case HeaderKind.TransferEncoding:
-        if (this.#hasTransferEncoding) this.#fail(R.DuplicateTransferEncoding);
-        this.#hasTransferEncoding = true;
-        if (this.#contentLength !== -1) this.#fail(R.ContentLengthWithTransferEncoding);
-        // RFC 9112 §6.1: HTTP/1.0 has no Transfer-Encoding; an intermediary may not agree on it.
-        if (this.#versionMinor === 0) this.#fail(R.TransferEncodingInHttp10);
-        if (!isChunkedOnly(buf, s, e)) this.#fail(transferEncodingProblem(buf, s, e));
-        this.#chunked = true;
-        break;
-      case HeaderKind.Connection:
-        this.#connection |= connectionOptions(buf, s, e);
-        break;
-      case HeaderKind.Upgrade:
-        this.#hasUpgradeField = true;
-        break;
-      case HeaderKind.Expect:
-        if (equalsLower(buf, s, e, '100-continue')) this.#expectContinue = true;
-        break;
-    }
-  }
-
-  /**
-   * The empty line of a head (or trailer section) ending at buf[end] was read: make its strings
-   * — one latin1 decode, then substrings — and report it. Returns the next state.
+   * The empty line of a head (or trailer section) ending at buf[end] was read: report it, and
+   * return the next state.
    */
   #headDone(buf: Buffer, base: number, end: number): S {
-    const text = latin1(buf, base, end);
-    const offsets = this.#offsets;
-    const n = this.#offsetCount;
-    const fields = new Array<string>(n >> 1);
-    for (let i = 0, j = 0; i < n; i += 4, j += 2) {
-      fields[j] = text.substring(offsets[i], offsets[i + 1]);
-      fields[j + 1] = text.substring(offsets[i + 2], offsets[i + 3]);
-    }
     if (this.#carry !== null && this.#carry.length > CARRY_KEEP) this.#carry = null;
-    if (this.#inTrailers) {
-      if (n > 0) this.#head!.trailers = fields;
+    const scanner = this.#scanner;
+    if (scanner.inTrailers) {
+      this.#head!.trailers = scanner.trailerFields(buf, base, end);
       this.#complete();
       return this.#state;
     }
-    const method = this.#method;
-    const isConnect = method === CONNECT;
-    const target = text.substring(this.#targetStart, this.#targetEnd);
-    const minor = this.#versionMinor;
-    const head = new RequestHead(method, target, targetFormOf(target, isConnect), minor, isConnect, fields);
-    const conn = this.#connection;
-    head.keepAlive = (conn & CONNECTION_CLOSE) === 0 && (minor === 1 || (conn & CONNECTION_KEEP_ALIVE) !== 0);
-    // RFC 9110 §7.8: Upgrade is ignored in HTTP/1.0.
-    head.upgrade = (conn & CONNECTION_UPGRADE) !== 0 && this.#hasUpgradeField && minor === 1;
-    head.contentLength = this.#contentLength;
-    head.chunked = this.#chunked;
-    head.expectContinue = this.#expectContinue;
-    if (this.#hostField >= 0) head.host = fields[2 * this.#hostField + 1];
+    const head = scanner.requestHead(buf, base, end);
     this.#head = head;
-
     // CONNECT has no body (RFC 9110 §9.3.6): what follows is the tunnel, even with a Content-Length.
     let next = S.ReqStart;
-    if (!isConnect) {
+    if (!head.isConnect) {
       if (head.chunked) {
         this.#chunkSize = 0;
         this.#chunkDigits = 0;
@@ -716,8 +357,6 @@ export class Http1Parser {
     return this.#state;
   }
 
-  // ---- message end ----------------------------------------------------------------------
-
   /** Reports the end of the message; then stops for upgrade/close or gets ready for the next. */
   #complete(): void {
     const head = this.#head!;
@@ -727,17 +366,11 @@ export class Http1Parser {
     this.#handler.onMessageComplete();
   }
 
-  #nextMessage(): void {
-    this.#state = this.#head !== null && !this.#head.keepAlive ? S.Closed : S.ReqStart;
-  }
-
   /** Leaves execute early, at an event boundary: no head is half-scanned there. */
   #stop(p: number, state: S): number {
     this.#state = state;
     return p;
   }
-
-  // ---- buffers, limits, failure ---------------------------------------------------------
 
   #appendCarry(src: Buffer, start: number, end: number): void {
     const need = this.#carryLen + (end - start);
@@ -751,62 +384,7 @@ export class Http1Parser {
     this.#carryLen = need;
   }
 
-  #sectionReason(): R {
-    return this.#inTrailers ? R.TrailersTooLarge : R.HeadersTooLarge;
-  }
-
   #fail(reason: R): never {
-    const error = new BadRequestError(reason);
-    this.#error = error;
-    this.#state = S.Failed;
-    this.#carry = null;
-    this.#carryLen = 0;
-    throw error;
+    throw new BadRequestError(reason);
   }
-}
-
-/** The target's form (RFC 9112 §3.2) from its bytes, or null when it has none of them. */
-function targetForm(b: Buffer, s: number, e: number, isConnect: boolean): TargetForm | null {
-  const c0 = b[s];
-  if (isConnect) {
-    // authority-form = uri-host ":" port, and only for CONNECT (RFC 9112 §3.2.3).
-    let colon = -1;
-    for (let i = s; i < e; i++) {
-      const c = b[i];
-      if (c === 0x2f || c === 0x40 || c === 0x3f || c === 0x23) return null; // / @ ? #
-      if (c === COLON) colon = i;
-    }
-    if (colon <= s) return null;
-    for (let i = colon + 1; i < e; i++) if (b[i] < 0x30 || b[i] > 0x39) return null;
-    return 'authority';
-  }
-  if (c0 === 0x2f /* / */) return 'origin';
-  if (c0 === 0x2a /* * */) return e - s === 1 ? 'asterisk' : null;
-  // absolute-form starts with a scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
-  if (!isAlpha(c0)) return null;
-  for (let i = s + 1; i < e; i++) {
-    const c = b[i];
-    if (c === COLON) return 'absolute';
-    if (!isAlpha(c) && !(c >= 0x30 && c <= 0x39) && c !== 0x2b && c !== 0x2d && c !== 0x2e) return null;
-  }
-  return null;
-}
-
-/** The form of a target already validated by targetForm. */
-function targetFormOf(target: string, isConnect: boolean): TargetForm {
-  if (isConnect) return 'authority';
-  const c0 = target.charCodeAt(0);
-  return c0 === 0x2f ? 'origin' : c0 === 0x2a ? 'asterisk' : 'absolute';
-}
-
-function isAlpha(c: number): boolean {
-  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
-}
-
-function limit(limits: Partial<ParserLimits>, name: keyof ParserLimits): number {
-  const value = limits[name] ?? DEFAULT_PARSER_LIMITS[name];
-  if (!Number.isSafeInteger(value) || value < 1) {
-    throw new InvalidOptionError(name, `must be a positive integer (got ${String(value)})`);
-  }
-  return value;
 }

@@ -1,32 +1,14 @@
 import { BadRequestError } from './rejection.js';
-import { RequestHead } from './request-head.js';
+import type { RequestHead } from './request-head.js';
+import { type ParserLimits } from './parser-limits.js';
 export { RequestHead, assertValidHost, isValidHostValue, type TargetForm } from './request-head.js';
-/** The sizes the parser enforces while it reads; everything is checked before it is buffered. */
-export interface ParserLimits {
-    /** Bytes of the request line, its CRLF included. Over it: 414. */
-    readonly maxRequestLineSize: number;
-    /** Bytes of the header section, from the first field to the empty line. Over it: 431. */
-    readonly maxRequestHeadersTotalSize: number;
-    /** Header field lines; trailers count separately against the same number. Over it: 431. */
-    readonly maxRequestHeaderCount: number;
-    /** Bytes of all chunk extensions of one message (`;name=value`). Over it: 413. */
-    readonly maxChunkExtensionSize?: number;
-    /** Bytes of the trailer section of a chunked body. Over it: 431. */
-    readonly maxTrailerSize?: number;
-}
-/** Kestrel's defaults for the first three; Node's 16 KiB chunk-extension cap; trailers as headers. */
-export declare const DEFAULT_PARSER_LIMITS: Readonly<{
-    maxRequestLineSize: number;
-    maxRequestHeadersTotalSize: number;
-    maxRequestHeaderCount: number;
-    maxChunkExtensionSize: number;
-    maxTrailerSize: number;
-}>;
+export { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser-limits.js';
 /**
  * Implemented by the connection driver — a class, so the parser's calls stay monomorphic and no
  * closure is made per request. The callbacks run synchronously inside `execute`; they may call
  * `parser.pause()`, and must not call `execute` themselves. If one throws, the exception leaves
- * `execute` and the parser must be discarded.
+ * `execute` and the parser must be discarded (a BadRequestError thrown there, such as the one
+ * from `assertValidHost`, marks it failed like its own).
  */
 export interface Http1ParserHandler {
     /** Once per request, after the empty line and before any body byte. */
@@ -53,10 +35,11 @@ export type Http1ParserStatus = 'running' | 'paused' | 'upgraded' | 'closed' | '
  *   dead ('failed', every later `execute` throws the same error); the driver answers
  *   `err.status` and closes.
  *
- * How it stays fast: the head is scanned once with table lookups, recording offsets; when the
- * empty line arrives, the head is decoded with one latin1 slice and every string is a substring
- * of it. A head split across chunks is continued in a carry buffer holding only that unfinished
- * head, copied after its size has been checked against the limits.
+ * How it stays fast: the head is scanned once with table lookups, recording offsets; when its
+ * empty line arrives it is decoded with one latin1 slice and every string is a substring of it
+ * (see HeadScanner). A head split across chunks continues in a carry buffer holding only that
+ * unfinished head, copied after its size has been checked against the limits. Body bytes are
+ * never copied.
  */
 export declare class Http1Parser {
     #private;

@@ -1,0 +1,405 @@
+import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
+import { RequestHead } from './request-head.js';
+import { knownTargetForm, targetForm } from './request-target.js';
+import type { ParserLimits } from './parser-limits.js';
+import { CONNECT, FIELD_VALUE, HeaderKind, PRI, TARGET, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
+import {
+  CONNECTION_CLOSE,
+  CONNECTION_KEEP_ALIVE,
+  CONNECTION_UPGRADE,
+  connectionOptions,
+  equalsLower,
+  isChunkedOnly,
+  parseContentLength,
+  transferEncodingProblem,
+} from './http1-framing.js';
+
+// The states of a head, in this order: a range test tells the request line from the fields.
+const enum S {
+  Method,
+  Target,
+  Version,
+  ReqLineLf,
+  HeaderStart, // start of a field line, or of the empty line
+  HeaderName,
+  HeaderOws,
+  HeaderValue,
+  HeaderLf,
+  HeadersEndLf,
+}
+
+const CR = 0x0d;
+const LF = 0x0a;
+const SP = 0x20;
+const HTAB = 0x09;
+const COLON = 0x3a;
+
+function reject(reason: R): never {
+  throw new BadRequestError(reason);
+}
+
+/**
+ * Scans a request head — or the trailer section after a chunked body — that may arrive in
+ * pieces, validating every byte (RFC 9112 §3, §5; RFC 9110 §5) and recording where each field
+ * name and value lies instead of making strings. When the empty line is reached, the caller asks
+ * for the strings: one latin1 decode of the whole head, then a substring per token.
+ *
+ * Positions passed in are into one buffer where the whole head so far is contiguous (the chunk,
+ * or the parser's carry); offsets are kept relative to the head's first byte, so they stay valid
+ * when the unfinished head moves from a chunk to the carry. Throws a BadRequestError.
+ */
+export class HeadScanner {
+  readonly #maxLine: number;
+  readonly #maxHeaders: number;
+  readonly #maxCount: number;
+  readonly #maxTrailers: number;
+
+  #state = S.Method;
+  #inTrailers = false;
+  #sectionOffset = 0; // where the current section (request line, fields) begins
+  #offsets: number[] = []; // per field: name start, name end, value start, value end
+  #offsetCount = 0;
+  #method = '';
+  #targetStart = 0;
+  #targetEnd = 0;
+  #versionIndex = 0;
+  #versionMinor: 0 | 1 = 1;
+  #kind = HeaderKind.Other;
+  // What the framing fields said, settled on the head when it is complete.
+  #contentLength = -1;
+  #chunked = false;
+  #hasTransferEncoding = false;
+  #connection = 0;
+  #hasUpgradeField = false;
+  #expectContinue = false;
+  #hostField = -1;
+
+  constructor(limits: Required<ParserLimits>) {
+    this.#maxLine = limits.maxRequestLineSize;
+    this.#maxHeaders = limits.maxRequestHeadersTotalSize;
+    this.#maxCount = limits.maxRequestHeaderCount;
+    this.#maxTrailers = limits.maxTrailerSize;
+  }
+
+  /** The most bytes the head being scanned may have: a bound for copying it. */
+  get maxBytes(): number {
+    return this.#inTrailers ? this.#maxTrailers : this.#maxLine + this.#maxHeaders;
+  }
+
+  get inTrailers(): boolean {
+    return this.#inTrailers;
+  }
+
+  /** Gets ready for a request head whose first byte (of the method) is next. */
+  beginRequest(): void {
+    this.#state = S.Method;
+    this.#inTrailers = false;
+    this.#sectionOffset = 0;
+    this.#offsetCount = 0;
+    this.#contentLength = -1;
+    this.#chunked = false;
+    this.#hasTransferEncoding = false;
+    this.#connection = 0;
+    this.#hasUpgradeField = false;
+    this.#expectContinue = false;
+    this.#hostField = -1;
+  }
+
+  /** Gets ready for the trailer section after the last chunk. */
+  beginTrailers(): void {
+    this.#state = S.HeaderStart;
+    this.#inTrailers = true;
+    this.#sectionOffset = 0;
+    this.#offsetCount = 0;
+  }
+
+  /**
+   * Scans head bytes buf[p, len) where the head began at buf[base], from the saved state.
+   * Returns the position after the empty line, or -1 when more bytes are needed (state saved,
+   * limits checked). Fields are validated and recorded as offsets; framing fields are read here,
+   * at the end of their line, so a bad one is refused at once.
+   */
+  scan(buf: Buffer, p: number, len: number, base: number): number {
+    // Tables in locals: an imported binding is re-read through its module cell on every access.
+    const token = TOKEN;
+    const fieldValue = FIELD_VALUE;
+    const offsets = this.#offsets;
+    const sectionLimit = this.#inTrailers ? this.#maxTrailers : this.#maxHeaders;
+    const sectionReason = this.#inTrailers ? R.TrailersTooLarge : R.HeadersTooLarge;
+    let state = this.#state;
+    let n = this.#offsetCount;
+    let section = this.#sectionOffset;
+    let b = 0;
+    while (p < len) {
+      switch (state) {
+        case S.Method: {
+          while (p < len && token[buf[p]] === 1) p++;
+          if (p === len) break;
+          if (buf[p] !== SP || p === base) return reject(R.InvalidMethod);
+          const method = internMethod(buf, base, p);
+          // RFC 9113 §3.4: PRI is reserved for the HTTP/2 preface; never an HTTP/1.1 request.
+          if (method === PRI) return reject(R.UnexpectedHttp2Preface);
+          this.#method = method;
+          p++;
+          this.#targetStart = p - base;
+          state = S.Target;
+          continue;
+        }
+        case S.Target: {
+          const target = TARGET;
+          while (p < len && target[buf[p]] === 1) p++;
+          if (p === len) break;
+          b = buf[p];
+          if (b !== SP) return reject(b === CR || b === LF ? R.InvalidRequestLine : R.InvalidRequestTarget);
+          if (p - base === this.#targetStart) return reject(R.InvalidRequestTarget);
+          this.#targetEnd = p - base;
+          p++;
+          this.#versionIndex = 0;
+          state = S.Version;
+          // The whole version and its CRLF are here (the usual case): check them in one go.
+          if (
+            p + 10 <= len &&
+            buf[p + 9] === LF &&
+            buf[p + 8] === CR &&
+            buf[p] === 0x48 &&
+            buf[p + 1] === 0x54 &&
+            buf[p + 2] === 0x54 &&
+            buf[p + 3] === 0x50 &&
+            buf[p + 4] === 0x2f &&
+            buf[p + 5] === 0x31 &&
+            buf[p + 6] === 0x2e &&
+            ((b = buf[p + 7]) === 0x31 || b === 0x30)
+          ) {
+            this.#versionMinor = b === 0x31 ? 1 : 0;
+            p += 10;
+            if (p - base > this.#maxLine) return reject(R.RequestLineTooLong);
+            this.#requestLineDone(buf, base);
+            section = p - base;
+            state = S.HeaderStart;
+          }
+          continue;
+        }
+        case S.Version:
+          this.#versionByte(buf[p]);
+          p++;
+          if (++this.#versionIndex === 9) state = S.ReqLineLf;
+          continue;
+        case S.ReqLineLf:
+          if (buf[p] !== LF) return reject(R.BareCarriageReturn);
+          p++;
+          if (p - base > this.#maxLine) return reject(R.RequestLineTooLong);
+          this.#requestLineDone(buf, base);
+          section = p - base;
+          state = S.HeaderStart;
+          continue;
+
+        case S.HeaderStart: {
+          b = buf[p];
+          if (token[b] === 0) {
+            if (b === CR) {
+              p++;
+              state = S.HeadersEndLf;
+              continue;
+            }
+            return reject(
+              b === SP || b === HTAB
+                ? R.ObsoleteLineFolding
+                : b === LF
+                  ? R.BareLineFeed
+                  : b === COLON
+                    ? R.EmptyHeaderName
+                    : R.InvalidHeaderName,
+            );
+          }
+          if (n >= this.#maxCount * 4) return reject(R.TooManyHeaders);
+          const nameStart = p;
+          offsets[n] = p - base;
+          // Fast path: the whole `name: value CRLF` line is in the buffer. Anything else (a split
+          // line, an error) goes back to the byte states from just after the name's first byte.
+          p++;
+          while (p < len && token[buf[p]] === 1) p++;
+          if (p < len && buf[p] === COLON) {
+            const nameEnd = p;
+            p++;
+            while (p < len && ((b = buf[p]) === SP || b === HTAB)) p++;
+            const valueStart = p;
+            while (p < len && fieldValue[buf[p]] === 1) p++;
+            if (p + 1 < len && buf[p] === CR && buf[p + 1] === LF) {
+              let end = p;
+              while (end > valueStart && ((b = buf[end - 1]) === SP || b === HTAB)) end--;
+              offsets[n + 1] = nameEnd - base;
+              offsets[n + 2] = valueStart - base;
+              offsets[n + 3] = end - base;
+              if (!this.#inTrailers) {
+                const kind = headerKind(buf, nameStart, nameEnd);
+                if (kind !== HeaderKind.Other) this.#framingField(kind, buf, valueStart, end, n >> 2);
+              }
+              n += 4;
+              p += 2;
+              if (p - base - section > sectionLimit) return reject(sectionReason);
+              continue;
+            }
+          }
+          p = nameStart + 1;
+          state = S.HeaderName;
+          continue;
+        }
+        case S.HeaderName:
+          while (p < len && token[buf[p]] === 1) p++;
+          if (p === len) break;
+          b = buf[p];
+          if (b !== COLON) return reject(b === SP || b === HTAB ? R.WhitespaceBeforeColon : R.InvalidHeaderName);
+          offsets[n + 1] = p - base;
+          this.#kind = this.#inTrailers ? HeaderKind.Other : headerKind(buf, base + offsets[n], p);
+          p++;
+          state = S.HeaderOws;
+          continue;
+        case S.HeaderOws:
+          while (p < len && ((b = buf[p]) === SP || b === HTAB)) p++;
+          if (p === len) break;
+          offsets[n + 2] = p - base;
+          state = S.HeaderValue;
+          continue;
+        case S.HeaderValue: {
+          while (p < len && fieldValue[buf[p]] === 1) p++;
+          if (p === len) break;
+          b = buf[p];
+          if (b !== CR) return reject(b === LF ? R.BareLineFeed : R.InvalidHeaderValue);
+          // Trailing OWS is not part of the value (RFC 9110 §5.5).
+          const start = base + offsets[n + 2];
+          let end = p;
+          while (end > start && ((b = buf[end - 1]) === SP || b === HTAB)) end--;
+          offsets[n + 3] = end - base;
+          if (this.#kind !== HeaderKind.Other) this.#framingField(this.#kind, buf, start, end, n >> 2);
+          n += 4;
+          p++;
+          if (p < len && buf[p] === LF) {
+            p++;
+            if (p - base - section > sectionLimit) return reject(sectionReason);
+            state = S.HeaderStart;
+          } else {
+            state = S.HeaderLf;
+          }
+          continue;
+        }
+        case S.HeaderLf:
+          if (buf[p] !== LF) return reject(R.BareCarriageReturn);
+          p++;
+          if (p - base - section > sectionLimit) return reject(sectionReason);
+          state = S.HeaderStart;
+          continue;
+        case S.HeadersEndLf:
+          if (buf[p] !== LF) return reject(R.BareCarriageReturn);
+          p++;
+          if (p - base - section > sectionLimit) return reject(sectionReason);
+          this.#offsetCount = n;
+          return p;
+      }
+    }
+    // The buffer ended inside the head: refuse it now if it is already too big, before any copy.
+    if (state <= S.ReqLineLf) {
+      if (len - base > this.#maxLine) return reject(R.RequestLineTooLong);
+    } else if (len - base - section > sectionLimit) {
+      return reject(sectionReason);
+    }
+    this.#state = state;
+    this.#offsetCount = n;
+    this.#sectionOffset = section;
+    return -1;
+  }
+
+  /** One byte of `HTTP/1.x` + CR, when the version arrives split (the fast path handles the rest). */
+  #versionByte(b: number): void {
+    const i = this.#versionIndex;
+    if (i < 5) {
+      if (b !== 'HTTP/'.charCodeAt(i)) reject(R.InvalidVersion);
+    } else if (i === 5 || i === 7) {
+      if (b < 0x30 || b > 0x39) reject(R.InvalidVersion);
+      // A well-formed version we do not speak: 505 (RFC 9110 §15.6.6), decided on its first digit.
+      if (i === 5 ? b !== 0x31 : b > 0x31) reject(R.UnsupportedHttpVersion);
+      if (i === 7) this.#versionMinor = b === 0x31 ? 1 : 0;
+    } else if (i === 6) {
+      if (b !== 0x2e) reject(R.InvalidVersion);
+    } else if (b !== CR) {
+      reject(b === LF ? R.BareLineFeed : R.InvalidVersion);
+    }
+  }
+
+  #requestLineDone(buf: Buffer, base: number): void {
+    if (targetForm(buf, base + this.#targetStart, base + this.#targetEnd, this.#method === CONNECT) === null) {
+      reject(R.InvalidRequestTarget);
+    }
+  }
+
+  #framingField(kind: HeaderKind, buf: Buffer, s: number, e: number, index: number): void {
+    switch (kind) {
+      case HeaderKind.Host:
+        if (this.#hostField >= 0) reject(R.DuplicateHost);
+        this.#hostField = index;
+        break;
+      case HeaderKind.ContentLength: {
+        // Duplicates are refused even when equal: `5` then `5` is how CL-CL desync starts.
+        if (this.#contentLength !== -1) reject(R.DuplicateContentLength);
+        if (this.#hasTransferEncoding) reject(R.ContentLengthWithTransferEncoding);
+        const length = parseContentLength(buf, s, e);
+        if (length < 0) reject(R.InvalidContentLength);
+        this.#contentLength = length;
+        break;
+      }
+      case HeaderKind.TransferEncoding:
+        if (this.#hasTransferEncoding) reject(R.DuplicateTransferEncoding);
+        this.#hasTransferEncoding = true;
+        if (this.#contentLength !== -1) reject(R.ContentLengthWithTransferEncoding);
+        // RFC 9112 §6.1: HTTP/1.0 has no Transfer-Encoding; an intermediary may not agree on it.
+        if (this.#versionMinor === 0) reject(R.TransferEncodingInHttp10);
+        if (!isChunkedOnly(buf, s, e)) reject(transferEncodingProblem(buf, s, e));
+        this.#chunked = true;
+        break;
+      case HeaderKind.Connection:
+        this.#connection |= connectionOptions(buf, s, e);
+        break;
+      case HeaderKind.Upgrade:
+        this.#hasUpgradeField = true;
+        break;
+      case HeaderKind.Expect:
+        if (equalsLower(buf, s, e, '100-continue')) this.#expectContinue = true;
+        break;
+    }
+  }
+
+  /** The request head whose empty line ends at buf[end] (scan returned `end`), as strings. */
+  requestHead(buf: Buffer, base: number, end: number): RequestHead {
+    const text = latin1(buf, base, end);
+    const fields = this.#fields(text);
+    const method = this.#method;
+    const isConnect = method === CONNECT;
+    const target = text.substring(this.#targetStart, this.#targetEnd);
+    const minor = this.#versionMinor;
+    const head = new RequestHead(method, target, knownTargetForm(target, isConnect), minor, isConnect, fields);
+    const conn = this.#connection;
+    head.keepAlive = (conn & CONNECTION_CLOSE) === 0 && (minor === 1 || (conn & CONNECTION_KEEP_ALIVE) !== 0);
+    // RFC 9110 §7.8: Upgrade is ignored in HTTP/1.0.
+    head.upgrade = (conn & CONNECTION_UPGRADE) !== 0 && this.#hasUpgradeField && minor === 1;
+    head.contentLength = this.#contentLength;
+    head.chunked = this.#chunked;
+    head.expectContinue = this.#expectContinue;
+    if (this.#hostField >= 0) head.host = fields[2 * this.#hostField + 1];
+    return head;
+  }
+
+  /** The trailer fields whose empty line ends at buf[end], or null when there were none. */
+  trailerFields(buf: Buffer, base: number, end: number): string[] | null {
+    return this.#offsetCount === 0 ? null : this.#fields(latin1(buf, base, end));
+  }
+
+  #fields(text: string): string[] {
+    const offsets = this.#offsets;
+    const n = this.#offsetCount;
+    const fields = new Array<string>(n >> 1);
+    for (let i = 0, j = 0; i < n; i += 4, j += 2) {
+      fields[j] = text.substring(offsets[i], offsets[i + 1]);
+      fields[j + 1] = text.substring(offsets[i + 2], offsets[i + 3]);
+    }
+    return fields;
+  }
+}

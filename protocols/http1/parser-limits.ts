@@ -1,0 +1,43 @@
+import { InvalidOptionError } from '../../connection/errors.js';
+
+/** The sizes the HTTP/1.1 parser enforces while it reads; each is checked before bytes are buffered. */
+export interface ParserLimits {
+  /** Bytes of the request line, its CRLF included. Over it: 414. */
+  readonly maxRequestLineSize: number;
+  /** Bytes of the header section, from the first field to the empty line. Over it: 431. */
+  readonly maxRequestHeadersTotalSize: number;
+  /** Header field lines; trailers count separately against the same number. Over it: 431. */
+  readonly maxRequestHeaderCount: number;
+  /** Bytes of all chunk extensions of one message (`;name=value`). Over it: 413. */
+  readonly maxChunkExtensionSize?: number;
+  /** Bytes of the trailer section of a chunked body. Over it: 431. */
+  readonly maxTrailerSize?: number;
+}
+
+/** Kestrel's defaults for the first three; Node's 16 KiB chunk-extension cap; trailers as headers. */
+export const DEFAULT_PARSER_LIMITS = Object.freeze({
+  maxRequestLineSize: 8192,
+  maxRequestHeadersTotalSize: 32768,
+  maxRequestHeaderCount: 100,
+  maxChunkExtensionSize: 16384,
+  maxTrailerSize: 32768,
+} satisfies Required<ParserLimits>);
+
+/** `limits` with defaults filled in; a value that is not a positive integer is a configuration error. */
+export function resolveParserLimits(limits: Partial<ParserLimits>): Required<ParserLimits> {
+  return {
+    maxRequestLineSize: positive(limits, 'maxRequestLineSize'),
+    maxRequestHeadersTotalSize: positive(limits, 'maxRequestHeadersTotalSize'),
+    maxRequestHeaderCount: positive(limits, 'maxRequestHeaderCount'),
+    maxChunkExtensionSize: positive(limits, 'maxChunkExtensionSize'),
+    maxTrailerSize: positive(limits, 'maxTrailerSize'),
+  };
+}
+
+function positive(limits: Partial<ParserLimits>, name: keyof ParserLimits): number {
+  const value = limits[name] ?? DEFAULT_PARSER_LIMITS[name];
+  if (!Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidOptionError(name, `must be a positive integer (got ${String(value)})`);
+  }
+  return value;
+}
