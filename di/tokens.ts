@@ -1,19 +1,9 @@
-import type { Logger, Transport } from '../connection/index.js';
+import { token } from '../connection/index.js';
 import type { ServerOptions } from './server-options.js';
 
-/**
- * A DI token that remembers the type it resolves to. tsyringe's own tokens are untyped symbols;
- * `resolve(container, TOKEN)` keeps the type without a cast at every call site.
- */
-export type Token<T> = symbol & { readonly __tokenType?: T };
+// The contract tokens (TRANSPORT, LOGGER) live in connection/ so lower layers can inject them;
+// they are re-exported here so the composition root offers every token in one place.
+export { token, TRANSPORT, LOGGER, type Token } from '../connection/index.js';
 
-export function token<T>(description: string): Token<T> {
-  return Symbol(description) as Token<T>;
-}
-
-/** Every registered transport, in registration order (the last that can bind an endpoint wins). */
-export const TRANSPORT = token<Transport>('tiercel.Transport');
 /** The server's resolved options (defaults applied). */
 export const SERVER_OPTIONS = token<Required<ServerOptions>>('tiercel.ServerOptions');
-/** The logger every component writes to. */
-export const LOGGER = token<Logger>('tiercel.Logger');

@@ -20,10 +20,16 @@ export class EndpointBuilder extends ConnectionBuilder {
   constructor(
     readonly endpoint: Endpoint,
     readonly scheme: Scheme = 'http',
-    /** Overrides the server's transport options for this endpoint only. */
-    readonly transportOptions: TransportOptions = {},
+    /** Overrides the server's transport options for this endpoint only (see `withTransportOptions`). */
+    public transportOptions: TransportOptions = {},
   ) {
     super();
+  }
+
+  /** Buffer sizes for this endpoint's connections, over the server-wide `transport` options. */
+  withTransportOptions(options: TransportOptions): this {
+    this.transportOptions = { ...this.transportOptions, ...options };
+    return this;
   }
 
   /**

@@ -63,7 +63,6 @@ export class Server {
   /** The server's own DI container (a child container; never tsyringe's global one). */
   readonly services: DependencyContainer;
   readonly #options: Required<ServerOptions>;
-  readonly #log: Logger;
   readonly #builders: EndpointBuilder[] = [];
   #bound: BoundEndpoint[] = [];
   readonly #live = new Set<ConnectionContext>();
@@ -79,11 +78,11 @@ export class Server {
   constructor(options: ServerOptions = {}) {
     this.services = createServerContainer(options);
     this.#options = resolve(this.services, SERVER_OPTIONS);
-    this.#log = resolve(this.services, LOGGER);
   }
 
+  /** The server's logger: whatever is registered under `LOGGER` (a user may replace it before start). */
   get logger(): Logger {
-    return this.services.isRegistered(LOGGER, true) ? resolve(this.services, LOGGER) : this.#log;
+    return resolve(this.services, LOGGER);
   }
 
   /**
@@ -184,7 +183,7 @@ export class Server {
     this.#bound = bound;
     for (const b of bound) {
       b.loop = this.#acceptLoop(b);
-      this.#log.info(`Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
+      this.logger.info(`Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
     }
     this.#state = 'started';
   }
@@ -215,7 +214,7 @@ export class Server {
       ]);
       clearTimeout(timer);
       if (this.#live.size > 0) {
-        this.#log.warn(`Shutdown timeout: aborting ${this.#live.size} connection(s)`);
+        this.logger.warn(`Shutdown timeout: aborting ${this.#live.size} connection(s)`);
         for (const ctx of this.#live) ctx.abort(new ConnectionAbortedError('The server is shutting down'));
         await this.#whenEmpty();
       }
@@ -225,6 +224,12 @@ export class Server {
   }
 
   #buildDelegate(builder: EndpointBuilder): ConnectionDelegate {
+    if (builder.scheme === 'https') {
+      // Serving plain text on a URL that promises TLS would be worse than refusing it.
+      throw new ServerStateError(
+        `Endpoint ${formatUrl(builder.endpoint, 'https')} asks for HTTPS, and tiercel has no TLS yet: use an http:// URL`,
+      );
+    }
     if (!builder.hasTerminal) {
       if (this.#defaultTerminal === undefined) {
         throw new ServerStateError(
@@ -244,13 +249,13 @@ export class Server {
         ctx = await b.listener.accept();
       } catch (err) {
         // A listener that throws from accept is broken; stop this loop rather than spin.
-        this.#log.error(`Accept failed on ${formatEndpoint(b.listener.endpoint)}`, { error: err });
+        this.logger.error(`Accept failed on ${formatEndpoint(b.listener.endpoint)}`, { error: err });
         return;
       }
       if (ctx === null) return;
       if (this.#live.size >= max) {
         this.#rejected++;
-        this.#log.debug('Connection rejected: maxConcurrentConnections reached', { connectionId: ctx.id });
+        this.logger.debug('Connection rejected: maxConcurrentConnections reached', { connectionId: ctx.id });
         ctx.abort(new ConnectionAbortedError('The server has reached maxConcurrentConnections'));
         continue;
       }
@@ -278,7 +283,7 @@ export class Server {
         ctx.close();
       },
       (err: unknown) => {
-        this.#log.debug('Connection pipeline failed', { connectionId: ctx.id, error: err });
+        this.logger.debug('Connection pipeline failed', { connectionId: ctx.id, error: err });
         ctx.abort(err);
       },
     ).finally(() => {

@@ -1,7 +1,6 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { NextCalledTwiceError, silentLogger, type Logger } from '../connection/index.js';
-import { LOGGER } from '../di/tokens.js';
+import { LOGGER, NextCalledTwiceError, silentLogger, type Logger } from '../connection/index.js';
 import { HttpProtocolError, type HeaderList, type HttpApplication, type HttpExchange } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';
 import { HttpContext, requestScopeOf, type ApplicationServices } from './http-context.js';

@@ -1,5 +1,5 @@
 // pipeline/: the request pipeline apps are written against (ASP.NET Core's HttpContext and
-// IApplicationBuilder). Imports protocols/http (the exchange contract), connection and di only.
+// IApplicationBuilder). Imports protocols/http (the exchange contract) and connection only.
 export {
   ApplicationBuilder,
   type ApplicationBuilderOptions,

@@ -1,10 +1,7 @@
-export function token(description) {
-    return Symbol(description);
-}
-/** Every registered transport, in registration order (the last that can bind an endpoint wins). */
-export const TRANSPORT = token('tiercel.Transport');
+import { token } from '../connection/index.js';
+// The contract tokens (TRANSPORT, LOGGER) live in connection/ so lower layers can inject them;
+// they are re-exported here so the composition root offers every token in one place.
+export { token, TRANSPORT, LOGGER } from '../connection/index.js';
 /** The server's resolved options (defaults applied). */
 export const SERVER_OPTIONS = token('tiercel.ServerOptions');
-/** The logger every component writes to. */
-export const LOGGER = token('tiercel.Logger');
 //# sourceMappingURL=tokens.js.map

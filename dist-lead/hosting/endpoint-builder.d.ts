@@ -10,11 +10,13 @@ export declare class EndpointBuilder extends ConnectionBuilder {
     #private;
     readonly endpoint: Endpoint;
     readonly scheme: Scheme;
-    /** Overrides the server's transport options for this endpoint only. */
-    readonly transportOptions: TransportOptions;
+    /** Overrides the server's transport options for this endpoint only (see `withTransportOptions`). */
+    transportOptions: TransportOptions;
     constructor(endpoint: Endpoint, scheme?: Scheme, 
-    /** Overrides the server's transport options for this endpoint only. */
+    /** Overrides the server's transport options for this endpoint only (see `withTransportOptions`). */
     transportOptions?: TransportOptions);
+    /** Buffer sizes for this endpoint's connections, over the server-wide `transport` options. */
+    withTransportOptions(options: TransportOptions): this;
     /**
      * Runs a user's protocol as the terminal delegate: a class (resolved from the server's container
      * when the server starts) or an instance.

@@ -1,5 +1,5 @@
 // pipeline/: the request pipeline apps are written against (ASP.NET Core's HttpContext and
-// IApplicationBuilder). Imports protocols/http (the exchange contract), connection and di only.
+// IApplicationBuilder). Imports protocols/http (the exchange contract) and connection only.
 export { ApplicationBuilder, } from './application-builder.js';
 export { HttpContext, ConnectionInfo } from './http-context.js';
 export { HttpRequest } from './http-request.js';

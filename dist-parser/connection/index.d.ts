@@ -5,4 +5,5 @@ export * from './connection-context.js';
 export * from './connection-builder.js';
 export * from './transport.js';
 export * from './logger.js';
+export * from './tokens.js';
 export { nextConnectionId } from './connection-id.js';

@@ -6,5 +6,6 @@ export * from './connection-context.js';
 export * from './connection-builder.js';
 export * from './transport.js';
 export * from './logger.js';
+export * from './tokens.js';
 export { nextConnectionId } from './connection-id.js';
 //# sourceMappingURL=index.js.map

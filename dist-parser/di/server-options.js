@@ -8,6 +8,11 @@ export const DEFAULT_SERVER_OPTIONS = Object.freeze({
 const LOG_LEVELS = ['debug', 'info', 'warn', 'error', 'silent'];
 /** Applies defaults and rejects bad values now, at configuration time, not at the first connection. */
 export function resolveServerOptions(options = {}) {
+    for (const key of Object.keys(options)) {
+        if (!(key in DEFAULT_SERVER_OPTIONS)) {
+            throw new InvalidOptionError(key, `is not a server option (known: ${Object.keys(DEFAULT_SERVER_OPTIONS).join(', ')})`);
+        }
+    }
     const resolved = { ...DEFAULT_SERVER_OPTIONS, ...stripUndefined(options) };
     if (!(resolved.shutdownTimeoutMs >= 0) || !Number.isFinite(resolved.shutdownTimeoutMs)) {
         throw new InvalidOptionError('shutdownTimeoutMs', 'must be a finite number of milliseconds, 0 or more');

@@ -11,12 +11,17 @@ export class EndpointBuilder extends ConnectionBuilder {
     #handler;
     #hasTerminal = false;
     constructor(endpoint, scheme = 'http', 
-    /** Overrides the server's transport options for this endpoint only. */
+    /** Overrides the server's transport options for this endpoint only (see `withTransportOptions`). */
     transportOptions = {}) {
         super();
         this.endpoint = endpoint;
         this.scheme = scheme;
         this.transportOptions = transportOptions;
+    }
+    /** Buffer sizes for this endpoint's connections, over the server-wide `transport` options. */
+    withTransportOptions(options) {
+        this.transportOptions = { ...this.transportOptions, ...options };
+        return this;
     }
     /**
      * Runs a user's protocol as the terminal delegate: a class (resolved from the server's container

@@ -28,6 +28,7 @@ export declare class Server {
     /** The server's own DI container (a child container; never tsyringe's global one). */
     readonly services: DependencyContainer;
     constructor(options?: ServerOptions);
+    /** The server's logger: whatever is registered under `LOGGER` (a user may replace it before start). */
     get logger(): Logger;
     /**
      * Registers a transport class, resolved from the server's container with its own dependencies.

@@ -13,7 +13,6 @@ export class Server {
     /** The server's own DI container (a child container; never tsyringe's global one). */
     services;
     #options;
-    #log;
     #builders = [];
     #bound = [];
     #live = new Set();
@@ -28,10 +27,10 @@ export class Server {
     constructor(options = {}) {
         this.services = createServerContainer(options);
         this.#options = resolve(this.services, SERVER_OPTIONS);
-        this.#log = resolve(this.services, LOGGER);
     }
+    /** The server's logger: whatever is registered under `LOGGER` (a user may replace it before start). */
     get logger() {
-        return this.services.isRegistered(LOGGER, true) ? resolve(this.services, LOGGER) : this.#log;
+        return resolve(this.services, LOGGER);
     }
     /**
      * Registers a transport class, resolved from the server's container with its own dependencies.
@@ -124,7 +123,7 @@ export class Server {
         this.#bound = bound;
         for (const b of bound) {
             b.loop = this.#acceptLoop(b);
-            this.#log.info(`Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
+            this.logger.info(`Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
         }
         this.#state = 'started';
     }
@@ -157,7 +156,7 @@ export class Server {
             ]);
             clearTimeout(timer);
             if (this.#live.size > 0) {
-                this.#log.warn(`Shutdown timeout: aborting ${this.#live.size} connection(s)`);
+                this.logger.warn(`Shutdown timeout: aborting ${this.#live.size} connection(s)`);
                 for (const ctx of this.#live)
                     ctx.abort(new ConnectionAbortedError('The server is shutting down'));
                 await this.#whenEmpty();
@@ -167,6 +166,10 @@ export class Server {
         this.#state = 'stopped';
     }
     #buildDelegate(builder) {
+        if (builder.scheme === 'https') {
+            // Serving plain text on a URL that promises TLS would be worse than refusing it.
+            throw new ServerStateError(`Endpoint ${formatUrl(builder.endpoint, 'https')} asks for HTTPS, and tiercel has no TLS yet: use an http:// URL`);
+        }
         if (!builder.hasTerminal) {
             if (this.#defaultTerminal === undefined) {
                 throw new ServerStateError(`Endpoint ${formatEndpoint(builder.endpoint)} has no protocol: call useConnectionHandler() or run() on it`);
@@ -184,14 +187,14 @@ export class Server {
             }
             catch (err) {
                 // A listener that throws from accept is broken; stop this loop rather than spin.
-                this.#log.error(`Accept failed on ${formatEndpoint(b.listener.endpoint)}`, { error: err });
+                this.logger.error(`Accept failed on ${formatEndpoint(b.listener.endpoint)}`, { error: err });
                 return;
             }
             if (ctx === null)
                 return;
             if (this.#live.size >= max) {
                 this.#rejected++;
-                this.#log.debug('Connection rejected: maxConcurrentConnections reached', { connectionId: ctx.id });
+                this.logger.debug('Connection rejected: maxConcurrentConnections reached', { connectionId: ctx.id });
                 ctx.abort(new ConnectionAbortedError('The server has reached maxConcurrentConnections'));
                 continue;
             }
@@ -217,7 +220,7 @@ export class Server {
             this.#lingering.add(ctx);
             ctx.close();
         }, (err) => {
-            this.#log.debug('Connection pipeline failed', { connectionId: ctx.id, error: err });
+            this.logger.debug('Connection pipeline failed', { connectionId: ctx.id, error: err });
             ctx.abort(err);
         }).finally(() => {
             const forget = () => {

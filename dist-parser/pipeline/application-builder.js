@@ -1,8 +1,7 @@
 var _a;
 import 'reflect-metadata';
 import { container as rootContainer } from 'tsyringe';
-import { NextCalledTwiceError, silentLogger } from '../connection/index.js';
-import { LOGGER } from '../di/tokens.js';
+import { LOGGER, NextCalledTwiceError, silentLogger } from '../connection/index.js';
 import { HttpProtocolError } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';
 import { HttpContext, requestScopeOf } from './http-context.js';

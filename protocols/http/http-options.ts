@@ -19,7 +19,12 @@ export interface ResolvedHttpOptions {
   readonly serverLine: string;
 }
 
+const KNOWN = ['limits', 'serverHeader'];
+
 export function resolveHttpOptions(options: HttpOptions = {}): ResolvedHttpOptions {
+  for (const key of Object.keys(options)) {
+    if (!KNOWN.includes(key)) throw new InvalidOptionError(key, `is not an HTTP option (known: ${KNOWN.join(', ')})`);
+  }
   const server = options.serverHeader ?? 'tiercel';
   if (server !== false) {
     for (const part of server.split(/[ /]/)) {

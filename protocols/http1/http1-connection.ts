@@ -75,6 +75,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   #writeWaitFlushed = 0;
   #detached = false;
   #finished = false;
+  /** The client sent its FIN: finish what it sent, then close. */
+  #peerEnded = false;
   #resolveRun!: () => void;
   #drainWaiters: (() => void)[] = [];
 
@@ -155,6 +157,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       this.#flush();
       this.#invoke(deferred);
     }
+    if (this.#peerEnded && this.#exchange === null && this.#phase !== Phase.Closing) this.#close();
     this.#flush();
     if (this.#phase === Phase.Closing) this.#finish();
   }
@@ -289,6 +292,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     }
     this.#phase = Phase.Idle;
     this.#phaseSince = Date.now();
+    if (this.#peerEnded && this.#stash === null) {
+      this.#close();
+      return;
+    }
     if (this.#parsingPaused) {
       this.#parsingPaused = false;
       this.#parser.resume();
@@ -416,14 +423,17 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   readonly #onEnd = (): void => {
-    // The client half-closed. A request still in hand is answered; then the connection ends.
-    this.keepAlive = false;
+    // The client half-closed (FIN). Requests it already sent are still answered, in order
+    // (RFC 9112 §9.6); once they are, the connection ends.
+    this.#peerEnded = true;
     const ex = this.#exchange;
-    if (ex === null || this.#phase === Phase.Head || this.#phase === Phase.Idle) {
-      this.#close();
-    } else if (!ex.requestComplete) {
-      ex.failBody(new HttpProtocolError('ERR_TIERCEL_BODY_INCOMPLETE', 400, 'The client ended the connection before the request body was complete'));
+    if (ex !== null) {
+      if (!ex.requestComplete) {
+        ex.failBody(new HttpProtocolError('ERR_TIERCEL_BODY_INCOMPLETE', 400, 'The client ended the connection before the request body was complete'));
+      }
+      return;
     }
+    if (!this.#parsingPaused) this.#close();
   };
 
   readonly #onError = (err: Error): void => {

@@ -1,7 +1,12 @@
 import { InvalidOptionError } from '../../connection/index.js';
 import { isToken } from './header-chars.js';
 import { resolveHttpLimits } from './http-limits.js';
+const KNOWN = ['limits', 'serverHeader'];
 export function resolveHttpOptions(options = {}) {
+    for (const key of Object.keys(options)) {
+        if (!KNOWN.includes(key))
+            throw new InvalidOptionError(key, `is not an HTTP option (known: ${KNOWN.join(', ')})`);
+    }
     const server = options.serverHeader ?? 'tiercel';
     if (server !== false) {
         for (const part of server.split(/[ /]/)) {

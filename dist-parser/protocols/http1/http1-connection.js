@@ -36,6 +36,8 @@ export class Http1Connection {
     #writeWaitFlushed = 0;
     #detached = false;
     #finished = false;
+    /** The client sent its FIN: finish what it sent, then close. */
+    #peerEnded = false;
     #resolveRun;
     #drainWaiters = [];
     constructor(ctx, app, options) {
@@ -115,6 +117,8 @@ export class Http1Connection {
             this.#flush();
             this.#invoke(deferred);
         }
+        if (this.#peerEnded && this.#exchange === null && this.#phase !== 3 /* Phase.Closing */)
+            this.#close();
         this.#flush();
         if (this.#phase === 3 /* Phase.Closing */)
             this.#finish();
@@ -255,6 +259,10 @@ export class Http1Connection {
         }
         this.#phase = 0 /* Phase.Idle */;
         this.#phaseSince = Date.now();
+        if (this.#peerEnded && this.#stash === null) {
+            this.#close();
+            return;
+        }
         if (this.#parsingPaused) {
             this.#parsingPaused = false;
             this.#parser.resume();
@@ -377,15 +385,18 @@ export class Http1Connection {
         this.#resolveRun();
     }
     #onEnd = () => {
-        // The client half-closed. A request still in hand is answered; then the connection ends.
-        this.keepAlive = false;
+        // The client half-closed (FIN). Requests it already sent are still answered, in order
+        // (RFC 9112 §9.6); once they are, the connection ends.
+        this.#peerEnded = true;
         const ex = this.#exchange;
-        if (ex === null || this.#phase === 1 /* Phase.Head */ || this.#phase === 0 /* Phase.Idle */) {
+        if (ex !== null) {
+            if (!ex.requestComplete) {
+                ex.failBody(new HttpProtocolError('ERR_TIERCEL_BODY_INCOMPLETE', 400, 'The client ended the connection before the request body was complete'));
+            }
+            return;
+        }
+        if (!this.#parsingPaused)
             this.#close();
-        }
-        else if (!ex.requestComplete) {
-            ex.failBody(new HttpProtocolError('ERR_TIERCEL_BODY_INCOMPLETE', 400, 'The client ended the connection before the request body was complete'));
-        }
     };
     #onError = (err) => {
         this.#options.logger.debug('Transport error', { connectionId: this.ctx.id, error: err });

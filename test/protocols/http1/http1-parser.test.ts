@@ -371,6 +371,43 @@ test('incomplete input leaves the parser waiting, not idle', () => {
   }
 });
 
+test('random cuts of a long pipelined stream give the same requests as one piece', () => {
+  const requests = [
+    'GET /a?x=1 HTTP/1.1\r\nHost: example.com\r\nUser-Agent: t/1\r\nAccept: */*\r\n\r\n',
+    'POST /b HTTP/1.1\r\nHost: h\r\nContent-Length: 11\r\nContent-Type: text/plain\r\n\r\nhello world',
+    'PUT /c HTTP/1.1\r\nhost: h\r\ntransfer-encoding: CHUNKED\r\n\r\n4;a=b;c="d;e"\r\nwiki\r\n5\r\npedia\r\n0\r\nX-T: 1\r\n\r\n',
+    '\r\nOPTIONS * HTTP/1.1\r\nHost: h\r\n\r\n',
+    `GET /${'long'.repeat(50)} HTTP/1.1\r\nHost: h\r\nCookie: ${'k=v; '.repeat(40)}\r\n\r\n`,
+  ];
+  const input = bytes(Array.from({ length: 40 }, (_, i) => requests[i % requests.length]).join(''));
+  const summary = (r: FeedResult): string[] =>
+    r.recorder.completed.map(
+      (m) => `${m.head.method} ${m.head.target} ${m.head.rawHeaders.join('|')} ${m.body.toString()} ${m.head.trailers?.join('|')}`,
+    );
+  const whole = feed([input]);
+  assert.is(whole.recorder.completed.length, 40);
+  const expected = summary(whole);
+  // A small deterministic PRNG (mulberry32), so a failure can be replayed.
+  let seed = 0x5eed;
+  const random = (): number => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  for (let round = 0; round < 200; round++) {
+    const pieces: Buffer[] = [];
+    for (let at = 0; at < input.length; ) {
+      const size = 1 + Math.floor(random() * (round % 2 === 0 ? 8 : 120));
+      pieces.push(input.subarray(at, at + size));
+      at += size;
+    }
+    const r = feed(pieces);
+    assert.is(r.error, null, `round ${round}`);
+    assert.equal(summary(r), expected, `round ${round}`);
+  }
+});
+
 // ---- Host (the driver's check) -----------------------------------------------------------
 
 test('assertValidHost: HTTP/1.1 needs one valid Host; HTTP/1.0 may omit it', () => {
