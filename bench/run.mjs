@@ -139,8 +139,9 @@ const fmt = (n) => Math.round(n).toLocaleString('en-US');
 async function runScenario(scenario, servers, settings) {
   const entries = new Map();
   const running = [];
-  const wrkFor = (server, seconds) =>
+  const wrkFor = (server, seconds, onStart) =>
     runWrk({
+      onStart,
       url: `http://127.0.0.1:${server.port}${scenario.path}`,
       seconds,
       connections: settings.connections,
@@ -180,17 +181,18 @@ async function runScenario(scenario, servers, settings) {
         continue;
       }
       try {
-        const meter = startCpuMeter(server.pid, settings.serverCpu);
-        const result = await wrkFor(server, settings.duration);
-        // Well under 100% server CPU: something else set the pace. Others on its core: the run was contended.
-        const cpu = meter();
+        const meter = startCpuMeter({ serverPid: server.pid, serverCpu: settings.serverCpu, clientCpu: settings.clientCpu });
+        const result = await wrkFor(server, settings.duration, (child) => meter.watchClient(child.pid));
+        // Server well under 100%: something else set the pace (wrk near 100%: wrk did). Others: the run was contended.
+        const cpu = meter.stop();
         result.serverCpu = cpu.server;
+        result.clientCpu = cpu.client;
         result.othersCpu = cpu.others;
         entry.rounds.push(result);
         log(
           `${scenario.id} round ${round + 1}/${settings.rounds} ${spec.name}: ${fmt(result.rps)} req/s, ` +
             `p99 ${Number.isFinite(result.latency.p99) ? `${result.latency.p99.toFixed(2)} ms` : 'n/a'}, ` +
-            `server CPU ${(cpu.server * 100).toFixed(0)}%, others on its core ${(cpu.others * 100).toFixed(0)}%`,
+            `CPU server ${(cpu.server * 100).toFixed(0)}%, wrk ${(cpu.client * 100).toFixed(0)}%, others ${(cpu.others * 100).toFixed(0)}%`,
         );
       } catch (error) {
         entry.failure = error.message.split('\n')[0];

@@ -33,18 +33,32 @@ export function readCoreBusySeconds(cpu) {
 }
 
 /**
- * Starts a measurement of `pid` on core `cpu`; calling the returned function gives
- * { server, others }: shares of that core (0..1) used by the server and by everything
- * else (other processes, hypervisor steal) since the start.
+ * Measures one wrk run: the server on `serverCpu`, wrk on `clientCpu`. Call `watchClient(pid)`
+ * once wrk has started (its CPU time is sampled every 100 ms, since an exited process can no
+ * longer be read), then `stop()` for shares of one core (0..1): { server, client, others },
+ * where `others` is what other processes and hypervisor steal took on the two cores together.
  */
-export function startCpuMeter(pid, cpu) {
+export function startCpuMeter({ serverPid, serverCpu, clientCpu }) {
   const t0 = performance.now();
-  const server0 = readCpuSeconds(pid);
-  const core0 = readCoreBusySeconds(cpu);
-  return () => {
-    const seconds = (performance.now() - t0) / 1000;
-    const server = (readCpuSeconds(pid) - server0) / seconds;
-    const core = (readCoreBusySeconds(cpu) - core0) / seconds;
-    return { server, others: Math.max(0, core - server) };
+  const server0 = readCpuSeconds(serverPid);
+  const cores0 = readCoreBusySeconds(serverCpu) + readCoreBusySeconds(clientCpu);
+  let client = 0;
+  let timer;
+  return {
+    watchClient(pid) {
+      timer = setInterval(() => {
+        const seconds = readCpuSeconds(pid);
+        if (Number.isFinite(seconds)) client = seconds;
+      }, 100);
+      timer.unref();
+    },
+    stop() {
+      clearInterval(timer);
+      const seconds = (performance.now() - t0) / 1000;
+      const server = (readCpuSeconds(serverPid) - server0) / seconds;
+      const cores = (readCoreBusySeconds(serverCpu) + readCoreBusySeconds(clientCpu) - cores0) / seconds;
+      const clientShare = client / seconds;
+      return { server, client: clientShare, others: Math.max(0, cores - server - clientShare) };
+    },
   };
 }

@@ -146,9 +146,10 @@ function startOnce({ name, file, cpu, timeoutMs, benchDir, port }) {
 }
 
 /** Runs a tracked child to completion, resolving with its output; kills it after `timeoutMs`. */
-export function runToEnd(command, args, { cpu, cwd, env, timeoutMs }) {
+export function runToEnd(command, args, { cpu, cwd, env, timeoutMs, onStart }) {
   return new Promise((resolve, reject) => {
     const child = spawnTracked(command, args, { cpu, cwd, env });
+    onStart?.(child);
     let stdout = '';
     let stderr = '';
     child.stdout.setEncoding('utf8').on('data', (t) => (stdout += t));

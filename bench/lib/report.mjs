@@ -32,8 +32,9 @@ export function summarize(entry) {
   const errors = { connect: 0, read: 0, write: 0, timeout: 0, non2xx: 0 };
   for (const round of entry.rounds) for (const key of Object.keys(errors)) errors[key] += round.errors[key];
   const serverCpu = median(entry.rounds.map((r) => r.serverCpu));
+  const clientCpu = median(entry.rounds.map((r) => r.clientCpu));
   const othersCpu = median(entry.rounds.map((r) => r.othersCpu));
-  return { rps, p99, serverCpu, othersCpu, errors, flagged: errorTotal(errors) > 0 || Boolean(entry.failure) };
+  return { rps, p99, serverCpu, clientCpu, othersCpu, errors, flagged: errorTotal(errors) > 0 || Boolean(entry.failure) };
 }
 
 function scenarioTable(scenario, entries, baselineName) {
@@ -47,7 +48,7 @@ function scenarioTable(scenario, entries, baselineName) {
     '',
     `\`${scenario.request}\``,
     '',
-    '| Server | req/s (median) | vs node:http | p99 (median) | vs node:http | RSS after | vs node:http | peak RSS | server CPU / others | req/s per round | errors |',
+    '| Server | req/s (median) | vs node:http | p99 (median) | vs node:http | RSS after | vs node:http | peak RSS | CPU server / wrk / others | req/s per round | errors |',
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];
   for (const [name, entry] of entries) {
@@ -57,10 +58,10 @@ function scenarioTable(scenario, entries, baselineName) {
     }
     const s = summarize(entry);
     const errorText = [describeErrors(s.errors), entry.failure].filter(Boolean).join('; ');
-    const contended = s.othersCpu > CONTENDED ? ` (contended: other work took ${pct(s.othersCpu)} of the server's core)` : '';
+    const contended = s.othersCpu > CONTENDED ? ` (contended: other work took ${pct(s.othersCpu)} of a core)` : '';
     lines.push(
       `| ${s.flagged ? '⚠ ' : ''}${name} | ${int(s.rps)} | ${ratio(s.rps, baseSummary?.rps)} | ${p99(s.p99)} | ${p99Ratio(s.p99)} ` +
-        `| ${mib(entry.memory?.rssKiB)} | ${ratio(entry.memory?.rssKiB, baseRss)} | ${mib(entry.memory?.peakKiB)} | ${pct(s.serverCpu)} / ${pct(s.othersCpu)} ` +
+        `| ${mib(entry.memory?.rssKiB)} | ${ratio(entry.memory?.rssKiB, baseRss)} | ${mib(entry.memory?.peakKiB)} | ${pct(s.serverCpu)} / ${pct(s.clientCpu)} / ${pct(s.othersCpu)} ` +
         `| ${entry.rounds.map((r) => int(r.rps)).join(' / ')} | ${errorText ? `**${errorText}**` : 'none'}${contended} |`,
     );
   }
@@ -116,7 +117,7 @@ export function renderReport({ meta, settings, scenarios, results, idle, inject,
     '# tiercel benchmark results',
     '',
     `- Date: ${meta.date}`,
-    `- Machine: ${meta.nproc} CPUs, ${meta.cpuModel}; ${meta.memTotal} RAM; Linux ${meta.kernel}; load average at start ${meta.load} (other work on the machine skews results: compare the server CPU column)`,
+    `- Machine: ${meta.nproc} CPUs, ${meta.cpuModel}; ${meta.memTotal} RAM; Linux ${meta.kernel}; load average at start ${meta.load} (other work on the machine skews results: see the CPU column)`,
     `- Node ${meta.node}; wrk ${meta.wrk}; ${meta.peers}`,
     `- Server pinned to CPU ${settings.serverCpu} (\`taskset -c ${settings.serverCpu}\`), wrk to CPU ${settings.clientCpu}: \`wrk -t1 -c${settings.connections} -d${settings.duration}s --latency\`; ` +
       `${settings.rounds} interleaved round(s) per scenario after a ${settings.warmup} s warm-up of each server; one process per server per scenario; wrk's default 2 s timeout (a timed-out request counts as a socket error).`,
@@ -124,9 +125,9 @@ export function renderReport({ meta, settings, scenarios, results, idle, inject,
     '',
     'Ratios are against node:http (req/s: higher is better; p99 and RSS: lower is better). "RSS after" is VmRSS read at the end of the ' +
       'scenario, "peak RSS" is VmHWM. ' +
-      '"server CPU / others" is the share of its pinned core the server used while wrk ran, and the share other processes or ' +
-      'hypervisor steal took (medians): server CPU well under 100% means something else set the pace (wrk itself, or contention); ' +
-      'others above 10% marks the row contended, so rerun on a quiet machine before trusting it. A p99 of – means wrk printed no usable 99th percentile. ⚠ marks a server that had socket errors or non-2xx responses, or could not be measured. ' +
+      '"CPU server / wrk / others" are shares of one core while wrk ran (medians over rounds): the server on its core, wrk on ' +
+      'its core, and other processes plus hypervisor steal on the two cores together. Server well under 100% means something ' +
+      'else set the pace (wrk, if it is near 100%); others above 10% marks the row contended: rerun on a quiet machine before trusting it. A p99 of – means wrk printed no usable 99th percentile. ⚠ marks a server that had socket errors or non-2xx responses, or could not be measured. ' +
       'The ceiling is a bare `net` server that answers every CRLFCRLF with a prebuilt response: no server on Node can go faster on plaintext.',
     '',
   ];

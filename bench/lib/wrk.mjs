@@ -25,12 +25,12 @@ export function wrkVersion() {
 }
 
 /** One wrk run; resolves with the parsed report (see parseWrk) plus the raw text. */
-export async function runWrk({ url, seconds, connections, script, scriptArgs = [], cpu, cwd }) {
+export async function runWrk({ url, seconds, connections, script, scriptArgs = [], cpu, cwd, onStart }) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
   if (script) args.push('-s', script);
   args.push(url);
   if (scriptArgs.length) args.push('--', ...scriptArgs);
-  const { code, signal, stdout, stderr } = await runToEnd('wrk', args, { cpu, cwd, timeoutMs: (seconds + 30) * 1000 });
+  const { code, signal, stdout, stderr } = await runToEnd('wrk', args, { cpu, cwd, timeoutMs: (seconds + 30) * 1000, onStart });
   if (code !== 0) throw new Error(`wrk ${args.join(' ')} failed (${signal ?? `code ${code}`}): ${stderr.trim() || stdout.trim()}`);
   return { ...parseWrk(stdout), raw: stdout };
 }

@@ -11,15 +11,21 @@ export interface HttpOptions {
    * `AddServerHeader`). Default 'tiercel'. Hiding it is cosmetic, not a security control.
    */
   serverHeader?: string | false;
+  /**
+   * Request methods to accept besides the registered ones (the IANA registry and the common
+   * extensions); any other method gets 501 Not Implemented (RFC 9110 §9.1). Default: none.
+   */
+  extraMethods?: readonly string[];
 }
 
 export interface ResolvedHttpOptions {
   readonly limits: HttpLimits;
+  readonly extraMethods: readonly string[];
   /** The wire form, `server: tiercel\r\n`, or '' for none. */
   readonly serverLine: string;
 }
 
-const KNOWN = ['limits', 'serverHeader'];
+const KNOWN = ['limits', 'serverHeader', 'extraMethods'];
 
 export function resolveHttpOptions(options: HttpOptions = {}): ResolvedHttpOptions {
   for (const key of Object.keys(options)) {
@@ -33,6 +39,17 @@ export function resolveHttpOptions(options: HttpOptions = {}): ResolvedHttpOptio
   }
   return {
     limits: resolveHttpLimits(options.limits),
+    extraMethods: checkMethods(options.extraMethods ?? []),
     serverLine: server === false ? '' : `server: ${server}\r\n`,
   };
+}
+
+function checkMethods(methods: readonly string[]): readonly string[] {
+  if (!Array.isArray(methods)) throw new InvalidOptionError('extraMethods', 'must be an array of method names');
+  for (const m of methods) {
+    if (typeof m !== 'string' || !isToken(m) || m === 'PRI') {
+      throw new InvalidOptionError('extraMethods', `'${String(m)}' is not a method token (RFC 9110 §9.1), or is PRI`);
+    }
+  }
+  return methods;
 }

@@ -2,7 +2,8 @@ import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
 import { RequestHead } from './request-head.js';
 import { knownTargetForm, targetForm } from './request-target.js';
 import type { ParserLimits } from './parser-limits.js';
-import { CONNECT, FIELD_VALUE, HeaderKind, PRI, TARGET, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
+import { KNOWN_METHODS } from './known-methods.js';
+import { CONNECT, FIELD_VALUE, GET, HeaderKind, POST, PRI, TARGET, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
 import {
   CONNECTION_CLOSE,
   CONNECTION_KEEP_ALIVE,
@@ -74,7 +75,11 @@ export class HeadScanner {
   #expectContinue = false;
   #hostField = -1;
 
+  /** KNOWN_METHODS plus the configured extras. */
+  readonly #methods: ReadonlySet<string>;
+
   constructor(limits: Required<ParserLimits>) {
+    this.#methods = limits.extraMethods.length === 0 ? KNOWN_METHODS : new Set([...KNOWN_METHODS, ...limits.extraMethods]);
     this.#maxLine = limits.maxRequestLineSize;
     this.#maxHeaders = limits.maxRequestHeadersTotalSize;
     this.#maxCount = limits.maxRequestHeaderCount;
@@ -139,6 +144,8 @@ export class HeadScanner {
           const method = internMethod(buf, base, p);
           // RFC 9113 §3.4: PRI is reserved for the HTTP/2 preface; never an HTTP/1.1 request.
           if (method === PRI) return reject(R.UnexpectedHttp2Preface);
+          // The common methods come back interned and are known; only the rest costs a lookup.
+          if (method !== GET && method !== POST && !this.#methods.has(method)) return reject(R.UnknownMethod);
           this.#method = method;
           p++;
           this.#targetStart = p - base;
@@ -362,7 +369,9 @@ export class HeadScanner {
         this.#hasUpgradeField = true;
         break;
       case HeaderKind.Expect:
+        // 100-continue is the only expectation defined (RFC 9110 §10.1.1); any other gets 417.
         if (equalsLower(buf, s, e, '100-continue')) this.#expectContinue = true;
+        else reject(R.UnsupportedExpectation);
         break;
     }
   }

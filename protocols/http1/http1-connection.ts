@@ -22,6 +22,7 @@ export interface Http1ConnectionOptions {
   readonly limits: HttpLimits;
   /** The `server: …\r\n` line, or '' for none. */
   readonly serverLine: string;
+  readonly extraMethods: readonly string[];
   readonly heartbeat: Heartbeat;
   readonly logger: Logger;
   /** Bytes of request body queued for a slow app before the connection stops reading. */
@@ -91,6 +92,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       maxRequestLineSize: options.limits.maxRequestLineSize,
       maxRequestHeadersTotalSize: options.limits.maxRequestHeadersTotalSize,
       maxRequestHeaderCount: options.limits.maxRequestHeaderCount,
+      extraMethods: options.extraMethods,
     });
   }
 

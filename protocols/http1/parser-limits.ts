@@ -1,4 +1,5 @@
-import { InvalidOptionError } from '../../connection/errors.js';
+import { InvalidOptionError } from '../../connection/index.js';
+import { isToken } from '../http/index.js';
 
 /** The sizes the HTTP/1.1 parser enforces while it reads; each is checked before bytes are buffered. */
 export interface ParserLimits {
@@ -12,6 +13,11 @@ export interface ParserLimits {
   readonly maxChunkExtensionSize?: number;
   /** Bytes of the trailer section of a chunked body. Over it: 431. */
   readonly maxTrailerSize?: number;
+  /**
+   * Methods recognised besides `KNOWN_METHODS` (the IANA registry and the common extensions);
+   * any other well-formed method gets 501. Default: none.
+   */
+  readonly extraMethods?: readonly string[];
 }
 
 /** Kestrel's defaults for the first three; Node's 16 KiB chunk-extension cap; trailers as headers. */
@@ -21,6 +27,7 @@ export const DEFAULT_PARSER_LIMITS = Object.freeze({
   maxRequestHeaderCount: 100,
   maxChunkExtensionSize: 16384,
   maxTrailerSize: 32768,
+  extraMethods: [] as readonly string[],
 } satisfies Required<ParserLimits>);
 
 /** `limits` with defaults filled in; a value that is not a positive integer is a configuration error. */
@@ -31,10 +38,22 @@ export function resolveParserLimits(limits: Partial<ParserLimits>): Required<Par
     maxRequestHeaderCount: positive(limits, 'maxRequestHeaderCount'),
     maxChunkExtensionSize: positive(limits, 'maxChunkExtensionSize'),
     maxTrailerSize: positive(limits, 'maxTrailerSize'),
+    extraMethods: methods(limits.extraMethods),
   };
 }
 
-function positive(limits: Partial<ParserLimits>, name: keyof ParserLimits): number {
+function methods(extra: readonly string[] | undefined): readonly string[] {
+  if (extra === undefined) return [];
+  if (!Array.isArray(extra)) throw new InvalidOptionError('extraMethods', 'must be an array of method names');
+  for (const m of extra) {
+    if (typeof m !== 'string' || !isToken(m) || m === 'PRI') {
+      throw new InvalidOptionError('extraMethods', `'${String(m)}' is not a method token (RFC 9110 §9.1), or is PRI`);
+    }
+  }
+  return extra;
+}
+
+function positive(limits: Partial<ParserLimits>, name: Exclude<keyof ParserLimits, 'extraMethods'>): number {
   const value = limits[name] ?? DEFAULT_PARSER_LIMITS[name];
   if (!Number.isSafeInteger(value) || value < 1) {
     throw new InvalidOptionError(name, `must be a positive integer (got ${String(value)})`);

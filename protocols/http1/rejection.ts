@@ -8,6 +8,10 @@ import { HttpProtocolError } from '../http/http-protocol-error.js';
 export const RequestRejectionReason = {
   // ---- request line (RFC 9112 §3) ----
   InvalidMethod: 'invalid-method',
+  /** An Expect other than 100-continue (RFC 9110 §10.1.1: 417). */
+  UnsupportedExpectation: 'unsupported-expectation',
+  /** A well-formed method the server does not recognise (RFC 9110 §9.1: 501). */
+  UnknownMethod: 'unknown-method',
   /** `PRI * HTTP/2.0`: the HTTP/2 preface reached the HTTP/1.1 parser (RFC 9113 §3.4). */
   UnexpectedHttp2Preface: 'unexpected-http2-preface',
   InvalidRequestTarget: 'invalid-request-target',
@@ -63,6 +67,8 @@ const R = RequestRejectionReason;
 // One status per reason, so the driver answers without a decision of its own.
 const STATUS: Record<RequestRejectionReason, number> = {
   [R.InvalidMethod]: 400,
+  [R.UnsupportedExpectation]: 417,
+  [R.UnknownMethod]: 501,
   [R.UnexpectedHttp2Preface]: 400,
   [R.InvalidRequestTarget]: 400,
   [R.InvalidRequestLine]: 400,
@@ -99,6 +105,8 @@ const STATUS: Record<RequestRejectionReason, number> = {
 
 const MESSAGE: Record<RequestRejectionReason, string> = {
   [R.InvalidMethod]: 'The method is not a token',
+  [R.UnsupportedExpectation]: 'The only expectation this server meets is 100-continue',
+  [R.UnknownMethod]: 'The method is not one this server recognises',
   [R.UnexpectedHttp2Preface]: 'The HTTP/2 connection preface was sent to the HTTP/1.1 parser',
   [R.InvalidRequestTarget]: 'The request-target has a character or form that is not allowed',
   [R.InvalidRequestLine]: 'The request line is not `method SP request-target SP HTTP-version CRLF`',

@@ -25,7 +25,7 @@ export class RequestHead {
   chunked = false;
   /** HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`. */
   keepAlive = false;
-  /** `Expect: 100-continue` (other expectations stay in rawHeaders for the driver to refuse with 417). */
+  /** `Expect: 100-continue` (any other expectation is refused with 417 while parsing). */
   expectContinue = false;
   /** HTTP/1.1 with an `upgrade` token in Connection and an Upgrade header field. */
   upgrade = false;

@@ -8,9 +8,15 @@ export interface HttpOptions {
      * `AddServerHeader`). Default 'tiercel'. Hiding it is cosmetic, not a security control.
      */
     serverHeader?: string | false;
+    /**
+     * Request methods to accept besides the registered ones (the IANA registry and the common
+     * extensions); any other method gets 501 Not Implemented (RFC 9110 §9.1). Default: none.
+     */
+    extraMethods?: readonly string[];
 }
 export interface ResolvedHttpOptions {
     readonly limits: HttpLimits;
+    readonly extraMethods: readonly string[];
     /** The wire form, `server: tiercel\r\n`, or '' for none. */
     readonly serverLine: string;
 }

@@ -1,7 +1,7 @@
 import { InvalidOptionError } from '../../connection/index.js';
 import { isToken } from './header-chars.js';
 import { resolveHttpLimits } from './http-limits.js';
-const KNOWN = ['limits', 'serverHeader'];
+const KNOWN = ['limits', 'serverHeader', 'extraMethods'];
 export function resolveHttpOptions(options = {}) {
     for (const key of Object.keys(options)) {
         if (!KNOWN.includes(key))
@@ -16,7 +16,18 @@ export function resolveHttpOptions(options = {}) {
     }
     return {
         limits: resolveHttpLimits(options.limits),
+        extraMethods: checkMethods(options.extraMethods ?? []),
         serverLine: server === false ? '' : `server: ${server}\r\n`,
     };
+}
+function checkMethods(methods) {
+    if (!Array.isArray(methods))
+        throw new InvalidOptionError('extraMethods', 'must be an array of method names');
+    for (const m of methods) {
+        if (typeof m !== 'string' || !isToken(m) || m === 'PRI') {
+            throw new InvalidOptionError('extraMethods', `'${String(m)}' is not a method token (RFC 9110 §9.1), or is PRI`);
+        }
+    }
+    return methods;
 }
 //# sourceMappingURL=http-options.js.map

@@ -6,6 +6,7 @@ export interface Http1ConnectionOptions {
     readonly limits: HttpLimits;
     /** The `server: …\r\n` line, or '' for none. */
     readonly serverLine: string;
+    readonly extraMethods: readonly string[];
     readonly heartbeat: Heartbeat;
     readonly logger: Logger;
     /** Bytes of request body queued for a slow app before the connection stops reading. */

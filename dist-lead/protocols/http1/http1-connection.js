@@ -51,6 +51,7 @@ export class Http1Connection {
             maxRequestLineSize: options.limits.maxRequestLineSize,
             maxRequestHeadersTotalSize: options.limits.maxRequestHeadersTotalSize,
             maxRequestHeaderCount: options.limits.maxRequestHeaderCount,
+            extraMethods: options.extraMethods,
         });
     }
     get dateLine() {

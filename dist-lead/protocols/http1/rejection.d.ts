@@ -6,6 +6,10 @@ import { HttpProtocolError } from '../http/http-protocol-error.js';
  */
 export declare const RequestRejectionReason: {
     readonly InvalidMethod: 'invalid-method';
+    /** An Expect other than 100-continue (RFC 9110 §10.1.1: 417). */
+    readonly UnsupportedExpectation: 'unsupported-expectation';
+    /** A well-formed method the server does not recognise (RFC 9110 §9.1: 501). */
+    readonly UnknownMethod: 'unknown-method';
     /** `PRI * HTTP/2.0`: the HTTP/2 preface reached the HTTP/1.1 parser (RFC 9113 §3.4). */
     readonly UnexpectedHttp2Preface: 'unexpected-http2-preface';
     readonly InvalidRequestTarget: 'invalid-request-target';

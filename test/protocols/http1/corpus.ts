@@ -60,9 +60,7 @@ export type Verdict =
   /** The first message(s) are served, then the connection closes: later bytes are never parsed. */
   | { kind: 'close-after'; why: string }
   /** Either of the two above: a lenient case, which a strict parser refuses one way or the other. */
-  | { kind: 'refuse'; why: string }
-  /** llhttp refuses it, tiercel accepts it on purpose. */
-  | { kind: 'accept-unlike-llhttp'; why: string };
+  | { kind: 'refuse'; why: string };
 
 /**
  * Cases where tiercel's strict policy differs from llhttp's default mode, each with its reason.
@@ -76,7 +74,7 @@ export const POLICY: Readonly<Record<string, Verdict>> = {
   },
   'method/source-request-with-ice': { kind: 'reject', why: 'ICE/1.0 is not HTTP', reason: R.InvalidVersion },
   'method/options-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP', reason: R.InvalidVersion },
-  'method/announce-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP', reason: R.InvalidVersion },
+  'method/announce-request-with-rtsp': { kind: 'reject', why: 'ANNOUNCE is an RTSP method, not HTTP (501)', reason: R.UnknownMethod },
   'transfer-encoding/post-with-chunked-as-last-transfer-encoding': {
     kind: 'reject',
     why: '`deflate, chunked`: only a lone chunked coding is implemented (501)',
@@ -86,14 +84,6 @@ export const POLICY: Readonly<Record<string, Verdict>> = {
     kind: 'reject',
     why: 'two Transfer-Encoding fields, the first `deflate` alone: chunked must be the only coding of the only field (400)',
     reason: R.InvalidTransferEncoding,
-  },
-  'invalid/invalid-method': {
-    kind: 'accept-unlike-llhttp',
-    why: 'MKCOLA is a valid token; RFC 9110 §9.1 methods are extensible (llhttp knows a fixed list). The app answers 405/501',
-  },
-  'invalid/http-protocol-and-announce-method': {
-    kind: 'accept-unlike-llhttp',
-    why: 'ANNOUNCE is a valid token method over HTTP/1.0; llhttp refuses it only because it is an RTSP method',
   },
 };
 

@@ -101,6 +101,14 @@ test('trailers are limited by size (431) and chunk extensions by size (413)', ()
   rejects(`${chunked}1;aaaaaa\r\na\r\n1;bbbbbb\r\nb\r\n1;cccccc\r\nc\r\n0\r\n\r\n`, R.ChunkExtensionsTooLarge, 413, small);
 });
 
+test('extraMethods lets an app recognise a method of its own', () => {
+  const strict = new Recorder();
+  assert.throws(() => new Http1Parser(strict).execute(Buffer.from('BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n')), (e: unknown) => (e as { status?: number }).status === 501);
+  const r = new Recorder();
+  new Http1Parser(r, { extraMethods: ['BREW'] }).execute(Buffer.from('BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n'));
+  assert.is(r.messages[0]?.head.method, 'BREW');
+});
+
 test('the defaults are Kestrel\'s and limits are validated', () => {
   assert.equal(
     { ...DEFAULT_PARSER_LIMITS },
@@ -110,9 +118,11 @@ test('the defaults are Kestrel\'s and limits are validated', () => {
       maxRequestHeaderCount: 100,
       maxChunkExtensionSize: 16384,
       maxTrailerSize: 32768,
+      extraMethods: [],
     },
   );
   assert.throws(() => new Http1Parser(new Recorder(), { maxRequestLineSize: 0 }), (e: unknown) => e instanceof InvalidOptionError);
+  assert.throws(() => new Http1Parser(new Recorder(), { extraMethods: ['BAD METHOD'] }), (e: unknown) => e instanceof InvalidOptionError);
   assert.throws(() => new Http1Parser(new Recorder(), { maxRequestHeaderCount: 1.5 }), (e: unknown) => e instanceof InvalidOptionError);
 });
 
@@ -163,6 +173,8 @@ const rejections: [string, string, R, number][] = [
   ['duplicate Host', 'GET / HTTP/1.1\r\nHost: a\r\nhost: b\r\n\r\n', R.DuplicateHost, 400],
   ['non-token method', 'G(T / HTTP/1.1\r\n\r\n', R.InvalidMethod, 400],
   ['empty method', ' / HTTP/1.1\r\n\r\n', R.InvalidMethod, 400],
+  ['an expectation other than 100-continue', 'PUT / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 0\r\n\r\n', R.UnsupportedExpectation, 417],
+  ['unknown method (RFC 9110 §9.1)', 'MKCOLA / HTTP/1.1\r\nHost: x\r\n\r\n', R.UnknownMethod, 501],
   ['HTTP/2 preface', 'PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', R.UnexpectedHttp2Preface, 400],
   ['space inside the target', 'GET /a b HTTP/1.1\r\n\r\n', R.InvalidVersion, 400],
   ['control byte in the target', 'GET /a\x01b HTTP/1.1\r\n\r\n', R.InvalidRequestTarget, 400],

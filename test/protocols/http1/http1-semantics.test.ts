@@ -299,4 +299,29 @@ test('Date is sent on every response and is a valid IMF-fixdate', () =>
     assert.ok(Math.abs(Date.parse(date) - Date.now()) < 2_000);
   }));
 
+test('an unknown method gets 501 unless the app lists it in extraMethods', async () => {
+  const app: HttpApplication = { handle: (ex) => ex.end(ex.method) };
+  await withServer(app, async (ts) => {
+    const c = ts.connect();
+    c.write('BREW /pot HTTP/1.1\r\nHost: x\r\n\r\n');
+    assert.ok((await readAll(c)).startsWith('HTTP/1.1 501 Not Implemented\r\n'));
+  });
+  await withServer(app, async (ts) => {
+    assert.is(await (await ts.fetch('/pot', { method: 'BREW' })).text(), 'BREW');
+  }, { extraMethods: ['BREW'] });
+  try {
+    await TestServer.start(app, { http: { extraMethods: ['NOT A TOKEN'] } });
+    assert.unreachable();
+  } catch (err) {
+    assert.is((err as { code: string }).code, 'ERR_TIERCEL_INVALID_OPTION');
+  }
+});
+
+test('an Expect other than 100-continue gets 417', () =>
+  withServer({ handle: (ex) => ex.end('x') }, async (ts) => {
+    const c = ts.connect();
+    c.write('POST / HTTP/1.1\r\nHost: x\r\nExpect: teapot\r\nContent-Length: 2\r\n\r\nhi');
+    assert.ok((await readAll(c)).startsWith('HTTP/1.1 417 Expectation Failed\r\n'));
+  }));
+
 test.run();

@@ -52,11 +52,6 @@ export type Verdict = {
  | {
     kind: 'refuse';
     why: string;
-}
-/** llhttp refuses it, tiercel accepts it on purpose. */
- | {
-    kind: 'accept-unlike-llhttp';
-    why: string;
 };
 /**
  * Cases where tiercel's strict policy differs from llhttp's default mode, each with its reason.

@@ -28,7 +28,7 @@ export const POLICY = {
     },
     'method/source-request-with-ice': { kind: 'reject', why: 'ICE/1.0 is not HTTP', reason: R.InvalidVersion },
     'method/options-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP', reason: R.InvalidVersion },
-    'method/announce-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP', reason: R.InvalidVersion },
+    'method/announce-request-with-rtsp': { kind: 'reject', why: 'ANNOUNCE is an RTSP method, not HTTP (501)', reason: R.UnknownMethod },
     'transfer-encoding/post-with-chunked-as-last-transfer-encoding': {
         kind: 'reject',
         why: '`deflate, chunked`: only a lone chunked coding is implemented (501)',
@@ -38,14 +38,6 @@ export const POLICY = {
         kind: 'reject',
         why: 'two Transfer-Encoding fields, the first `deflate` alone: chunked must be the only coding of the only field (400)',
         reason: R.InvalidTransferEncoding,
-    },
-    'invalid/invalid-method': {
-        kind: 'accept-unlike-llhttp',
-        why: 'MKCOLA is a valid token; RFC 9110 §9.1 methods are extensible (llhttp knows a fixed list). The app answers 405/501',
-    },
-    'invalid/http-protocol-and-announce-method': {
-        kind: 'accept-unlike-llhttp',
-        why: 'ANNOUNCE is a valid token method over HTTP/1.0; llhttp refuses it only because it is an RTSP method',
     },
 };
 /** tiercel's verdict on a case. */
