@@ -145,6 +145,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#batching = true;
     try {
       const consumed = this.#parser.execute(chunk);
+      // After an upgrade or CONNECT message, nothing more is HTTP/1.1: keep it for the new owner.
+      if (this.#parser.status === 'upgraded') this.#parsingPaused = true;
       if (consumed < chunk.length && this.#phase !== Phase.Closing) {
         const rest = chunk.subarray(consumed);
         this.#stash = this.#stash === null ? rest : Buffer.concat([rest, this.#stash]);
@@ -175,10 +177,9 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     const ex = new Http1Exchange(this, head, this.#limits.maxRequestBodySize);
     this.#exchange = ex;
     if (ex.isUpgradeRequest) {
-      // The bytes after this head belong to another protocol: parse nothing more, and run the app
-      // once the parse returns, so that `upgrade()` can hand over every byte read past the head.
-      this.#parsingPaused = true;
-      this.#parser.pause();
+      // The bytes after this message belong to another protocol. The parser reads the message's
+      // body (if any) and stops by itself; the app runs once this parse returns, so that
+      // `upgrade()` can hand over every byte read past the message.
       this.keepAlive = false;
       this.#deferred = ex;
       return;
