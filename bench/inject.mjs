@@ -33,20 +33,38 @@ async function fastifyInject() {
 }
 
 // ---------------------------------------------------------------------------------
-// TIERCEL: the lead adds tiercel's in-memory client run here.
-// Build the same /plaintext app as servers/tiercel.mjs, send N sequential requests
-// through tiercel's in-memory transport (real bytes, real parser), check status and
-// body like fastifyInject does, and return timeSequential('tiercel', '<client>', send).
-// Until then it returns null and RESULTS.md says "not yet measured".
+/**
+ * tiercel's TestServer: the demo app on an in-memory endpoint, and a real HTTP client (undici)
+ * whose connections are the in-memory transport's client ends: real bytes through the real parser.
+ * Measured twice: through the `fetch` the README shows, and through undici's leaner `request`.
+ */
 async function tiercelInMemory() {
-  return null;
+  await import('reflect-metadata');
+  const { TestServer } = await import('../dist/hosting/index.js');
+  const { demoApp } = await import('../dist/hosting/demo-app.js');
+  const { request } = await import('undici');
+  const ts = await TestServer.start(demoApp(), { server: { logLevel: 'silent' } });
+  const check = (status, body) => {
+    if (status !== 200 || body !== 'Hello, World!') throw new Error(`tiercel answered ${status}: ${body}`);
+  };
+  const viaFetch = await timeSequential('tiercel', 'TestServer.fetch (undici fetch)', async () => {
+    const res = await ts.fetch('/plaintext');
+    check(res.status, await res.text());
+  });
+  const viaRequest = await timeSequential('tiercel', 'undici request, same dispatcher', async () => {
+    const res = await request(`${ts.origin}/plaintext`, { dispatcher: ts.dispatcher });
+    check(res.statusCode, await res.body.text());
+  });
+  await ts.stop();
+  return [viaFetch, viaRequest];
 }
 // ---------------------------------------------------------------------------------
 
 const results = [];
 for (const run of [fastifyInject, tiercelInMemory]) {
   const result = await run();
-  if (result) results.push(result);
+  if (Array.isArray(result)) results.push(...result);
+  else if (result) results.push(result);
 }
 
 if (process.argv.includes('--json')) {

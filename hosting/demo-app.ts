@@ -29,7 +29,7 @@ function handle(ctx: HttpContext): void | Promise<void> {
       const type = request.headers.get('content-type');
       if (type !== undefined) response.headers.set('content-type', type);
       if (request.contentLength >= 0) response.headers.set('content-length', request.contentLength);
-      return response.stream(request.stream());
+      return response.stream(request.body);
     }
     case '/':
       response.headers.set('content-type', 'text/html; charset=utf-8');

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { LOGGER, NextCalledTwiceError, silentLogger, type Logger } from '../connection/index.js';
+import { ConnectionAbortedError, LOGGER, NextCalledTwiceError, silentLogger, type Logger } from '../connection/index.js';
 import { HttpProtocolError, type HeaderList, type HttpApplication, type HttpExchange } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';
 import { HttpContext, requestScopeOf, type ApplicationServices } from './http-context.js';
@@ -37,8 +37,9 @@ type Component =
   | { readonly kind: 'when'; readonly predicate: RequestPredicate; readonly branch: ApplicationBuilder };
 
 /** The client's fault (a bad or oversize body, an HttpError 4xx): worth a debug line, not an error. */
+/** The client's doing: a 4xx rejection, or the client going away mid-request. */
 function isClientError(err: unknown): boolean {
-  return (err instanceof HttpProtocolError || err instanceof HttpError) && err.status < 500;
+  return err instanceof ConnectionAbortedError || ((err instanceof HttpProtocolError || err instanceof HttpError) && err.status < 500);
 }
 
 function isPromise(value: unknown): value is Promise<void> {

@@ -17,6 +17,10 @@ export class TestServer {
         this.name = name;
         const memory = server.getTransport(MemoryTransport);
         this.dispatcher = new Agent({
+            // A bounded pool: undici checks an idle keep-alive socket for one event-loop turn before it
+            // reuses it, and an unbounded pool opens a new connection for every request made meanwhile
+            // (sequential awaits in a test would open one connection per request and keep them all).
+            connections: 8,
             connect: (_options, callback) => {
                 // undici stalls if `connect` calls back synchronously: always call back on a later tick.
                 try {

@@ -1,7 +1,7 @@
 var _a;
 import 'reflect-metadata';
 import { container as rootContainer } from 'tsyringe';
-import { LOGGER, NextCalledTwiceError, silentLogger } from '../connection/index.js';
+import { ConnectionAbortedError, LOGGER, NextCalledTwiceError, silentLogger } from '../connection/index.js';
 import { HttpProtocolError } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';
 import { HttpContext, requestScopeOf } from './http-context.js';
@@ -9,8 +9,9 @@ import { HttpError } from './http-error.js';
 import { streamAbortedFor } from './http-response.js';
 import { isValidMapPrefix, matchesPrefix } from './path.js';
 /** The client's fault (a bad or oversize body, an HttpError 4xx): worth a debug line, not an error. */
+/** The client's doing: a 4xx rejection, or the client going away mid-request. */
 function isClientError(err) {
-    return (err instanceof HttpProtocolError || err instanceof HttpError) && err.status < 500;
+    return err instanceof ConnectionAbortedError || ((err instanceof HttpProtocolError || err instanceof HttpError) && err.status < 500);
 }
 function isPromise(value) {
     return value !== undefined && typeof value.then === 'function';
