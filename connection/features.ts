@@ -55,3 +55,23 @@ export interface LifetimeFeature {
   requestClose(): void;
 }
 export const LifetimeFeature = new FeatureKey<LifetimeFeature>('lifetime');
+
+/**
+ * Present on connections that went through TLS connection middleware: what the handshake settled.
+ * The types stay structural so connection/ needs no node:tls.
+ */
+export interface TlsFeature {
+  /** The ALPN protocol chosen ('h2', 'http/1.1'), or null when the client offered none we speak. */
+  readonly alpnProtocol: string | null;
+  /** 'TLSv1.2', 'TLSv1.3'. */
+  readonly tlsVersion: string | null;
+  /** The negotiated cipher suite's name. */
+  readonly cipher: string | null;
+  /** The host name the client asked for (SNI), or null without SNI. */
+  readonly serverName: string | null;
+  /** The client's certificate (node:tls's `PeerCertificate`), or null when none was sent. */
+  readonly clientCertificate: Readonly<Record<string, unknown>> | null;
+  /** Whether the client certificate passed validation (false without one). */
+  readonly clientCertificateAuthorized: boolean;
+}
+export const TlsFeature = new FeatureKey<TlsFeature>('tls');

@@ -32,4 +32,5 @@ export class FeatureCollection {
 export const SocketFeature = new FeatureKey('socket');
 export const TransportFeature = new FeatureKey('transport');
 export const LifetimeFeature = new FeatureKey('lifetime');
+export const TlsFeature = new FeatureKey('tls');
 //# sourceMappingURL=features.js.map

@@ -18,8 +18,15 @@ export interface HttpOptions {
   extraMethods?: readonly string[];
 }
 
+/** Connections upgraded away from HTTP right now, shared by every connection of a server. */
+export class UpgradeCounter {
+  active = 0;
+}
+
 export interface ResolvedHttpOptions {
   readonly limits: HttpLimits;
+  /** Counts live upgraded connections against `limits.maxConcurrentUpgradedConnections`. */
+  readonly upgrades: UpgradeCounter;
   readonly extraMethods: readonly string[];
   /** The wire form, `server: tiercel\r\n`, or '' for none. */
   readonly serverLine: string;
@@ -39,6 +46,7 @@ export function resolveHttpOptions(options: HttpOptions = {}): ResolvedHttpOptio
   }
   return {
     limits: resolveHttpLimits(options.limits),
+    upgrades: new UpgradeCounter(),
     extraMethods: checkMethods(options.extraMethods ?? []),
     serverLine: server === false ? '' : `server: ${server}\r\n`,
   };

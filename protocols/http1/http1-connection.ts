@@ -13,6 +13,7 @@ import {
   type HeartbeatHandler,
   type HttpApplication,
   type HttpLimits,
+  type UpgradeCounter,
   type UpgradedConnection,
 } from '../http/index.js';
 import { Http1Exchange } from './http1-exchange.js';
@@ -23,6 +24,7 @@ export interface Http1ConnectionOptions {
   /** The `server: …\r\n` line, or '' for none. */
   readonly serverLine: string;
   readonly extraMethods: readonly string[];
+  readonly upgrades: UpgradeCounter;
   readonly heartbeat: Heartbeat;
   readonly logger: Logger;
   /** Bytes of request body queued for a slow app before the connection stops reading. */
@@ -480,6 +482,20 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   // ---- upgrade ---------------------------------------------------------------------------
+
+  /** Throws 503 when taking one more upgraded connection would pass the server's limit. */
+  reserveUpgrade(): void {
+    const upgrades = this.#options.upgrades;
+    if (upgrades.active >= this.#limits.maxConcurrentUpgradedConnections) {
+      throw new HttpProtocolError(
+        'ERR_TIERCEL_TOO_MANY_UPGRADES',
+        503,
+        `The server already has ${upgrades.active} upgraded connections (maxConcurrentUpgradedConnections)`,
+      );
+    }
+    upgrades.active++;
+    this.#transport.once('close', () => upgrades.active--);
+  }
 
   /** Hands the raw transport and the bytes read past the head to the caller. */
   detach(): UpgradedConnection {

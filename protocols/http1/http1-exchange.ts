@@ -55,6 +55,7 @@ export class Http1Exchange implements HttpExchange {
   readonly requestContentLength: number;
   readonly requestHasBody: boolean;
   readonly isUpgradeRequest: boolean;
+  readonly upgradeProtocol: string | undefined;
   readonly expectContinue: boolean;
   readonly isHead: boolean;
   maxRequestBodySize: number;
@@ -99,6 +100,7 @@ export class Http1Exchange implements HttpExchange {
     this.requestHasBody = head.chunked || head.contentLength > 0;
     this.requestComplete = !this.requestHasBody;
     this.isUpgradeRequest = head.upgrade || head.isConnect;
+    this.upgradeProtocol = head.upgrade ? this.headers.get('upgrade')?.toLowerCase() : undefined;
     this.expectContinue = head.expectContinue;
     this.isHead = head.method === 'HEAD';
     this.maxRequestBodySize = maxRequestBodySize;
@@ -254,6 +256,7 @@ export class Http1Exchange implements HttpExchange {
   upgrade(): UpgradedConnection {
     if (!this.isUpgradeRequest) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'This request did not ask for an upgrade (no Upgrade header and not CONNECT)');
     if (this.#headersSent || this.upgraded) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'The response has already started');
+    this.owner.reserveUpgrade();
     this.upgraded = true;
     this.#headersSent = true;
     this.#ended = true;

@@ -60,10 +60,20 @@ export interface HttpExchange {
      */
     readonly isUpgradeRequest: boolean;
     /**
-     * Detaches the connection from HTTP and hands it over: the raw transport, plus the bytes already
-     * read past the request head. The caller writes the `101` (or CONNECT's `200`) itself, as ws's
-     * `handleUpgrade` does. The server's limits and timeouts stop applying; the connection still
-     * counts as live until the transport closes.
+     * The protocol asked for, lower-cased: HTTP/1.1's `Upgrade` header (`websocket`, `h2c`) or
+     * HTTP/2's `:protocol` pseudo-header on an extended CONNECT (RFC 8441); undefined otherwise
+     * (a plain CONNECT included).
+     */
+    readonly upgradeProtocol: string | undefined;
+    /**
+     * Hands the connection (HTTP/1.1) or the stream (HTTP/2) over to another protocol.
+     * - HTTP/1.1: the raw transport plus the bytes already read past the request; the caller writes
+     *   the `101` (or CONNECT's `200`) itself, as ws's `handleUpgrade` does.
+     * - HTTP/2 (extended CONNECT, RFC 8441): the exchange answers `200` itself and returns the
+     *   stream as the transport, with an empty head.
+     * The server's HTTP limits and timeouts stop applying; the connection still counts as live until
+     * the transport closes. Over `maxConcurrentUpgradedConnections` it throws an `HttpProtocolError`
+     * with status 503 (`ERR_TIERCEL_TOO_MANY_UPGRADES`) before anything is sent.
      */
     upgrade(): UpgradedConnection;
     /** Fires when the client goes away or the exchange is aborted before the response ended. */

@@ -43,6 +43,12 @@ export interface HttpLimits {
      * be reused. Default 1 MiB; a larger unread body closes the connection instead.
      */
     maxRequestBodyDrainSize: number;
+    /**
+     * Connections upgraded to another protocol (WebSockets, CONNECT tunnels) at once, per server.
+     * They no longer count against HTTP's own limits, so this caps them. Default `Infinity`
+     * (Kestrel's `MaxConcurrentUpgradedConnections` is null, unlimited) → an upgrade over it gets 503.
+     */
+    maxConcurrentUpgradedConnections: number;
 }
 export declare const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits>;
 /** Applies defaults and refuses bad values at configuration time. */

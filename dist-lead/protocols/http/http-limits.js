@@ -9,6 +9,7 @@ export const DEFAULT_HTTP_LIMITS = Object.freeze({
     minRequestBodyDataRate: Object.freeze({ bytesPerSecond: 240, gracePeriodMs: 5_000 }),
     minResponseDataRate: Object.freeze({ bytesPerSecond: 240, gracePeriodMs: 5_000 }),
     maxRequestBodyDrainSize: 1024 * 1024,
+    maxConcurrentUpgradedConnections: Infinity,
 });
 /** Applies defaults and refuses bad values at configuration time. */
 export function resolveHttpLimits(limits = {}) {

@@ -14,8 +14,14 @@ export interface HttpOptions {
      */
     extraMethods?: readonly string[];
 }
+/** Connections upgraded away from HTTP right now, shared by every connection of a server. */
+export declare class UpgradeCounter {
+    active: number;
+}
 export interface ResolvedHttpOptions {
     readonly limits: HttpLimits;
+    /** Counts live upgraded connections against `limits.maxConcurrentUpgradedConnections`. */
+    readonly upgrades: UpgradeCounter;
     readonly extraMethods: readonly string[];
     /** The wire form, `server: tiercel\r\n`, or '' for none. */
     readonly serverLine: string;

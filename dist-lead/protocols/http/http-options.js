@@ -1,6 +1,10 @@
 import { InvalidOptionError } from '../../connection/index.js';
 import { isToken } from './header-chars.js';
 import { resolveHttpLimits } from './http-limits.js';
+/** Connections upgraded away from HTTP right now, shared by every connection of a server. */
+export class UpgradeCounter {
+    active = 0;
+}
 const KNOWN = ['limits', 'serverHeader', 'extraMethods'];
 export function resolveHttpOptions(options = {}) {
     for (const key of Object.keys(options)) {
@@ -16,6 +20,7 @@ export function resolveHttpOptions(options = {}) {
     }
     return {
         limits: resolveHttpLimits(options.limits),
+        upgrades: new UpgradeCounter(),
         extraMethods: checkMethods(options.extraMethods ?? []),
         serverLine: server === false ? '' : `server: ${server}\r\n`,
     };

@@ -1,5 +1,5 @@
 import { type ConnectionContext, type Logger } from '../../connection/index.js';
-import { type Heartbeat, type HeartbeatHandler, type HttpApplication, type HttpLimits, type UpgradedConnection } from '../http/index.js';
+import { type Heartbeat, type HeartbeatHandler, type HttpApplication, type HttpLimits, type UpgradeCounter, type UpgradedConnection } from '../http/index.js';
 import { Http1Exchange } from './http1-exchange.js';
 import { type Http1ParserHandler, type RequestHead } from './http1-parser.js';
 export interface Http1ConnectionOptions {
@@ -7,6 +7,7 @@ export interface Http1ConnectionOptions {
     /** The `server: …\r\n` line, or '' for none. */
     readonly serverLine: string;
     readonly extraMethods: readonly string[];
+    readonly upgrades: UpgradeCounter;
     readonly heartbeat: Heartbeat;
     readonly logger: Logger;
     /** Bytes of request body queued for a slow app before the connection stops reading. */
@@ -47,6 +48,8 @@ export declare class Http1Connection implements Http1ParserHandler, HeartbeatHan
     abortExchange(ex: Http1Exchange, reason: unknown): void;
     /** The app drained its queued body: read from the transport again. */
     resumeReading(): void;
+    /** Throws 503 when taking one more upgraded connection would pass the server's limit. */
+    reserveUpgrade(): void;
     /** Hands the raw transport and the bytes read past the head to the caller. */
     detach(): UpgradedConnection;
     onHeartbeat(now: number): void;

@@ -439,6 +439,15 @@ export class Http1Connection {
         }
     }
     // ---- upgrade ---------------------------------------------------------------------------
+    /** Throws 503 when taking one more upgraded connection would pass the server's limit. */
+    reserveUpgrade() {
+        const upgrades = this.#options.upgrades;
+        if (upgrades.active >= this.#limits.maxConcurrentUpgradedConnections) {
+            throw new HttpProtocolError('ERR_TIERCEL_TOO_MANY_UPGRADES', 503, `The server already has ${upgrades.active} upgraded connections (maxConcurrentUpgradedConnections)`);
+        }
+        upgrades.active++;
+        this.#transport.once('close', () => upgrades.active--);
+    }
     /** Hands the raw transport and the bytes read past the head to the caller. */
     detach() {
         this.#flush();

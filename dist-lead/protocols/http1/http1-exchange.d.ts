@@ -22,6 +22,7 @@ export declare class Http1Exchange implements HttpExchange {
     readonly requestContentLength: number;
     readonly requestHasBody: boolean;
     readonly isUpgradeRequest: boolean;
+    readonly upgradeProtocol: string | undefined;
     readonly expectContinue: boolean;
     readonly isHead: boolean;
     maxRequestBodySize: number;

@@ -25,6 +25,7 @@ export class Http1Exchange {
     requestContentLength;
     requestHasBody;
     isUpgradeRequest;
+    upgradeProtocol;
     expectContinue;
     isHead;
     maxRequestBodySize;
@@ -63,6 +64,7 @@ export class Http1Exchange {
         this.requestHasBody = head.chunked || head.contentLength > 0;
         this.requestComplete = !this.requestHasBody;
         this.isUpgradeRequest = head.upgrade || head.isConnect;
+        this.upgradeProtocol = head.upgrade ? this.headers.get('upgrade')?.toLowerCase() : undefined;
         this.expectContinue = head.expectContinue;
         this.isHead = head.method === 'HEAD';
         this.maxRequestBodySize = maxRequestBodySize;
@@ -218,6 +220,7 @@ export class Http1Exchange {
             throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'This request did not ask for an upgrade (no Upgrade header and not CONNECT)');
         if (this.#headersSent || this.upgraded)
             throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'The response has already started');
+        this.owner.reserveUpgrade();
         this.upgraded = true;
         this.#headersSent = true;
         this.#ended = true;

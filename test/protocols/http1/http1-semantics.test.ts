@@ -324,4 +324,38 @@ test('an Expect other than 100-continue gets 417', () =>
     assert.ok((await readAll(c)).startsWith('HTTP/1.1 417 Expectation Failed\r\n'));
   }));
 
+test('maxConcurrentUpgradedConnections: an upgrade over the limit gets 503 before anything is sent', () =>
+  withServer(
+    {
+      handle(ex) {
+        try {
+          const { transport } = ex.upgrade();
+          transport.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${ex.upgradeProtocol}\r\nConnection: Upgrade\r\n\r\n`);
+          transport.resume();
+        } catch (err) {
+          ex.statusCode = (err as { status: number }).status;
+          ex.end((err as { code: string }).code);
+        }
+      },
+    },
+    async (ts) => {
+      const req = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: Chat\r\n\r\n';
+      const first = ts.connect();
+      first.write(req);
+      assert.ok((await readUntil(first, (t) => t.includes('\r\n\r\n'))).includes('Upgrade: chat'), 'upgradeProtocol is lower-cased');
+      const second = ts.connect();
+      second.write(req);
+      const refused = await readAll(second);
+      assert.ok(refused.startsWith('HTTP/1.1 503 '), refused);
+      assert.ok(refused.endsWith('ERR_TIERCEL_TOO_MANY_UPGRADES'));
+      first.destroy();
+      await delay(20);
+      const third = ts.connect();
+      third.write(req);
+      assert.ok((await readUntil(third, (t) => t.includes('\r\n\r\n'))).startsWith('HTTP/1.1 101'), 'the slot is free again');
+      third.destroy();
+    },
+    { limits: { maxConcurrentUpgradedConnections: 1 } },
+  ));
+
 test.run();
