@@ -25,9 +25,12 @@ export class ConnectionContext {
   readonly localEndpoint: Endpoint;
   readonly remoteEndpoint: Endpoint;
   readonly features: FeatureCollection;
-  /** Per-connection state shared between middleware, keyed by anything. */
-  readonly items = new Map<unknown, unknown>();
-  readonly #controller = new AbortController();
+  #items: Map<unknown, unknown> | undefined;
+  // The closed signal and its listeners are made on first use: an idle keep-alive connection
+  // should cost as little as node:http's, and most never need an AbortController.
+  #controller: AbortController | undefined;
+  #closedReason: Error | undefined;
+  #onClosed: ((reason: Error) => void)[] | undefined;
   readonly #original: Duplex;
 
   constructor(init: ConnectionContextInit) {
@@ -37,18 +40,45 @@ export class ConnectionContext {
     this.localEndpoint = init.localEndpoint;
     this.remoteEndpoint = init.remoteEndpoint;
     this.features = init.features ?? new FeatureCollection();
-    const onClose = (): void => {
-      if (!this.#controller.signal.aborted) {
-        this.#controller.abort(new ConnectionAbortedError('The connection was closed'));
-      }
-    };
-    if (init.transport.destroyed) onClose();
-    else init.transport.once('close', onClose);
+    if (init.transport.destroyed) this.#markClosed(new ConnectionAbortedError('The connection was closed'));
+    else init.transport.once('close', () => this.#markClosed(new ConnectionAbortedError('The connection was closed')));
+  }
+
+  /** Per-connection state shared between middleware, keyed by anything. */
+  get items(): Map<unknown, unknown> {
+    return (this.#items ??= new Map());
   }
 
   /** Fires when the connection ends for any reason; `closed.reason` says why. */
   get closed(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#closedReason !== undefined) this.#controller.abort(this.#closedReason);
+    }
     return this.#controller.signal;
+  }
+
+  /** True once the connection has ended (the cheap form of `closed.aborted`). */
+  get isClosed(): boolean {
+    return this.#closedReason !== undefined;
+  }
+
+  /**
+   * Calls `listener` once when the connection ends (at once if it has): the cheap form of
+   * `closed.addEventListener('abort', …)`, with no AbortController behind it.
+   */
+  onClosed(listener: (reason: Error) => void): void {
+    if (this.#closedReason !== undefined) listener(this.#closedReason);
+    else (this.#onClosed ??= []).push(listener);
+  }
+
+  #markClosed(reason: Error): void {
+    if (this.#closedReason !== undefined) return;
+    this.#closedReason = reason;
+    this.#controller?.abort(reason);
+    const listeners = this.#onClosed;
+    this.#onClosed = undefined;
+    if (listeners !== undefined) for (const l of listeners) l(reason);
   }
 
   /**
@@ -57,7 +87,7 @@ export class ConnectionContext {
    */
   abort(reason?: unknown): void {
     const error = reason instanceof Error ? reason : new ConnectionAbortedError(reason === undefined ? undefined : String(reason));
-    if (!this.#controller.signal.aborted) this.#controller.abort(error);
+    this.#markClosed(error);
     if (!this.transport.destroyed) this.transport.destroy();
     if (this.#original !== this.transport && !this.#original.destroyed) this.#original.destroy();
   }

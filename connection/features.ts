@@ -46,13 +46,51 @@ export const TransportFeature = new FeatureKey<TransportFeature>('transport');
 
 /**
  * Lets the server ask a connection to finish gracefully (shutdown) without aborting it. A protocol
- * watches `closeRequested` and ends the connection at its next safe point: HTTP/1.1 after the
+ * watches for the request and ends the connection at its next safe point: HTTP/1.1 after the
  * response in flight, a line protocol after the current line (Kestrel's
  * `IConnectionLifetimeNotificationFeature`).
  */
 export interface LifetimeFeature {
+  /** True once the server has asked the connection to close. */
+  readonly isCloseRequested: boolean;
+  /** Calls `listener` once when the close is requested (at once if it already was). */
+  onCloseRequested(listener: () => void): void;
+  /** The same as an AbortSignal (made on first use). */
   readonly closeRequested: AbortSignal;
   requestClose(): void;
+}
+
+/** The server's `LifetimeFeature`: no AbortController unless someone asks for the signal. */
+export class ConnectionLifetime implements LifetimeFeature {
+  #requested = false;
+  #listeners: (() => void)[] | undefined;
+  #controller: AbortController | undefined;
+
+  get isCloseRequested(): boolean {
+    return this.#requested;
+  }
+
+  onCloseRequested(listener: () => void): void {
+    if (this.#requested) listener();
+    else (this.#listeners ??= []).push(listener);
+  }
+
+  get closeRequested(): AbortSignal {
+    if (this.#controller === undefined) {
+      this.#controller = new AbortController();
+      if (this.#requested) this.#controller.abort();
+    }
+    return this.#controller.signal;
+  }
+
+  requestClose(): void {
+    if (this.#requested) return;
+    this.#requested = true;
+    this.#controller?.abort();
+    const listeners = this.#listeners;
+    this.#listeners = undefined;
+    if (listeners !== undefined) for (const l of listeners) l();
+  }
 }
 export const LifetimeFeature = new FeatureKey<LifetimeFeature>('lifetime');
 

@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import type { DependencyContainer } from 'tsyringe';
 import {
   ConnectionAbortedError,
+  ConnectionLifetime,
   LifetimeFeature,
   NoTransportForEndpointError,
   ServerStateError,
@@ -266,11 +267,7 @@ export class Server {
 
   #run(ctx: ConnectionContext, delegate: ConnectionDelegate): void {
     this.#live.add(ctx);
-    const close = new AbortController();
-    ctx.features.set(LifetimeFeature, {
-      closeRequested: close.signal,
-      requestClose: () => close.abort(),
-    });
+    ctx.features.set(LifetimeFeature, new ConnectionLifetime());
     let settled: Promise<void>;
     try {
       settled = delegate(ctx);
@@ -281,20 +278,22 @@ export class Server {
       () => {
         this.#lingering.add(ctx);
         ctx.close();
+        this.#forgetWhenClosed(ctx);
       },
       (err: unknown) => {
         this.logger.debug('Connection pipeline failed', { connectionId: ctx.id, error: err });
         ctx.abort(err);
+        this.#forgetWhenClosed(ctx);
       },
-    ).finally(() => {
-      const forget = (): void => {
-        this.#live.delete(ctx);
-        this.#lingering.delete(ctx);
-        if (this.#live.size === 0) this.#liveEmpty?.();
-      };
-      // The connection counts as live until its transport has really closed.
-      if (ctx.closed.aborted) forget();
-      else ctx.closed.addEventListener('abort', forget, { once: true });
+    );
+  }
+
+  /** The connection counts as live until its transport has really closed. */
+  #forgetWhenClosed(ctx: ConnectionContext): void {
+    ctx.onClosed(() => {
+      this.#live.delete(ctx);
+      this.#lingering.delete(ctx);
+      if (this.#live.size === 0) this.#liveEmpty?.();
     });
   }
 

@@ -42,6 +42,9 @@ const enum Phase {
   Closing,
 }
 
+const kConnection = Symbol('tiercel.http1.connection');
+type Carrier = Duplex & { [kConnection]?: Http1Connection };
+
 function isPromise(value: unknown): value is Promise<void> {
   return value !== undefined && value !== null && typeof (value as Promise<void>).then === 'function';
 }
@@ -81,6 +84,27 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   /** The client sent its FIN: finish what it sent, then close. */
   #peerEnded = false;
   #resolveRun!: () => void;
+  // Made on the first request whose app returns a promise; a sync app never pays for them.
+  #appDone: (() => void) | undefined;
+  #appError: ((err: unknown) => void) | undefined;
+
+  // The transport's listeners are shared by every connection (they find theirs through a symbol
+  // on the transport, as node:http does), so an idle connection holds no closures for them.
+  static readonly #dataListener = function (this: Carrier, chunk: Buffer): void {
+    this[kConnection]!.#onData(chunk);
+  };
+  static readonly #endListener = function (this: Carrier): void {
+    this[kConnection]!.#onEnd();
+  };
+  static readonly #errorListener = function (this: Carrier, err: Error): void {
+    this[kConnection]!.#onError(err);
+  };
+  static readonly #closeListener = function (this: Carrier): void {
+    this[kConnection]!.#onClose();
+  };
+  static readonly #drainListener = function (this: Carrier): void {
+    this[kConnection]!.#onDrain();
+  };
   #drainWaiters: (() => void)[] = [];
 
   constructor(ctx: ConnectionContext, app: HttpApplication, options: Http1ConnectionOptions) {
@@ -112,24 +136,21 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       this.#resolveRun = resolve;
     });
     const t = this.#transport;
-    t.on('data', this.#onData);
-    t.on('end', this.#onEnd);
-    t.on('error', this.#onError);
-    t.on('close', this.#onClose);
-    t.on('drain', this.#onDrain);
+    (t as Carrier)[kConnection] = this;
+    t.on('data', Http1Connection.#dataListener);
+    t.on('end', Http1Connection.#endListener);
+    t.on('error', Http1Connection.#errorListener);
+    t.on('close', Http1Connection.#closeListener);
+    t.on('drain', Http1Connection.#drainListener);
     this.#options.heartbeat.add(this);
-    const lifetime = this.ctx.features.get(LifetimeFeature);
-    if (lifetime !== undefined) {
-      if (lifetime.closeRequested.aborted) this.#onCloseRequested();
-      else lifetime.closeRequested.addEventListener('abort', this.#onCloseRequested, { once: true });
-    }
+    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(() => this.#onCloseRequested());
     if (t.destroyed) this.#onClose();
     return done;
   }
 
   // ---- input -----------------------------------------------------------------------------
 
-  readonly #onData = (chunk: Buffer): void => {
+  #onData(chunk: Buffer): void {
     if (this.#phase === Phase.Closing) return;
     if (this.#parsingPaused) {
       this.#stash = this.#stash === null ? chunk : Buffer.concat([this.#stash, chunk]);
@@ -141,7 +162,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       this.#phaseSince = Date.now();
     }
     this.#execute(chunk);
-  };
+  }
+
 
   #execute(chunk: Buffer): void {
     this.#batching = true;
@@ -197,7 +219,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       this.#onAppError(err);
       return;
     }
-    if (isPromise(result)) result.then(this.#onAppDone, this.#onAppError);
+    if (isPromise(result)) result.then((this.#appDone ??= () => this.#onAppDone()), (this.#appError ??= (e) => this.#onAppError(e)));
     else this.#onAppDone();
   }
 
@@ -227,7 +249,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   // App completion ------------------------------------------------------------------------
 
-  readonly #onAppDone = (): void => {
+  #onAppDone(): void {
     const ex = this.#exchange;
     if (ex === null || ex.appDone) return;
     ex.appDone = true;
@@ -241,9 +263,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       return;
     }
     this.#afterResponse(ex);
-  };
+  }
 
-  readonly #onAppError = (err: unknown): void => {
+
+  #onAppError(err: unknown): void {
     const ex = this.#exchange;
     this.#options.logger.error('Unhandled error in the HTTP application', { connectionId: this.ctx.id, error: err });
     if (ex === null) return;
@@ -256,7 +279,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     ex.statusCode = 500;
     this.keepAlive = false;
     ex.end();
-  };
+  }
+
 
   /** Called by the exchange when its response has ended. */
   onResponseEnded(ex: Http1Exchange): void {
@@ -359,12 +383,13 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     return new Promise((resolve) => this.#drainWaiters.push(resolve));
   }
 
-  readonly #onDrain = (): void => {
+  #onDrain(): void {
     const waiters = this.#drainWaiters;
     if (waiters.length === 0) return;
     this.#drainWaiters = [];
     for (const w of waiters) w();
-  };
+  }
+
 
   #flush(): void {
     if (this.#pending.length > 0) {
@@ -427,7 +452,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#resolveRun();
   }
 
-  readonly #onEnd = (): void => {
+  #onEnd(): void {
     // The client half-closed (FIN). Requests it already sent are still answered, in order
     // (RFC 9112 §9.6); once they are, the connection ends.
     this.#peerEnded = true;
@@ -439,13 +464,15 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       return;
     }
     if (!this.#parsingPaused) this.#close();
-  };
+  }
 
-  readonly #onError = (err: Error): void => {
+
+  #onError(err: Error): void {
     this.#options.logger.debug('Transport error', { connectionId: this.ctx.id, error: err });
-  };
+  }
 
-  readonly #onClose = (): void => {
+
+  #onClose(): void {
     if (this.#detached) {
       this.#resolveRun();
       return;
@@ -455,12 +482,14 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#onDrain();
     this.#phase = Phase.Closing;
     this.#finish();
-  };
+  }
 
-  readonly #onCloseRequested = (): void => {
+
+  #onCloseRequested(): void {
     this.keepAlive = false;
     if (this.#phase === Phase.Idle) this.#close();
-  };
+  }
+
 
   #pauseReading(): void {
     if (!this.#readingPaused) {
@@ -503,10 +532,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#detached = true;
     this.#options.heartbeat.delete(this);
     const t = this.#transport;
-    t.off('data', this.#onData);
-    t.off('end', this.#onEnd);
-    t.off('drain', this.#onDrain);
-    t.off('error', this.#onError);
+    t.off('data', Http1Connection.#dataListener);
+    t.off('end', Http1Connection.#endListener);
+    t.off('drain', Http1Connection.#drainListener);
+    t.off('error', Http1Connection.#errorListener);
     // Whoever takes the transport handles its errors; this keeps an unhandled one from crashing us.
     t.on('error', noop);
     const head = this.#stash ?? Buffer.alloc(0);

@@ -80,6 +80,8 @@ export class Http1Parser {
   #paused = false;
   #error: BadRequestError | null = null;
   #head: RequestHead | null = null;
+  /** Whether the upgrade request was keep-alive, for a `resume()` that declines the upgrade. */
+  #keepAliveAfterUpgrade = false;
   /** The unfinished head's bytes from earlier chunks. */
   #carry: Buffer | null = null;
   #carryLen = 0;
@@ -122,7 +124,7 @@ export class Http1Parser {
     return s === S.ReqStart || s === S.Upgraded || s === S.Closed;
   }
 
-  /** The head of the request being read, from its empty line until the next request starts. */
+  /** The head of the request being read, from its empty line until its message completes. */
   get currentHead(): RequestHead | null {
     return this.#head;
   }
@@ -143,7 +145,7 @@ export class Http1Parser {
    */
   resume(): void {
     this.#paused = false;
-    if (this.#state === S.Upgraded) this.#state = this.#head!.keepAlive ? S.ReqStart : S.Closed;
+    if (this.#state === S.Upgraded) this.#state = this.#keepAliveAfterUpgrade ? S.ReqStart : S.Closed;
   }
 
   execute(chunk: Buffer): number {
@@ -360,9 +362,13 @@ export class Http1Parser {
   /** Reports the end of the message; then stops for upgrade/close or gets ready for the next. */
   #complete(): void {
     const head = this.#head!;
+    this.#keepAliveAfterUpgrade = head.keepAlive;
     if (head.upgrade || head.isConnect) this.#state = S.Upgraded;
     else if (!head.keepAlive) this.#state = S.Closed;
     else this.#state = S.ReqStart;
+    // Between requests the parser holds nothing of the last one: an idle keep-alive connection
+    // should not keep a head (and its strings) alive.
+    this.#head = null;
     this.#handler.onMessageComplete();
   }
 
