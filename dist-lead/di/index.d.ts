@@ -1,3 +1,0 @@
-export * from './tokens.js';
-export * from './server-options.js';
-export * from './container.js';

@@ -1,6 +1,0 @@
-// hosting/: the server that ties transports, connection pipelines and protocols together.
-export * from './server.js';
-export * from './endpoint-builder.js';
-export * from './connection-handler.js';
-export * from './test-server.js';
-//# sourceMappingURL=index.js.map

@@ -1,7 +1,0 @@
-export { ApplicationBuilder, type ApplicationBuilderOptions, type Middleware, type Next, type RequestHandler, type RequestPredicate, } from './application-builder.js';
-export { HttpContext, ConnectionInfo } from './http-context.js';
-export { HttpRequest } from './http-request.js';
-export { HttpResponse, type ResponseChunk } from './http-response.js';
-export { HttpError, type HttpErrorOptions } from './http-error.js';
-export { BodyAlreadyReadError, RequestBodyTooLargeError, ResponseEndedError, InvalidStatusCodeError, InvalidBodyError, PipelineConfigError, } from './errors.js';
-export { decodePath, matchesPrefix } from './path.js';

@@ -1,2 +1,0 @@
-export {};
-//# sourceMappingURL=http-exchange.js.map

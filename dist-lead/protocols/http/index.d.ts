@@ -1,9 +1,0 @@
-export * from './http-exchange.js';
-export * from './http-protocol-error.js';
-export * from './header-list.js';
-export * from './request-headers.js';
-export * from './status-codes.js';
-export * from './http-limits.js';
-export * from './http-options.js';
-export * from './heartbeat.js';
-export { isToken, classifyFieldValue } from './header-chars.js';

@@ -1,2 +1,0 @@
-export * from './http/index.js';
-export * from './http1/index.js';

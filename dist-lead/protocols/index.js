@@ -1,4 +1,0 @@
-// protocols/: the protocol adapters that turn a connection's bytes into requests.
-export * from './http/index.js';
-export * from './http1/index.js';
-//# sourceMappingURL=index.js.map

@@ -1,5 +1,0 @@
-export { MemoryTransport } from './memory-transport.js';
-export { MemoryListener } from './memory-listener.js';
-export { MemoryDuplex } from './memory-duplex.js';
-export { MEMORY_TRANSPORT_OPTIONS } from './memory-options.js';
-//# sourceMappingURL=index.js.map
