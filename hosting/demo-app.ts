@@ -1,3 +1,4 @@
+import type { WebSocket } from 'ws';
 import { ApplicationBuilder, HttpError, type HttpContext } from '../pipeline/index.js';
 
 const HELLO = 'Hello, World!';
@@ -10,12 +11,16 @@ const HELLO = 'Hello, World!';
  * - `GET /json` → `{"message":"Hello, World!"}` (serialised per request, as TechEmpower requires)
  * - `POST /echo` → the request body back, streamed, with its content type
  * - `GET /healthz` → `Healthy`
+ * - `GET /ws` → a WebSocket that echoes every message (text stays text, binary stays binary)
+ * - `GET /chat` → a page whose script joins `/chat/ws`, where every message goes to every member
  */
 export function demoApp(app = new ApplicationBuilder()): ApplicationBuilder {
-  return app.run(handle);
+  // One chat room per built app (per server), not per module.
+  const room = new Set<WebSocket>();
+  return app.run((ctx) => handle(ctx, room));
 }
 
-function handle(ctx: HttpContext): void | Promise<void> {
+function handle(ctx: HttpContext, room: Set<WebSocket>): void | Promise<void> {
   const { request, response } = ctx;
   switch (request.path) {
     case '/plaintext':
@@ -34,11 +39,54 @@ function handle(ctx: HttpContext): void | Promise<void> {
     case '/':
       response.headers.set('content-type', 'text/html; charset=utf-8');
       return void response.send(INDEX);
+    case '/ws':
+      return echo(ctx);
+    case '/chat':
+      response.headers.set('content-type', 'text/html; charset=utf-8');
+      return void response.send(CHAT);
+    case '/chat/ws':
+      return join(ctx, room);
   }
   throw new HttpError(404);
+}
+
+async function echo(ctx: HttpContext): Promise<void> {
+  const ws = await ctx.webSockets.accept();
+  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+}
+
+async function join(ctx: HttpContext, room: Set<WebSocket>): Promise<void> {
+  const ws = await ctx.webSockets.accept();
+  room.add(ws);
+  ws.on('close', () => room.delete(ws));
+  ws.on('message', (data, isBinary) => {
+    // Text only: the page sends text, and a binary frame is not a chat message.
+    if (isBinary) return;
+    for (const member of room) member.send(data, { binary: false });
+  });
 }
 
 const INDEX = `<!doctype html><meta charset="utf-8"><title>tiercel</title>
 <h1>tiercel</h1><p>A Kestrel-class server for Node.js. Try
 <a href="/plaintext">/plaintext</a>, <a href="/json">/json</a>, <a href="/healthz">/healthz</a>,
-or <code>curl --data-binary @file http://localhost:5000/echo</code>.</p>`;
+or <code>curl --data-binary @file http://localhost:5000/echo</code>. WebSockets: <code>/ws</code> (echo) and
+<a href="/chat">/chat</a>.</p>`;
+
+const CHAT = `<!doctype html><meta charset="utf-8"><title>tiercel chat</title>
+<h1>tiercel chat</h1>
+<ul id="log"></ul>
+<form id="f"><input id="m" autocomplete="off" autofocus placeholder="Say something"><button>Send</button></form>
+<script>
+const log = document.getElementById('log');
+const input = document.getElementById('m');
+const say = (text) => { const li = document.createElement('li'); li.textContent = text; log.append(li); };
+const ws = new WebSocket((location.protocol === 'https:' ? 'wss://' : 'ws://') + location.host + '/chat/ws');
+ws.onopen = () => say('* connected');
+ws.onclose = (e) => say('* disconnected (' + e.code + ')');
+ws.onmessage = (e) => say(e.data);
+document.getElementById('f').onsubmit = (e) => {
+  e.preventDefault();
+  if (input.value !== '' && ws.readyState === WebSocket.OPEN) ws.send(input.value);
+  input.value = '';
+};
+</script>`;

@@ -7,6 +7,7 @@ import {
   type TransportOptions,
 } from '../connection/index.js';
 import type { ConnectionHandler, ConnectionHandlerClass } from './connection-handler.js';
+import { checkHttpProtocols, type HttpProtocols } from '../protocols/http/index.js';
 
 /**
  * One endpoint's configuration: where to listen and the connection pipeline to run there
@@ -29,6 +30,18 @@ export class EndpointBuilder extends ConnectionBuilder {
   /** Buffer sizes for this endpoint's connections, over the server-wide `transport` options. */
   withTransportOptions(options: TransportOptions): this {
     this.transportOptions = { ...this.transportOptions, ...options };
+    return this;
+  }
+
+  /** The HTTP versions this endpoint serves, over `HttpOptions.protocols` (see `useProtocols`). */
+  protocols: HttpProtocols | undefined;
+
+  /**
+   * Serves only these HTTP versions here: 'http1', 'http2' or 'http1AndHttp2'. Applies to the
+   * default HTTP terminal (`server.useHttp`); validated now.
+   */
+  useProtocols(protocols: HttpProtocols): this {
+    this.protocols = checkHttpProtocols(protocols);
     return this;
   }
 

@@ -29,7 +29,7 @@ import {
 } from '../di/index.js';
 import { EndpointBuilder } from './endpoint-builder.js';
 import { Heartbeat, resolveHttpOptions, type HttpApplication, type HttpOptions } from '../protocols/http/index.js';
-import { http1Delegate } from '../protocols/http1/index.js';
+import { httpConnectionDelegate } from '../protocols/http-connection.js';
 
 /** An HTTP application, or something that builds one (an `ApplicationBuilder`). */
 export type HttpApplicationSource = HttpApplication | { build(services?: DependencyContainer): HttpApplication };
@@ -127,7 +127,9 @@ export class Server {
 
   /**
    * Serves HTTP with `app` on every endpoint that has no protocol of its own. The app is built
-   * once, here; `options` holds the limits (see `HttpLimits`) and the Server header.
+   * once, here; `options` holds the limits (see `HttpLimits`, `Http2Limits`), the Server header
+   * and the HTTP versions served (`protocols`, default 'http1AndHttp2'; an endpoint may override
+   * it with `useProtocols`).
    */
   useHttp(app: HttpApplicationSource, options: HttpOptions = {}): this {
     const resolved = resolveHttpOptions(options);
@@ -136,13 +138,19 @@ export class Server {
     const application =
       'handle' in app && typeof app.handle === 'function' ? app : (app as { build(services?: DependencyContainer): HttpApplication }).build(this.services);
     const heartbeat = this.#heartbeat;
+    // HTTP/1.1 and HTTP/2 (ALPN with TLS, preface sniffing on cleartext) unless the endpoint or
+    // `options.protocols` narrows it.
     return this.setDefaultTerminal((endpoint) =>
-      http1Delegate(application, {
-        ...resolved,
-        heartbeat,
-        logger: this.logger,
-        maxReadBufferSize: endpoint.transportOptions.maxReadBufferSize ?? this.#options.transport.maxReadBufferSize,
-      }),
+      httpConnectionDelegate(
+        application,
+        {
+          ...resolved,
+          heartbeat,
+          logger: this.logger,
+          maxReadBufferSize: endpoint.transportOptions.maxReadBufferSize ?? this.#options.transport.maxReadBufferSize,
+        },
+        endpoint.protocols ?? resolved.protocols,
+      ),
     );
   }
 

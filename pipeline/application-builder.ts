@@ -7,6 +7,8 @@ import { HttpContext, requestScopeOf, type ApplicationServices } from './http-co
 import { HttpError } from './http-error.js';
 import { streamAbortedFor } from './http-response.js';
 import { isValidMapPrefix, matchesPrefix } from './path.js';
+import { WebSocketHost } from './web-socket-host.js';
+import { resolveWebSocketOptions, type ResolvedWebSocketOptions, type WebSocketOptions } from './web-socket-options.js';
 
 /** Runs the rest of the pipeline. Return (or await) what it returns. */
 export type Next = () => void | Promise<void>;
@@ -117,6 +119,9 @@ export class ApplicationBuilder {
   readonly options: Readonly<ApplicationBuilderOptions>;
   readonly #components: Component[] = [];
   #terminal: RequestHandler | undefined = undefined;
+  /** Set on builders made by map()/when(): application-wide settings belong to the root. */
+  #isBranch = false;
+  #webSockets: ResolvedWebSocketOptions | undefined = undefined;
 
   constructor(services?: DependencyContainer, options: ApplicationBuilderOptions = {}) {
     for (const key of Object.keys(options)) {
@@ -159,6 +164,21 @@ export class ApplicationBuilder {
     return this;
   }
 
+  /**
+   * Configures the app's WebSockets (`ctx.webSockets`): limits, compression, keep-alive, allowed
+   * origins (see `WebSocketOptions` for each default). Validated now. Optional: without it,
+   * `ctx.webSockets` uses the defaults. Application-wide and not a middleware, so its position does
+   * not matter; call it once, on the root builder.
+   */
+  useWebSockets(options: WebSocketOptions = {}): this {
+    if (this.#isBranch) {
+      throw new PipelineConfigError('useWebSockets() configures the whole application: call it on the root builder, not inside map() or when()');
+    }
+    if (this.#webSockets !== undefined) throw new PipelineConfigError('useWebSockets() was already called: pass every WebSocket option in one call');
+    this.#webSockets = resolveWebSocketOptions(options);
+    return this;
+  }
+
   /** Sets the terminal handler. Nothing can be added after it. */
   run(handler: RequestHandler): this {
     if (typeof handler !== 'function') throw new PipelineConfigError('run() takes a function (ctx) => void | Promise<void>');
@@ -173,7 +193,7 @@ export class ApplicationBuilder {
    * so request scopes and the LOGGER come from the server's container).
    */
   build(services?: DependencyContainer): HttpApplication {
-    return new PipelineApplication(this.#compose(notFound), this.services ?? services, this.options.logger);
+    return new PipelineApplication(this.#compose(notFound), this.services ?? services, this.options.logger, this.#webSockets);
   }
 
   #compose(end: Delegate): Delegate {
@@ -190,6 +210,7 @@ export class ApplicationBuilder {
   #branch(configure: (branch: ApplicationBuilder) => void): ApplicationBuilder {
     if (typeof configure !== 'function') throw new PipelineConfigError('a branch is configured by a function (branch) => void');
     const branch = new ApplicationBuilder(this.services, this.options);
+    branch.#isBranch = true;
     configure(branch);
     return branch;
   }
@@ -219,11 +240,18 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
   readonly #app: Delegate;
   #container: DependencyContainer | undefined;
   #logger: Logger | undefined;
+  readonly #webSocketOptions: ResolvedWebSocketOptions | undefined;
+  #webSocketHost: WebSocketHost | undefined;
 
-  constructor(app: Delegate, container: DependencyContainer | undefined, logger: Logger | undefined) {
+  constructor(app: Delegate, container: DependencyContainer | undefined, logger: Logger | undefined, webSockets: ResolvedWebSocketOptions | undefined) {
     this.#app = app;
     this.#container = container;
     this.#logger = logger;
+    this.#webSocketOptions = webSockets;
+  }
+
+  webSocketHost(): WebSocketHost {
+    return (this.#webSocketHost ??= new WebSocketHost(this.#webSocketOptions ?? resolveWebSocketOptions(), () => this.#log()));
   }
 
   container(): DependencyContainer {

@@ -3,6 +3,8 @@ import { FeatureCollection, TransportFeature, type Endpoint } from '../connectio
 import type { HttpExchange } from '../protocols/http/index.js';
 import { HttpRequest } from './http-request.js';
 import { HttpResponse } from './http-response.js';
+import type { WebSocketHost } from './web-socket-host.js';
+import { WebSocketManager } from './web-sockets.js';
 
 /** Where the request came from: the connection's identity, read from the exchange on first use. */
 export class ConnectionInfo {
@@ -28,6 +30,8 @@ export class ConnectionInfo {
 export interface ApplicationServices {
   /** The app's container; request scopes are its children. */
   container(): DependencyContainer;
+  /** The app's WebSockets (one ws server in noServer mode, the keep-alive), created on first accept. */
+  webSocketHost(): WebSocketHost;
 }
 
 // Set by HttpContext's static block (declared first: a `let` after the class would be in its TDZ).
@@ -48,6 +52,7 @@ export class HttpContext {
   #features: FeatureCollection | undefined = undefined;
   #items: Map<unknown, unknown> | undefined = undefined;
   #services: DependencyContainer | undefined = undefined;
+  #webSockets: WebSocketManager | undefined = undefined;
 
   constructor(exchange: HttpExchange, app: ApplicationServices) {
     this.exchange = exchange;
@@ -77,6 +82,11 @@ export class HttpContext {
    */
   get services(): DependencyContainer {
     return (this.#services ??= this.#app.container().createChildContainer());
+  }
+
+  /** The request's WebSocket side: `isWebSocketRequest`, `accept()` (ASP.NET's `HttpContext.WebSockets`). */
+  get webSockets(): WebSocketManager {
+    return (this.#webSockets ??= new WebSocketManager(this.exchange, this.#app));
   }
 
   /** Fires when the client goes away (or the exchange is aborted) before the response ended. */

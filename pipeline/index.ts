@@ -21,3 +21,19 @@ export {
   PipelineConfigError,
 } from './errors.js';
 export { decodePath, matchesPrefix } from './path.js';
+export { WebSocketManager, type WebSocketAcceptOptions } from './web-sockets.js';
+export { WebSocketHost } from './web-socket-host.js';
+export {
+  DEFAULT_WEB_SOCKET_OPTIONS,
+  DEFAULT_WEB_SOCKET_DEFLATE_OPTIONS,
+  resolveWebSocketOptions,
+  type WebSocketOptions,
+  type WebSocketDeflateOptions,
+  type ResolvedWebSocketOptions,
+} from './web-socket-options.js';
+export {
+  WebSocketHandshakeError,
+  WebSocketSubprotocolError,
+  WebSocketAcceptError,
+  type WebSocketRejectionReason,
+} from './web-socket-errors.js';

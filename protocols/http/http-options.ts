@@ -1,6 +1,23 @@
 import { InvalidOptionError } from '../../connection/index.js';
 import { isToken } from './header-chars.js';
 import { resolveHttpLimits, type HttpLimits } from './http-limits.js';
+import { resolveHttp2Limits, type Http2Limits } from './http2-limits.js';
+
+/**
+ * Which HTTP versions an endpoint speaks (Kestrel's `HttpProtocols`). With TLS, ALPN picks one of
+ * them; on cleartext, 'http1AndHttp2' reads the first bytes for the HTTP/2 preface (h2c with
+ * prior knowledge) and serves HTTP/1.1 otherwise.
+ */
+export type HttpProtocols = 'http1' | 'http2' | 'http1AndHttp2';
+export const HTTP_PROTOCOLS: readonly HttpProtocols[] = ['http1', 'http2', 'http1AndHttp2'];
+
+/** Refuses anything but one of `HTTP_PROTOCOLS`; `option` names the setting in the message. */
+export function checkHttpProtocols(value: unknown, option = 'protocols'): HttpProtocols {
+  if (!HTTP_PROTOCOLS.includes(value as HttpProtocols)) {
+    throw new InvalidOptionError(option, `must be one of ${HTTP_PROTOCOLS.map((p) => `'${p}'`).join(', ')} (got ${JSON.stringify(value)})`);
+  }
+  return value as HttpProtocols;
+}
 
 /** Options of the HTTP protocol adapters, with defaults. */
 export interface HttpOptions {
@@ -16,6 +33,10 @@ export interface HttpOptions {
    * extensions); any other method gets 501 Not Implemented (RFC 9110 §9.1). Default: none.
    */
   extraMethods?: readonly string[];
+  /** HTTP versions served on every endpoint that does not choose its own. Default 'http1AndHttp2'. */
+  protocols?: HttpProtocols;
+  /** See `Http2Limits`: the limits only HTTP/2 has, with their defaults. */
+  http2?: Partial<Http2Limits>;
 }
 
 /** Connections upgraded away from HTTP right now, shared by every connection of a server. */
@@ -30,9 +51,11 @@ export interface ResolvedHttpOptions {
   readonly extraMethods: readonly string[];
   /** The wire form, `server: tiercel\r\n`, or '' for none. */
   readonly serverLine: string;
+  readonly protocols: HttpProtocols;
+  readonly http2: Http2Limits;
 }
 
-const KNOWN = ['limits', 'serverHeader', 'extraMethods'];
+const KNOWN = ['limits', 'serverHeader', 'extraMethods', 'protocols', 'http2'];
 
 export function resolveHttpOptions(options: HttpOptions = {}): ResolvedHttpOptions {
   for (const key of Object.keys(options)) {
@@ -49,6 +72,8 @@ export function resolveHttpOptions(options: HttpOptions = {}): ResolvedHttpOptio
     upgrades: new UpgradeCounter(),
     extraMethods: checkMethods(options.extraMethods ?? []),
     serverLine: server === false ? '' : `server: ${server}\r\n`,
+    protocols: checkHttpProtocols(options.protocols ?? 'http1AndHttp2'),
+    http2: resolveHttp2Limits(options.http2),
   };
 }
 

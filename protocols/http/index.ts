@@ -8,3 +8,4 @@ export * from './http-limits.js';
 export * from './http-options.js';
 export * from './heartbeat.js';
 export { isToken, classifyFieldValue } from './header-chars.js';
+export * from './http2-limits.js';

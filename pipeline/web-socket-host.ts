@@ -1,0 +1,176 @@
+import type { Duplex } from 'node:stream';
+import { WebSocket, WebSocketServer } from 'ws';
+import { ConnectionAbortedError, LifetimeFeature, type Logger } from '../connection/index.js';
+import type { HttpExchange } from '../protocols/http/index.js';
+import type { ResolvedWebSocketOptions } from './web-socket-options.js';
+
+/** The request object ws's `handleUpgrade` reads: node:http's shape, lower-cased headers. */
+interface UpgradeRequest {
+  readonly method: string;
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  /** ws reads it only in `verifyClient` (unused here): the stream ws speaks over (a TLSSocket under TLS). */
+  readonly socket: Duplex;
+  /** The subprotocol the app chose, handed to `handleProtocols` through the request. */
+  readonly protocol: string | false;
+}
+
+/** ws's internals this file relies on for HTTP/2 (what `WebSocketServer.completeUpgrade` does). */
+interface ServerSideWebSocket {
+  _protocol: string;
+  setSocket(socket: Duplex, head: Buffer, options: Record<string, unknown>): void;
+}
+
+const GOING_AWAY = 1001;
+
+/**
+ * The exchange hands the transport over paused and ws never resumes it. Resuming at once would lose
+ * messages: the flow starts on a nextTick, which runs before the app's `await accept()` continues,
+ * so a message the client sent right after the handshake (or in the same packet, in `head`) would be
+ * emitted before the app's 'message' listener exists. setImmediate runs after that continuation.
+ * An app that called `ws.pause()` meanwhile resumes the socket itself, with `ws.resume()`.
+ */
+function resumeAfterAccept(ws: WebSocket, transport: Duplex): void {
+  setImmediate(() => {
+    if (!ws.isPaused && !transport.destroyed) transport.resume();
+  });
+}
+
+/**
+ * What the app's WebSockets share: one ws `WebSocketServer` in noServer mode (tiercel owns HTTP, ws
+ * owns frames), made once per application, and the keep-alive, one timer for every socket. Created
+ * on the first `accept()`, so an app that never upgrades pays nothing.
+ */
+export class WebSocketHost {
+  readonly options: ResolvedWebSocketOptions;
+  readonly #server: WebSocketServer;
+  readonly #log: () => Logger;
+  /** Open sockets, and whether each has answered the last ping. */
+  readonly #alive = new Map<WebSocket, boolean>();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: ResolvedWebSocketOptions, log: () => Logger) {
+    this.options = options;
+    this.#log = log;
+    this.#server = new WebSocketServer({
+      noServer: true,
+      // The host tracks its sockets itself (for the keep-alive); ws's own set would be a second copy.
+      clientTracking: false,
+      maxPayload: options.maxPayload,
+      perMessageDeflate: options.perMessageDeflate === false ? false : { ...options.perMessageDeflate },
+      // The app picked (or declined) a subprotocol before the upgrade; ws only writes it.
+      handleProtocols: (_offered, req) => (req as unknown as UpgradeRequest).protocol,
+    });
+  }
+
+  /**
+   * Takes the exchange over (after the handshake was validated) and returns the open socket. Throws
+   * the exchange's 503 `HttpProtocolError` over `maxConcurrentUpgradedConnections`, before anything is
+   * sent, so the pipeline answers it as a normal response.
+   */
+  accept(ex: HttpExchange, protocol: string | undefined): WebSocket {
+    const ws = ex.protocol === 'HTTP/2' ? this.#acceptHttp2(ex, protocol) : this.#acceptHttp1(ex, protocol);
+    this.#track(ws, ex);
+    return ws;
+  }
+
+  #acceptHttp1(ex: HttpExchange, protocol: string | undefined): WebSocket {
+    const { transport, head } = ex.upgrade();
+    const req: UpgradeRequest = {
+      method: ex.method,
+      url: ex.target,
+      headers: ex.headers.toObject(),
+      socket: transport,
+      protocol: protocol ?? false,
+    };
+    let ws: WebSocket | undefined;
+    // With no verifyClient, ws completes the upgrade synchronously: the 101 is written and the socket
+    // set up before handleUpgrade returns.
+    this.#server.handleUpgrade(req as never, transport, head, (socket) => {
+      ws = socket;
+    });
+    if (ws === undefined) {
+      // ws destroyed the transport: the client half-closed before the 101 (or, with deflate on, sent
+      // an extension offer ws refused with a 400 of its own).
+      throw new ConnectionAbortedError('The WebSocket handshake could not complete: the client went away');
+    }
+    resumeAfterAccept(ws, transport);
+    return ws;
+  }
+
+  #acceptHttp2(ex: HttpExchange, protocol: string | undefined): WebSocket {
+    // RFC 8441 §5: the subprotocol goes in the 200 the exchange sends; deflate is not negotiated.
+    if (protocol !== undefined) ex.responseHeaders.set('sec-websocket-protocol', protocol);
+    const { transport, head } = ex.upgrade();
+    // The stream may be flowing (the exchange read its body): hold it until the app listens.
+    transport.pause();
+    // ws has no public API for a socket over a stream. This is what WebSocketServer.completeUpgrade
+    // does after writing the 101, with the server's own (defaulted) options. An Http2Stream has
+    // setTimeout and no setNoDelay; ws calls each only if present, so no shim is needed.
+    const o = this.#server.options as Record<string, unknown>;
+    const ws = new WebSocket(null as never, undefined, o as never);
+    const internal = ws as unknown as ServerSideWebSocket;
+    if (protocol !== undefined) internal._protocol = protocol;
+    internal.setSocket(transport, head, {
+      allowSynchronousEvents: o.allowSynchronousEvents,
+      maxBufferedChunks: o.maxBufferedChunks,
+      maxFragments: o.maxFragments,
+      maxPayload: o.maxPayload,
+      skipUTF8Validation: o.skipUTF8Validation,
+    });
+    resumeAfterAccept(ws, transport);
+    return ws;
+  }
+
+  #track(ws: WebSocket, ex: HttpExchange): void {
+    const alive = this.#alive;
+    alive.set(ws, true);
+    ws.on('pong', function (this: WebSocket) {
+      alive.set(this, true);
+    });
+    // Graceful shutdown: the server asks each connection to close; a socket answers with 1001 and lets
+    // the close handshake finish, after which ws ends the transport and the connection is done.
+    const lifetime = ex.connection.features.get(LifetimeFeature);
+    let onCloseRequested: (() => void) | undefined;
+    if (lifetime !== undefined) {
+      const signal = lifetime.closeRequested;
+      onCloseRequested = () => ws.close(GOING_AWAY, 'Server shutting down');
+      if (signal.aborted) queueMicrotask(onCloseRequested);
+      // Over HTTP/2 many sockets share one connection: the listener goes when its socket does.
+      else signal.addEventListener('abort', onCloseRequested, { once: true });
+    }
+    ws.on('close', () => {
+      alive.delete(ws);
+      if (onCloseRequested !== undefined) lifetime?.closeRequested.removeEventListener('abort', onCloseRequested);
+      if (alive.size === 0) this.#stopKeepAlive();
+    });
+    ws.on('error', (err) => this.#log().debug('WebSocket error', { connectionId: ex.connection.id, error: err }));
+    this.#startKeepAlive();
+  }
+
+  #startKeepAlive(): void {
+    const interval = this.options.keepAliveIntervalMs;
+    if (interval === 0 || this.#timer !== undefined) return;
+    this.#timer = setInterval(() => this.#ping(), interval);
+    // Never keeps the process alive on its own.
+    this.#timer.unref();
+  }
+
+  #stopKeepAlive(): void {
+    if (this.#timer !== undefined) clearInterval(this.#timer);
+    this.#timer = undefined;
+  }
+
+  #ping(): void {
+    for (const [ws, alive] of this.#alive) {
+      if (!alive) {
+        this.#log().debug('WebSocket keep-alive: no pong since the last ping, terminating');
+        ws.terminate();
+        continue;
+      }
+      if (ws.readyState !== WebSocket.OPEN) continue;
+      this.#alive.set(ws, false);
+      ws.ping();
+    }
+  }
+}

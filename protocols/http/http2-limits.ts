@@ -1,0 +1,96 @@
+import { InvalidOptionError } from '../../connection/index.js';
+
+/**
+ * The limits that only HTTP/2 has, with Kestrel's defaults (`Http2Limits`). The limits HTTP/1.1
+ * and HTTP/2 share (header count and total size, body size, body data rate, keep-alive timeout)
+ * stay in `HttpLimits` and apply to both protocols.
+ */
+export interface Http2Limits {
+  /**
+   * Streams a client may have open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS).
+   * Default 100, as Kestrel and nginx (128) roughly agree; a stream over it is refused with
+   * RST_STREAM(REFUSED_STREAM). Raising it multiplies the work one connection can ask for.
+   */
+  maxStreamsPerConnection: number;
+  /** HPACK dynamic table size the server keeps for decoding (SETTINGS_HEADER_TABLE_SIZE). Default 4096. */
+  headerTableSize: number;
+  /** Largest frame payload the server accepts (SETTINGS_MAX_FRAME_SIZE), 2^14 to 2^24-1. Default 16 KiB. */
+  maxFrameSize: number;
+  /**
+   * Largest single request header field, name plus value, decoded. Default 32 KiB (Kestrel's
+   * `MaxRequestHeaderFieldSize`) → 431 on the stream.
+   */
+  maxRequestHeaderFieldSize: number;
+  /**
+   * The connection's receive window (WINDOW_UPDATE on stream 0 at start). Default 1 MiB: how much
+   * request body all of a connection's streams together may have in flight before the app reads.
+   */
+  initialConnectionWindowSize: number;
+  /**
+   * Each stream's receive window (SETTINGS_INITIAL_WINDOW_SIZE). Default 768 KiB: how much of one
+   * request body may arrive before the app reads it; the rest waits for the app (backpressure).
+   */
+  initialStreamWindowSize: number;
+  /**
+   * Send a PING when nothing has happened on a connection for this long, to find dead peers
+   * behind proxies. Default `Infinity` (off, as in Kestrel).
+   */
+  keepAlivePingDelayMs: number;
+  /** A PING not answered within this closes the connection. Default 20 s. */
+  keepAlivePingTimeoutMs: number;
+  /**
+   * Rapid reset guard (CVE-2023-44487): streams the client cancels (RST_STREAM) before their
+   * response is complete, per connection per second. Over it the connection gets
+   * GOAWAY(ENHANCE_YOUR_CALM) and is closed. Default 200: a browser cancels a few streams per
+   * navigation, an attacker thousands. (nghttp2's own bucket — 1000 resets, then 33/s — stays
+   * underneath as a second line.) `Infinity` leaves only nghttp2's.
+   */
+  maxStreamResetsPerSecond: number;
+}
+
+export const DEFAULT_HTTP2_LIMITS: Readonly<Http2Limits> = Object.freeze({
+  maxStreamsPerConnection: 100,
+  headerTableSize: 4096,
+  maxFrameSize: 16 * 1024,
+  maxRequestHeaderFieldSize: 32 * 1024,
+  initialConnectionWindowSize: 1024 * 1024,
+  initialStreamWindowSize: 768 * 1024,
+  keepAlivePingDelayMs: Infinity,
+  keepAlivePingTimeoutMs: 20_000,
+  maxStreamResetsPerSecond: 200,
+});
+
+const MAX_WINDOW = 2 ** 31 - 1;
+
+/** [min, max, Infinity allowed] for each limit; the bounds are RFC 9113 §6.5.2's where it has them. */
+const RANGES: Record<keyof Http2Limits, readonly [number, number, boolean]> = {
+  maxStreamsPerConnection: [1, 2 ** 32 - 1, false],
+  headerTableSize: [0, 2 ** 32 - 1, false],
+  maxFrameSize: [2 ** 14, 2 ** 24 - 1, false],
+  maxRequestHeaderFieldSize: [1, 2 ** 32 - 1, true],
+  initialConnectionWindowSize: [65_535, MAX_WINDOW, false],
+  initialStreamWindowSize: [65_535, MAX_WINDOW, false],
+  keepAlivePingDelayMs: [1_000, Number.MAX_SAFE_INTEGER, true],
+  keepAlivePingTimeoutMs: [1_000, Number.MAX_SAFE_INTEGER, true],
+  maxStreamResetsPerSecond: [1, Number.MAX_SAFE_INTEGER, true],
+};
+
+/** Applies defaults and refuses bad values at configuration time. */
+export function resolveHttp2Limits(limits: Partial<Http2Limits> = {}): Http2Limits {
+  if (typeof limits !== 'object' || limits === null) throw new InvalidOptionError('http2', 'must be an object of HTTP/2 limits');
+  const out: Http2Limits = { ...DEFAULT_HTTP2_LIMITS };
+  for (const [key, value] of Object.entries(limits) as [keyof Http2Limits, unknown][]) {
+    if (value === undefined) continue;
+    const range = RANGES[key];
+    if (range === undefined) {
+      throw new InvalidOptionError(`http2.${key}`, `is not a known HTTP/2 limit (known: ${Object.keys(RANGES).join(', ')})`);
+    }
+    const [min, max, infinite] = range;
+    const ok = typeof value === 'number' && ((infinite && value === Infinity) || (Number.isInteger(value) && value >= min && value <= max));
+    if (!ok) {
+      throw new InvalidOptionError(`http2.${key}`, `must be a whole number from ${min} to ${max}${infinite ? ', or Infinity to turn it off' : ''}`);
+    }
+    out[key] = value as number;
+  }
+  return out;
+}

@@ -1,0 +1,30 @@
+import type { ConnectionDelegate, Logger } from '../../connection/index.js';
+import type { Heartbeat, HttpApplication, ResolvedHttpOptions } from '../http/index.js';
+import { Http2Connection, type Http2ConnectionOptions } from './http2-connection.js';
+import { Http2Engine } from './http2-engine.js';
+import { headLimits } from './http2-request-head.js';
+
+export interface Http2DelegateOptions extends ResolvedHttpOptions {
+  readonly heartbeat: Heartbeat;
+  readonly logger: Logger;
+}
+
+/**
+ * The terminal connection delegate that serves HTTP/2 with `app` on connections whose first bytes
+ * are the client preface (h2c with prior knowledge, or TLS with ALPN `h2`). One nghttp2 server per
+ * delegate, made on the first connection.
+ */
+export function http2Delegate(app: HttpApplication, options: Http2DelegateOptions): ConnectionDelegate {
+  const connectionOptions: Http2ConnectionOptions = {
+    limits: options.limits,
+    http2: options.http2,
+    headLimits: headLimits(options.limits, options.http2),
+    // The resolved wire form is `server: <token>\r\n`; HTTP/2 wants the value alone.
+    serverHeader: options.serverLine === '' ? '' : options.serverLine.slice('server: '.length, -2),
+    upgrades: options.upgrades,
+    heartbeat: options.heartbeat,
+    logger: options.logger,
+  };
+  let engine: Http2Engine | undefined;
+  return (ctx) => new Http2Connection(ctx, app, (engine ??= new Http2Engine(options.limits, options.http2)), connectionOptions).run();
+}

@@ -1,0 +1,71 @@
+import http2 from 'node:http2';
+import type { Duplex } from 'node:stream';
+import { TiercelError } from '../../connection/index.js';
+import type { Http2Limits, HttpLimits } from '../http/index.js';
+
+// SETTINGS and node:http2 counters are 32-bit; Infinity (no limit) maps to the largest value.
+const U32 = 2 ** 32 - 1;
+const u32 = (n: number): number => (n === Infinity || n > U32 ? U32 : n);
+
+/**
+ * The node:http2 server options for our limits. Exported for the tests and the benchmark's
+ * bare-node comparison, so both run nghttp2 with the same settings.
+ */
+export function nodeServerOptions(limits: HttpLimits, http2Limits: Http2Limits): http2.ServerOptions {
+  return {
+    settings: {
+      headerTableSize: http2Limits.headerTableSize,
+      maxConcurrentStreams: http2Limits.maxStreamsPerConnection,
+      maxFrameSize: http2Limits.maxFrameSize,
+      initialWindowSize: http2Limits.initialStreamWindowSize,
+      // Twice our own limit: a head over our limit still arrives whole and gets a 431 on its
+      // stream; one over twice the limit is reset by nghttp2 (ENHANCE_YOUR_CALM) without
+      // being buffered, so a huge head costs bounded memory.
+      maxHeaderListSize: u32(limits.maxRequestHeadersTotalSize * 2),
+      // RFC 8441: lets a client open WebSockets (and other protocols) over a stream.
+      enableConnectProtocol: true,
+      enablePush: false,
+    },
+    // The same margin for the field count (+4 for the pseudo-headers).
+    maxHeaderListPairs: u32(limits.maxRequestHeaderCount * 2 + 4),
+  };
+}
+
+/** The session node:http2 did not create for a connection (it never happens with a Duplex). */
+export class Http2SessionError extends TiercelError {
+  constructor(message: string) {
+    super('ERR_TIERCEL_HTTP2_SESSION', message);
+  }
+}
+
+/**
+ * One never-listening `http2.Server` per endpoint: nghttp2 does the framing, HPACK and flow
+ * control, and tiercel hands it each connection's transport (`emit('connection')`), so it runs
+ * over any transport (TCP, pipe, memory, TLS) and the server keeps owning accept and shutdown.
+ */
+export class Http2Engine {
+  readonly #server: http2.Http2Server;
+  readonly #connectionWindow: number;
+  #created: http2.ServerHttp2Session | undefined;
+
+  constructor(limits: HttpLimits, http2Limits: Http2Limits) {
+    this.#server = http2.createServer(nodeServerOptions(limits, http2Limits));
+    this.#connectionWindow = http2Limits.initialConnectionWindowSize;
+    // node:http2 emits 'session' synchronously from its connection listener.
+    this.#server.on('session', (session: http2.ServerHttp2Session) => {
+      this.#created = session;
+    });
+  }
+
+  /** Starts HTTP/2 on `transport` (whose first bytes must be the client preface). */
+  attach(transport: Duplex): http2.ServerHttp2Session {
+    this.#created = undefined;
+    this.#server.emit('connection', transport);
+    const session = this.#created as http2.ServerHttp2Session | undefined;
+    this.#created = undefined;
+    if (session === undefined) throw new Http2SessionError('node:http2 did not start a session on the connection');
+    // The connection window is not a SETTINGS value: it grows with a WINDOW_UPDATE on stream 0.
+    if (this.#connectionWindow > 65_535) session.setLocalWindowSize(this.#connectionWindow);
+    return session;
+  }
+}

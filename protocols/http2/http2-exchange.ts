@@ -1,0 +1,447 @@
+import http2, { type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import type { ConnectionContext } from '../../connection/index.js';
+import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
+import {
+  HeaderList,
+  HttpProtocolError,
+  RequestHeaders,
+  statusHasNoBody,
+  type HttpExchange,
+  type HttpProtocolName,
+  type UpgradedConnection,
+} from '../http/index.js';
+import type { Http2Connection } from './http2-connection.js';
+import type { Http2RequestHead } from './http2-request-head.js';
+
+const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR } = http2.constants;
+
+/** Body bytes queued for an app that is not reading before the stream stops reading (flow control takes over). */
+const MAX_QUEUED_BODY = 64 * 1024;
+
+/**
+ * Connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2): an app written for
+ * HTTP/1.1 may set them, so they are dropped rather than failing the response.
+ */
+const CONNECTION_SPECIFIC = ['connection', 'transfer-encoding', 'keep-alive', 'proxy-connection', 'upgrade'];
+
+interface Reader {
+  resolve(chunk: Buffer | null): void;
+  reject(err: unknown): void;
+}
+
+function isPromise(value: unknown): value is Promise<void> {
+  return value !== undefined && value !== null && typeof (value as Promise<void>).then === 'function';
+}
+
+/**
+ * One HTTP/2 stream as an `HttpExchange`: the same contract `Http1Exchange` implements, so the
+ * pipeline and apps serve both protocols unchanged. nghttp2 does the framing and flow control;
+ * this maps the stream API (`respond`, `write`, `end`, trailers, `close`) onto the contract.
+ */
+export class Http2Exchange implements HttpExchange {
+  readonly connection: ConnectionContext;
+  readonly protocol: HttpProtocolName = 'HTTP/2';
+  readonly method: string;
+  readonly target: string;
+  readonly headers: RequestHeaders;
+  readonly requestContentLength: number;
+  readonly requestHasBody: boolean;
+  readonly isUpgradeRequest: boolean;
+  readonly upgradeProtocol: string | undefined;
+  maxRequestBodySize: number;
+  statusCode = 200;
+  readonly responseHeaders = new HeaderList();
+  /**
+   * The request's trailer fields once the body has been read to its end (null before, or when the
+   * client sent none). HTTP/2 only: `HttpExchange` has no request trailers yet.
+   */
+  requestTrailers: RequestHeaders | null = null;
+
+  // Request body.
+  #requestComplete: boolean;
+  #reading = false;
+  #queue: Buffer[] = [];
+  #queuedBytes = 0;
+  #reader: Reader | undefined;
+  #bodyError: unknown;
+  bodyReceived = 0;
+  readStartedAt = 0;
+
+  // Response.
+  #headersSent = false;
+  #ended = false;
+  #noBody: boolean;
+  #declared = -1;
+  #written = 0;
+  #trailers: HeaderList | null = null;
+  #waitingForTrailers = false;
+  #appDone = false;
+  #abortedByServer = false;
+  #upgraded = false;
+  #aborted: AbortController | undefined;
+
+  constructor(
+    readonly owner: Http2Connection,
+    readonly stream: ServerHttp2Stream,
+    head: Http2RequestHead,
+    endOfStream: boolean,
+  ) {
+    this.connection = owner.ctx;
+    this.method = head.method;
+    this.target = head.target;
+    this.headers = head.headers;
+    this.requestContentLength = head.contentLength;
+    this.requestHasBody = !endOfStream && head.contentLength !== 0;
+    this.#requestComplete = !this.requestHasBody;
+    this.isUpgradeRequest = head.method === 'CONNECT';
+    this.upgradeProtocol = head.protocol;
+    this.maxRequestBodySize = owner.limits.maxRequestBodySize;
+    this.#noBody = head.method === 'HEAD';
+    stream.once('close', this.#onClose);
+    if (this.requestHasBody) stream.once('trailers', this.#onTrailers);
+  }
+
+  /** Runs the app on this exchange: sync-first, a promise only if the app returns one. */
+  run(app: { handle(exchange: HttpExchange): void | Promise<void> }): void {
+    let result: void | Promise<void>;
+    try {
+      result = app.handle(this);
+    } catch (err) {
+      this.#appFailed(err);
+      return;
+    }
+    if (isPromise(result)) result.then(() => this.#appFinished(), (err: unknown) => this.#appFailed(err));
+    else this.#appFinished();
+  }
+
+  // ---- request body ----------------------------------------------------------------------
+
+  get requestComplete(): boolean {
+    return this.#requestComplete;
+  }
+
+  get waitingForBody(): boolean {
+    return this.#reader !== undefined;
+  }
+
+  readBody(): Promise<Buffer | null> {
+    if (this.#bodyError !== undefined) return Promise.reject(this.#bodyError);
+    if (this.#queue.length > 0) {
+      const chunk = this.#queue.shift()!;
+      this.#queuedBytes -= chunk.length;
+      if (this.#queuedBytes === 0 && this.stream.isPaused()) this.stream.resume();
+      return Promise.resolve(chunk);
+    }
+    if (this.#requestComplete) return Promise.resolve(null);
+    if (this.#reader !== undefined) return Promise.reject(new TiercelError('ERR_TIERCEL_CONCURRENT_READ', 'The request body is already being read'));
+    if (!this.#reading) {
+      this.#reading = true;
+      this.readStartedAt = Date.now();
+      // The declared length is checked when reading starts, so an app can change the limit first.
+      if (this.requestContentLength > this.maxRequestBodySize) {
+        this.#failBody(tooLarge(this.maxRequestBodySize));
+        return Promise.reject(this.#bodyError);
+      }
+      if (!this.#headersSent && this.headers.get('expect')?.toLowerCase() === '100-continue' && !this.stream.destroyed) {
+        this.stream.additionalHeaders({ ':status': 100 });
+      }
+      // Until now nothing was read, so flow control held the client at the stream window.
+      this.stream.on('data', this.#onData);
+      this.stream.once('end', this.#onEnd);
+    }
+    return new Promise<Buffer | null>((resolve, reject) => {
+      this.#reader = { resolve, reject };
+    });
+  }
+
+  readonly #onData = (chunk: Buffer): void => {
+    this.bodyReceived += chunk.length;
+    this.owner.touch();
+    if (this.#bodyError !== undefined) return;
+    if (this.bodyReceived > this.maxRequestBodySize) {
+      this.#failBody(tooLarge(this.maxRequestBodySize));
+      return;
+    }
+    const reader = this.#reader;
+    if (reader !== undefined) {
+      this.#reader = undefined;
+      reader.resolve(chunk);
+      return;
+    }
+    this.#queue.push(chunk);
+    this.#queuedBytes += chunk.length;
+    if (this.#queuedBytes >= MAX_QUEUED_BODY) this.stream.pause();
+  };
+
+  readonly #onEnd = (): void => {
+    this.#requestComplete = true;
+    const reader = this.#reader;
+    if (reader !== undefined && this.#queue.length === 0) {
+      this.#reader = undefined;
+      reader.resolve(null);
+    }
+  };
+
+  readonly #onTrailers = (_headers: unknown, _flags: number, raw?: string[]): void => {
+    if (raw !== undefined) this.requestTrailers = new RequestHeaders(raw);
+  };
+
+  /** Fails the body for the app: 413, 408, or the client going away. Nothing more is read. */
+  failBody(err: unknown): void {
+    this.#failBody(err);
+  }
+
+  #failBody(err: unknown): void {
+    if (this.#bodyError !== undefined) return;
+    this.#bodyError = err;
+    this.#queue = [];
+    this.#queuedBytes = 0;
+    if (this.#reading) {
+      this.stream.off('data', this.#onData);
+      this.stream.pause();
+    }
+    const reader = this.#reader;
+    if (reader !== undefined) {
+      this.#reader = undefined;
+      reader.reject(err);
+    }
+  }
+
+  // ---- response --------------------------------------------------------------------------
+
+  get headersSent(): boolean {
+    return this.#headersSent;
+  }
+
+  get responseEnded(): boolean {
+    return this.#ended;
+  }
+
+  get responseTrailers(): HeaderList | null {
+    return (this.#trailers ??= new HeaderList());
+  }
+
+  write(chunk: Buffer | string): boolean {
+    if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
+    if (!this.#headersSent) this.#respond(-1, false);
+    const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (size === 0 || this.#noBody) return this.#canWrite();
+    this.#count(size);
+    if (this.stream.destroyed) return false;
+    return this.stream.write(chunk);
+  }
+
+  drain(): Promise<void> {
+    const s = this.stream;
+    if (!s.writableNeedDrain || s.destroyed) return Promise.resolve();
+    return new Promise((resolve) => {
+      const done = (): void => {
+        s.off('drain', done);
+        s.off('close', done);
+        resolve();
+      };
+      s.on('drain', done);
+      s.on('close', done);
+    });
+  }
+
+  end(chunk?: Buffer | string): void {
+    if (this.#ended) return;
+    const size = chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    if (!this.#headersSent) {
+      // Head and body in one go, with the length known: no trailers unless the app set some.
+      this.#ended = true;
+      const withBody = size > 0 && !this.#noBody && !statusHasNoBody(this.statusCode);
+      this.#respond(size, !withBody, false, true);
+      if (withBody) {
+        this.#count(size);
+        if (!this.stream.destroyed) this.stream.end(chunk);
+      }
+    } else {
+      if (size > 0) this.write(chunk!);
+      this.#ended = true;
+      if (this.#declared >= 0 && this.#written < this.#declared && !this.#noBody) {
+        // The client would wait for bytes that never come: reset the stream instead.
+        this.abort(new TiercelError('ERR_TIERCEL_CONTENT_LENGTH_MISMATCH', `The response declared content-length ${this.#declared} but ended after ${this.#written} bytes`));
+        return;
+      }
+      if (!this.stream.destroyed && !this.stream.writableEnded) this.stream.end();
+    }
+    this.#maybeFinish();
+  }
+
+  // ---- hand-off and abort ----------------------------------------------------------------
+
+  upgrade(): UpgradedConnection {
+    if (!this.isUpgradeRequest) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'This request is not a CONNECT (RFC 8441 extended CONNECT or a tunnel)');
+    if (this.#headersSent || this.#upgraded) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'The response has already started');
+    // Throws the 503 before anything is sent.
+    this.owner.reserveUpgrade(this.stream);
+    this.#upgraded = true;
+    this.statusCode = 200;
+    this.#respond(-1, false, true);
+    this.#ended = true;
+    this.responseHeaders.seal('the stream was upgraded');
+    this.owner.detach(this);
+    return { transport: this.stream, head: Buffer.alloc(0) };
+  }
+
+  get aborted(): AbortSignal {
+    return (this.#aborted ??= new AbortController()).signal;
+  }
+
+  abort(reason?: unknown): void {
+    this.#ended = true;
+    this.#abortedByServer = true;
+    this.owner.logger.debug('HTTP/2 stream aborted', { connectionId: this.connection.id, streamId: this.stream.id, error: reason });
+    this.#lost(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
+    if (!this.stream.destroyed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
+  }
+
+  /** The minimum request body data rate, checked on each heartbeat while the app waits. */
+  checkBodyRate(now: number, bytesPerSecond: number, gracePeriodMs: number): void {
+    if (this.#reader === undefined || this.readStartedAt === 0) return;
+    const elapsed = now - this.readStartedAt;
+    if (elapsed > gracePeriodMs && (this.bodyReceived * 1000) / elapsed < bytesPerSecond) {
+      this.owner.logger.debug('Request body too slow', { connectionId: this.connection.id, streamId: this.stream.id });
+      this.#failBody(new HttpProtocolError('ERR_TIERCEL_BODY_TIMEOUT', 408, 'The request body arrived slower than the minimum data rate'));
+    }
+  }
+
+  // ---- internals -------------------------------------------------------------------------
+
+  #appFinished(): void {
+    this.#appDone = true;
+    if (this.#upgraded) return;
+    if (!this.#ended) {
+      try {
+        this.end();
+      } catch (err) {
+        this.abort(err);
+      }
+      return;
+    }
+    this.#maybeFinish();
+  }
+
+  #appFailed(err: unknown): void {
+    this.#appDone = true;
+    this.owner.logger.error('Unhandled error in the HTTP application', { connectionId: this.connection.id, streamId: this.stream.id, error: err });
+    if (this.#upgraded) return;
+    if (this.#headersSent) {
+      if (!this.#ended || !this.stream.writableFinished) this.abort(err);
+      return;
+    }
+    this.statusCode = 500;
+    this.end();
+  }
+
+  /**
+   * Once the app is done and the response has ended, a request body nobody read is refused with
+   * RST_STREAM(NO_ERROR) after the response (RFC 9113 §8.1), so the client stops sending it.
+   */
+  #maybeFinish(): void {
+    if (!this.#appDone || !this.#ended || this.#abortedByServer) return;
+    if (this.#requestComplete || this.stream.closed || this.#waitingForTrailers) return;
+    this.stream.close(NGHTTP2_NO_ERROR);
+  }
+
+  #canWrite(): boolean {
+    return !this.stream.writableNeedDrain;
+  }
+
+  #count(size: number): void {
+    this.#written += size;
+    if (this.#declared >= 0 && this.#written > this.#declared) {
+      throw new TiercelError('ERR_TIERCEL_CONTENT_LENGTH_MISMATCH', `The response declared content-length ${this.#declared} but wrote more`);
+    }
+  }
+
+  /**
+   * Sends the response HEADERS. `knownLength` ≥ 0 adds content-length; `endStream` means no DATA;
+   * a `tunnel` (an accepted CONNECT) carries only DATA from now on, never trailers (RFC 9113 §8.5);
+   * `whole` means the body follows at once and ends the response (`end(chunk)`), so whether there
+   * are trailers is already known.
+   */
+  #respond(knownLength: number, endStream: boolean, tunnel = false, whole = false): void {
+    const h = this.responseHeaders;
+    const status = this.statusCode;
+    const headers: OutgoingHttpHeaders = h.size === 0 ? {} : h.toObject();
+    if (h.size > 0) {
+      for (const name of CONNECTION_SPECIFIC) if (name in headers) delete headers[name];
+      const declared = headers['content-length'];
+      if (declared !== undefined) this.#declared = Number(declared);
+    }
+    headers[':status'] = status;
+    if (knownLength >= 0 && this.#declared < 0 && !statusHasNoBody(status)) {
+      headers['content-length'] = knownLength;
+    }
+    const server = this.owner.serverHeader;
+    if (server !== '' && !h.has('server')) headers.server = server;
+    if (statusHasNoBody(status)) this.#noBody = true;
+    h.seal('the response headers were sent');
+    this.#headersSent = true;
+    const stream = this.stream;
+    if (stream.destroyed || stream.closed) return;
+    if (tunnel) {
+      stream.respond(headers);
+      return;
+    }
+    if (endStream || this.#noBody) {
+      const trailers = this.#trailers;
+      if (trailers !== null && trailers.size > 0 && !this.#noBody) {
+        this.#sendTrailersAfter(stream);
+        stream.respond(headers, { waitForTrailers: true });
+        stream.end();
+      } else {
+        stream.respond(headers, { endStream: true });
+      }
+      return;
+    }
+    if (whole && (this.#trailers === null || this.#trailers.size === 0)) {
+      stream.respond(headers);
+      return;
+    }
+    // A streamed response may gain trailers before it ends, and whether it has any is only known
+    // then: wait for them (an empty trailer section is a HEADERS frame with END_STREAM).
+    this.#sendTrailersAfter(stream);
+    stream.respond(headers, { waitForTrailers: true });
+  }
+
+  #sendTrailersAfter(stream: ServerHttp2Stream): void {
+    this.#waitingForTrailers = true;
+    stream.once('wantTrailers', () => {
+      this.#waitingForTrailers = false;
+      const trailers = this.#trailers;
+      let out: OutgoingHttpHeaders = {};
+      if (trailers !== null && trailers.size > 0) {
+        trailers.seal('the trailers were sent');
+        out = trailers.toObject();
+        for (const name of CONNECTION_SPECIFIC) if (name in out) delete out[name];
+      }
+      if (!stream.destroyed && !stream.closed) stream.sendTrailers(out);
+      this.#maybeFinish();
+    });
+  }
+
+  /** The stream closed: by a reset (client or server), the session ending, or normally. */
+  readonly #onClose = (): void => {
+    const completed = this.#ended && !this.#abortedByServer && this.stream.rstCode === NGHTTP2_NO_ERROR;
+    this.owner.onStreamClosed(this, !completed && !this.#abortedByServer && !this.#upgraded);
+    if (this.#upgraded) return;
+    if (!completed) this.#lost(new ConnectionAbortedError('The client reset the stream or closed the connection'));
+    else if (!this.#requestComplete) this.#failBody(new ConnectionAbortedError('The stream closed before the request body was complete'));
+  };
+
+  #lost(reason: Error): void {
+    this.#failBody(reason);
+    if (!this.#ended || this.#aborted !== undefined) {
+      this.#ended = true;
+      (this.#aborted ??= new AbortController()).abort(reason);
+    }
+  }
+}
+
+function tooLarge(limit: number): HttpProtocolError {
+  return new HttpProtocolError('ERR_TIERCEL_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);
+}

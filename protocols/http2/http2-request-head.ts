@@ -1,0 +1,86 @@
+import { HttpProtocolError, RequestHeaders, type HttpLimits, type Http2Limits } from '../http/index.js';
+
+/** What the adapter needs from a HEADERS frame, with the header limits already applied. */
+export interface Http2RequestHead {
+  readonly method: string;
+  /** `:path`, or `:authority` for a plain CONNECT (the tunnel's target, as HTTP/1.1 has it). */
+  readonly target: string;
+  /** The lower-cased `:protocol` of an extended CONNECT (RFC 8441), else undefined. */
+  readonly protocol: string | undefined;
+  readonly headers: RequestHeaders;
+  /** The content-length header, or -1. */
+  readonly contentLength: number;
+}
+
+/** The limits a request head is checked against (from `HttpLimits` and `Http2Limits`). */
+export interface Http2HeadLimits {
+  readonly maxRequestHeaderCount: number;
+  readonly maxRequestHeadersTotalSize: number;
+  readonly maxRequestHeaderFieldSize: number;
+}
+
+export function headLimits(limits: HttpLimits, http2: Http2Limits): Http2HeadLimits {
+  return {
+    maxRequestHeaderCount: limits.maxRequestHeaderCount,
+    maxRequestHeadersTotalSize: limits.maxRequestHeadersTotalSize,
+    maxRequestHeaderFieldSize: http2.maxRequestHeaderFieldSize,
+  };
+}
+
+// RFC 9113 §6.5.2: a field's size in a header list is its name and value plus 32 octets.
+const FIELD_OVERHEAD = 32;
+
+/**
+ * Reads node:http2's flat raw header array (`[name, value, …]`, pseudo-headers first, names
+ * already lower-case and validated by nghttp2). Pseudo-headers are kept out of the `RequestHeaders`
+ * view; `:authority` is presented as `host` when the request has no host field, so an app reads
+ * the host the same way over both protocols. Throws a 431 `HttpProtocolError` over a limit.
+ */
+export function readRequestHead(raw: readonly string[], limits: Http2HeadLimits): Http2RequestHead {
+  let method = '';
+  let path = '';
+  let authority: string | undefined;
+  let protocol: string | undefined;
+  let total = 0;
+  let first = raw.length;
+  let hasHost = false;
+  let contentLength = -1;
+  const maxField = limits.maxRequestHeaderFieldSize;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    const value = raw[i + 1];
+    const size = name.length + value.length;
+    if (size > maxField) throw tooLarge(`The header field '${name}' is larger than ${maxField} bytes`);
+    total += size + FIELD_OVERHEAD;
+    if (name.charCodeAt(0) === 58 /* ':' */) {
+      switch (name) {
+        case ':method': method = value; break;
+        case ':path': path = value; break;
+        case ':authority': authority = value; break;
+        case ':protocol': protocol = value.toLowerCase(); break;
+      }
+      continue;
+    }
+    if (first === raw.length) first = i;
+    if (name === 'host') hasHost = true;
+    else if (name === 'content-length') contentLength = Number(value);
+  }
+  if (total > limits.maxRequestHeadersTotalSize) throw tooLarge(`The request headers are larger than ${limits.maxRequestHeadersTotalSize} bytes`);
+  const count = (raw.length - first) >>> 1;
+  if (count > limits.maxRequestHeaderCount) throw tooLarge(`The request has more than ${limits.maxRequestHeaderCount} header fields`);
+  // Pseudo-headers come first (RFC 9113 §8.3; nghttp2 refuses anything else), so the regular
+  // fields are one slice.
+  let fields = first === 0 ? raw : raw.slice(first);
+  if (!hasHost && authority !== undefined) fields = ['host', authority, ...fields];
+  return {
+    method,
+    target: method === 'CONNECT' && protocol === undefined ? (authority ?? '') : path,
+    protocol,
+    headers: new RequestHeaders(fields),
+    contentLength: Number.isSafeInteger(contentLength) && contentLength >= 0 ? contentLength : -1,
+  };
+}
+
+function tooLarge(message: string): HttpProtocolError {
+  return new HttpProtocolError('ERR_TIERCEL_HEADERS_TOO_LARGE', 431, message);
+}

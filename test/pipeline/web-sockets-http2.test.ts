@@ -1,0 +1,128 @@
+// WebSockets over HTTP/2 (RFC 8441 extended CONNECT): node:http2 as the client, ws framing over
+// the stream on both sides.
+import 'reflect-metadata';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { WebSocket } from 'ws';
+import { ApplicationBuilder } from '../../pipeline/index.js';
+import { removeScratch } from '../support/real-server.js';
+import { closed, nextMessage, startWs, type WsHarness } from './web-socket-support.js';
+
+interface ClientSideWebSocket {
+  _isServer: boolean;
+  setSocket(socket: ClientHttp2Stream, head: Buffer, options: Record<string, unknown>): void;
+}
+
+/**
+ * A ws client over an HTTP/2 stream: ws has no public API for it, so this does what its client does
+ * after the 101, with the client role (masked frames out, unmasked in).
+ */
+function clientOver(stream: ClientHttp2Stream): WebSocket {
+  const ws = new WebSocket(null as never, undefined, { autoPong: true, maxPendingAutoPongs: 60, closeTimeout: 5_000 } as never);
+  const internal = ws as unknown as ClientSideWebSocket;
+  internal._isServer = false;
+  internal.setSocket(stream, Buffer.alloc(0), { allowSynchronousEvents: true, maxPayload: 0, skipUTF8Validation: false });
+  return ws;
+}
+
+async function session(h: WsHarness): Promise<ClientHttp2Session> {
+  const s = http2.connect(`http://127.0.0.1:${h.port}`);
+  s.on('error', () => undefined);
+  await new Promise<void>((resolve) => (s.remoteSettings.enableConnectProtocol ? resolve() : s.once('remoteSettings', () => resolve())));
+  assert.is(s.remoteSettings.enableConnectProtocol, true);
+  return s;
+}
+
+function connectWs(s: ClientHttp2Session, path: string, extra: Record<string, string> = {}): Promise<{ headers: IncomingHttpHeaders; stream: ClientHttp2Stream }> {
+  const stream = s.request({
+    ':method': 'CONNECT',
+    ':protocol': 'websocket',
+    ':scheme': 'http',
+    ':path': path,
+    ':authority': 'tiercel.test',
+    'sec-websocket-version': '13',
+    ...extra,
+  });
+  return new Promise((resolve, reject) => {
+    stream.once('response', (headers) => resolve({ headers, stream }));
+    stream.once('error', reject);
+  });
+}
+
+function app(): ApplicationBuilder {
+  return new ApplicationBuilder().run(async (ctx) => {
+    const offered = ctx.webSockets.requestedProtocols;
+    const ws = await ctx.webSockets.accept({ protocol: offered.includes('chat') ? 'chat' : undefined });
+    ws.on('message', (data, isBinary) => ws.send(isBinary ? data : `${ctx.request.protocol} ${ws.protocol}: ${data.toString()}`, { binary: isBinary }));
+  });
+}
+
+test('HTTP/2 extended CONNECT: accept() answers 200 with the subprotocol, and ws frames flow both ways', async () => {
+  const h = await startWs(app());
+  const s = await session(h);
+  try {
+    const { headers, stream } = await connectWs(s, '/ws', { 'sec-websocket-protocol': 'chat, other' });
+    assert.is(headers[':status'], 200);
+    assert.is(headers['sec-websocket-protocol'], 'chat');
+    const ws = clientOver(stream);
+    const text = nextMessage(ws);
+    ws.send('hello');
+    assert.is((await text).data.toString(), 'HTTP/2 chat: hello');
+    const bin = nextMessage(ws);
+    ws.send(Buffer.from([9, 8, 7]));
+    const got = await bin;
+    assert.is(got.isBinary, true);
+    assert.equal([...got.data], [9, 8, 7]);
+    // Two WebSockets on one connection, each its own stream.
+    const second = clientOver((await connectWs(s, '/ws')).stream);
+    const reply = nextMessage(second);
+    second.send('two');
+    assert.is((await reply).data.toString(), 'HTTP/2 : two');
+    const c = closed(ws);
+    ws.close(1000, 'done');
+    assert.is((await c).code, 1000);
+    second.close();
+    await closed(second);
+  } finally {
+    s.destroy();
+    await h.stop();
+  }
+});
+
+test('HTTP/2: a bad handshake (version 8) or a refused origin is an ordinary 426 / 403 response', async () => {
+  const h = await startWs(app());
+  const s = await session(h);
+  try {
+    const v8 = await connectWs(s, '/ws', { 'sec-websocket-version': '8' });
+    assert.is(v8.headers[':status'], 426);
+    assert.is(v8.headers['sec-websocket-version'], '13');
+    const evil = await connectWs(s, '/ws', { origin: 'https://evil.example' });
+    assert.is(evil.headers[':status'], 403);
+    const same = await connectWs(s, '/ws', { origin: 'http://tiercel.test' });
+    assert.is(same.headers[':status'], 200);
+    same.stream.close();
+  } finally {
+    s.destroy();
+    await h.stop();
+  }
+});
+
+test('HTTP/2: server.stop() closes the WebSocket with 1001 and completes', async () => {
+  const h = await startWs(app());
+  const s = await session(h);
+  try {
+    const ws = clientOver((await connectWs(s, '/ws')).stream);
+    const c = closed(ws);
+    const start = Date.now();
+    await h.stop(5_000);
+    assert.is((await c).code, 1001);
+    assert.ok(Date.now() - start < 2_000, `stop took ${Date.now() - start} ms`);
+  } finally {
+    s.destroy();
+  }
+});
+
+test.after(() => removeScratch());
+
+test.run();
