@@ -26,6 +26,15 @@ export class ConnectionBuilder {
     return this;
   }
 
+  /**
+   * Puts `middleware` before every other one: for what must see the raw bytes first (TLS that an
+   * `https://` URL asks for).
+   */
+  protected prepend(middleware: ConnectionMiddleware): this {
+    this.#middleware.unshift(middleware);
+    return this;
+  }
+
   /** Sets the terminal delegate (the protocol). Without one, connections are closed at once. */
   run(terminal: ConnectionDelegate): this {
     if (typeof terminal !== 'function') throw new TypeError('run() takes a function (ctx) => Promise<void>');

@@ -8,6 +8,8 @@ import {
 } from '../connection/index.js';
 import type { ConnectionHandler, ConnectionHandlerClass } from './connection-handler.js';
 import { checkHttpProtocols, type HttpProtocols } from '../protocols/http/index.js';
+import { httpsMiddleware, type HttpsMiddleware, type HttpsOptions } from '../protocols/tls/index.js';
+import type { Logger } from '../connection/index.js';
 
 /**
  * One endpoint's configuration: where to listen and the connection pipeline to run there
@@ -17,10 +19,13 @@ import { checkHttpProtocols, type HttpProtocols } from '../protocols/http/index.
 export class EndpointBuilder extends ConnectionBuilder {
   #handler: ConnectionHandlerClass | ConnectionHandler | undefined;
   #hasTerminal = false;
+  #httpsOptions: HttpsOptions | undefined;
+  #https: HttpsMiddleware | undefined;
 
   constructor(
     readonly endpoint: Endpoint,
-    readonly scheme: Scheme = 'http',
+    /** 'https' for an `https://` URL or once `useHttps` is called. */
+    public scheme: Scheme = 'http',
     /** Overrides the server's transport options for this endpoint only (see `withTransportOptions`). */
     public transportOptions: TransportOptions = {},
   ) {
@@ -43,6 +48,43 @@ export class EndpointBuilder extends ConnectionBuilder {
   useProtocols(protocols: HttpProtocols): this {
     this.protocols = checkHttpProtocols(protocols);
     return this;
+  }
+
+  /**
+   * Serves TLS here: HTTPS is connection middleware that swaps the connection's transport for the
+   * decrypted stream, at this point of the pipeline (call it first unless a middleware must see the
+   * raw bytes, as PROXY protocol must). The ALPN list follows the endpoint's HTTP versions unless
+   * `options.alpnProtocols` says otherwise. Certificates are checked when the server starts.
+   */
+  useHttps(options: HttpsOptions = {}): this {
+    if (this.#httpsOptions !== undefined) throw new TypeError('useHttps() was already called on this endpoint');
+    this.#httpsOptions = options;
+    this.scheme = 'https';
+    return this.use((ctx, next) => this.#https!.middleware(ctx, next));
+  }
+
+  /** True once `useHttps` was called. */
+  get usesHttps(): boolean {
+    return this.#httpsOptions !== undefined;
+  }
+
+  /** TLS as the very first middleware, for an `https://` URL that did not call `useHttps`. */
+  useHttpsFirst(options: HttpsOptions): this {
+    this.#httpsOptions = options;
+    this.scheme = 'https';
+    return this.prepend((ctx, next) => this.#https!.middleware(ctx, next));
+  }
+
+  /**
+   * Creates the TLS middleware now that the ALPN list is known (at start). Throws a
+   * `CertificateInvalidError` for a bad certificate. Returns it so the server can dispose of its
+   * file watchers on stop.
+   */
+  prepareHttps(alpnProtocols: readonly string[], logger: Logger): HttpsMiddleware | undefined {
+    const options = this.#httpsOptions;
+    if (options === undefined) return undefined;
+    this.#https = httpsMiddleware({ alpnProtocols, ...options }, logger);
+    return this.#https;
   }
 
   /**

@@ -29,7 +29,8 @@ import {
 } from '../di/index.js';
 import { EndpointBuilder } from './endpoint-builder.js';
 import { Heartbeat, resolveHttpOptions, type HttpApplication, type HttpOptions } from '../protocols/http/index.js';
-import { httpConnectionDelegate } from '../protocols/http-connection.js';
+import { alpnProtocols, httpConnectionDelegate } from '../protocols/http-connection.js';
+import { ensureDevCertificate, type HttpsMiddleware } from '../protocols/tls/index.js';
 
 /** An HTTP application, or something that builds one (an `ApplicationBuilder`). */
 export type HttpApplicationSource = HttpApplication | { build(services?: DependencyContainer): HttpApplication };
@@ -74,6 +75,9 @@ export class Server {
   #accepted = 0;
   #rejected = 0;
   #defaultTerminal: DefaultTerminal | undefined;
+  /** The HTTP versions `useHttp` serves, for the ALPN list of HTTPS endpoints. */
+  #httpProtocols: HttpOptions['protocols'];
+  readonly #https: HttpsMiddleware[] = [];
   readonly #heartbeat = new Heartbeat();
 
   constructor(options: ServerOptions = {}) {
@@ -138,6 +142,7 @@ export class Server {
     const application =
       'handle' in app && typeof app.handle === 'function' ? app : (app as { build(services?: DependencyContainer): HttpApplication }).build(this.services);
     const heartbeat = this.#heartbeat;
+    this.#httpProtocols = resolved.protocols;
     // HTTP/1.1 and HTTP/2 (ALPN with TLS, preface sniffing on cleartext) unless the endpoint or
     // `options.protocols` narrows it.
     return this.setDefaultTerminal((endpoint) =>
@@ -179,6 +184,7 @@ export class Server {
     const bound: BoundEndpoint[] = [];
     try {
       for (const builder of this.#builders) {
+        await this.#prepareHttps(builder);
         const delegate = this.#buildDelegate(builder);
         const transport = pickTransport(transports, builder.endpoint);
         const listener = await transport.bind(builder.endpoint, { ...this.#options.transport, ...builder.transportOptions });
@@ -186,6 +192,7 @@ export class Server {
       }
     } catch (err) {
       await Promise.allSettled(bound.map((b) => b.listener.dispose()));
+      this.#disposeHttps();
       this.#state = 'stopped';
       throw err;
     }
@@ -229,16 +236,37 @@ export class Server {
       }
     }
     await Promise.allSettled(this.#bound.map((b) => b.listener.dispose()));
+    this.#disposeHttps();
     this.#state = 'stopped';
   }
 
-  #buildDelegate(builder: EndpointBuilder): ConnectionDelegate {
-    if (builder.scheme === 'https') {
-      // Serving plain text on a URL that promises TLS would be worse than refusing it.
-      throw new ServerStateError(
-        `Endpoint ${formatUrl(builder.endpoint, 'https')} asks for HTTPS, and tiercel has no TLS yet: use an http:// URL`,
-      );
+  /**
+   * Creates an endpoint's TLS middleware with its ALPN list. An `https://` URL without `useHttps`
+   * gets the development certificate (created on first use, as `tiercel dev-certs` does), unless
+   * NODE_ENV is 'production', where a missing certificate is a configuration error.
+   */
+  async #prepareHttps(builder: EndpointBuilder): Promise<void> {
+    if (builder.scheme === 'https' && !builder.usesHttps) {
+      const url = formatUrl(builder.endpoint, 'https');
+      if (process.env.NODE_ENV === 'production') {
+        throw new ServerStateError(`Endpoint ${url} has no certificate: call useHttps({ certificate }) on it (the development certificate is not used when NODE_ENV=production)`);
+      }
+      const dev = await ensureDevCertificate();
+      this.logger.info(`Using the development certificate for ${url}: ${dev.certFile}${dev.created ? ' (just created; trust it in your browser or pass it to curl --cacert)' : ''}`);
+      builder.useHttpsFirst({ certificate: { certFile: dev.certFile, keyFile: dev.keyFile } });
     }
+    // HTTP/2 is offered by ALPN only where the endpoint serves it; a custom protocol gets http/1.1.
+    const http = builder.hasTerminal ? 'http1' : (builder.protocols ?? this.#httpProtocols ?? 'http1AndHttp2');
+    const logger = this.logger;
+    const tls = builder.prepareHttps(alpnProtocols(http), logger);
+    if (tls !== undefined) this.#https.push(tls);
+  }
+
+  #disposeHttps(): void {
+    for (const tls of this.#https.splice(0)) tls.dispose();
+  }
+
+  #buildDelegate(builder: EndpointBuilder): ConnectionDelegate {
     if (!builder.hasTerminal) {
       if (this.#defaultTerminal === undefined) {
         throw new ServerStateError(

@@ -3,3 +3,4 @@ export * from './http/index.js';
 export * from './http1/index.js';
 export * from './http2/index.js';
 export * from './http-connection.js';
+export * from './tls/index.js';

@@ -80,6 +80,21 @@ export class Http2Exchange implements HttpExchange {
   #upgraded = false;
   #aborted: AbortController | undefined;
 
+  // The stream's listeners are shared by every exchange (each finds its own through a symbol on
+  // the stream): four fewer closures per request on the hot path.
+  static readonly #dataListener = function (this: Carrier, chunk: Buffer): void {
+    this[kExchange]!.#onData(chunk);
+  };
+  static readonly #endListener = function (this: Carrier): void {
+    this[kExchange]!.#onEnd();
+  };
+  static readonly #trailersListener = function (this: Carrier, headers: unknown, flags: number, raw?: string[]): void {
+    this[kExchange]!.#onTrailers(headers, flags, raw);
+  };
+  static readonly #closeListener = function (this: Carrier): void {
+    this[kExchange]!.#onClose();
+  };
+
   constructor(
     readonly owner: Http2Connection,
     readonly stream: ServerHttp2Stream,
@@ -97,8 +112,10 @@ export class Http2Exchange implements HttpExchange {
     this.upgradeProtocol = head.protocol;
     this.maxRequestBodySize = owner.limits.maxRequestBodySize;
     this.#noBody = head.method === 'HEAD';
-    stream.once('close', this.#onClose);
-    if (this.requestHasBody) stream.once('trailers', this.#onTrailers);
+    (stream as Carrier)[kExchange] = this;
+    // 'close' comes once; `on` spares the once-wrapper a request.
+    stream.on('close', Http2Exchange.#closeListener);
+    if (this.requestHasBody) stream.once('trailers', Http2Exchange.#trailersListener);
   }
 
   /** Runs the app on this exchange: sync-first, a promise only if the app returns one. */
@@ -146,15 +163,15 @@ export class Http2Exchange implements HttpExchange {
         this.stream.additionalHeaders({ ':status': 100 });
       }
       // Until now nothing was read, so flow control held the client at the stream window.
-      this.stream.on('data', this.#onData);
-      this.stream.once('end', this.#onEnd);
+      this.stream.on('data', Http2Exchange.#dataListener);
+      this.stream.once('end', Http2Exchange.#endListener);
     }
     return new Promise<Buffer | null>((resolve, reject) => {
       this.#reader = { resolve, reject };
     });
   }
 
-  readonly #onData = (chunk: Buffer): void => {
+  #onData(chunk: Buffer): void {
     this.bodyReceived += chunk.length;
     this.owner.touch();
     if (this.#bodyError !== undefined) return;
@@ -171,20 +188,23 @@ export class Http2Exchange implements HttpExchange {
     this.#queue.push(chunk);
     this.#queuedBytes += chunk.length;
     if (this.#queuedBytes >= MAX_QUEUED_BODY) this.stream.pause();
-  };
+  }
 
-  readonly #onEnd = (): void => {
+
+  #onEnd(): void {
     this.#requestComplete = true;
     const reader = this.#reader;
     if (reader !== undefined && this.#queue.length === 0) {
       this.#reader = undefined;
       reader.resolve(null);
     }
-  };
+  }
 
-  readonly #onTrailers = (_headers: unknown, _flags: number, raw?: string[]): void => {
+
+  #onTrailers(_headers: unknown, _flags: number, raw?: string[]): void {
     if (raw !== undefined) this.requestTrailers = new RequestHeaders(raw);
-  };
+  }
+
 
   /** Fails the body for the app: 413, 408, or the client going away. Nothing more is read. */
   failBody(err: unknown): void {
@@ -197,7 +217,7 @@ export class Http2Exchange implements HttpExchange {
     this.#queue = [];
     this.#queuedBytes = 0;
     if (this.#reading) {
-      this.stream.off('data', this.#onData);
+      this.stream.off('data', Http2Exchange.#dataListener);
       this.stream.pause();
     }
     const reader = this.#reader;
@@ -425,13 +445,14 @@ export class Http2Exchange implements HttpExchange {
   }
 
   /** The stream closed: by a reset (client or server), the session ending, or normally. */
-  readonly #onClose = (): void => {
+  #onClose(): void {
     const completed = this.#ended && !this.#abortedByServer && this.stream.rstCode === NGHTTP2_NO_ERROR;
     this.owner.onStreamClosed(this, !completed && !this.#abortedByServer && !this.#upgraded);
     if (this.#upgraded) return;
     if (!completed) this.#lost(new ConnectionAbortedError('The client reset the stream or closed the connection'));
     else if (!this.#requestComplete) this.#failBody(new ConnectionAbortedError('The stream closed before the request body was complete'));
-  };
+  }
+
 
   #lost(reason: Error): void {
     this.#failBody(reason);
@@ -441,6 +462,9 @@ export class Http2Exchange implements HttpExchange {
     }
   }
 }
+
+const kExchange = Symbol('tiercel.http2.exchange');
+type Carrier = ServerHttp2Stream & { [kExchange]?: Http2Exchange };
 
 function tooLarge(limit: number): HttpProtocolError {
   return new HttpProtocolError('ERR_TIERCEL_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);

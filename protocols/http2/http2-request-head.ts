@@ -70,8 +70,18 @@ export function readRequestHead(raw: readonly string[], limits: Http2HeadLimits)
   if (count > limits.maxRequestHeaderCount) throw tooLarge(`The request has more than ${limits.maxRequestHeaderCount} header fields`);
   // Pseudo-headers come first (RFC 9113 §8.3; nghttp2 refuses anything else), so the regular
   // fields are one slice.
-  let fields = first === 0 ? raw : raw.slice(first);
-  if (!hasHost && authority !== undefined) fields = ['host', authority, ...fields];
+  let fields: readonly string[];
+  if (!hasHost && authority !== undefined) {
+    // One copy, with `host` in front, rather than a slice and then a spread.
+    const n = raw.length - first;
+    const out = new Array<string>(n + 2);
+    out[0] = 'host';
+    out[1] = authority;
+    for (let i = 0; i < n; i++) out[i + 2] = raw[first + i];
+    fields = out;
+  } else {
+    fields = first === 0 ? raw : raw.slice(first);
+  }
   return {
     method,
     target: method === 'CONNECT' && protocol === undefined ? (authority ?? '') : path,

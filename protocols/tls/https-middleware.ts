@@ -1,0 +1,71 @@
+import type { PeerCertificate, TLSSocket } from 'node:tls';
+import { ConsoleLogger, TlsFeature, type ConnectionMiddleware, type Logger } from '../../connection/index.js';
+import { resolveHttpsOptions, type HttpsOptions, type ResolvedHttpsOptions } from './https-options.js';
+import { ServerCertificates } from './server-certificates.js';
+import { acceptTls } from './tls-handshake.js';
+import type { TlsHandshakeFailedError } from './tls-errors.js';
+
+/** What `httpsMiddleware` returns: the middleware, and the handle on its certificates. */
+export interface HttpsMiddleware {
+  /** The connection middleware: `ep.use(https.middleware)`. */
+  readonly middleware: ConnectionMiddleware;
+  readonly options: ResolvedHttpsOptions;
+  /**
+   * Re-reads every file-backed certificate now (what a file change does by itself when
+   * `reloadOnChange` is on). Returns true if any changed. Never throws: failures are logged.
+   */
+  reload(): boolean;
+  /** Stops watching certificate files. Call it when the server stops; the middleware still works after. */
+  dispose(): void;
+}
+
+/**
+ * HTTPS as connection middleware (Kestrel's `HttpsConnectionMiddleware`): runs the TLS handshake
+ * over the connection's transport, whatever it is, then puts the decrypted stream in its place as
+ * `ctx.transport`, sets the `TlsFeature`, and calls `next()`. A handshake that fails (not TLS, an
+ * old version, a timeout, an unknown server name, a refused client certificate) closes the
+ * connection, is logged at debug, and never reaches `next()`.
+ *
+ * Certificates are loaded here, so a bad one throws `CertificateInvalidError` at configuration
+ * time; files are then watched (see `HttpsOptions.reloadOnChange`) until `dispose()`.
+ *
+ * `logger` gets handshake failures (debug) and certificate reloads (info, or warn when a reload
+ * fails); by default warnings go to the console.
+ */
+export function httpsMiddleware(options: HttpsOptions, logger: Logger = new ConsoleLogger('warn')): HttpsMiddleware {
+  const resolved = resolveHttpsOptions(options);
+  const certificates = new ServerCertificates(resolved, logger);
+  const settings = { ...resolved, certificates };
+  const middleware: ConnectionMiddleware = async (ctx, next) => {
+    let socket: TLSSocket;
+    let clientCertificate: PeerCertificate | null;
+    try {
+      ({ socket, clientCertificate } = await acceptTls(ctx, settings));
+    } catch (err) {
+      const failure = err as TlsHandshakeFailedError;
+      logger.debug('TLS handshake failed; connection closed', { connectionId: ctx.id, reason: failure.reason, error: failure, cause: failure.cause });
+      return;
+    }
+    ctx.features.set(TlsFeature, tlsFeature(socket, clientCertificate));
+    ctx.transport = socket;
+    await next();
+  };
+  return {
+    middleware,
+    options: resolved,
+    reload: () => certificates.all.map((c) => c.reload()).some(Boolean),
+    dispose: () => certificates.dispose(),
+  };
+}
+
+/** What the handshake settled, in the structural shape connection/ defines. */
+function tlsFeature(socket: TLSSocket, clientCertificate: PeerCertificate | null): TlsFeature {
+  return {
+    alpnProtocol: typeof socket.alpnProtocol === 'string' ? socket.alpnProtocol : null,
+    tlsVersion: socket.getProtocol(),
+    cipher: socket.getCipher()?.name ?? null,
+    serverName: typeof socket.servername === 'string' ? socket.servername : null,
+    clientCertificate: clientCertificate as unknown as Readonly<Record<string, unknown>> | null,
+    clientCertificateAuthorized: clientCertificate !== null,
+  };
+}

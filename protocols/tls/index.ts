@@ -1,0 +1,24 @@
+// protocols/tls/: HTTPS as connection middleware over any transport. Imports only connection/.
+export { httpsMiddleware, type HttpsMiddleware } from './https-middleware.js';
+export {
+  ALPN_H2,
+  ALPN_HTTP1,
+  HTTPS_DEFAULTS,
+  resolveHttpsOptions,
+  type ClientCertificateMode,
+  type ClientCertificateValidator,
+  type HttpsOptions,
+  type ResolvedHttpsOptions,
+  type SniSelection,
+  type SniSelector,
+  type TlsMinVersion,
+} from './https-options.js';
+export {
+  type CertificateSource,
+  type PemFileSource,
+  type PemSource,
+  type PfxFileSource,
+  type PfxSource,
+} from './certificate-source.js';
+export { ensureDevCertificate, DEV_CERT_FILE, DEV_KEY_FILE, type DevCertificate, type DevCertificateOptions } from './dev-certificate.js';
+export { CertificateInvalidError, TlsHandshakeFailedError, type TlsHandshakeFailureReason } from './tls-errors.js';

@@ -1,0 +1,32 @@
+import { TiercelError } from '../../connection/index.js';
+
+/**
+ * A certificate that cannot serve: unreadable file, bad PEM or PFX, a key that does not match the
+ * certificate, a wrong passphrase. Thrown at configuration time; on a reload it is logged and the
+ * certificate in use is kept.
+ */
+export class CertificateInvalidError extends TiercelError {
+  constructor(readonly source: string, reason: string, options?: { cause?: unknown }) {
+    super('ERR_TIERCEL_CERTIFICATE_INVALID', `The certificate ${source} cannot be used: ${reason}`, options);
+  }
+}
+
+/**
+ * Why a TLS handshake did not complete (a closed set, like `RequestRejectionReason` for HTTP/1.1):
+ * - `timeout`: no complete handshake within `handshakeTimeoutMs`;
+ * - `protocol`: not TLS, a malformed ClientHello, a version below `minVersion`, no common cipher or
+ *   ALPN protocol;
+ * - `no-certificate`: no certificate for the requested server name and no default one, or the
+ *   certificate selector failed;
+ * - `client-certificate`: a client certificate was required and not sent, did not chain to
+ *   `clientCertificateCa`, or `validateClientCertificate` refused it;
+ * - `closed`: the peer went away, or the server is shutting down, before the handshake completed.
+ */
+export type TlsHandshakeFailureReason = 'timeout' | 'protocol' | 'no-certificate' | 'client-certificate' | 'closed';
+
+/** A TLS handshake failed; the connection was closed and never reached the next middleware. Logged at debug. */
+export class TlsHandshakeFailedError extends TiercelError {
+  constructor(readonly reason: TlsHandshakeFailureReason, detail: string, options?: { cause?: unknown }) {
+    super('ERR_TIERCEL_TLS_HANDSHAKE_FAILED', `TLS handshake failed (${reason}): ${detail}`, options);
+  }
+}
