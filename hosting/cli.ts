@@ -6,8 +6,10 @@ import { readFileSync } from 'node:fs';
 import { ApplicationBuilder } from '../pipeline/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
+import { ensureDevCertificate } from '../protocols/tls/index.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-level <level>]
+       tiercel dev-certs [--dir <folder>]
 
   app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
                ({ handle(exchange) }), or a function (app: ApplicationBuilder) => void.
@@ -15,6 +17,10 @@ const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-le
   --urls       semicolon-separated listen URLs (default: $TIERCEL_URLS, else http://localhost:5000):
                http://127.0.0.1:5000, http://[::1]:0, http://*:8080, http://unix:/run/app.sock
   --log-level  debug | info | warn | error | silent (default: info)
+               https:// URLs use the development certificate unless NODE_ENV=production.
+
+  dev-certs    writes a self-signed certificate for localhost (127.0.0.1, ::1) to --dir
+               (default: $TIERCEL_DEV_CERT_DIR, else ~/.tiercel/dev-cert), or reuses a valid one.
 
   tiercel --version | --help`;
 
@@ -23,6 +29,7 @@ interface Args {
   module?: string;
   urls?: string;
   logLevel?: string;
+  dir?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -38,6 +45,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--version' || a === '-v') args.command = 'version';
     else if (a === '--urls' || a.startsWith('--urls=')) args.urls = value();
     else if (a === '--log-level' || a.startsWith('--log-level=')) args.logLevel = value();
+    else if (a === '--dir' || a.startsWith('--dir=')) args.dir = value();
     else if (a.startsWith('-')) fail(`unknown option ${a}`);
     else if (args.command === undefined) args.command = a;
     else if (args.module === undefined) args.module = a;
@@ -99,11 +107,23 @@ async function serve(args: Args): Promise<void> {
   process.on('SIGTERM', () => stop('SIGTERM'));
 }
 
+async function devCerts(args: Args): Promise<void> {
+  const cert = await ensureDevCertificate(args.dir === undefined ? {} : { dir: resolvePath(args.dir) });
+  console.log(`tiercel: ${cert.created ? 'created' : 'reusing'} the development certificate for localhost
+  certificate: ${cert.certFile}
+  key:         ${cert.keyFile} (owner-only)
+Trust it where you test: curl --cacert ${cert.certFile} https://localhost:5001/ ;
+Node: NODE_EXTRA_CA_CERTS=${cert.certFile} ; browsers: import it as a trusted authority.
+It is for development only: tiercel does not use it when NODE_ENV=production.`);
+}
+
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
   switch (args.command) {
     case 'serve':
       return serve(args);
+    case 'dev-certs':
+      return devCerts(args);
     case 'version': {
       const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
       console.log(pkg.version);

@@ -1,8 +1,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -68,6 +68,35 @@ test('TIERCEL_URLS (semicolon-separated) and a user module', async () => {
     assert.is(r.urls.length, 2);
     assert.is(r.urls[1], `http://unix:${sock}`);
     assert.is(await (await fetch(`${r.urls[0]}/x`)).text(), 'mine /x');
+  } finally {
+    assert.is(await stop(r), 0);
+  }
+});
+
+test('tiercel dev-certs writes a localhost certificate that an https:// URL then serves (HTTP/2 by ALPN)', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'tiercel-devcert-'));
+  const env = { TIERCEL_DEV_CERT_DIR: dir };
+  const child = spawn(process.execPath, [cli, 'dev-certs'], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  const [code] = await once(child, 'exit');
+  assert.is(code, 0, out);
+  assert.ok(out.includes('created the development certificate'), out);
+  const certFile = join(dir, 'localhost.crt');
+  assert.is(statSync(join(dir, 'localhost.key')).mode & 0o777, 0o600);
+  const r = await start(['serve', '--urls', 'https://127.0.0.1:0', '--log-level', 'warn'], env);
+  try {
+    assert.match(r.urls[0], /^https:\/\/127\.0\.0\.1:\d+$/);
+    const port = Number(r.urls[0].split(':').pop());
+    const result = await new Promise<{ stdout: string; stderr: string }>((resolve, reject) =>
+      execFile(
+        'curl',
+        ['-sS', '-v', '--http2', '--cacert', certFile, '--resolve', `localhost:${port}:127.0.0.1`, `https://localhost:${port}/json`],
+        (err, stdout, stderr) => (err ? reject(new Error(stderr)) : resolve({ stdout, stderr })),
+      ),
+    );
+    assert.is(result.stdout, '{"message":"Hello, World!"}');
+    assert.match(result.stderr, /^< HTTP\/2 200/m);
   } finally {
     assert.is(await stop(r), 0);
   }
