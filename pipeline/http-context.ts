@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { FeatureCollection, TransportFeature, type Endpoint } from '../connection/index.js';
+import { FeatureCollection, TlsFeature, TransportFeature, type Endpoint } from '../connection/index.js';
 import type { HttpExchange } from '../protocols/http/index.js';
 import { HttpRequest } from './http-request.js';
 import { HttpResponse } from './http-response.js';
@@ -13,6 +13,11 @@ export class ConnectionInfo {
   readonly remoteEndpoint: Endpoint;
   /** The transport's name ('tcp', 'pipe', 'memory', …), or undefined if it did not say. */
   readonly transport: string | undefined;
+  /**
+   * What TLS settled (ALPN protocol, version, cipher, SNI host name, client certificate), or
+   * undefined on a cleartext connection.
+   */
+  readonly tls: TlsFeature | undefined;
 
   constructor(exchange: HttpExchange) {
     const c = exchange.connection;
@@ -20,6 +25,12 @@ export class ConnectionInfo {
     this.localEndpoint = c.localEndpoint;
     this.remoteEndpoint = c.remoteEndpoint;
     this.transport = c.features.get(TransportFeature)?.name;
+    this.tls = c.features.get(TlsFeature);
+  }
+
+  /** True when the connection is encrypted (TLS connection middleware ran). */
+  get isSecure(): boolean {
+    return this.tls !== undefined;
   }
 }
 
