@@ -17,7 +17,8 @@ const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-le
   --urls       semicolon-separated listen URLs (default: $TIERCEL_URLS, else http://localhost:5000):
                http://127.0.0.1:5000, http://[::1]:0, http://*:8080, http://unix:/run/app.sock
   --log-level  debug | info | warn | error | silent (default: info)
-               https:// URLs use the development certificate unless NODE_ENV=production.
+  --cert, --key  PEM certificate (with its chain) and key files for the https:// URLs; without
+               them https:// URLs use the development certificate unless NODE_ENV=production.
 
   dev-certs    writes a self-signed certificate for localhost (127.0.0.1, ::1) to --dir
                (default: $TIERCEL_DEV_CERT_DIR, else ~/.tiercel/dev-cert), or reuses a valid one.
@@ -30,6 +31,8 @@ interface Args {
   urls?: string;
   logLevel?: string;
   dir?: string;
+  cert?: string;
+  key?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -46,6 +49,8 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--urls' || a.startsWith('--urls=')) args.urls = value();
     else if (a === '--log-level' || a.startsWith('--log-level=')) args.logLevel = value();
     else if (a === '--dir' || a.startsWith('--dir=')) args.dir = value();
+    else if (a === '--cert' || a.startsWith('--cert=')) args.cert = value();
+    else if (a === '--key' || a.startsWith('--key=')) args.key = value();
     else if (a.startsWith('-')) fail(`unknown option ${a}`);
     else if (args.command === undefined) args.command = a;
     else if (args.module === undefined) args.module = a;
@@ -84,7 +89,12 @@ async function serve(args: Args): Promise<void> {
   if (urls.length === 0) fail('no URLs to listen on');
   const server = new Server({ logLevel: (args.logLevel ?? 'info') as never });
   server.useHttp(await loadApp(args.module));
-  for (const url of urls) server.listen(url);
+  if ((args.cert === undefined) !== (args.key === undefined)) fail('--cert and --key go together');
+  const certificate = args.cert === undefined ? undefined : { certFile: resolvePath(args.cert), keyFile: resolvePath(args.key!) };
+  for (const url of urls) {
+    const secure = url.trim().toLowerCase().startsWith('https://');
+    server.listen(url, certificate !== undefined && secure ? (ep) => ep.useHttps({ certificate }) : undefined);
+  }
   await server.start();
   console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
   let stopping = false;

@@ -8,8 +8,8 @@ import {
 } from '../connection/index.js';
 import type { ConnectionHandler, ConnectionHandlerClass } from './connection-handler.js';
 import { checkHttpProtocols, type HttpProtocols } from '../protocols/http/index.js';
-import { httpsMiddleware, type HttpsMiddleware, type HttpsOptions } from '../protocols/tls/index.js';
-import type { Logger } from '../connection/index.js';
+import { httpsMiddleware, resolveHttpsOptions, type HttpsMiddleware, type HttpsOptions } from '../protocols/tls/index.js';
+import { InvalidOptionError, type Logger } from '../connection/index.js';
 
 /**
  * One endpoint's configuration: where to listen and the connection pipeline to run there
@@ -57,7 +57,10 @@ export class EndpointBuilder extends ConnectionBuilder {
    * `options.alpnProtocols` says otherwise. Certificates are checked when the server starts.
    */
   useHttps(options: HttpsOptions = {}): this {
-    if (this.#httpsOptions !== undefined) throw new TypeError('useHttps() was already called on this endpoint');
+    if (this.#httpsOptions !== undefined) throw new InvalidOptionError('useHttps', 'was already called on this endpoint');
+    // Options are checked now, not at start; the certificate files are read at start. Without a
+    // certificate the server supplies the development one at start (never in production).
+    if (hasCertificate(options)) resolveHttpsOptions(options);
     this.#httpsOptions = options;
     this.scheme = 'https';
     return this.use((ctx, next) => this.#https!.middleware(ctx, next));
@@ -66,6 +69,16 @@ export class EndpointBuilder extends ConnectionBuilder {
   /** True once `useHttps` was called. */
   get usesHttps(): boolean {
     return this.#httpsOptions !== undefined;
+  }
+
+  /** True when HTTPS is on but no certificate was given: the server supplies the development one. */
+  get needsCertificate(): boolean {
+    return this.#httpsOptions !== undefined && !hasCertificate(this.#httpsOptions);
+  }
+
+  /** Adds the certificate `useHttps()` was called without (the development certificate). */
+  supplyCertificate(certificate: NonNullable<HttpsOptions['certificate']>): void {
+    if (this.#httpsOptions !== undefined) this.#httpsOptions = { ...this.#httpsOptions, certificate };
   }
 
   /** TLS as the very first middleware, for an `https://` URL that did not call `useHttps`. */
@@ -120,4 +133,8 @@ export class EndpointBuilder extends ConnectionBuilder {
     }
     return this.build();
   }
+}
+
+function hasCertificate(options: HttpsOptions): boolean {
+  return options.certificate !== undefined || options.sni !== undefined || options.selectCertificate !== undefined;
 }

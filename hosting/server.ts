@@ -246,14 +246,16 @@ export class Server {
    * NODE_ENV is 'production', where a missing certificate is a configuration error.
    */
   async #prepareHttps(builder: EndpointBuilder): Promise<void> {
-    if (builder.scheme === 'https' && !builder.usesHttps) {
+    if ((builder.scheme === 'https' && !builder.usesHttps) || builder.needsCertificate) {
       const url = formatUrl(builder.endpoint, 'https');
       if (process.env.NODE_ENV === 'production') {
         throw new ServerStateError(`Endpoint ${url} has no certificate: call useHttps({ certificate }) on it (the development certificate is not used when NODE_ENV=production)`);
       }
       const dev = await ensureDevCertificate();
       this.logger.info(`Using the development certificate for ${url}: ${dev.certFile}${dev.created ? ' (just created; trust it in your browser or pass it to curl --cacert)' : ''}`);
-      builder.useHttpsFirst({ certificate: { certFile: dev.certFile, keyFile: dev.keyFile } });
+      const certificate = { certFile: dev.certFile, keyFile: dev.keyFile };
+      if (builder.usesHttps) builder.supplyCertificate(certificate);
+      else builder.useHttpsFirst({ certificate });
     }
     // HTTP/2 is offered by ALPN only where the endpoint serves it; a custom protocol gets http/1.1.
     const http = builder.hasTerminal ? 'http1' : (builder.protocols ?? this.#httpProtocols ?? 'http1AndHttp2');

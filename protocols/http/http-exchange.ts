@@ -5,7 +5,7 @@ import type { RequestHeaders } from './request-headers.js';
 export type HttpProtocolName = 'HTTP/1.0' | 'HTTP/1.1' | 'HTTP/2';
 
 /**
- * One request and its response, as a protocol adapter (HTTP/1.1 now, HTTP/2 later) presents it
+ * One request and its response, as a protocol adapter (HTTP/1.1 or HTTP/2) presents it
  * to the request pipeline. This is the seam between protocols/ and pipeline/: the pipeline's
  * `HttpContext` wraps an exchange and never sees a parser, a socket or a stream id, so an app does
  * not know which protocol served it (Kestrel's request/response features).

@@ -100,6 +100,21 @@ test('tiercel dev-certs writes a localhost certificate that an https:// URL then
   } finally {
     assert.is(await stop(r), 0);
   }
+  // The same files given with --cert/--key serve even under NODE_ENV=production.
+  const prod = await start(['serve', '--urls', 'https://127.0.0.1:0', '--cert', certFile, '--key', join(dir, 'localhost.key'), '--log-level', 'warn'], {
+    NODE_ENV: 'production',
+  });
+  try {
+    const port = Number(prod.urls[0].split(':').pop());
+    const out = await new Promise<string>((resolve, reject) =>
+      execFile('curl', ['-sS', '--cacert', certFile, '--resolve', `localhost:${port}:127.0.0.1`, `https://localhost:${port}/healthz`], (err, stdout, stderr) =>
+        err ? reject(new Error(stderr)) : resolve(stdout),
+      ),
+    );
+    assert.is(out, 'Healthy');
+  } finally {
+    assert.is(await stop(prod), 0);
+  }
 });
 
 test('bad arguments and bad URLs fail with a clear message and a non-zero exit', async () => {

@@ -5,6 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import https from 'node:https';
 import http2 from 'node:http2';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Server } from '../../hosting/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
 import { CertDir, makeCa, makeLeaf } from '../support/tls-certificates.js';
@@ -98,9 +100,52 @@ test('a bad certificate fails start() with ERR_TIERCEL_CERTIFICATE_INVALID and b
   assert.equal(server.endpoints, []);
 });
 
-test('useHttps twice on one endpoint is a configuration error', () => {
+test('useHttps checks its options when called: twice, or an unknown option, is ERR_TIERCEL_INVALID_OPTION', () => {
   const server = new Server({ logLevel: 'silent' });
-  assert.throws(() => server.listen('http://127.0.0.1:0', (ep) => ep.useHttps({ certificate }).useHttps({ certificate })));
+  const invalid = (e: { code?: string }): boolean => e.code === 'ERR_TIERCEL_INVALID_OPTION';
+  assert.throws(() => server.listen('http://127.0.0.1:0', (ep) => ep.useHttps({ certificate }).useHttps({ certificate })), invalid);
+  assert.throws(() => server.listen('http://127.0.0.1:0', (ep) => ep.useHttps({ certificate, bogus: 1 } as never)), invalid);
+  assert.throws(() => server.listen('http://127.0.0.1:0', (ep) => ep.useHttps({ certificate, handshakeTimeoutMs: -1 })), invalid);
+});
+
+test('useHttps() without a certificate gets the development certificate, except in production', async () => {
+  const devDir = new CertDir();
+  const saved = { dir: process.env.TIERCEL_DEV_CERT_DIR, env: process.env.NODE_ENV };
+  process.env.TIERCEL_DEV_CERT_DIR = devDir.file('dev');
+  try {
+    const { server, port } = await start((s) => s.listen('http://127.0.0.1:0', (ep) => ep.useHttps({ handshakeTimeoutMs: 2_000 })));
+    try {
+      const dev = readFileSync(join(devDir.file('dev'), 'localhost.crt'));
+      const body = await new Promise<string>((resolve, reject) =>
+        https
+          .get({ host: '127.0.0.1', port, path: '/', servername: 'localhost', ca: dev, agent: false }, (res) => {
+            let text = '';
+            res.on('data', (d) => (text += d));
+            res.on('end', () => resolve(text));
+          })
+          .on('error', reject),
+      );
+      assert.is((JSON.parse(body) as { secure: boolean }).secure, true);
+    } finally {
+      await server.stop(500);
+    }
+    process.env.NODE_ENV = 'production';
+    const prod = new Server({ logLevel: 'silent' });
+    prod.useHttp(app);
+    prod.listen('https://127.0.0.1:0');
+    await prod.start().then(
+      () => assert.unreachable('production must not use the development certificate'),
+      (err: { code?: string; message: string }) => {
+        assert.is(err.code, 'ERR_TIERCEL_SERVER_STATE');
+        assert.ok(err.message.includes('NODE_ENV=production'));
+      },
+    );
+  } finally {
+    if (saved.dir === undefined) delete process.env.TIERCEL_DEV_CERT_DIR;
+    else process.env.TIERCEL_DEV_CERT_DIR = saved.dir;
+    if (saved.env === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = saved.env;
+  }
 });
 
 test('a cleartext connection reports no TLS', async () => {
