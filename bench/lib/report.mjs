@@ -1,5 +1,5 @@
 // Turns the measurements into the Markdown written to RESULTS.md (and printed).
-import { errorTotal } from './wrk.mjs';
+import { rowCommand } from './settings.mjs';
 
 export const median = (values) => {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -18,24 +18,32 @@ const kib = (n) => (Number.isFinite(n) ? `${n.toFixed(1)} KiB` : '–');
 const pct = (n) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : '–');
 const ratio = (value, base) => (Number.isFinite(value) && Number.isFinite(base) && base > 0 ? `${(value / base).toFixed(2)}×` : '–');
 
+const ERROR_LABELS = { non2xx: 'non-2xx', wrongEcho: 'wrong echo', closed: 'closed early', unfinished: 'unfinished' };
+
+/** Every error count of a load generator is a number under `errors`; any of them above 0 flags the row. */
+export const errorTotal = (errors) => Object.values(errors).reduce((sum, n) => sum + n, 0);
+
 function describeErrors(errors) {
-  const parts = [];
-  if (errors.non2xx) parts.push(`non-2xx ${errors.non2xx}`);
-  for (const kind of ['connect', 'read', 'write', 'timeout']) if (errors[kind]) parts.push(`${kind} ${errors[kind]}`);
-  return parts.join(', ');
+  return Object.entries(errors)
+    .filter(([, n]) => n)
+    .map(([kind, n]) => `${ERROR_LABELS[kind] ?? kind} ${n}`)
+    .join(', ');
 }
 
-/** Sums errors over rounds; a row with any is flagged ⚠ in the table. */
+/** Medians over rounds (rate is req/s or messages/s), errors summed over rounds; a row with any is flagged ⚠ in the table. */
 export function summarize(entry) {
-  const rps = median(entry.rounds.map((r) => r.rps));
-  const p99 = median(entry.rounds.map((r) => r.latency.p99));
-  const errors = { connect: 0, read: 0, write: 0, timeout: 0, non2xx: 0 };
-  for (const round of entry.rounds) for (const key of Object.keys(errors)) errors[key] += round.errors[key];
+  const rate = median(entry.rounds.map((r) => r.rate));
+  const p99 = median(entry.rounds.map((r) => r.latency?.p99));
+  const mean = median(entry.rounds.map((r) => r.latency?.mean));
+  const errors = {};
+  for (const round of entry.rounds) for (const [key, n] of Object.entries(round.errors ?? {})) errors[key] = (errors[key] ?? 0) + n;
   const serverCpu = median(entry.rounds.map((r) => r.serverCpu));
   const clientCpu = median(entry.rounds.map((r) => r.clientCpu));
   const othersCpu = median(entry.rounds.map((r) => r.othersCpu));
-  return { rps, p99, serverCpu, clientCpu, othersCpu, errors, flagged: errorTotal(errors) > 0 || Boolean(entry.failure) };
+  return { rate, rps: rate, p99, mean, serverCpu, clientCpu, othersCpu, errors, flagged: errorTotal(errors) > 0 || Boolean(entry.failure) };
 }
+
+const contendedNote = (s) => (s.othersCpu > CONTENDED ? ` (contended: other work took ${pct(s.othersCpu)} of a core)` : '');
 
 function scenarioTable(scenario, entries, baselineName) {
   const base = entries.get(baselineName);
@@ -58,11 +66,11 @@ function scenarioTable(scenario, entries, baselineName) {
     }
     const s = summarize(entry);
     const errorText = [describeErrors(s.errors), entry.failure].filter(Boolean).join('; ');
-    const contended = s.othersCpu > CONTENDED ? ` (contended: other work took ${pct(s.othersCpu)} of a core)` : '';
+    const contended = contendedNote(s);
     lines.push(
-      `| ${s.flagged ? '⚠ ' : ''}${name} | ${int(s.rps)} | ${ratio(s.rps, baseSummary?.rps)} | ${p99(s.p99)} | ${p99Ratio(s.p99)} ` +
+      `| ${s.flagged ? '⚠ ' : ''}${name} | ${int(s.rate)} | ${ratio(s.rate, baseSummary?.rate)} | ${p99(s.p99)} | ${p99Ratio(s.p99)} ` +
         `| ${mib(entry.memory?.rssKiB)} | ${ratio(entry.memory?.rssKiB, baseRss)} | ${mib(entry.memory?.peakKiB)} | ${pct(s.serverCpu)} / ${pct(s.clientCpu)} / ${pct(s.othersCpu)} ` +
-        `| ${entry.rounds.map((r) => int(r.rps)).join(' / ')} | ${errorText ? `**${errorText}**` : 'none'}${contended} |`,
+        `| ${entry.rounds.map((r) => int(r.rate)).join(' / ')} | ${errorText ? `**${errorText}**` : 'none'}${contended} |`,
     );
   }
   return lines.join('\n');
@@ -112,28 +120,111 @@ function injectTable(inject) {
   return lines.join('\n');
 }
 
-export function renderReport({ meta, settings, scenarios, results, idle, inject, baselineName }) {
+/**
+ * A bar row's verdict: the subject's median over the baseline's, against the bar. `status` is
+ * 'met', 'below' or 'unchecked' (one side not measured); `text` is the Markdown line.
+ */
+export function barVerdict(scenario, entries) {
+  const subject = entries.get(scenario.subject);
+  const base = entries.get(scenario.baseline);
+  const who = `${scenario.subject} / ${scenario.baseline}`;
+  if (!subject?.rounds.length || !base?.rounds.length) {
+    const missing = [scenario.subject, scenario.baseline].filter((n) => !entries.get(n)?.rounds.length).join(' and ');
+    return { status: 'unchecked', value: NaN, text: `⚠ **${who}: bar (≥ ${scenario.bar}×) not checked: ${missing} could not be measured.**` };
+  }
+  const value = summarize(subject).rate / summarize(base).rate;
+  const paired = subject.rounds.map((r, i) => (base.rounds[i] ? ratio(r.rate, base.rounds[i].rate) : null)).filter(Boolean);
+  const rounds = paired.length > 1 ? ` (per round, interleaved: ${paired.join(' / ')})` : '';
+  const met = value >= scenario.bar;
+  return {
+    status: met ? 'met' : 'below',
+    value,
+    text: met
+      ? `**${who} = ${value.toFixed(2)}×**${rounds}: meets the ≥ ${scenario.bar}× bar.`
+      : `⚠ **${who} = ${value.toFixed(2)}×**${rounds}: **below the ${scenario.bar}× bar.**`,
+  };
+}
+
+/** The table of a row with a bar (h2, ws): each server against the row's baseline, then the verdict. */
+function barTable(scenario, entries, reproduce) {
+  const base = entries.get(scenario.baseline);
+  const baseSummary = base?.rounds.length ? summarize(base) : null;
+  const baseRss = base?.memory?.rssKiB;
+  const hasMean = scenario.kind === 'h2';
+  const verdict = barVerdict(scenario, entries);
+  const lines = [
+    `### ${scenario.title}`,
+    '',
+    `\`${scenario.request}\``,
+    '',
+    scenario.note,
+    '',
+    `| Server | ${scenario.unit} (median) | vs ${scenario.baseline} | ${hasMean ? 'mean latency (median) | ' : ''}RSS after | vs ${scenario.baseline} | peak RSS | ` +
+      `CPU server / ${scenario.client} / others | ${scenario.unit} per round | errors | bar (≥ ${scenario.bar}×) |`,
+    `|---|--:|--:|${hasMean ? '--:|' : ''}--:|--:|--:|--:|---|---|---|`,
+  ];
+  for (const [name, entry] of entries) {
+    const barCell = name === scenario.baseline ? 'baseline' : verdict.status === 'met' ? 'met' : verdict.status === 'below' ? `**below the ${scenario.bar}× bar**` : '**not checked**';
+    if (entry.rounds.length === 0) {
+      lines.push(`| ⚠ ${name} | – | – | ${hasMean ? '– | ' : ''}– | – | – | – | – | **not measured: ${entry.failure}** | ${barCell} |`);
+      continue;
+    }
+    const s = summarize(entry);
+    const errorText = [describeErrors(s.errors), entry.failure].filter(Boolean).join('; ');
+    const mark = s.flagged || (name === scenario.subject && verdict.status !== 'met') ? '⚠ ' : '';
+    lines.push(
+      `| ${mark}${name} | ${int(s.rate)} | ${ratio(s.rate, baseSummary?.rate)} | ${hasMean ? `${ms(s.mean)} | ` : ''}` +
+        `${mib(entry.memory?.rssKiB)} | ${ratio(entry.memory?.rssKiB, baseRss)} | ${mib(entry.memory?.peakKiB)} | ${pct(s.serverCpu)} / ${pct(s.clientCpu)} / ${pct(s.othersCpu)} ` +
+        `| ${entry.rounds.map((r) => int(r.rate)).join(' / ')} | ${errorText ? `**${errorText}**` : 'none'}${contendedNote(s)} | ${barCell} |`,
+    );
+  }
+  lines.push('', verdict.text, '', `Reproduce this row: ${reproduce}.`);
+  return lines.join('\n');
+}
+
+/** One row's section: its table and the command that reproduces it alone. */
+export function renderRow(scenario, entries, settings, baselineName, env = process.env) {
+  const direct = `\`cd bench && ${rowCommand(scenario, settings, env)}\``;
+  if (!scenario.bar) return [scenarioTable(scenario, entries, baselineName), '', `Reproduce this row: ${direct} (rewrites RESULTS.md with this row only).`].join('\n');
+  const alone = `\`cd bench && ${rowCommand(scenario, settings, env, scenario.standalone)}\``;
+  return barTable(scenario, entries, `${direct} (rewrites RESULTS.md with this row only), or ${alone} (prints this section, leaves RESULTS.md alone)`);
+}
+
+export function renderReport({ meta, settings, scenarios, results, idle, inject, baselineName, env = process.env }) {
+  const wrkRows = scenarios.some((s) => s.kind === 'wrk');
+  const barRows = scenarios.filter((s) => s.bar);
+  const tools = [wrkRows ? `wrk ${meta.wrk}` : '', scenarios.some((s) => s.kind === 'h2') ? `h2load ${meta.h2load}` : '', scenarios.some((s) => s.kind === 'ws') ? `ws ${meta.ws}` : '']
+    .filter(Boolean)
+    .join('; ');
   const sections = [
     '# tiercel benchmark results',
     '',
     `- Date: ${meta.date}`,
     `- Machine: ${meta.nproc} CPUs, ${meta.cpuModel}; ${meta.memTotal} RAM; Linux ${meta.kernel}; load average at start ${meta.load} (other work on the machine skews results: see the CPU column)`,
-    `- Node ${meta.node}; wrk ${meta.wrk}; ${meta.peers}`,
-    `- Server pinned to CPU ${settings.serverCpu} (\`taskset -c ${settings.serverCpu}\`), wrk to CPU ${settings.clientCpu}: \`wrk -t1 -c${settings.connections} -d${settings.duration}s --latency\`; ` +
-      `${settings.rounds} interleaved round(s) per scenario after a ${settings.warmup} s warm-up of each server; one process per server per scenario; wrk's default 2 s timeout (a timed-out request counts as a socket error).`,
+    `- Node ${meta.node}${tools ? `; ${tools}` : ''}${wrkRows ? `; ${meta.peers}` : ''}`,
+    `- Server pinned to CPU ${settings.serverCpu} (\`taskset -c ${settings.serverCpu}\`), the load generator to CPU ${settings.clientCpu}` +
+      (wrkRows ? `; HTTP/1.1 rows: \`wrk -t1 -c${settings.connections} -d${settings.duration}s --latency\`, wrk's default 2 s timeout (a timed-out request counts as a socket error)` : '') +
+      `; ${settings.rounds} interleaved round(s) per scenario after a warm-up of each server; one process per server per scenario.`,
     `- Reproduce: \`${meta.command}\` from the repository root (or \`${meta.directCommand}\` in \`bench/\` with tiercel already built).`,
+  ];
+  for (const scenario of barRows) {
+    const verdict = barVerdict(scenario, results.get(scenario.id));
+    const value = Number.isFinite(verdict.value) ? `${verdict.value.toFixed(2)}×` : 'not measured';
+    const status = verdict.status === 'met' ? 'meets the bar' : verdict.status === 'below' ? `**below the ${scenario.bar}× bar**` : '**not checked**';
+    sections.push(`- Bar, ${scenario.title}: ${scenario.subject} / ${scenario.baseline} ${value} (bar ≥ ${scenario.bar}×): ${verdict.status === 'met' ? '' : '⚠ '}${status}`);
+  }
+  sections.push(
     '',
-    'Ratios are against node:http (req/s: higher is better; p99 and RSS: lower is better). "RSS after" is VmRSS read at the end of the ' +
+    'Ratios are against node:http (req/s: higher is better; p99 and RSS: lower is better), except in the HTTP/2 and WebSocket rows, which compare tiercel with ' +
+      'their own baseline and must reach a bar. "RSS after" is VmRSS read at the end of the ' +
       'scenario, "peak RSS" is VmHWM. ' +
-      '"CPU server / wrk / others" are shares of one core while wrk ran (medians over rounds): the server on its core, wrk on ' +
+      '"CPU server / wrk / others" are shares of one core while the load generator ran (medians over rounds): the server on its core, the load generator on ' +
       'its core, and other processes plus hypervisor steal on the two cores together. Server well under 100% means something ' +
-      'else set the pace (wrk, if it is near 100%); others above 10% marks the row contended: rerun on a quiet machine before trusting it. A p99 of – means wrk printed no usable 99th percentile. ⚠ marks a server that had socket errors or non-2xx responses, or could not be measured. ' +
+      'else set the pace (the load generator, if it is near 100%); others above 10% marks the row contended: rerun on a quiet machine before trusting it. A p99 of – means wrk printed no usable 99th percentile. ⚠ marks a server that had socket errors or non-2xx responses, or could not be measured, or missed its bar. ' +
       'The ceiling is a bare `net` server that answers every CRLFCRLF with a prebuilt response: no server on Node can go faster on plaintext.',
     '',
-  ];
-  for (const scenario of scenarios) {
-    sections.push(scenarioTable(scenario, results.get(scenario.id), baselineName), '');
-  }
+  );
+  for (const scenario of scenarios) sections.push(renderRow(scenario, results.get(scenario.id), settings, baselineName, env), '');
   if (idle) sections.push(idleTable(idle, settings.idleConnections, baselineName), '');
   if (inject) sections.push(injectTable(inject), '');
   return sections.join('\n');

@@ -29,3 +29,56 @@ export async function checkRoute(port, route) {
     return `${check.method} ${check.path} failed: ${error.cause?.message ?? error.message}`;
   }
 }
+
+/** The HTTP/2 row's contract: GET /plaintext over h2c (prior knowledge) → 200 text/plain "Hello, World!". */
+export async function checkH2Plaintext(port) {
+  const http2 = await import('node:http2');
+  return new Promise((resolve) => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const done = (problem) => {
+      clearTimeout(timer);
+      session.destroy();
+      resolve(problem);
+    };
+    const timer = setTimeout(() => done('h2 GET /plaintext: no answer within 5 s'), 5000);
+    session.on('error', (error) => done(`h2 GET /plaintext failed: ${error.message}`));
+    const stream = session.request({ ':method': 'GET', ':path': '/plaintext' });
+    let status = 0;
+    let type = '';
+    const chunks = [];
+    stream.on('response', (headers) => {
+      status = headers[':status'];
+      type = headers['content-type'] ?? '';
+    });
+    stream.on('data', (chunk) => chunks.push(chunk));
+    stream.on('error', (error) => done(`h2 GET /plaintext failed: ${error.message}`));
+    stream.on('end', () => {
+      const body = Buffer.concat(chunks);
+      if (status !== 200) return done(`h2 GET /plaintext answered ${status}`);
+      if (!type.startsWith(CHECKS.plaintext.type)) return done(`h2 GET /plaintext has content-type "${type}", expected text/plain`);
+      if (!body.equals(CHECKS.plaintext.body)) return done(`h2 GET /plaintext returned a different body (${body.length} bytes)`);
+      done(null);
+    });
+  });
+}
+
+/** The WebSocket row's contract: /ws upgrades and echoes a text message of `bytes` bytes unchanged. */
+export async function checkWsEcho(port, bytes) {
+  const { WebSocket } = await import('ws');
+  const payload = Buffer.alloc(bytes, 'x').toString();
+  return new Promise((resolve) => {
+    const ws = new WebSocket(`ws://127.0.0.1:${port}/ws`, { perMessageDeflate: false });
+    const done = (problem) => {
+      clearTimeout(timer);
+      ws.terminate();
+      resolve(problem);
+    };
+    const timer = setTimeout(() => done('WebSocket /ws: no echo within 5 s'), 5000);
+    ws.once('error', (error) => done(`WebSocket /ws failed: ${error.message}`));
+    ws.once('open', () => ws.send(payload));
+    ws.once('message', (data, isBinary) => {
+      if (isBinary) return done('WebSocket /ws echoed a text message as binary');
+      done(data.toString() === payload ? null : `WebSocket /ws echoed ${data.length} bytes that differ from the ${bytes} sent`);
+    });
+  });
+}

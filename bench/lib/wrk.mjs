@@ -3,10 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { runToEnd } from './processes.mjs';
 
-/** Returns a list of problems (empty when wrk and taskset are usable). */
-export function checkTools() {
+/** Returns a list of problems (empty when wrk, if `wrk` is set, and taskset are usable). */
+export function checkTools({ wrk: needWrk = true } = {}) {
   const problems = [];
-  const wrk = spawnSync('wrk', ['--version'], { encoding: 'utf8' });
+  const wrk = needWrk ? spawnSync('wrk', ['--version'], { encoding: 'utf8' }) : {};
   if (wrk.error) {
     problems.push('wrk is not installed (or not on PATH). Install it as root:\n    apt-get update && apt-get install -y wrk');
   }
@@ -65,8 +65,4 @@ export function parseWrk(text) {
   // pipelined run records one per batch): a p99 below p90 is unknown, not zero.
   if (latency.p99 < (latency.p90 ?? 0) || latency.p99 === 0) latency.p99 = NaN;
   return { rps, latency, requests, errors };
-}
-
-export function errorTotal(errors) {
-  return errors.connect + errors.read + errors.write + errors.timeout + errors.non2xx;
 }

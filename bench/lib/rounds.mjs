@@ -1,0 +1,76 @@
+// Interleaved rounds, shared by every row that compares servers under a load generator (wrk,
+// h2load, the WebSocket client): start each server once, pinned to SERVER_CPU; check and warm it
+// up; then measure round after round, rotating the order (A B C, B C A, …) so drift (thermal,
+// other load) hits every server alike, with the CPU meter around each measured load run.
+import { startCpuMeter } from './cpu.mjs';
+import { startServer } from './processes.mjs';
+
+export const log = (message) => process.stderr.write(`bench: ${message}\n`);
+export const fmt = (n) => Math.round(n).toLocaleString('en-US');
+
+/**
+ * Runs `settings.rounds` interleaved rounds over `specs` ({ name, file } of servers/*.mjs).
+ *  - check(server): resolves null when the server answers correctly, else a one-line problem.
+ *  - warmup(server): one unrecorded load run (skipped when it is falsy).
+ *  - measure(server, onStart): one load run; resolves with { rate, errors, … } (rate in the row's
+ *    unit: req/s or messages/s); call onStart(child) once the load generator has spawned.
+ *  - describe(result): extra text for the per-round log line.
+ * Resolves with Map name → { rounds: [result + serverCpu/clientCpu/othersCpu], memory, failure }.
+ */
+export async function runInterleaved({ id, specs, settings, benchDir, check, warmup, measure, describe = () => '', unit }) {
+  const entries = new Map();
+  const running = [];
+  for (const spec of specs) {
+    const entry = { rounds: [], memory: null, failure: null };
+    entries.set(spec.name, entry);
+    try {
+      const server = await startServer({ ...spec, cpu: settings.serverCpu, timeoutMs: settings.startTimeoutMs, benchDir });
+      const wrong = await check(server);
+      if (wrong) {
+        await server.stop();
+        throw new Error(wrong);
+      }
+      if (warmup) await warmup(server);
+      running.push({ spec, server, entry });
+    } catch (error) {
+      entry.failure = error.message.split('\n')[0];
+      log(`${id} ${spec.name}: ${entry.failure}`);
+    }
+  }
+
+  try {
+    for (let round = 0; round < settings.rounds; round++) {
+      const order = running.map((_, i) => running[(i + round) % running.length]);
+      for (const { spec, server, entry } of order) {
+        if (entry.failure) continue;
+        if (server.exited) {
+          entry.failure = `exited during the run (${server.exitReason})`;
+          log(`${id} ${spec.name}: ${entry.failure}`);
+          continue;
+        }
+        try {
+          const meter = startCpuMeter({ serverPid: server.pid, serverCpu: settings.serverCpu, clientCpu: settings.clientCpu });
+          const result = await measure(server, (child) => meter.watchClient(child.pid));
+          // Server well under 100%: something else set the pace (the client near 100%: it did). Others: contended.
+          const cpu = meter.stop();
+          Object.assign(result, { serverCpu: cpu.server, clientCpu: cpu.client, othersCpu: cpu.others });
+          entry.rounds.push(result);
+          log(
+            `${id} round ${round + 1}/${settings.rounds} ${spec.name}: ${fmt(result.rate)} ${unit}${describe(result)}, ` +
+              `CPU server ${(cpu.server * 100).toFixed(0)}%, client ${(cpu.client * 100).toFixed(0)}%, others ${(cpu.others * 100).toFixed(0)}%`,
+          );
+        } catch (error) {
+          entry.failure = error.message.split('\n')[0];
+          log(`${id} ${spec.name}: ${entry.failure}`);
+        }
+      }
+    }
+  } finally {
+    for (const { server, entry } of running) {
+      entry.memory = server.memory();
+      if (server.exited && !entry.failure) entry.failure = `exited during the run (${server.exitReason})`;
+      await server.stop();
+    }
+  }
+  return entries;
+}
