@@ -83,6 +83,23 @@ export class HeaderList {
     return out;
   }
 
+  /**
+   * Adds every header to `target` under its lower-case name, repeated values joined with ', '
+   * (set-cookie kept as an array), leaving out the names in `skip`: the HTTP/2 header object, built
+   * onto one the caller started (`{ ':status': 200 }`) so its shape stays the same per response.
+   */
+  copyInto(target: Record<string, string | string[] | number>, skip: ReadonlySet<string>): void {
+    for (let i = 0; i < this.#lower.length; i++) {
+      const k = this.#lower[i];
+      if (skip.has(k)) continue;
+      const prev = target[k];
+      const v = this.#values[i];
+      if (prev === undefined) target[k] = k === 'set-cookie' ? [v] : v;
+      else if (Array.isArray(prev)) prev.push(v);
+      else target[k] = `${String(prev)}, ${v}`;
+    }
+  }
+
   /** Appends `name: value\r\n` for every header to `head` (the wire form for HTTP/1.x). */
   serialize(head: string): string {
     for (let i = 0; i < this.#names.length; i++) head += this.#names[i] + ': ' + this.#values[i] + '\r\n';

@@ -22,7 +22,8 @@ const MAX_QUEUED_BODY = 64 * 1024;
  * Connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2): an app written for
  * HTTP/1.1 may set them, so they are dropped rather than failing the response.
  */
-const CONNECTION_SPECIFIC = ['connection', 'transfer-encoding', 'keep-alive', 'proxy-connection', 'upgrade'];
+// HTTP/1.1 connection-specific fields, which HTTP/2 forbids (RFC 9113 §8.2.2).
+const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(['connection', 'transfer-encoding', 'keep-alive', 'proxy-connection', 'upgrade']);
 
 interface Reader {
   resolve(chunk: Buffer | null): void;
@@ -386,13 +387,14 @@ export class Http2Exchange implements HttpExchange {
   #respond(knownLength: number, endStream: boolean, tunnel = false, whole = false): void {
     const h = this.responseHeaders;
     const status = this.statusCode;
-    const headers: OutgoingHttpHeaders = h.size === 0 ? {} : h.toObject();
+    // `:status` first and the fields copied onto it: the object has the same shape on every
+    // response, which keeps node:http2's processHeaders on its fast path (3x slower otherwise).
+    const headers: Record<string, string | string[] | number> = { ':status': status };
     if (h.size > 0) {
-      for (const name of CONNECTION_SPECIFIC) if (name in headers) delete headers[name];
+      h.copyInto(headers, CONNECTION_SPECIFIC);
       const declared = headers['content-length'];
       if (declared !== undefined) this.#declared = Number(declared);
     }
-    headers[':status'] = status;
     if (knownLength >= 0 && this.#declared < 0 && !statusHasNoBody(status)) {
       headers['content-length'] = knownLength;
     }
@@ -433,11 +435,10 @@ export class Http2Exchange implements HttpExchange {
     stream.once('wantTrailers', () => {
       this.#waitingForTrailers = false;
       const trailers = this.#trailers;
-      let out: OutgoingHttpHeaders = {};
+      const out: Record<string, string | string[] | number> = {};
       if (trailers !== null && trailers.size > 0) {
         trailers.seal('the trailers were sent');
-        out = trailers.toObject();
-        for (const name of CONNECTION_SPECIFIC) if (name in out) delete out[name];
+        trailers.copyInto(out, CONNECTION_SPECIFIC);
       }
       if (!stream.destroyed && !stream.closed) stream.sendTrailers(out);
       this.#maybeFinish();
