@@ -7,5 +7,6 @@ export * from './status-codes.js';
 export * from './http-limits.js';
 export * from './http-options.js';
 export * from './heartbeat.js';
+export { KNOWN_METHODS } from './known-methods.js';
 export { isToken, classifyFieldValue } from './header-chars.js';
 export * from './http2-limits.js';

@@ -2,7 +2,7 @@ import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
 import { RequestHead } from './request-head.js';
 import { knownTargetForm, targetForm } from './request-target.js';
 import type { ParserLimits } from './parser-limits.js';
-import { KNOWN_METHODS } from './known-methods.js';
+import { KNOWN_METHODS } from '../http/index.js';
 import { CONNECT, FIELD_VALUE, GET, HeaderKind, POST, PRI, TARGET, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
 import {
   CONNECTION_CLOSE,

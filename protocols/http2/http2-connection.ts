@@ -29,6 +29,8 @@ export interface Http2ConnectionOptions {
   /** The Server header's value, or '' for none. */
   readonly serverHeader: string;
   readonly upgrades: UpgradeCounter;
+  /** The methods served (the registry plus `extraMethods`); others get 501, as over HTTP/1.1. */
+  readonly methods: ReadonlySet<string>;
   readonly heartbeat: Heartbeat;
   readonly logger: Logger;
 }
@@ -54,7 +56,6 @@ export class Http2Connection implements HeartbeatHandler {
   #resets = 0;
   #pingSentAt = 0;
   #closing = false;
-
   constructor(ctx: ConnectionContext, app: HttpApplication, engine: Http2Engine, options: Http2ConnectionOptions) {
     this.ctx = ctx;
     this.limits = options.limits;
@@ -99,6 +100,11 @@ export class Http2Connection implements HeartbeatHandler {
       head = readRequestHead(raw, this.#options.headLimits);
     } catch (err) {
       this.#refuse(stream, err);
+      return;
+    }
+    if (!this.#options.methods.has(head.method)) {
+      // RFC 9110 §9.1, and the same answer HTTP/1.1 gives (the parser's unknown-method).
+      this.#refuse(stream, new HttpProtocolError('ERR_TIERCEL_UNKNOWN_METHOD', 501, `The method '${head.method}' is not one this server recognises`));
       return;
     }
     const ex = new Http2Exchange(this, stream, head, (flags & NGHTTP2_FLAG_END_STREAM) !== 0);

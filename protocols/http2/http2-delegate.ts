@@ -1,5 +1,5 @@
 import type { ConnectionDelegate, Logger } from '../../connection/index.js';
-import type { Heartbeat, HttpApplication, ResolvedHttpOptions } from '../http/index.js';
+import { KNOWN_METHODS, type Heartbeat, type HttpApplication, type ResolvedHttpOptions } from '../http/index.js';
 import { Http2Connection, type Http2ConnectionOptions } from './http2-connection.js';
 import { Http2Engine } from './http2-engine.js';
 import { headLimits } from './http2-request-head.js';
@@ -22,6 +22,7 @@ export function http2Delegate(app: HttpApplication, options: Http2DelegateOption
     // The resolved wire form is `server: <token>\r\n`; HTTP/2 wants the value alone.
     serverHeader: options.serverLine === '' ? '' : options.serverLine.slice('server: '.length, -2),
     upgrades: options.upgrades,
+    methods: options.extraMethods.length === 0 ? KNOWN_METHODS : new Set([...KNOWN_METHODS, ...options.extraMethods]),
     heartbeat: options.heartbeat,
     logger: options.logger,
   };

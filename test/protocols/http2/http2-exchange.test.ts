@@ -173,6 +173,23 @@ test('a stream reset by the client fires the exchange\'s aborted signal', () =>
     assert.is((await get(s, '/hello')).status, 200);
   }));
 
+test('an unknown method gets 501 over HTTP/2 too, unless listed in extraMethods', async () => {
+  await withServer(async (h) => {
+    const s = h.connectMemory();
+    assert.is((await request(s, { ':method': 'BREW', ':path': '/pot' })).status, 501);
+    assert.ok(!h.seen.requests.some((r) => r.startsWith('BREW')), 'the app never saw it');
+    assert.is((await get(s, '/hello')).status, 200, 'the session goes on');
+  });
+  await withServer(
+    async (h) => {
+      const s = h.connectMemory();
+      assert.is((await request(s, { ':method': 'BREW', ':path': '/hello' })).status, 200);
+      assert.ok(h.seen.requests.includes('BREW /hello'), 'the app served it');
+    },
+    { http: { extraMethods: ['BREW'] } },
+  );
+});
+
 test('extended CONNECT (RFC 8441): upgrade() answers 200 and hands over the stream as the transport', () =>
   withServer(async (h) => {
     const s = h.connectMemory();
