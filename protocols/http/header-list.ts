@@ -16,9 +16,18 @@ export class HeaderList {
   #values: string[] = [];
   #sealedBecause: string | undefined;
   #latin1 = false;
+  #framing = 0;
 
   get size(): number {
     return this.#names.length;
+  }
+
+  /**
+   * Which of the fields a protocol writer must look at are present (`FramingField` bits), kept as
+   * fields are added and removed, so writing a head needs no lookups for absent ones.
+   */
+  get framingFields(): number {
+    return this.#framing;
   }
 
   /** True when a value holds obs-text (bytes 0x80-0xFF): the head must be written as latin1. */
@@ -140,6 +149,7 @@ export class HeaderList {
     if (kind === 0) throw new InvalidHeaderError(name, 'value');
     if (kind === 2) this.#latin1 = true;
     this.#lower.push(lower);
+    this.#framing |= framingBit(lower);
     this.#names.push(name);
     // Leading and trailing whitespace is not part of a field value (RFC 9110 §5.5).
     this.#values.push(text.trim());
@@ -155,6 +165,33 @@ export class HeaderList {
         removed = true;
       }
     }
+    if (removed) this.#framing &= ~framingBit(lower);
     return removed;
+  }
+}
+
+/** Bits of `HeaderList.framingFields`. */
+export const FramingField = {
+  Date: 1,
+  Server: 2,
+  ContentLength: 4,
+  TransferEncoding: 8,
+  Connection: 16,
+} as const;
+
+function framingBit(lower: string): number {
+  switch (lower) {
+    case 'date':
+      return FramingField.Date;
+    case 'server':
+      return FramingField.Server;
+    case 'content-length':
+      return FramingField.ContentLength;
+    case 'transfer-encoding':
+      return FramingField.TransferEncoding;
+    case 'connection':
+      return FramingField.Connection;
+    default:
+      return 0;
   }
 }

@@ -20,6 +20,7 @@ export class Heartbeat {
   add(handler: HeartbeatHandler): void {
     this.#handlers.add(handler);
     if (this.#timer === undefined) {
+      this.#refreshDate(Date.now());
       this.#timer = setInterval(this.#tick, this.intervalMs);
       this.#timer.unref();
     }
@@ -33,18 +34,25 @@ export class Heartbeat {
     }
   }
 
-  /** `date: <IMF-fixdate>\r\n`, refreshed at most once a second. */
+  /**
+   * `date: <IMF-fixdate>\r\n`. While connections are registered the tick refreshes it, so a
+   * response reads a field (no clock call on the hot path); with none, it is refreshed on read.
+   */
   get dateLine(): string {
-    const now = Date.now();
+    if (this.#timer === undefined) this.#refreshDate(Date.now());
+    return this.#dateLine;
+  }
+
+  #refreshDate(now: number): void {
     if (now - this.#dateAt >= 1_000) {
       this.#dateAt = now - (now % 1_000);
       this.#dateLine = `date: ${new Date(now).toUTCString()}\r\n`;
     }
-    return this.#dateLine;
   }
 
   readonly #tick = (): void => {
     const now = Date.now();
+    this.#refreshDate(now);
     for (const h of this.#handlers) {
       try {
         h.onHeartbeat(now);

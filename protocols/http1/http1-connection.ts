@@ -195,8 +195,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   onRequestHead(head: RequestHead): void {
     // A missing or malformed Host is a 400 before the app sees anything (RFC 9112 §3.2).
     assertValidHost(head);
+    // No clock read here: the request phase's only timeout (the body rate) has its own start.
     this.#phase = Phase.Request;
-    this.#phaseSince = Date.now();
     if (!head.keepAlive) this.keepAlive = false;
     const ex = new Http1Exchange(this, head, this.#limits.maxRequestBodySize);
     this.#exchange = ex;

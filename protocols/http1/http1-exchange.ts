@@ -1,6 +1,7 @@
 import type { ConnectionContext } from '../../connection/index.js';
 import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
 import {
+  FramingField,
   HeaderList,
   HttpProtocolError,
   RequestHeaders,
@@ -303,10 +304,12 @@ export class Http1Exchange implements HttpExchange {
     const status = this.statusCode;
     const h = this.responseHeaders;
     let head = h.serialize(statusLine(status));
-    if (!h.has('date')) head += owner.dateLine;
-    if (owner.serverLine !== '' && !h.has('server')) head += owner.serverLine;
+    // Which framing fields the app set, in one read: most responses set none of them.
+    const fields = h.framingFields;
+    if ((fields & FramingField.Date) === 0) head += owner.dateLine;
+    if (owner.serverLine !== '' && (fields & FramingField.Server) === 0) head += owner.serverLine;
 
-    const appLength = h.get('content-length');
+    const appLength = (fields & FramingField.ContentLength) === 0 ? undefined : h.get('content-length');
     if (status < 200 || status === 204 || status === 304 || this.upgraded) {
       this.#framing = Framing.None;
     } else if (appLength !== undefined) {
@@ -320,7 +323,7 @@ export class Http1Exchange implements HttpExchange {
     } else if (this.isHead) {
       this.#framing = Framing.None;
     } else if (this.protocol === 'HTTP/1.1') {
-      if (!h.has('transfer-encoding')) head += 'transfer-encoding: chunked\r\n';
+      if ((fields & FramingField.TransferEncoding) === 0) head += 'transfer-encoding: chunked\r\n';
       this.#framing = Framing.Chunked;
     } else {
       // HTTP/1.0 has no chunked coding: the body ends when the connection does.
@@ -332,7 +335,7 @@ export class Http1Exchange implements HttpExchange {
     if (owner.keepAlive && !this.requestComplete && !this.discarding && owner.wouldCloseForUnreadBody(this)) {
       owner.keepAlive = false;
     }
-    const appConnection = h.get('connection');
+    const appConnection = (fields & FramingField.Connection) === 0 ? undefined : h.get('connection');
     if (appConnection !== undefined && appConnection.toLowerCase() === 'close') owner.keepAlive = false;
     if (!owner.keepAlive) {
       if (appConnection === undefined) head += 'connection: close\r\n';
