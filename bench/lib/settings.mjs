@@ -121,7 +121,7 @@ export function scenarioList({ pipeline, echoBytes, h2Requests, h2Clients, h2Str
       request: `GET /plaintext → Hello, World! over h2c: h2load -n ${h2Requests} -c ${h2Clients} -m ${h2Streams} (${h2Clients} connections × ${h2Streams} concurrent streams)`,
       servers: [
         { name: 'node:http2', file: 'h2-node.mjs' },
-        { name: 'tiercel', file: 'h2-tiercel.mjs' },
+        { name: 'tiercel', file: 'tiercel.mjs' },
       ],
       baseline: 'node:http2',
       subject: 'tiercel',

@@ -1,5 +1,6 @@
 // tiercel serving its own demo app (the same routes as every other server here), built from the
-// repository's dist/ (npm run bench builds it first).
+// repository's dist/ (npm run bench builds it first). The endpoint serves HTTP/1.1 and HTTP/2
+// (h2c by prior knowledge: the preface sniffing is part of the HTTP/2 row's cost), and /ws.
 // Usage: node servers/tiercel.mjs <port>   (prints "listening" when ready)
 import 'reflect-metadata';
 import { Server } from '../../dist/hosting/index.js';
