@@ -150,7 +150,7 @@ export function scenarioList({ pipeline, echoBytes, h2Requests, h2Clients, h2Str
       unit: 'messages/s',
       client: 'client',
       note:
-        'The client is `bench/lib/ws-load.mjs` (ws clients in one Node process), started afresh each round: it opens the ' +
+        'The client is `bench/lib/ws-load.mjs` (raw-socket WebSocket clients in one Node process (masked frames built once, echoes parsed by header)), started afresh each round: it opens the ' +
         'connections, runs 1 s unmeasured, then counts echoes. The baseline is ws on a bare node:http server with the settings ' +
         "tiercel's demo uses (1 MiB maxPayload, no compression). Errors are socket errors, early closes and echoes of the wrong size. " +
         'A client near 100% CPU means it, not the server, set the pace, and the ratio understates the gap.',

@@ -1,4 +1,4 @@
-// The WebSocket echo load: runs lib/ws-load.mjs (ws clients) in its own process pinned to its
+// The WebSocket echo load: runs lib/ws-load.mjs (raw-socket WebSocket clients) in its own process pinned to its
 // CPU, and checks that the `ws` package (a dependency of tiercel, in ../node_modules) is there.
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
