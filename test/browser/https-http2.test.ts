@@ -1,7 +1,4 @@
 import 'reflect-metadata';
-import { X509Certificate, createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { test } from 'uvu';
@@ -9,18 +6,8 @@ import * as assert from 'uvu/assert';
 import { Server } from '../../hosting/index.js';
 import { demoApp } from '../../hosting/demo-app.js';
 import { DEV_CERT_FILE } from '../../protocols/tls/index.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, spkiHash, withDevCertDir } from '../support/browser.js';
 import type { PageGlobals } from './page-globals.js';
-
-/**
- * The value Chromium's `--ignore-certificate-errors-spki-list` takes: base64 of the SHA-256 of the
- * certificate's SubjectPublicKeyInfo. Trusting this one key (not every certificate) keeps the rest
- * of Chromium's TLS checks (names, validity, ALPN) honest.
- */
-function spkiHash(certPem: string): string {
-  const spki = new X509Certificate(certPem).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
-}
 
 /** The next-hop protocol Chromium used for the page's navigation and for a fetch from it. */
 async function protocolsSeen(page: Page): Promise<{ navigation: string; fetch: string; json: unknown }> {
@@ -36,74 +23,66 @@ async function protocolsSeen(page: Page): Promise<{ navigation: string; fetch: s
 
 test('headless Chromium gets the demo page over HTTPS + HTTP/2 with the development certificate, and over HTTP/1.1 on cleartext', async () => {
   // A fresh folder for the development certificate, set before start: the test never touches ~/.tiercel.
-  const certDir = mkdtempSync(join(tmpdir(), 'tiercel-browser-dev-cert-'));
-  const previous = process.env.TIERCEL_DEV_CERT_DIR;
-  process.env.TIERCEL_DEV_CERT_DIR = certDir;
-  const server = new Server({ logLevel: 'silent' });
-  let launched: Awaited<ReturnType<typeof launchChromium>>;
-  try {
-    server.useHttp(demoApp());
-    server.listen('https://127.0.0.1:0'); // no useHttps: the development certificate
-    server.listen('http://127.0.0.1:0');
-    await server.start();
-    const [https, http] = server.urls;
-    assert.match(https, /^https:\/\/127\.0\.0\.1:\d+$/);
-    // start() created the certificate in certDir; trust exactly its key.
-    const spki = spkiHash(readFileSync(join(certDir, DEV_CERT_FILE), 'utf8'));
-    launched = await launchChromium([`--ignore-certificate-errors-spki-list=${spki}`]);
-    if (launched === undefined) return;
+  return withDevCertDir(async (certDir) => {
+    const server = new Server({ logLevel: 'silent' });
+    let launched: Awaited<ReturnType<typeof launchChromium>>;
+    try {
+      server.useHttp(demoApp());
+      server.listen('https://127.0.0.1:0'); // no useHttps: the development certificate
+      server.listen('http://127.0.0.1:0');
+      await server.start();
+      const [https, http] = server.urls;
+      assert.match(https, /^https:\/\/127\.0\.0\.1:\d+$/);
+      // start() created the certificate in certDir; trust exactly its key.
+      const spki = spkiHash(join(certDir, DEV_CERT_FILE));
+      launched = await launchChromium([`--ignore-certificate-errors-spki-list=${spki}`]);
+      if (launched === undefined) return;
 
-    const page = await launched.browser.newPage();
-    const secure = await page.goto(`${https}/`);
-    assert.is(secure?.status(), 200);
-    assert.is(secure?.headers()['server'], 'tiercel');
-    assert.is(await page.locator('h1').textContent(), 'tiercel');
-    // An https page is a secure context (what wss:// pages, service workers and the like need).
-    assert.is(await page.evaluate(() => (globalThis as unknown as PageGlobals).isSecureContext), true);
-    const overTls = await protocolsSeen(page);
-    assert.equal(overTls, { navigation: 'h2', fetch: 'h2', json: { message: 'Hello, World!' } });
-    // A request body over h2 (DATA frames) comes back whole.
-    const echoed = await page.evaluate(async () => (await fetch('/echo', { method: 'POST', body: 'x'.repeat(100_000) })).text());
-    assert.is(echoed.length, 100_000);
+      const page = await launched.browser.newPage();
+      const secure = await page.goto(`${https}/`);
+      assert.is(secure?.status(), 200);
+      assert.is(secure?.headers()['server'], 'tiercel');
+      assert.is(await page.locator('h1').textContent(), 'tiercel');
+      // An https page is a secure context (what wss:// pages, service workers and the like need).
+      assert.is(await page.evaluate(() => (globalThis as unknown as PageGlobals).isSecureContext), true);
+      const overTls = await protocolsSeen(page);
+      assert.equal(overTls, { navigation: 'h2', fetch: 'h2', json: { message: 'Hello, World!' } });
+      // A request body over h2 (DATA frames) comes back whole.
+      const echoed = await page.evaluate(async () => (await fetch('/echo', { method: 'POST', body: 'x'.repeat(100_000) })).text());
+      assert.is(echoed.length, 100_000);
 
-    const plain = await page.goto(`${http}/`);
-    assert.is(plain?.status(), 200);
-    assert.equal(await protocolsSeen(page), { navigation: 'http/1.1', fetch: 'http/1.1', json: { message: 'Hello, World!' } });
-  } finally {
-    await launched?.close();
-    await server.stop(500);
-    if (previous === undefined) delete process.env.TIERCEL_DEV_CERT_DIR;
-    else process.env.TIERCEL_DEV_CERT_DIR = previous;
-    rmSync(certDir, { recursive: true, force: true });
-  }
+      const plain = await page.goto(`${http}/`);
+      assert.is(plain?.status(), 200);
+      assert.equal(await protocolsSeen(page), { navigation: 'http/1.1', fetch: 'http/1.1', json: { message: 'Hello, World!' } });
+    } finally {
+      await launched?.close();
+      await server.stop(500);
+    }
+  });
 });
 
 test('without the SPKI pin Chromium refuses the development certificate (the pin above is what makes it trusted)', async () => {
-  const certDir = mkdtempSync(join(tmpdir(), 'tiercel-browser-dev-cert-'));
-  const previous = process.env.TIERCEL_DEV_CERT_DIR;
-  process.env.TIERCEL_DEV_CERT_DIR = certDir;
-  const server = new Server({ logLevel: 'silent' });
-  let launched: Awaited<ReturnType<typeof launchChromium>>;
-  try {
-    server.useHttp(demoApp());
-    server.listen('https://127.0.0.1:0');
-    await server.start();
-    launched = await launchChromium();
-    if (launched === undefined) return;
-    const page = await launched.browser.newPage();
-    const error = await page.goto(`${server.urls[0]}/`).then(
-      () => undefined,
-      (err: Error) => err,
-    );
-    assert.ok(error !== undefined, 'navigation should fail on an untrusted certificate');
-    assert.match(error.message, /ERR_CERT_AUTHORITY_INVALID/);
-  } finally {
-    await launched?.close();
-    await server.stop(500);
-    if (previous === undefined) delete process.env.TIERCEL_DEV_CERT_DIR;
-    else process.env.TIERCEL_DEV_CERT_DIR = previous;
-    rmSync(certDir, { recursive: true, force: true });
-  }
+  return withDevCertDir(async (certDir) => {
+    const server = new Server({ logLevel: 'silent' });
+    let launched: Awaited<ReturnType<typeof launchChromium>>;
+    try {
+      server.useHttp(demoApp());
+      server.listen('https://127.0.0.1:0');
+      await server.start();
+      launched = await launchChromium();
+      if (launched === undefined) return;
+      const page = await launched.browser.newPage();
+      const error = await page.goto(`${server.urls[0]}/`).then(
+        () => undefined,
+        (err: Error) => err,
+      );
+      assert.ok(error !== undefined, 'navigation should fail on an untrusted certificate');
+      assert.match(error.message, /ERR_CERT_AUTHORITY_INVALID/);
+    } finally {
+      await launched?.close();
+      await server.stop(500);
+    }
+  });
 });
 
 test.run();

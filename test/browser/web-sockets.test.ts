@@ -1,7 +1,4 @@
 import 'reflect-metadata';
-import { X509Certificate, createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { test } from 'uvu';
@@ -10,7 +7,7 @@ import { Server } from '../../hosting/index.js';
 import { demoApp } from '../../hosting/demo-app.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
 import { DEV_CERT_FILE } from '../../protocols/tls/index.js';
-import { launchChromium } from '../support/browser.js';
+import { launchChromium, spkiHash, withDevCertDir } from '../support/browser.js';
 import type { PageGlobals, PageWebSocket } from './page-globals.js';
 
 /** A WebSocket request as the server saw it. */
@@ -40,42 +37,32 @@ interface Setup {
  * ~/.tiercel), launches Chromium trusting that certificate's key, runs `body`, and tears it all down.
  */
 async function withDemo(body: (s: Setup) => Promise<void>): Promise<void> {
-  const certDir = mkdtempSync(join(tmpdir(), 'tiercel-browser-dev-cert-'));
-  const previous = process.env.TIERCEL_DEV_CERT_DIR;
-  process.env.TIERCEL_DEV_CERT_DIR = certDir;
-  const seen: Seen[] = [];
-  const server = new Server({ logLevel: 'silent' });
-  let launched: Awaited<ReturnType<typeof launchChromium>>;
-  try {
-    const app = new ApplicationBuilder().use((ctx, next) => {
-      if (ctx.request.path.endsWith('/ws')) {
-        seen.push({ path: ctx.request.path, protocol: ctx.request.protocol, method: ctx.request.method, origin: ctx.request.headers.get('origin') });
-      }
-      return next();
-    });
-    server.useHttp(demoApp(app));
-    server.listen('http://127.0.0.1:0');
-    server.listen('https://127.0.0.1:0');
-    server.listen('https://127.0.0.1:0', (ep) => ep.useProtocols('http1'));
-    server.listen('http://127.0.0.1:0');
-    await server.start();
-    const [http, https, httpsHttp1, other] = server.urls;
-    launched = await launchChromium([`--ignore-certificate-errors-spki-list=${spkiHash(join(certDir, DEV_CERT_FILE))}`]);
-    if (launched === undefined) return;
-    await body({ browser: launched.browser, http, https, httpsHttp1, other, seen });
-  } finally {
-    await launched?.close();
-    await server.stop(500);
-    if (previous === undefined) delete process.env.TIERCEL_DEV_CERT_DIR;
-    else process.env.TIERCEL_DEV_CERT_DIR = previous;
-    rmSync(certDir, { recursive: true, force: true });
-  }
-}
-
-/** base64(SHA-256(SubjectPublicKeyInfo)), what `--ignore-certificate-errors-spki-list` takes. */
-function spkiHash(certFile: string): string {
-  const spki = new X509Certificate(readFileSync(certFile)).publicKey.export({ type: 'spki', format: 'der' });
-  return createHash('sha256').update(spki).digest('base64');
+  return withDevCertDir(async (certDir) => {
+    const seen: Seen[] = [];
+    const server = new Server({ logLevel: 'silent' });
+    let launched: Awaited<ReturnType<typeof launchChromium>>;
+    try {
+      const app = new ApplicationBuilder().use((ctx, next) => {
+        if (ctx.request.path.endsWith('/ws')) {
+          seen.push({ path: ctx.request.path, protocol: ctx.request.protocol, method: ctx.request.method, origin: ctx.request.headers.get('origin') });
+        }
+        return next();
+      });
+      server.useHttp(demoApp(app));
+      server.listen('http://127.0.0.1:0');
+      server.listen('https://127.0.0.1:0');
+      server.listen('https://127.0.0.1:0', (ep) => ep.useProtocols('http1'));
+      server.listen('http://127.0.0.1:0');
+      await server.start();
+      const [http, https, httpsHttp1, other] = server.urls;
+      launched = await launchChromium([`--ignore-certificate-errors-spki-list=${spkiHash(join(certDir, DEV_CERT_FILE))}`]);
+      if (launched === undefined) return;
+      await body({ browser: launched.browser, http, https, httpsHttp1, other, seen });
+    } finally {
+      await launched?.close();
+      await server.stop(500);
+    }
+  });
 }
 
 const LARGE = 300_000;

@@ -1,4 +1,7 @@
-import { existsSync } from 'node:fs';
+import { X509Certificate, createHash } from 'node:crypto';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { chromium, type Browser } from 'playwright-core';
 
 /** Debian's chromium (`apt-get install chromium`); playwright-core never downloads a browser. */
@@ -38,4 +41,31 @@ export async function launchChromium(args: string[] = []): Promise<LaunchedBrows
     browser,
     close: () => browser.close(),
   };
+}
+
+/**
+ * base64(SHA-256(SubjectPublicKeyInfo)) of a PEM certificate file: what Chromium's
+ * `--ignore-certificate-errors-spki-list` takes. Trusting this one key (not every certificate)
+ * keeps the rest of Chromium's TLS checks (names, validity, ALPN) honest.
+ */
+export function spkiHash(certFile: string): string {
+  const spki = new X509Certificate(readFileSync(certFile)).publicKey.export({ type: 'spki', format: 'der' });
+  return createHash('sha256').update(spki).digest('base64');
+}
+
+/**
+ * Runs `fn` with `TIERCEL_DEV_CERT_DIR` pointing at a fresh folder (so a test never touches
+ * ~/.tiercel), then restores the variable and removes the folder.
+ */
+export async function withDevCertDir<T>(fn: (certDir: string) => Promise<T>): Promise<T> {
+  const certDir = mkdtempSync(join(tmpdir(), 'tiercel-browser-dev-cert-'));
+  const previous = process.env.TIERCEL_DEV_CERT_DIR;
+  process.env.TIERCEL_DEV_CERT_DIR = certDir;
+  try {
+    return await fn(certDir);
+  } finally {
+    if (previous === undefined) delete process.env.TIERCEL_DEV_CERT_DIR;
+    else process.env.TIERCEL_DEV_CERT_DIR = previous;
+    rmSync(certDir, { recursive: true, force: true });
+  }
 }
