@@ -10,16 +10,15 @@ export type HeaderValue = string | number | readonly (string | number)[];
  * headers, and a linear scan of a handful beats hashing.
  */
 export class HeaderList {
-  // Parallel arrays: the lower-cased name for lookups, the name as set for the wire, the value.
-  #lower: string[] = [];
-  #names: string[] = [];
-  #values: string[] = [];
+  // One flat array of [lower-cased name (for lookups), name as set (for the wire), value] triples:
+  // one allocation per response instead of one per column.
+  #fields: string[] = [];
   #sealedBecause: string | undefined;
   #latin1 = false;
   #framing = 0;
 
   get size(): number {
-    return this.#names.length;
+    return this.#fields.length / 3;
   }
 
   /**
@@ -37,32 +36,33 @@ export class HeaderList {
 
   /** The first value of `name` (any case), or undefined. */
   get(name: string): string | undefined {
-    const i = this.#lower.indexOf(name.toLowerCase());
-    return i < 0 ? undefined : this.#values[i];
+    const i = this.#indexOf(name.toLowerCase());
+    return i < 0 ? undefined : this.#fields[i + 2];
   }
 
   getAll(name: string): string[] {
     const lower = name.toLowerCase();
+    const f = this.#fields;
     const out: string[] = [];
-    for (let i = 0; i < this.#lower.length; i++) if (this.#lower[i] === lower) out.push(this.#values[i]);
+    for (let i = 0; i < f.length; i += 3) if (f[i] === lower) out.push(f[i + 2]);
     return out;
   }
 
   has(name: string): boolean {
-    return this.#lower.indexOf(name.toLowerCase()) >= 0;
+    return this.#indexOf(name.toLowerCase()) >= 0;
   }
 
   /** Replaces every value of `name`. An array sets one header line per element (set-cookie). */
   set(name: string, value: HeaderValue): this {
     this.#assertOpen('set a header');
-    const lower = this.#checkName(name);
+    const lower = checkName(name);
     this.#remove(lower);
     return this.#add(name, lower, value);
   }
 
   append(name: string, value: HeaderValue): this {
     this.#assertOpen('append a header');
-    return this.#add(name, this.#checkName(name), value);
+    return this.#add(name, checkName(name), value);
   }
 
   delete(name: string): boolean {
@@ -72,7 +72,8 @@ export class HeaderList {
 
   /** [name as set, value] pairs in order. */
   *entries(): IterableIterator<[string, string]> {
-    for (let i = 0; i < this.#names.length; i++) yield [this.#names[i], this.#values[i]];
+    const f = this.#fields;
+    for (let i = 0; i < f.length; i += 3) yield [f[i + 1], f[i + 2]];
   }
 
   [Symbol.iterator](): IterableIterator<[string, string]> {
@@ -82,13 +83,7 @@ export class HeaderList {
   /** Lower-cased names with values joined (set-cookie kept as an array), as node:http shows them. */
   toObject(): Record<string, string | string[]> {
     const out: Record<string, string | string[]> = {};
-    for (let i = 0; i < this.#lower.length; i++) {
-      const k = this.#lower[i];
-      const prev = out[k];
-      if (prev === undefined) out[k] = k === 'set-cookie' ? [this.#values[i]] : this.#values[i];
-      else if (Array.isArray(prev)) prev.push(this.#values[i]);
-      else out[k] = `${prev}, ${this.#values[i]}`;
-    }
+    this.copyInto(out, NO_NAMES);
     return out;
   }
 
@@ -98,11 +93,12 @@ export class HeaderList {
    * onto one the caller started (`{ ':status': 200 }`) so its shape stays the same per response.
    */
   copyInto(target: Record<string, string | string[] | number>, skip: ReadonlySet<string>): void {
-    for (let i = 0; i < this.#lower.length; i++) {
-      const k = this.#lower[i];
-      if (skip.has(k)) continue;
+    const f = this.#fields;
+    for (let i = 0; i < f.length; i += 3) {
+      const k = f[i];
+      if (skip.size > 0 && skip.has(k)) continue;
       const prev = target[k];
-      const v = this.#values[i];
+      const v = f[i + 2];
       if (prev === undefined) target[k] = k === 'set-cookie' ? [v] : v;
       else if (Array.isArray(prev)) prev.push(v);
       else target[k] = `${String(prev)}, ${v}`;
@@ -111,7 +107,8 @@ export class HeaderList {
 
   /** Appends `name: value\r\n` for every header to `head` (the wire form for HTTP/1.x). */
   serialize(head: string): string {
-    for (let i = 0; i < this.#names.length; i++) head += this.#names[i] + ': ' + this.#values[i] + '\r\n';
+    const f = this.#fields;
+    for (let i = 0; i < f.length; i += 3) head += f[i + 1] + ': ' + f[i + 2] + '\r\n';
     return head;
   }
 
@@ -128,9 +125,10 @@ export class HeaderList {
     if (this.#sealedBecause !== undefined) throw new HeadersSentError(what);
   }
 
-  #checkName(name: string): string {
-    if (typeof name !== 'string' || !isToken(name)) throw new InvalidHeaderError(String(name), 'name');
-    return name.toLowerCase();
+  #indexOf(lower: string): number {
+    const f = this.#fields;
+    for (let i = 0; i < f.length; i += 3) if (f[i] === lower) return i;
+    return -1;
   }
 
   #add(name: string, lower: string, value: HeaderValue): this {
@@ -145,29 +143,68 @@ export class HeaderList {
   #addOne(name: string, lower: string, value: string | number): void {
     const text = typeof value === 'number' ? String(value) : value;
     if (typeof text !== 'string') throw new InvalidHeaderError(name, 'value');
-    const kind = classifyFieldValue(text);
+    const kind = classifyValue(text);
     if (kind === 0) throw new InvalidHeaderError(name, 'value');
     if (kind === 2) this.#latin1 = true;
-    this.#lower.push(lower);
     this.#framing |= framingBit(lower);
-    this.#names.push(name);
     // Leading and trailing whitespace is not part of a field value (RFC 9110 §5.5).
-    this.#values.push(text.trim());
+    this.#fields.push(lower, name, trimOws(text));
   }
 
   #remove(lower: string): boolean {
+    const f = this.#fields;
     let removed = false;
-    for (let i = this.#lower.length - 1; i >= 0; i--) {
-      if (this.#lower[i] === lower) {
-        this.#lower.splice(i, 1);
-        this.#names.splice(i, 1);
-        this.#values.splice(i, 1);
+    for (let i = f.length - 3; i >= 0; i -= 3) {
+      if (f[i] === lower) {
+        f.splice(i, 3);
         removed = true;
       }
     }
     if (removed) this.#framing &= ~framingBit(lower);
     return removed;
   }
+}
+
+const NO_NAMES: ReadonlySet<string> = new Set();
+
+// The last name and value that passed validation. Apps set the same constant names and values on
+// every response ('content-type', 'text/plain; charset=utf-8'), and comparing a string with the
+// very same string is one pointer test: most calls skip the per-character checks.
+// (Seeded with a valid name: '' is not one, so it must not start out as "checked".)
+let checkedName = 'content-type';
+let checkedLower = 'content-type';
+let classifiedValue = '';
+let classifiedKind: 1 | 2 = 1;
+
+function checkName(name: string): string {
+  if (name === checkedName) return checkedLower;
+  if (typeof name !== 'string' || !isToken(name)) throw new InvalidHeaderError(String(name), 'name');
+  checkedLower = name.toLowerCase();
+  checkedName = name;
+  return checkedLower;
+}
+
+function classifyValue(text: string): 0 | 1 | 2 {
+  if (text === classifiedValue) return classifiedKind;
+  const kind = classifyFieldValue(text);
+  if (kind !== 0) {
+    classifiedValue = text;
+    classifiedKind = kind;
+  }
+  return kind;
+}
+
+/** `s` without leading and trailing SP and HTAB (OWS; String#trim would also eat NBSP, which is obs-text). */
+function trimOws(s: string): string {
+  const n = s.length;
+  if (n === 0) return s;
+  let start = 0;
+  let end = n;
+  let c = s.charCodeAt(0);
+  while (start < end && (c === 0x20 || c === 0x09)) c = s.charCodeAt(++start);
+  c = s.charCodeAt(end - 1);
+  while (end > start && (c === 0x20 || c === 0x09)) c = s.charCodeAt(--end - 1);
+  return start === 0 && end === n ? s : s.slice(start, end);
 }
 
 /** Bits of `HeaderList.framingFields`. */

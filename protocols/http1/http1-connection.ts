@@ -66,7 +66,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   readonly #parser: Http1Parser;
 
   #phase = Phase.Idle;
-  #phaseSince = Date.now();
+  #phaseSince: number;
   #exchange: Http1Exchange | null = null;
   /** An upgrade request whose app runs when the current parse returns. */
   #deferred: Http1Exchange | null = null;
@@ -76,6 +76,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   #readingPaused = false;
   #batching = false;
   #pending = '';
+  #validHost = '';
   #bytesOut = 0;
   #writeWaitSince = 0;
   #writeWaitFlushed = 0;
@@ -114,6 +115,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#limits = options.limits;
     this.#options = options;
     this.maxReadBufferSize = options.maxReadBufferSize ?? DEFAULT_MAX_READ_BUFFER_SIZE;
+    this.#phaseSince = options.heartbeat.now;
     this.#parser = new Http1Parser(this, {
       maxRequestLineSize: options.limits.maxRequestLineSize,
       maxRequestHeadersTotalSize: options.limits.maxRequestHeadersTotalSize,
@@ -159,7 +161,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     }
     if (this.#phase === Phase.Idle) {
       this.#phase = Phase.Head;
-      this.#phaseSince = Date.now();
+      this.#phaseSince = this.#options.heartbeat.now;
     }
     this.#execute(chunk);
   }
@@ -193,8 +195,13 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   // Parser callbacks ------------------------------------------------------------------------
 
   onRequestHead(head: RequestHead): void {
-    // A missing or malformed Host is a 400 before the app sees anything (RFC 9112 §3.2).
-    assertValidHost(head);
+    // A missing or malformed Host is a 400 before the app sees anything (RFC 9112 §3.2). A
+    // keep-alive client sends the same Host every time: one it sent before is known good.
+    const host = head.host;
+    if (host === null || host !== this.#validHost) {
+      assertValidHost(head);
+      if (host !== null) this.#validHost = host;
+    }
     // No clock read here: the request phase's only timeout (the body rate) has its own start.
     this.#phase = Phase.Request;
     if (!head.keepAlive) this.keepAlive = false;
@@ -320,7 +327,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       return;
     }
     this.#phase = Phase.Idle;
-    this.#phaseSince = Date.now();
+    this.#phaseSince = this.#options.heartbeat.now;
     if (this.#peerEnded && this.#stash === null) {
       this.#close();
       return;
@@ -556,13 +563,13 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     const limits = this.#limits;
     switch (this.#phase) {
       case Phase.Idle:
-        if (now - this.#phaseSince > limits.keepAliveTimeoutMs) {
+        if (this.#options.heartbeat.isPast(this.#phaseSince, limits.keepAliveTimeoutMs, now)) {
           this.#options.logger.debug('Keep-alive timeout', { connectionId: this.ctx.id });
           this.#close();
         }
         break;
       case Phase.Head:
-        if (now - this.#phaseSince > limits.requestHeadersTimeoutMs) {
+        if (this.#options.heartbeat.isPast(this.#phaseSince, limits.requestHeadersTimeoutMs, now)) {
           this.#options.logger.debug('Request headers timeout', { connectionId: this.ctx.id });
           this.keepAlive = false;
           this.#writeErrorResponse(408);

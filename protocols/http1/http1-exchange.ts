@@ -28,6 +28,14 @@ function statusLine(status: number): string {
   return (STATUS_LINES[status] ??= `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\n`);
 }
 
+// `content-length: n\r\n` for the small lengths most responses have, built on first use.
+const LENGTH_LINES: string[] = [];
+const CACHED_LENGTHS = 1024;
+function lengthLine(n: number): string {
+  if (n >= CACHED_LENGTHS) return 'content-length: ' + n + '\r\n';
+  return (LENGTH_LINES[n] ??= 'content-length: ' + n + '\r\n');
+}
+
 /** The app wrote more (or less) than the content-length it set. */
 export class ContentLengthMismatchError extends TiercelError {
   constructor(declared: number, actual: number) {
@@ -52,7 +60,8 @@ export class Http1Exchange implements HttpExchange {
   readonly protocol: HttpProtocolName;
   readonly method: string;
   readonly target: string;
-  readonly headers: RequestHeaders;
+  readonly #rawHeaders: string[];
+  #headers: RequestHeaders | undefined;
   readonly requestContentLength: number;
   readonly requestHasBody: boolean;
   readonly isUpgradeRequest: boolean;
@@ -96,7 +105,7 @@ export class Http1Exchange implements HttpExchange {
     this.protocol = head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
     this.method = head.method;
     this.target = head.target;
-    this.headers = new RequestHeaders(head.rawHeaders);
+    this.#rawHeaders = head.rawHeaders;
     this.requestContentLength = head.chunked ? -1 : head.contentLength;
     this.requestHasBody = head.chunked || head.contentLength > 0;
     this.requestComplete = !this.requestHasBody;
@@ -105,6 +114,11 @@ export class Http1Exchange implements HttpExchange {
     this.expectContinue = head.expectContinue;
     this.isHead = head.method === 'HEAD';
     this.maxRequestBodySize = maxRequestBodySize;
+  }
+
+  /** Made when first asked for: a handler that reads no header does not pay for the view. */
+  get headers(): RequestHeaders {
+    return (this.#headers ??= new RequestHeaders(this.#rawHeaders));
   }
 
   // ---- request body ----------------------------------------------------------------------
@@ -317,7 +331,7 @@ export class Http1Exchange implements HttpExchange {
       this.#declared = n;
       this.#framing = this.isHead ? Framing.None : Framing.Length;
     } else if (knownLength >= 0) {
-      head += 'content-length: ' + knownLength + '\r\n';
+      head += lengthLine(knownLength);
       this.#declared = knownLength;
       this.#framing = this.isHead ? Framing.None : Framing.Length;
     } else if (this.isHead) {

@@ -51,7 +51,7 @@ export class Http2Connection implements HeartbeatHandler {
   readonly #options: Http2ConnectionOptions;
   #session: ServerHttp2Session | undefined;
   readonly #live = new Set<Http2Exchange>();
-  #lastActivity = Date.now();
+  #lastActivity: number;
   #resetWindowStart = 0;
   #resets = 0;
   #pingSentAt = 0;
@@ -64,6 +64,7 @@ export class Http2Connection implements HeartbeatHandler {
     this.#app = app;
     this.#engine = engine;
     this.#options = options;
+    this.#lastActivity = options.heartbeat.now;
   }
 
   /** Serves the connection; resolves when the HTTP/2 session has closed. */
@@ -82,14 +83,14 @@ export class Http2Connection implements HeartbeatHandler {
 
   /** Something happened on the connection (a stream, body data): for the idle and ping timers. */
   touch(): void {
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#options.heartbeat.now;
   }
 
   // ---- streams ---------------------------------------------------------------------------
 
   readonly #onStream = (stream: ServerHttp2Stream, _headers: IncomingHttpHeaders, flags: number, raw: string[]): void => {
     stream.on('error', this.#onStreamError);
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#options.heartbeat.now;
     if (stream.destroyed || stream.closed) {
       // HEADERS and RST_STREAM in one read: the client cancelled before we saw the request.
       this.#countReset();
@@ -128,7 +129,7 @@ export class Http2Connection implements HeartbeatHandler {
   /** Called by an exchange when its stream closes; `reset` when it closed before completing. */
   onStreamClosed(ex: Http2Exchange, reset: boolean): void {
     this.#live.delete(ex);
-    this.#lastActivity = Date.now();
+    this.#lastActivity = this.#options.heartbeat.now;
     if (reset && !this.#closing) this.#countReset();
   }
 
@@ -205,7 +206,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (s === undefined || s.destroyed) return;
     const limits = this.limits;
     const idleFor = now - this.#lastActivity;
-    if (this.#live.size === 0 && idleFor > limits.keepAliveTimeoutMs && !this.#closing) {
+    if (this.#live.size === 0 && this.#options.heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
       this.logger.debug('HTTP/2 keep-alive timeout', { connectionId: this.ctx.id });
       this.#onCloseRequested();
       return;
@@ -230,7 +231,7 @@ export class Http2Connection implements HeartbeatHandler {
     this.#pingSentAt = now;
     s.ping((err) => {
       this.#pingSentAt = 0;
-      if (err === null) this.#lastActivity = Date.now();
+      if (err === null) this.#lastActivity = this.#options.heartbeat.now;
     });
   }
 }
