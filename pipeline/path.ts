@@ -3,6 +3,7 @@
 
 const SLASH = 0x2f;
 const PERCENT = 0x25;
+const DOT = 0x2e;
 
 /**
  * The path part of a request-target with its query removed, before decoding: the target itself
@@ -46,6 +47,17 @@ export function authorityOf(target: string): string | undefined {
  */
 export function decodePath(raw: string): string {
   if (raw.charCodeAt(0) !== SLASH) return raw;
+  // One pass over the usual path, which has neither an escape nor a dot segment.
+  let prev = SLASH;
+  for (let i = 1; i < raw.length; i++) {
+    const c = raw.charCodeAt(i);
+    if (c === PERCENT || (c === DOT && prev === SLASH)) return decodeSlow(raw);
+    prev = c;
+  }
+  return raw;
+}
+
+function decodeSlow(raw: string): string {
   let path = raw;
   if (raw.indexOf('%') >= 0) path = percentDecode(raw);
   if (path.indexOf('/.') >= 0) path = removeDotSegments(path);

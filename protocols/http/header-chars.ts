@@ -34,3 +34,14 @@ export function classifyFieldValue(s: string): 0 | 1 | 2 {
   }
   return result;
 }
+
+/**
+ * The UTF-8 size of `s`. A short ASCII string (the usual small body) is measured by a scan in JS,
+ * which is several times cheaper than the call into C++ that Buffer.byteLength makes.
+ */
+export function utf8Length(s: string): number {
+  const n = s.length;
+  if (n > 64) return Buffer.byteLength(s);
+  for (let i = 0; i < n; i++) if (s.charCodeAt(i) > 0x7f) return Buffer.byteLength(s);
+  return n;
+}

@@ -8,5 +8,5 @@ export * from './http-limits.js';
 export * from './http-options.js';
 export * from './heartbeat.js';
 export { KNOWN_METHODS } from './known-methods.js';
-export { isToken, classifyFieldValue } from './header-chars.js';
+export { isToken, classifyFieldValue, utf8Length } from './header-chars.js';
 export * from './http2-limits.js';

@@ -7,6 +7,7 @@ import {
   RequestHeaders,
   reasonPhrase,
   statusHasNoBody,
+  utf8Length,
   type HttpExchange,
   type HttpProtocolName,
   type UpgradedConnection,
@@ -219,7 +220,7 @@ export class Http1Exchange implements HttpExchange {
 
   write(chunk: Buffer | string): boolean {
     if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
-    const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    const size = typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
     if (!this.#headersSent) this.#writeHead(-1);
     if (size === 0) return this.owner.canWrite();
     this.#count(size);
@@ -242,7 +243,7 @@ export class Http1Exchange implements HttpExchange {
 
   end(chunk?: Buffer | string): void {
     if (this.#ended) return;
-    const size = chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    const size = chunk === undefined ? 0 : typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
     if (!this.#headersSent) {
       this.#writeHead(size);
       if (size > 0) {

@@ -50,7 +50,13 @@ export class Http2Connection implements HeartbeatHandler {
   readonly #engine: Http2Engine;
   readonly #options: Http2ConnectionOptions;
   #session: ServerHttp2Session | undefined;
-  readonly #live = new Set<Http2Exchange>();
+  /** Exchanges in flight and not upgraded: the keep-alive timer runs only when there are none. */
+  #inFlight = 0;
+  /**
+   * The in-flight exchanges with a request body, which the body data rate applies to. A request
+   * without one (most GETs) never enters a Set, so it costs no hashing.
+   */
+  readonly #withBody = new Set<Http2Exchange>();
   #lastActivity: number;
   #resetWindowStart = 0;
   #resets = 0;
@@ -103,13 +109,17 @@ export class Http2Connection implements HeartbeatHandler {
       this.#refuse(stream, err);
       return;
     }
-    if (!this.#options.methods.has(head.method)) {
+    // The method is a fresh string from nghttp2 each time: comparing it with the two common ones
+    // is cheaper than hashing it for the Set.
+    const method = head.method;
+    if (method !== 'GET' && method !== 'POST' && !this.#options.methods.has(method)) {
       // RFC 9110 §9.1, and the same answer HTTP/1.1 gives (the parser's unknown-method).
       this.#refuse(stream, new HttpProtocolError('ERR_TIERCEL_UNKNOWN_METHOD', 501, `The method '${head.method}' is not one this server recognises`));
       return;
     }
     const ex = new Http2Exchange(this, stream, head, (flags & NGHTTP2_FLAG_END_STREAM) !== 0);
-    this.#live.add(ex);
+    this.#inFlight++;
+    if (ex.requestHasBody) this.#withBody.add(ex);
     ex.run(this.#app);
   };
 
@@ -128,7 +138,8 @@ export class Http2Connection implements HeartbeatHandler {
 
   /** Called by an exchange when its stream closes; `reset` when it closed before completing. */
   onStreamClosed(ex: Http2Exchange, reset: boolean): void {
-    this.#live.delete(ex);
+    // An upgraded exchange was let go of when it was detached.
+    if (!ex.upgraded) this.#untrack(ex);
     this.#lastActivity = this.#options.heartbeat.now;
     if (reset && !this.#closing) this.#countReset();
   }
@@ -170,7 +181,12 @@ export class Http2Connection implements HeartbeatHandler {
 
   /** An upgraded stream leaves HTTP: its body rate and the idle timer no longer apply. */
   detach(ex: Http2Exchange): void {
-    this.#live.delete(ex);
+    this.#untrack(ex);
+  }
+
+  #untrack(ex: Http2Exchange): void {
+    this.#inFlight--;
+    if (ex.requestHasBody) this.#withBody.delete(ex);
   }
 
   // ---- session lifetime ------------------------------------------------------------------
@@ -206,7 +222,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (s === undefined || s.destroyed) return;
     const limits = this.limits;
     const idleFor = now - this.#lastActivity;
-    if (this.#live.size === 0 && this.#options.heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
+    if (this.#inFlight === 0 && this.#options.heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
       this.logger.debug('HTTP/2 keep-alive timeout', { connectionId: this.ctx.id });
       this.#onCloseRequested();
       return;
@@ -214,7 +230,7 @@ export class Http2Connection implements HeartbeatHandler {
     this.#checkPing(s, now, idleFor);
     const rate = limits.minRequestBodyDataRate;
     if (rate !== null) {
-      for (const ex of this.#live) ex.checkBodyRate(now, rate.bytesPerSecond, rate.gracePeriodMs);
+      for (const ex of this.#withBody) ex.checkBodyRate(now, rate.bytesPerSecond, rate.gracePeriodMs);
     }
   }
 

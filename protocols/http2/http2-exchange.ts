@@ -2,10 +2,12 @@ import http2, { type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:ht
 import type { ConnectionContext } from '../../connection/index.js';
 import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
 import {
+  FramingField,
   HeaderList,
   HttpProtocolError,
   RequestHeaders,
   statusHasNoBody,
+  utf8Length,
   type HttpExchange,
   type HttpProtocolName,
   type UpgradedConnection,
@@ -134,6 +136,11 @@ export class Http2Exchange implements HttpExchange {
 
   // ---- request body ----------------------------------------------------------------------
 
+  /** True once the stream was handed off by `upgrade()`. */
+  get upgraded(): boolean {
+    return this.#upgraded;
+  }
+
   get requestComplete(): boolean {
     return this.#requestComplete;
   }
@@ -245,7 +252,7 @@ export class Http2Exchange implements HttpExchange {
   write(chunk: Buffer | string): boolean {
     if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
     if (!this.#headersSent) this.#respond(-1, false);
-    const size = typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    const size = typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
     if (size === 0 || this.#noBody) return this.#canWrite();
     this.#count(size);
     if (this.stream.destroyed) return false;
@@ -268,7 +275,7 @@ export class Http2Exchange implements HttpExchange {
 
   end(chunk?: Buffer | string): void {
     if (this.#ended) return;
-    const size = chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+    const size = chunk === undefined ? 0 : typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
     if (!this.#headersSent) {
       // Head and body in one go, with the length known: no trailers unless the app set some.
       this.#ended = true;
@@ -399,7 +406,7 @@ export class Http2Exchange implements HttpExchange {
       headers['content-length'] = knownLength;
     }
     const server = this.owner.serverHeader;
-    if (server !== '' && !h.has('server')) headers.server = server;
+    if (server !== '' && (h.framingFields & FramingField.Server) === 0) headers.server = server;
     if (statusHasNoBody(status)) this.#noBody = true;
     h.seal('the response headers were sent');
     this.#headersSent = true;
