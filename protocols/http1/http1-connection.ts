@@ -381,6 +381,17 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     return this.#transport.write(data);
   }
 
+  /**
+   * `emit` for a caller that does not need to know whether the transport is full (a head, the
+   * end of a response): it skips reading the transport's state.
+   */
+  queue(data: string): void {
+    if (this.#detached) return;
+    this.#bytesOut += data.length;
+    if (this.#batching) this.#pending += data;
+    else if (!this.#transport.destroyed) this.#transport.write(data, 'latin1');
+  }
+
   canWrite(): boolean {
     return !this.#transport.writableNeedDrain;
   }

@@ -221,7 +221,7 @@ export class Http1Exchange implements HttpExchange {
   write(chunk: Buffer | string): boolean {
     if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
     const size = typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
-    if (!this.#headersSent) this.#writeHead(-1);
+    if (!this.#headersSent) this.owner.queue(this.#writeHead(-1));
     if (size === 0) return this.owner.canWrite();
     this.#count(size);
     switch (this.#framing) {
@@ -245,11 +245,26 @@ export class Http1Exchange implements HttpExchange {
     if (this.#ended) return;
     const size = chunk === undefined ? 0 : typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
     if (!this.#headersSent) {
-      this.#writeHead(size);
+      let out = this.#writeHead(size);
       if (size > 0) {
-        this.#count(size);
-        if (this.#framing !== Framing.None) this.#emitBody(chunk!, size);
+        try {
+          this.#count(size);
+        } catch (err) {
+          this.owner.queue(out);
+          throw err;
+        }
+        if (this.#framing !== Framing.None) {
+          if (typeof chunk === 'string' && size === chunk.length) {
+            // ASCII text joins the head: one string, one append to the batch.
+            out += chunk;
+          } else {
+            this.owner.queue(out);
+            out = '';
+            this.#emitBody(chunk!, size);
+          }
+        }
       }
+      if (out !== '') this.owner.queue(out);
     } else {
       if (size > 0) this.write(chunk!);
       if (this.#framing === Framing.Chunked) {
@@ -314,7 +329,8 @@ export class Http1Exchange implements HttpExchange {
     return this.owner.emit(chunk);
   }
 
-  #writeHead(knownLength: number): void {
+  /** Settles the framing and returns the head to send (the caller queues it, maybe with the body). */
+  #writeHead(knownLength: number): string {
     const owner = this.owner;
     const status = this.statusCode;
     const h = this.responseHeaders;
@@ -359,7 +375,7 @@ export class Http1Exchange implements HttpExchange {
     }
     h.seal('the response headers were sent');
     this.#headersSent = true;
-    owner.emit(head + '\r\n');
+    return head + '\r\n';
   }
 
   get continueSent(): boolean {
