@@ -47,6 +47,9 @@ export class ContentLengthMismatchError extends TiercelError {
   }
 }
 
+/** The empty body queue every exchange starts with; replaced, never pushed to. */
+const NO_CHUNKS: Buffer[] = [];
+
 interface Reader {
   resolve(chunk: Buffer | null): void;
   reject(err: unknown): void;
@@ -81,7 +84,8 @@ export class Http1Exchange implements HttpExchange {
   /** The response is over and the rest of the body is read and thrown away. */
   discarding = false;
   readStartedAt = 0;
-  #queue: Buffer[] = [];
+  // Shared and empty until a body chunk has to wait for the app: most requests never queue one.
+  #queue: Buffer[] = NO_CHUNKS;
   #queuedBytes = 0;
   #reader: Reader | undefined;
   #bodyError: unknown;
@@ -165,7 +169,8 @@ export class Http1Exchange implements HttpExchange {
       reader.resolve(chunk);
       return true;
     }
-    this.#queue.push(chunk);
+    if (this.#queue === NO_CHUNKS) this.#queue = [chunk];
+    else this.#queue.push(chunk);
     this.#queuedBytes += chunk.length;
     return this.#queuedBytes < this.owner.maxReadBufferSize;
   }
@@ -183,7 +188,7 @@ export class Http1Exchange implements HttpExchange {
   failBody(err: unknown): void {
     if (this.#bodyError !== undefined) return;
     this.#bodyError = err;
-    this.#queue = [];
+    this.#queue = NO_CHUNKS;
     this.#queuedBytes = 0;
     this.owner.keepAlive = false;
     const reader = this.#reader;
@@ -196,7 +201,7 @@ export class Http1Exchange implements HttpExchange {
   /** The app is done with the body: drop what is queued and discard the rest as it arrives. */
   startDiscarding(): void {
     this.discarding = true;
-    this.#queue = [];
+    this.#queue = NO_CHUNKS;
     this.#queuedBytes = 0;
   }
 

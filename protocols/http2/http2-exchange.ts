@@ -27,6 +27,9 @@ const MAX_QUEUED_BODY = 64 * 1024;
 // HTTP/1.1 connection-specific fields, which HTTP/2 forbids (RFC 9113 §8.2.2).
 const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(['connection', 'transfer-encoding', 'keep-alive', 'proxy-connection', 'upgrade']);
 
+/** The empty body queue every exchange starts with; replaced, never pushed to. */
+const NO_CHUNKS: Buffer[] = [];
+
 interface Reader {
   resolve(chunk: Buffer | null): void;
   reject(err: unknown): void;
@@ -63,7 +66,8 @@ export class Http2Exchange implements HttpExchange {
   // Request body.
   #requestComplete: boolean;
   #reading = false;
-  #queue: Buffer[] = [];
+  // Shared and empty until a body chunk has to wait for the app: most requests never queue one.
+  #queue: Buffer[] = NO_CHUNKS;
   #queuedBytes = 0;
   #reader: Reader | undefined;
   #bodyError: unknown;
@@ -193,7 +197,8 @@ export class Http2Exchange implements HttpExchange {
       reader.resolve(chunk);
       return;
     }
-    this.#queue.push(chunk);
+    if (this.#queue === NO_CHUNKS) this.#queue = [chunk];
+    else this.#queue.push(chunk);
     this.#queuedBytes += chunk.length;
     if (this.#queuedBytes >= MAX_QUEUED_BODY) this.stream.pause();
   }
@@ -222,7 +227,7 @@ export class Http2Exchange implements HttpExchange {
   #failBody(err: unknown): void {
     if (this.#bodyError !== undefined) return;
     this.#bodyError = err;
-    this.#queue = [];
+    this.#queue = NO_CHUNKS;
     this.#queuedBytes = 0;
     if (this.#reading) {
       this.stream.off('data', Http2Exchange.#dataListener);
