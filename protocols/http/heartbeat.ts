@@ -13,6 +13,7 @@ export class Heartbeat {
   readonly #handlers = new Set<HeartbeatHandler>();
   #timer: NodeJS.Timeout | undefined;
   #dateLine = '';
+  #date = '';
   #dateAt = 0;
   #now = 0;
 
@@ -60,10 +61,17 @@ export class Heartbeat {
     return now - since > limitMs + this.intervalMs;
   }
 
+  /** The date as an IMF-fixdate (`Thu, 26 Nov 2026 03:10:00 GMT`), for protocols that want the value alone. */
+  get date(): string {
+    if (this.#timer === undefined) this.#refreshDate(Date.now());
+    return this.#date;
+  }
+
   #refreshDate(now: number): void {
     if (now - this.#dateAt >= 1_000) {
       this.#dateAt = now - (now % 1_000);
-      this.#dateLine = `date: ${new Date(now).toUTCString()}\r\n`;
+      this.#date = new Date(now).toUTCString();
+      this.#dateLine = `date: ${this.#date}\r\n`;
     }
   }
 

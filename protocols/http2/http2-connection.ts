@@ -87,6 +87,14 @@ export class Http2Connection implements HeartbeatHandler {
     return done;
   }
 
+  /**
+   * The response `date` value from the heartbeat. Left to node:http2, every response would pay
+   * for its own date cache, which measured ~1 µs per response here; this one is a field read.
+   */
+  get date(): string {
+    return this.#options.heartbeat.date;
+  }
+
   /** Something happened on the connection (a stream, body data): for the idle and ping timers. */
   touch(): void {
     this.#lastActivity = this.#options.heartbeat.now;

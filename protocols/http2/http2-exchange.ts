@@ -410,8 +410,10 @@ export class Http2Exchange implements HttpExchange {
     if (knownLength >= 0 && this.#declared < 0 && !statusHasNoBody(status)) {
       headers['content-length'] = knownLength;
     }
+    const fields = h.framingFields;
     const server = this.owner.serverHeader;
-    if (server !== '' && (h.framingFields & FramingField.Server) === 0) headers.server = server;
+    if (server !== '' && (fields & FramingField.Server) === 0) headers.server = server;
+    if ((fields & FramingField.Date) === 0) headers.date = this.owner.date;
     if (statusHasNoBody(status)) this.#noBody = true;
     h.seal('the response headers were sent');
     this.#headersSent = true;
