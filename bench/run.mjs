@@ -7,7 +7,7 @@
 //   cd bench && node run.mjs           (tiercel already built)
 //
 // Environment (all optional, all validated):
-//   DURATION=5 ROUNDS=3 CONNECTIONS=64 WARMUP=2   wrk seconds, interleaved rounds, wrk connections, warm-up seconds
+//   DURATION=5 ROUNDS=5 CONNECTIONS=64 WARMUP=2   wrk seconds, interleaved rounds, wrk connections, warm-up seconds
 //   SERVERS=node-http,fastify   SCENARIOS=plaintext,json,h2,ws   run a subset
 //     (scenarios: plaintext, pipelined, json, echo, h2, ws; SERVERS applies to the HTTP/1.1 rows and the idle test,
 //      the h2 and ws rows always compare tiercel with their own baseline)

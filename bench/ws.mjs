@@ -6,7 +6,7 @@
 //   cd bench && node ws.mjs          (build tiercel first: npx tsc -p .. --outDir ../dist)
 //
 // Environment (all optional, as for run.mjs):
-//   WS_SECONDS=5 (default: DURATION) WS_CONNECTIONS=50 WS_BYTES=32 WARMUP=2 ROUNDS=3 SERVER_CPU=1 CLIENT_CPU=0
+//   WS_SECONDS=5 (default: DURATION) WS_CONNECTIONS=50 WS_BYTES=32 WARMUP=2 ROUNDS=5 SERVER_CPU=1 CLIENT_CPU=0
 import { runStandalone } from './lib/standalone.mjs';
 
 await runStandalone('ws', import.meta.dirname);

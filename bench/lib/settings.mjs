@@ -41,7 +41,7 @@ export function readSettings(env) {
   const duration = int('DURATION', 5, 1);
   const settings = {
     duration,
-    rounds: int('ROUNDS', 3, 1),
+    rounds: int('ROUNDS', 5, 1),
     connections: int('CONNECTIONS', 64, 1),
     warmup: int('WARMUP', 2, 0),
     pipeline: int('PIPELINE', 16, 1),
