@@ -1,4 +1,5 @@
 import { HeadersSentError, InvalidHeaderError } from './http-protocol-error.js';
+import { TiercelError } from '../../connection/index.js';
 import { classifyFieldValue, isToken } from './header-chars.js';
 
 export type HeaderValue = string | number | readonly (string | number)[];
@@ -231,4 +232,26 @@ function framingBit(lower: string): number {
     default:
       return 0;
   }
+}
+
+/**
+ * The content-length the app set on `headers`, as a number: 1-15 decimal digits, set once. Anything
+ * else (`abc`, `-1`, `5, 5`, two fields) would have the client and us disagree on where the body
+ * ends, so it is refused with a TiercelError ERR_TIERCEL_INVALID_HEADER when the head is written.
+ */
+export function declaredLengthOf(headers: HeaderList): number {
+  const values = headers.getAll('content-length');
+  const value = values.length === 1 ? values[0] : values.join(', ');
+  if (value.length === 0 || value.length > 15) throw invalidLength(value);
+  let n = 0;
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i) - 48;
+    if (c < 0 || c > 9) throw invalidLength(value);
+    n = n * 10 + c;
+  }
+  return n;
+}
+
+function invalidLength(value: string): TiercelError {
+  return new TiercelError('ERR_TIERCEL_INVALID_HEADER', `Invalid content-length '${value}'`);
 }

@@ -8,6 +8,7 @@ import {
   reasonPhrase,
   statusHasNoBody,
   utf8Length,
+  declaredLengthOf,
   type HttpExchange,
   type HttpProtocolName,
   type UpgradedConnection,
@@ -345,12 +346,11 @@ export class Http1Exchange implements HttpExchange {
     if ((fields & FramingField.Date) === 0) head += owner.dateLine;
     if (owner.serverLine !== '' && (fields & FramingField.Server) === 0) head += owner.serverLine;
 
-    const appLength = (fields & FramingField.ContentLength) === 0 ? undefined : h.get('content-length');
+    const appLength = (fields & FramingField.ContentLength) === 0 ? undefined : declaredLengthOf(h);
     if (status < 200 || status === 204 || status === 304 || this.upgraded) {
       this.#framing = Framing.None;
     } else if (appLength !== undefined) {
-      const n = parseDeclaredLength(appLength);
-      this.#declared = n;
+      this.#declared = appLength;
       this.#framing = this.isHead ? Framing.None : Framing.Length;
     } else if (knownLength >= 0) {
       head += lengthLine(knownLength);
@@ -390,15 +390,4 @@ export class Http1Exchange implements HttpExchange {
 
 function tooLarge(limit: number): HttpProtocolError {
   return new HttpProtocolError('ERR_TIERCEL_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);
-}
-
-function parseDeclaredLength(value: string): number {
-  let n = 0;
-  if (value.length === 0 || value.length > 15) throw new TiercelError('ERR_TIERCEL_INVALID_HEADER', `Invalid content-length '${value}'`);
-  for (let i = 0; i < value.length; i++) {
-    const c = value.charCodeAt(i) - 48;
-    if (c < 0 || c > 9) throw new TiercelError('ERR_TIERCEL_INVALID_HEADER', `Invalid content-length '${value}'`);
-    n = n * 10 + c;
-  }
-  return n;
 }

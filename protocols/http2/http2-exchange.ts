@@ -8,6 +8,7 @@ import {
   RequestHeaders,
   statusHasNoBody,
   utf8Length,
+  declaredLengthOf,
   type HttpExchange,
   type HttpProtocolName,
   type UpgradedConnection,
@@ -282,6 +283,9 @@ export class Http2Exchange implements HttpExchange {
     if (this.#ended) return;
     const size = chunk === undefined ? 0 : typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
     if (!this.#headersSent) {
+      // A content-length the app set wrong throws here, before the response counts as ended, so
+      // the pipeline can still answer 500.
+      if ((this.responseHeaders.framingFields & FramingField.ContentLength) !== 0) declaredLengthOf(this.responseHeaders);
       // Head and body in one go, with the length known: no trailers unless the app set some.
       this.#ended = true;
       const withBody = size > 0 && !this.#noBody && !statusHasNoBody(this.statusCode);
@@ -404,8 +408,8 @@ export class Http2Exchange implements HttpExchange {
     const headers: Record<string, string | string[] | number> = { ':status': status };
     if (h.size > 0) {
       h.copyInto(headers, CONNECTION_SPECIFIC);
-      const declared = headers['content-length'];
-      if (declared !== undefined) this.#declared = Number(declared);
+      // A tunnel's DATA is not a body: its length is not declared.
+      if (!tunnel && (h.framingFields & FramingField.ContentLength) !== 0) this.#declared = declaredLengthOf(h);
     }
     if (knownLength >= 0 && this.#declared < 0 && !statusHasNoBody(status)) {
       headers['content-length'] = knownLength;

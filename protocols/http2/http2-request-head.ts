@@ -1,4 +1,4 @@
-import { HttpProtocolError, RequestHeaders, type HttpLimits, type Http2Limits } from '../http/index.js';
+import { HttpProtocolError, RequestHeaders, isValidHostValue, type HttpLimits, type Http2Limits } from '../http/index.js';
 
 /** What the adapter needs from a HEADERS frame, with the header limits already applied. */
 export interface Http2RequestHead {
@@ -44,6 +44,7 @@ export function readRequestHead(raw: readonly string[], limits: Http2HeadLimits)
   let total = 0;
   let first = raw.length;
   let hasHost = false;
+  let host = '';
   let contentLength = -1;
   const maxField = limits.maxRequestHeaderFieldSize;
   for (let i = 0; i < raw.length; i += 2) {
@@ -62,9 +63,12 @@ export function readRequestHead(raw: readonly string[], limits: Http2HeadLimits)
       continue;
     }
     if (first === raw.length) first = i;
-    if (name === 'host') hasHost = true;
-    else if (name === 'content-length') contentLength = Number(value);
+    if (name === 'host') {
+      hasHost = true;
+      host = value;
+    } else if (name === 'content-length') contentLength = Number(value);
   }
+  checkAuthority(authority, hasHost ? host : undefined);
   if (total > limits.maxRequestHeadersTotalSize) throw tooLarge(`The request headers are larger than ${limits.maxRequestHeadersTotalSize} bytes`);
   const count = (raw.length - first) >>> 1;
   if (count > limits.maxRequestHeaderCount) throw tooLarge(`The request has more than ${limits.maxRequestHeaderCount} header fields`);
@@ -89,6 +93,31 @@ export function readRequestHead(raw: readonly string[], limits: Http2HeadLimits)
     headers: new RequestHeaders(fields),
     contentLength: Number.isSafeInteger(contentLength) && contentLength >= 0 ? contentLength : -1,
   };
+}
+
+// The last authority found valid: a client sends the same one on every stream of a connection,
+// and comparing equal strings is cheaper than checking each character again.
+let validAuthority = '';
+
+/**
+ * RFC 9113 §8.3.1 and RFC 9110 §7.2: `:authority` and Host are `host[:port]` (no userinfo), and a
+ * request that carries both must name the same authority. Either may be absent (a request with
+ * no authority to convey). Throws a 400 `HttpProtocolError`, as HTTP/1.1 answers a bad Host.
+ */
+function checkAuthority(authority: string | undefined, host: string | undefined): void {
+  if (authority !== undefined && authority !== validAuthority) {
+    if (!isValidHostValue(authority)) throw badAuthority(`The :authority '${authority}' is not host[:port]`);
+    validAuthority = authority;
+  }
+  if (host === undefined) return;
+  if (!isValidHostValue(host)) throw badAuthority(`The host header '${host}' is not host[:port]`);
+  if (authority !== undefined && authority.toLowerCase() !== host.toLowerCase()) {
+    throw badAuthority(`The host header '${host}' differs from the :authority '${authority}'`);
+  }
+}
+
+function badAuthority(message: string): HttpProtocolError {
+  return new HttpProtocolError('ERR_TIERCEL_INVALID_HOST', 400, message);
 }
 
 function tooLarge(message: string): HttpProtocolError {

@@ -147,6 +147,35 @@ test('headers with CR, LF or NUL are refused when the app sets them (response sp
     },
   ));
 
+test('a content-length the app sets wrong (not digits, or set twice) is refused when the head is written', () =>
+  withServer(
+    {
+      handle(ex) {
+        const url = new URL(ex.target, 'http://x');
+        const v = url.searchParams.get('v') ?? '';
+        ex.responseHeaders.set('content-length', v);
+        if (url.searchParams.has('twice')) ex.responseHeaders.append('content-length', v);
+        try {
+          ex.end('ok');
+        } catch (err) {
+          ex.responseHeaders.delete('content-length');
+          ex.statusCode = 500;
+          ex.end((err as { code: string }).code);
+        }
+      },
+    },
+    async (ts) => {
+      for (const q of ['v=abc', 'v=-1', 'v=2&twice=1', 'v=1234567890123456']) {
+        const res = await ts.fetch(`/?${q}`);
+        assert.is(res.status, 500, q);
+        assert.is(await res.text(), 'ERR_TIERCEL_INVALID_HEADER', q);
+      }
+      const ok = await ts.fetch('/?v=2');
+      assert.is(ok.headers.get('content-length'), '2');
+      assert.is(await ok.text(), 'ok');
+    },
+  ));
+
 test('headers cannot change after they are sent', () =>
   withServer(
     {

@@ -57,6 +57,18 @@ export function makeApp(seen: Seen): HttpApplication {
             return ex.end('hello');
           case '/proto':
             return ex.end(ex.protocol);
+          case '/bad-length': {
+            const v = url.searchParams.get('v') ?? '';
+            ex.responseHeaders.set('content-length', v);
+            if (url.searchParams.has('twice')) ex.responseHeaders.append('content-length', v);
+            try {
+              return ex.end('ok');
+            } catch {
+              ex.responseHeaders.delete('content-length');
+              ex.statusCode = 500;
+              return ex.end();
+            }
+          }
           case '/host':
             seen.hosts.push(ex.headers.get('host'));
             return ex.end(ex.headers.get('host') ?? '-');

@@ -50,8 +50,36 @@ test(':authority is presented as the host header; pseudo-headers are not headers
   withServer(async (h) => {
     const s = h.connectMemory();
     // Node's client sends `:authority: tiercel.test:80`.
-    assert.match((await get(s, '/host')).body.toString(), /^tiercel\.test(:80)?$/);
-    assert.is((await get(s, '/host', { host: 'explicit.example' })).body.toString(), 'explicit.example');
+    const authority = (await get(s, '/host')).body.toString();
+    assert.match(authority, /^tiercel\.test(:80)?$/);
+    // A host field naming the same authority is fine (compared without regard to case).
+    const both = await get(s, '/host', { ':authority': 'tiercel.test', host: 'TIERCEL.test' });
+    assert.is(both.body.toString(), 'TIERCEL.test');
+  }));
+
+test('a bad :authority or host, or a host that differs from :authority, is a 400 on the stream (RFC 9113 §8.3.1)', () =>
+  withServer(async (h) => {
+    const s = h.connectMemory();
+    // Node's client sends no :authority when a host header is given, so both are set where both
+    // are meant; a value with a space or a slash never gets here (nghttp2 resets that stream).
+    for (const extra of [{ ':authority': 'tiercel.test', host: 'other.example' }, { ':authority': 'user@tiercel.test' }, { host: 'tiercel.test:8o' }, { ':authority': 'tiercel.test:8o' }]) {
+      const r = await get(s, '/host', extra);
+      assert.is(r.status, 400, JSON.stringify(extra));
+    }
+    // The refusals reached neither the app nor the connection: the next request is served.
+    assert.is((await get(s, '/hello')).status, 200);
+    assert.equal(h.seen.hosts.length, 0);
+  }));
+
+test('a content-length the app sets wrong is refused when the head is written: 500 instead of a lying response', () =>
+  withServer(async (h) => {
+    const s = h.connectMemory();
+    for (const path of ['/bad-length?v=abc', '/bad-length?v=-1', '/bad-length?v=5&twice=1']) {
+      const r = await get(s, path);
+      assert.is(r.status, 500, path);
+      assert.is(r.headers['content-length'], '0', path);
+    }
+    assert.is((await get(s, '/bad-length?v=2')).body.toString(), 'ok');
   }));
 
 test('a streamed response arrives whole, in order, without content-length', () =>
