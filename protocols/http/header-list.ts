@@ -113,6 +113,19 @@ export class HeaderList {
     return head;
   }
 
+  /** The fields as a flat copy, for `matches` to compare a later list with. */
+  snapshot(): readonly string[] {
+    return this.#fields.slice();
+  }
+
+  /** True when the fields are those of `snapshot`, in order (usually the very same strings). */
+  matches(snapshot: readonly string[]): boolean {
+    const f = this.#fields;
+    if (f.length !== snapshot.length) return false;
+    for (let i = 0; i < f.length; i++) if (f[i] !== snapshot[i]) return false;
+    return true;
+  }
+
   /** Called by the protocol when the headers go on the wire: later changes are errors. */
   seal(because: string): void {
     this.#sealedBecause = because;

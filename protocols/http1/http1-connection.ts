@@ -13,6 +13,7 @@ import {
   type HeartbeatHandler,
   type HttpApplication,
   type HttpLimits,
+  type HeaderList,
   type UpgradeCounter,
   type UpgradedConnection,
 } from '../http/index.js';
@@ -43,6 +44,9 @@ const enum Phase {
 }
 
 const kConnection = Symbol('tiercel.http1.connection');
+const NO_FIELDS: readonly string[] = [];
+/** The longest body `withBody` keeps with its head. */
+const MAX_KEPT_BODY = 256;
 type Carrier = Duplex & { [kConnection]?: Http1Connection };
 
 function isPromise(value: unknown): value is Promise<void> {
@@ -76,6 +80,16 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   #readingPaused = false;
   #batching = false;
   #pending = '';
+  // The last head written and its pieces, and that head with its body (see `head`, `withBody`).
+  #head = '';
+  #headStatus = '';
+  #headFields: readonly string[] = NO_FIELDS;
+  #headDate = '';
+  #headServer = '';
+  #headFraming = '';
+  #headConnection = '';
+  #whole = '';
+  #wholeBody = '';
   #validHost = '';
   #bytesOut = 0;
   #writeWaitSince = 0;
@@ -122,6 +136,48 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       maxRequestHeaderCount: options.limits.maxRequestHeaderCount,
       extraMethods: options.extraMethods,
     });
+  }
+
+  /**
+   * The response head made of these pieces (status line, the app's fields, then the date,
+   * server, framing and connection lines). A keep-alive client mostly gets the same head again,
+   * and comparing the pieces, most of them the very same strings, is cheaper than joining them
+   * anew: the last head is kept with what it was made of.
+   */
+  head(status: string, fields: HeaderList, date: string, server: string, framing: string, connection: string): string {
+    if (
+      status === this.#headStatus &&
+      date === this.#headDate &&
+      framing === this.#headFraming &&
+      server === this.#headServer &&
+      connection === this.#headConnection &&
+      fields.matches(this.#headFields)
+    ) {
+      return this.#head;
+    }
+    const head = fields.serialize(status) + date + server + framing + connection + '\r\n';
+    this.#headStatus = status;
+    this.#headFields = fields.snapshot();
+    this.#headDate = date;
+    this.#headServer = server;
+    this.#headFraming = framing;
+    this.#headConnection = connection;
+    this.#head = head;
+    this.#whole = '';
+    return head;
+  }
+
+  /** `head` + a short ASCII body, kept like the head when the same body follows the same head. */
+  withBody(head: string, body: string): string {
+    // Comparing a long body costs more than joining it (a join makes a rope, it copies nothing).
+    if (body.length > MAX_KEPT_BODY) return head + body;
+    if (head === this.#head && body === this.#wholeBody && this.#whole !== '') return this.#whole;
+    const whole = head + body;
+    if (head === this.#head) {
+      this.#wholeBody = body;
+      this.#whole = whole;
+    }
+    return whole;
   }
 
   get dateLine(): string {

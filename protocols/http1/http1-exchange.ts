@@ -262,7 +262,7 @@ export class Http1Exchange implements HttpExchange {
         if (this.#framing !== Framing.None) {
           if (typeof chunk === 'string' && size === chunk.length) {
             // ASCII text joins the head: one string, one append to the batch.
-            out += chunk;
+            out = this.owner.withBody(out, chunk);
           } else {
             this.owner.queue(out);
             out = '';
@@ -340,11 +340,11 @@ export class Http1Exchange implements HttpExchange {
     const owner = this.owner;
     const status = this.statusCode;
     const h = this.responseHeaders;
-    let head = h.serialize(statusLine(status));
     // Which framing fields the app set, in one read: most responses set none of them.
     const fields = h.framingFields;
-    if ((fields & FramingField.Date) === 0) head += owner.dateLine;
-    if (owner.serverLine !== '' && (fields & FramingField.Server) === 0) head += owner.serverLine;
+    const date = (fields & FramingField.Date) === 0 ? owner.dateLine : '';
+    const server = (fields & FramingField.Server) === 0 ? owner.serverLine : '';
+    let framing = '';
 
     const appLength = (fields & FramingField.ContentLength) === 0 ? undefined : declaredLengthOf(h);
     if (status < 200 || status === 204 || status === 304 || this.upgraded) {
@@ -353,13 +353,13 @@ export class Http1Exchange implements HttpExchange {
       this.#declared = appLength;
       this.#framing = this.isHead ? Framing.None : Framing.Length;
     } else if (knownLength >= 0) {
-      head += lengthLine(knownLength);
+      framing = lengthLine(knownLength);
       this.#declared = knownLength;
       this.#framing = this.isHead ? Framing.None : Framing.Length;
     } else if (this.isHead) {
       this.#framing = Framing.None;
     } else if (this.protocol === 'HTTP/1.1') {
-      if ((fields & FramingField.TransferEncoding) === 0) head += 'transfer-encoding: chunked\r\n';
+      if ((fields & FramingField.TransferEncoding) === 0) framing = 'transfer-encoding: chunked\r\n';
       this.#framing = Framing.Chunked;
     } else {
       // HTTP/1.0 has no chunked coding: the body ends when the connection does.
@@ -373,14 +373,15 @@ export class Http1Exchange implements HttpExchange {
     }
     const appConnection = (fields & FramingField.Connection) === 0 ? undefined : h.get('connection');
     if (appConnection !== undefined && appConnection.toLowerCase() === 'close') owner.keepAlive = false;
+    let connection = '';
     if (!owner.keepAlive) {
-      if (appConnection === undefined) head += 'connection: close\r\n';
+      if (appConnection === undefined) connection = 'connection: close\r\n';
     } else if (this.protocol === 'HTTP/1.0' && appConnection === undefined) {
-      head += 'connection: keep-alive\r\n';
+      connection = 'connection: keep-alive\r\n';
     }
     h.seal('the response headers were sent');
     this.#headersSent = true;
-    return head + '\r\n';
+    return owner.head(statusLine(status), h, date, server, framing, connection);
   }
 
   get continueSent(): boolean {

@@ -176,6 +176,41 @@ test('a content-length the app sets wrong (not digits, or set twice) is refused 
     },
   ));
 
+test('on one keep-alive connection every response gets its own head: fields, status, length and date', () =>
+  withServer(
+    {
+      handle(ex) {
+        const path = ex.target;
+        if (path === '/a') ex.responseHeaders.set('x-route', 'a');
+        if (path === '/b') ex.responseHeaders.set('x-route', 'b');
+        if (path === '/teapot') ex.statusCode = 418;
+        ex.end(path === '/long' ? 'hello, world' : 'hello');
+      },
+    },
+    async (ts) => {
+      const c = ts.connect();
+      const ask = async (path: string): Promise<string> => {
+        c.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+        const text = await readUntil(c, (t) => /\r\n\r\nhello(, world)?$/.test(t));
+        return text.slice(0, text.indexOf('\r\n\r\n'));
+      };
+      assert.match(await ask('/a'), /x-route: a/);
+      assert.match(await ask('/b'), /x-route: b/);
+      assert.match(await ask('/a'), /x-route: a/);
+      assert.match(await ask('/teapot'), /^HTTP\/1\.1 418 /);
+      const plain = await ask('/plain');
+      assert.match(plain, /^HTTP\/1\.1 200 /);
+      assert.not.match(plain, /x-route/);
+      assert.match(await ask('/long'), /content-length: 12/);
+      // The cached date line moves on with the clock, on the same connection too.
+      const dateOf = (head: string): string => /date: ([^\r]+)/.exec(head)![1];
+      const before = dateOf(await ask('/plain'));
+      await delay(1_100);
+      assert.is.not(dateOf(await ask('/plain')), before);
+      c.destroy();
+    },
+  ));
+
 test('headers cannot change after they are sent', () =>
   withServer(
     {
