@@ -37,12 +37,12 @@ export class HeaderList {
 
   /** The first value of `name` (any case), or undefined. */
   get(name: string): string | undefined {
-    const i = this.#indexOf(name.toLowerCase());
+    const i = this.#indexOf(lowerOf(name));
     return i < 0 ? undefined : this.#fields[i + 2];
   }
 
   getAll(name: string): string[] {
-    const lower = name.toLowerCase();
+    const lower = lowerOf(name);
     const f = this.#fields;
     const out: string[] = [];
     for (let i = 0; i < f.length; i += 3) if (f[i] === lower) out.push(f[i + 2]);
@@ -50,7 +50,7 @@ export class HeaderList {
   }
 
   has(name: string): boolean {
-    return this.#indexOf(name.toLowerCase()) >= 0;
+    return this.#indexOf(lowerOf(name)) >= 0;
   }
 
   /** Replaces every value of `name`. An array sets one header line per element (set-cookie). */
@@ -68,7 +68,7 @@ export class HeaderList {
 
   delete(name: string): boolean {
     this.#assertOpen('delete a header');
-    return this.#remove(name.toLowerCase());
+    return this.#remove(lowerOf(name));
   }
 
   /** [name as set, value] pairs in order. */
@@ -196,6 +196,18 @@ function checkName(name: string): string {
   checkedLower = name.toLowerCase();
   checkedName = name;
   return checkedLower;
+}
+
+// The last name looked up, lower-cased: lookups come with the same few constant names.
+let lookedUp = 'content-type';
+let lookedUpLower = 'content-type';
+
+function lowerOf(name: string): string {
+  if (name === lookedUp) return lookedUpLower;
+  const lower = String(name).toLowerCase();
+  lookedUp = name;
+  lookedUpLower = lower;
+  return lower;
 }
 
 function classifyValue(text: string): 0 | 1 | 2 {
