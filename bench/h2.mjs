@@ -5,7 +5,7 @@
 //   cd bench && node h2.mjs            (tiercel already built into ../dist)
 //
 // Environment (all optional, as for run.mjs):
-//   H2_REQUESTS=200000 H2_CLIENTS=10 H2_STREAMS=10 H2_WARMUP_REQUESTS=20000 ROUNDS=5
+//   H2_REQUESTS=300000 H2_CLIENTS=10 H2_STREAMS=10 H2_WARMUP_REQUESTS=20000 ROUNDS=5
 //   SERVER_CPU=1 CLIENT_CPU=0 START_TIMEOUT=10000 (ms)
 import { runStandalone } from './lib/standalone.mjs';
 

@@ -12,7 +12,7 @@
 //     (scenarios: plaintext, pipelined, json, echo, h2, ws; SERVERS applies to the HTTP/1.1 rows and the idle test,
 //      the h2 and ws rows always compare tiercel with their own baseline)
 //   PIPELINE=16  ECHO_BYTES=1048576  IDLE_CONNECTIONS=1000  (IDLE_CONNECTIONS=0 skips the idle test)
-//   H2_REQUESTS=200000 H2_CLIENTS=10 H2_STREAMS=10 H2_WARMUP_REQUESTS=20000   h2load -n/-c/-m per round, warm-up requests
+//   H2_REQUESTS=300000 H2_CLIENTS=10 H2_STREAMS=10 H2_WARMUP_REQUESTS=20000   h2load -n/-c/-m per round, warm-up requests
 //   WS_SECONDS=$DURATION WS_CONNECTIONS=50 WS_BYTES=32   WebSocket echo: measured seconds, clients, message size
 //   SERVER_CPU=1 CLIENT_CPU=0  START_TIMEOUT=10000 (ms)  INJECT_REQUESTS=20000 (0 skips inject)
 //

@@ -14,7 +14,7 @@ import {
   type UpgradedConnection,
 } from '../http/index.js';
 import type { Http2Connection } from './http2-connection.js';
-import type { Http2RequestHead } from './http2-request-head.js';
+import { headersOf, type Http2RequestHead } from './http2-request-head.js';
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR } = http2.constants;
 
@@ -50,7 +50,8 @@ export class Http2Exchange implements HttpExchange {
   readonly protocol: HttpProtocolName = 'HTTP/2';
   readonly method: string;
   readonly target: string;
-  readonly headers: RequestHeaders;
+  readonly #head: Http2RequestHead;
+  #headers: RequestHeaders | undefined;
   readonly requestContentLength: number;
   readonly requestHasBody: boolean;
   readonly isUpgradeRequest: boolean;
@@ -112,7 +113,7 @@ export class Http2Exchange implements HttpExchange {
     this.connection = owner.ctx;
     this.method = head.method;
     this.target = head.target;
-    this.headers = head.headers;
+    this.#head = head;
     this.requestContentLength = head.contentLength;
     this.requestHasBody = !endOfStream && head.contentLength !== 0;
     this.#requestComplete = !this.requestHasBody;
@@ -140,6 +141,11 @@ export class Http2Exchange implements HttpExchange {
   }
 
   // ---- request body ----------------------------------------------------------------------
+
+  /** Made when first asked for: a handler that reads no header does not pay for the view. */
+  get headers(): RequestHeaders {
+    return (this.#headers ??= headersOf(this.#head));
+  }
 
   /** True once the stream was handed off by `upgrade()`. */
   get upgraded(): boolean {

@@ -7,7 +7,12 @@ export interface Http2RequestHead {
   readonly target: string;
   /** The lower-cased `:protocol` of an extended CONNECT (RFC 8441), else undefined. */
   readonly protocol: string | undefined;
-  readonly headers: RequestHeaders;
+  /** node:http2's flat raw array (`[name, value, …]`, pseudo-headers first): see `headersOf`. */
+  readonly raw: readonly string[];
+  /** Where the regular fields start in `raw`. */
+  readonly first: number;
+  /** `:authority`, presented as `host` because the request has no host field; else undefined. */
+  readonly authorityAsHost: string | undefined;
   /** The content-length header, or -1. */
   readonly contentLength: number;
 }
@@ -72,27 +77,32 @@ export function readRequestHead(raw: readonly string[], limits: Http2HeadLimits)
   if (total > limits.maxRequestHeadersTotalSize) throw tooLarge(`The request headers are larger than ${limits.maxRequestHeadersTotalSize} bytes`);
   const count = (raw.length - first) >>> 1;
   if (count > limits.maxRequestHeaderCount) throw tooLarge(`The request has more than ${limits.maxRequestHeaderCount} header fields`);
-  // Pseudo-headers come first (RFC 9113 §8.3; nghttp2 refuses anything else), so the regular
-  // fields are one slice.
-  let fields: readonly string[];
-  if (!hasHost && authority !== undefined) {
-    // One copy, with `host` in front, rather than a slice and then a spread.
-    const n = raw.length - first;
-    const out = new Array<string>(n + 2);
-    out[0] = 'host';
-    out[1] = authority;
-    for (let i = 0; i < n; i++) out[i + 2] = raw[first + i];
-    fields = out;
-  } else {
-    fields = first === 0 ? raw : raw.slice(first);
-  }
   return {
     method,
     target: method === 'CONNECT' && protocol === undefined ? (authority ?? '') : path,
     protocol,
-    headers: new RequestHeaders(fields),
+    raw,
+    first,
+    authorityAsHost: hasHost ? undefined : authority,
     contentLength: Number.isSafeInteger(contentLength) && contentLength >= 0 ? contentLength : -1,
   };
+}
+
+/**
+ * The regular header fields of `head` as a `RequestHeaders` view: built when the app first asks,
+ * since most handlers read none. Pseudo-headers come first (RFC 9113 §8.3; nghttp2 refuses
+ * anything else), so the regular fields are one slice.
+ */
+export function headersOf(head: Http2RequestHead): RequestHeaders {
+  const { raw, first, authorityAsHost } = head;
+  if (authorityAsHost === undefined) return new RequestHeaders(first === 0 ? raw : raw.slice(first));
+  // One copy, with `host` in front, rather than a slice and then a spread.
+  const n = raw.length - first;
+  const out = new Array<string>(n + 2);
+  out[0] = 'host';
+  out[1] = authorityAsHost;
+  for (let i = 0; i < n; i++) out[i + 2] = raw[first + i];
+  return new RequestHeaders(out);
 }
 
 // The last authority found valid: a client sends the same one on every stream of a connection,
