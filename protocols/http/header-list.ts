@@ -146,10 +146,11 @@ export class HeaderList {
   }
 
   #add(name: string, lower: string, value: HeaderValue): this {
-    if (typeof value === 'object') {
+    if (Array.isArray(value)) {
       for (const v of value) this.#addOne(name, lower, v);
     } else {
-      this.#addOne(name, lower, value);
+      // Anything but a string or a number (null, an object) is refused by #addOne.
+      this.#addOne(name, lower, value as string | number);
     }
     return this;
   }

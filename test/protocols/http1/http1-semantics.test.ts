@@ -211,6 +211,37 @@ test('on one keep-alive connection every response gets its own head: fields, sta
     },
   ));
 
+test('a body that does not match the content-length the app declared aborts the connection: never a lying response', () => {
+  const errors: string[] = [];
+  return withServer(
+    {
+      handle(ex) {
+        const declared = ex.target === '/more' ? 2 : 10;
+        ex.responseHeaders.set('content-length', declared);
+        try {
+          ex.end('hello');
+        } catch (err) {
+          errors.push((err as { code: string }).code);
+          throw err;
+        }
+      },
+    },
+    async (ts) => {
+      for (const path of ['/more', '/less']) {
+        const c = ts.connect();
+        c.write(`GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+        const text = await readAll(c, 5_000);
+        const body = text.slice(text.indexOf('\r\n\r\n') + 4);
+        const declared = Number(/content-length: (\d+)/.exec(text)?.[1]);
+        // Whatever left before the close, the client can tell it is not a whole response.
+        assert.ok(body.length !== declared || !text.startsWith('HTTP/1.1 200'), `${path}: ${JSON.stringify(text)}`);
+        assert.ok(c.destroyed || c.readableEnded, path);
+      }
+      assert.equal(errors, ['ERR_TIERCEL_CONTENT_LENGTH_MISMATCH']);
+    },
+  );
+});
+
 test('headers cannot change after they are sent', () =>
   withServer(
     {
