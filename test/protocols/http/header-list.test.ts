@@ -5,15 +5,9 @@ import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { FramingField, HeaderList, RequestHeaders, declaredLengthOf } from '../../../protocols/http/index.js';
+import { errorCodeOf } from '../../support/errors.js';
 
-const codeOf = (fn: () => unknown): string | undefined => {
-  try {
-    fn();
-  } catch (err) {
-    return (err as { code?: string }).code;
-  }
-  return undefined;
-};
+const codeOf = errorCodeOf;
 
 test('HeaderList: lookups ignore case; set replaces every value, append adds one; order is kept', () => {
   const h = new HeaderList();

@@ -12,6 +12,7 @@ import { Server } from '../../../hosting/index.js';
 import { resolveHttpOptions } from '../../../protocols/index.js';
 import { eventually } from '../../support/real-server.js';
 import { delay } from '../../support/streams.js';
+import { errorCodeOf } from '../../support/errors.js';
 import { get, request, startH2, withServer, type H2Harness } from './h2-support.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -292,14 +293,7 @@ test('the same ApplicationBuilder app answers the same over HTTP/1.1 and HTTP/2;
 });
 
 test('options: bad http2 limits and protocols are refused at configuration time', () => {
-  const code = (fn: () => unknown): string | undefined => {
-    try {
-      fn();
-    } catch (err) {
-      return (err as { code?: string }).code;
-    }
-    return undefined;
-  };
+  const code = errorCodeOf;
   assert.is(code(() => resolveHttpOptions({ http2: { maxFrameSize: 1000 } })), 'ERR_TIERCEL_INVALID_OPTION');
   assert.is(code(() => resolveHttpOptions({ http2: { initialStreamWindowSize: 2 ** 31 } })), 'ERR_TIERCEL_INVALID_OPTION');
   assert.is(code(() => resolveHttpOptions({ http2: { maxStreamsPerConnection: 0 } })), 'ERR_TIERCEL_INVALID_OPTION');
