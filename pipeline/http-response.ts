@@ -161,16 +161,22 @@ export class HttpResponse {
   async stream(source: Readable | AsyncIterable<ResponseChunk>): Promise<void> {
     const ex = this.#exchange;
     if (ex.responseEnded) throw new ResponseEndedError('stream a response');
-    const signal = ex.aborted;
     const readable = isReadable(source) ? source : undefined;
+    // The abort signal is made only where it is needed: a Readable must be destroyed when the
+    // client goes away. An AbortController costs more than a small response's whole head, so
+    // otherwise the abort state is asked for only when a write is refused (full or gone).
+    const signal = readable === undefined ? undefined : ex.aborted;
     const onAbort = (): void => {
       readable?.destroy();
     };
-    if (readable !== undefined) signal.addEventListener('abort', onAbort, { once: true });
+    signal?.addEventListener('abort', onAbort, { once: true });
     try {
       for await (const chunk of source) {
-        if (signal.aborted) return;
-        if (!ex.write(toWire(chunk, 'stream()'))) await ex.drain();
+        if (signal?.aborted) return;
+        if (!ex.write(toWire(chunk, 'stream()'))) {
+          if (ex.aborted.aborted) return;
+          await ex.drain();
+        }
       }
     } catch (err) {
       if (ex.headersSent && !ex.responseEnded) {
@@ -179,8 +185,9 @@ export class HttpResponse {
       }
       throw err;
     } finally {
-      if (readable !== undefined) signal.removeEventListener('abort', onAbort);
+      signal?.removeEventListener('abort', onAbort);
     }
-    if (!signal.aborted) ex.end();
+    // An exchange the server aborted counts as ended; after the client left, end() writes nothing.
+    if (!ex.responseEnded) ex.end();
   }
 }
