@@ -2,6 +2,9 @@ import { HeadersSentError, InvalidHeaderError } from './http-protocol-error.js';
 import { TiercelError } from '../../connection/index.js';
 import { classifyFieldValue, isToken } from './header-chars.js';
 
+/** The empty field list every HeaderList starts with; replaced, never written to. */
+const NO_FIELDS: string[] = [];
+
 export type HeaderValue = string | number | readonly (string | number)[];
 
 /**
@@ -13,7 +16,9 @@ export type HeaderValue = string | number | readonly (string | number)[];
 export class HeaderList {
   // One flat array of [lower-cased name (for lookups), name as set (for the wire), value] triples:
   // one allocation per response instead of one per column.
-  #fields: string[] = [];
+  // Starts as the shared empty list; the first field replaces it with an array of exactly three
+  // (pushing onto an empty array would reserve seventeen slots), and later fields grow it.
+  #fields: string[] = NO_FIELDS;
   #sealedBecause: string | undefined;
   #latin1 = false;
   #framing = 0;
@@ -163,7 +168,9 @@ export class HeaderList {
     if (kind === 2) this.#latin1 = true;
     this.#framing |= framingBit(lower);
     // Leading and trailing whitespace is not part of a field value (RFC 9110 §5.5).
-    this.#fields.push(lower, name, trimOws(text));
+    const wire = trimOws(text);
+    if (this.#fields === NO_FIELDS) this.#fields = [lower, name, wire];
+    else this.#fields.push(lower, name, wire);
   }
 
   #remove(lower: string): boolean {
