@@ -103,6 +103,14 @@ export class HttpRequest {
   }
 
   /** True once the body has been (or is being) read by one of the helpers below. */
+  /**
+   * The trailer fields the client sent after the body (chunked HTTP/1.1, or HTTP/2), or null when
+   * there were none. Read the body to its end first: until then it may be null.
+   */
+  get trailers(): RequestHeaders | null {
+    return this.#exchange.requestTrailers;
+  }
+
   get bodyUsed(): boolean {
     return this.#bodyUsed;
   }

@@ -35,6 +35,11 @@ export interface HttpExchange {
    * framing) or a `ConnectionAbortedError` when the client goes away.
    */
   readBody(): Promise<Buffer | null>;
+  /**
+   * The request's trailer fields (after a chunked HTTP/1.1 body, or the HTTP/2 trailing HEADERS),
+   * or null when the client sent none. Read the body to its end first: until then it may be null.
+   */
+  readonly requestTrailers: RequestHeaders | null;
 
   // ---- response --------------------------------------------------------------------------
   statusCode: number;

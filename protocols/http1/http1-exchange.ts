@@ -67,6 +67,8 @@ export class Http1Exchange implements HttpExchange {
   readonly target: string;
   readonly #rawHeaders: string[];
   #headers: RequestHeaders | undefined;
+  readonly #head: RequestHead;
+  #trailerView: RequestHeaders | undefined;
   readonly requestContentLength: number;
   readonly requestHasBody: boolean;
   readonly isUpgradeRequest: boolean;
@@ -112,6 +114,7 @@ export class Http1Exchange implements HttpExchange {
     this.method = head.method;
     this.target = head.target;
     this.#rawHeaders = head.rawHeaders;
+    this.#head = head;
     this.requestContentLength = head.chunked ? -1 : head.contentLength;
     this.requestHasBody = head.chunked || head.contentLength > 0;
     this.requestComplete = !this.requestHasBody;
@@ -125,6 +128,13 @@ export class Http1Exchange implements HttpExchange {
   /** Made when first asked for: a handler that reads no header does not pay for the view. */
   get headers(): RequestHeaders {
     return (this.#headers ??= new RequestHeaders(this.#rawHeaders));
+  }
+
+  get requestTrailers(): RequestHeaders | null {
+    // The parser sets the head's trailers before it reports the message complete.
+    const raw = this.requestComplete ? this.#head.trailers : null;
+    if (raw === null) return null;
+    return (this.#trailerView ??= new RequestHeaders(raw));
   }
 
   // ---- request body ----------------------------------------------------------------------

@@ -6,12 +6,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHash, randomBytes } from 'node:crypto';
 import http2 from 'node:http2';
+import net from 'node:net';
 import { request as undiciRequest, Client } from 'undici';
 import { ApplicationBuilder } from '../../../pipeline/index.js';
 import { Server } from '../../../hosting/index.js';
 import { resolveHttpOptions } from '../../../protocols/index.js';
 import { eventually } from '../../support/real-server.js';
-import { delay } from '../../support/streams.js';
+import { delay, readAll } from '../../support/streams.js';
 import { errorCodeOf } from '../../support/errors.js';
 import { get, request, startH2, withServer, type H2Harness } from './h2-support.js';
 
@@ -287,6 +288,33 @@ test('the same ApplicationBuilder app answers the same over HTTP/1.1 and HTTP/2;
       assert.is(over1.headers['x-seen-protocol'], 'HTTP/1.1');
     }
     await client.close();
+  } finally {
+    await h.stop();
+  }
+});
+
+test('request trailers reach the app as ctx.request.trailers over HTTP/1.1 (chunked) and HTTP/2', async () => {
+  const app = new ApplicationBuilder();
+  app.run(async (ctx) => {
+    const before = ctx.request.trailers;
+    const body = await ctx.request.text();
+    const after = ctx.request.trailers;
+    // Over HTTP/1.1 the trailers follow the last chunk, so they cannot be there before the body is read.
+    const early = ctx.request.protocol === 'HTTP/1.1' ? String(before) : '-';
+    ctx.response.send(`${body}|${after?.get('X-CHECKSUM') ?? 'none'}|${early}`);
+  });
+  const h = await startH2({ app });
+  try {
+    const s = h.connectTcp();
+    assert.is((await request(s, { ':method': 'POST', ':path': '/' }, 'abc', { 'x-checksum': 'c2' })).body.toString(), 'abc|c2|-');
+    assert.is((await request(s, { ':method': 'POST', ':path': '/' }, 'abc')).body.toString(), 'abc|none|-');
+    const { hostname, port } = new URL(h.origin);
+    for (const [trailer, expected] of [['X-Checksum: c1\r\n', 'abc|c1|null'], ['', 'abc|none|null']]) {
+      const c = net.connect(Number(port), hostname);
+      c.write(`POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n3\r\nabc\r\n0\r\n${trailer}\r\n`);
+      const text = await readAll(c, 5_000);
+      assert.ok(text.endsWith(`\r\n\r\n${expected}`), JSON.stringify(text));
+    }
   } finally {
     await h.stop();
   }
