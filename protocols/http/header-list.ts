@@ -189,26 +189,24 @@ export class HeaderList {
 
 const NO_NAMES: ReadonlySet<string> = new Set();
 
-// The last name and value that passed validation. Apps set the same constant names and values on
-// every response ('content-type', 'text/plain; charset=utf-8'), and comparing a string with the
-// very same string is one pointer test: most calls skip the per-character checks.
-// (Seeded with a valid name: '' is not one, so it must not start out as "checked".)
+// The last name that passed validation, the last name lower-cased and the last value classified.
+// Apps set and look up the same constant names and values on every response ('content-type',
+// 'text/plain; charset=utf-8'), and comparing a string with the very same string is one pointer
+// test: most calls skip the per-character work. (Seeded with a valid name: '' is not one.)
 let checkedName = 'content-type';
-let checkedLower = 'content-type';
+let lookedUp = 'content-type';
+let lookedUpLower = 'content-type';
 let classifiedValue = '';
 let classifiedKind: 1 | 2 = 1;
 
+/** The lower-cased name, after checking it is a token. */
 function checkName(name: string): string {
-  if (name === checkedName) return checkedLower;
-  if (typeof name !== 'string' || !isToken(name)) throw new InvalidHeaderError(String(name), 'name');
-  checkedLower = name.toLowerCase();
-  checkedName = name;
-  return checkedLower;
+  if (name !== checkedName) {
+    if (typeof name !== 'string' || !isToken(name)) throw new InvalidHeaderError(String(name), 'name');
+    checkedName = name;
+  }
+  return lowerOf(name);
 }
-
-// The last name looked up, lower-cased: lookups come with the same few constant names.
-let lookedUp = 'content-type';
-let lookedUpLower = 'content-type';
 
 function lowerOf(name: string): string {
   if (name === lookedUp) return lookedUpLower;

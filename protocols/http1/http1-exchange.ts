@@ -65,7 +65,6 @@ export class Http1Exchange implements HttpExchange {
   readonly protocol: HttpProtocolName;
   readonly method: string;
   readonly target: string;
-  readonly #rawHeaders: string[];
   #headers: RequestHeaders | undefined;
   readonly #head: RequestHead;
   #trailerView: RequestHeaders | undefined;
@@ -113,7 +112,6 @@ export class Http1Exchange implements HttpExchange {
     this.protocol = head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
     this.method = head.method;
     this.target = head.target;
-    this.#rawHeaders = head.rawHeaders;
     this.#head = head;
     this.requestContentLength = head.chunked ? -1 : head.contentLength;
     this.requestHasBody = head.chunked || head.contentLength > 0;
@@ -127,7 +125,7 @@ export class Http1Exchange implements HttpExchange {
 
   /** Made when first asked for: a handler that reads no header does not pay for the view. */
   get headers(): RequestHeaders {
-    return (this.#headers ??= new RequestHeaders(this.#rawHeaders));
+    return (this.#headers ??= new RequestHeaders(this.#head.rawHeaders));
   }
 
   get requestTrailers(): RequestHeaders | null {

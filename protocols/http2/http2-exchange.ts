@@ -291,7 +291,7 @@ export class Http2Exchange implements HttpExchange {
     if (!this.#headersSent) {
       // A content-length the app set wrong throws here, before the response counts as ended, so
       // the pipeline can still answer 500.
-      if ((this.responseHeaders.framingFields & FramingField.ContentLength) !== 0) declaredLengthOf(this.responseHeaders);
+      if ((this.responseHeaders.framingFields & FramingField.ContentLength) !== 0) this.#declared = declaredLengthOf(this.responseHeaders);
       // Head and body in one go, with the length known: no trailers unless the app set some.
       this.#ended = true;
       const withBody = size > 0 && !this.#noBody && !statusHasNoBody(this.statusCode);
@@ -415,7 +415,8 @@ export class Http2Exchange implements HttpExchange {
     if (h.size > 0) {
       h.copyInto(headers, CONNECTION_SPECIFIC);
       // A tunnel's DATA is not a body: its length is not declared.
-      if (!tunnel && (h.framingFields & FramingField.ContentLength) !== 0) this.#declared = declaredLengthOf(h);
+      // (end() has already read it, before the response counted as ended.)
+      if (!tunnel && this.#declared < 0 && (h.framingFields & FramingField.ContentLength) !== 0) this.#declared = declaredLengthOf(h);
     }
     if (knownLength >= 0 && this.#declared < 0 && !statusHasNoBody(status)) {
       headers['content-length'] = knownLength;
