@@ -319,14 +319,19 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
       }
       return;
     }
+    // A client's fault (a body that broke off, a bad chunk, a slow upload) surfacing through the
+    // app once its answer is under way is no bug of the app's: debug, one line, no stack.
+    const clientFault = isClientError(err);
     if (ex.responseEnded) {
-      this.#log().error('Unhandled error after the response ended', this.#fields(ctx, err));
+      if (clientFault) this.#log().debug('The client failed the request after its response ended', this.#clientFields(ctx, err));
+      else this.#log().error('Unhandled error after the response ended', this.#fields(ctx, err));
       return;
     }
     if (ex.headersSent) {
       // A status has gone out with part of a body: the only honest signal left is to cut the
       // connection, so the client does not take a truncated body for a whole one.
-      this.#log().error('Unhandled error after the response started; aborting the connection', this.#fields(ctx, err));
+      if (clientFault) this.#log().debug('The client failed the request during its response; aborting the connection', this.#clientFields(ctx, err));
+      else this.#log().error('Unhandled error after the response started; aborting the connection', this.#fields(ctx, err));
       ex.abort(err);
       return;
     }
@@ -372,6 +377,12 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
       error: err,
       stack: err instanceof Error ? err.stack : undefined,
     };
+  }
+
+  #clientFields(ctx: HttpContext, err: unknown): Record<string, unknown> {
+    const ex = ctx.exchange;
+    const e = err as { code?: unknown; message?: unknown };
+    return { connectionId: ex.connection.id, method: ex.method, target: ex.target, code: e.code, reason: e.message };
   }
 
   #log(): Logger {

@@ -37,8 +37,15 @@ export interface HttpLimits {
    */
   minRequestBodyDataRate: MinDataRate | null;
   /**
-   * Slowest acceptable response download while the server has data waiting. Default 240 B/s
-   * after 5 s → the connection is aborted. `null` turns it off.
+   * Slowest acceptable response download. Default 240 B/s with a 5 s grace → the connection is
+   * aborted. `null` turns it off. Measured as Kestrel does: every byte that leaves the server for
+   * the client extends a deadline by `1 / bytesPerSecond` s (a run of output after a quiet spell
+   * starts at now + the grace), and the connection is cut only when output is still waiting in
+   * the server past that deadline. Bytes in the kernel's send buffer are invisible to the server,
+   * so the deadline is on the bytes that left, not on the last sign of progress: a client that
+   * takes its data at or above the rate is never cut, however large the kernel's buffer, and one
+   * that reads nothing is cut once the bytes it was given are overdue (with the default rate,
+   * ~4.5 min per 64 KiB the kernel took).
    */
   minResponseDataRate: MinDataRate | null;
   /**
@@ -46,6 +53,19 @@ export interface HttpLimits {
    * be reused. Default 1 MiB; a larger unread body closes the connection instead.
    */
   maxRequestBodyDrainSize: number;
+  /**
+   * How long the unread rest of a request body is read and discarded after the response, before
+   * the connection is closed instead. Default 5 s (Kestrel's drain timeout): a client that stops
+   * sending a body nobody reads must not hold the connection.
+   */
+  requestBodyDrainTimeoutMs: number;
+  /**
+   * Response bytes one connection may have waiting for the client before it stops reading
+   * requests (pipelined requests wait until the client takes what it was sent). Default 64 KiB
+   * (Kestrel's `MaxResponseBufferSize`). The transport's own backpressure signal also pauses
+   * reading; this bounds what one read of many small pipelined requests may queue.
+   */
+  maxResponseBufferSize: number;
   /**
    * Connections upgraded to another protocol (WebSockets, CONNECT tunnels) at once, per server.
    * They no longer count against HTTP's own limits, so this caps them. Default `Infinity`
@@ -64,6 +84,8 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   minRequestBodyDataRate: Object.freeze({ bytesPerSecond: 240, gracePeriodMs: 5_000 }),
   minResponseDataRate: Object.freeze({ bytesPerSecond: 240, gracePeriodMs: 5_000 }),
   maxRequestBodyDrainSize: 1024 * 1024,
+  requestBodyDrainTimeoutMs: 5_000,
+  maxResponseBufferSize: 64 * 1024,
   maxConcurrentUpgradedConnections: Infinity,
 });
 

@@ -91,9 +91,16 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   #whole = '';
   #wholeBody = '';
   #validHost = '';
+  /** Bytes handed to the transport, for the response rate (see `#checkResponseRate`). */
   #bytesOut = 0;
-  #writeWaitSince = 0;
-  #writeWaitFlushed = 0;
+  /** Bytes that had left the transport's buffer by the last tick, each worth 1/rate s of time. */
+  #bytesCredited = 0;
+  /** When the client must have taken what left so far, at the minimum response rate. */
+  #responseDeadline = 0;
+  /** Requests wait for the client to take the responses queued for it ('drain'). */
+  #outputWait = false;
+  /** When the unread rest of a finished request's body began to be discarded. */
+  #discardSince = 0;
   #detached = false;
   #finished = false;
   /** The client sent its FIN: finish what it sent, then close. */
@@ -243,9 +250,16 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       this.#flush();
       this.#invoke(deferred);
     }
-    if (this.#peerEnded && this.#exchange === null && this.#phase !== Phase.Closing) this.#close();
+    if (this.#peerEnded && this.#exchange === null && this.#phase !== Phase.Closing && !this.#outputWait) this.#close();
     this.#flush();
     if (this.#phase === Phase.Closing) this.#finish();
+    else if (this.#outputWait && !this.#transport.writableNeedDrain) {
+      // The transport took the batch without asking to wait (its buffer is larger than ours):
+      // there is no 'drain' to come, so go on after this turn.
+      queueMicrotask(() => {
+        if (this.#outputWait) this.#onOutputDrained();
+      });
+    }
   }
 
   // Parser callbacks ------------------------------------------------------------------------
@@ -364,8 +378,15 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       this.#close();
       return;
     }
-    // Read and discard the unread body so the connection can serve the next request.
+    if (this.#peerEnded) {
+      // The client ended its side without sending the whole body: nothing more can come.
+      this.#close();
+      return;
+    }
+    // Read and discard the unread body so the connection can serve the next request, for as
+    // long as `requestBodyDrainTimeoutMs` allows (checked on the heartbeat).
     ex.startDiscarding();
+    this.#discardSince = this.#options.heartbeat.now;
     this.#resumeReadingInternal();
     if (ex.bodyReceived > this.#limits.maxRequestBodyDrainSize) this.#close();
   }
@@ -388,22 +409,49 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       this.#close();
       return;
     }
-    if (this.#parsingPaused) {
-      this.#parsingPaused = false;
-      this.#parser.resume();
-      const stash = this.#stash;
-      this.#stash = null;
-      this.#resumeReadingInternal();
-      if (stash !== null) {
-        this.#phase = Phase.Head;
-        if (this.#batching) {
-          // Called from inside a parse: continue after it returns.
-          queueMicrotask(() => this.#resumeWith(stash));
-        } else {
-          this.#execute(stash);
-        }
+    if (this.#pending.length + this.#transport.writableLength >= this.#limits.maxResponseBufferSize) {
+      // The client is not taking its responses as fast as it sends requests (pipelining): read
+      // no further until it does, or every response it never reads would pile up here. Kestrel's
+      // output pipe pauses the same way; node:http pauses reading too.
+      this.#outputWait = true;
+      if (!this.#parsingPaused) {
+        this.#parsingPaused = true;
+        this.#parser.pause();
+      }
+      this.#pauseReading();
+      return;
+    }
+    this.#continueParsing();
+  }
+
+  /** Goes on with the requests that arrived while parsing was paused, and reads again. */
+  #continueParsing(): void {
+    if (!this.#parsingPaused) return;
+    this.#parsingPaused = false;
+    this.#parser.resume();
+    const stash = this.#stash;
+    this.#stash = null;
+    this.#resumeReadingInternal();
+    if (stash !== null) {
+      this.#phase = Phase.Head;
+      if (this.#batching) {
+        // Called from inside a parse: continue after it returns.
+        queueMicrotask(() => this.#resumeWith(stash));
+      } else {
+        this.#execute(stash);
       }
     }
+  }
+
+  /** The client took what was queued for it: serve the requests that waited. */
+  #onOutputDrained(): void {
+    this.#outputWait = false;
+    if (this.#phase === Phase.Closing || this.#detached || this.#exchange !== null) return;
+    if (this.#peerEnded && this.#stash === null) {
+      this.#close();
+      return;
+    }
+    this.#continueParsing();
   }
 
   #resumeWith(stash: Buffer): void {
@@ -458,6 +506,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onDrain(): void {
+    if (this.#outputWait) this.#onOutputDrained();
     const waiters = this.#drainWaiters;
     if (waiters.length === 0) return;
     this.#drainWaiters = [];
@@ -534,6 +583,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     if (ex !== null) {
       if (!ex.requestComplete) {
         ex.failBody(new HttpProtocolError('ERR_TIERCEL_BODY_INCOMPLETE', 400, 'The client ended the connection before the request body was complete'));
+        // Its response is done and only the body was left to drain: that body will never come.
+        if (ex.discarding) this.#close();
       }
       return;
     }
@@ -645,6 +696,12 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
         break;
       case Phase.Request: {
         const ex = this.#exchange;
+        if (ex !== null && ex.discarding && this.#options.heartbeat.isPast(this.#discardSince, limits.requestBodyDrainTimeoutMs, now)) {
+          this.#options.logger.debug('Unread request body not received in time: closing', { connectionId: this.ctx.id });
+          this.keepAlive = false;
+          this.#close();
+          break;
+        }
         const rate = limits.minRequestBodyDataRate;
         if (ex !== null && rate !== null && ex.waitingForBody && ex.readStartedAt > 0) {
           const elapsed = now - ex.readStartedAt;
@@ -659,31 +716,40 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#checkResponseRate(now);
   }
 
+  /**
+   * The minimum response rate, measured as Kestrel does: each byte that leaves for the client
+   * extends a deadline by 1/rate s (a run of output after a quiet spell starts from now + the
+   * grace), and only output still waiting in the server past that deadline cuts the client.
+   * A client taking its bytes at the rate or faster has taken all of them by the deadline, so
+   * nothing can still be waiting: it is never cut. Progress out of the server's buffer over a
+   * window is no measure: the kernel's send buffer (megabytes, and it wakes the writer only when
+   * a third of it is free) hides seconds of a steady reader's progress.
+   */
   #checkResponseRate(now: number): void {
     const rate = this.#limits.minResponseDataRate;
+    if (rate === null) return;
     const waiting = this.#transport.writableLength;
-    if (rate === null || waiting === 0) {
-      this.#writeWaitSince = 0;
-      return;
-    }
+    // Only bytes that left the server earn time: an app that ignores backpressure and keeps
+    // writing to a client that reads nothing must not push the deadline out forever.
     const flushed = this.#bytesOut - waiting;
-    if (this.#writeWaitSince === 0) {
-      this.#writeWaitSince = now;
-      this.#writeWaitFlushed = flushed;
-      return;
+    const added = flushed - this.#bytesCredited;
+    if (added > 0) {
+      this.#bytesCredited = flushed;
+      // Bytes flushed since the last tick are credited from this tick: late by less than an
+      // interval, which errs towards the client.
+      const base = this.#responseDeadline > now ? this.#responseDeadline : now + rate.gracePeriodMs;
+      this.#responseDeadline = base + (added * 1000) / rate.bytesPerSecond;
     }
-    const elapsed = now - this.#writeWaitSince;
-    if (elapsed > rate.gracePeriodMs && ((flushed - this.#writeWaitFlushed) * 1000) / elapsed < rate.bytesPerSecond) {
-      this.#options.logger.debug('Response too slow: aborting', { connectionId: this.ctx.id });
-      const ex = this.#exchange;
-      const err = new ConnectionAbortedError('The client read the response slower than the minimum data rate');
-      if (ex !== null) this.abortExchange(ex, err);
-      else {
-        this.#finished = true;
-        this.#options.heartbeat.delete(this);
-        this.ctx.abort(err);
-        this.#resolveRun();
-      }
+    if (waiting === 0 || !this.#options.heartbeat.isPast(this.#responseDeadline, 0, now)) return;
+    this.#options.logger.debug('Response too slow: aborting', { connectionId: this.ctx.id });
+    const ex = this.#exchange;
+    const err = new ConnectionAbortedError('The client read the response slower than the minimum data rate');
+    if (ex !== null) this.abortExchange(ex, err);
+    else {
+      this.#finished = true;
+      this.#options.heartbeat.delete(this);
+      this.ctx.abort(err);
+      this.#resolveRun();
     }
   }
 }
