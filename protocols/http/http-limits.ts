@@ -14,7 +14,15 @@ export interface MinDataRate {
 export interface HttpLimits {
   /** Longest request line (method, target, version). Default 8 KiB → 414 URI Too Long. */
   maxRequestLineSize: number;
-  /** Total bytes of the request's header lines. Default 32 KiB → 431. */
+  /**
+   * Total bytes of the request's header field lines. Default 32 KiB → 431.
+   *
+   * HTTP/1.1 counts each field line as sent, `name: value` with its CRLF; neither the request
+   * line (see `maxRequestLineSize`) nor the empty line that ends the head counts. This is
+   * Kestrel's measure, so with the default exactly 32,768 bytes of field lines are served and
+   * 32,769 get 431. HTTP/2 has no lines to count: there it is name + value + 32 per field (RFC
+   * 9113 §6.5.2), as SETTINGS_MAX_HEADER_LIST_SIZE counts.
+   */
   maxRequestHeadersTotalSize: number;
   /** Header lines per request. Default 100 → 431. */
   maxRequestHeaderCount: number;

@@ -10,4 +10,4 @@ export * from './heartbeat.js';
 export { KNOWN_METHODS } from './known-methods.js';
 export { isToken, classifyFieldValue, utf8Length } from './header-chars.js';
 export * from './http2-limits.js';
-export { isValidHostValue } from './host.js';
+export { isValidHostValue, isHostAndPort, isConnectAuthority } from './host.js';

@@ -1,6 +1,6 @@
 import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
-import { RequestHead } from './request-head.js';
-import { knownTargetForm, targetForm } from './request-target.js';
+import { RequestHead, type TargetForm } from './request-head.js';
+import { requestTargetForm } from './request-target.js';
 import type { ParserLimits } from './parser-limits.js';
 import { KNOWN_METHODS } from '../http/index.js';
 import { CONNECT, FIELD_VALUE, GET, HeaderKind, POST, PRI, TARGET, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
@@ -63,6 +63,7 @@ export class HeadScanner {
   #method = '';
   #targetStart = 0;
   #targetEnd = 0;
+  #targetForm: TargetForm = 'origin';
   #versionIndex = 0;
   #versionMinor: 0 | 1 = 1;
   #kind = HeaderKind.Other;
@@ -86,9 +87,12 @@ export class HeadScanner {
     this.#maxTrailers = limits.maxTrailerSize;
   }
 
-  /** The most bytes the head being scanned may have: a bound for copying it. */
+  /**
+   * The most bytes the head being scanned may have, a bound for copying it: the request line, the
+   * field lines, and the empty line (2), which the section limits do not count.
+   */
   get maxBytes(): number {
-    return this.#inTrailers ? this.#maxTrailers : this.#maxLine + this.#maxHeaders;
+    return (this.#inTrailers ? this.#maxTrailers : this.#maxLine + this.#maxHeaders) + 2;
   }
 
   get inTrailers(): boolean {
@@ -296,17 +300,17 @@ export class HeadScanner {
           state = S.HeaderStart;
           continue;
         case S.HeadersEndLf:
+          // The empty line is not counted: every field line before it was, at its own CRLF.
           if (buf[p] !== LF) return reject(R.BareCarriageReturn);
-          p++;
-          if (p - base - section > sectionLimit) return reject(sectionReason);
           this.#offsetCount = n;
-          return p;
+          return p + 1;
       }
     }
     // The buffer ended inside the head: refuse it now if it is already too big, before any copy.
     if (state <= S.ReqLineLf) {
       if (len - base > this.#maxLine) return reject(R.RequestLineTooLong);
-    } else if (len - base - section > sectionLimit) {
+    } else if (len - base - section - (state === S.HeadersEndLf ? 1 : 0) > sectionLimit) {
+      // (The CR of the empty line is not a field byte.)
       return reject(sectionReason);
     }
     this.#state = state;
@@ -333,9 +337,7 @@ export class HeadScanner {
   }
 
   #requestLineDone(buf: Buffer, base: number): void {
-    if (targetForm(buf, base + this.#targetStart, base + this.#targetEnd, this.#method === CONNECT) === null) {
-      reject(R.InvalidRequestTarget);
-    }
+    this.#targetForm = requestTargetForm(buf, base + this.#targetStart, base + this.#targetEnd, this.#method);
   }
 
   #framingField(kind: HeaderKind, buf: Buffer, s: number, e: number, index: number): void {
@@ -384,7 +386,7 @@ export class HeadScanner {
     const isConnect = method === CONNECT;
     const target = text.substring(this.#targetStart, this.#targetEnd);
     const minor = this.#versionMinor;
-    const head = new RequestHead(method, target, knownTargetForm(target, isConnect), minor, isConnect, fields);
+    const head = new RequestHead(method, target, this.#targetForm, minor, isConnect, fields);
     const conn = this.#connection;
     head.keepAlive = (conn & CONNECTION_CLOSE) === 0 && (minor === 1 || (conn & CONNECTION_KEEP_ALIVE) !== 0);
     // RFC 9110 §7.8: Upgrade is ignored in HTTP/1.0.

@@ -5,13 +5,16 @@ import { isToken } from '../http/index.js';
 export interface ParserLimits {
   /** Bytes of the request line, its CRLF included. Over it: 414. */
   readonly maxRequestLineSize: number;
-  /** Bytes of the header section, from the first field to the empty line. Over it: 431. */
+  /**
+   * Bytes of the header field lines, each with its CRLF; neither the request line nor the empty
+   * line that ends the head counts (Kestrel's measure). Over it: 431.
+   */
   readonly maxRequestHeadersTotalSize: number;
   /** Header field lines; trailers count separately against the same number. Over it: 431. */
   readonly maxRequestHeaderCount: number;
   /** Bytes of all chunk extensions of one message (`;name=value`). Over it: 413. */
   readonly maxChunkExtensionSize?: number;
-  /** Bytes of the trailer section of a chunked body. Over it: 431. */
+  /** Bytes of the trailer field lines of a chunked body, counted as header lines are. Over it: 431. */
   readonly maxTrailerSize?: number;
   /**
    * Methods recognised besides `KNOWN_METHODS` (the IANA registry and the common extensions);

@@ -14,7 +14,15 @@ export const RequestRejectionReason = {
   UnknownMethod: 'unknown-method',
   /** `PRI * HTTP/2.0`: the HTTP/2 preface reached the HTTP/1.1 parser (RFC 9113 §3.4). */
   UnexpectedHttp2Preface: 'unexpected-http2-preface',
+  /**
+   * No form of RFC 9112 §3.2, or a malformed one: CONNECT without `host:port`, an absolute-form
+   * target that is not http(s) or whose authority is empty, has userinfo or is not `host[:port]`.
+   */
   InvalidRequestTarget: 'invalid-request-target',
+  /** asterisk-form (`*`) with a method other than OPTIONS (RFC 9112 §3.2.4). */
+  OptionsMethodRequired: 'options-method-required',
+  /** authority-form (`host:port`) with a method other than CONNECT (RFC 9112 §3.2.3). */
+  ConnectMethodRequired: 'connect-method-required',
   /** The line ended before a version (`GET /\r\n`, the HTTP/0.9 form), or had extra parts. */
   InvalidRequestLine: 'invalid-request-line',
   /** Not `HTTP/<digit>.<digit>` (`RTSP/1.0`, `IHTTP/1.0`, `HTTP/1.1 `). */
@@ -71,6 +79,8 @@ const STATUS: Record<RequestRejectionReason, number> = {
   [R.UnknownMethod]: 501,
   [R.UnexpectedHttp2Preface]: 400,
   [R.InvalidRequestTarget]: 400,
+  [R.OptionsMethodRequired]: 400,
+  [R.ConnectMethodRequired]: 400,
   [R.InvalidRequestLine]: 400,
   [R.InvalidVersion]: 400,
   [R.UnsupportedHttpVersion]: 505,
@@ -109,6 +119,8 @@ const MESSAGE: Record<RequestRejectionReason, string> = {
   [R.UnknownMethod]: 'The method is not one this server recognises',
   [R.UnexpectedHttp2Preface]: 'The HTTP/2 connection preface was sent to the HTTP/1.1 parser',
   [R.InvalidRequestTarget]: 'The request-target has a character or form that is not allowed',
+  [R.OptionsMethodRequired]: 'The asterisk-form request-target is only for OPTIONS',
+  [R.ConnectMethodRequired]: 'The authority-form request-target is only for CONNECT',
   [R.InvalidRequestLine]: 'The request line is not `method SP request-target SP HTTP-version CRLF`',
   [R.InvalidVersion]: 'The HTTP version is malformed',
   [R.UnsupportedHttpVersion]: 'Only HTTP/1.0 and HTTP/1.1 are supported on this connection',
@@ -124,7 +136,7 @@ const MESSAGE: Record<RequestRejectionReason, string> = {
   [R.TooManyHeaders]: 'There are more header fields than the limit',
   [R.DuplicateHost]: 'More than one Host header field',
   [R.MissingHost]: 'An HTTP/1.1 request without a Host header field',
-  [R.InvalidHost]: 'The Host header field value is not `host[:port]`',
+  [R.InvalidHost]: 'The Host header field value is not an RFC 3986 `host[:port]`',
   [R.InvalidContentLength]: 'Content-Length is not a single non-negative decimal number',
   [R.DuplicateContentLength]: 'More than one Content-Length header field',
   [R.ContentLengthWithTransferEncoding]: 'Both Content-Length and Transfer-Encoding are present',

@@ -62,10 +62,13 @@ export class RequestHead {
 }
 
 /**
- * RFC 9112 §3.2: an HTTP/1.1 request without Host, or with a Host that is not `host[:port]`, gets
- * a 400. Not part of `execute`, because parsing must not depend on it (llhttp's corpus has many
- * valid HTTP/1.1 requests without Host); the driver calls this from onRequestHead. Duplicate Host
- * fields are already rejected by the parser. Throws a BadRequestError.
+ * RFC 9112 §3.2: an HTTP/1.1 request without Host, or with a Host that is neither empty nor RFC
+ * 3986 `host[:port]` (see `isValidHostValue`), gets a 400 — whatever the target's form: for
+ * absolute-form the target's authority (checked by the parser) is used and Host is otherwise
+ * ignored (§3.2.2), but it must still be valid. Not part of `execute`, because parsing must not
+ * depend on it (llhttp's corpus has many valid HTTP/1.1 requests without Host); the driver calls
+ * this from onRequestHead. Duplicate Host fields are already rejected by the parser. Throws a
+ * BadRequestError.
  */
 export function assertValidHost(head: RequestHead): void {
   const host = head.host;

@@ -1,42 +1,66 @@
+import { isConnectAuthority, isHostAndPort } from '../http/index.js';
+import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
 import type { TargetForm } from './request-head.js';
+import { CONNECT, OPTIONS, latin1 } from './http1-tokens.js';
+
+const COLON = 0x3a;
 
 /**
- * The form of the request-target in b[s, e) (RFC 9112 §3.2), or null when it has none of them.
- * Its bytes are already known to be visible ASCII.
+ * The form of the request-target in b[s, e) of a `method` request (RFC 9112 §3.2); throws a
+ * BadRequestError when it has none, or one the method may not use. Its bytes are already known
+ * to be visible ASCII. Only origin-form is decided on the bytes: the rare forms are checked on a
+ * string, which costs an allocation the common request never makes.
+ *
+ * - origin-form (`/path?query`): any method but CONNECT.
+ * - authority-form (`host:port`): CONNECT only, and CONNECT only this form (§3.2.3); the port is
+ *   required and must be 1–65535 (RFC 9110 §9.3.6: reject an empty or invalid port).
+ * - asterisk-form (`*`): OPTIONS only (§3.2.4).
+ * - absolute-form: `http://` or `https://` (the scheme in any case) and an authority with a
+ *   non-empty host and no userinfo (RFC 9110 §4.2.1, §4.2.4). tiercel is an origin server, not a
+ *   forward proxy: a URI of another scheme names nothing it can serve, so it is a 400 — which is
+ *   also what `GET example.com:443` gets, being authority-form without CONNECT.
  */
-export function targetForm(b: Buffer, s: number, e: number, isConnect: boolean): TargetForm | null {
-  const c0 = b[s];
+export function requestTargetForm(b: Buffer, s: number, e: number, method: string): TargetForm {
+  const isConnect = method === CONNECT;
+  if (b[s] === 0x2f /* / */ && !isConnect) return 'origin';
+  const target = latin1(b, s, e);
   if (isConnect) {
-    // authority-form = uri-host ":" port, and only for CONNECT (RFC 9112 §3.2.3).
-    let colon = -1;
-    for (let i = s; i < e; i++) {
-      const c = b[i];
-      if (c === 0x2f || c === 0x40 || c === 0x3f || c === 0x23) return null; // / @ ? #
-      if (c === 0x3a) colon = i;
-    }
-    if (colon <= s) return null;
-    for (let i = colon + 1; i < e; i++) if (b[i] < 0x30 || b[i] > 0x39) return null;
+    if (!isConnectAuthority(target)) reject(R.InvalidRequestTarget);
     return 'authority';
   }
-  if (c0 === 0x2f /* / */) return 'origin';
-  if (c0 === 0x2a /* * */) return e - s === 1 ? 'asterisk' : null;
-  // absolute-form starts with a scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":"
-  if (!isAlpha(c0)) return null;
-  for (let i = s + 1; i < e; i++) {
-    const c = b[i];
-    if (c === 0x3a) return 'absolute';
-    if (!isAlpha(c) && !(c >= 0x30 && c <= 0x39) && c !== 0x2b && c !== 0x2d && c !== 0x2e) return null;
+  if (target === '*') {
+    if (method !== OPTIONS) reject(R.OptionsMethodRequired);
+    return 'asterisk';
   }
-  return null;
+  const authority = httpAuthorityStart(target);
+  if (authority < 0) reject(isConnectAuthority(target) ? R.ConnectMethodRequired : R.InvalidRequestTarget);
+  let end = authority;
+  let c = 0;
+  while (end < target.length && (c = target.charCodeAt(end)) !== 0x2f && c !== 0x3f && c !== 0x23) {
+    // userinfo (`user@host`) is deprecated in http(s) URIs and a phishing aid (RFC 9110 §4.2.4).
+    if (c === 0x40 /* @ */) reject(R.InvalidRequestTarget);
+    end++;
+  }
+  if (!isHostAndPort(target, authority, end)) reject(R.InvalidRequestTarget);
+  return 'absolute';
 }
 
-/** The form of a target that `targetForm` already accepted, from its string. */
-export function knownTargetForm(target: string, isConnect: boolean): TargetForm {
-  if (isConnect) return 'authority';
-  const c0 = target.charCodeAt(0);
-  return c0 === 0x2f ? 'origin' : c0 === 0x2a ? 'asterisk' : 'absolute';
+/** Where the authority of an `http://` or `https://` target begins, or -1 for any other target. */
+function httpAuthorityStart(t: string): number {
+  // `| 0x20` lower-cases a letter; of the visible ASCII bytes only the upper-case letter folds onto it.
+  if (
+    t.length < 7 ||
+    (t.charCodeAt(0) | 0x20) !== 0x68 ||
+    (t.charCodeAt(1) | 0x20) !== 0x74 ||
+    (t.charCodeAt(2) | 0x20) !== 0x74 ||
+    (t.charCodeAt(3) | 0x20) !== 0x70
+  ) {
+    return -1;
+  }
+  const colon = (t.charCodeAt(4) | 0x20) === 0x73 ? 5 : 4;
+  return t.charCodeAt(colon) === COLON && t.charCodeAt(colon + 1) === 0x2f && t.charCodeAt(colon + 2) === 0x2f ? colon + 3 : -1;
 }
 
-function isAlpha(c: number): boolean {
-  return (c >= 0x41 && c <= 0x5a) || (c >= 0x61 && c <= 0x7a);
+function reject(reason: R): never {
+  throw new BadRequestError(reason);
 }

@@ -75,6 +75,16 @@ export const POLICY: Readonly<Record<string, Verdict>> = {
   'method/source-request-with-ice': { kind: 'reject', why: 'ICE/1.0 is not HTTP', reason: R.InvalidVersion },
   'method/options-request-with-rtsp': { kind: 'reject', why: 'RTSP/1.0 is not HTTP', reason: R.InvalidVersion },
   'method/announce-request-with-rtsp': { kind: 'reject', why: 'ANNOUNCE is an RTSP method, not HTTP (501)', reason: R.UnknownMethod },
+  'method/m-search-request': {
+    kind: 'reject',
+    why: '`M-SEARCH *`: asterisk-form is only for OPTIONS (RFC 9112 §3.2.4); SSDP speaks it over UDP multicast, never to an HTTP/1.1 server over TCP',
+    reason: R.OptionsMethodRequired,
+  },
+  'uri/host-port-and-basic-auth': {
+    kind: 'reject',
+    why: '`http://a%12:b!&*$@hypnotoad.org:1234/toto`: userinfo in an http(s) URI is an error to its recipient (RFC 9110 §4.2.4)',
+    reason: R.InvalidRequestTarget,
+  },
   'transfer-encoding/post-with-chunked-as-last-transfer-encoding': {
     kind: 'reject',
     why: '`deflate, chunked`: only a lone chunked coding is implemented (501)',

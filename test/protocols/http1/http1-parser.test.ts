@@ -4,12 +4,14 @@ import {
   DEFAULT_PARSER_LIMITS,
   Http1Parser,
   assertValidHost,
+  isValidHostValue,
   type ParserLimits,
   type RequestHead,
 } from '../../../protocols/http1/http1-parser.js';
 import { BadRequestError, RequestRejectionReason as R } from '../../../protocols/http1/rejection.js';
 import { InvalidOptionError } from '../../../connection/errors.js';
 import { Recorder, bytewise, feed, splitAt, type FeedResult } from './parser-recorder.js';
+import { acceptedTargets, invalidHosts, targetRejections, validHosts } from './request-rules.js';
 
 const bytes = (s: string): Buffer => Buffer.from(s, 'latin1');
 
@@ -76,11 +78,30 @@ test('an unterminated request line is refused with 414 as soon as it passes the 
   rejects(`GET /${'a'.repeat(200)}`, R.RequestLineTooLong, 414, small);
 });
 
-test('a header section at the limit is accepted; one byte more is 431', () => {
-  const fields = fieldOf('A', 60) + fieldOf('B', 66); // 126 bytes + the empty line = 128
+test('maxRequestHeadersTotalSize counts the field lines with their CRLFs: at the limit is served, one byte more is 431', () => {
+  const fields = fieldOf('A', 60) + fieldOf('B', 68);
+  assert.is(fields.length, 128);
+  // Neither the request line nor the empty line counts, so both may be at their limits at once
+  // (and a head split anywhere, even between the last CR and LF, is carried whole).
   parsesEverySplit(`GET / HTTP/1.1\r\n${fields}\r\n`, (r, how) => assert.is(r.recorder.completed.length, 1, how), small);
-  const over = fieldOf('A', 60) + fieldOf('B', 67);
-  rejects(`GET / HTTP/1.1\r\n${over}\r\n`, R.HeadersTooLarge, 431, small);
+  parsesEverySplit(`${lineOf(64)}${fields}\r\n`, (r, how) => assert.is(r.recorder.completed[0].head.rawHeaders[3].length, 63, how), small);
+  rejects(`GET / HTTP/1.1\r\n${fieldOf('A', 60) + fieldOf('B', 69)}\r\n`, R.HeadersTooLarge, 431, small);
+});
+
+test('the default header limit: exactly 32,768 bytes of field lines are served, 32,769 get 431', () => {
+  const head = (n: number): string => `GET / HTTP/1.1\r\nHost: x\r\n${fieldOf('X-Big', n - 9)}\r\n`;
+  assert.is(head(32768).length, 16 + 32768 + 2);
+  const at = bytes(head(32768));
+  // Whole, byte by byte, and cut between the CR and LF of the empty line (the one byte of the
+  // head that is past the limit and yet not counted).
+  for (const pieces of [[at], bytewise(at), splitAt(at, at.length - 1)]) {
+    const r = feed(pieces);
+    assert.is(r.error, null, `${pieces.length} pieces`);
+    assert.is(r.recorder.completed[0].head.rawHeaders[3].length, 32768 - 9 - 9);
+  }
+  for (const pieces of [[bytes(head(32769))], splitAt(bytes(head(32769)), 16 + 32768)]) {
+    assert.is(feed(pieces).error?.reason, R.HeadersTooLarge);
+  }
 });
 
 test('an endless header value is refused with 431 before its line ends', () => {
@@ -95,6 +116,9 @@ test('more header fields than the limit is 431', () => {
 
 test('trailers are limited by size (431) and chunk extensions by size (413)', () => {
   const chunked = 'POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n';
+  // Trailer field lines count as header lines do: 32 bytes of them fit the limit of 32.
+  parsesEverySplit(`${chunked}1\r\na\r\n0\r\n${fieldOf('X', 32)}\r\n`, (r, how) => assert.is(r.recorder.completed[0].head.trailers?.[1].length, 27, how), small);
+  rejects(`${chunked}1\r\na\r\n0\r\n${fieldOf('X', 33)}\r\n`, R.TrailersTooLarge, 431, small);
   rejects(`${chunked}1\r\na\r\n0\r\nX: ${'t'.repeat(40)}\r\n\r\n`, R.TrailersTooLarge, 431, small);
   rejects(`${chunked}1;${'e'.repeat(20)}\r\na\r\n0\r\n\r\n`, R.ChunkExtensionsTooLarge, 413, small);
   // The extension budget is per message, not per chunk.
@@ -186,9 +210,6 @@ const rejections: [string, string, R, number][] = [
   ['lower-case version', 'GET / http/1.1\r\n\r\n', R.InvalidVersion, 400],
   ['RTSP', 'OPTIONS * RTSP/1.0\r\n\r\n', R.InvalidVersion, 400],
   ['a space after the version', 'GET / HTTP/1.1 \r\n\r\n', R.InvalidVersion, 400],
-  ['CONNECT to a path', 'CONNECT /x HTTP/1.1\r\nHost: a\r\n\r\n', R.InvalidRequestTarget, 400],
-  ['CONNECT without a port', 'CONNECT example.com HTTP/1.1\r\nHost: a\r\n\r\n', R.InvalidRequestTarget, 400],
-  ['asterisk with more', 'OPTIONS *x HTTP/1.1\r\n\r\n', R.InvalidRequestTarget, 400],
   ['a target that is no form', 'GET a/b HTTP/1.1\r\n\r\n', R.InvalidRequestTarget, 400],
 ];
 for (const [name, raw, reason, status] of rejections) {
@@ -241,6 +262,22 @@ test('target forms', () => {
   assert.is(form('CONNECT a.example:443 HTTP/1.1').targetForm, 'authority');
   assert.is(form('CONNECT [::1]:443 HTTP/1.1').targetForm, 'authority');
   assert.is(form('QUERY /q HTTP/1.1').method, 'QUERY');
+});
+
+// ---- request targets (RFC 9112 §3.2; RFC 9110 §4.2) ----------------------------------------
+
+for (const [line, reason] of targetRejections) {
+  test(`refuses \`${line}\` (${reason}) however it is split`, () => rejects(`${line} HTTP/1.1\r\nHost: a.example\r\n\r\n`, reason, 400));
+}
+
+test('accepts the forms RFC 9112 §3.2 allows, reporting each', () => {
+  for (const [line, form] of acceptedTargets) {
+    parsesEverySplit(`${line} HTTP/1.1\r\nHost: a.example\r\n\r\n`, (r, how) => {
+      const { head } = r.recorder.messages[0];
+      assert.is(head.targetForm, form, `${line} (${how})`);
+      assert.is(head.target, line.slice(line.indexOf(' ') + 1));
+    });
+  }
 });
 
 test('keep-alive follows the version and the Connection options', () => {
@@ -441,6 +478,16 @@ test('assertValidHost: HTTP/1.1 needs one valid Host; HTTP/1.0 may omit it', () 
   assert.is(reason('GET / HTTP/1.1\r\nHost: a:80x\r\n\r\n'), R.InvalidHost);
   assert.is(reason('GET / HTTP/1.1\r\nHost: a/b\r\n\r\n'), R.InvalidHost);
   assert.is(reason('GET / HTTP/1.1\r\nHost: [::1\r\n\r\n'), R.InvalidHost);
+  assert.is(reason('GET / HTTP/1.1\r\nHost: a%zz\r\n\r\n'), R.InvalidHost);
+  assert.is(reason('GET / HTTP/1.1\r\nHost: [a.b]\r\n\r\n'), R.InvalidHost);
+  // The Host of an absolute-form request is checked too (RFC 9112 §3.2), though its target names the authority.
+  assert.is(reason('GET http://a.example/ HTTP/1.1\r\nHost: [a.b]\r\n\r\n'), R.InvalidHost);
+  assert.is(reason('GET http://a.example/ HTTP/1.1\r\nHost: b.example\r\n\r\n'), null);
+});
+
+test('isValidHostValue follows RFC 3986 host [":" port], for Host and :authority alike', () => {
+  for (const host of validHosts) assert.ok(isValidHostValue(host), `valid: ${JSON.stringify(host)}`);
+  for (const host of invalidHosts) assert.not.ok(isValidHostValue(host), `invalid: ${JSON.stringify(host)}`);
 });
 
 test.run();

@@ -15,6 +15,7 @@ import { eventually } from '../../support/real-server.js';
 import { delay, readAll } from '../../support/streams.js';
 import { errorCodeOf } from '../../support/errors.js';
 import { get, request, startH2, withServer, type H2Harness } from './h2-support.js';
+import { invalidHosts, validHosts } from '../http1/request-rules.js';
 
 const sha = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
 
@@ -71,6 +72,23 @@ test('a bad :authority or host, or a host that differs from :authority, is a 400
     // The refusals reached neither the app nor the connection: the next request is served.
     assert.is((await get(s, '/hello')).status, 200);
     assert.equal(h.seen.hosts.length, 0);
+  }));
+
+test(':authority follows the same RFC 3986 host[:port] rule as HTTP/1.1 Host (one shared check)', () =>
+  withServer(async (h) => {
+    const s = h.connectMemory();
+    // nghttp2 resets a stream whose :authority holds a byte outside RFC 3986's authority set
+    // before tiercel sees it; every other invalid value must reach the shared check and get 400.
+    const authorityByte = (c: string): boolean => /[A-Za-z0-9\-._~!$&'()*+,;=%:@[\]]/.test(c);
+    const invalid = invalidHosts.filter((v) => [...v].every(authorityByte));
+    assert.ok(invalid.length > 40, `${invalid.length} values reach the check`);
+    for (const authority of invalid) assert.is((await get(s, '/host', { ':authority': authority })).status, 400, authority);
+    assert.equal(h.seen.hosts.length, 0);
+    for (const authority of validHosts.filter((v) => v !== '')) {
+      const r = await get(s, '/host', { ':authority': authority });
+      assert.is(r.status, 200, authority);
+      assert.is(r.body.toString(), authority);
+    }
   }));
 
 test('a content-length the app sets wrong is refused when the head is written: 500 instead of a lying response', () =>
