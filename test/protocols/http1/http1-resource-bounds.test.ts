@@ -289,4 +289,37 @@ test('a client that stops reading is cut once its output is past the minResponse
   }
 });
 
+// ---- 4. client faults are logged at debug ---------------------------------------------------
+
+test('a bad chunk or a FIN mid-body on a route that streams the body back is a client fault: debug, never error', async () => {
+  const echo = new ApplicationBuilder().run(async (ctx) => {
+    ctx.response.headers.set('content-type', 'application/octet-stream');
+    for await (const chunk of ctx.request.body) {
+      const wait = ctx.response.write(chunk);
+      if (wait !== undefined) await wait;
+    }
+  });
+  const srv = await serve(echo);
+  try {
+    for (const tail of ['zz\r\nbad', 'END']) {
+      const s = await open(srv.port, false);
+      let text = '';
+      s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+      s.write('POST /echo HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n');
+      while (!text.includes('hello')) await delay(5);
+      if (tail === 'END') s.end(); // FIN in the middle of the body
+      else s.write(tail); // not a hex chunk size
+      assert.ok((await closedWithin(s, 3_000)) >= 0, 'the connection was closed');
+      s.destroy();
+    }
+    await delay(50);
+    assert.equal(srv.logger.errors(), []);
+    const debug = srv.logger.entries.filter((e) => e.level === 'debug' && e.message.startsWith('The client failed the request'));
+    assert.is(debug.length, 2, JSON.stringify(srv.logger.entries.map((e) => e.message)));
+    assert.ok(debug.every((e) => typeof e.fields?.connectionId === 'string' && e.fields?.stack === undefined));
+  } finally {
+    await srv.stop();
+  }
+});
+
 test.run();
