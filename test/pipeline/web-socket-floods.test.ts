@@ -190,36 +190,57 @@ test('the default maxBufferedAmount is 1 MiB', async () => {
   });
 });
 
-test('a send over the cap is refused whatever the way out: an app ping, and the keep-alive', async () => {
+/** 8 MiB in one message: past the kernel's buffers, most of its echo stays queued for a client that does not read. */
+const BIG = frame({ opcode: Op.binary, payload: Buffer.alloc(8 * 1024 * KiB, 1) });
+
+test('one message larger than the cap goes out on a drained socket; then an app ping or pong is refused', async () => {
   const cap = 64 * KiB;
-  await withFloodServer({ maxBufferedAmount: cap, keepAliveIntervalMs: 500, maxPayload: 16 * 1024 * KiB }, async (h, seen) => {
-    // One message bigger than the cap goes out on an empty queue (the check is before each send),
-    // and, unread, it stays queued: past the kernel's buffers, most of 8 MiB.
-    const big = frame({ opcode: Op.binary, payload: Buffer.alloc(8 * 1024 * KiB, 1) });
+  await withFloodServer({ maxBufferedAmount: cap, keepAliveIntervalMs: 0, maxPayload: 16 * 1024 * KiB }, async (h, seen) => {
     const a = await RawWebSocket.connect(h.port, '/ws');
     const b = await RawWebSocket.connect(h.port, '/ws');
-    a.send(big);
-    b.send(big);
+    a.send(BIG);
+    b.send(BIG);
     await until(() => seen.length === 2 && seen.every((s) => s.messages === 1), 'the big messages');
     for (const s of seen) {
-      assert.is(s.callbackErrors.length, 0);
+      assert.is(s.callbackErrors.length, 0, 'the check is before a send: the echo was not refused');
       assert.ok(s.maxBuffered > cap, `the echo was queued whole (${s.maxBuffered} bytes)`);
     }
-    // The app pings a: refused, with the error in the callback.
     const [sa, sb] = seen;
     let pingError: Error | undefined;
     sa.ws.ping(Buffer.from('app'), undefined, (err?: Error) => (pingError = err ?? undefined));
     await until(() => pingError !== undefined, "the app's ping to be refused");
     assert.instance(pingError, WebSocketBufferFullError);
     assert.is(sa.ws.readyState, WebSocket.CLOSING);
-    // b: the app sends nothing more; the keep-alive's ping finds the backlog and closes with 1008
-    // (a peer that never reads would also miss the pong, but only a ping later).
-    await until(() => sb.errors.length > 0, 'the keep-alive to refuse its ping');
-    assert.instance(sb.errors[0], WebSocketBufferFullError);
+    // An unsolicited pong, with the callback alone (as ws allows).
+    let pongError: Error | undefined;
+    (sb.ws.pong as unknown as (cb: (err?: Error) => void) => void)((err) => (pongError = err ?? undefined));
+    await until(() => pongError !== undefined, "the app's pong to be refused");
+    assert.instance(pongError, WebSocketBufferFullError);
     assert.is(sb.ws.readyState, WebSocket.CLOSING);
     a.destroy();
     b.destroy();
     await Promise.all(seen.map((s) => s.closedPromise));
+  });
+});
+
+test("the keep-alive's ping is checked too: a backlog over the cap closes a socket the app no longer sends to", async () => {
+  const cap = 64 * KiB;
+  await withFloodServer({ maxBufferedAmount: cap, keepAliveIntervalMs: 100, maxPayload: 16 * 1024 * KiB }, async (h, seen) => {
+    const client = await RawWebSocket.connect(h.port, '/ws');
+    // Unsolicited pongs keep it alive for the keep-alive without reading a byte.
+    const pongs = setInterval(() => client.send(frame({ opcode: Op.pong })), 20);
+    try {
+      client.send(BIG);
+      await until(() => seen[0]?.messages === 1, 'the big message');
+      const s = seen[0];
+      await until(() => s.errors.length > 0, 'the keep-alive to refuse its ping');
+      assert.instance(s.errors[0], WebSocketBufferFullError);
+      assert.is(s.ws.readyState, WebSocket.CLOSING);
+    } finally {
+      clearInterval(pongs);
+    }
+    client.destroy();
+    await seen[0].closedPromise;
   });
 });
 
