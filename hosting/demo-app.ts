@@ -74,6 +74,8 @@ async function join(ctx: HttpContext, room: Set<WebSocket>): Promise<void> {
   ws.on('message', (data, isBinary) => {
     // Text only: the page sends text, and a binary frame is not a chat message.
     if (isBinary) return;
+    // A member that stops reading is closed with 1008 once maxBufferedAmount is queued for it
+    // (and leaves the room); the others are not held back by it.
     for (const member of room) member.send(data, { binary: false });
   });
 }

@@ -34,7 +34,8 @@ interface Seen {
   readonly callbackErrors: Error[];
   refusedAt?: number;
   close?: { code: number; at: number };
-  readonly closedPromise: Promise<void>;
+  /** Resolves when the server side closed; rejects after 5 s (no test may hang on it). */
+  closed(): Promise<void>;
 }
 
 /**
@@ -48,6 +49,7 @@ function floodApp(options: WebSocketOptions | undefined, seen: Seen[]): Applicat
   return app.run(async (ctx) => {
     const ws = await ctx.webSockets.accept();
     let onClose!: () => void;
+    const closedPromise = new Promise<void>((r) => (onClose = r));
     const s: Seen = {
       ws,
       sent: 0,
@@ -57,7 +59,7 @@ function floodApp(options: WebSocketOptions | undefined, seen: Seen[]): Applicat
       pings: 0,
       errors: [],
       callbackErrors: [],
-      closedPromise: new Promise<void>((r) => (onClose = r)),
+      closed: () => within(closedPromise, 5_000, 'the server side to close'),
     };
     seen.push(s);
     const note = (): void => {
@@ -116,6 +118,12 @@ async function assertServed(h: WsHarness, ws: WebSocket, text: string): Promise<
   assert.is((await reply).data.toString(), text, 'the legitimate client was echoed');
 }
 
+function within<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer!: NodeJS.Timeout;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), timeoutMs)));
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
 async function until(predicate: () => boolean, what: string, timeoutMs = 5_000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!predicate()) {
@@ -136,7 +144,7 @@ test('a client that never reads: the server queues at most maxBufferedAmount (+1
     await until(() => seen.length === 2 && seen[1].sent > 0, 'the flood to start');
     const s = seen[1];
     await assertServed(h, legit, 'during the flood');
-    await s.closedPromise;
+    await s.closed();
 
     assert.ok(s.sent < FLOOD_LIMIT, 'the flood was stopped');
     assert.ok(s.maxBuffered <= cap + CHUNK_FRAME, `bufferedAmount peaked at ${s.maxBuffered}, over ${cap} + one message`);
@@ -171,7 +179,7 @@ test('a client that reads slowly: it gets every byte the server accepted, then 1
     assert.is(slow.dataBytes, s.sentBytes, 'every message the server accepted arrived');
     assert.is(slow.dataFrames * CHUNK.length, slow.dataBytes);
     slow.send(frame({ opcode: Op.close, payload: closePayload(1008) }));
-    await s.closedPromise;
+    await s.closed();
     assert.is(s.close!.code, 1008, 'the close handshake completed');
     await slow.until(() => slow.ended, 2_000, 'the end of the connection');
   });
@@ -186,7 +194,7 @@ test('the default maxBufferedAmount is 1 MiB', async () => {
     assert.ok(s.maxBuffered > 1024 * KiB && s.maxBuffered <= 1024 * KiB + CHUNK_FRAME, `peak ${s.maxBuffered}`);
     assert.is(s.ws.readyState, WebSocket.CLOSING);
     attacker.destroy();
-    await s.closedPromise;
+    await s.closed();
   });
 });
 
@@ -219,7 +227,7 @@ test('one message larger than the cap goes out on a drained socket; then an app 
     assert.is(sb.ws.readyState, WebSocket.CLOSING);
     a.destroy();
     b.destroy();
-    await Promise.all(seen.map((s) => s.closedPromise));
+    await Promise.all(seen.map((s) => s.closed()));
   });
 });
 
@@ -240,7 +248,7 @@ test("the keep-alive's ping is checked too: a backlog over the cap closes a sock
       clearInterval(pongs);
     }
     client.destroy();
-    await seen[0].closedPromise;
+    await seen[0].closed();
   });
 });
 
@@ -280,7 +288,7 @@ test('a slow ping flood (a few pings at a time) that reads no pongs is cut as we
       if (!attacker.send(batch)) await delay(1);
       if (i % 16 === 0) await new Promise((r) => setImmediate(r));
     }
-    await s.closedPromise;
+    await s.closed();
     assert.ok(s.maxBuffered <= 64 * KiB + 131, `pongs held: ${s.maxBuffered} bytes`);
     attacker.destroy();
   });
@@ -403,7 +411,7 @@ test('closeTimeoutMs: a peer that never answers the close frame is cut when it p
     mute.send(frame({ opcode: Op.text, payload: 'bye?' }));
     await mute.until(() => mute.closeFrame !== undefined, 2_000, 'the close frame');
     assert.equal(mute.closeFrame, { code: 1000, reason: 'bye' });
-    await seen[0].closedPromise;
+    await seen[0].closed();
     await mute.until(() => mute.ended, 2_000, 'the end of the connection');
     const after = Date.now() - start;
     assert.is(seen[0].close!.code, 1006, 'no close frame came back');
@@ -432,7 +440,7 @@ test('with maxBufferedAmount: Infinity nothing is refused (the flood is stopped 
     assert.is(seen[0].callbackErrors.length, 0);
     assert.is(seen[0].ws.readyState, WebSocket.OPEN);
     attacker.destroy();
-    await seen[0].closedPromise;
+    await seen[0].closed();
   });
 });
 
@@ -455,6 +463,42 @@ test("demo /ws: a client that sends far more than it reads is not read meanwhile
     assert.is(client.dataFrames, count);
     client.send(frame({ opcode: Op.close, payload: closePayload(1000) }));
     assert.equal(await client.closedByServer(), { code: 1000, reason: '' });
+  } finally {
+    await h.stop();
+  }
+});
+
+test('demo /chat: a member that never reads is cut with 1008; the others get every message', async () => {
+  const h = await startWs(demoApp());
+  try {
+    const [alice, bob] = await Promise.all([h.client('tcp', '/chat/ws'), h.client('tcp', '/chat/ws')].map(opened));
+    const mute = await RawWebSocket.connect(h.port, '/chat/ws');
+    // 8 MiB of chat: past the kernel's buffers and the server's 1 MiB cap for the mute member.
+    // Alice sends at the pace the readers read (8 messages, then wait for both to hear them), as a
+    // person typing would; the server is not asked to hold more than that for either of them.
+    const count = 512;
+    const text = 'x'.repeat(16 * KiB);
+    const heard = [0, 0];
+    alice.on('message', () => heard[0]++);
+    bob.on('message', () => heard[1]++);
+    for (let i = 0; i < count; i += 8) {
+      for (let j = 0; j < 8; j++) alice.send(text);
+      await until(() => heard[0] === i + 8 && heard[1] === i + 8, `message ${i + 8} to reach alice and bob`);
+    }
+    assert.equal(heard, [count, count]);
+    mute.read();
+    await mute.until(() => mute.closeFrame !== undefined, 5_000, 'the close frame');
+    assert.is(mute.closeFrame!.code, 1008);
+    mute.send(frame({ opcode: Op.close, payload: closePayload(1008) }));
+    await mute.until(() => mute.ended, 2_000, 'the end of the connection');
+    assert.ok(mute.dataBytes < count * text.length, `the mute member got ${mute.dataBytes} bytes before its 1008`);
+    // The room goes on without it.
+    const again = [alice, bob].map((ws) => nextMessage(ws));
+    bob.send('still here');
+    for (const m of await Promise.all(again)) assert.is(m.data.toString(), 'still here');
+    alice.close();
+    bob.close();
+    await Promise.all([closed(alice), closed(bob)]);
   } finally {
     await h.stop();
   }

@@ -156,7 +156,8 @@ test('HTTP/2: a client stream that never reads is held to maxBufferedAmount, clo
     // A raw masked 'go'; the stream is never read, so flow control holds the server at its window.
     const { stream } = await connectWs(attacker, '/flood');
     stream.write(frame({ opcode: Op.text, payload: 'go' }));
-    assert.is(await closeCode, 1006, 'the close frame could not reach a peer that does not read');
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the flooded socket did not close')), 5_000).unref());
+    assert.is(await Promise.race([closeCode, timeout]), 1006, 'the close frame could not reach a peer that does not read');
     assert.ok(sent < limit, `the flood was stopped after ${sent} messages`);
     assert.ok(maxBuffered > cap && maxBuffered <= cap + chunk.length + 4, `bufferedAmount peaked at ${maxBuffered}`);
     assert.instance(errors[0], WebSocketBufferFullError);
