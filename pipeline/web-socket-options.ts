@@ -67,7 +67,7 @@ export interface WebSocketOptions {
    * starts the close handshake with 1008 (Policy Violation). The close frame (a few bytes) queues
    * behind the backlog and nothing else does (ws refuses sends once closing): a peer that is slow but
    * reading gets its data, then 1008; one that is not reading never answers, and its transport is
-   * destroyed `closeTimeoutMs` later. Memory per socket is so bounded by this plus the last message
+   * destroyed `closeTimeoutMs` later. So memory per socket is bounded by this plus the last message
    * sent. The check comes before each send, so a single message larger than this still goes out on
    * a drained socket. `Infinity` turns it off (uWebSockets' `maxBackpressure` without
    * `closeOnBackpressureLimit` drops instead; ws itself has no bound): a client that stops reading
