@@ -50,9 +50,21 @@ function handle(ctx: HttpContext, room: Set<WebSocket>): void | Promise<void> {
   throw new HttpError(404);
 }
 
+/** Past this many bytes queued for a client, the echo stops reading from it until they are sent. */
+const ECHO_HIGH_WATER = 64 * 1024;
+
 async function echo(ctx: HttpContext): Promise<void> {
   const ws = await ctx.webSockets.accept();
-  ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  // Backpressure: a client that sends faster than it reads is not read until its echoes have gone
+  // out, so what the server holds for it stays near the high-water mark; ignoring it, the queue would
+  // grow to maxBufferedAmount and the socket close with 1008.
+  const resumeIfDrained = (): void => {
+    if (ws.isPaused && ws.bufferedAmount < ECHO_HIGH_WATER) ws.resume();
+  };
+  ws.on('message', (data, isBinary) => {
+    ws.send(data, { binary: isBinary }, resumeIfDrained);
+    if (ws.bufferedAmount >= ECHO_HIGH_WATER) ws.pause();
+  });
 }
 
 async function join(ctx: HttpContext, room: Set<WebSocket>): Promise<void> {
@@ -62,6 +74,8 @@ async function join(ctx: HttpContext, room: Set<WebSocket>): Promise<void> {
   ws.on('message', (data, isBinary) => {
     // Text only: the page sends text, and a binary frame is not a chat message.
     if (isBinary) return;
+    // A member that stops reading is closed with 1008 once maxBufferedAmount is queued for it
+    // (and leaves the room); the others are not held back by it.
     for (const member of room) member.send(data, { binary: false });
   });
 }

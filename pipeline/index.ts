@@ -26,6 +26,7 @@ export { WebSocketHost } from './web-socket-host.js';
 export {
   DEFAULT_WEB_SOCKET_OPTIONS,
   DEFAULT_WEB_SOCKET_DEFLATE_OPTIONS,
+  WEB_SOCKET_PEER_LIMITS,
   resolveWebSocketOptions,
   type WebSocketOptions,
   type WebSocketDeflateOptions,
@@ -35,5 +36,6 @@ export {
   WebSocketHandshakeError,
   WebSocketSubprotocolError,
   WebSocketAcceptError,
+  WebSocketBufferFullError,
   type WebSocketRejectionReason,
 } from './web-socket-errors.js';

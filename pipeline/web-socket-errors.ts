@@ -18,8 +18,11 @@ import { HttpError } from './http-error.js';
  * - 1000 Normal Closure: either side closed on purpose.
  * - 1001 Going Away: the server is shutting down (the connection's `LifetimeFeature` asked it to close).
  * - 1002 Protocol Error / 1007 Invalid Payload (bad UTF-8): the client broke the framing rules (ws).
- * - 1006 Abnormal Closure (never sent, only reported): the transport died, or the keep-alive terminated
- *   a peer that missed a pong.
+ * - 1006 Abnormal Closure (never sent, only reported): the transport died; the keep-alive terminated
+ *   a peer that missed a pong; a close handshake outlived `closeTimeoutMs`; ws terminated a peer
+ *   with too many unflushed automatic pongs (a ping flood).
+ * - 1008 Policy Violation: the peer is not reading (over `maxBufferedAmount` queued for it, see
+ *   `WebSocketBufferFullError`), or (ws) a message in too many fragments.
  * - 1009 Message Too Big: a message larger than `maxPayload`.
  */
 export type WebSocketRejectionReason = 'not-websocket' | 'method' | 'key' | 'version' | 'subprotocol-header' | 'origin';
@@ -67,5 +70,22 @@ export class WebSocketSubprotocolError extends HttpError {
 export class WebSocketAcceptError extends TiercelError {
   constructor(message: string) {
     super('ERR_TIERCEL_WS_ACCEPT', message);
+  }
+}
+
+/**
+ * A send found more than `maxBufferedAmount` bytes still queued for the peer: the peer reads slower
+ * than the app writes, or not at all. The message was not queued; the socket emits this error and
+ * closes with 1008 (see `WebSocketOptions.maxBufferedAmount`). The client's doing, or its network's.
+ */
+export class WebSocketBufferFullError extends TiercelError {
+  constructor(
+    readonly bufferedAmount: number,
+    readonly maxBufferedAmount: number,
+  ) {
+    super(
+      'ERR_TIERCEL_WS_BUFFER_FULL',
+      `The WebSocket peer is not reading: ${bufferedAmount} bytes are queued for it, over maxBufferedAmount (${maxBufferedAmount}); closing with 1008`,
+    );
   }
 }

@@ -2,7 +2,8 @@ import type { Duplex } from 'node:stream';
 import { WebSocket, WebSocketServer } from 'ws';
 import { ConnectionAbortedError, LifetimeFeature, type Logger } from '../connection/index.js';
 import type { HttpExchange } from '../protocols/http/index.js';
-import type { ResolvedWebSocketOptions } from './web-socket-options.js';
+import { BoundedWebSocket, MAX_BUFFERED_AMOUNT } from './web-socket-bounded.js';
+import { WEB_SOCKET_PEER_LIMITS, type ResolvedWebSocketOptions } from './web-socket-options.js';
 
 /** The request object ws's `handleUpgrade` reads: node:http's shape, lower-cased headers. */
 interface UpgradeRequest {
@@ -60,6 +61,15 @@ export class WebSocketHost {
       perMessageDeflate: options.perMessageDeflate === false ? false : { ...options.perMessageDeflate },
       // The app picked (or declined) a subprotocol before the upgrade; ws only writes it.
       handleProtocols: (_offered, req) => (req as unknown as UpgradeRequest).protocol,
+      WebSocket: BoundedWebSocket as unknown as typeof WebSocket,
+      // BoundedWebSocket's cap, and ws options that @types/ws does not list yet.
+      ...({
+        [MAX_BUFFERED_AMOUNT]: options.maxBufferedAmount,
+        closeTimeout: options.closeTimeoutMs,
+        maxPendingAutoPongs: WEB_SOCKET_PEER_LIMITS.maxPendingAutoPongs,
+      } as object),
+      maxFragments: WEB_SOCKET_PEER_LIMITS.maxFragments,
+      maxBufferedChunks: WEB_SOCKET_PEER_LIMITS.maxBufferedChunks,
     });
   }
 
@@ -108,7 +118,7 @@ export class WebSocketHost {
     // does after writing the 101, with the server's own (defaulted) options. An Http2Stream has
     // setTimeout and no setNoDelay; ws calls each only if present, so no shim is needed.
     const o = this.#server.options as Record<string, unknown>;
-    const ws = new WebSocket(null as never, undefined, o as never);
+    const ws = new BoundedWebSocket(null, undefined, o);
     const internal = ws as unknown as ServerSideWebSocket;
     if (protocol !== undefined) internal._protocol = protocol;
     internal.setSocket(transport, head, {
@@ -170,6 +180,8 @@ export class WebSocketHost {
       }
       if (ws.readyState !== WebSocket.OPEN) continue;
       this.#alive.set(ws, false);
+      // Also the check of a socket whose peer stopped reading after the app's last send: over
+      // maxBufferedAmount the ping is refused and the socket closes with 1008.
       ws.ping();
     }
   }

@@ -58,6 +58,30 @@ export interface WebSocketOptions {
    * `['*']` allows every origin.
    */
   allowedOrigins?: readonly string[];
+  /**
+   * Most bytes the server may hold queued for one socket (ws's `bufferedAmount`: the transport's
+   * unsent bytes plus the frames ws holds while compressing) when the app, the keep-alive or ws's
+   * automatic pong sends more. Default 1 MiB, as `maxPayload`, so inbound and outbound are bounded
+   * alike. A send that finds more than this queued is not queued: its callback gets a
+   * `WebSocketBufferFullError` (`ERR_TIERCEL_WS_BUFFER_FULL`), the socket emits the same error and
+   * starts the close handshake with 1008 (Policy Violation). The close frame (a few bytes) queues
+   * behind the backlog and nothing else does (ws refuses sends once closing): a peer that is slow but
+   * reading gets its data, then 1008; one that is not reading never answers, and its transport is
+   * destroyed `closeTimeoutMs` later. So memory per socket is bounded by this plus the last message
+   * sent. The check comes before each send, so a single message larger than this still goes out on
+   * a drained socket. `Infinity` turns it off (uWebSockets' `maxBackpressure` without
+   * `closeOnBackpressureLimit` drops instead; ws itself has no bound): a client that stops reading
+   * then makes the server hold everything the app sends it.
+   */
+  maxBufferedAmount?: number;
+  /**
+   * How long a close handshake may take: from the server's close frame (the app's `close()`, 1001
+   * at shutdown, 1002/1007/1008/1009 for a misbehaving peer) to the peer's answer and the end of the
+   * transport. Past it the transport is destroyed (1006). Default 10,000: ws's own is 30 s, which
+   * lets a peer that never answers hold its socket three times as long; 10 s still lets a peer on a
+   * 1 Mbit/s link read a full `maxBufferedAmount` backlog before the close frame.
+   */
+  closeTimeoutMs?: number;
 }
 
 /** The options after defaults and validation, as the WebSocket host uses them. */
@@ -68,6 +92,9 @@ export interface ResolvedWebSocketOptions {
   readonly keepAliveIntervalMs: number;
   /** 'same-origin' (the default), '*', or the allowed origins, normalised (`scheme://host[:port]`, lower-case). */
   readonly allowedOrigins: 'same-origin' | '*' | ReadonlySet<string>;
+  /** A whole number of bytes, or `Infinity` (no bound). */
+  readonly maxBufferedAmount: number;
+  readonly closeTimeoutMs: number;
 }
 
 export const DEFAULT_WEB_SOCKET_OPTIONS = Object.freeze({
@@ -75,7 +102,30 @@ export const DEFAULT_WEB_SOCKET_OPTIONS = Object.freeze({
   perMessageDeflate: false,
   keepAliveIntervalMs: 30_000,
   allowedOrigins: undefined,
+  maxBufferedAmount: 1024 * 1024,
+  closeTimeoutMs: 10_000,
 } as const);
+
+/**
+ * ws's own limits on what a peer sends, kept at ws's defaults but written down here so that a ws
+ * upgrade cannot change them unnoticed. Not options: `maxPayload` is the one a deployment tunes.
+ */
+export const WEB_SOCKET_PEER_LIMITS = Object.freeze({
+  /**
+   * Frames in one message. A message of many small or empty continuation frames ("fragmented
+   * forever") is bounded in bytes by `maxPayload`, and in frames by this → 1008. Each kept fragment
+   * costs a Buffer object, so 1-byte fragments would otherwise cost ~100 bytes per payload byte.
+   */
+  maxFragments: 16 * 1024,
+  /** Unparsed chunks the frame reader holds (many tiny TCP segments) → 1008. */
+  maxBufferedChunks: 256 * 1024,
+  /**
+   * Automatic pongs written but not yet flushed. A peer that floods pings and reads no pongs (or
+   * sends more than this many pings in one packet) is terminated (1006): pongs stay bounded at
+   * 60 × 127 bytes, far below `maxBufferedAmount`.
+   */
+  maxPendingAutoPongs: 60,
+});
 
 export const DEFAULT_WEB_SOCKET_DEFLATE_OPTIONS: Readonly<Required<WebSocketDeflateOptions>> = Object.freeze({
   serverNoContextTakeover: true,
@@ -91,6 +141,15 @@ const KNOWN_DEFLATE = Object.keys(DEFAULT_WEB_SOCKET_DEFLATE_OPTIONS);
 function positiveInteger(name: string, value: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
   if (typeof value !== 'number' || !Number.isInteger(value) || value < min || value > max) {
     throw new InvalidOptionError(name, `must be an integer from ${min} to ${max === Number.MAX_SAFE_INTEGER ? 'Number.MAX_SAFE_INTEGER' : max}`);
+  }
+  return value;
+}
+
+/** A whole number of bytes from 1, or `Infinity` for no bound. */
+function byteCap(name: string, value: unknown): number {
+  if (value === Infinity) return Infinity;
+  if (typeof value !== 'number' || !Number.isSafeInteger(value) || value < 1) {
+    throw new InvalidOptionError(name, 'must be an integer from 1 to Number.MAX_SAFE_INTEGER, or Infinity');
   }
   return value;
 }
@@ -160,5 +219,7 @@ export function resolveWebSocketOptions(options: WebSocketOptions = {}): Resolve
     perMessageDeflate: resolveDeflate(options.perMessageDeflate),
     keepAliveIntervalMs: positiveInteger('webSockets.keepAliveIntervalMs', options.keepAliveIntervalMs ?? DEFAULT_WEB_SOCKET_OPTIONS.keepAliveIntervalMs, 0, 2 ** 31 - 1),
     allowedOrigins: resolveOrigins(options.allowedOrigins),
+    maxBufferedAmount: byteCap('webSockets.maxBufferedAmount', options.maxBufferedAmount ?? DEFAULT_WEB_SOCKET_OPTIONS.maxBufferedAmount),
+    closeTimeoutMs: positiveInteger('webSockets.closeTimeoutMs', options.closeTimeoutMs ?? DEFAULT_WEB_SOCKET_OPTIONS.closeTimeoutMs, 1, 2 ** 31 - 1),
   });
 }

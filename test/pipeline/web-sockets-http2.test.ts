@@ -5,8 +5,9 @@ import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHt
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
-import { ApplicationBuilder } from '../../pipeline/index.js';
+import { ApplicationBuilder, WebSocketBufferFullError } from '../../pipeline/index.js';
 import { removeScratch } from '../support/real-server.js';
+import { Op, frame } from './raw-web-socket.js';
 import { closed, nextMessage, startWs, type WsHarness } from './web-socket-support.js';
 
 interface ClientSideWebSocket {
@@ -120,6 +121,57 @@ test('HTTP/2: server.stop() closes the WebSocket with 1001 and completes', async
     assert.ok(Date.now() - start < 2_000, `stop took ${Date.now() - start} ms`);
   } finally {
     s.destroy();
+  }
+});
+
+test('HTTP/2: a client stream that never reads is held to maxBufferedAmount, closed with 1008, cut after closeTimeoutMs', async () => {
+  const cap = 64 * 1024;
+  const chunk = Buffer.alloc(16 * 1024, 1);
+  const limit = 256; // 4 MiB: far past the stream's and the connection's windows
+  let maxBuffered = 0;
+  let sent = 0;
+  const errors: unknown[] = [];
+  let onClose!: (code: number) => void;
+  const closeCode = new Promise<number>((r) => (onClose = r));
+  const flood = new ApplicationBuilder().useWebSockets({ maxBufferedAmount: cap, closeTimeoutMs: 200 }).run(async (ctx) => {
+    const ws = await ctx.webSockets.accept();
+    if (ctx.request.path !== '/flood') {
+      ws.on('message', (data) => ws.send(data));
+      return;
+    }
+    ws.on('error', (err) => errors.push(err));
+    ws.on('close', onClose);
+    ws.on('message', function pump() {
+      for (let i = 0; i < 8 && ws.readyState === WebSocket.OPEN && sent < limit; i++, sent++) {
+        ws.send(chunk);
+        maxBuffered = Math.max(maxBuffered, ws.bufferedAmount);
+      }
+      if (ws.readyState === WebSocket.OPEN && sent < limit) setImmediate(pump);
+    });
+  });
+  const h = await startWs(flood);
+  const attacker = await session(h);
+  const other = await session(h);
+  try {
+    // A raw masked 'go'; the stream is never read, so flow control holds the server at its window.
+    const { stream } = await connectWs(attacker, '/flood');
+    stream.write(frame({ opcode: Op.text, payload: 'go' }));
+    const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the flooded socket did not close')), 5_000).unref());
+    assert.is(await Promise.race([closeCode, timeout]), 1006, 'the close frame could not reach a peer that does not read');
+    assert.ok(sent < limit, `the flood was stopped after ${sent} messages`);
+    assert.ok(maxBuffered > cap && maxBuffered <= cap + chunk.length + 4, `bufferedAmount peaked at ${maxBuffered}`);
+    assert.instance(errors[0], WebSocketBufferFullError);
+    // Another session is served as ever.
+    const ws = clientOver((await connectWs(other, '/ws')).stream);
+    const reply = nextMessage(ws);
+    ws.send('still');
+    assert.is((await reply).data.toString(), 'still');
+    ws.close();
+    await closed(ws);
+  } finally {
+    attacker.destroy();
+    other.destroy();
+    await h.stop();
   }
 });
 

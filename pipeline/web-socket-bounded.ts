@@ -1,0 +1,64 @@
+import { WebSocket } from 'ws';
+import { WebSocketBufferFullError } from './web-socket-errors.js';
+
+/**
+ * Where the host puts `maxBufferedAmount` in the options object ws hands to every socket it makes
+ * (ws copies the server's options, symbol keys included, and never reads this one).
+ */
+export const MAX_BUFFERED_AMOUNT = Symbol('tiercel.webSockets.maxBufferedAmount');
+
+const POLICY_VIOLATION = 1008;
+const REASON = 'Send buffer full';
+
+type Callback = (err?: Error) => void;
+
+function emitRefusal(ws: BoundedWebSocket, err: WebSocketBufferFullError, cb: Callback | undefined): void {
+  if (cb !== undefined) cb(err);
+  ws.emit('error', err);
+}
+
+/**
+ * The ws `WebSocket` every tiercel socket is (ws's `WebSocket` server option): `send`, `ping` and
+ * `pong` first check what is already queued for the peer against `maxBufferedAmount`. Every way
+ * out goes through them: the app's sends (and `createWebSocketStream`, which calls `send`), the
+ * keep-alive ping and ws's automatic pong; only ws's close frame does not, so it can still go out.
+ * The check is ws's `bufferedAmount` getter, two field reads, before the message is framed.
+ */
+export class BoundedWebSocket extends WebSocket {
+  readonly #max: number;
+
+  constructor(address: null, protocols: undefined, options: { readonly [MAX_BUFFERED_AMOUNT]?: number }) {
+    super(address as never, protocols, options as never);
+    this.#max = options[MAX_BUFFERED_AMOUNT] ?? Infinity;
+  }
+
+  override send(data: unknown, options?: unknown, cb?: unknown): void {
+    if (this.bufferedAmount > this.#max && this.readyState === WebSocket.OPEN) return this.#refuse(options, cb);
+    super.send(data as never, options as never, cb as never);
+  }
+
+  override ping(data?: unknown, mask?: unknown, cb?: unknown): void {
+    if (this.bufferedAmount > this.#max && this.readyState === WebSocket.OPEN) return this.#refuse(data, mask, cb);
+    super.ping(data, mask as never, cb as never);
+  }
+
+  override pong(data?: unknown, mask?: unknown, cb?: unknown): void {
+    if (this.bufferedAmount > this.#max && this.readyState === WebSocket.OPEN) return this.#refuse(data, mask, cb);
+    super.pong(data, mask as never, cb as never);
+  }
+
+  /**
+   * Drops the message and closes with 1008. The close frame queues behind the backlog; once closing,
+   * ws queues nothing more (sends get an error, pings are not answered), so the backlog can only
+   * shrink, and ws's close timer (`closeTimeoutMs`) destroys the transport of a peer that never reads.
+   */
+  #refuse(...args: unknown[]): void {
+    const err = new WebSocketBufferFullError(this.bufferedAmount, this.#max);
+    this.close(POLICY_VIOLATION, REASON);
+    // The callback is the last function given, as ws reads it (`send(data, cb)`, `ping(cb)`, ...).
+    let cb: Callback | undefined;
+    for (let i = args.length - 1; i >= 0 && cb === undefined; i--) if (typeof args[i] === 'function') cb = args[i] as Callback;
+    // Not from inside the app's send(): its listeners would run re-entrantly.
+    process.nextTick(emitRefusal, this, err, cb);
+  }
+}
