@@ -5,6 +5,8 @@
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { connect, type AddressInfo, type Socket } from 'node:net';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 import type { TcpEndpoint } from '../../connection/index.js';
 import { LOGGER, type ServerOptions } from '../../di/index.js';
 import { Server } from '../../hosting/index.js';
@@ -29,7 +31,7 @@ export interface Target {
 
 /** What happened to one attacking connection. */
 export interface Cut {
-  /** Milliseconds from the attack's start until the server ended or reset the connection; -1 if it never did. */
+  /** Milliseconds from the connection's start until the server ended or reset it; -1 if it never did. */
   readonly ms: number;
   /** The status code of the first response the attacker got, or 0 for none. */
   readonly status: number;
@@ -104,9 +106,24 @@ export class Watched {
   }
 }
 
-async function openAll(port: number, count: number, start: number, read: boolean): Promise<Watched[]> {
-  const sockets = await Promise.all(Array.from({ length: count }, () => open(port)));
-  return sockets.map((s) => new Watched(s, start, read));
+/**
+ * Connections opened at once, at most: more than the listen backlog (511 for tiercel and
+ * node:http) leaves the kernel dropping handshakes it retries seconds later, and times measured
+ * from the client's side would be the kernel's, not the server's.
+ */
+const BURST = 400;
+
+/**
+ * Opens `count` connections in bursts of `BURST`, each watched from the moment it connects (the
+ * server may close one before the last connects).
+ */
+async function openAll(port: number, count: number, read: boolean): Promise<Watched[]> {
+  const out: Watched[] = [];
+  for (let i = 0; i < count; i += BURST) {
+    const burst = Array.from({ length: Math.min(BURST, count - i) }, () => open(port).then((s) => new Watched(s, Date.now(), read)));
+    out.push(...(await Promise.all(burst)));
+  }
+  return out;
 }
 
 /** Waits (in steps of `stepMs`) until every attacker is gone or `untilMs` from `start` has passed. */
@@ -132,7 +149,7 @@ export interface SlowOptions {
  */
 export async function slowHeaders(port: number, o: SlowOptions): Promise<AttackReport> {
   const start = Date.now();
-  const watched = await openAll(port, o.count, start, true);
+  const watched = await openAll(port, o.count, true);
   for (const w of watched) w.socket.write('GET /hello HTTP/1.1\r\nHost: x\r\n');
   let n = 0;
   let last = Date.now();
@@ -152,7 +169,7 @@ export async function slowHeaders(port: number, o: SlowOptions): Promise<AttackR
  */
 export async function slowBody(port: number, o: SlowOptions & { readonly path: string; readonly contentLength: number }): Promise<AttackReport> {
   const start = Date.now();
-  const watched = await openAll(port, o.count, start, true);
+  const watched = await openAll(port, o.count, true);
   for (const w of watched) w.socket.write(`POST ${o.path} HTTP/1.1\r\nHost: x\r\nContent-Length: ${o.contentLength}\r\n\r\n`);
   let last = Date.now();
   await waitGone(watched, start, o.durationMs, () => {
@@ -175,7 +192,7 @@ export async function slowRead(
   o: { readonly count: number; readonly request: string; readonly bytesPerSecond: number; readonly durationMs: number; serverCut(): number },
 ): Promise<AttackReport & { readonly serverCut: number; readonly serverCutMs: number }> {
   const start = Date.now();
-  const watched = await openAll(port, o.count, start, false);
+  const watched = await openAll(port, o.count, false);
   for (const w of watched) {
     w.socket.pause();
     w.socket.write(o.request);
@@ -210,13 +227,12 @@ export async function connectionFlood(
   port: number,
   o: { readonly count: number; readonly settleMs: number },
 ): Promise<{ sockets: Socket[]; closedAtOnce: number; watched: Watched[] }> {
-  const start = Date.now();
-  const watched = await openAll(port, o.count, start, true);
+  const watched = await openAll(port, o.count, true);
   await delay(o.settleMs);
   return { sockets: watched.map((w) => w.socket), closedAtOnce: watched.filter((w) => w.gone).length, watched };
 }
 
-/** Cuts of a flood's connections, `o.untilMs` after its start at the latest (the ones still held). */
+/** Cuts of a flood's connections, waiting `untilMs` at most for the ones still held. */
 export async function floodCuts(watched: Watched[], untilMs: number): Promise<AttackReport> {
   const start = Date.now();
   await waitGone(watched, start, untilMs);
@@ -261,6 +277,46 @@ export async function pipelinedBatch(
 }
 
 // ---- the legitimate client -----------------------------------------------------------------
+
+/** What a legitimate client saw while an attack ran. */
+export interface Legit {
+  ok: number;
+  failed: number;
+  slowestMs: number;
+}
+
+/** Asks for `/hello` on a fresh connection every `everyMs` while `attack` runs; resolves with both. */
+export async function besideLegit<T>(target: Target, attack: Promise<T>, everyMs = 200): Promise<{ result: T; legit: Legit }> {
+  let done = false;
+  const legit: Legit = { ok: 0, failed: 0, slowestMs: 0 };
+  const loop = (async () => {
+    while (!done) {
+      const a = await fetchOnce(target.port, '/hello');
+      if (a.status === 200 && a.body.toString() === 'hello') legit.ok++;
+      else legit.failed++;
+      legit.slowestMs = Math.max(legit.slowestMs, a.ms);
+      await delay(everyMs);
+    }
+  })();
+  try {
+    return { result: await attack, legit };
+  } finally {
+    done = true;
+    await loop;
+  }
+}
+
+let gc: (() => void) | undefined;
+
+/** heapUsed now, after a full collection. */
+export function heap(): number {
+  if (gc === undefined) {
+    setFlagsFromString('--expose-gc');
+    gc = runInNewContext('gc') as () => void;
+  }
+  gc();
+  return process.memoryUsage().heapUsed;
+}
 
 export interface Answer {
   readonly status: number;

@@ -3,13 +3,13 @@
 // is served while the attack runs, and memory stays bounded. Limits are small so each attack takes
 // a second or two; test/soak/http1-floods.soak.ts runs the same attackers for minutes.
 import 'reflect-metadata';
-import { setFlagsFromString } from 'node:v8';
-import { runInNewContext } from 'node:vm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   KeepAliveClient,
+  besideLegit,
   connectionFlood,
+  heap,
   fetchOnce,
   floodCuts,
   pipelinedBatch,
@@ -19,47 +19,18 @@ import {
   startNodeServer,
   startTiercelServer,
   type AttackReport,
+  type Legit,
   type Target,
   type TiercelTarget,
 } from '../../support/attacks.js';
 import type { HttpLimits } from '../../../protocols/index.js';
 import { delay } from '../../support/streams.js';
 
-setFlagsFromString('--expose-gc');
-const gc = runInNewContext('gc') as () => void;
-
-/** heapUsed now, after a full collection. */
-function heap(): number {
-  gc();
-  return process.memoryUsage().heapUsed;
-}
-
 const MiB = 1024 * 1024;
 /** The heartbeat checks timeouts once a second and allows one interval more (see Heartbeat.isPast). */
 const TICKS = 2_000;
 
-/** Serves `/hello` to a fresh legitimate client every `everyMs` while `attack` runs; resolves with both. */
-async function besideLegit<T>(target: Target, attack: Promise<T>, everyMs = 200): Promise<{ result: T; legit: { ok: number; failed: number; slowestMs: number } }> {
-  let done = false;
-  const legit = { ok: 0, failed: 0, slowestMs: 0 };
-  const loop = (async () => {
-    while (!done) {
-      const a = await fetchOnce(target.port, '/hello');
-      if (a.status === 200 && a.body.toString() === 'hello') legit.ok++;
-      else legit.failed++;
-      legit.slowestMs = Math.max(legit.slowestMs, a.ms);
-      await delay(everyMs);
-    }
-  })();
-  try {
-    return { result: await attack, legit };
-  } finally {
-    done = true;
-    await loop;
-  }
-}
-
-function line(name: string, t: AttackReport, legit: { ok: number; failed: number; slowestMs: number }): string {
+function line(name: string, t: AttackReport, legit: Legit): string {
   return `${name}: cut ${t.cut}/${t.cuts.length} (median ${t.medianMs} ms, slowest ${t.slowestMs} ms), legit ${legit.ok} ok/${legit.failed} failed (slowest ${legit.slowestMs} ms)`;
 }
 

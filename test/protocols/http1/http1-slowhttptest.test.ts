@@ -81,7 +81,7 @@ function attack(mode: Mode, target: Target, cuts: () => number): Run {
 }
 
 function line(name: string, v: Verdict): string {
-  return `${name}: "${v.exit}" after ${v.ms} ms, slowhttptest still connected ${v.connected}/${CONNECTIONS}, server had cut ${v.cut}/${CONNECTIONS}${v.allCutMs < 0 ? '' : ` (all after ${v.allCutMs} ms)`}`;
+  return `${name}: "${v.exit}" after ${v.ms} ms, slowhttptest's last count of connected ${v.connected}/${CONNECTIONS}, the server's count of cuts ${v.cut} (slowhttptest's probes included)${v.allCutMs < 0 ? '' : `, ${CONNECTIONS} reached after ${v.allCutMs} ms`}`;
 }
 
 const LIMITS = {
