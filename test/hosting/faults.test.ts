@@ -143,7 +143,7 @@ test('half-open: requests sent and then FIN are all answered, in order, then the
   }
 });
 
-test('half-open: FIN in the middle of a body the app reads is a 400 and a close; FIN in the middle of a head is a quiet close', async () => {
+test('half-open: FIN in the middle of a body the app reads is a 400 and a close; FIN in the middle of a head closes the connection', async () => {
   const s = await serve(shaApp());
   try {
     const body = await rawClient(s.port);
@@ -155,7 +155,8 @@ test('half-open: FIN in the middle of a body the app reads is a 400 and a close;
     head.socket.end('GET /x HTTP/1.1\r\nHost: x\r\n');
     await Promise.race([head.closed, delay(3_000)]);
     assert.ok(head.socket.destroyed, 'the server kept a connection whose head can never complete');
-    assert.is(head.text(), '');
+    // Closed without an answer today; node:http and Kestrel answer such a head 400, which would do too.
+    assert.ok(head.text() === '' || head.text().startsWith('HTTP/1.1 400 '), head.text());
     await eventually('the server let both connections go', () => s.server.stats.active === 0);
     assert.equal(errorMessages(s.logger), []);
     assert.ok(s.logger.entries.some((e) => e.level === 'debug' && (e.fields?.error as { code?: string } | undefined)?.code === 'ERR_TIERCEL_BODY_INCOMPLETE'));
