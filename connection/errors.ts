@@ -87,3 +87,15 @@ export class ServerStateError extends TiercelError {
     super('ERR_TIERCEL_SERVER_STATE', message);
   }
 }
+
+/** Error codes that mean the peer went away (a reset, a write to a closed pipe) or the connection was cut. */
+const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_DESTROYED', 'ERR_TIERCEL_CONNECTION_ABORTED']);
+
+/**
+ * True when `err` says the connection was lost (the peer reset or closed it, or it was aborted):
+ * something a server expects from clients and logs at debug, not a fault of its own code.
+ */
+export function isConnectionLost(err: unknown): boolean {
+  const code = typeof err === 'object' && err !== null ? (err as { code?: unknown }).code : undefined;
+  return typeof code === 'string' && CONNECTION_LOST_CODES.has(code);
+}

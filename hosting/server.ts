@@ -8,6 +8,7 @@ import {
   ServerStateError,
   formatEndpoint,
   formatUrl,
+  isConnectionLost,
   parseUrl,
   type ConnectionContext,
   type ConnectionDelegate,
@@ -319,7 +320,10 @@ export class Server {
         this.#forgetWhenClosed(ctx);
       },
       (err: unknown) => {
-        this.logger.debug('Connection pipeline failed', { connectionId: ctx.id, error: err });
+        // The protocols settle normally whatever the client does, so what rejects here is a
+        // connection middleware or handler of the app's: its bug, unless the connection was lost.
+        if (isConnectionLost(err)) this.logger.debug('Connection pipeline ended: the connection was lost', { connectionId: ctx.id, error: err });
+        else this.logger.error('Unhandled error in the connection pipeline; the connection was aborted', { connectionId: ctx.id, error: err });
         ctx.abort(err);
         this.#forgetWhenClosed(ctx);
       },

@@ -24,7 +24,8 @@ export interface HttpsMiddleware {
  * over the connection's transport, whatever it is, then puts the decrypted stream in its place as
  * `ctx.transport`, sets the `TlsFeature`, and calls `next()`. A handshake that fails (not TLS, an
  * old version, a timeout, an unknown server name, a refused client certificate) closes the
- * connection, is logged at debug, and never reaches `next()`.
+ * connection, is logged at debug, and never reaches `next()`; one failed by the app's own callback
+ * (a certificate selector or client-certificate validator that threw) is logged at error.
  *
  * Certificates are loaded here, so a bad one throws `CertificateInvalidError` at configuration
  * time; files are then watched (see `HttpsOptions.reloadOnChange`) until `dispose()`.
@@ -43,7 +44,9 @@ export function httpsMiddleware(options: HttpsOptions, logger: Logger = new Cons
       ({ socket, clientCertificate } = await acceptTls(ctx, settings));
     } catch (err) {
       const failure = err as TlsHandshakeFailedError;
-      logger.debug('TLS handshake failed; connection closed', { connectionId: ctx.id, reason: failure.reason, error: failure, cause: failure.cause });
+      const fields = { connectionId: ctx.id, reason: failure.reason, error: failure, cause: failure.cause };
+      if (failure.appFault) logger.error('TLS handshake failed: an application callback failed; connection closed', fields);
+      else logger.debug('TLS handshake failed; connection closed', fields);
       return;
     }
     ctx.features.set(TlsFeature, tlsFeature(socket, clientCertificate));

@@ -74,7 +74,7 @@ export class ServerCertificates {
       try {
         chosen = await this.#selector(serverName);
       } catch (err) {
-        throw new TlsHandshakeFailedError('no-certificate', `the certificate selector failed for '${serverName}'`, { cause: err });
+        throw new TlsHandshakeFailedError('no-certificate', `the certificate selector failed for '${serverName}'`, { cause: err, appFault: true });
       }
       if (chosen !== null && chosen !== undefined) return this.#fromSelection(serverName, chosen);
     }
@@ -89,7 +89,7 @@ export class ServerCertificates {
       try {
         context = loadCertificate(checkCertificateSource('selectCertificate()', chosen), this.#shared).context;
       } catch (err) {
-        throw new TlsHandshakeFailedError('no-certificate', `the certificate selected for '${serverName}' cannot be used`, { cause: err });
+        throw new TlsHandshakeFailedError('no-certificate', `the certificate selected for '${serverName}' cannot be used`, { cause: err, appFault: true });
       }
       this.#selected.set(chosen, context);
     }

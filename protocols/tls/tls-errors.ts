@@ -24,9 +24,20 @@ export class CertificateInvalidError extends TiercelError {
  */
 export type TlsHandshakeFailureReason = 'timeout' | 'protocol' | 'no-certificate' | 'client-certificate' | 'closed';
 
-/** A TLS handshake failed; the connection was closed and never reached the next middleware. Logged at debug. */
+/**
+ * A TLS handshake failed; the connection was closed and never reached the next middleware. Logged
+ * at debug, or at error when `appFault` is set.
+ */
 export class TlsHandshakeFailedError extends TiercelError {
-  constructor(readonly reason: TlsHandshakeFailureReason, detail: string, options?: { cause?: unknown }) {
+  /**
+   * True when the application's own callback failed: `selectCertificate` threw, rejected or
+   * returned a certificate that cannot be used, or `validateClientCertificate` threw. A bug to fix,
+   * not a client's doing.
+   */
+  readonly appFault: boolean;
+
+  constructor(readonly reason: TlsHandshakeFailureReason, detail: string, options?: { cause?: unknown; appFault?: boolean }) {
     super('ERR_TIERCEL_TLS_HANDSHAKE_FAILED', `TLS handshake failed (${reason}): ${detail}`, options);
+    this.appFault = options?.appFault === true;
   }
 }

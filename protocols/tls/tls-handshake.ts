@@ -1,5 +1,5 @@
 import { TLSSocket, type PeerCertificate } from 'node:tls';
-import { LifetimeFeature, type ConnectionContext } from '../../connection/index.js';
+import { LifetimeFeature, isConnectionLost, type ConnectionContext } from '../../connection/index.js';
 import type { ClientCertificateMode, ClientCertificateValidator } from './https-options.js';
 import { peerVerifyError, releaseControl } from './node-tls-internals.js';
 import type { ServerCertificates } from './server-certificates.js';
@@ -19,9 +19,6 @@ export interface Handshake {
   /** The client's certificate when one was sent and accepted. */
   readonly clientCertificate: PeerCertificate | null;
 }
-
-/** OpenSSL's (and Node's) codes for a peer that went away. */
-const CLOSED_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_SOCKET_CLOSED', 'ERR_TIERCEL_CONNECTION_ABORTED']);
 
 /**
  * Runs the server side of a TLS handshake over `ctx.transport`, whatever Duplex it is (a TCP
@@ -115,7 +112,7 @@ async function checkClientCertificate(socket: TLSSocket, ctx: ConnectionContext,
     try {
       accepted = (await validate(cert, ctx)) === true;
     } catch (err) {
-      throw new TlsHandshakeFailedError('client-certificate', 'validateClientCertificate threw', { cause: err });
+      throw new TlsHandshakeFailedError('client-certificate', 'validateClientCertificate threw', { cause: err, appFault: true });
     }
     if (!accepted) throw new TlsHandshakeFailedError('client-certificate', 'validateClientCertificate refused the client certificate');
   }
@@ -127,7 +124,7 @@ function classify(err: Error & { code?: string }): TlsHandshakeFailedError {
   const code = err.code ?? '';
   const detail = `${code ? code + ': ' : ''}${err.message.split('\n')[0]}`;
   if (code === 'ERR_SSL_PEER_DID_NOT_RETURN_A_CERTIFICATE') return new TlsHandshakeFailedError('client-certificate', 'the client sent no certificate', { cause: err });
-  if (CLOSED_CODES.has(code)) return new TlsHandshakeFailedError('closed', detail, { cause: err });
+  if (isConnectionLost(err)) return new TlsHandshakeFailedError('closed', detail, { cause: err });
   return new TlsHandshakeFailedError('protocol', detail, { cause: err });
 }
 
