@@ -26,10 +26,35 @@ function emitRefusal(ws: BoundedWebSocket, err: WebSocketBufferFullError, cb: Ca
  */
 export class BoundedWebSocket extends WebSocket {
   readonly #max: number;
+  /**
+   * Told of an app listener that threw (or whose promise rejected). ws emits the app's events from
+   * inside its socket and receiver callbacks, where a throw would be an uncaught exception and end
+   * the process; with this set, each listener is called on its own and the next still runs.
+   */
+  onListenerError: ((event: string | symbol, err: unknown) => void) | undefined;
 
   constructor(address: null, protocols: undefined, options: { readonly [MAX_BUFFERED_AMOUNT]?: number }) {
     super(address as never, protocols, options as never);
     this.#max = options[MAX_BUFFERED_AMOUNT] ?? Infinity;
+  }
+
+  override emit(event: string | symbol, ...args: unknown[]): boolean {
+    const report = this.onListenerError;
+    if (report === undefined) return super.emit(event, ...args);
+    const listeners = this.rawListeners(event);
+    if (listeners.length === 0) return event === 'error' ? super.emit(event, ...args) : false;
+    for (const listener of listeners) {
+      try {
+        // Once-listeners are wrapped: calling the wrapper removes them, as EventEmitter does.
+        const result: unknown = listener.apply(this, args);
+        if (result !== undefined && result !== null && typeof (result as Promise<unknown>).then === 'function') {
+          (result as Promise<unknown>).then(undefined, (err: unknown) => report(event, err));
+        }
+      } catch (err) {
+        report(event, err);
+      }
+    }
+    return true;
   }
 
   override send(data: unknown, options?: unknown, cb?: unknown): void {

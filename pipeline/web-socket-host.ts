@@ -23,6 +23,8 @@ interface ServerSideWebSocket {
 }
 
 const GOING_AWAY = 1001;
+/** RFC 6455 §7.4.1: the server met a condition that kept it from fulfilling the request. */
+const INTERNAL_ERROR = 1011;
 
 /**
  * The exchange hands the transport over paused and ws never resumes it. Resuming at once would lose
@@ -133,6 +135,14 @@ export class WebSocketHost {
   }
 
   #track(ws: WebSocket, ex: HttpExchange): void {
+    if (ws instanceof BoundedWebSocket) {
+      const log = this.#log;
+      // An app's handler that throws is the app's bug: logged, and that socket closed, never the process.
+      ws.onListenerError = (event, err) => {
+        log().error('Unhandled error in a WebSocket handler; closing the socket with 1011', { connectionId: ex.connection.id, event, error: err });
+        if (ws.readyState === WebSocket.OPEN) ws.close(INTERNAL_ERROR, 'Internal Error');
+      };
+    }
     const alive = this.#alive;
     alive.set(ws, true);
     ws.on('pong', function (this: WebSocket) {
