@@ -12,8 +12,11 @@ import { FUZZ_TARGETS } from './targets.js';
 
 async function main(args: string[]): Promise<number> {
   if (args[0] === '--runtime') {
-    prepareRuntime();
-    const probe = probeRuntime();
+    let probe = probeRuntime();
+    if (!probe.ok) {
+      prepareRuntime();
+      probe = probeRuntime();
+    }
     console.log(probe.ok ? `fuzz runtime ready: ${probe.runtime.description}` : `fuzz runtime unusable: ${probe.reason}`);
     return probe.ok ? 0 : 1;
   }

@@ -5,11 +5,10 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { propertyRuns } from '../support/properties.js';
 import { isIP, isIPv4 } from 'node:net';
 import { checkEndpoint } from '../../fuzz/endpoint-invariants.js';
 import { parseUrl, InvalidEndpointError } from '../../connection/index.js';
-
-const SEED = Number(process.env.TIERCEL_PROPERTY_SEED ?? 0x71e5c31);
 
 const piece = fc.oneof(
   fc.constantFrom('http://', 'https://', 'HTTP://', 'ftp://', '://', 'unix:', 'pipe:', 'memory:', 'localhost', '*', '+'),
@@ -26,7 +25,7 @@ test('any string is parsed into a bindable endpoint that prints and reads back t
     fc.property(fc.array(piece, { maxLength: 7 }).map((p) => p.join('')), (s) => {
       checkEndpoint(s);
     }),
-    { seed: SEED, numRuns: 20_000 },
+    propertyRuns(20_000),
   );
 });
 
@@ -37,7 +36,7 @@ test('an IPv4 host is taken exactly when node:net reads it as one (no octal, hex
       assert.is(accepted !== null, isIPv4(ip), ip);
       if (accepted !== null) assert.equal(accepted.endpoint, { kind: 'tcp', host: ip, port });
     }),
-    { seed: SEED, numRuns: 5_000 },
+    propertyRuns(5_000),
   );
 });
 
@@ -49,7 +48,7 @@ test('an IPv6 literal is taken with its address in lower case', () => {
       assert.ok(accepted !== null && isIP(ip) === 6, ip);
       assert.equal(accepted!.endpoint, { kind: 'tcp', host: ip.toLowerCase(), port: 443 });
     }),
-    { seed: SEED, numRuns: 5_000 },
+    propertyRuns(5_000),
   );
 });
 

@@ -4,10 +4,9 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { propertyRuns } from '../../support/properties.js';
 import { checkHost, referenceHostAndPort } from '../../../fuzz/host-invariants.js';
 import { isValidHostValue } from '../../../protocols/http/index.js';
-
-const SEED = Number(process.env.TIERCEL_PROPERTY_SEED ?? 0x71e5c31);
 
 const chars = (alphabet: string, max: number): fc.Arbitrary<string> =>
   fc.array(fc.constantFrom(...alphabet), { maxLength: max }).map((a) => a.join(''));
@@ -29,14 +28,14 @@ test('every Host check agrees with the RFC 3986 reference, on strings near the g
       const start = a % (s.length + 1);
       checkHost(s, start, start + (b % (s.length - start + 1)));
     }),
-    { seed: SEED, numRuns: 20_000 },
+    propertyRuns(20_000),
   );
 });
 
 test('every Host check agrees with the reference on any string', () => {
   fc.assert(
     fc.property(fc.string({ unit: 'binary', maxLength: 24 }), (s) => checkHost(s)),
-    { seed: SEED, numRuns: 5_000 },
+    propertyRuns(5_000),
   );
 });
 

@@ -6,12 +6,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import fc from 'fast-check';
+import { propertyRuns } from '../../support/properties.js';
 import { SMALL_LIMITS, TINY_LIMITS, checkHttp1Stream, parseStream, type FeedOptions } from '../../../fuzz/http1-invariants.js';
 import { DEFAULT_PARSER_LIMITS } from '../../../protocols/http1/index.js';
 import { applyMutations, cutsFor, mutation, validStream, type ModelStream } from './http1-arbitraries.js';
 import { loadHttp1Corpus, caseBytes } from './corpus.js';
-
-const SEED = Number(process.env.TIERCEL_PROPERTY_SEED ?? 0x71e5c31);
 
 function assertMatchesModel(stream: ModelStream, cuts: number[], options: FeedOptions = {}): void {
   const outcome = checkHttp1Stream(stream.bytes, cuts, options);
@@ -44,7 +43,7 @@ test('any split of valid pipelined requests parses to exactly the messages sent'
       validStream.chain((s) => fc.tuple(fc.constant(s), cutsFor(s.bytes.length))),
       ([stream, cuts]) => assertMatchesModel(stream, cuts),
     ),
-    { seed: SEED, numRuns: 400 },
+    propertyRuns(400),
   );
 });
 
@@ -54,7 +53,7 @@ test('one byte at a time, with the handler pausing after every event, parses the
       const every = Array.from({ length: stream.bytes.length - 1 }, (_, i) => i + 1);
       assertMatchesModel(stream, every, { pauseOnHead: true, pauseOnBody: true, pauseOnComplete: true });
     }),
-    { seed: SEED, numRuns: 100 },
+    propertyRuns(100),
   );
 });
 
@@ -79,7 +78,7 @@ test('any damage to generated requests is parsed or refused with a BadRequestErr
     fc.property(damaged(validStream.map((s) => s.bytes)), ([input, cuts, opts]) => {
       checkHttp1Stream(input, cuts, opts);
     }),
-    { seed: SEED, numRuns: 1500 },
+    propertyRuns(1500),
   );
 });
 
@@ -93,7 +92,7 @@ if (corpus === undefined) {
       fc.property(damaged(fc.constantFrom(...cases)), ([input, cuts, opts]) => {
         checkHttp1Stream(input, cuts, opts);
       }),
-      { seed: SEED, numRuns: 1500 },
+      propertyRuns(1500),
     );
   });
 }
