@@ -67,6 +67,7 @@ export function runJazzer(runtime: FuzzRuntime, target: FuzzTarget, seedDir: str
     '--',
     `-max_total_time=${options.seconds}`,
     `-max_len=${target.maxLen}`,
+    ...(target.dictionary === undefined ? [] : [`-dict=${join(root, 'fuzz', target.dictionary)}`]),
     '-timeout=10',
     '-rss_limit_mb=2048',
     `-seed=${options.seed ?? 0}`,

@@ -4,7 +4,8 @@
 import { readFileSync } from 'node:fs';
 import { sharedFile } from '../test/support/shared.js';
 
-interface CorpusCase {
+/** What the seeds take from a case of the corpus. */
+export interface CorpusCase {
   raw: string;
   messages: { url: string; headers: [string, string][] }[];
 }

@@ -7,7 +7,7 @@
 // below. Next in line: the PROXY protocol v1/v2 header parser (connection middleware, not written
 // yet): its target should check that any split of a valid header parses the same, and that any
 // other input is refused with its typed error within the 107-byte (v1) / 16+65535-byte (v2) bound.
-import { endpointSeeds, hostSeeds, http1Seeds, type conformanceCases } from './seeds.js';
+import { endpointSeeds, hostSeeds, http1Seeds, type CorpusCase } from './seeds.js';
 
 export interface FuzzTarget {
   readonly name: string;
@@ -17,7 +17,10 @@ export interface FuzzTarget {
   readonly instrument: readonly string[];
   /** libFuzzer's -max_len: long enough to cross the limits the target configures. */
   readonly maxLen: number;
-  readonly seeds: (cases: ReturnType<typeof conformanceCases>) => Buffer[];
+  /** A libFuzzer dictionary beside this file: the tokens the parser branches on. */
+  readonly dictionary?: string;
+  /** Seed inputs: the target's own, plus what the conformance corpus's cases offer. */
+  readonly seeds: (cases: readonly CorpusCase[]) => Buffer[];
 }
 
 export const FUZZ_TARGETS: readonly FuzzTarget[] = [
@@ -26,6 +29,7 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
     module: 'http1-parser.fuzz.js',
     instrument: ['protocols/http1/', 'protocols/http/'],
     maxLen: 8192,
+    dictionary: 'http1.dict',
     seeds: http1Seeds,
   },
   {
