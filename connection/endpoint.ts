@@ -127,7 +127,12 @@ export function parseUrl(input: string): ParsedUrl {
   const hostLower = host.toLowerCase();
   if (host === '*' || host === '+') return { scheme, endpoint: { kind: 'tcp', host: '*', port } };
   if (hostLower === 'localhost') return { scheme, endpoint: { kind: 'tcp', host: 'localhost', port } };
-  if (isIPv4(host) || isIPv6(host)) return { scheme, endpoint: { kind: 'tcp', host: hostLower, port } };
+  if (isIPv4(host)) return { scheme, endpoint: { kind: 'tcp', host, port } };
+  if (isIPv6(host)) {
+    // The address is case-insensitive; a zone names an interface, and `eth0` is not `ETH0`.
+    const zone = host.indexOf('%');
+    return { scheme, endpoint: { kind: 'tcp', host: zone < 0 ? hostLower : hostLower.slice(0, zone) + host.slice(zone), port } };
+  }
   // Kestrel binds any other host name to every address and warns; we refuse, because binding
   // everything when the user named one host is a surprise that can expose a service.
   throw new InvalidEndpointError(
@@ -174,17 +179,22 @@ function isIPv4(host: string): boolean {
   const parts = host.split('.');
   if (parts.length !== 4) return false;
   for (const p of parts) {
-    if (!/^[0-9]{1,3}$/.test(p) || Number(p) > 255) return false;
+    // No leading zero: the resolver reads `010` as octal, and `010.0.0.1` would bind 8.0.0.1.
+    if (!/^(?:0|[1-9][0-9]{0,2})$/.test(p) || Number(p) > 255) return false;
   }
   return true;
 }
 
 function isIPv6(host: string): boolean {
   // node:net's isIPv6 would be exact, but connection/ stays free of node:net by design;
-  // this accepts the RFC 4291 text forms (with an optional embedded IPv4 tail and zone).
+  // this accepts the RFC 4291 text forms (with an optional embedded IPv4 tail and zone), and a
+  // zone only of the characters node:net takes: it must read the host as the same IP literal.
   const zone = host.indexOf('%');
   const addr = zone >= 0 ? host.slice(0, zone) : host;
+  if (zone >= 0 && !/^[0-9A-Za-z.:-]+$/.test(host.slice(zone + 1))) return false;
   if (!/^[0-9a-fA-F:.]+$/.test(addr) || !addr.includes(':')) return false;
+  // An empty group is only where "::" stands: `:1::2` and `1::2:` are not addresses.
+  if ((addr.startsWith(':') && !addr.startsWith('::')) || (addr.endsWith(':') && !addr.endsWith('::'))) return false;
   const doubleColon = addr.indexOf('::');
   if (doubleColon !== addr.lastIndexOf('::')) return false;
   let groups = addr.split(':');
