@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { CLOCK, ServerStateError, formatUrl, type Logger } from '../connection/index.js';
+import { CLOCK, LOGGER_FACTORY, ServerStateError, formatUrl } from '../connection/index.js';
 import { ENVIRONMENT, resolve, resolveAll } from '../di/index.js';
 import { CERTIFICATE_PROVIDER, TLS_OPTIONS, hasCertificate, type CertificateSource, type HttpsMiddleware } from '../protocols/tls/index.js';
 import type { EndpointBuilder } from './endpoint-builder.js';
@@ -10,17 +10,12 @@ import type { EndpointBuilder } from './endpoint-builder.js';
  * its options or in `TLS_OPTIONS`) gets one from the certificate providers. Returns the middleware
  * so the server can dispose of its file watchers on stop; `undefined` for a cleartext endpoint.
  */
-export async function prepareHttps(
-  builder: EndpointBuilder,
-  services: DependencyContainer,
-  alpn: readonly string[],
-  logger: Logger,
-): Promise<HttpsMiddleware | undefined> {
+export async function prepareHttps(builder: EndpointBuilder, services: DependencyContainer, alpn: readonly string[]): Promise<HttpsMiddleware | undefined> {
   if (builder.scheme !== 'https' && !builder.usesHttps) return undefined;
   if (!builder.usesHttps) builder.useHttpsFirst({});
   const defaults = resolve(services, TLS_OPTIONS);
   if (builder.needsCertificate && !hasCertificate(defaults)) builder.supplyCertificate(await provideCertificate(builder, services));
-  return builder.prepareHttps(alpn, logger, resolve(services, CLOCK), defaults);
+  return builder.prepareHttps(alpn, resolve(services, LOGGER_FACTORY).create('tiercel.tls'), resolve(services, CLOCK), defaults);
 }
 
 /** Asks the certificate providers, the last registered first; the first answer wins. */

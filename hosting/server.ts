@@ -184,7 +184,7 @@ export class Server {
       for (const builder of this.#builders) {
         // HTTP/2 is offered by ALPN only where the endpoint serves it; a protocol of its own gets http/1.1.
         const servedByHttp = !builder.hasTerminal && this.#defaultTerminal === httpTerminal;
-        const tls = await prepareHttps(builder, this.services, servedByHttp ? httpAlpn(builder, this.services) : ['http/1.1'], this.logger);
+        const tls = await prepareHttps(builder, this.services, servedByHttp ? httpAlpn(builder, this.services) : ['http/1.1']);
         if (tls !== undefined) this.#https.push(tls);
         const delegate = this.#buildDelegate(builder);
         const transport = pickTransport(transports, builder.endpoint);
