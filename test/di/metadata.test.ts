@@ -4,7 +4,7 @@ import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ConnectionContext, ConnectionListener, Endpoint, Transport } from '../../connection/index.js';
-import { DiMetadataError, LOGGER, inject, injectable, registerTransport } from '../../di/index.js';
+import { DiMetadataError, LOGGER, LOGGER_FACTORY, inject, injectable, registerTransport } from '../../di/index.js';
 import type { Logger } from '../../connection/index.js';
 import { Server } from '../../hosting/index.js';
 import { appContainer } from './support.js';
@@ -73,9 +73,9 @@ test('a missing registration is ERR_TIERCEL_DI_UNREGISTERED, naming the token an
   );
   // Errors tiercel does not translate pass through unchanged.
   const services = appContainer();
-  services.register(LOGGER, {
+  services.register(LOGGER_FACTORY, {
     useFactory: () => {
-      throw new RangeError('the app logger failed');
+      throw new RangeError('the app logger factory failed');
     },
   });
   const server = new Server(services);

@@ -10,7 +10,7 @@ import type { ConnectionDelegate } from '../../connection/index.js';
 import { PROTOCOL_ADAPTER } from '../../di/index.js';
 import { Server } from '../../hosting/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
-import { MAX_SNIFF_BYTES, type ProtocolAdapter, type ProtocolAdapterContext, type SniffVerdict } from '../../protocols/index.js';
+import { MAX_SNIFF_BYTES, alpnProtocols, type ProtocolAdapter, type ProtocolAdapterContext, type SniffVerdict } from '../../protocols/index.js';
 import { MemoryTransport } from '../../transports/index.js';
 import { readAll, readUntil } from '../support/streams.js';
 import { makeLeaf, type Pem } from '../support/tls-certificates.js';
@@ -209,6 +209,12 @@ test('a child container registering its own adapters replaces the list: with no 
   } finally {
     await server.stop(500);
   }
+});
+
+test('the built-in adapters offer h2 before http/1.1, each only where the endpoint serves its version', () => {
+  assert.equal(alpnProtocols('http1AndHttp2'), ['h2', 'http/1.1']);
+  assert.equal(alpnProtocols('http1'), ['http/1.1']);
+  assert.equal(alpnProtocols('http2'), ['h2']);
 });
 
 test.run();
