@@ -7,4 +7,5 @@ export * from './connection-builder.js';
 export * from './transport.js';
 export * from './logger.js';
 export * from './tokens.js';
+export * from './clock.js';
 export { nextConnectionId } from './connection-id.js';

@@ -10,6 +10,15 @@ export interface Logger {
   error(message: string, fields?: Record<string, unknown>): void;
 }
 
+/**
+ * Makes one logger per category (`tiercel.server`, `tiercel.http1`, `tiercel.tls`, …), as
+ * .NET's `ILoggerFactory` does, so an application can route or silence a part of tiercel. Register
+ * your own under `LOGGER_FACTORY`; `create` is called once per component, at start, never per request.
+ */
+export interface LoggerFactory {
+  create(category: string): Logger;
+}
+
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
 
 const RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 100 };
@@ -29,6 +38,14 @@ export class ConsoleLogger implements Logger {
   info(m: string, f?: Record<string, unknown>): void { this.#write('info', m, f); }
   warn(m: string, f?: Record<string, unknown>): void { this.#write('warn', m, f); }
   error(m: string, f?: Record<string, unknown>): void { this.#write('error', m, f); }
+}
+
+/** Console loggers at one level, the category in each line: `info: tiercel.server: Now listening on: …`. */
+export class ConsoleLoggerFactory implements LoggerFactory {
+  constructor(readonly level: LogLevel = 'info') {}
+  create(category: string): Logger {
+    return new ConsoleLogger(this.level, category);
+  }
 }
 
 export const silentLogger: Logger = new ConsoleLogger('silent');

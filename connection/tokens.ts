@@ -1,5 +1,6 @@
-import type { Logger } from './logger.js';
-import type { Transport } from './transport.js';
+import type { Clock } from './clock.js';
+import type { Logger, LoggerFactory } from './logger.js';
+import type { Transport, TransportOptions } from './transport.js';
 
 /**
  * A DI token that remembers the type it resolves to. tsyringe's own tokens are untyped symbols;
@@ -16,5 +17,14 @@ export function token<T>(description: string): Token<T> {
 
 /** Every registered transport, in registration order (the last that can bind an endpoint wins). */
 export const TRANSPORT = token<Transport>('tiercel.Transport');
-/** The logger every component writes to. */
+/**
+ * The logger of the `tiercel` category, for code that wants one logger. Registering your own here
+ * still works as it always has: the default `LOGGER_FACTORY` then hands it to every category.
+ */
 export const LOGGER = token<Logger>('tiercel.Logger');
+/** Makes the per-category loggers every component writes to. */
+export const LOGGER_FACTORY = token<LoggerFactory>('tiercel.LoggerFactory');
+/** The clock every timeout reads (the heartbeat, the protocol sniff, the TLS handshake). */
+export const CLOCK = token<Clock>('tiercel.Clock');
+/** The buffer sizes given to every transport's `bind` (an endpoint may override them). */
+export const TRANSPORT_OPTIONS = token<TransportOptions>('tiercel.TransportOptions');

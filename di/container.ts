@@ -1,45 +1,15 @@
 import 'reflect-metadata';
-import { container as rootContainer, Lifecycle, type DependencyContainer } from 'tsyringe';
-import { ConsoleLogger, type Transport } from '../connection/index.js';
-import { MemoryTransport, PipeTransport, TcpTransport } from '../transports/index.js';
-import { LOGGER, SERVER_OPTIONS, TRANSPORT, type Token } from './tokens.js';
-import { resolveServerOptions, type ServerOptions } from './server-options.js';
-
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tsyringe constructs with any arguments
-export type TransportClass<T extends Transport = Transport> = new (...args: any[]) => T;
+import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { addTiercel } from './add-tiercel.js';
+import type { ServerOptions } from './server-options.js';
 
 /**
- * The composition root. Each server owns a child container; nothing is ever registered in
- * tsyringe's global container, so two servers in one process never share a transport, a memory
- * endpoint namespace or options.
+ * A fresh child of tsyringe's root container with tiercel's defaults (`addTiercel`): what
+ * `new Server(options)` uses. Nothing is ever registered in the root container itself, so two
+ * servers in one process never share a transport, a memory endpoint namespace or options.
  */
 export function createServerContainer(options: ServerOptions = {}): DependencyContainer {
-  const resolved = resolveServerOptions(options);
   const c = rootContainer.createChildContainer();
-  c.register(SERVER_OPTIONS, { useValue: resolved });
-  c.register(LOGGER, { useValue: new ConsoleLogger(resolved.logLevel) });
-  // Registration order matters: a later transport that can bind an endpoint wins over an earlier one.
-  registerTransport(c, TcpTransport);
-  registerTransport(c, PipeTransport);
-  registerTransport(c, MemoryTransport);
+  addTiercel(c, { server: options });
   return c;
-}
-
-/**
- * Adds a transport class: resolved once per container with its own dependencies, and reachable
- * both by its class (`resolve(MyTransport)`) and among `TRANSPORT`s.
- */
-export function registerTransport(c: DependencyContainer, transport: TransportClass): void {
-  c.register(transport, { useClass: transport }, { lifecycle: Lifecycle.ContainerScoped });
-  c.register(TRANSPORT, { useToken: transport });
-}
-
-/** `container.resolve` for a typed token. */
-export function resolve<T>(c: DependencyContainer, token: Token<T>): T {
-  return c.resolve<T>(token);
-}
-
-/** Every transport registered in `c` (and its parents), in registration order. */
-export function resolveTransports(c: DependencyContainer): Transport[] {
-  return c.isRegistered(TRANSPORT, true) ? c.resolveAll<Transport>(TRANSPORT) : [];
 }

@@ -1,4 +1,13 @@
-// di/: the composition root and the tokens components are wired by.
+// di/: the composition root (`addTiercel`) and the tokens components are wired by.
+import 'reflect-metadata';
 export * from './tokens.js';
 export * from './server-options.js';
+export * from './environment.js';
+export * from './errors.js';
+export * from './add-tiercel.js';
 export * from './container.js';
+export * from './transport-registration.js';
+export { resolve, resolveAll } from './resolution.js';
+export { DefaultLoggerFactory } from './logger-factory.js';
+// The decorators and types of the one tsyringe tiercel uses, so an app never holds a second copy.
+export { injectable, inject, injectAll, singleton, scoped, Lifecycle, instanceCachingFactory, type DependencyContainer } from 'tsyringe';

@@ -18,7 +18,7 @@ export interface ServerOptions {
   maxConcurrentConnections?: number;
   /** Buffer sizes passed to every transport's `bind` (see `TransportOptions` for defaults). */
   transport?: TransportOptions;
-  /** Level of the built-in console logger. Default 'info'. Ignored when a LOGGER is registered. */
+  /** Level of the built-in console loggers. Default 'info'. Ignored when a LOGGER or LOGGER_FACTORY of your own is registered. */
   logLevel?: LogLevel;
 }
 

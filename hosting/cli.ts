@@ -6,7 +6,8 @@ import { readFileSync } from 'node:fs';
 import { ApplicationBuilder } from '../pipeline/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
-import { ensureDevCertificate } from '../protocols/tls/index.js';
+import { CERTIFICATE_PROVIDER, StaticCertificateProvider, ensureDevCertificate } from '../protocols/tls/index.js';
+import { ENVIRONMENT, readEnvironment, resolve } from '../di/index.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-level <level>]
        tiercel dev-certs [--dir <folder>]
@@ -82,19 +83,20 @@ async function loadApp(module: string | undefined): Promise<HttpApplicationSourc
 }
 
 async function serve(args: Args): Promise<void> {
-  const urls = (args.urls ?? process.env.TIERCEL_URLS ?? 'http://localhost:5000')
+  const server = new Server({ logLevel: (args.logLevel ?? 'info') as never });
+  const urls = (args.urls ?? resolve(server.services, ENVIRONMENT).urls ?? 'http://localhost:5000')
     .split(';')
     .map((u) => u.trim())
     .filter((u) => u.length > 0);
   if (urls.length === 0) fail('no URLs to listen on');
-  const server = new Server({ logLevel: (args.logLevel ?? 'info') as never });
   server.useHttp(await loadApp(args.module));
   if ((args.cert === undefined) !== (args.key === undefined)) fail('--cert and --key go together');
-  const certificate = args.cert === undefined ? undefined : { certFile: resolvePath(args.cert), keyFile: resolvePath(args.key!) };
-  for (const url of urls) {
-    const secure = url.trim().toLowerCase().startsWith('https://');
-    server.listen(url, certificate !== undefined && secure ? (ep) => ep.useHttps({ certificate }) : undefined);
+  if (args.cert !== undefined) {
+    // The files serve every https:// URL, production included; without them the development certificate does.
+    const files = new StaticCertificateProvider({ certFile: resolvePath(args.cert), keyFile: resolvePath(args.key!) });
+    server.services.register(CERTIFICATE_PROVIDER, { useValue: files });
   }
+  for (const url of urls) server.listen(url);
   await server.start();
   console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
   let stopping = false;
@@ -118,7 +120,8 @@ async function serve(args: Args): Promise<void> {
 }
 
 async function devCerts(args: Args): Promise<void> {
-  const cert = await ensureDevCertificate(args.dir === undefined ? {} : { dir: resolvePath(args.dir) });
+  const dir = args.dir === undefined ? readEnvironment().devCertDir : resolvePath(args.dir);
+  const cert = await ensureDevCertificate(dir === undefined ? {} : { dir });
   console.log(`tiercel: ${cert.created ? 'created' : 'reusing'} the development certificate for localhost
   certificate: ${cert.certFile}
   key:         ${cert.keyFile} (owner-only)

@@ -1,14 +1,17 @@
 import type { DependencyContainer } from 'tsyringe';
 import {
   ConnectionBuilder,
+  systemClock,
+  type Clock,
   type ConnectionDelegate,
   type Endpoint,
   type Scheme,
   type TransportOptions,
 } from '../connection/index.js';
 import type { ConnectionHandler, ConnectionHandlerClass } from './connection-handler.js';
+import { resolve } from '../di/index.js';
 import { checkHttpProtocols, type HttpProtocols } from '../protocols/http/index.js';
-import { httpsMiddleware, resolveHttpsOptions, type HttpsMiddleware, type HttpsOptions } from '../protocols/tls/index.js';
+import { hasCertificate, httpsMiddleware, resolveHttpsOptions, type HttpsMiddleware, type HttpsOptions } from '../protocols/tls/index.js';
 import { InvalidOptionError, type Logger } from '../connection/index.js';
 
 /**
@@ -89,14 +92,15 @@ export class EndpointBuilder extends ConnectionBuilder {
   }
 
   /**
-   * Creates the TLS middleware now that the ALPN list is known (at start). Throws a
+   * Creates the TLS middleware now that the ALPN list is known (at start), from the server-wide
+   * `defaults` (`TLS_OPTIONS`) and this endpoint's options over them. Throws a
    * `CertificateInvalidError` for a bad certificate. Returns it so the server can dispose of its
    * file watchers on stop.
    */
-  prepareHttps(alpnProtocols: readonly string[], logger: Logger): HttpsMiddleware | undefined {
+  prepareHttps(alpnProtocols: readonly string[], logger: Logger, clock: Clock = systemClock, defaults: HttpsOptions = {}): HttpsMiddleware | undefined {
     const options = this.#httpsOptions;
     if (options === undefined) return undefined;
-    this.#https = httpsMiddleware({ alpnProtocols, ...options }, logger);
+    this.#https = httpsMiddleware({ alpnProtocols, ...defaults, ...options }, logger, clock);
     return this.#https;
   }
 
@@ -128,13 +132,9 @@ export class EndpointBuilder extends ConnectionBuilder {
   buildWith(services: DependencyContainer): ConnectionDelegate {
     const handler = this.#handler;
     if (handler !== undefined) {
-      const instance = typeof handler === 'function' ? services.resolve(handler as ConnectionHandlerClass) : handler;
+      const instance = typeof handler === 'function' ? resolve(services, handler as ConnectionHandlerClass) : handler;
       super.run((ctx) => instance.onConnected(ctx));
     }
     return this.build();
   }
-}
-
-function hasCertificate(options: HttpsOptions): boolean {
-  return options.certificate !== undefined || options.sni !== undefined || options.selectCertificate !== undefined;
 }

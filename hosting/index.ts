@@ -3,3 +3,4 @@ export * from './server.js';
 export * from './endpoint-builder.js';
 export * from './connection-handler.js';
 export * from './test-server.js';
+export * from './manual-clock.js';

@@ -3,9 +3,11 @@ import type { DependencyContainer } from 'tsyringe';
 import {
   ConnectionAbortedError,
   ConnectionLifetime,
+  LOGGER_FACTORY,
   LifetimeFeature,
   NoTransportForEndpointError,
   ServerStateError,
+  TRANSPORT_OPTIONS,
   formatEndpoint,
   formatUrl,
   isConnectionLost,
@@ -19,7 +21,6 @@ import {
   type Transport,
 } from '../connection/index.js';
 import {
-  LOGGER,
   SERVER_OPTIONS,
   createServerContainer,
   registerTransport,
@@ -29,9 +30,10 @@ import {
   type TransportClass,
 } from '../di/index.js';
 import { EndpointBuilder } from './endpoint-builder.js';
-import { Heartbeat, resolveHttpOptions, type HttpApplication, type HttpOptions } from '../protocols/http/index.js';
-import { alpnProtocols, httpConnectionDelegate } from '../protocols/http-connection.js';
-import { ensureDevCertificate, type HttpsMiddleware } from '../protocols/tls/index.js';
+import { HTTP_APPLICATION, HTTP_OPTIONS, resolveHttpOptions, type HttpApplication, type HttpOptions } from '../protocols/http/index.js';
+import type { HttpsMiddleware } from '../protocols/tls/index.js';
+import { httpAlpn, httpTerminal } from './http-terminal.js';
+import { prepareHttps } from './https-setup.js';
 
 /** An HTTP application, or something that builds one (an `ApplicationBuilder`). */
 export type HttpApplicationSource = HttpApplication | { build(services?: DependencyContainer): HttpApplication };
@@ -60,10 +62,12 @@ export type DefaultTerminal = (endpoint: EndpointBuilder, services: DependencyCo
 /**
  * The server core: binds every endpoint through the transport that claims it, runs one accept loop
  * per listener, runs each connection through its endpoint's pipeline, tracks live connections,
- * enforces the connection limit, and stops gracefully.
+ * enforces the connection limit, and stops gracefully. Everything replaceable (transports, clock,
+ * loggers, protocol adapters, the HTTP app, certificate providers, options) is resolved from its
+ * container at `start()`.
  */
 export class Server {
-  /** The server's own DI container (a child container; never tsyringe's global one). */
+  /** The server's own DI container (never tsyringe's global one). */
   readonly services: DependencyContainer;
   readonly #options: Required<ServerOptions>;
   readonly #builders: EndpointBuilder[] = [];
@@ -76,19 +80,23 @@ export class Server {
   #accepted = 0;
   #rejected = 0;
   #defaultTerminal: DefaultTerminal | undefined;
-  /** The HTTP versions `useHttp` serves, for the ALPN list of HTTPS endpoints. */
-  #httpProtocols: HttpOptions['protocols'];
   readonly #https: HttpsMiddleware[] = [];
-  readonly #heartbeat = new Heartbeat();
+  #logger: Logger | undefined;
 
-  constructor(options: ServerOptions = {}) {
-    this.services = createServerContainer(options);
+  /**
+   * `new Server(options)` makes its own container (a child of tsyringe's root) with tiercel's
+   * defaults. `new Server(container)` uses yours, which `addTiercel(container, options)` must
+   * have filled (else `ERR_TIERCEL_DI_UNREGISTERED`); register your replacements in it before
+   * `start()`.
+   */
+  constructor(options: ServerOptions | DependencyContainer = {}) {
+    this.services = isContainer(options) ? options : createServerContainer(options);
     this.#options = resolve(this.services, SERVER_OPTIONS);
   }
 
-  /** The server's logger: whatever is registered under `LOGGER` (a user may replace it before start). */
+  /** The server's logger (category `tiercel.server`), from the `LOGGER_FACTORY` registered now. */
   get logger(): Logger {
-    return resolve(this.services, LOGGER);
+    return this.#logger ?? resolve(this.services, LOGGER_FACTORY).create('tiercel.server');
   }
 
   /**
@@ -103,7 +111,7 @@ export class Server {
 
   /** The transport instance of a class, as the server uses it (for `MemoryTransport.connect`). */
   getTransport<T extends Transport>(transport: TransportClass<T>): T {
-    return this.services.resolve(transport);
+    return resolve(this.services, transport);
   }
 
   /**
@@ -131,33 +139,20 @@ export class Server {
   }
 
   /**
-   * Serves HTTP with `app` on every endpoint that has no protocol of its own. The app is built
-   * once, here; `options` holds the limits (see `HttpLimits`, `Http2Limits`), the Server header
-   * and the HTTP versions served (`protocols`, default 'http1AndHttp2'; an endpoint may override
-   * it with `useProtocols`).
+   * Serves HTTP with `app` on every endpoint that has no protocol of its own: registers it as
+   * `HTTP_APPLICATION` (an `ApplicationBuilder` is built once, here, with the server's container as
+   * the parent of each request's scope) and, when `options` are given, their checked form as
+   * `HTTP_OPTIONS` (the limits, see `HttpLimits` and `Http2Limits`, the Server header and the HTTP
+   * versions, `protocols`, default 'http1AndHttp2', which an endpoint may narrow with `useProtocols`).
+   * A container that has an `HTTP_APPLICATION` registered serves HTTP without this call.
    */
-  useHttp(app: HttpApplicationSource, options: HttpOptions = {}): this {
-    const resolved = resolveHttpOptions(options);
-    // An ApplicationBuilder is built once, here, with the server's container as the parent of
-    // each request's scope (and the source of its logger).
+  useHttp(app: HttpApplicationSource, options?: HttpOptions): this {
+    this.#assertState('new', 'useHttp');
+    if (options !== undefined) this.services.register(HTTP_OPTIONS, { useValue: resolveHttpOptions(options) });
     const application =
       'handle' in app && typeof app.handle === 'function' ? app : (app as { build(services?: DependencyContainer): HttpApplication }).build(this.services);
-    const heartbeat = this.#heartbeat;
-    this.#httpProtocols = resolved.protocols;
-    // HTTP/1.1 and HTTP/2 (ALPN with TLS, preface sniffing on cleartext) unless the endpoint or
-    // `options.protocols` narrows it.
-    return this.setDefaultTerminal((endpoint) =>
-      httpConnectionDelegate(
-        application,
-        {
-          ...resolved,
-          heartbeat,
-          logger: this.logger,
-          maxReadBufferSize: endpoint.transportOptions.maxReadBufferSize ?? this.#options.transport.maxReadBufferSize,
-        },
-        endpoint.protocols ?? resolved.protocols,
-      ),
-    );
+    this.services.register(HTTP_APPLICATION, { useValue: application });
+    return this.setDefaultTerminal(httpTerminal);
   }
 
   /** The endpoints actually bound (port 0 resolved), in `listen` order. Empty before start. */
@@ -181,14 +176,20 @@ export class Server {
     this.#assertState('new', 'start');
     if (this.#builders.length === 0) throw new ServerStateError('No endpoints: call listen() before start()');
     this.#state = 'starting';
-    const transports = resolveTransports(this.services);
     const bound: BoundEndpoint[] = [];
     try {
+      this.#logger = resolve(this.services, LOGGER_FACTORY).create('tiercel.server');
+      this.#defaultTerminal ??= this.services.isRegistered(HTTP_APPLICATION, true) ? httpTerminal : undefined;
+      const transports = resolveTransports(this.services);
+      const transportOptions = resolve(this.services, TRANSPORT_OPTIONS);
       for (const builder of this.#builders) {
-        await this.#prepareHttps(builder);
+        // HTTP/2 is offered by ALPN only where the endpoint serves it; a protocol of its own gets http/1.1.
+        const servedByHttp = !builder.hasTerminal && this.#defaultTerminal === httpTerminal;
+        const tls = await prepareHttps(builder, this.services, servedByHttp ? httpAlpn(builder, this.services) : ['http/1.1']);
+        if (tls !== undefined) this.#https.push(tls);
         const delegate = this.#buildDelegate(builder);
         const transport = pickTransport(transports, builder.endpoint);
-        const listener = await transport.bind(builder.endpoint, { ...this.#options.transport, ...builder.transportOptions });
+        const listener = await transport.bind(builder.endpoint, { ...transportOptions, ...builder.transportOptions });
         bound.push({ builder, listener, delegate });
       }
     } catch (err) {
@@ -239,30 +240,6 @@ export class Server {
     await Promise.allSettled(this.#bound.map((b) => b.listener.dispose()));
     this.#disposeHttps();
     this.#state = 'stopped';
-  }
-
-  /**
-   * Creates an endpoint's TLS middleware with its ALPN list. An `https://` URL without `useHttps`
-   * gets the development certificate (created on first use, as `tiercel dev-certs` does), unless
-   * NODE_ENV is 'production', where a missing certificate is a configuration error.
-   */
-  async #prepareHttps(builder: EndpointBuilder): Promise<void> {
-    if ((builder.scheme === 'https' && !builder.usesHttps) || builder.needsCertificate) {
-      const url = formatUrl(builder.endpoint, 'https');
-      if (process.env.NODE_ENV === 'production') {
-        throw new ServerStateError(`Endpoint ${url} has no certificate: call useHttps({ certificate }) on it (the development certificate is not used when NODE_ENV=production)`);
-      }
-      const dev = await ensureDevCertificate();
-      this.logger.info(`Using the development certificate for ${url}: ${dev.certFile}${dev.created ? ' (just created; trust it in your browser or pass it to curl --cacert)' : ''}`);
-      const certificate = { certFile: dev.certFile, keyFile: dev.keyFile };
-      if (builder.usesHttps) builder.supplyCertificate(certificate);
-      else builder.useHttpsFirst({ certificate });
-    }
-    // HTTP/2 is offered by ALPN only where the endpoint serves it; a custom protocol gets http/1.1.
-    const http = builder.hasTerminal ? 'http1' : (builder.protocols ?? this.#httpProtocols ?? 'http1AndHttp2');
-    const logger = this.logger;
-    const tls = builder.prepareHttps(alpnProtocols(http), logger);
-    if (tls !== undefined) this.#https.push(tls);
   }
 
   #disposeHttps(): void {
@@ -362,4 +339,8 @@ function pickTransport(transports: readonly Transport[], endpoint: Endpoint): Tr
     if (transports[i].canBind(endpoint)) return transports[i];
   }
   throw new NoTransportForEndpointError(formatEndpoint(endpoint), transports.map((t) => t.name));
+}
+
+function isContainer(value: ServerOptions | DependencyContainer): value is DependencyContainer {
+  return typeof (value as DependencyContainer).resolve === 'function' && typeof (value as DependencyContainer).createChildContainer === 'function';
 }

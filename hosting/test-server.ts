@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
+import type { Agent, RequestInit, Response } from 'undici';
 import type { ServerOptions } from '../di/index.js';
 import type { HttpOptions } from '../protocols/http/index.js';
 import { MemoryTransport } from '../transports/index.js';
@@ -12,6 +12,14 @@ export interface TestServerOptions {
   server?: ServerOptions;
   /** The in-memory endpoint's name. Default 'test'. */
   name?: string;
+}
+
+// undici is loaded when the first TestServer starts, not when tiercel/hosting is imported: it
+// costs ~100 ms to load, and a process that never makes a test client should not pay for it.
+type Undici = typeof import('undici');
+let undici: Undici | undefined;
+async function loadUndici(): Promise<Undici> {
+  return (undici ??= await import('undici'));
 }
 
 /**
@@ -29,7 +37,7 @@ export class TestServer {
     readonly name: string,
   ) {
     const memory = server.getTransport(MemoryTransport);
-    this.dispatcher = new Agent({
+    this.dispatcher = new undici!.Agent({
       // A bounded pool: undici checks an idle keep-alive socket for one event-loop turn before it
       // reuses it, and an unbounded pool opens a new connection for every request made meanwhile
       // (sequential awaits in a test would open one connection per request and keep them all).
@@ -48,6 +56,7 @@ export class TestServer {
 
   static async start(app: HttpApplicationSource, options: TestServerOptions = {}): Promise<TestServer> {
     const name = options.name ?? 'test';
+    await loadUndici();
     const server = new Server({ logLevel: 'warn', ...options.server });
     server.useHttp(app, options.http);
     server.listen(`http://memory:${name}`);
@@ -58,7 +67,7 @@ export class TestServer {
   /** `fetch` against the app: `path` is '/x?y' (or a full URL whose host is ignored). */
   fetch(path: string, init: RequestInit = {}): Promise<Response> {
     const url = path.startsWith('http://') || path.startsWith('https://') ? path : this.origin + path;
-    return undiciFetch(url, { ...init, dispatcher: this.dispatcher });
+    return undici!.fetch(url, { ...init, dispatcher: this.dispatcher });
   }
 
   /** A raw client connection (the client end of an in-memory duplex) for byte-level tests. */

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { container as rootContainer, type DependencyContainer } from 'tsyringe';
-import { ConnectionAbortedError, LOGGER, NextCalledTwiceError, silentLogger, type Logger } from '../connection/index.js';
+import { ConnectionAbortedError, LOGGER, LOGGER_FACTORY, NextCalledTwiceError, silentLogger, type Logger, type LoggerFactory } from '../connection/index.js';
 import { HttpProtocolError, type HeaderList, type HttpApplication, type HttpExchange } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';
 import { HttpContext, requestScopeOf, type ApplicationServices } from './http-context.js';
@@ -24,8 +24,9 @@ export type RequestPredicate = (ctx: HttpContext) => boolean;
 
 export interface ApplicationBuilderOptions {
   /**
-   * Where unhandled errors are logged. Default: the `LOGGER` registered in the builder's
-   * container (or its parents), else nowhere: the pipeline never writes to the console itself.
+   * Where unhandled errors are logged. Default: the `tiercel.pipeline` logger of the
+   * `LOGGER_FACTORY` registered in the builder's container (or its parents), else its `LOGGER`,
+   * else nowhere: the pipeline never writes to the console itself.
    */
   logger?: Logger;
 }
@@ -388,7 +389,14 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
   #log(): Logger {
     if (this.#logger === undefined) {
       const c = this.#container;
-      this.#logger = c !== undefined && c.isRegistered(LOGGER, true) ? c.resolve<Logger>(LOGGER) : silentLogger;
+      this.#logger =
+        c === undefined
+          ? silentLogger
+          : c.isRegistered(LOGGER_FACTORY, true)
+            ? c.resolve<LoggerFactory>(LOGGER_FACTORY).create('tiercel.pipeline')
+            : c.isRegistered(LOGGER, true)
+              ? c.resolve<Logger>(LOGGER)
+              : silentLogger;
     }
     return this.#logger;
   }

@@ -1,25 +1,44 @@
-import { TlsFeature, type ConnectionContext, type ConnectionDelegate, type Logger } from '../connection/index.js';
-import type { Heartbeat, HttpApplication, HttpProtocols, ResolvedHttpOptions } from './http/index.js';
-import { http1Delegate } from './http1/index.js';
-import { http2Delegate, sniffPreface } from './http2/index.js';
+import {
+  TlsFeature,
+  type Clock,
+  type ConnectionContext,
+  type ConnectionDelegate,
+  type Logger,
+  type LoggerFactory,
+} from '../connection/index.js';
+import type { Heartbeat, HttpApplication, HttpProtocols, ProtocolAdapter, ProtocolAdapterContext, ResolvedHttpOptions, SniffVerdict } from './http/index.js';
+import { defaultProtocolAdapters } from './http-adapters.js';
+import { sniffProtocol } from './protocol-sniff.js';
 
 export interface HttpConnectionOptions extends ResolvedHttpOptions {
   readonly heartbeat: Heartbeat;
+  /** Protocol selection's own messages (debug), and every adapter's when `loggers` is not given. */
   readonly logger: Logger;
   /** Bytes of request body HTTP/1.1 queues for a slow app before it stops reading. */
   readonly maxReadBufferSize?: number;
+  /** Per-category loggers for the adapters. Default: `logger` for every category. */
+  readonly loggers?: LoggerFactory;
+  /** The clock of the sniffing deadline. Default: the heartbeat's. */
+  readonly clock?: Clock;
 }
 
-/** The ALPN protocol ids to offer in a TLS handshake for `protocols`, most preferred first. */
-export function alpnProtocols(protocols: HttpProtocols): string[] {
-  switch (protocols) {
-    case 'http1':
-      return ['http/1.1'];
-    case 'http2':
-      return ['h2'];
-    default:
-      return ['h2', 'http/1.1'];
+/** The adapters an endpoint serving `protocols` uses, in registration order. */
+export function adaptersFor(adapters: readonly ProtocolAdapter[], protocols: HttpProtocols): ProtocolAdapter[] {
+  return adapters.filter((a) => a.httpVersion === undefined || protocols === 'http1AndHttp2' || a.httpVersion === protocols);
+}
+
+/** The ALPN ids to offer for `adapters`, most preferred (the last registered adapter's) first, each once. */
+export function alpnIdsOf(adapters: readonly ProtocolAdapter[]): string[] {
+  const ids: string[] = [];
+  for (let i = adapters.length - 1; i >= 0; i--) {
+    for (const id of adapters[i].alpn) if (!ids.includes(id)) ids.push(id);
   }
+  return ids;
+}
+
+/** The ALPN protocol ids the built-in adapters offer for `protocols`, most preferred first. */
+export function alpnProtocols(protocols: HttpProtocols): string[] {
+  return alpnIdsOf(adaptersFor(defaultProtocolAdapters(), protocols));
 }
 
 const HTTP2_ONLY_BODY = 'This endpoint speaks HTTP/2 only: use HTTP/2 with prior knowledge (h2c) or TLS with ALPN h2.\n';
@@ -28,20 +47,47 @@ const HTTP2_ONLY_RESPONSE =
   `content-length: ${Buffer.byteLength(HTTP2_ONLY_BODY)}\r\nconnection: close\r\n\r\n${HTTP2_ONLY_BODY}`;
 
 /**
- * The terminal delegate for HTTP (Kestrel's `HttpConnectionMiddleware`): picks the protocol of each
- * connection and hands it over.
- * - With TLS (a `TlsFeature` on the connection), ALPN decides: `h2` → HTTP/2, anything else →
- *   HTTP/1.1 (or, on an HTTP/2-only endpoint, HTTP/2 when the client offered no ALPN at all).
- * - On cleartext, 'http1' goes straight to HTTP/1.1 (no sniffing); 'http1AndHttp2' reads the first
- *   bytes for the HTTP/2 preface without consuming them; 'http2' expects the preface and answers
- *   anything else with a short HTTP/1.1 400.
+ * The terminal delegate for HTTP (Kestrel's `HttpConnectionMiddleware`): picks the protocol adapter
+ * of each connection and hands the connection over. `adapters` is the registered, ordered list
+ * (default: HTTP/1.1 then HTTP/2); `protocols` leaves out the HTTP versions the endpoint does not
+ * serve. See `ProtocolAdapter` for the precedence rule.
+ * - With TLS (a `TlsFeature` on the connection), ALPN decides. An id no adapter lists goes to the
+ *   fallback adapter (HTTP/1.1); no ALPN at all goes to the fallback too, or, on an endpoint
+ *   without one (HTTP/2 only), to its first adapter.
+ * - On cleartext the adapters that sniff read the first bytes without consuming them; when none
+ *   claims the connection it goes to the fallback adapter. On an HTTP/2-only endpoint a client
+ *   that did not send the preface gets a short HTTP/1.1 400.
  * A client that says nothing conclusive within `requestHeadersTimeoutMs` is closed.
  */
-export function httpConnectionDelegate(app: HttpApplication, options: HttpConnectionOptions, protocols: HttpProtocols = options.protocols): ConnectionDelegate {
-  const h1 = protocols === 'http2' ? undefined : http1Delegate(app, options);
-  const h2 = protocols === 'http1' ? undefined : http2Delegate(app, options);
-  const timeoutMs = options.limits.requestHeadersTimeoutMs;
+export function httpConnectionDelegate(
+  app: HttpApplication,
+  options: HttpConnectionOptions,
+  protocols: HttpProtocols = options.protocols,
+  adapters: readonly ProtocolAdapter[] = defaultProtocolAdapters(),
+): ConnectionDelegate {
   const logger = options.logger;
+  const clock = options.clock ?? options.heartbeat.clock;
+  const context: ProtocolAdapterContext = { ...options, app, clock, loggers: options.loggers ?? { create: () => logger } };
+  const served = adaptersFor(adapters, protocols);
+  const delegates = served.map((a) => a.createDelegate(context));
+
+  const byAlpn = new Map<string, ConnectionDelegate>();
+  let fallback: ConnectionDelegate | undefined;
+  const sniffers: ((head: Buffer) => SniffVerdict)[] = [];
+  const sniffed: ConnectionDelegate[] = [];
+  for (let i = 0; i < served.length; i++) {
+    const adapter = served[i];
+    // Later registrations overwrite earlier ones: the last adapter listing an id wins it.
+    for (const id of adapter.alpn) byAlpn.set(id, delegates[i]);
+    if (adapter.fallback === true) fallback = delegates[i];
+    if (adapter.sniff !== undefined) {
+      // Highest precedence first: the last registered adapter is asked first.
+      sniffers.unshift(adapter.sniff.bind(adapter));
+      sniffed.unshift(delegates[i]);
+    }
+  }
+  const noAlpn = fallback ?? delegates[0];
+  const timeoutMs = options.limits.requestHeadersTimeoutMs;
 
   const refuse = (ctx: ConnectionContext, why: string): Promise<void> => {
     logger.debug(why, { connectionId: ctx.id });
@@ -49,20 +95,18 @@ export function httpConnectionDelegate(app: HttpApplication, options: HttpConnec
   };
 
   const cleartext = async (ctx: ConnectionContext): Promise<void> => {
-    const verdict = await sniffPreface(ctx.transport, timeoutMs);
-    switch (verdict) {
-      case 'http2':
-        return h2!(ctx);
-      case 'other':
-        if (h1 !== undefined) {
-          const served = h1(ctx);
-          // sniffPreface left the transport paused with its bytes put back; HTTP/1.1 has attached
-          // its listeners now, and the flow restarts on the next tick.
-          ctx.transport.resume();
-          return served;
+    const result = await sniffProtocol(ctx.transport, sniffers, timeoutMs, clock);
+    // The adapter that claimed the connection takes it paused, as the sniff left it (node:http2 reads
+    // the put-back bytes itself); the fallback's flow is restarted here.
+    if (typeof result === 'number') return sniffed[result](ctx);
+    switch (result) {
+      case 'none':
+        if (fallback !== undefined) return resumed(ctx, fallback);
+        if (protocols === 'http2') {
+          ctx.transport.write(HTTP2_ONLY_RESPONSE, 'latin1');
+          return refuse(ctx, 'HTTP/1.x request on an HTTP/2-only endpoint: answered 400');
         }
-        ctx.transport.write(HTTP2_ONLY_RESPONSE, 'latin1');
-        return refuse(ctx, 'HTTP/1.x request on an HTTP/2-only endpoint: answered 400');
+        return refuse(ctx, 'No protocol adapter recognised the connection: closing');
       case 'timeout':
         return refuse(ctx, 'No request within requestHeadersTimeoutMs: closing');
       default:
@@ -74,12 +118,17 @@ export function httpConnectionDelegate(app: HttpApplication, options: HttpConnec
     const tls = ctx.features.get(TlsFeature);
     if (tls !== undefined) {
       const alpn = tls.alpnProtocol;
-      if (alpn === 'h2' || (alpn === null && h1 === undefined)) {
-        return h2 !== undefined ? h2(ctx) : refuse(ctx, 'ALPN chose h2 on an HTTP/1.1-only endpoint: closing');
-      }
-      return h1 !== undefined ? h1(ctx) : refuse(ctx, `ALPN chose ${alpn} on an HTTP/2-only endpoint: closing`);
+      const delegate = alpn === null ? noAlpn : (byAlpn.get(alpn) ?? fallback);
+      return delegate !== undefined ? delegate(ctx) : refuse(ctx, `ALPN chose ${alpn ?? 'nothing'}, which no protocol of this endpoint serves: closing`);
     }
-    if (h2 === undefined) return h1!(ctx);
+    if (sniffers.length === 0) return fallback !== undefined ? fallback(ctx) : refuse(ctx, 'No protocol adapter for cleartext connections: closing');
     return cleartext(ctx);
   };
+}
+
+/** The sniff left the transport paused with its bytes put back: the protocol listens now, then the flow restarts. */
+function resumed(ctx: ConnectionContext, delegate: ConnectionDelegate): Promise<void> {
+  const served = delegate(ctx);
+  ctx.transport.resume();
+  return served;
 }

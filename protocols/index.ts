@@ -2,5 +2,7 @@
 export * from './http/index.js';
 export * from './http1/index.js';
 export * from './http2/index.js';
+export * from './http-adapters.js';
 export * from './http-connection.js';
+export { sniffProtocol, MAX_SNIFF_BYTES, type SniffResult } from './protocol-sniff.js';
 export * from './tls/index.js';

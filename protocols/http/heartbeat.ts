@@ -1,3 +1,5 @@
+import { systemClock, type Clock, type ClockTimer } from '../../connection/index.js';
+
 /** Something that checks its timeouts once a heartbeat. */
 export interface HeartbeatHandler {
   onHeartbeat(now: number): void;
@@ -7,32 +9,35 @@ export interface HeartbeatHandler {
  * One timer that drives every HTTP timeout and refreshes the cached Date header, as Kestrel's
  * heartbeat does: a timer per request (or per connection) costs far more than one tick a second
  * that walks the live connections. The timer runs only while handlers are registered and never
- * keeps the process alive.
+ * keeps the process alive. Time and the timer come from `clock`, so a test clock drives every
+ * heartbeat timeout (and the Date header) without waiting.
  */
 export class Heartbeat {
   readonly #handlers = new Set<HeartbeatHandler>();
-  #timer: NodeJS.Timeout | undefined;
+  #timer: ClockTimer | undefined;
   #dateLine = '';
   #date = '';
   #dateAt = 0;
   #now = 0;
 
-  constructor(readonly intervalMs = 1_000) {}
+  constructor(
+    readonly clock: Clock = systemClock,
+    readonly intervalMs = 1_000,
+  ) {}
 
   add(handler: HeartbeatHandler): void {
     this.#handlers.add(handler);
     if (this.#timer === undefined) {
-      this.#now = Date.now();
+      this.#now = this.clock.now();
       this.#refreshDate(this.#now);
-      this.#timer = setInterval(this.#tick, this.intervalMs);
-      this.#timer.unref();
+      this.#timer = this.clock.setInterval(this.#tick, this.intervalMs);
     }
   }
 
   delete(handler: HeartbeatHandler): void {
     this.#handlers.delete(handler);
     if (this.#handlers.size === 0 && this.#timer !== undefined) {
-      clearInterval(this.#timer);
+      this.clock.clearTimer(this.#timer);
       this.#timer = undefined;
     }
   }
@@ -42,18 +47,18 @@ export class Heartbeat {
    * response reads a field (no clock call on the hot path); with none, it is refreshed on read.
    */
   get dateLine(): string {
-    if (this.#timer === undefined) this.#refreshDate(Date.now());
+    if (this.#timer === undefined) this.#refreshDate(this.clock.now());
     return this.#dateLine;
   }
 
   /**
    * The time of the last tick (ms since the epoch): a clock for timeouts that costs a field read,
-   * where Date.now() costs ~50 ns here and the hot path would read it several times per request.
+   * where reading the clock (Date.now()) costs ~50 ns here and the hot path would read it several times per request.
    * It lags the real time by less than `intervalMs`, so a deadline measured from it must allow one
    * interval more (`isPast`) to never fire early, as Kestrel's heartbeat clock does.
    */
   get now(): number {
-    return this.#timer === undefined ? Date.now() : this.#now;
+    return this.#timer === undefined ? this.clock.now() : this.#now;
   }
 
   /** True when more than `limitMs` has surely passed since `since` (a value of `now`), seen at tick time `now`. */
@@ -63,7 +68,7 @@ export class Heartbeat {
 
   /** The date as an IMF-fixdate (`Thu, 26 Nov 2026 03:10:00 GMT`), for protocols that want the value alone. */
   get date(): string {
-    if (this.#timer === undefined) this.#refreshDate(Date.now());
+    if (this.#timer === undefined) this.#refreshDate(this.clock.now());
     return this.#date;
   }
 
@@ -76,7 +81,7 @@ export class Heartbeat {
   }
 
   readonly #tick = (): void => {
-    const now = Date.now();
+    const now = this.clock.now();
     this.#now = now;
     this.#refreshDate(now);
     for (const h of this.#handlers) {

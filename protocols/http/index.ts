@@ -11,3 +11,5 @@ export { KNOWN_METHODS } from './known-methods.js';
 export { isToken, classifyFieldValue, utf8Length } from './header-chars.js';
 export * from './http2-limits.js';
 export { isValidHostValue, isHostAndPort, isConnectAuthority } from './host.js';
+export * from './protocol-adapter.js';
+export * from './http-tokens.js';

@@ -129,6 +129,11 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   };
   #drainWaiters: (() => void)[] = [];
 
+  /** The clock's exact time (the heartbeat's `now` lags by up to a tick), for a body read's start. */
+  readClock(): number {
+    return this.#options.heartbeat.clock.now();
+  }
+
   constructor(ctx: ConnectionContext, app: HttpApplication, options: Http1ConnectionOptions) {
     this.ctx = ctx;
     this.#transport = ctx.transport;

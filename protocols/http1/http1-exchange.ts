@@ -148,7 +148,7 @@ export class Http1Exchange implements HttpExchange {
     if (this.requestComplete) return Promise.resolve(null);
     if (this.#reader !== undefined) return Promise.reject(new TiercelError('ERR_TIERCEL_CONCURRENT_READ', 'The request body is already being read'));
     if (this.readStartedAt === 0) {
-      this.readStartedAt = Date.now();
+      this.readStartedAt = this.owner.readClock();
       // The declared length is checked when reading starts, so an app can change the limit first.
       if (this.requestContentLength > this.maxRequestBodySize) {
         this.failBody(tooLarge(this.maxRequestBodySize));

@@ -2,13 +2,12 @@ import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
-import { generate } from 'selfsigned';
 
 export interface DevCertificateOptions {
   /**
-   * Where the certificate lives. Default: `$TIERCEL_DEV_CERT_DIR` if set, else
-   * `~/.tiercel/dev-cert/` (one certificate per user, shared by every project, like
-   * `dotnet dev-certs`).
+   * Where the certificate lives. Default `~/.tiercel/dev-cert/` (one certificate per user, shared
+   * by every project, like `dotnet dev-certs`). The server and the CLI pass `$TIERCEL_DEV_CERT_DIR`
+   * here when it is set (the environment is read in di/, never here).
    */
   dir?: string;
 }
@@ -36,11 +35,14 @@ const VALID_FOR_MS = 365 * 24 * 60 * 60 * 1000;
  * CA. Never use it in production.
  */
 export async function ensureDevCertificate(options: DevCertificateOptions = {}): Promise<DevCertificate> {
-  const dir = options.dir ?? process.env.TIERCEL_DEV_CERT_DIR ?? join(homedir(), '.tiercel', 'dev-cert');
+  const dir = options.dir ?? join(homedir(), '.tiercel', 'dev-cert');
   const certFile = join(dir, DEV_CERT_FILE);
   const keyFile = join(dir, DEV_KEY_FILE);
   if (await isUsable(certFile, keyFile)) return { certFile, keyFile, created: false };
 
+  // Loaded here, not at import: selfsigned (and its crypto library) costs ~100 ms to load, and
+  // most processes never make a certificate.
+  const { generate } = await import('selfsigned');
   const notBeforeDate = new Date(Date.now() - 60_000); // a minute back: clocks in VMs and containers drift
   const pems = await generate([{ name: 'commonName', value: 'localhost' }], {
     keyType: 'ec',

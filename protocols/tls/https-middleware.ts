@@ -1,5 +1,5 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { ConsoleLogger, TlsFeature, type ConnectionMiddleware, type Logger } from '../../connection/index.js';
+import { ConsoleLogger, TlsFeature, systemClock, type Clock, type ConnectionMiddleware, type Logger } from '../../connection/index.js';
 import { resolveHttpsOptions, type HttpsOptions, type ResolvedHttpsOptions } from './https-options.js';
 import { ServerCertificates } from './server-certificates.js';
 import { acceptTls } from './tls-handshake.js';
@@ -31,12 +31,12 @@ export interface HttpsMiddleware {
  * time; files are then watched (see `HttpsOptions.reloadOnChange`) until `dispose()`.
  *
  * `logger` gets handshake failures (debug) and certificate reloads (info, or warn when a reload
- * fails); by default warnings go to the console.
+ * fails); by default warnings go to the console. `clock` times the handshake deadline.
  */
-export function httpsMiddleware(options: HttpsOptions, logger: Logger = new ConsoleLogger('warn')): HttpsMiddleware {
+export function httpsMiddleware(options: HttpsOptions, logger: Logger = new ConsoleLogger('warn'), clock: Clock = systemClock): HttpsMiddleware {
   const resolved = resolveHttpsOptions(options);
   const certificates = new ServerCertificates(resolved, logger);
-  const settings = { ...resolved, certificates };
+  const settings = { ...resolved, certificates, clock };
   const middleware: ConnectionMiddleware = async (ctx, next) => {
     let socket: TLSSocket;
     let clientCertificate: PeerCertificate | null;

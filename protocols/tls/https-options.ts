@@ -117,8 +117,22 @@ const KNOWN: readonly (keyof HttpsOptions)[] = [
   'reloadDebounceMs',
 ];
 
+/** True when `options` can serve some handshake: a `certificate`, an `sni` entry or a `selectCertificate`. */
+export function hasCertificate(options: HttpsOptions): boolean {
+  return options.certificate !== undefined || (options.sni !== undefined && Object.keys(options.sni).length > 0) || options.selectCertificate !== undefined;
+}
+
+/**
+ * Checks server-wide HTTPS options (the `TLS_OPTIONS` every HTTPS endpoint starts from) as
+ * `resolveHttpsOptions` does, except that a certificate is not required; returns a copy.
+ */
+export function checkTlsDefaults(options: HttpsOptions): HttpsOptions {
+  resolveHttpsOptions(options, false);
+  return { ...options };
+}
+
 /** Checks every option and fills in the defaults; a bad or unknown option throws `InvalidOptionError`. */
-export function resolveHttpsOptions(options: HttpsOptions): ResolvedHttpsOptions {
+export function resolveHttpsOptions(options: HttpsOptions, requireCertificate = true): ResolvedHttpsOptions {
   if (typeof options !== 'object' || options === null) throw new InvalidOptionError('https', 'must be an options object');
   for (const key of Object.keys(options)) {
     if (!(KNOWN as readonly string[]).includes(key)) throw new InvalidOptionError(key, `is not an HTTPS option (known: ${KNOWN.join(', ')})`);
@@ -131,7 +145,7 @@ export function resolveHttpsOptions(options: HttpsOptions): ResolvedHttpsOptions
     ([host, source]) => [checkHostPattern('sni', host), checkCertificateSource(`sni['${host}']`, source)] as const,
   );
   const selectCertificate = optionalFunction('selectCertificate', options.selectCertificate);
-  if (certificate === undefined && sni.length === 0 && selectCertificate === undefined) {
+  if (requireCertificate && !hasCertificate({ certificate, sni: options.sni, selectCertificate })) {
     throw new InvalidOptionError('certificate', 'HTTPS needs a certificate: give `certificate`, `sni` or `selectCertificate`');
   }
   const mode = options.clientCertificateMode ?? HTTPS_DEFAULTS.clientCertificateMode;

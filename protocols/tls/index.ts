@@ -5,6 +5,8 @@ export {
   ALPN_HTTP1,
   HTTPS_DEFAULTS,
   resolveHttpsOptions,
+  checkTlsDefaults,
+  hasCertificate,
   type ClientCertificateMode,
   type ClientCertificateValidator,
   type HttpsOptions,
@@ -22,3 +24,12 @@ export {
 } from './certificate-source.js';
 export { ensureDevCertificate, DEV_CERT_FILE, DEV_KEY_FILE, type DevCertificate, type DevCertificateOptions } from './dev-certificate.js';
 export { CertificateInvalidError, TlsHandshakeFailedError, type TlsHandshakeFailureReason } from './tls-errors.js';
+export {
+  CERTIFICATE_PROVIDER,
+  TLS_OPTIONS,
+  DevCertificateProvider,
+  StaticCertificateProvider,
+  type CertificateProvider,
+  type CertificateRequest,
+  type DevCertificateProviderOptions,
+} from './certificate-provider.js';

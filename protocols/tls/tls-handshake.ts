@@ -1,5 +1,5 @@
 import { TLSSocket, type PeerCertificate } from 'node:tls';
-import { LifetimeFeature, isConnectionLost, type ConnectionContext } from '../../connection/index.js';
+import { LifetimeFeature, isConnectionLost, type Clock, type ConnectionContext } from '../../connection/index.js';
 import type { ClientCertificateMode, ClientCertificateValidator } from './https-options.js';
 import { peerVerifyError, releaseControl } from './node-tls-internals.js';
 import type { ServerCertificates } from './server-certificates.js';
@@ -12,6 +12,8 @@ export interface HandshakeSettings {
   readonly handshakeTimeoutMs: number;
   readonly clientCertificateMode: ClientCertificateMode;
   readonly validateClientCertificate: ClientCertificateValidator | undefined;
+  /** The clock of the handshake deadline. */
+  readonly clock: Clock;
 }
 
 export interface Handshake {
@@ -67,9 +69,10 @@ export function acceptTls(ctx: ConnectionContext, settings: HandshakeSettings): 
       else fail(classify(err));
     };
     const onClose = (): void => fail(new TlsHandshakeFailedError('closed', 'the connection closed during the handshake'));
-    const timer = setTimeout(() => fail(new TlsHandshakeFailedError('timeout', `no complete handshake within ${settings.handshakeTimeoutMs} ms`)), settings.handshakeTimeoutMs);
+    const clock = settings.clock;
+    const timer = clock.setTimeout(() => fail(new TlsHandshakeFailedError('timeout', `no complete handshake within ${settings.handshakeTimeoutMs} ms`)), settings.handshakeTimeoutMs);
     const cleanup = (): void => {
-      clearTimeout(timer);
+      clock.clearTimer(timer);
       socket.off('error', onError);
       socket.off('close', onClose);
     };

@@ -54,20 +54,6 @@ test('reuses a valid one; regenerates an expired or broken one', async () => {
   }
 });
 
-test('without `dir`, $TIERCEL_DEV_CERT_DIR chooses the folder', async () => {
-  const dir = new CertDir();
-  const saved = process.env.TIERCEL_DEV_CERT_DIR;
-  process.env.TIERCEL_DEV_CERT_DIR = dir.path;
-  try {
-    const made = await ensureDevCertificate();
-    assert.ok(made.certFile.startsWith(dir.path));
-  } finally {
-    if (saved === undefined) delete process.env.TIERCEL_DEV_CERT_DIR;
-    else process.env.TIERCEL_DEV_CERT_DIR = saved;
-    dir.remove();
-  }
-});
-
 test('the dev certificate serves https://localhost to Node and curl when they trust it', async () => {
   const dir = new CertDir();
   const made = await ensureDevCertificate({ dir: dir.path });

@@ -1,0 +1,106 @@
+import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import {
+  CLOCK,
+  ConsoleLogger,
+  InvalidOptionError,
+  LOGGER,
+  LOGGER_FACTORY,
+  TRANSPORT_OPTIONS,
+  systemClock,
+} from '../connection/index.js';
+import {
+  CERTIFICATE_PROVIDER,
+  DevCertificateProvider,
+  HEARTBEAT,
+  HTTP2_LIMITS,
+  HTTP_LIMITS,
+  HTTP_OPTIONS,
+  Heartbeat,
+  Http1Adapter,
+  Http2Adapter,
+  PROTOCOL_ADAPTER,
+  TLS_OPTIONS,
+  checkTlsDefaults,
+  resolveHttpOptions,
+  type HttpOptions,
+  type HttpsOptions,
+} from '../protocols/index.js';
+import { MemoryTransport, PipeTransport, TcpTransport } from '../transports/index.js';
+import { readEnvironment } from './environment.js';
+import { DefaultLoggerFactory } from './logger-factory.js';
+import { resolveServerOptions, type ServerOptions } from './server-options.js';
+import { ENVIRONMENT, SERVER_OPTIONS } from './tokens.js';
+import { registerTransport } from './transport-registration.js';
+import { resolve } from './resolution.js';
+
+/** What `addTiercel` configures. Every part is checked now; each has its documented defaults. */
+export interface TiercelOptions {
+  /** See `ServerOptions`. */
+  server?: ServerOptions;
+  /** See `HttpOptions`: the HTTP limits, HTTP/2 limits, Server header and versions. */
+  http?: HttpOptions;
+  /** HTTPS options every HTTPS endpoint starts from (its own `useHttps` options win). Default: none. */
+  tls?: HttpsOptions;
+  /** Where the environment is read from, once, now. Default `process.env`. */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+const KNOWN: readonly (keyof TiercelOptions)[] = ['server', 'http', 'tls', 'env'];
+
+/**
+ * Registers tiercel's defaults in `container` (one you own, or a child of it), as `UseKestrel`
+ * adds Kestrel's services: options, environment, clock, loggers, heartbeat, the HTTP/1.1 and
+ * HTTP/2 adapters, the development-certificate provider and the TCP, pipe and memory transports.
+ *
+ * Replace any of them by registering your own under the same token afterwards: the last
+ * registration wins (for lists, `TRANSPORT`, `PROTOCOL_ADAPTER`, `CERTIFICATE_PROVIDER`, the last
+ * registered is tried first). Register before `server.start()`, which resolves everything.
+ */
+export function addTiercel(container: DependencyContainer, options: TiercelOptions = {}): DependencyContainer {
+  if (typeof options !== 'object' || options === null) throw new InvalidOptionError('options', 'must be an object');
+  for (const key of Object.keys(options)) {
+    if (!(KNOWN as readonly string[]).includes(key)) throw new InvalidOptionError(key, `is not a tiercel option (known: ${KNOWN.join(', ')})`);
+  }
+  const server = resolveServerOptions(options.server);
+  const http = resolveHttpOptions(options.http);
+  const tls = checkTlsDefaults(options.tls ?? {});
+  const environment = readEnvironment(options.env);
+  const c = container;
+
+  c.register(SERVER_OPTIONS, { useValue: server });
+  c.register(TRANSPORT_OPTIONS, { useFactory: (d) => resolve(d, SERVER_OPTIONS).transport });
+  c.register(ENVIRONMENT, { useValue: environment });
+  c.register(CLOCK, { useValue: systemClock });
+
+  const root = new ConsoleLogger(server.logLevel, 'tiercel');
+  c.register(LOGGER_FACTORY, { useFactory: (d) => new DefaultLoggerFactory(server.logLevel, root, d) });
+  c.register(LOGGER, {
+    useFactory: (d) => {
+      const factory = resolve(d, LOGGER_FACTORY);
+      return factory instanceof DefaultLoggerFactory ? root : factory.create('tiercel');
+    },
+  });
+
+  // One heartbeat per container, made on first use with whatever CLOCK is registered by then.
+  c.register(HEARTBEAT, { useFactory: instanceCachingFactory((d) => new Heartbeat(resolve(d, CLOCK))) });
+  c.register(HTTP_OPTIONS, { useValue: http });
+  c.register(HTTP_LIMITS, { useFactory: (d) => resolve(d, HTTP_OPTIONS).limits });
+  c.register(HTTP2_LIMITS, { useFactory: (d) => resolve(d, HTTP_OPTIONS).http2 });
+  // HTTP/1.1 first: the later HTTP/2 takes precedence in ALPN and sniffs first, HTTP/1.1 is the fallback.
+  c.register(PROTOCOL_ADAPTER, { useValue: new Http1Adapter() });
+  c.register(PROTOCOL_ADAPTER, { useValue: new Http2Adapter() });
+
+  c.register(TLS_OPTIONS, { useValue: tls });
+  c.register(CERTIFICATE_PROVIDER, {
+    useFactory: (d) => {
+      const env = resolve(d, ENVIRONMENT);
+      return new DevCertificateProvider({ dir: env.devCertDir, enabled: !env.production, logger: resolve(d, LOGGER_FACTORY).create('tiercel.tls') });
+    },
+  });
+
+  // A later transport that can bind an endpoint wins over an earlier one.
+  registerTransport(c, TcpTransport);
+  registerTransport(c, PipeTransport);
+  registerTransport(c, MemoryTransport);
+  return c;
+}

@@ -1,0 +1,89 @@
+// Loggers per category from LOGGER_FACTORY; a LOGGER registered alone still gets every line.
+import 'reflect-metadata';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { spawn } from 'node:child_process';
+import { once } from 'node:events';
+import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Logger } from '../../connection/index.js';
+import { LOGGER, LOGGER_FACTORY, resolve, type DependencyContainer } from '../../di/index.js';
+import { Server } from '../../hosting/index.js';
+import { ApplicationBuilder } from '../../pipeline/index.js';
+import { readAll } from '../support/streams.js';
+import { makeLeaf } from '../support/tls-certificates.js';
+import { appContainer, RecordingLoggerFactory, waitFor } from './support.js';
+
+/** An app whose /boom throws, on plain and TLS endpoints; exercises the server, HTTP/1.1, TLS and pipeline loggers. */
+async function exercise(services: DependencyContainer): Promise<void> {
+  const leaf = await makeLeaf(['localhost']);
+  const server = new Server(services);
+  server.useHttp(
+    new ApplicationBuilder().run((ctx) => {
+      if (ctx.request.path === '/boom') throw new Error('boom');
+      ctx.response.send('ok');
+    }),
+  );
+  server.listen('http://127.0.0.1:0');
+  server.listen('https://127.0.0.1:0', (ep) => ep.useHttps({ certificate: { cert: leaf.cert, key: leaf.key } }));
+  await server.start();
+  try {
+    const [plain, secure] = server.endpoints as { port: number }[];
+    const send = async (port: number, bytes: string): Promise<string> => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.write(bytes);
+      return readAll(socket);
+    };
+    assert.ok((await send(plain.port, 'GET /boom HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n')).startsWith('HTTP/1.1 500'));
+    assert.ok((await send(plain.port, 'GET / HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\nContent-Length: 1\r\n\r\n')).startsWith('HTTP/1.1 400'));
+    // Plain HTTP to the TLS port: a handshake failure, logged at debug.
+    await send(secure.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  } finally {
+    await server.stop(500);
+  }
+}
+
+test('a LOGGER_FACTORY of your own gets one logger per category, and LOGGER is its tiercel logger', async () => {
+  const services = appContainer();
+  const logs = new RecordingLoggerFactory();
+  services.register(LOGGER_FACTORY, { useValue: logs });
+  await exercise(services);
+  await waitFor('the handshake failure to be logged', () => logs.of('tiercel.tls').length > 0);
+  assert.ok(logs.of('tiercel.server').some((l) => l.level === 'info' && l.message.startsWith('Now listening on: http://127.0.0.1:')));
+  assert.ok(logs.of('tiercel.pipeline').some((l) => l.level === 'error' && (l.fields?.error as Error).message === 'boom'));
+  assert.ok(logs.of('tiercel.http1').some((l) => l.level === 'debug' && l.message === 'Bad request'));
+  assert.ok(logs.of('tiercel.tls').some((l) => l.level === 'debug' && l.fields?.reason === 'protocol'));
+  for (const category of ['tiercel.http', 'tiercel.http2']) assert.ok(logs.categories.includes(category), category);
+  // Code that injects LOGGER gets the factory's `tiercel` category.
+  resolve(services, LOGGER).info('from LOGGER');
+  assert.equal(logs.of('tiercel').map((l) => l.message), ['from LOGGER']);
+});
+
+test('a LOGGER registered alone (no factory) still receives every category', async () => {
+  const services = appContainer();
+  const lines: string[] = [];
+  const record = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
+  const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
+  services.register(LOGGER, { useValue: logger });
+  await exercise(services);
+  await waitFor('the handshake failure to be logged', () => lines.some((l) => l.startsWith('debug TLS handshake failed')));
+  assert.ok(lines.some((l) => l.startsWith('info Now listening on: http://127.0.0.1:')));
+  assert.ok(lines.includes('error Unhandled error in the request pipeline'));
+  assert.ok(lines.includes('debug Bad request'));
+});
+
+test('the default console loggers name their category: tiercel serve prints info: tiercel.server: Now listening on', async () => {
+  const cli = fileURLToPath(new URL('../../hosting/cli.js', import.meta.url));
+  const child = spawn(process.execPath, [cli, 'serve', '--urls', 'http://127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  try {
+    await waitFor('the listening line', () => out.includes('(Ctrl-C stops)'), 10_000);
+    assert.match(out, /^info: tiercel\.server: Now listening on: http:\/\/127\.0\.0\.1:\d+$/m);
+  } finally {
+    child.kill('SIGINT');
+    await once(child, 'exit');
+  }
+});
+
+test.run();
