@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ApplicationBuilder } from '../pipeline/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
+import { stopOnSignals } from './stop-on-signals.js';
 import { ensureDevCertificate } from '../protocols/tls/index.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-level <level>]
@@ -97,24 +98,7 @@ async function serve(args: Args): Promise<void> {
   }
   await server.start();
   console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) {
-      console.log('tiercel: stopping now');
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`tiercel: ${signal}: stopping gracefully (again to force)`);
-    server.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('tiercel: stop failed', err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(server);
 }
 
 async function devCerts(args: Args): Promise<void> {

@@ -6,3 +6,4 @@ export * from './server.js';
 export * from './endpoint-builder.js';
 export * from './connection-handler.js';
 export * from './test-server.js';
+export * from './stop-on-signals.js';
