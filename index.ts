@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// preserve="true" keeps this in the published .d.ts: they use Node's types (Buffer, node:stream), which
+// TypeScript 6+ no longer loads by default; @types/node reaches consumers through @types/ws.
 // tiercel's public face: every layer's own index, re-exported. Import a layer directly
 // ('tiercel/hosting', 'tiercel/transports', …) to load only what you use.
 import 'reflect-metadata';

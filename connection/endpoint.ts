@@ -36,6 +36,15 @@ export interface CustomEndpoint {
   readonly [key: string]: unknown;
 }
 
+/**
+ * Whether `endpoint` is of a transport's own `kind`, narrowing it to a `CustomEndpoint` of that kind
+ * (comparing `endpoint.kind` alone does not narrow: a custom kind is any string). Its other fields
+ * are `unknown` until checked: `isCustomEndpoint(e, 'loop') && typeof e.name === 'string'`.
+ */
+export function isCustomEndpoint<K extends string>(endpoint: Endpoint, kind: K): endpoint is CustomEndpoint & { readonly kind: K } {
+  return endpoint.kind === kind;
+}
+
 export type Scheme = 'http' | 'https';
 
 export interface ParsedUrl {

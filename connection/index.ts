@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// preserve="true" keeps this in the published .d.ts: they use Node's types (Buffer, node:stream), which
+// TypeScript 6+ no longer loads by default; @types/node reaches consumers through @types/ws.
 // connection/: the contracts every layer shares. No node:net here; transports implement these.
 export * from './errors.js';
 export * from './endpoint.js';

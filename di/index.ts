@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// preserve="true" keeps this in the published .d.ts: they use Node's types (Buffer, node:stream), which
+// TypeScript 6+ no longer loads by default; @types/node reaches consumers through @types/ws.
 // di/: the composition root (`addTiercel`) and the tokens components are wired by.
 import 'reflect-metadata';
 export * from './tokens.js';

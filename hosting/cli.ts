@@ -8,6 +8,7 @@ import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
 import { CERTIFICATE_PROVIDER, StaticCertificateProvider, ensureDevCertificate } from '../protocols/tls/index.js';
 import { ENVIRONMENT, readEnvironment, resolve } from '../di/index.js';
+import { stopOnSignals } from './stop-on-signals.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-level <level>]
        tiercel dev-certs [--dir <folder>]
@@ -99,24 +100,7 @@ async function serve(args: Args): Promise<void> {
   for (const url of urls) server.listen(url);
   await server.start();
   console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) {
-      console.log('tiercel: stopping now');
-      process.exit(1);
-    }
-    stopping = true;
-    console.log(`tiercel: ${signal}: stopping gracefully (again to force)`);
-    server.stop().then(
-      () => process.exit(0),
-      (err: unknown) => {
-        console.error('tiercel: stop failed', err);
-        process.exit(1);
-      },
-    );
-  };
-  process.on('SIGINT', () => stop('SIGINT'));
-  process.on('SIGTERM', () => stop('SIGTERM'));
+  stopOnSignals(server);
 }
 
 async function devCerts(args: Args): Promise<void> {

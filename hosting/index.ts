@@ -1,6 +1,10 @@
+/// <reference types="node" preserve="true" />
+// preserve="true" keeps this in the published .d.ts: they use Node's types (Buffer, node:stream), which
+// TypeScript 6+ no longer loads by default; @types/node reaches consumers through @types/ws.
 // hosting/: the server that ties transports, connection pipelines and protocols together.
 export * from './server.js';
 export * from './endpoint-builder.js';
 export * from './connection-handler.js';
 export * from './test-server.js';
 export * from './manual-clock.js';
+export * from './stop-on-signals.js';

@@ -82,6 +82,13 @@ export class Server {
   #defaultTerminal: DefaultTerminal | undefined;
   readonly #https: HttpsMiddleware[] = [];
   #logger: Logger | undefined;
+  #stopping: Promise<void> | undefined;
+  /** When a graceful stop gives up and aborts what is left (Date.now() time); stop() may bring it forward. */
+  #stopDeadline = 0;
+  /** A later stop() brought the deadline forward (for the log line: not a timeout). */
+  #stopHurried = false;
+  /** Re-arms the running stop's timer after its deadline moved; undefined when no stop is waiting. */
+  #rearmStopTimer: (() => void) | undefined;
 
   /**
    * `new Server(options)` makes its own container (a child of tsyringe's root) with tiercel's
@@ -208,31 +215,52 @@ export class Server {
 
   /**
    * Stops gracefully: unbinds every endpoint, asks every connection to close, waits up to
-   * `timeoutMs` (default `shutdownTimeoutMs`), then aborts what is left.
+   * `timeoutMs` (default `shutdownTimeoutMs`), then aborts what is left. A call while a stop is
+   * under way returns that stop, and brings its deadline forward if `timeoutMs` ends sooner:
+   * `stop(0)` aborts what is left at once (a second Ctrl-C, as `stopOnSignals` does).
    */
-  async stop(timeoutMs = this.#options.shutdownTimeoutMs): Promise<void> {
-    if (this.#state === 'new') {
-      this.#state = 'stopped';
-      return;
+  stop(timeoutMs = this.#options.shutdownTimeoutMs): Promise<void> {
+    if (this.#state === 'stopping') {
+      const deadline = Date.now() + timeoutMs;
+      if (deadline < this.#stopDeadline) {
+        this.#stopDeadline = deadline;
+        this.#stopHurried = true;
+        this.#rearmStopTimer?.();
+      }
+      return this.#stopping!;
     }
-    if (this.#state === 'stopped' || this.#state === 'stopping') return;
+    if (this.#state === 'new') this.#state = 'stopped';
+    if (this.#state === 'stopped') return Promise.resolve();
     this.#state = 'stopping';
+    this.#stopDeadline = Date.now() + timeoutMs;
+    this.#stopping = this.#stopGracefully();
+    return this.#stopping;
+  }
+
+  async #stopGracefully(): Promise<void> {
     await Promise.allSettled(this.#bound.map((b) => b.listener.unbind()));
     await Promise.allSettled(this.#bound.map((b) => b.loop));
     // A connection whose protocol is already done has nothing to finish: close it now.
     for (const ctx of this.#lingering) ctx.abort(new ConnectionAbortedError('The server is shutting down'));
     for (const ctx of this.#live) ctx.features.get(LifetimeFeature)?.requestClose();
     if (this.#live.size > 0) {
-      let timer: NodeJS.Timeout | undefined;
-      await Promise.race([
-        this.#whenEmpty(),
-        new Promise<void>((r) => {
-          timer = setTimeout(r, timeoutMs);
-        }),
-      ]);
-      clearTimeout(timer);
+      await new Promise<void>((resolve) => {
+        let timer: NodeJS.Timeout | undefined;
+        const done = (): void => {
+          clearTimeout(timer);
+          this.#rearmStopTimer = undefined;
+          resolve();
+        };
+        this.#rearmStopTimer = () => {
+          clearTimeout(timer);
+          timer = setTimeout(done, Math.max(0, this.#stopDeadline - Date.now()));
+        };
+        this.#rearmStopTimer();
+        void this.#whenEmpty().then(done);
+      });
       if (this.#live.size > 0) {
-        this.logger.warn(`Shutdown timeout: aborting ${this.#live.size} connection(s)`);
+        const why = this.#stopHurried ? 'Stopping at once' : 'Shutdown timeout';
+        this.logger.warn(`${why}: aborting ${this.#live.size} connection(s)`);
         for (const ctx of this.#live) ctx.abort(new ConnectionAbortedError('The server is shutting down'));
         await this.#whenEmpty();
       }

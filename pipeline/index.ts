@@ -1,3 +1,6 @@
+/// <reference types="node" preserve="true" />
+// preserve="true" keeps this in the published .d.ts: they use Node's types (Buffer, node:stream), which
+// TypeScript 6+ no longer loads by default; @types/node reaches consumers through @types/ws.
 // pipeline/: the request pipeline apps are written against (ASP.NET Core's HttpContext and
 // IApplicationBuilder). Imports protocols/http (the exchange contract) and connection only.
 export {

@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseEndpoint, parseUrl, formatEndpoint, InvalidEndpointError } from '../../connection/index.js';
+import { parseEndpoint, parseUrl, formatEndpoint, isCustomEndpoint, InvalidEndpointError, type Endpoint } from '../../connection/index.js';
 
 test('reads IPv4, IPv6 and the wildcards', () => {
   assert.equal(parseEndpoint('http://127.0.0.1:5000'), { kind: 'tcp', host: '127.0.0.1', port: 5000 });
@@ -54,5 +54,11 @@ for (const [input, fragment] of bad) {
     }
   });
 }
+
+test('isCustomEndpoint tells a transport its own kind, and narrows so its fields can be checked', () => {
+  const endpoints: Endpoint[] = [{ kind: 'loop', name: 'a' }, { kind: 'loop' }, parseEndpoint('http://memory:a'), parseEndpoint('http://127.0.0.1:1')];
+  const names = endpoints.map((e) => (isCustomEndpoint(e, 'loop') ? (typeof e.name === 'string' ? e.name : 'unnamed') : e.kind));
+  assert.equal(names, ['a', 'unnamed', 'memory', 'tcp']);
+});
 
 test.run();

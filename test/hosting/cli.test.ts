@@ -37,7 +37,7 @@ async function stop(r: Running): Promise<number | null> {
 }
 
 test('tiercel serve runs the demo app where --urls says, and Ctrl-C stops it cleanly', async () => {
-  const r = await start(['serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn']);
+  const r = await start(['serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'info']);
   try {
     assert.is(r.urls.length, 1);
     const base = r.urls[0];
