@@ -258,7 +258,12 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     if (this.#peerEnded && this.#exchange === null && this.#phase !== Phase.Closing && !this.#outputWait) this.#close();
     this.#flush();
     if (this.#phase === Phase.Closing) this.#finish();
-    else if (this.#outputWait && !this.#transport.writableNeedDrain) {
+    else if (this.#phase === Phase.Idle && !this.#parser.isIdle) {
+      // Part of the next head came in the same read as the request before it: from now on it
+      // is a request head on the clock, not an idle keep-alive connection.
+      this.#phase = Phase.Head;
+      this.#phaseSince = this.#options.heartbeat.now;
+    } else if (this.#outputWait && !this.#transport.writableNeedDrain) {
       // The transport took the batch without asking to wait (its buffer is larger than ours):
       // there is no 'drain' to come, so go on after this turn.
       queueMicrotask(() => {
@@ -593,7 +598,14 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       }
       return;
     }
-    if (!this.#parsingPaused) this.#close();
+    if (this.#parsingPaused) return;
+    if (this.#phase === Phase.Head) {
+      // A request head cut off by the end of input: answered as node:http and Kestrel do.
+      this.keepAlive = false;
+      this.#options.logger.debug('Request head incomplete at the end of input', { connectionId: this.ctx.id });
+      this.#writeErrorResponse(400);
+    }
+    this.#close();
   }
 
 

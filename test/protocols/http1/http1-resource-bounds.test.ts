@@ -210,6 +210,36 @@ test('an unread body that does arrive within the drain time keeps the connection
   }
 });
 
+test('a request head cut off by FIN is answered 400 and the connection closed', async () => {
+  const srv = await serve(noRead);
+  const s = await open(srv.port, false);
+  try {
+    let text = '';
+    s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    s.end('GET /x HTTP/1.1\r\nHost: x\r\nX-Half: ');
+    assert.ok((await closedWithin(s, 3_000)) >= 0);
+    assert.ok(text.startsWith('HTTP/1.1 400 '), text);
+  } finally {
+    s.destroy();
+    await srv.stop();
+  }
+});
+
+test('part of a head that came with the request before it is on the headers timeout, not the keep-alive one', async () => {
+  const srv = await serve(noRead, { requestHeadersTimeoutMs: 100, keepAliveTimeoutMs: 60_000 });
+  const s = await open(srv.port, false);
+  try {
+    let text = '';
+    s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    s.write('GET /a HTTP/1.1\r\nHost: x\r\n\r\nGET /b HTTP/1.1\r\nHo');
+    assert.ok((await closedWithin(s, 4_000)) >= 0, 'the slow second head was held for the keep-alive timeout');
+    assert.ok(text.includes('HTTP/1.1 408 '), text);
+  } finally {
+    s.destroy();
+    await srv.stop();
+  }
+});
+
 // ---- 3. the minimum response rate -----------------------------------------------------------
 
 /** Streams `total` bytes in 16 KiB writes, waiting for drain as a good app does; notes an abort. */
