@@ -1,8 +1,7 @@
-import type { Duplex } from 'node:stream';
 import { Agent, fetch as undiciFetch, type RequestInit, type Response } from 'undici';
 import type { ServerOptions } from '../di/index.js';
 import type { HttpOptions } from '../protocols/http/index.js';
-import { MemoryTransport } from '../transports/index.js';
+import { MemoryTransport, type MemoryDuplex } from '../transports/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
 
 export interface TestServerOptions {
@@ -61,8 +60,12 @@ export class TestServer {
     return undiciFetch(url, { ...init, dispatcher: this.dispatcher });
   }
 
-  /** A raw client connection (the client end of an in-memory duplex) for byte-level tests. */
-  connect(): Duplex {
+  /**
+   * A raw client connection (the client end of an in-memory duplex) for byte-level tests. It closes
+   * as a socket does: `end()` is a FIN, `destroy()` too unless input is unread, `resetAndDestroy()`
+   * a reset (the server sees the client go away).
+   */
+  connect(): MemoryDuplex {
     return this.server.getTransport(MemoryTransport).connect(this.name);
   }
 
