@@ -3,3 +3,5 @@ export * from './server.js';
 export * from './endpoint-builder.js';
 export * from './connection-handler.js';
 export * from './test-server.js';
+export * from './test-client.js';
+export * from './test-errors.js';
