@@ -201,6 +201,8 @@ class ClientConnection {
   #rawHeaders: string[] = [];
   #rawTrailers: string[] = [];
   #keepAlive = true;
+  /** The response is complete; the connection goes back to the client once the read is done. */
+  #completed = false;
   #timer: NodeJS.Timeout | undefined;
   #timerMs = 0;
   /** A byte of the current response has arrived (a reused connection that got none may be retried). */
@@ -274,6 +276,14 @@ class ClientConnection {
       this.#fail(err as Error);
       this.#socket.destroy();
     }
+    this.#release();
+  }
+
+  /** After a response completed and the rest of its read was looked at: reuse or close. */
+  #release(): void {
+    if (!this.#completed) return;
+    this.#completed = false;
+    this.#owner.release(this, this.#keepAlive);
   }
 
   #consume(data: Buffer): void {
@@ -329,12 +339,9 @@ class ClientConnection {
           this.#body(data.subarray(at));
           at = data.length;
           break;
-        case State.Idle:
-          // Bytes past the end of the response: not a connection to reuse.
-          this.#keepAlive = false;
-          return;
       }
     }
+    // Bytes past the end of the response (no pipelining here): not a connection to reuse.
     if (at < data.length) this.#keepAlive = false;
   }
 
@@ -441,12 +448,13 @@ class ClientConnection {
     const body = chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, this.#bodyBytes);
     this.#chunks = [];
     pending.resolve(new BufferedResponse(this.#status, this.#statusText, this.#rawHeaders, this.#rawTrailers, body));
-    this.#owner.release(this, this.#keepAlive);
+    this.#completed = true;
   }
 
   #onEnd(): void {
     // The server's FIN: it ends a body that runs to the close, and anything else in progress.
     if (this.#pending !== undefined && this.#state === State.UntilEof) this.#complete();
+    this.#release();
     this.#fail(new ConnectionAbortedError('The server closed the connection before the response was complete'));
     if (!this.#socket.writableEnded) this.#socket.end();
   }

@@ -184,9 +184,10 @@ async function scripted(answer: (head: string, ctx: ConnectionContext, nth: numb
 
 const CHUNKED = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nX-A: 1\r\n\r\n5;ext=1\r\nhello\r\n7\r\n, world\r\n0\r\nX-Sum: 42\r\nX-Other: z\r\n\r\n';
 const LENGTH = 'HTTP/1.1 201 Created\r\nContent-Length: 5\r\n\r\nhello';
+const NO_TRAILERS = 'HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n';
 
 test('the client reads a response split at every byte, keep-alive after each', async () => {
-  for (const response of [CHUNKED, LENGTH]) {
+  for (const response of [CHUNKED, LENGTH, NO_TRAILERS]) {
     let split = 0;
     const server = await scripted((_head, ctx) => {
       // Two writes in one tick still arrive as two reads: the client sees the split.
@@ -198,7 +199,8 @@ test('the client reads a response split at every byte, keep-alive after each', a
         const res: TestResponse = await server.client.request('/');
         assert.is(res.text(), response === CHUNKED ? 'hello, world' : 'hello', `split at ${split}`);
         if (response === CHUNKED) assert.equal(res.trailers, { 'x-sum': '42', 'x-other': 'z' });
-        else assert.is(res.status, 201);
+        else if (response === LENGTH) assert.is(res.status, 201);
+        else assert.equal(res.trailers, {});
       }
       assert.is(server.connections(), 1, 'one connection served every request');
     } finally {
@@ -216,6 +218,32 @@ test('interim 1xx responses are skipped; a body without a length runs to the FIN
     const res = await server.client.request('/');
     assert.is(res.status, 200);
     assert.is(res.text(), 'until the end');
+  } finally {
+    await server.close();
+  }
+});
+
+test('a connection that sent bytes nobody asked for, or a 101, is not reused', async () => {
+  const server = await scripted((head, ctx) => {
+    if (head.includes('/extra')) ctx.transport.write(`${LENGTH}HTTP/1.1 200 OK\r\n`); // more than one response
+    else if (head.includes('/switch')) ctx.transport.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: x\r\nConnection: upgrade\r\n\r\n');
+    else {
+      ctx.transport.write(LENGTH);
+      if (head.includes('/later')) setImmediate(() => ctx.transport.write('unasked'));
+    }
+  });
+  try {
+    // Each request below reuses the connection the one before it left, unless it was discarded.
+    assert.is((await server.client.request('/extra')).text(), 'hello');
+    await server.client.request('/');
+    assert.is(server.connections(), 2);
+    assert.is((await server.client.request('/switch')).status, 101);
+    await server.client.request('/');
+    assert.is(server.connections(), 3);
+    await server.client.request('/later');
+    await delay(10);
+    await server.client.request('/');
+    assert.is(server.connections(), 4);
   } finally {
     await server.close();
   }

@@ -110,6 +110,20 @@ test('destroy() with nothing unread is a FIN: the peer reads what was written, t
   assert.is((await failure).code, 'ERR_TIERCEL_CONNECTION_ABORTED');
 });
 
+test('corked writes to an end whose peer is gone fail the same way', async () => {
+  const listener = await bind();
+  const client = transport.connect('app');
+  const server = (await accepted(listener)).transport;
+  server.destroy();
+  await closed(server);
+  const failure = new Promise<{ code?: string }>((resolve) => client.once('error', resolve));
+  client.cork();
+  client.write('one');
+  client.write('two');
+  client.uncork();
+  assert.is((await failure).code, 'ERR_TIERCEL_CONNECTION_ABORTED');
+});
+
 test('resetAndDestroy() is a reset: the peer reads what was already written, then errors with ECONNRESET, never EOF', async () => {
   const listener = await bind();
   const client = transport.connect('app');
