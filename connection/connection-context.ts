@@ -1,6 +1,6 @@
 import type { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint.js';
-import { ConnectionAbortedError } from './errors.js';
+import { ConnectionAbortedError, ConnectionClosedError } from './errors.js';
 import { FeatureCollection } from './features.js';
 import { nextConnectionId } from './connection-id.js';
 
@@ -13,11 +13,22 @@ export interface ConnectionContextInit {
 }
 
 /**
+ * How a connection ended:
+ * - 'end': the transport closed without an error and nobody aborted it (a graceful close: the
+ *   peer's FIN, ours, or both); `closed.reason` is a `ConnectionClosedError`.
+ * - 'abort': `abort()` was called (by the server: a limit, a timeout, shutdown, a failed pipeline),
+ *   or the transport failed (the peer reset it, a write to a peer that is gone); `closed.reason` is
+ *   the abort's reason, or a `ConnectionAbortedError` whose `cause` is the transport's error.
+ */
+export type ConnectionCloseKind = 'end' | 'abort';
+
+/**
  * One accepted connection as it passes through connection middleware to a protocol.
  *
  * `transport` is the byte stream the next layer reads and writes. Middleware may replace it
  * (TLS swaps it for the decrypted stream); whoever replaces it owns the old one's lifetime.
- * `closed` fires once, when the connection is aborted or the transport closes.
+ * `closed` fires once, when the connection is aborted or the transport closes; `closeKind` says
+ * whether that was a graceful end or an abort.
  */
 export class ConnectionContext {
   readonly id: string;
@@ -30,7 +41,10 @@ export class ConnectionContext {
   // should cost as little as node:http's, and most never need an AbortController.
   #controller: AbortController | undefined;
   #closedReason: Error | undefined;
+  #closeKind: ConnectionCloseKind | undefined;
   #onClosed: ((reason: Error) => void)[] | undefined;
+  /** `close()` was called: our output is complete, only the peer's FIN is awaited. */
+  #closing = false;
   readonly #original: Duplex;
 
   constructor(init: ConnectionContextInit) {
@@ -40,8 +54,15 @@ export class ConnectionContext {
     this.localEndpoint = init.localEndpoint;
     this.remoteEndpoint = init.remoteEndpoint;
     this.features = init.features ?? new FeatureCollection();
-    if (init.transport.destroyed) this.#markClosed(new ConnectionAbortedError('The connection was closed'));
-    else init.transport.once('close', () => this.#markClosed(new ConnectionAbortedError('The connection was closed')));
+    if (init.transport.destroyed) this.#transportClosed();
+    else init.transport.once('close', () => this.#transportClosed());
+  }
+
+  /** A transport that closes on its own ended gracefully unless it (or the one replacing it) failed. */
+  #transportClosed(): void {
+    const failure = this.transport.errored ?? this.#original.errored;
+    if (failure === null) this.#markClosed(new ConnectionClosedError(), 'end');
+    else this.#markClosed(new ConnectionAbortedError(`The connection failed: ${failure.message}`, { cause: failure }), 'abort');
   }
 
   /** Per-connection state shared between middleware, keyed by anything. */
@@ -49,13 +70,18 @@ export class ConnectionContext {
     return (this.#items ??= new Map());
   }
 
-  /** Fires when the connection ends for any reason; `closed.reason` says why. */
+  /** Fires when the connection ends for any reason; `closed.reason` says why, `closeKind` how. */
   get closed(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
       if (this.#closedReason !== undefined) this.#controller.abort(this.#closedReason);
     }
     return this.#controller.signal;
+  }
+
+  /** 'end' or 'abort' once the connection has ended (see `ConnectionCloseKind`); undefined before. */
+  get closeKind(): ConnectionCloseKind | undefined {
+    return this.#closeKind;
   }
 
   /** True once the connection has ended (the cheap form of `closed.aborted`). */
@@ -72,9 +98,10 @@ export class ConnectionContext {
     else (this.#onClosed ??= []).push(listener);
   }
 
-  #markClosed(reason: Error): void {
+  #markClosed(reason: Error, kind: ConnectionCloseKind): void {
     if (this.#closedReason !== undefined) return;
     this.#closedReason = reason;
+    this.#closeKind = kind;
     this.#controller?.abort(reason);
     const listeners = this.#onClosed;
     this.#onClosed = undefined;
@@ -82,14 +109,26 @@ export class ConnectionContext {
   }
 
   /**
-   * Ends the connection now, without a graceful close: the transport (and the one it replaced,
-   * if middleware swapped it) is destroyed and `closed` fires with the reason.
+   * Ends the connection now, without a graceful close: `closed` fires with the reason
+   * (`closeKind` 'abort'), the transport the connection was accepted on is reset where it can
+   * send one (a TCP socket, an in-memory connection: the peer sees ECONNRESET rather than a clean
+   * end it could mistake for a complete answer; a unix socket closes) and the transport that
+   * replaced it, if any, is destroyed. During `close()`'s linger the output is already complete
+   * and ended: the abort then only stops waiting for the peer, without a reset that could destroy
+   * what the peer has not read yet.
    */
   abort(reason?: unknown): void {
-    const error = reason instanceof Error ? reason : new ConnectionAbortedError(reason === undefined ? undefined : String(reason));
-    this.#markClosed(error);
-    if (!this.transport.destroyed) this.transport.destroy();
-    if (this.#original !== this.transport && !this.#original.destroyed) this.#original.destroy();
+    this.#abort(reason instanceof Error ? reason : new ConnectionAbortedError(reason === undefined ? undefined : String(reason)), !this.#closing);
+  }
+
+  #abort(error: Error, reset: boolean): void {
+    this.#markClosed(error, 'abort');
+    const original = this.#original;
+    if (!original.destroyed) {
+      if (reset) resetOrDestroy(original);
+      else original.destroy();
+    }
+    if (this.transport !== original && !this.transport.destroyed) this.transport.destroy();
   }
 
   /**
@@ -99,6 +138,7 @@ export class ConnectionContext {
    * destroys the response the peer has not read yet (the reason for nginx's lingering close).
    */
   close(lingerMs = 1_000): void {
+    this.#closing = true;
     const t = this.transport;
     if (t.destroyed) {
       if (this.#original !== t && !this.#original.destroyed) this.#original.destroy();
@@ -107,7 +147,8 @@ export class ConnectionContext {
     if (!t.writableEnded) t.end();
     // Drain what the peer still sends so its FIN can arrive, but never let it hold us forever.
     t.resume();
-    const timer = setTimeout(() => this.abort(new ConnectionAbortedError('The peer did not close in time')), lingerMs);
+    // No reset here: the response is sent, and a reset could destroy what the peer has not read.
+    const timer = setTimeout(() => this.#abort(new ConnectionAbortedError('The peer did not close in time'), false), lingerMs);
     timer.unref();
     const done = (): void => {
       clearTimeout(timer);
@@ -120,4 +161,21 @@ export class ConnectionContext {
       else t.once('finish', () => t.destroy());
     });
   }
+}
+
+/**
+ * Resets `stream` where it can send a reset (`resetAndDestroy`: a TCP socket, an in-memory end);
+ * anything else (a unix socket refuses, a plain Duplex has none) is destroyed.
+ */
+function resetOrDestroy(stream: Duplex): void {
+  const reset = (stream as { resetAndDestroy?: () => unknown }).resetAndDestroy;
+  if (typeof reset === 'function') {
+    try {
+      reset.call(stream);
+      return;
+    } catch {
+      // ERR_INVALID_HANDLE_TYPE: a pipe has no reset; its close is the abort.
+    }
+  }
+  stream.destroy();
 }

@@ -67,6 +67,27 @@ export class ConnectionAbortedError extends TiercelError {
   }
 }
 
+/**
+ * The in-memory transport's peer reset the connection (`resetAndDestroy()`, or a close with unread
+ * input). The code is the system's ECONNRESET on purpose: it stands where a socket's reset error
+ * would, and HTTP, TLS and WebSocket clients already treat that code as a reset.
+ */
+export class ConnectionResetError extends TiercelError {
+  constructor(message = 'The peer reset the connection') {
+    super('ECONNRESET', message);
+  }
+}
+
+/**
+ * The connection closed gracefully: both sides ended (a FIN each way) and nothing failed. It is
+ * `ctx.closed.reason` when `ctx.closeKind` is 'end'.
+ */
+export class ConnectionClosedError extends TiercelError {
+  constructor(message = 'The connection was closed') {
+    super('ERR_TIERCEL_CONNECTION_CLOSED', message);
+  }
+}
+
 /** A connection middleware called `next()` more than once. */
 export class NextCalledTwiceError extends TiercelError {
   constructor() {

@@ -8,3 +8,5 @@ export * from './connection-handler.js';
 export * from './test-server.js';
 export * from './manual-clock.js';
 export * from './stop-on-signals.js';
+export * from './test-client.js';
+export * from './test-errors.js';

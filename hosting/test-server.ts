@@ -1,9 +1,11 @@
-import type { Duplex } from 'node:stream';
 import type { Agent, RequestInit, Response } from 'undici';
 import type { ServerOptions } from '../di/index.js';
 import type { HttpOptions } from '../protocols/http/index.js';
-import { MemoryTransport } from '../transports/index.js';
+import { MemoryTransport, type MemoryDuplex } from '../transports/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
+import { WebSocket, type ClientOptions } from 'ws';
+import { TEST_CLIENT_DEFAULTS, TestClient, type TestClientOptions, type TestRequest, type TestResponse } from './test-client.js';
+import { TestWebSocketRefusedError } from './test-errors.js';
 
 export interface TestServerOptions {
   /** HTTP limits and Server header for the app. */
@@ -12,6 +14,8 @@ export interface TestServerOptions {
   server?: ServerOptions;
   /** The in-memory endpoint's name. Default 'test'. */
   name?: string;
+  /** Limits of `request()` and `webSocket()`: timeout, response sizes, idle connections (`TEST_CLIENT_DEFAULTS`). */
+  client?: TestClientOptions;
 }
 
 // undici is loaded when the first TestServer starts, not when tiercel/hosting is imported: it
@@ -23,19 +27,27 @@ async function loadUndici(): Promise<Undici> {
 }
 
 /**
- * An app served on an in-memory endpoint, with a real HTTP client (undici) whose connections are
- * the in-memory transport's client ends. Every request goes through the same parser, limits and
- * pipeline as over TCP, with no port and no socket.
+ * An app served on an in-memory endpoint, and clients whose connections are the in-memory
+ * transport's client ends: `request()` (a lean HTTP/1.1 client, the fast path for tests),
+ * `webSocket()` (a `ws` WebSocket), `fetch()` (undici, for WHATWG Responses) and `connect()` (raw
+ * bytes). Every request goes through the same parser, limits and pipeline as over TCP, with no port
+ * and no socket.
  */
 export class TestServer {
   /** The origin requests are addressed to; the host is only a label (no DNS, no socket). */
   readonly origin = 'http://tiercel.test';
   readonly dispatcher: Agent;
 
+  readonly #client: TestClient;
+  readonly #handshakeTimeoutMs: number;
+
   private constructor(
     readonly server: Server,
     readonly name: string,
+    client: TestClientOptions = {},
   ) {
+    this.#client = new TestClient(() => server.getTransport(MemoryTransport).connect(name), client);
+    this.#handshakeTimeoutMs = client.timeoutMs ?? TEST_CLIENT_DEFAULTS.timeoutMs;
     const memory = server.getTransport(MemoryTransport);
     this.dispatcher = new undici!.Agent({
       // A bounded pool: undici checks an idle keep-alive socket for one event-loop turn before it
@@ -61,7 +73,49 @@ export class TestServer {
     server.useHttp(app, options.http);
     server.listen(`http://memory:${name}`);
     await server.start();
-    return new TestServer(server, name);
+    return new TestServer(server, name, options.client);
+  }
+
+  /**
+   * Sends one request and reads the whole response: `ts.request('/x')` or
+   * `ts.request({ method: 'POST', path: '/api', json: { name: 'kestrel' } })`. The response's body
+   * is already read (`text()`, `json()`, `bytes()` are synchronous). Keep-alive connections are
+   * reused; errors are typed (`ERR_TIERCEL_TEST_TIMEOUT`, `ERR_TIERCEL_TEST_RESPONSE_TOO_LARGE`, …).
+   */
+  request(init: TestRequest | string = {}): Promise<TestResponse> {
+    return this.#client.request(init);
+  }
+
+  /**
+   * A `ws` WebSocket to `path` over the in-memory transport, resolved once open. A refused
+   * handshake rejects with `TestWebSocketRefusedError` (its `status` and `body`); the handshake's
+   * deadline is the client's `timeoutMs` unless `options.handshakeTimeout` says otherwise.
+   */
+  webSocket(path: string, protocols?: string | string[], options: ClientOptions = {}): Promise<WebSocket> {
+    const memory = this.server.getTransport(MemoryTransport);
+    const ws = new WebSocket(`ws://tiercel.test${path}`, protocols, {
+      handshakeTimeout: this.#handshakeTimeoutMs,
+      ...options,
+      // ws types this as net.createConnection; any Duplex serves.
+      createConnection: (() => memory.connect(this.name)) as never,
+    });
+    return new Promise((resolve, reject) => {
+      const onError = (err: Error): void => reject(err);
+      ws.once('error', onError);
+      ws.once('open', () => {
+        ws.off('error', onError);
+        resolve(ws);
+      });
+      ws.once('unexpected-response', (_req, res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('error', onError);
+        res.on('end', () => {
+          reject(new TestWebSocketRefusedError(res.statusCode ?? 0, Buffer.concat(chunks).toString('utf8')));
+          ws.terminate(); // its own 'error' goes to onError, after the promise settled
+        });
+      });
+    });
   }
 
   /** `fetch` against the app: `path` is '/x?y' (or a full URL whose host is ignored). */
@@ -70,12 +124,17 @@ export class TestServer {
     return undici!.fetch(url, { ...init, dispatcher: this.dispatcher });
   }
 
-  /** A raw client connection (the client end of an in-memory duplex) for byte-level tests. */
-  connect(): Duplex {
+  /**
+   * A raw client connection (the client end of an in-memory duplex) for byte-level tests. It closes
+   * as a socket does: `end()` is a FIN, `destroy()` too unless input is unread, `resetAndDestroy()`
+   * a reset (the server sees the client go away).
+   */
+  connect(): MemoryDuplex {
     return this.server.getTransport(MemoryTransport).connect(this.name);
   }
 
   async stop(timeoutMs = 1_000): Promise<void> {
+    this.#client.close();
     await this.dispatcher.close().catch(() => undefined);
     await this.server.stop(timeoutMs);
   }

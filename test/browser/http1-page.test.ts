@@ -1,13 +1,15 @@
 import 'reflect-metadata';
-import { test } from 'uvu';
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Server } from '../../hosting/index.js';
 import { demoApp } from '../../hosting/demo-app.js';
-import { launchChromium } from '../support/browser.js';
+import { chromiumMissing, launchChromium } from '../support/browser.js';
+import { testRequiring } from '../support/skip.js';
+
+const test = testRequiring(uvuTest, chromiumMissing());
 
 test('headless Chromium loads the demo page and fetches from it over HTTP/1.1', async () => {
   const launched = await launchChromium();
-  if (launched === undefined) return;
   const server = new Server({ logLevel: 'silent' });
   server.useHttp(demoApp());
   server.listen('http://127.0.0.1:0');
@@ -28,4 +30,4 @@ test('headless Chromium loads the demo page and fetches from it over HTTP/1.1', 
   }
 });
 
-test.run();
+uvuTest.run();

@@ -1,13 +1,16 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Server } from '../../hosting/index.js';
 import { demoApp } from '../../hosting/demo-app.js';
 import { DEV_CERT_FILE } from '../../protocols/tls/index.js';
-import { launchChromium, spkiHash, withDevCertDir } from '../support/browser.js';
+import { chromiumMissing, launchChromium, spkiHash, withDevCertDir } from '../support/browser.js';
+import { testRequiring } from '../support/skip.js';
 import type { PageGlobals } from './page-globals.js';
+
+const test = testRequiring(uvuTest, chromiumMissing());
 
 /** The next-hop protocol Chromium used for the page's navigation and for a fetch from it. */
 async function protocolsSeen(page: Page): Promise<{ navigation: string; fetch: string; json: unknown }> {
@@ -25,7 +28,7 @@ test('headless Chromium gets the demo page over HTTPS + HTTP/2 with the developm
   // A fresh folder for the development certificate, set before start: the test never touches ~/.tiercel.
   return withDevCertDir(async (certDir) => {
     const server = new Server({ logLevel: 'silent' });
-    let launched: Awaited<ReturnType<typeof launchChromium>>;
+    let launched: Awaited<ReturnType<typeof launchChromium>> | undefined;
     try {
       server.useHttp(demoApp());
       server.listen('https://127.0.0.1:0'); // no useHttps: the development certificate
@@ -36,7 +39,6 @@ test('headless Chromium gets the demo page over HTTPS + HTTP/2 with the developm
       // start() created the certificate in certDir; trust exactly its key.
       const spki = spkiHash(join(certDir, DEV_CERT_FILE));
       launched = await launchChromium([`--ignore-certificate-errors-spki-list=${spki}`]);
-      if (launched === undefined) return;
 
       const page = await launched.browser.newPage();
       const secure = await page.goto(`${https}/`);
@@ -64,13 +66,12 @@ test('headless Chromium gets the demo page over HTTPS + HTTP/2 with the developm
 test('without the SPKI pin Chromium refuses the development certificate (the pin above is what makes it trusted)', async () => {
   return withDevCertDir(async (certDir) => {
     const server = new Server({ logLevel: 'silent' });
-    let launched: Awaited<ReturnType<typeof launchChromium>>;
+    let launched: Awaited<ReturnType<typeof launchChromium>> | undefined;
     try {
       server.useHttp(demoApp());
       server.listen('https://127.0.0.1:0');
       await server.start();
       launched = await launchChromium();
-      if (launched === undefined) return;
       const page = await launched.browser.newPage();
       const error = await page.goto(`${server.urls[0]}/`).then(
         () => undefined,
@@ -85,4 +86,4 @@ test('without the SPKI pin Chromium refuses the development certificate (the pin
   });
 });
 
-test.run();
+uvuTest.run();

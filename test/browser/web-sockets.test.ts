@@ -1,14 +1,17 @@
 import 'reflect-metadata';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { test } from 'uvu';
+import { test as uvuTest } from 'uvu';
 import * as assert from 'uvu/assert';
 import { Server } from '../../hosting/index.js';
 import { demoApp } from '../../hosting/demo-app.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
 import { DEV_CERT_FILE } from '../../protocols/tls/index.js';
-import { launchChromium, spkiHash, withDevCertDir } from '../support/browser.js';
+import { chromiumMissing, launchChromium, spkiHash, withDevCertDir } from '../support/browser.js';
+import { testRequiring } from '../support/skip.js';
 import type { PageGlobals, PageWebSocket } from './page-globals.js';
+
+const test = testRequiring(uvuTest, chromiumMissing());
 
 /** A WebSocket request as the server saw it. */
 interface Seen {
@@ -40,7 +43,7 @@ async function withDemo(body: (s: Setup) => Promise<void>): Promise<void> {
   return withDevCertDir(async (certDir) => {
     const seen: Seen[] = [];
     const server = new Server({ logLevel: 'silent' });
-    let launched: Awaited<ReturnType<typeof launchChromium>>;
+    let launched: Awaited<ReturnType<typeof launchChromium>> | undefined;
     try {
       const app = new ApplicationBuilder().use((ctx, next) => {
         if (ctx.request.path.endsWith('/ws')) {
@@ -56,7 +59,6 @@ async function withDemo(body: (s: Setup) => Promise<void>): Promise<void> {
       await server.start();
       const [http, https, httpsHttp1, other] = server.urls;
       launched = await launchChromium([`--ignore-certificate-errors-spki-list=${spkiHash(join(certDir, DEV_CERT_FILE))}`]);
-      if (launched === undefined) return;
       await body({ browser: launched.browser, http, https, httpsHttp1, other, seen });
     } finally {
       await launched?.close();
@@ -236,4 +238,4 @@ test("a page from another HTTPS origin cannot open the server's wss:// /ws over 
     assert.match(handshakeErrors[0], /403/);
   }));
 
-test.run();
+uvuTest.run();

@@ -110,34 +110,22 @@ export function handshakeFailures(h: TlsHarness): string[] {
   return h.logger.entries.filter((e) => e.message.startsWith('TLS handshake failed')).map((e) => String(e.fields?.reason));
 }
 
-/**
- * A TLS client over TCP or over any Duplex (`socket`); resolves once the handshake is done.
- *
- * Over an in-memory connection, a server that destroys its end makes the client's end close
- * without an EOF, and node:tls's client never hears of it (its stream wrapper reports only EOF to
- * TLS): so the plain stream's close before the handshake is a failure here.
- */
+/** A TLS client over TCP or over any Duplex (`socket`); resolves once the handshake is done. */
 export function tlsConnect(options: tls.ConnectionOptions): Promise<tls.TLSSocket> {
   return new Promise((resolve, reject) => {
     const socket = tls.connect(options);
-    // A turn later: when the client itself gave up (a bad certificate), its own error comes first.
-    const onPlainClose = (): void => {
-      setImmediate(() => reject(Object.assign(new Error('the connection closed during the handshake'), { code: 'ECONNRESET' })));
-    };
     socket.once('secureConnect', () => {
       socket.off('error', reject);
-      options.socket?.off('close', onPlainClose);
       resolve(socket);
     });
     socket.once('error', reject);
-    options.socket?.once('close', onPlainClose);
   });
 }
 
 /**
- * Connects, and resolves with the handshake's error, or null when the connection was made and then
- * closed by the server without a byte of application data (a failure the client learns late, as
- * with TLS 1.3 client-certificate refusals).
+ * Connects, and resolves with the handshake's error, or 'closed' when the connection was made and
+ * then closed by the server without a byte of application data (a failure the client learns late,
+ * as with TLS 1.3 client-certificate refusals).
  */
 export async function tlsFailure(options: tls.ConnectionOptions, path = '/tls'): Promise<Error | 'closed'> {
   let socket: tls.TLSSocket;
@@ -148,9 +136,7 @@ export async function tlsFailure(options: tls.ConnectionOptions, path = '/tls'):
   }
   socket.on('error', () => undefined);
   socket.write(`GET ${path} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
-  // Over an in-memory connection the plain stream's close is the only sign (see tlsConnect).
-  const plain = options.socket;
-  const text = await Promise.race([readAll(socket), new Promise<string>((resolve) => (plain?.destroyed ? resolve('') : plain?.once('close', () => resolve(''))))]);
+  const text = await readAll(socket);
   if (text !== '') throw new Error(`expected the server to close, got ${JSON.stringify(text.slice(0, 200))}`);
   return 'closed';
 }

@@ -2,10 +2,12 @@ import 'reflect-metadata';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Duplex } from 'node:stream';
+import tls from 'node:tls';
 import { container } from 'tsyringe';
 import { Client } from 'undici';
 import { TransportFeature, type ConnectionContext, type ConnectionListener, type MemoryEndpoint } from '../../connection/index.js';
-import { MEMORY_TRANSPORT_OPTIONS, MemoryTransport, type MemoryListener } from '../../transports/index.js';
+import { MEMORY_TRANSPORT_OPTIONS, MemoryTransport, type MemoryDuplex, type MemoryListener } from '../../transports/index.js';
+import { readAll } from '../support/streams.js';
 import { transportConformance } from './transport-conformance.js';
 import { rejectionCode, throwCode } from './error-codes.js';
 
@@ -45,7 +47,7 @@ async function accepted(listener: ConnectionListener): Promise<ConnectionContext
 }
 
 function closed(stream: Duplex): Promise<void> {
-  return new Promise((resolve) => (stream.destroyed ? resolve() : stream.once('close', () => resolve())));
+  return new Promise((resolve) => (stream.closed ? resolve() : stream.once('close', () => resolve())));
 }
 
 test('connecting to a name nobody listens on is ConnectionRefusedError', async () => {
@@ -72,19 +74,119 @@ test('each transport instance is its own namespace; a name bound twice is Addres
   assert.is(await pending, null, 'the other namespace received the connection');
 });
 
-test('destroy() on either end closes the other', async () => {
+test('a write reaches the peer on a later tick, never inside write(), in order', async () => {
   const listener = await bind();
   const client = transport.connect('app');
   const server = (await accepted(listener)).transport;
+  const seen: string[] = [];
+  server.on('data', (chunk: Buffer) => seen.push(chunk.toString()));
+  client.write('one');
+  client.write('two');
+  assert.equal(seen, [], 'the peer read a write before write() returned');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.is(seen.join(''), 'onetwo');
+  // An answer written from inside the peer's 'data' handler arrives later too, not re-entrantly.
+  const answers: string[] = [];
+  client.on('data', (chunk: Buffer) => answers.push(chunk.toString()));
+  server.on('data', () => {
+    server.write('ack');
+    assert.equal(answers, []);
+  });
+  client.write('three');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.is(answers.join(''), 'ack');
+});
+
+test('destroy() with nothing unread is a FIN: the peer reads what was written, then EOF; its writes then fail', async () => {
+  const listener = await bind();
+  const client = transport.connect('app');
+  const server = (await accepted(listener)).transport;
+  client.write('last words');
+  client.destroy();
+  assert.is(await readAll(server), 'last words');
+  assert.is(server.errored, null);
+  const failure = new Promise<{ code?: string }>((resolve) => server.once('error', resolve));
+  server.write('anyone there?');
+  assert.is((await failure).code, 'ERR_TIERCEL_CONNECTION_ABORTED');
+});
+
+test('corked writes to an end whose peer is gone fail the same way', async () => {
+  const listener = await bind();
+  const client = transport.connect('app');
+  const server = (await accepted(listener)).transport;
+  server.destroy();
+  await closed(server);
+  const failure = new Promise<{ code?: string }>((resolve) => client.once('error', resolve));
+  client.cork();
+  client.write('one');
+  client.write('two');
+  client.uncork();
+  assert.is((await failure).code, 'ERR_TIERCEL_CONNECTION_ABORTED');
+});
+
+test('resetAndDestroy() is a reset: the peer reads what was already written, then errors with ECONNRESET, never EOF', async () => {
+  const listener = await bind();
+  const client = transport.connect('app');
+  const server = (await accepted(listener)).transport;
+  const events: string[] = [];
+  server.on('data', (chunk: Buffer) => events.push(`data ${chunk}`));
+  server.on('end', () => events.push('end'));
+  server.on('error', (err: { code?: string }) => events.push(`error ${err.code}`));
+  client.write('partial');
+  assert.is(client.resetAndDestroy(), client);
+  await closed(server);
+  assert.equal(events, ['data partial', 'error ECONNRESET']);
+  assert.is((server.errored as { code?: string } | null)?.code, 'ECONNRESET');
+});
+
+test('destroy() with input unread resets the peer, as the kernel does', async () => {
+  const listener = await bind();
+  const client = transport.connect('app');
+  const server = (await accepted(listener)).transport;
+  server.on('error', () => {});
+  server.write('the client never reads this');
+  await new Promise((resolve) => setImmediate(resolve));
+  assert.ok(client.readableLength > 0, 'the reply waits unread at the client');
   client.destroy();
   await closed(server);
-  assert.not.ok(server.readableEnded, 'an abort is not a clean EOF');
+  assert.is((server.errored as { code?: string } | null)?.code, 'ECONNRESET');
+  assert.not.ok(server.readableEnded, 'a reset is not a clean EOF');
+});
 
-  const client2 = transport.connect('app');
-  const ctx2 = await accepted(listener);
-  ctx2.abort();
-  await closed(client2);
-  assert.ok(ctx2.closed.aborted);
+test('destroy(error) resets the peer: a close because of a failure must not look like a clean end', async () => {
+  const listener = await bind();
+  const client = transport.connect('app');
+  const server = (await accepted(listener)).transport;
+  server.on('error', () => {});
+  client.on('error', () => {});
+  client.destroy(new Error('the request was given up'));
+  await closed(server);
+  assert.is((server.errored as { code?: string } | null)?.code, 'ECONNRESET');
+});
+
+test('a reset reaches a TLS client over the in-memory transport as an error, not a hang', async () => {
+  const listener = await bind('tls');
+  const client = transport.connect('tls');
+  const server = (await accepted(listener)).transport;
+  const tlsClient = tls.connect({ socket: client, servername: 'localhost' });
+  const failure = new Promise<{ code?: string }>((resolve) => tlsClient.once('error', resolve));
+  // The ClientHello arrives and is never answered: the server goes away without a word.
+  await new Promise((resolve) => server.once('data', resolve));
+  (server as MemoryDuplex).resetAndDestroy();
+  assert.is((await failure).code, 'ECONNRESET');
+});
+
+test('a FIN reaches a TLS client over the in-memory transport as a refused handshake, not a hang', async () => {
+  const listener = await bind('tls');
+  const client = transport.connect('tls');
+  const server = (await accepted(listener)).transport;
+  const tlsClient = tls.connect({ socket: client, servername: 'localhost' });
+  const failure = new Promise<{ code?: string; message: string }>((resolve) => tlsClient.once('error', resolve));
+  await new Promise((resolve) => server.once('data', resolve));
+  server.destroy();
+  const err = await failure;
+  assert.is(err.code, 'ECONNRESET');
+  assert.match(err.message, /before secure TLS connection was established/);
 });
 
 test('a clean close still delivers what was sent, then EOF, then close', async () => {

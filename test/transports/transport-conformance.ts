@@ -111,19 +111,23 @@ export function transportConformance(name: string, factory: SubjectFactory): voi
     assert.is((await readAll(ctx.transport)).toString(), 'pong');
   });
 
-  run('ctx.abort() closes the connection for the client', async ({ listener, connect }) => {
+  run('ctx.abort() resets the connection: the client sees ECONNRESET, never a clean EOF', async ({ listener, connect }) => {
     const client = await connect();
     const ctx = await mustAccept(listener);
+    // Bytes the server never reads: a unix socket has no explicit reset, and its close with unread
+    // input is one (as a TCP socket's would be even without resetAndDestroy).
     client.write('some bytes the server never reads');
-    const closed = new Promise<void>((resolve) => client.once('close', () => resolve()));
+    const seen = peerView(client);
     client.resume();
     ctx.abort();
-    await within(5_000, closed, 'the client to see close');
+    const view = await within(5_000, seen, 'the client to see close');
+    assert.equal(view, { ended: false, error: 'ECONNRESET' });
     assert.ok(ctx.closed.aborted);
+    assert.is(ctx.closeKind, 'abort');
     assert.is((ctx.closed.reason as { code?: string }).code, 'ERR_TIERCEL_CONNECTION_ABORTED');
   });
 
-  run('a client that aborts with data unread fires ctx.closed (and never crashes the process)', async ({ listener, connect }) => {
+  run('a client that aborts with data unread fires ctx.closed as an abort (and never crashes the process)', async ({ listener, connect }) => {
     const client = await connect();
     const ctx = await mustAccept(listener);
     // Fill the client's buffers so its close is an abort (a reset), not a graceful FIN.
@@ -134,6 +138,40 @@ export function transportConformance(name: string, factory: SubjectFactory): voi
     client.destroy();
     await within(5_000, closed, 'ctx.closed to fire');
     assert.ok(ctx.transport.destroyed);
+    assert.is(ctx.closeKind, 'abort');
+    const cause = (ctx.closed.reason as { cause?: { code?: string } }).cause;
+    assert.ok(cause?.code === 'ECONNRESET' || cause?.code === 'EPIPE', `the transport's error is the reset (got ${cause?.code})`);
+  });
+
+  run('a graceful close: each side reads everything, then EOF; no error anywhere; ctx.closeKind is "end"', async ({ listener, connect }) => {
+    const client = await connect();
+    const ctx = await mustAccept(listener);
+    const seen = peerView(client);
+    client.end('request');
+    assert.is((await readAll(ctx.transport)).toString(), 'request');
+    ctx.transport.write('response');
+    ctx.close();
+    const chunks: Buffer[] = [];
+    client.on('data', (chunk: Buffer) => chunks.push(chunk));
+    assert.equal(await within(5_000, seen, 'the client to close'), { ended: true, error: null });
+    assert.is(Buffer.concat(chunks).toString(), 'response');
+    await within(5_000, closedSignal(ctx), 'ctx.closed to fire');
+    assert.is(ctx.closeKind, 'end');
+    assert.is((ctx.closed.reason as { code?: string }).code, 'ERR_TIERCEL_CONNECTION_CLOSED');
+  });
+
+  run('destroy() with nothing unread is a FIN: the server reads what was sent, then EOF, and closes gracefully', async ({ listener, connect }) => {
+    const client = await connect();
+    const ctx = await mustAccept(listener);
+    client.write('last words');
+    // Let the bytes leave before the close, as an application's earlier write would have.
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    client.destroy();
+    assert.is((await readAll(ctx.transport)).toString(), 'last words');
+    assert.is(ctx.transport.errored, null);
+    ctx.close();
+    await within(5_000, closedSignal(ctx), 'ctx.closed to fire');
+    assert.is(ctx.closeKind, 'end');
   });
 
   run('unbind resolves a pending accept() with null, then every later one', async ({ subject, listener, connect }) => {
@@ -301,6 +339,21 @@ function readAll(stream: Duplex): Promise<Buffer> {
     stream.once('end', () => resolve(Buffer.concat(chunks)));
     stream.once('close', () => reject(new Error('closed before EOF')));
   });
+}
+
+/** How `stream` closed: whether it read EOF first, and the code of the error it saw (null if none). */
+function peerView(stream: Duplex): Promise<{ ended: boolean; error: string | null }> {
+  return new Promise((resolve) => {
+    let ended = false;
+    let error: string | null = null;
+    stream.once('end', () => (ended = true));
+    stream.on('error', (err: { code?: string }) => (error ??= err.code ?? 'no code'));
+    stream.once('close', () => resolve({ ended, error }));
+  });
+}
+
+function closedSignal(ctx: ConnectionContext): Promise<void> {
+  return new Promise((resolve) => ctx.onClosed(() => resolve()));
 }
 
 function sha256(data: Buffer): string {

@@ -1,5 +1,5 @@
 import { Duplex } from 'node:stream';
-import { ConnectionAbortedError } from '../../connection/index.js';
+import { ConnectionAbortedError, ConnectionResetError } from '../../connection/index.js';
 
 /** One end's buffer limits and the addresses it reports. */
 export interface MemoryEndOptions {
@@ -12,18 +12,30 @@ export interface MemoryEndOptions {
 }
 
 /**
- * One end of an in-memory connection: what one end writes, the other reads, with the flow
- * control of a socket.
+ * One end of an in-memory connection: what one end writes, the other reads, with the timing, flow
+ * control and close semantics of a TCP socket.
  *
- * - Backpressure: a write completes once the peer has room to buffer it (its readable side is
- *   under its high-water mark); until then it waits in this end's writable buffer, and `write()`
- *   returns false when that buffer is full. 'drain' follows when the peer reads.
- * - Half-close: `end()` delivers EOF to the peer, which can go on writing back.
- * - Abort: `destroy()` reaches the peer, which closes too. If this end had already sent its EOF,
- *   the peer first reads what is buffered and its 'end', as it would from a socket closed cleanly.
- *   Writes to an end whose peer is gone fail with `ConnectionAbortedError` (a socket's EPIPE).
+ * - Delivery is asynchronous: a write reaches the peer on a later tick (`process.nextTick`), never
+ *   before `write()` returns. Protocol code written for sockets (ws's close handshake, node:tls)
+ *   re-enters itself if the peer answers inside its own `write()`.
+ * - Backpressure: a write completes once the peer has room to buffer it (what it holds plus what
+ *   is in flight to it stays under its readable high-water mark), like a socket's write completing
+ *   once the kernel took it. Until then it waits in this end's writable buffer, `write()` returns
+ *   false when that is full, and 'drain' follows when the peer reads.
+ * - Graceful close: `end()` sends EOF after everything written (a FIN); the peer reads it as
+ *   'end' and may go on writing back. `destroy()` is a socket's close: with nothing unread it
+ *   sends what was already written and EOF, so the peer sees a clean end.
+ * - Abort: `resetAndDestroy()` (as `net.Socket`'s), `destroy()` while data sent to this end is
+ *   still unread (as the kernel answers a close with unread input), or `destroy(error)` (the one
+ *   departure from a socket, whose kernel never sees the error: a client that gives up a request
+ *   with an error must not look like one that finished it) resets the connection: the
+ *   peer gets what was already written (as over loopback, where it has arrived before the reset),
+ *   then is destroyed with `ConnectionResetError` (code ECONNRESET); what it had not read yet from
+ *   a paused stream is lost with it.
+ * - Writes to an end whose peer is gone fail with `ConnectionAbortedError` (a socket's EPIPE).
  *
- * Node's `duplexPair` has neither the destroy propagation nor the socket-like surface.
+ * Node's `duplexPair` delivers synchronously and has neither the close semantics nor the
+ * socket-like surface.
  */
 export class MemoryDuplex extends Duplex {
   readonly localAddress: string;
@@ -32,9 +44,19 @@ export class MemoryDuplex extends Duplex {
   readonly remotePort: number | undefined = undefined;
   readonly localPort: number | undefined = undefined;
   #peer!: MemoryDuplex;
-  /** The callback of a write the peer has no room for yet; the peer's `_read` releases it. */
+  /** Written and accepted (a socket's kernel send buffer), not yet handed to the peer. */
+  #inFlight: Buffer[] = [];
+  #inFlightBytes = 0;
+  #deliveryScheduled = false;
+  /** The callback of a write the peer has no room for yet; the peer's `_read` or a delivery releases it. */
   #blockedWrite: ((error?: Error | null) => void) | undefined;
-  #sentEof = false;
+  /** `_final`'s callback while the EOF waits behind what is in flight. */
+  #pendingFinal: ((error?: Error | null) => void) | undefined;
+  #eofSent = false;
+  #resetRequested = false;
+  /** This end closed with a reset: the next delivery ends with the peer's ECONNRESET. */
+  #resetting = false;
+  /** The peer closed (or reset): nobody will read what this end writes. */
   #peerGone = false;
 
   private constructor(options: MemoryEndOptions) {
@@ -57,49 +79,129 @@ export class MemoryDuplex extends Duplex {
   }
 
   override _write(chunk: Buffer, _encoding: BufferEncoding, callback: (error?: Error | null) => void): void {
-    const peer = this.#peer;
-    if (this.#peerGone || peer.destroyed) {
+    if (this.#peerGone) {
       callback(new ConnectionAbortedError('The peer closed the connection'));
       return;
     }
-    if (peer.push(chunk)) callback();
+    this.#inFlight.push(chunk);
+    this.#inFlightBytes += chunk.length;
+    this.#accepted(callback);
+  }
+
+  override _writev(chunks: { chunk: Buffer }[], callback: (error?: Error | null) => void): void {
+    if (this.#peerGone) {
+      callback(new ConnectionAbortedError('The peer closed the connection'));
+      return;
+    }
+    for (const { chunk } of chunks) {
+      this.#inFlight.push(chunk);
+      this.#inFlightBytes += chunk.length;
+    }
+    this.#accepted(callback);
+  }
+
+  /** Schedules delivery and completes the write now if the peer has room for what is in flight. */
+  #accepted(callback: (error?: Error | null) => void): void {
+    this.#schedule();
+    const peer = this.#peer;
+    if (peer.readableLength + this.#inFlightBytes < peer.readableHighWaterMark) callback();
     else this.#blockedWrite = callback;
   }
 
   override _read(): void {
-    // Our reader wants more: the peer's waiting write can now complete.
-    const peer = this.#peer;
-    const blocked = peer.#blockedWrite;
-    if (blocked) {
-      peer.#blockedWrite = undefined;
+    // Our reader wants more (the stream asks only below its high-water mark): the peer's waiting
+    // write completes. No condition here: a `_read` that pushes nothing is not asked again until
+    // the next push, and a write that stayed blocked would never make one.
+    const writer = this.#peer;
+    const blocked = writer.#blockedWrite;
+    if (blocked !== undefined) {
+      writer.#blockedWrite = undefined;
       blocked();
     }
   }
 
   override _final(callback: (error?: Error | null) => void): void {
-    this.#sentEof = true;
-    if (!this.#peer.destroyed) this.#peer.push(null);
-    callback();
+    if (this.#peerGone) {
+      callback();
+      return;
+    }
+    // The EOF travels behind the writes in flight.
+    this.#pendingFinal = callback;
+    this.#schedule();
+  }
+
+  #schedule(): void {
+    if (this.#deliveryScheduled) return;
+    this.#deliveryScheduled = true;
+    process.nextTick(MemoryDuplex.#deliverTo, this);
+  }
+
+  static #deliverTo(end: MemoryDuplex): void {
+    end.#deliver();
+  }
+
+  /**
+   * Hands the peer what is in flight, then what ends it: a reset, or the EOF once `_final` asked
+   * for it or this end closed.
+   */
+  #deliver(): void {
+    this.#deliveryScheduled = false;
+    const peer = this.#peer;
+    const chunks = this.#inFlight;
+    if (chunks.length > 0) {
+      this.#inFlight = [];
+      this.#inFlightBytes = 0;
+      if (!peer.destroyed) for (const chunk of chunks) peer.push(chunk);
+    }
+    if (this.#resetting) {
+      // Like a reset on loopback: what was sent before it is readable, then the error.
+      if (!peer.destroyed) peer.destroy(new ConnectionResetError());
+      return;
+    }
+    if (this.#pendingFinal !== undefined || (this.destroyed && !this.#eofSent)) {
+      this.#eofSent = true;
+      if (!peer.destroyed) peer.push(null);
+      const final = this.#pendingFinal;
+      this.#pendingFinal = undefined;
+      if (final !== undefined && !this.destroyed) final();
+    }
+    const blocked = this.#blockedWrite;
+    if (blocked !== undefined && peer.readableLength < peer.readableHighWaterMark) {
+      this.#blockedWrite = undefined;
+      blocked();
+    }
   }
 
   override _destroy(error: Error | null, callback: (error?: Error | null) => void): void {
     this.#blockedWrite = undefined;
     const peer = this.#peer;
-    if (!peer.destroyed) peer.#peerDestroyed(this.#sentEof);
+    if (!this.#peerGone) {
+      this.#peerGone = true;
+      peer.#peerGone = true;
+      // A close with unread input is answered with a reset, as the kernel does: the peer must not
+      // take the close for a clean end of what it sent. So is a close because of an error, which a
+      // kernel cannot see: an aborted request must not look like a finished one.
+      const unread = this.readableLength > 0 || peer.#inFlightBytes > 0 || peer.#blockedWrite !== undefined;
+      if (this.#resetRequested || error !== null || unread) {
+        this.#resetting = true;
+        this.#pendingFinal = undefined;
+        this.#schedule();
+      } else if (!this.#eofSent) {
+        // What was written still arrives, then the EOF (a FIN).
+        this.#schedule();
+      }
+    }
     callback(error);
   }
 
-  #peerDestroyed(sentEof: boolean): void {
-    this.#peerGone = true;
-    if (!sentEof || this.readableEnded) {
-      this.destroy();
-      return;
-    }
-    // The peer closed cleanly: what it sent, and its EOF, are still ours to read.
-    const blocked = this.#blockedWrite;
-    this.#blockedWrite = undefined;
-    blocked?.(new ConnectionAbortedError('The peer closed the connection'));
-    this.once('end', () => this.destroy());
+  /**
+   * Closes the connection with a reset, as `net.Socket#resetAndDestroy` does: the peer errors with
+   * `ConnectionResetError` (ECONNRESET) after what was already written.
+   */
+  resetAndDestroy(): this {
+    this.#resetRequested = true;
+    this.destroy();
+    return this;
   }
 
   // The socket surface HTTP clients use (undici calls these on the socket its `connect` returns).

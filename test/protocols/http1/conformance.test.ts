@@ -5,6 +5,7 @@ import * as assert from 'uvu/assert';
 import {
   POLICY,
   caseBytes,
+  corpusMissing,
   expectedMessages,
   loadHttp1Corpus,
   verdictOf,
@@ -12,6 +13,7 @@ import {
   type ExpectedMessage,
 } from './corpus.js';
 import { bytewise, feed, splitAt, type FeedResult } from './parser-recorder.js';
+import { testRequiring } from '../../support/skip.js';
 
 const corpus = loadHttp1Corpus();
 
@@ -110,7 +112,7 @@ function count(c: CorpusCase, kind: string): void {
 }
 
 if (corpus === undefined) {
-  test('llhttp conformance corpus (SKIPPED: ../shared is missing)', () => {});
+  testRequiring(test, corpusMissing)('llhttp conformance corpus through the parser', () => {});
 } else {
   for (const c of corpus.cases) {
     const v = verdictOf(c);

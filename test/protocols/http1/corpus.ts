@@ -2,7 +2,7 @@
 // decoding, and tiercel's verdict on each case. Shared by the parser's conformance test and the
 // server-level run over the in-memory transport, so both judge the same cases the same way.
 import { readFileSync } from 'node:fs';
-import { sharedFile } from '../../support/shared.js';
+import { sharedFile, sharedFilePath } from '../../support/shared.js';
 import { RequestRejectionReason } from '../../../protocols/http1/rejection.js';
 
 const R = RequestRejectionReason;
@@ -40,12 +40,17 @@ export interface Http1Corpus {
   cases: CorpusCase[];
 }
 
-/** The corpus, or undefined (after a loud warning) when ../shared is absent outside CI. */
+const CORPUS_FILE = 'conformance/http1-requests.json';
+
+/** The corpus, or undefined when ../shared is absent (see `corpusMissing`). */
 export function loadHttp1Corpus(): Http1Corpus | undefined {
-  const path = sharedFile('conformance/http1-requests.json');
+  const path = sharedFile(CORPUS_FILE);
   if (path === undefined) return undefined;
   return JSON.parse(readFileSync(path, 'utf8')) as Http1Corpus;
 }
+
+/** The skip reason when the corpus is absent. */
+export const corpusMissing = `the llhttp conformance corpus: ${sharedFilePath(CORPUS_FILE)} is missing (../shared must sit beside the repository)`;
 
 /** The case's input: one char of `raw` per byte. */
 export function caseBytes(c: CorpusCase): Buffer {

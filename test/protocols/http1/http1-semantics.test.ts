@@ -380,7 +380,8 @@ test('the exchange signal fires when the client goes away mid-request', async ()
       const c = ts.connect();
       c.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
       await delay(20);
-      c.destroy();
+      // Going away is a reset: a FIN alone would be a half-close, after which the request is still answered.
+      c.resetAndDestroy();
       for (let i = 0; i < 50 && !fired; i++) await delay(10);
       assert.ok(fired);
     },
@@ -443,7 +444,7 @@ test('maxConcurrentUpgradedConnections: an upgrade over the limit gets 503 befor
       const refused = await readAll(second);
       assert.ok(refused.startsWith('HTTP/1.1 503 '), refused);
       assert.ok(refused.endsWith('ERR_TIERCEL_TOO_MANY_UPGRADES'));
-      first.destroy();
+      first.resetAndDestroy(); // the upgraded stream is the app's: only an abort closes it without the app
       await delay(20);
       const third = ts.connect();
       third.write(req);
