@@ -1,7 +1,7 @@
 import { TlsFeature, type ConnectionContext, type ConnectionDelegate, type Logger } from '../connection/index.js';
 import type { Heartbeat, HttpApplication, HttpProtocols, ResolvedHttpOptions } from './http/index.js';
 import { http1Delegate } from './http1/index.js';
-import { http2Delegate, sniffPreface } from './http2/index.js';
+import { HTTP2_PREFACE_REFUSAL, http2Delegate, sniffPreface } from './http2/index.js';
 
 export interface HttpConnectionOptions extends ResolvedHttpOptions {
   readonly heartbeat: Heartbeat;
@@ -22,11 +22,6 @@ export function alpnProtocols(protocols: HttpProtocols): string[] {
   }
 }
 
-const HTTP2_ONLY_BODY = 'This endpoint speaks HTTP/2 only: use HTTP/2 with prior knowledge (h2c) or TLS with ALPN h2.\n';
-const HTTP2_ONLY_RESPONSE =
-  'HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n' +
-  `content-length: ${Buffer.byteLength(HTTP2_ONLY_BODY)}\r\nconnection: close\r\n\r\n${HTTP2_ONLY_BODY}`;
-
 /**
  * The terminal delegate for HTTP (Kestrel's `HttpConnectionMiddleware`): picks the protocol of each
  * connection and hands it over.
@@ -34,7 +29,7 @@ const HTTP2_ONLY_RESPONSE =
  *   HTTP/1.1 (or, on an HTTP/2-only endpoint, HTTP/2 when the client offered no ALPN at all).
  * - On cleartext, 'http1' goes straight to HTTP/1.1 (no sniffing); 'http1AndHttp2' reads the first
  *   bytes for the HTTP/2 preface without consuming them; 'http2' expects the preface and answers
- *   anything else with a short HTTP/1.1 400.
+ *   anything else as RFC 9113 §3.4 says: GOAWAY(PROTOCOL_ERROR), then the connection is closed.
  * A client that says nothing conclusive within `requestHeadersTimeoutMs` is closed.
  */
 export function httpConnectionDelegate(app: HttpApplication, options: HttpConnectionOptions, protocols: HttpProtocols = options.protocols): ConnectionDelegate {
@@ -61,8 +56,8 @@ export function httpConnectionDelegate(app: HttpApplication, options: HttpConnec
           ctx.transport.resume();
           return served;
         }
-        ctx.transport.write(HTTP2_ONLY_RESPONSE, 'latin1');
-        return refuse(ctx, 'HTTP/1.x request on an HTTP/2-only endpoint: answered 400');
+        ctx.transport.write(HTTP2_PREFACE_REFUSAL);
+        return refuse(ctx, 'No HTTP/2 preface on an HTTP/2-only endpoint: answered GOAWAY(PROTOCOL_ERROR)');
       case 'timeout':
         return refuse(ctx, 'No request within requestHeadersTimeoutMs: closing');
       default:
