@@ -323,7 +323,8 @@ export class Http2Connection implements HeartbeatHandler {
     else this.#first = next;
     if (next !== undefined) next.linkPrev = prev;
     ex.linkPrev = ex.linkNext = undefined;
-    this.#inFlight--;
+    // Closing, the deadline counts from the last stream's end: streams may take their time.
+    if (--this.#inFlight === 0 && this.#closingSince > 0) this.#closingSince = this.#options.heartbeat.now;
   }
 
   // ---- session lifetime ------------------------------------------------------------------
@@ -336,7 +337,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (s !== undefined && !s.closed && !s.destroyed) s.close();
   };
 
-  /** From now on the close has a deadline: once no stream is left, `CLOSE_LINGER_MS`. */
+  /** From now on the close has a deadline: `CLOSE_LINGER_MS` once no stream is left. */
   #startClosing(): void {
     this.#closing = true;
     if (this.#closingSince === 0) this.#closingSince = this.#options.heartbeat.now;

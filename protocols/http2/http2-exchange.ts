@@ -111,7 +111,11 @@ export class Http2Exchange implements HttpExchange {
     this[kExchange]!.#onClose();
   };
   static readonly #finishListener = function (this: Carrier): void {
-    this[kExchange]!.#resetUnreadBody();
+    setImmediate(Http2Exchange.#resetUnreadBody, this[kExchange]!);
+  };
+  static readonly #resetUnreadBody = (ex: Http2Exchange): void => {
+    const s = ex.stream;
+    if (!ex.#requestComplete && !s.closed && !s.destroyed) s.close(NGHTTP2_NO_ERROR);
   };
 
   constructor(
@@ -467,23 +471,14 @@ export class Http2Exchange implements HttpExchange {
   #maybeFinish(): void {
     if (!this.#appDone || !this.#ended || this.#abortedByServer) return;
     if (this.#requestComplete || this.stream.closed || this.#waitingForTrailers) return;
-    const s = this.stream;
-    if (s.writableFinished) {
-      s.close(NGHTTP2_NO_ERROR);
-      return;
-    }
-    // Not before the response has left: node:http2 marks the stream closed at once, and if the
-    // session is torn down meanwhile (a frame error on this stream) the RST_STREAM nghttp2 queued
-    // for it is dropped with the stream, never sent (h2spec 6.9.1 #3).
-    if (!this.#resetWhenFlushed) {
-      this.#resetWhenFlushed = true;
-      s.once('finish', Http2Exchange.#finishListener);
-    }
-  }
-
-  #resetUnreadBody(): void {
-    const s = this.stream;
-    if (!this.#requestComplete && !s.closed && !s.destroyed) s.close(NGHTTP2_NO_ERROR);
+    // Not before the response has left, and a turn of the event loop later, as node:http2 resets
+    // an unread stream itself: node:http2 marks the stream closed at once, and if the session is
+    // torn down before the RST_STREAM left (a frame error on this stream: h2spec 6.9.1 #3), the
+    // frames nghttp2 queued are dropped with it, never sent.
+    if (this.#resetWhenFlushed) return;
+    this.#resetWhenFlushed = true;
+    if (this.stream.writableFinished) setImmediate(Http2Exchange.#resetUnreadBody, this);
+    else this.stream.once('finish', Http2Exchange.#finishListener);
   }
 
   #canWrite(): boolean {

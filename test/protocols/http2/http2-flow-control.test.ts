@@ -77,6 +77,20 @@ test('a response held by a stream window the client never opens is reset (CANCEL
     c.destroy();
   }, slowRate));
 
+test('a client that opens the window slowly, but above minResponseDataRate, is never cut: the response completes', () =>
+  withServer(async (h) => {
+    const c = await RawH2.connect(h.port, { settings: { [S.INITIAL_WINDOW_SIZE]: 0 } });
+    c.write(requestFrame(1, 'GET', '/stream?n=4&size=1000', true));
+    // 500 bytes every 200 ms: 2.5 kB/s against a minimum of 100 B/s, over several heartbeats.
+    while (!c.endedStreams.has(1) && !c.ended) {
+      c.write(windowUpdate(1, 500));
+      await delay(200);
+    }
+    assert.is(c.bodyOf(1).length, 4_000);
+    assert.not.ok(c.frames.some((f) => f.type === T.RST_STREAM || f.type === T.GOAWAY));
+    c.destroy();
+  }, slowRate));
+
 test('a client that stops reading the socket is cut off past minResponseDataRate: the app is aborted, the connection closed', () =>
   withServer(async (h) => {
     // Windows wide open, so only the socket holds the response back.

@@ -56,4 +56,20 @@ test('a stream reset by the client in the middle of its body fails the body read
     c.destroy();
   }));
 
+// ---- a client that does not close ----------------------------------------------------------
+
+test('an idle session gets GOAWAY at keepAliveTimeoutMs; a client that then neither closes nor reads is dropped after the linger', () =>
+  withServer(
+    async (h) => {
+      const c = await RawH2.connect(h.port);
+      assert.is(await c.goawayCode(4_000), 0, 'GOAWAY(NO_ERROR) for the idle session');
+      // The server ended its side; the client keeps its own open and the server gives up on it
+      // within a few heartbeats (node:http2 alone would wait for the client's FIN forever).
+      assert.ok(await c.serverCloses(), 'FIN after the GOAWAY');
+      await eventually('the connection is gone', () => h.server.stats.active === 0, 5_000);
+      c.destroy();
+    },
+    { http: { limits: { keepAliveTimeoutMs: 300 } } },
+  ));
+
 test.run();
