@@ -9,6 +9,7 @@ import {
 import type { Heartbeat, HttpApplication, HttpProtocols, ProtocolAdapter, ProtocolAdapterContext, ResolvedHttpOptions, SniffVerdict } from './http/index.js';
 import { defaultProtocolAdapters } from './http-adapters.js';
 import { sniffProtocol } from './protocol-sniff.js';
+import { HTTP2_PREFACE_REFUSAL } from './http2/index.js';
 
 export interface HttpConnectionOptions extends ResolvedHttpOptions {
   readonly heartbeat: Heartbeat;
@@ -41,11 +42,6 @@ export function alpnProtocols(protocols: HttpProtocols): string[] {
   return alpnIdsOf(adaptersFor(defaultProtocolAdapters(), protocols));
 }
 
-const HTTP2_ONLY_BODY = 'This endpoint speaks HTTP/2 only: use HTTP/2 with prior knowledge (h2c) or TLS with ALPN h2.\n';
-const HTTP2_ONLY_RESPONSE =
-  'HTTP/1.1 400 Bad Request\r\ncontent-type: text/plain; charset=utf-8\r\n' +
-  `content-length: ${Buffer.byteLength(HTTP2_ONLY_BODY)}\r\nconnection: close\r\n\r\n${HTTP2_ONLY_BODY}`;
-
 /**
  * The terminal delegate for HTTP (Kestrel's `HttpConnectionMiddleware`): picks the protocol adapter
  * of each connection and hands the connection over. `adapters` is the registered, ordered list
@@ -56,7 +52,8 @@ const HTTP2_ONLY_RESPONSE =
  *   without one (HTTP/2 only), to its first adapter.
  * - On cleartext the adapters that sniff read the first bytes without consuming them; when none
  *   claims the connection it goes to the fallback adapter. On an HTTP/2-only endpoint a client
- *   that did not send the preface gets a short HTTP/1.1 400.
+ *   that did not send the preface is answered as RFC 9113 §3.4 says: GOAWAY(PROTOCOL_ERROR), then the
+ *   connection is closed.
  * A client that says nothing conclusive within `requestHeadersTimeoutMs` is closed.
  */
 export function httpConnectionDelegate(
@@ -103,8 +100,8 @@ export function httpConnectionDelegate(
       case 'none':
         if (fallback !== undefined) return resumed(ctx, fallback);
         if (protocols === 'http2') {
-          ctx.transport.write(HTTP2_ONLY_RESPONSE, 'latin1');
-          return refuse(ctx, 'HTTP/1.x request on an HTTP/2-only endpoint: answered 400');
+          ctx.transport.write(HTTP2_PREFACE_REFUSAL);
+          return refuse(ctx, 'No HTTP/2 preface on an HTTP/2-only endpoint: answered GOAWAY(PROTOCOL_ERROR)');
         }
         return refuse(ctx, 'No protocol adapter recognised the connection: closing');
       case 'timeout':

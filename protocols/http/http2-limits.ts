@@ -22,13 +22,17 @@ export interface Http2Limits {
    */
   maxRequestHeaderFieldSize: number;
   /**
-   * The connection's receive window (WINDOW_UPDATE on stream 0 at start). Default 1 MiB: how much
-   * request body all of a connection's streams together may have in flight before the app reads.
+   * The connection's receive window, and what bounds the request body a connection buffers.
+   * Default 1 MiB (Kestrel's). The window is returned to the client only as apps read: body that
+   * waits for its app is withheld from it, so however many streams send to routes that do not
+   * read, a connection holds at most about twice this (what waits, plus what a stream past its
+   * own limit below may still send).
    */
   initialConnectionWindowSize: number;
   /**
-   * Each stream's receive window (SETTINGS_INITIAL_WINDOW_SIZE). Default 768 KiB: how much of one
-   * request body may arrive before the app reads it; the rest waits for the app (backpressure).
+   * Each stream's receive window (SETTINGS_INITIAL_WINDOW_SIZE). Default 768 KiB (Kestrel's): how
+   * much of one request body may wait for the app. Past it the stream's window is no longer
+   * returned, so one stream nobody reads leaves the rest of the connection window to the others.
    */
   initialStreamWindowSize: number;
   /**
@@ -46,6 +50,31 @@ export interface Http2Limits {
    * underneath as a second line.) `Infinity` leaves only nghttp2's.
    */
   maxStreamResetsPerSecond: number;
+  /**
+   * PING and SETTINGS frames a client may send per connection per second (the server answers
+   * each with an ACK: CVE-2019-9512, CVE-2019-9515). Over it the connection gets
+   * GOAWAY(ENHANCE_YOUR_CALM) and is closed. Default 500: a browser sends a few per connection, a
+   * gRPC client a PING per round trip while it estimates bandwidth. (nghttp2 itself gives up on a
+   * connection with 1,000 ACKs it could not send yet, but closes it in a way a flooding client
+   * does not read.) `Infinity` leaves only nghttp2's.
+   */
+  maxPingsPerSecond: number;
+  /**
+   * Flood guard (the CVE-2019-9512/9513/9515/9518 family: PING, SETTINGS, PRIORITY,
+   * WINDOW_UPDATE, RST_STREAM on closed streams, empty or padded DATA, unknown frame types):
+   * bytes per second a connection may send that carry no request content, i.e. everything but
+   * request body and header fields (counted decoded, with RFC 9113's 32 bytes per field), measured
+   * on the heartbeat. Every such frame is valid on its own, and node:http2 answers or drops each
+   * without telling anyone, so a flood keeps a core busy on a connection that never closes. Over
+   * the limit the connection gets GOAWAY(ENHANCE_YOUR_CALM) and is closed. Default 2 MiB/s:
+   * ~150,000 small frames a second, where a browser sends a few KiB (WINDOW_UPDATEs and the odd
+   * PRIORITY or PING). Body that arrives for a stream already refused or reset counts too, and a
+   * client can have up to the connection window of it in flight: keep this at least twice
+   * `initialConnectionWindowSize`. nginx's flood check compares the same two counts. Measured on
+   * transports that count the bytes they read (TCP, pipes, TLS), not in memory. `Infinity` turns
+   * it off.
+   */
+  maxControlBytesPerSecond: number;
 }
 
 export const DEFAULT_HTTP2_LIMITS: Readonly<Http2Limits> = Object.freeze({
@@ -58,6 +87,8 @@ export const DEFAULT_HTTP2_LIMITS: Readonly<Http2Limits> = Object.freeze({
   keepAlivePingDelayMs: Infinity,
   keepAlivePingTimeoutMs: 20_000,
   maxStreamResetsPerSecond: 200,
+  maxPingsPerSecond: 500,
+  maxControlBytesPerSecond: 2 * 1024 * 1024,
 });
 
 const MAX_WINDOW = 2 ** 31 - 1;
@@ -73,6 +104,8 @@ const RANGES: Record<keyof Http2Limits, readonly [number, number, boolean]> = {
   keepAlivePingDelayMs: [1_000, Number.MAX_SAFE_INTEGER, true],
   keepAlivePingTimeoutMs: [1_000, Number.MAX_SAFE_INTEGER, true],
   maxStreamResetsPerSecond: [1, Number.MAX_SAFE_INTEGER, true],
+  maxPingsPerSecond: [1, Number.MAX_SAFE_INTEGER, true],
+  maxControlBytesPerSecond: [1_024, Number.MAX_SAFE_INTEGER, true],
 };
 
 /** Applies defaults and refuses bad values at configuration time. */

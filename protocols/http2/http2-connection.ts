@@ -1,4 +1,5 @@
 import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import type { Duplex } from 'node:stream';
 import { ConnectionAbortedError, LifetimeFeature, TiercelError, type ConnectionContext, type Logger } from '../../connection/index.js';
 import {
   HttpProtocolError,
@@ -10,16 +11,56 @@ import {
   type UpgradeCounter,
 } from '../http/index.js';
 import type { Http2Engine } from './http2-engine.js';
-import { Http2Exchange } from './http2-exchange.js';
+import { Http2Exchange, Output } from './http2-exchange.js';
 import { readRequestHead, type Http2HeadLimits } from './http2-request-head.js';
 
 const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+
+/**
+ * How long a connection the server is closing (GOAWAY sent, no stream left) waits for the client
+ * to read what is left and close its side before it is dropped; the linger
+ * `ConnectionContext.close` gives a connection by default.
+ */
+const CLOSE_LINGER_MS = 1_000;
 
 /** A client cancelled more streams per second than `http2.maxStreamResetsPerSecond` allows. */
 export class Http2RapidResetError extends TiercelError {
   constructor(readonly resets: number) {
     super('ERR_TIERCEL_HTTP2_RAPID_RESET', `The client reset ${resets} streams within a second (rapid reset): the connection was closed with ENHANCE_YOUR_CALM`);
   }
+}
+
+/** A client sent more PING and SETTINGS frames per second than `http2.maxPingsPerSecond` allows. */
+export class Http2PingFloodError extends TiercelError {
+  constructor(readonly frames: number) {
+    super('ERR_TIERCEL_HTTP2_PING_FLOOD', `The client sent ${frames} PING and SETTINGS frames within a second: the connection was closed with ENHANCE_YOUR_CALM`);
+  }
+}
+
+/** A client sent more bytes per second without request content than `http2.maxControlBytesPerSecond` allows. */
+export class Http2FloodError extends TiercelError {
+  constructor(readonly bytesPerSecond: number) {
+    super(
+      'ERR_TIERCEL_HTTP2_FLOOD',
+      `The client sent ${bytesPerSecond} bytes per second of frames without request content (a frame flood): the connection was closed with ENHANCE_YOUR_CALM`,
+    );
+  }
+}
+
+/** The bytes a transport has read or written, for the transports that count them (sockets, TLS). */
+interface ByteCounts {
+  readonly bytesRead?: unknown;
+  readonly bytesWritten?: unknown;
+}
+
+function bytesRead(t: Duplex): number {
+  const n = (t as ByteCounts).bytesRead;
+  return typeof n === 'number' ? n : -1;
+}
+
+function bytesWritten(t: Duplex): number {
+  const n = (t as ByteCounts).bytesWritten;
+  return typeof n === 'number' ? n : -1;
 }
 
 export interface Http2ConnectionOptions {
@@ -37,15 +78,19 @@ export interface Http2ConnectionOptions {
 
 /**
  * Drives HTTP/2 on one connection: starts an nghttp2 session on the transport, turns each stream
- * into an `Http2Exchange` for the app, guards against rapid reset, closes idle sessions, checks
- * body data rates and keep-alive pings on the heartbeat, and sends GOAWAY when the server asks the
- * connection to close. `run()` settles when the session has closed.
+ * into an `Http2Exchange` for the app, bounds the request body it buffers (the connection window
+ * is returned as apps read), guards against rapid reset and frame floods, closes idle sessions
+ * and sessions whose client half-closed, checks data rates and keep-alive pings on the heartbeat,
+ * and sends GOAWAY when the server asks the connection to close. `run()` settles when the session
+ * has closed.
  */
 export class Http2Connection implements HeartbeatHandler {
   readonly ctx: ConnectionContext;
   readonly limits: HttpLimits;
   readonly logger: Logger;
   readonly serverHeader: string;
+  /** The unread body one stream may hold of the connection window (`initialStreamWindowSize`). */
+  readonly streamWindow: number;
   readonly #app: HttpApplication;
   readonly #engine: Http2Engine;
   readonly #options: Http2ConnectionOptions;
@@ -53,15 +98,33 @@ export class Http2Connection implements HeartbeatHandler {
   /** Exchanges in flight and not upgraded: the keep-alive timer runs only when there are none. */
   #inFlight = 0;
   /**
-   * The in-flight exchanges with a request body, which the body data rate applies to. A request
-   * without one (most GETs) never enters a Set, so it costs no hashing.
+   * The same exchanges as a list linked through them, which the heartbeat walks for the data
+   * rates: linking costs a request two field writes, where a Set would hash it.
    */
-  readonly #withBody = new Set<Http2Exchange>();
+  #first: Http2Exchange | undefined;
   #lastActivity: number;
   #resetWindowStart = 0;
   #resets = 0;
+  #pingWindowStart = 0;
+  #pings = 0;
   #pingSentAt = 0;
   #closing = false;
+  /** When the server started closing the connection (heartbeat time), or 0. */
+  #closingSince = 0;
+  // Request body the apps have not read, and the connection window it leaves the client.
+  readonly #budget: number;
+  readonly #windowStep: number;
+  #unread = 0;
+  #window: number;
+  // The flood guard: bytes read and request content seen at the last heartbeat.
+  #readAtCheck = -1;
+  #content = 0;
+  #checkedAt = 0;
+  // The minimum response data rate over the connection: streams waiting at the last heartbeat,
+  // since when output has waited, and what had been written then.
+  #waitingStreams = 0;
+  #sendWaitSince = 0;
+  #sendWaitWritten = 0;
   constructor(ctx: ConnectionContext, app: HttpApplication, engine: Http2Engine, options: Http2ConnectionOptions) {
     this.ctx = ctx;
     this.limits = options.limits;
@@ -71,17 +134,33 @@ export class Http2Connection implements HeartbeatHandler {
     this.#engine = engine;
     this.#options = options;
     this.#lastActivity = options.heartbeat.now;
+    this.streamWindow = options.http2.initialStreamWindowSize;
+    this.#budget = options.http2.initialConnectionWindowSize;
+    this.#window = this.#budget;
+    this.#windowStep = this.#budget >>> 4;
   }
 
   /** Serves the connection; resolves when the HTTP/2 session has closed. */
   run(): Promise<void> {
-    if (this.ctx.transport.destroyed) return Promise.resolve();
-    const session = this.#engine.attach(this.ctx.transport);
+    const transport = this.ctx.transport;
+    if (transport.destroyed) return Promise.resolve();
+    const session = this.#engine.attach(transport);
     this.#session = session;
     const done = new Promise<void>((resolve) => session.once('close', resolve));
     session.on('stream', this.#onStream);
     session.on('error', this.#onSessionError);
     session.once('close', this.#onSessionClose);
+    // Only with a listener does node:http2 report these frames at all.
+    if (this.#options.http2.maxPingsPerSecond !== Infinity) {
+      session.on('ping', this.#onPing);
+      session.on('remoteSettings', this.#onPing);
+    }
+    // node:http2 closes a session when its net.Socket ends only because such a socket ends itself
+    // then (allowHalfOpen off); tiercel's transports are half-open, so the client's FIN is ours to
+    // act on.
+    transport.once('end', this.#onTransportEnd);
+    this.#readAtCheck = bytesRead(transport);
+    this.#checkedAt = this.#options.heartbeat.now;
     this.#options.heartbeat.add(this);
     this.ctx.features.get(LifetimeFeature)?.onCloseRequested(this.#onCloseRequested);
     return done;
@@ -95,9 +174,30 @@ export class Http2Connection implements HeartbeatHandler {
     return this.#options.heartbeat.date;
   }
 
-  /** Something happened on the connection (a stream, body data): for the idle and ping timers. */
-  touch(): void {
+  /** `size` bytes of request body arrived on a stream: activity, and content for the flood guard. */
+  bodyArrived(size: number): void {
     this.#lastActivity = this.#options.heartbeat.now;
+    this.#content += size;
+  }
+
+  /**
+   * The request body waiting for apps grew (or shrank) by `delta`. The connection window the
+   * client may fill is the budget less what waits: node:http2 gives the window back for every
+   * byte as it arrives, and lowering the session's local window makes nghttp2 hold back that
+   * much of its WINDOW_UPDATEs (raising it sends them), so the client waits for the apps, as
+   * Kestrel's does. Moved in steps of 1/16 of the budget, not per chunk.
+   */
+  bodyBuffered(delta: number): void {
+    const unread = (this.#unread += delta);
+    const s = this.#session;
+    if (s === undefined || s.destroyed) return;
+    const budget = this.#budget;
+    const target = unread >= budget ? 0 : budget - unread;
+    const applied = this.#window;
+    if (target === applied) return;
+    if (target !== 0 && target !== budget && (target > applied ? target - applied : applied - target) < this.#windowStep) return;
+    this.#window = target;
+    s.setLocalWindowSize(target);
   }
 
   // ---- streams ---------------------------------------------------------------------------
@@ -125,9 +225,9 @@ export class Http2Connection implements HeartbeatHandler {
       this.#refuse(stream, new HttpProtocolError('ERR_TIERCEL_UNKNOWN_METHOD', 501, `The method '${head.method}' is not one this server recognises`));
       return;
     }
+    this.#content += head.size;
     const ex = new Http2Exchange(this, stream, head, (flags & NGHTTP2_FLAG_END_STREAM) !== 0);
-    this.#inFlight++;
-    if (ex.requestHasBody) this.#withBody.add(ex);
+    this.#track(ex);
     ex.run(this.#app);
   };
 
@@ -167,9 +267,26 @@ export class Http2Connection implements HeartbeatHandler {
         connectionId: this.ctx.id,
         resetsPerSecond: this.#resets,
       });
-      this.#destroy(new Http2RapidResetError(this.#resets), NGHTTP2_ENHANCE_YOUR_CALM);
+      this.#abandon(new Http2RapidResetError(this.#resets), NGHTTP2_ENHANCE_YOUR_CALM);
     }
   }
+
+  /**
+   * A PING or SETTINGS frame: counted per second, and over `maxPingsPerSecond` the connection is
+   * abandoned. Counted as each frame is read, so a burst is stopped within the read that brings
+   * it, before nghttp2's own limit (1,000 unsent ACKs) closes the connection less readably.
+   */
+  readonly #onPing = (): void => {
+    const now = Date.now();
+    if (now - this.#pingWindowStart >= 1_000) {
+      this.#pingWindowStart = now;
+      this.#pings = 0;
+    }
+    if (++this.#pings > this.#options.http2.maxPingsPerSecond && !this.#closing) {
+      this.logger.warn('HTTP/2 PING/SETTINGS flood: closing the connection', { connectionId: this.ctx.id, framesPerSecond: this.#pings });
+      this.#abandon(new Http2PingFloodError(this.#pings), NGHTTP2_ENHANCE_YOUR_CALM);
+    }
+  };
 
   // ---- upgrade ---------------------------------------------------------------------------
 
@@ -192,9 +309,22 @@ export class Http2Connection implements HeartbeatHandler {
     this.#untrack(ex);
   }
 
+  #track(ex: Http2Exchange): void {
+    const first = this.#first;
+    ex.linkNext = first;
+    if (first !== undefined) first.linkPrev = ex;
+    this.#first = ex;
+    this.#inFlight++;
+  }
+
   #untrack(ex: Http2Exchange): void {
-    this.#inFlight--;
-    if (ex.requestHasBody) this.#withBody.delete(ex);
+    const { linkPrev: prev, linkNext: next } = ex;
+    if (prev !== undefined) prev.linkNext = next;
+    else this.#first = next;
+    if (next !== undefined) next.linkPrev = prev;
+    ex.linkPrev = ex.linkNext = undefined;
+    // Closing, the deadline counts from the last stream's end: streams may take their time.
+    if (--this.#inFlight === 0 && this.#closingSince > 0) this.#closingSince = this.#options.heartbeat.now;
   }
 
   // ---- session lifetime ------------------------------------------------------------------
@@ -202,17 +332,55 @@ export class Http2Connection implements HeartbeatHandler {
   readonly #onCloseRequested = (): void => {
     // GOAWAY with the last stream id: streams in flight finish, new ones are refused, and the
     // session closes once the last stream does (the server's shutdown timeout aborts the rest).
-    this.#closing = true;
+    this.#startClosing();
     const s = this.#session;
     if (s !== undefined && !s.closed && !s.destroyed) s.close();
   };
 
+  /** From now on the close has a deadline: `CLOSE_LINGER_MS` once no stream is left. */
+  #startClosing(): void {
+    this.#closing = true;
+    if (this.#closingSince === 0) this.#closingSince = this.#options.heartbeat.now;
+  }
+
   /** Ends the session now with GOAWAY(`code`); `reason` goes to the log through the session's 'error'. */
   #destroy(reason: Error, code: number): void {
-    this.#closing = true;
+    this.#startClosing();
     const s = this.#session;
     if (s !== undefined && !s.destroyed) s.destroy(reason, code);
   }
+
+  /**
+   * Closes an abusive connection so that the client still reads why: GOAWAY(`code`) first, then
+   * the session ends as a graceful close does (node:http2 sends FIN, then reads and drops what
+   * still comes until the client's FIN or the linger ends). Destroyed with the client's frames
+   * unread, the socket would answer them with a TCP reset, which can destroy the GOAWAY before a
+   * client that is still writing reads it.
+   */
+  #abandon(reason: Error, code: number): void {
+    const s = this.#session;
+    if (s === undefined || s.destroyed) return;
+    this.logger.debug('HTTP/2 session abandoned', { connectionId: this.ctx.id, error: reason });
+    this.#startClosing();
+    s.goaway(code);
+    // Marks the session closed (node:http2 then ends the socket instead of destroying it) and
+    // sends a second GOAWAY, NO_ERROR; the client has read the first.
+    s.close();
+    if (!s.destroyed) s.destroy(reason, code);
+  }
+
+  /**
+   * The client half-closed (FIN): nothing more can arrive, so streams in flight cannot complete.
+   * The session is destroyed (GOAWAY, the streams' bodies fail and their `aborted` fire), as
+   * node:http2 does for a socket that is not half-open.
+   */
+  readonly #onTransportEnd = (): void => {
+    const s = this.#session;
+    if (s === undefined || s.destroyed) return;
+    this.logger.debug('The client closed its side of the HTTP/2 connection: closing the session', { connectionId: this.ctx.id, streams: this.#inFlight });
+    this.#startClosing();
+    s.destroy();
+  };
 
   readonly #onSessionError = (err: Error): void => {
     this.logger.debug('HTTP/2 session error', { connectionId: this.ctx.id, error: err });
@@ -221,24 +389,108 @@ export class Http2Connection implements HeartbeatHandler {
   readonly #onSessionClose = (): void => {
     this.#closing = true;
     this.#options.heartbeat.delete(this);
+    this.ctx.transport.off('end', this.#onTransportEnd);
   };
 
   // ---- timeouts --------------------------------------------------------------------------
 
   onHeartbeat(now: number): void {
+    const heartbeat = this.#options.heartbeat;
+    if (this.#closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(this.#closingSince, CLOSE_LINGER_MS, now)) {
+      // GOAWAY went out, yet the session or the socket is still open: the client does not read
+      // (the last frames cannot be written) or does not close its side.
+      this.logger.debug('HTTP/2 connection not closed in time after GOAWAY: dropping it', { connectionId: this.ctx.id });
+      this.ctx.abort(new ConnectionAbortedError('The client did not close the HTTP/2 connection in time after GOAWAY'));
+      return;
+    }
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
     const limits = this.limits;
     const idleFor = now - this.#lastActivity;
-    if (this.#inFlight === 0 && this.#options.heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
+    if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
       this.logger.debug('HTTP/2 keep-alive timeout', { connectionId: this.ctx.id });
       this.#onCloseRequested();
       return;
     }
     this.#checkPing(s, now, idleFor);
-    const rate = limits.minRequestBodyDataRate;
-    if (rate !== null) {
-      for (const ex of this.#withBody) ex.checkBodyRate(now, rate.bytesPerSecond, rate.gracePeriodMs);
+    this.#checkFlood(now);
+    if (s.destroyed) return;
+    const bodyRate = limits.minRequestBodyDataRate;
+    const sendRate = limits.minResponseDataRate;
+    // Each waiting stream must take its share of the minimum (a hundred streams sharing a slow
+    // link each get a hundredth), as counted at the last heartbeat.
+    const share = sendRate === null ? 0 : sendRate.bytesPerSecond / (this.#waitingStreams === 0 ? 1 : this.#waitingStreams);
+    let waiting = 0;
+    let reset = false;
+    for (let ex = this.#first; ex !== undefined; ) {
+      const next = ex.linkNext;
+      if (bodyRate !== null && ex.requestHasBody) ex.checkBodyRate(now, bodyRate.bytesPerSecond, bodyRate.gracePeriodMs);
+      if (sendRate !== null && ex.headersSent) {
+        const output = ex.checkResponseRate(now, share, sendRate.gracePeriodMs);
+        if (output === Output.Waiting) waiting++;
+        else if (output === Output.Reset) reset = true;
+      }
+      ex = next;
+    }
+    this.#waitingStreams = waiting;
+    if (sendRate === null) return;
+    // A stream the client starved was just reset: whether the connection still takes bytes shows
+    // once its RST_STREAM had the chance to leave, so the connection's measure starts again.
+    if (reset) this.#sendWaitSince = 0;
+    else this.#checkSendRate(s, now, sendRate.bytesPerSecond, sendRate.gracePeriodMs, waiting > 0);
+  }
+
+  /**
+   * The flood guard: what the client sent since the last heartbeat, less the request content in
+   * it (header fields and body), is frame overhead and control frames. Over
+   * `maxControlBytesPerSecond` the connection is abandoned with ENHANCE_YOUR_CALM.
+   */
+  #checkFlood(now: number): void {
+    const read = bytesRead(this.ctx.transport);
+    const limit = this.#options.http2.maxControlBytesPerSecond;
+    if (read < 0 || limit === Infinity) return;
+    const elapsed = now - this.#checkedAt;
+    const control = read - this.#readAtCheck - this.#content;
+    this.#readAtCheck = read;
+    this.#content = 0;
+    this.#checkedAt = now;
+    // Over at least a second: a heartbeat soon after the connection began measures a short while.
+    const perSecond = Math.round((control * 1000) / (elapsed > 1_000 ? elapsed : 1_000));
+    if (perSecond > limit) {
+      this.logger.warn('HTTP/2 frame flood: too many bytes without request content, closing the connection', {
+        connectionId: this.ctx.id,
+        bytesPerSecond: perSecond,
+      });
+      this.#abandon(new Http2FloodError(perSecond), NGHTTP2_ENHANCE_YOUR_CALM);
+    }
+  }
+
+  /**
+   * The minimum response data rate over the whole connection, as HTTP/1.1 has it: while response
+   * bytes wait (in a stream, or frames in nghttp2's queue), the client must take bytes from the
+   * socket at `bytesPerSecond` after the grace period, or the connection is aborted. (A client
+   * that stops reading the socket stalls every stream at once, and then no RST_STREAM or GOAWAY
+   * could reach it either.)
+   */
+  #checkSendRate(s: ServerHttp2Session, now: number, bytesPerSecond: number, gracePeriodMs: number, streamsWaiting: boolean): void {
+    const written = bytesWritten(this.ctx.transport);
+    if (written < 0) return;
+    // Frames nghttp2 could not write yet (a reset stream's RST_STREAM among them) keep the
+    // connection waiting; asked only of a connection with streams or already waiting.
+    const queued = streamsWaiting || ((this.#inFlight > 0 || this.#sendWaitSince > 0) && (s.state.outboundQueueSize ?? 0) > 0);
+    if (!queued) {
+      this.#sendWaitSince = 0;
+      return;
+    }
+    if (this.#sendWaitSince === 0) {
+      this.#sendWaitSince = now;
+      this.#sendWaitWritten = written;
+      return;
+    }
+    const elapsed = now - this.#sendWaitSince;
+    if (elapsed > gracePeriodMs && ((written - this.#sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
+      this.logger.debug('HTTP/2 responses read too slowly: aborting the connection', { connectionId: this.ctx.id });
+      this.ctx.abort(new ConnectionAbortedError('The client read the responses slower than the minimum data rate'));
     }
   }
 

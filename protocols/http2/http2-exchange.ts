@@ -16,10 +16,7 @@ import {
 import type { Http2Connection } from './http2-connection.js';
 import { headersOf, type Http2RequestHead } from './http2-request-head.js';
 
-const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR } = http2.constants;
-
-/** Body bytes queued for an app that is not reading before the stream stops reading (flow control takes over). */
-const MAX_QUEUED_BODY = 64 * 1024;
+const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
 
 /**
  * Connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2): an app written for
@@ -65,10 +62,16 @@ export class Http2Exchange implements HttpExchange {
    */
   requestTrailers: RequestHeaders | null = null;
 
+  /** The connection's list of exchanges in flight (`Http2Connection` links and walks it). */
+  linkPrev: Http2Exchange | undefined;
+  linkNext: Http2Exchange | undefined;
+
   // Request body.
   #requestComplete: boolean;
   #reading = false;
+  #listening = false;
   // Shared and empty until a body chunk has to wait for the app: most requests never queue one.
+  // `#queuedBytes` is what the queue holds of the connection's window (`bodyBuffered`).
   #queue: Buffer[] = NO_CHUNKS;
   #queuedBytes = 0;
   #reader: Reader | undefined;
@@ -88,6 +91,10 @@ export class Http2Exchange implements HttpExchange {
   #abortedByServer = false;
   #upgraded = false;
   #aborted: AbortController | undefined;
+  #resetWhenFlushed = false;
+  // The minimum response data rate: since when output has waited, and how much had gone then.
+  #sendWaitSince = 0;
+  #sendWaitTaken = 0;
 
   // The stream's listeners are shared by every exchange (each finds its own through a symbol on
   // the stream): four fewer closures per request on the hot path.
@@ -102,6 +109,13 @@ export class Http2Exchange implements HttpExchange {
   };
   static readonly #closeListener = function (this: Carrier): void {
     this[kExchange]!.#onClose();
+  };
+  static readonly #finishListener = function (this: Carrier): void {
+    setImmediate(Http2Exchange.#resetUnreadBody, this[kExchange]!);
+  };
+  static readonly #resetUnreadBody = (ex: Http2Exchange): void => {
+    const s = ex.stream;
+    if (!ex.#requestComplete && !s.closed && !s.destroyed) s.close(NGHTTP2_NO_ERROR);
   };
 
   constructor(
@@ -124,7 +138,23 @@ export class Http2Exchange implements HttpExchange {
     (stream as Carrier)[kExchange] = this;
     // 'close' comes once; `on` spares the once-wrapper a request.
     stream.on('close', Http2Exchange.#closeListener);
-    if (this.requestHasBody) stream.once('trailers', Http2Exchange.#trailersListener);
+    if (this.requestHasBody) {
+      stream.once('trailers', Http2Exchange.#trailersListener);
+      // The body is taken as it arrives, whether the app reads it yet or not, so that all of it is
+      // counted: the connection withholds window for what waits unread, which bounds what a
+      // connection buffers. (Left paused, a stream stops only its own window, and node:http2
+      // returns the connection window for every byte at once, so a hundred streams to a route
+      // that never reads would hold a hundred stream windows.) A CONNECT's stream may become a
+      // tunnel whose new owner reads it, so it is read only if the app asks (its stream window
+      // bounds it until then).
+      if (!this.isUpgradeRequest) this.#listen();
+    }
+  }
+
+  #listen(): void {
+    this.#listening = true;
+    this.stream.on('data', Http2Exchange.#dataListener);
+    this.stream.once('end', Http2Exchange.#endListener);
   }
 
   /** Runs the app on this exchange: sync-first, a promise only if the app returns one. */
@@ -162,39 +192,43 @@ export class Http2Exchange implements HttpExchange {
 
   readBody(): Promise<Buffer | null> {
     if (this.#bodyError !== undefined) return Promise.reject(this.#bodyError);
-    if (this.#queue.length > 0) {
-      const chunk = this.#queue.shift()!;
-      this.#queuedBytes -= chunk.length;
-      if (this.#queuedBytes === 0 && this.stream.isPaused()) this.stream.resume();
-      return Promise.resolve(chunk);
-    }
-    if (this.#requestComplete) return Promise.resolve(null);
-    if (this.#reader !== undefined) return Promise.reject(new TiercelError('ERR_TIERCEL_CONCURRENT_READ', 'The request body is already being read'));
-    if (!this.#reading) {
+    if (!this.#reading && this.requestHasBody) {
       this.#reading = true;
       this.readStartedAt = Date.now();
-      // The declared length is checked when reading starts, so an app can change the limit first.
-      if (this.requestContentLength > this.maxRequestBodySize) {
+      // The limit is checked when reading starts, so an app can change it first: against the
+      // declared length, and against what has already arrived.
+      if (this.requestContentLength > this.maxRequestBodySize || this.bodyReceived > this.maxRequestBodySize) {
         this.#failBody(tooLarge(this.maxRequestBodySize));
         return Promise.reject(this.#bodyError);
       }
       if (!this.#headersSent && this.headers.get('expect')?.toLowerCase() === '100-continue' && !this.stream.destroyed) {
         this.stream.additionalHeaders({ ':status': 100 });
       }
-      // Until now nothing was read, so flow control held the client at the stream window.
-      this.stream.on('data', Http2Exchange.#dataListener);
-      this.stream.once('end', Http2Exchange.#endListener);
+      if (!this.#listening) this.#listen();
     }
+    if (this.#queue.length > 0) {
+      const chunk = this.#queue.shift()!;
+      if (this.#queuedBytes > 0) {
+        this.#queuedBytes -= chunk.length;
+        this.owner.bodyBuffered(-chunk.length);
+        if (this.#queuedBytes === 0 && this.stream.isPaused()) this.stream.resume();
+      }
+      return Promise.resolve(chunk);
+    }
+    if (this.#requestComplete) return Promise.resolve(null);
+    if (this.#reader !== undefined) return Promise.reject(new TiercelError('ERR_TIERCEL_CONCURRENT_READ', 'The request body is already being read'));
     return new Promise<Buffer | null>((resolve, reject) => {
       this.#reader = { resolve, reject };
     });
   }
 
   #onData(chunk: Buffer): void {
-    this.bodyReceived += chunk.length;
-    this.owner.touch();
+    const size = chunk.length;
+    this.bodyReceived += size;
+    this.owner.bodyArrived(size);
+    // A failed body is dropped as it comes, until the stream is reset after the response.
     if (this.#bodyError !== undefined) return;
-    if (this.bodyReceived > this.maxRequestBodySize) {
+    if (this.#reading && this.bodyReceived > this.maxRequestBodySize) {
       this.#failBody(tooLarge(this.maxRequestBodySize));
       return;
     }
@@ -206,12 +240,20 @@ export class Http2Exchange implements HttpExchange {
     }
     if (this.#queue === NO_CHUNKS) this.#queue = [chunk];
     else this.#queue.push(chunk);
-    this.#queuedBytes += chunk.length;
-    if (this.#queuedBytes >= MAX_QUEUED_BODY) this.stream.pause();
+    this.#queuedBytes += size;
+    this.owner.bodyBuffered(size);
+    // One stream's unread body may hold a stream window of the connection's, no more (so a
+    // stream nobody reads leaves the rest of the window to the others, as in Kestrel): paused,
+    // the stream's own window is no longer given back, and what the client may still send on it
+    // (at most that window) waits in node:http2's buffer until the app reads.
+    if (this.#queuedBytes >= this.owner.streamWindow) this.stream.pause();
   }
 
 
   #onEnd(): void {
+    // node:http2 ends the readable side of a stream it destroys too (a reset, the session going
+    // away): that is a body cut short, which 'close' reports, not its END_STREAM.
+    if (this.stream.destroyed) return;
     this.#requestComplete = true;
     const reader = this.#reader;
     if (reader !== undefined && this.#queue.length === 0) {
@@ -234,12 +276,10 @@ export class Http2Exchange implements HttpExchange {
   #failBody(err: unknown): void {
     if (this.#bodyError !== undefined) return;
     this.#bodyError = err;
+    this.#releaseQueue();
     this.#queue = NO_CHUNKS;
-    this.#queuedBytes = 0;
-    if (this.#reading) {
-      this.stream.off('data', Http2Exchange.#dataListener);
-      this.stream.pause();
-    }
+    // What still comes is dropped as it arrives, until the stream is reset after the response.
+    if (this.#listening && this.stream.isPaused()) this.stream.resume();
     const reader = this.#reader;
     if (reader !== undefined) {
       this.#reader = undefined;
@@ -334,11 +374,24 @@ export class Http2Exchange implements HttpExchange {
   }
 
   abort(reason?: unknown): void {
+    this.#abort(reason, NGHTTP2_INTERNAL_ERROR);
+  }
+
+  #abort(reason: unknown, code: number): void {
     this.#ended = true;
     this.#abortedByServer = true;
     this.owner.logger.debug('HTTP/2 stream aborted', { connectionId: this.connection.id, streamId: this.stream.id, error: reason });
     this.#lost(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
-    if (!this.stream.destroyed) this.stream.close(NGHTTP2_INTERNAL_ERROR);
+    if (!this.stream.destroyed) this.stream.close(code);
+  }
+
+  /**
+   * Gives the queued body's share of the connection window back. On a closed stream the app may
+   * still read what is queued, but nothing more arrives: it no longer holds the window.
+   */
+  #releaseQueue(): void {
+    if (this.#queuedBytes > 0) this.owner.bodyBuffered(-this.#queuedBytes);
+    this.#queuedBytes = 0;
   }
 
   /** The minimum request body data rate, checked on each heartbeat while the app waits. */
@@ -349,6 +402,38 @@ export class Http2Exchange implements HttpExchange {
       this.owner.logger.debug('Request body too slow', { connectionId: this.connection.id, streamId: this.stream.id });
       this.#failBody(new HttpProtocolError('ERR_TIERCEL_BODY_TIMEOUT', 408, 'The request body arrived slower than the minimum data rate'));
     }
+  }
+
+  /**
+   * The minimum response data rate, checked on each heartbeat: while response bytes wait to reach
+   * the connection, the client must take them at `bytesPerSecond` (its share of the minimum when
+   * several streams wait) after `gracePeriodMs`, or the stream is reset with CANCEL and the app's
+   * `aborted` fires. A response held by a stream window the client never opens ends here. Returns
+   * `Output.Waiting` while bytes wait, `Output.Reset` when it has just reset the stream.
+   */
+  checkResponseRate(now: number, bytesPerSecond: number, gracePeriodMs: number): Output {
+    // Reset, and not closed yet: its RST_STREAM has not left, which is the connection's to judge.
+    if (this.#abortedByServer) return Output.Waiting;
+    const s = this.stream;
+    // Bytes given to the stream that have not reached the socket yet (node:http2 counts a write
+    // in progress twice, which shifts both ends of the measure alike).
+    const waiting = s.destroyed ? 0 : s.bufferSize;
+    if (waiting === 0) {
+      this.#sendWaitSince = 0;
+      return Output.None;
+    }
+    const taken = this.#written - waiting;
+    if (this.#sendWaitSince === 0) {
+      this.#sendWaitSince = now;
+      this.#sendWaitTaken = taken;
+      return Output.Waiting;
+    }
+    const elapsed = now - this.#sendWaitSince;
+    if (elapsed > gracePeriodMs && ((taken - this.#sendWaitTaken) * 1000) / elapsed < bytesPerSecond) {
+      this.#abort(new ConnectionAbortedError('The client read the response slower than the minimum data rate'), NGHTTP2_CANCEL);
+      return Output.Reset;
+    }
+    return Output.Waiting;
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -386,7 +471,14 @@ export class Http2Exchange implements HttpExchange {
   #maybeFinish(): void {
     if (!this.#appDone || !this.#ended || this.#abortedByServer) return;
     if (this.#requestComplete || this.stream.closed || this.#waitingForTrailers) return;
-    this.stream.close(NGHTTP2_NO_ERROR);
+    // Not before the response has left, and a turn of the event loop later, as node:http2 resets
+    // an unread stream itself: node:http2 marks the stream closed at once, and if the session is
+    // torn down before the RST_STREAM left (a frame error on this stream: h2spec 6.9.1 #3), the
+    // frames nghttp2 queued are dropped with it, never sent.
+    if (this.#resetWhenFlushed) return;
+    this.#resetWhenFlushed = true;
+    if (this.stream.writableFinished) setImmediate(Http2Exchange.#resetUnreadBody, this);
+    else this.stream.once('finish', Http2Exchange.#finishListener);
   }
 
   #canWrite(): boolean {
@@ -472,7 +564,10 @@ export class Http2Exchange implements HttpExchange {
 
   /** The stream closed: by a reset (client or server), the session ending, or normally. */
   #onClose(): void {
-    const completed = this.#ended && !this.#abortedByServer && this.stream.rstCode === NGHTTP2_NO_ERROR;
+    this.#releaseQueue();
+    // Ended by the app is not enough: the response must have left (a stream window the client
+    // never opened, or a session destroyed under it, loses what is still queued).
+    const completed = this.#ended && !this.#abortedByServer && this.stream.rstCode === NGHTTP2_NO_ERROR && this.stream.writableFinished;
     this.owner.onStreamClosed(this, !completed && !this.#abortedByServer && !this.#upgraded);
     if (this.#upgraded) return;
     if (!completed) this.#lost(new ConnectionAbortedError('The client reset the stream or closed the connection'));
@@ -487,6 +582,13 @@ export class Http2Exchange implements HttpExchange {
       (this.#aborted ??= new AbortController()).abort(reason);
     }
   }
+}
+
+/** What `checkResponseRate` found. */
+export const enum Output {
+  None,
+  Waiting,
+  Reset,
 }
 
 const kExchange = Symbol('tiercel.http2.exchange');

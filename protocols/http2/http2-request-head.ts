@@ -15,6 +15,8 @@ export interface Http2RequestHead {
   readonly authorityAsHost: string | undefined;
   /** The content-length header, or -1. */
   readonly contentLength: number;
+  /** The head's size as RFC 9113 §6.5.2 counts it (name + value + 32 per field, pseudo-headers too). */
+  readonly size: number;
 }
 
 /** The limits a request head is checked against (from `HttpLimits` and `Http2Limits`). */
@@ -85,6 +87,7 @@ export function readRequestHead(raw: readonly string[], limits: Http2HeadLimits)
     first,
     authorityAsHost: hasHost ? undefined : authority,
     contentLength: Number.isSafeInteger(contentLength) && contentLength >= 0 ? contentLength : -1,
+    size: total,
   };
 }
 

@@ -14,8 +14,9 @@ import { curl } from '../../support/clients.js';
 import { eventually, removeScratch, scratch } from '../../support/real-server.js';
 import { delay, readAll } from '../../support/streams.js';
 import { get, startH2, withServer, type H2Harness } from './h2-support.js';
+import { PREFACE, RawH2, requestFrame, rstStream, settingsFrame, T } from './raw-h2.js';
 
-const { NGHTTP2_CANCEL, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_INTERNAL_ERROR } = http2.constants;
+const { NGHTTP2_CANCEL, NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_INTERNAL_ERROR, NGHTTP2_PROTOCOL_ERROR } = http2.constants;
 
 function rawSocket(port: number): Promise<Socket> {
   return new Promise((resolve, reject) => {
@@ -66,15 +67,20 @@ test('http1AndHttp2 (default): the same port serves h2c by preface and HTTP/1.1 
     split.destroy();
   }));
 
-test("protocols 'http2': an HTTP/1.1 request gets a 400 saying the endpoint speaks HTTP/2 only", () =>
+test("protocols 'http2': anything but the preface (an HTTP/1.1 request) gets SETTINGS, GOAWAY(PROTOCOL_ERROR) and a close (RFC 9113 §3.4)", () =>
   withServer(
     async (h) => {
-      const s = await rawSocket(h.port);
-      s.write('GET /hello HTTP/1.1\r\nHost: x\r\n\r\n');
-      const text = await readAll(s);
-      assert.match(text, /^HTTP\/1\.1 400 Bad Request\r\n/);
-      assert.match(text, /connection: close/);
-      assert.match(text, /HTTP\/2 only/);
+      const c = await RawH2.connect(h.port, { preface: false });
+      c.write(Buffer.from('GET /hello HTTP/1.1\r\nHost: x\r\n\r\n'));
+      assert.ok(await c.serverCloses(), 'the server closes the connection');
+      assert.equal(
+        c.frames.map((f) => f.type),
+        [T.SETTINGS, T.GOAWAY],
+      );
+      const goaway = c.frames[1]!.payload;
+      assert.is(goaway.readUInt32BE(0), 0, 'last stream id 0');
+      assert.is(goaway.readUInt32BE(4), NGHTTP2_PROTOCOL_ERROR);
+      assert.match(goaway.subarray(8).toString(), /HTTP\/2 only/);
       const v2 = await curl(['-sS', '--http2-prior-knowledge', `${h.origin}/proto`]);
       assert.is(v2.stdout.toString(), 'HTTP/2');
       assert.equal(h.seen.requests, ['GET /proto']);
@@ -177,67 +183,27 @@ test('rapid reset, paced: over maxStreamResetsPerSecond the session gets GOAWAY(
     await eventually('the flooding session is closed', () => attacker.destroyed || attacker.closed);
   }));
 
-/** An HTTP/2 frame: 9-byte header (length, type, flags, stream id) and payload (RFC 9113 §4.1). */
-function frame(type: number, flags: number, streamId: number, payload: Buffer): Buffer {
-  const head = Buffer.alloc(9);
-  head.writeUIntBE(payload.length, 0, 3);
-  head[3] = type;
-  head[4] = flags;
-  head.writeUInt32BE(streamId, 5);
-  return Buffer.concat([head, payload]);
-}
-
 /**
  * Raw frames, because a well-behaved client (Node's) queues streams over the peer's concurrency
  * limit and drops a queued stream's HEADERS when it is cancelled: an attacker does not.
  * Each pair is HEADERS(GET /slow, END_STREAM) then RST_STREAM(CANCEL), all in one write.
  */
 function blastFrames(pairs: number): Buffer {
-  const path = Buffer.from('/slow?ms=200');
-  // HPACK: :method GET, :scheme http (static 2, 6), :path and :authority as literals without indexing.
-  const block = Buffer.concat([Buffer.from([0x82, 0x86, 0x04, path.length]), path, Buffer.from([0x01, 0x01, 0x78])]);
-  const cancel = Buffer.from([0, 0, 0, NGHTTP2_CANCEL]);
-  const parts: Buffer[] = [Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), frame(0x4, 0, 0, Buffer.alloc(0))];
+  const parts: Buffer[] = [PREFACE, settingsFrame()];
   for (let i = 0; i < pairs; i++) {
     const id = 2 * i + 1;
-    parts.push(frame(0x1, 0x5, id, block), frame(0x3, 0, id, cancel));
+    parts.push(requestFrame(id, 'GET', '/slow?ms=200', true), rstStream(id, NGHTTP2_CANCEL));
   }
   return Buffer.concat(parts);
 }
 
-/** The error code of the first GOAWAY the server sends on `socket`, or 'none'. */
-function rawGoaway(socket: Socket, timeoutMs = 5_000): Promise<number | 'none'> {
-  return new Promise((resolve) => {
-    let buf = Buffer.alloc(0);
-    const timer = setTimeout(() => done('none'), timeoutMs);
-    const done = (v: number | 'none'): void => {
-      clearTimeout(timer);
-      socket.off('data', onData);
-      resolve(v);
-    };
-    const onData = (d: Buffer): void => {
-      buf = Buffer.concat([buf, d]);
-      while (buf.length >= 9) {
-        const len = buf.readUIntBE(0, 3);
-        if (buf.length < 9 + len) return;
-        if (buf[3] === 0x7) return done(buf.readUInt32BE(9 + 4));
-        buf = buf.subarray(9 + len);
-      }
-    };
-    socket.on('data', onData);
-    socket.once('close', () => done('none'));
-  });
-}
-
 test('rapid reset, blast of 5,000 HEADERS+RST_STREAM in one write: GOAWAY, no crash, other clients served within 3 s', () =>
   withServer(async (h) => {
-    const attacker = await rawSocket(h.port);
-    attacker.on('error', () => {});
-    const code = rawGoaway(attacker);
+    const attacker = await RawH2.connect(h.port, { preface: false });
     attacker.write(blastFrames(5_000));
     await staysResponsive(h, 3_000);
     // nghttp2's own bucket (1000 resets) may trip inside one read, before our count sees them.
-    const got = await code;
+    const got = await attacker.goawayCode(5_000);
     assert.ok(got === NGHTTP2_ENHANCE_YOUR_CALM || got === NGHTTP2_INTERNAL_ERROR, `GOAWAY code ${got}`);
     assert.ok(h.seen.requests.length < 5_000, `the app ran for ${h.seen.requests.length} cancelled streams`);
     attacker.destroy();

@@ -7,6 +7,7 @@ import http2 from 'node:http2';
 import { curl } from '../../support/clients.js';
 import { CertDir, makeCa, makeLeaf } from '../../support/tls-certificates.js';
 import { startTlsServer, type TlsReport } from '../../support/tls-server.js';
+import { RawH2, requestFrame, S, T } from './raw-h2.js';
 
 const ca = await makeCa('tiercel h2 test CA');
 const leaf = await makeLeaf(['localhost'], { ca });
@@ -57,6 +58,17 @@ test("Node's http2 client over TLS: several streams on one session", () =>
     } finally {
       session.destroy();
     }
+  }));
+
+test('over TLS, a client that half-closes while a response waits on a zero window gets GOAWAY and a close', () =>
+  withTls(async (port) => {
+    const c = await RawH2.connect(port, { tls: { ca: ca.cert }, settings: { [S.INITIAL_WINDOW_SIZE]: 0 } });
+    c.write(requestFrame(1, 'GET', '/tls', true));
+    await c.waitFor((f) => f.type === T.HEADERS && f.streamId === 1);
+    c.socket.end();
+    assert.ok(await c.serverCloses(3_000), 'the server closes the connection');
+    assert.ok(c.frames.some((f) => f.type === T.GOAWAY), 'with a GOAWAY first');
+    assert.not.ok(c.endedStreams.has(1), 'the response never completed');
   }));
 
 test.after(() => dir.remove());
