@@ -20,6 +20,7 @@
 //   SOAK_SAMPLE_MS=1000  SOAK_SETTLE_MS=15000  SOAK_CYCLE_TIMEOUT_MS=10000  SOAK_START_TIMEOUT=15000
 //   SOAK_SERVER_CPU=1  SOAK_CLIENT_CPU=0     CPUs for the server and for the clients (wrk and this process)
 //   SOAK_REPORT=bench/SOAK.md      where the report goes (from the repository root); '-' for none
+//   SOAK_SAMPLES=path.json         also write every memory sample of the keep-alive phases there
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -28,8 +29,8 @@ import { ensureDevCertificate } from '../../dist/protocols/tls/index.js';
 import { readCpuSeconds } from '../lib/cpu.mjs';
 import { checkTools } from '../lib/wrk.mjs';
 import { runChurn } from './lib/churn.mjs';
-import { judgeRss, runKeepAlive } from './lib/keep-alive.mjs';
-import { count, log } from './lib/log.mjs';
+import { judgeSpread, runKeepAlive } from './lib/keep-alive.mjs';
+import { count, log, mib, percent } from './lib/log.mjs';
 import { renderReport, renderSummary } from './lib/report.mjs';
 import { startSoakServer, timers } from './lib/server-process.mjs';
 import { readSettings, reproduceCommand } from './lib/settings.mjs';
@@ -54,7 +55,7 @@ let server;
 try {
   const certificate = await ensureDevCertificate({ dir: certDir });
   const ca = readFileSync(certificate.certFile);
-  server = await startSoakServer({ ...certificate, cpu: settings.serverCpu, timeoutMs: settings.startTimeoutMs });
+  server = await startSoakServer({ ...certificate, cpu: settings.serverCpu, timeoutMs: settings.startTimeoutMs, semiSpaceMiB: settings.semiSpaceMiB });
   log(`server pid ${server.pid} on ${server.httpUrl} and ${server.httpsUrl}${settings.serverCpu === undefined ? '' : ` (CPU ${settings.serverCpu})`}`);
   const url = (scheme) => (scheme === 'https' ? server.httpsUrl : server.httpUrl);
 
@@ -63,7 +64,7 @@ try {
   for (const scheme of settings.schemes) {
     const label = `warm-up ${scheme}`;
     const some = (n, most) => Math.max(1, Math.min(most, Math.round(n / 10)));
-    await runKeepAlive(server, { url: url(scheme), requests: some(settings.requests[scheme], 20_000), connections: settings.connections, cpu: settings.clientCpu, sampleMs: settings.sampleMs, label });
+    await runKeepAlive(server, { url: url(scheme), requests: some(settings.requests[scheme], 20_000), connections: settings.connections, cpu: settings.clientCpu, sampleMs: settings.sampleMs, gcEveryMs: 0, label });
     await runChurn({ url: url(scheme), total: some(settings.connects, 400), concurrency: settings.concurrency, timeoutMs: settings.cycleTimeoutMs, ca, label });
     await runWsCycles({ url: url(scheme), total: some(settings.wsCycles, 100), concurrency: settings.concurrency, timeoutMs: settings.cycleTimeoutMs, ca, label });
   }
@@ -96,6 +97,10 @@ try {
   };
   const ok = phases.every((p) => p.checks.every((c) => c.ok !== false));
   console.log(renderSummary(run));
+  if (settings.samples) {
+    const series = phases.filter((p) => p.samples !== undefined).map((p) => ({ phase: `${p.id} (${p.scheme})`, samples: p.samples }));
+    writeFileSync(settings.samples, JSON.stringify(series));
+  }
   if (settings.report) {
     writeFileSync(settings.report, renderReport(run));
     log(`report written to ${settings.report}`);
@@ -140,9 +145,13 @@ async function keepAlive(scheme) {
     connections: settings.connections,
     cpu: settings.clientCpu,
     sampleMs: settings.sampleMs,
+    gcEveryMs: settings.gcEveryMs,
     label: `keep-alive ${scheme}`,
   });
-  const rss = judgeRss(r.samples, requests, { warmupFraction: settings.warmupFraction, tolerance: settings.rssTolerance });
+  const band = { warmupFraction: settings.warmupFraction, tolerance: settings.rssTolerance };
+  const rss = judgeSpread(r.samples, 'rss', requests, band);
+  // The live heap: heapUsed right after a full collection, so garbage not yet collected is not counted.
+  const heap = judgeSpread(r.samples.filter((s) => s.gc), 'heapUsed', requests, band);
   const e = r.wrk.errors;
   const errors = e.connect + e.read + e.write + e.timeout + e.non2xx;
   return {
@@ -153,6 +162,7 @@ async function keepAlive(scheme) {
     samples: r.samples,
     latency: r.wrk.latency,
     rss,
+    heap,
     checks: [
       { name: 'all requests served', ok: r.stopReason === null, detail: r.stopReason ?? `${count(r.served)} served` },
       {
@@ -160,12 +170,20 @@ async function keepAlive(scheme) {
         ok: errors === 0,
         detail: errors === 0 ? 'none' : `connect ${e.connect}, read ${e.read}, write ${e.write}, timeout ${e.timeout}, non-2xx ${e.non2xx}`,
       },
-      {
-        name: `RSS within ${Math.round(settings.rssTolerance * 100)} % after warm-up`,
-        ok: rss.ok,
-        detail: rss.ok === null ? `not judged: ${rss.count} samples after warm-up (fewer than 5)` : `spread ${(rss.spread * 100).toFixed(2)} % over ${rss.count} samples`,
-      },
+      spreadCheck('RSS', rss),
+      spreadCheck('live heap (after a full GC)', heap),
     ],
+  };
+}
+
+function spreadCheck(what, j) {
+  return {
+    name: `${what} within ${percent(settings.rssTolerance, 0)} after warm-up`,
+    ok: j.ok,
+    detail:
+      j.ok === null
+        ? `not judged: ${j.count} samples after warm-up (fewer than 5)`
+        : `${mib(j.min)} to ${mib(j.max)}, final ${mib(j.final)}: spread ${percent(j.spread, 2)} over ${j.count} samples`,
   };
 }
 

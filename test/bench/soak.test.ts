@@ -1,8 +1,9 @@
 // The soak harness (bench/soak, `npm run soak`) at a tiny scale, so that it cannot rot between
 // full runs: a real server process, wrk, connect cycles and WebSocket cycles over cleartext and
 // TLS, every phase's checks (requests served, no errors, descriptors, handles and timers back to
-// the baseline) passing. The RSS band is judged over a few dozen samples only, so it is loosened
-// here: at this scale the warm-up has not finished growing the heap (the full run uses 5 %).
+// the baseline) passing. RSS and the live heap are judged over a few dozen samples only, so the
+// band is loosened here (the full run uses 5 %): the smoke test keeps the harness working, the
+// full run (bench/SOAK.md) is the measurement.
 import { spawn, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { test } from 'uvu';
@@ -41,6 +42,7 @@ test('npm run soak at a tiny scale: every phase over cleartext and TLS passes it
       SOAK_CONNECTS: '400',
       SOAK_WS_CYCLES: '80',
       SOAK_SAMPLE_MS: '50',
+      SOAK_GC_MS: '100',
       SOAK_WARMUP: '50',
       SOAK_RSS_TOLERANCE: '25',
       SOAK_SETTLE_MS: '5000',
@@ -57,7 +59,8 @@ test('npm run soak at a tiny scale: every phase over cleartext and TLS passes it
   );
   assert.equal(cells.map((c) => c[1]), ['10,000 requests', '400 connects', '80 cycles', '10,000 requests', '400 connects', '80 cycles']);
   for (const c of cells) {
-    assert.is(c.at(-1), 'pass', c.join(' | '));
+    // 'pass', or 'pass (not judged: …)' when a phase this short had too few samples for a band.
+    assert.ok(c.at(-1)!.startsWith('pass'), c.join(' | '));
     // Descriptors, handles and timers: baseline → after, equal.
     for (const cell of c.slice(-4, -1)) {
       const [before, after] = cell.split(' → ');

@@ -10,24 +10,27 @@ import { log } from './log.mjs';
 const MIN_RATE = 1000;
 /** No request served for this long while wrk runs: the server is stuck, stop and report. */
 const STALL_MS = 15_000;
-/** Samples after warm-up needed before the RSS verdict means anything. */
-export const MIN_RSS_SAMPLES = 5;
+/** Samples after warm-up needed before a spread means anything. */
+export const MIN_SAMPLES = 5;
 
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
  * Runs wrk against `${url}/plaintext` until the server has served `requests` more requests.
+ * Every `gcEveryMs` (0: never) the sample is taken after a full collection in the server (`gc`
+ * set), so that memory still in use can be told from garbage not yet collected.
  * Resolves with wrk's parsed report, the number served, the elapsed time and the samples
- * ({ t, done, rss, heapUsed, fds, handles, connections }).
+ * ({ t, done, gc, rss, heapUsed, heapTotal, external, fds, handles, connections }).
  */
-export async function runKeepAlive(server, { url, requests, connections, cpu, sampleMs, label }) {
+export async function runKeepAlive(server, { url, requests, connections, cpu, sampleMs, gcEveryMs, label }) {
   const first = await server.snapshot();
   const seconds = Math.ceil(requests / MIN_RATE) + 30;
   let wrk;
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency', `${url}/plaintext`];
   const run = runToEnd('wrk', args, { cpu, timeoutMs: (seconds + 60) * 1000, onStart: (child) => (wrk = child) });
   let finished = false;
-  void run.finally(() => (finished = true));
+  const ended = () => (finished = true);
+  run.then(ended, ended);
 
   const started = Date.now();
   const samples = [];
@@ -35,12 +38,26 @@ export async function runKeepAlive(server, { url, requests, connections, cpu, sa
   let lastLog = started;
   let stopReason = null;
   let delay = sampleMs;
+  let lastGc = started;
   while (!finished) {
     await sleep(delay);
     if (finished) break;
-    const s = await server.snapshot();
+    const gc = gcEveryMs > 0 && Date.now() - lastGc >= gcEveryMs;
+    if (gc) lastGc = Date.now();
+    const s = await server.snapshot({ gc });
     const done = s.requests - first.requests;
-    const sample = { t: s.at - started, done, rss: s.rss, heapUsed: s.heapUsed, fds: s.fds, handles: s.handles, connections: s.connections };
+    const sample = {
+      t: s.at - started,
+      done,
+      gc,
+      rss: s.rss,
+      heapUsed: s.heapUsed,
+      heapTotal: s.heapTotal,
+      external: s.external,
+      fds: s.fds,
+      handles: s.handles,
+      connections: s.connections,
+    };
     samples.push(sample);
     if (done >= requests) {
       wrk.kill('SIGINT');
@@ -73,22 +90,20 @@ export async function runKeepAlive(server, { url, requests, connections, cpu, sa
 }
 
 /**
- * The RSS verdict: after the first `warmupFraction` of the requests, the spread of RSS
- * ((max - min) / min) must stay within `tolerance`. Too few samples → not judged (ok: null).
+ * The spread ((max - min) / min) of `field` over `samples` after the first `warmupFraction` of
+ * the requests, and whether it stays within `tolerance`. Too few samples → not judged (ok: null).
  */
-export function judgeRss(samples, requests, { warmupFraction, tolerance }) {
+export function judgeSpread(samples, field, requests, { warmupFraction, tolerance }) {
   const after = samples.filter((s) => s.done >= warmupFraction * requests);
-  if (after.length < MIN_RSS_SAMPLES) return { ok: null, count: after.length };
+  if (after.length < MIN_SAMPLES) return { ok: null, count: after.length };
   let min = Infinity;
   let max = 0;
   for (const s of after) {
-    min = Math.min(min, s.rss);
-    max = Math.max(max, s.rss);
+    min = Math.min(min, s[field]);
+    max = Math.max(max, s[field]);
   }
   const spread = (max - min) / min;
-  const first = after[0].rss;
-  const final = after.at(-1).rss;
-  return { ok: spread <= tolerance, count: after.length, min, max, first, final, spread, drift: (final - first) / first };
+  return { ok: spread <= tolerance, count: after.length, min, max, first: after[0][field], final: after.at(-1)[field], spread };
 }
 
 /** RSS when 0 %, 10 %, … 100 % of the requests were done (the nearest sample at or after each mark). */

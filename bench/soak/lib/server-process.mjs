@@ -8,9 +8,15 @@ import { spawnTracked } from '../../lib/processes.mjs';
 const SERVER = join(import.meta.dirname, '..', 'server.mjs');
 const DIAG_TIMEOUT_MS = 10_000;
 
-/** Starts server.mjs and resolves once it reports its URLs; rejects if it exits or stays silent. */
-export function startSoakServer({ certFile, keyFile, cpu, timeoutMs }) {
-  const child = spawnTracked(process.execPath, ['--expose-gc', SERVER, certFile, keyFile], { cpu, ipc: true });
+/**
+ * Starts server.mjs and resolves once it reports its URLs; rejects if it exits or stays silent.
+ * With `semiSpaceMiB`, V8's young generation is fixed at that size (min = max) instead of growing
+ * and shrinking with the allocation rate: each resize moves RSS by twice the step at once (16 MiB
+ * for 8 → 16 MiB semi-spaces), which would read as a leak, or hide one, in a 5 % band.
+ */
+export function startSoakServer({ certFile, keyFile, cpu, timeoutMs, semiSpaceMiB }) {
+  const v8 = semiSpaceMiB > 0 ? [`--min-semi-space-size=${semiSpaceMiB}`, `--max-semi-space-size=${semiSpaceMiB}`] : [];
+  const child = spawnTracked(process.execPath, ['--expose-gc', ...v8, SERVER, certFile, keyFile], { cpu, ipc: true });
   let stderr = '';
   child.stderr.setEncoding('utf8').on('data', (text) => {
     stderr = (stderr + text).slice(-4000);

@@ -7,8 +7,8 @@ export const SCHEMES = ['http', 'https'];
 /** Every variable the soak reads, in the order the report's command lists them. */
 export const ENV_KEYS = [
   'SOAK_SCHEMES', 'SOAK_REQUESTS', 'SOAK_TLS_REQUESTS', 'SOAK_CONNECTS', 'SOAK_WS_CYCLES',
-  'SOAK_CONNECTIONS', 'SOAK_CONCURRENCY', 'SOAK_WARMUP', 'SOAK_RSS_TOLERANCE', 'SOAK_SAMPLE_MS',
-  'SOAK_SETTLE_MS', 'SOAK_CYCLE_TIMEOUT_MS', 'SOAK_SERVER_CPU', 'SOAK_CLIENT_CPU', 'SOAK_START_TIMEOUT', 'SOAK_REPORT',
+  'SOAK_CONNECTIONS', 'SOAK_CONCURRENCY', 'SOAK_WARMUP', 'SOAK_RSS_TOLERANCE', 'SOAK_SAMPLE_MS', 'SOAK_GC_MS', 'SOAK_SEMI_SPACE_MB',
+  'SOAK_SETTLE_MS', 'SOAK_CYCLE_TIMEOUT_MS', 'SOAK_SERVER_CPU', 'SOAK_CLIENT_CPU', 'SOAK_START_TIMEOUT', 'SOAK_REPORT', 'SOAK_SAMPLES',
 ];
 
 export function readSettings(env, benchDir) {
@@ -38,6 +38,9 @@ export function readSettings(env, benchDir) {
     warmupFraction: int('SOAK_WARMUP', 20, 0, 90) / 100,
     rssTolerance: int('SOAK_RSS_TOLERANCE', 5, 1, 100) / 100,
     sampleMs: int('SOAK_SAMPLE_MS', 1000, 10),
+    gcEveryMs: int('SOAK_GC_MS', 10_000, 0),
+    // V8's default largest semi-space on 64-bit machines; 0 leaves the young generation to V8.
+    semiSpaceMiB: int('SOAK_SEMI_SPACE_MB', 16, 0, 1024),
     settleMs: int('SOAK_SETTLE_MS', 15_000, 100),
     cycleTimeoutMs: int('SOAK_CYCLE_TIMEOUT_MS', 10_000, 100),
     serverCpu: pin ? int('SOAK_SERVER_CPU', 1, 0, cpus - 1) : undefined,
@@ -45,6 +48,8 @@ export function readSettings(env, benchDir) {
     startTimeoutMs: int('SOAK_START_TIMEOUT', 15_000, 100),
     // '-' writes no report (the smoke test's choice); a relative path is from the repository root.
     report: env.SOAK_REPORT === '-' ? null : env.SOAK_REPORT ? resolve(benchDir, '..', env.SOAK_REPORT) : join(benchDir, 'SOAK.md'),
+    // Every sample of every keep-alive phase as JSON, for a closer look at memory; none by default.
+    samples: env.SOAK_SAMPLES ? resolve(benchDir, '..', env.SOAK_SAMPLES) : null,
   };
   return { settings, problems };
 }
