@@ -1,6 +1,7 @@
 // tiercel soak: a real tiercel server (server.mjs, its own process, pinned to one CPU) under
-//   (a) N keep-alive requests from wrk, its RSS sampled every second: after the warm-up, RSS must
-//       stay within a band (default 10,000,000 requests, 20 % warm-up, 5 %);
+//   (a) N keep-alive requests from wrk, its memory sampled every second: after the warm-up, RSS
+//       and the live heap (heapUsed after a full GC) must stay within a band (default 10,000,000
+//       requests, 20 % warm-up, 5 %);
 //   (b) N connects and disconnects, ending four ways (default 100,000);
 //   (c) N WebSocket open/close cycles, ending four ways (default 10,000);
 // each over cleartext and over TLS. After every phase the server must come back to the baseline
@@ -18,6 +19,8 @@
 //   SOAK_CONCURRENCY=32            connect and WebSocket cycles in flight at once
 //   SOAK_WARMUP=20  SOAK_RSS_TOLERANCE=5      percent of the requests that are warm-up; allowed RSS spread after it
 //   SOAK_SAMPLE_MS=1000  SOAK_SETTLE_MS=15000  SOAK_CYCLE_TIMEOUT_MS=10000  SOAK_START_TIMEOUT=15000
+//   SOAK_GC_MS=10000               every so often a sample follows a full GC (the live heap); 0 for never
+//   SOAK_SEMI_SPACE_MB=16          V8's young generation fixed at this size in the server; 0 lets V8 resize it
 //   SOAK_SERVER_CPU=1  SOAK_CLIENT_CPU=0     CPUs for the server and for the clients (wrk and this process)
 //   SOAK_REPORT=bench/SOAK.md      where the report goes (from the repository root); '-' for none
 //   SOAK_SAMPLES=path.json         also write every memory sample of the keep-alive phases there
