@@ -28,10 +28,14 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
   });
 }
 
-/** Spawns a tracked child; with `cpu` set it runs under `taskset -c <cpu>` (taskset execs, so the pid is the program's). */
-export function spawnTracked(command, args, { cpu, cwd, env } = {}) {
+/**
+ * Spawns a tracked child; with `cpu` set it runs under `taskset -c <cpu>` (taskset execs, so the
+ * pid is the program's and an `ipc` channel reaches it).
+ */
+export function spawnTracked(command, args, { cpu, cwd, env, ipc = false } = {}) {
   const [file, argv] = cpu === undefined ? [command, args] : ['taskset', ['-c', String(cpu), command, ...args]];
-  const child = spawn(file, argv, { cwd, env: env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
+  const stdio = ipc ? ['ignore', 'pipe', 'pipe', 'ipc'] : ['ignore', 'pipe', 'pipe'];
+  const child = spawn(file, argv, { cwd, env: env ?? process.env, stdio });
   live.add(child);
   child.on('exit', () => live.delete(child));
   return child;

@@ -69,18 +69,26 @@ export function acceptTls(ctx: ConnectionContext, settings: HandshakeSettings): 
       else fail(classify(err));
     };
     const onClose = (): void => fail(new TlsHandshakeFailedError('closed', 'the connection closed during the handshake'));
+    // The client speaks last in every TLS handshake (its Finished), so one that has ended its side
+    // can never complete it. Transports are half-open, so without this the connection would hold
+    // its slot until the timeout.
+    const onEnd = (): void => fail(new TlsHandshakeFailedError('closed', 'the client ended its side during the handshake'));
     const clock = settings.clock;
     const timer = clock.setTimeout(() => fail(new TlsHandshakeFailedError('timeout', `no complete handshake within ${settings.handshakeTimeoutMs} ms`)), settings.handshakeTimeoutMs);
     const cleanup = (): void => {
       clock.clearTimer(timer);
       socket.off('error', onError);
       socket.off('close', onClose);
+      socket.off('end', onEnd);
     };
     socket.on('error', onError);
     socket.once('close', onClose);
+    socket.once('end', onEnd);
     // A shutdown should not wait for a handshake that may never finish.
     ctx.features.get(LifetimeFeature)?.onCloseRequested(() => fail(new TlsHandshakeFailedError('closed', 'the server is shutting down')));
     socket.once('secure', () => {
+      // From here an end is the protocol's to handle (a request may be waiting to be read).
+      socket.off('end', onEnd);
       checkClientCertificate(socket, ctx, settings).then((clientCertificate) => {
         if (settled) return;
         settled = true;

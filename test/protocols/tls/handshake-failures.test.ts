@@ -3,8 +3,9 @@
 import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { once } from 'node:events';
 import { connectSocket } from '../../transports/socket-client.js';
-import { readAll } from '../../support/streams.js';
+import { closed, readAll } from '../../support/streams.js';
 import { makeCa, makeLeaf } from '../../support/tls-certificates.js';
 import { getOver, handshakeFailures, pollUntil, startTlsServer, tlsConnect } from '../../support/tls-server.js';
 
@@ -78,6 +79,45 @@ test('garbage instead of a ClientHello (a plain HTTP request) is closed at once;
     const socket = await tlsConnect({ port: h.port, host: '127.0.0.1', ca: ca.cert, servername: 'localhost' });
     assert.is((await getOver(socket)).status, 200);
     assert.is(h.requests, 1);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('a client that ends its side before the handshake is done is closed at once, not at handshakeTimeoutMs', async () => {
+  // Found by the soak (bench/soak): connect-then-FIN over TLS held each connection for the whole
+  // handshake timeout, because transports are half-open and nothing else watched for the end.
+  const h = await startTlsServer({ certificate: leaf, handshakeTimeoutMs: 60_000 });
+  try {
+    // Nothing sent, then a partial ClientHello record: neither can ever become a handshake.
+    for (const sent of ['', '160301020001']) {
+      const socket = await connectSocket({ host: '127.0.0.1', port: h.port });
+      socket.on('error', () => undefined);
+      socket.end(Buffer.from(sent, 'hex'));
+      // readAll rejects after 3 s: far below the 60 s timeout, far above a prompt close.
+      assert.is(await readAll(socket, 3_000), '');
+      await closed(socket);
+    }
+    assert.equal(handshakeFailures(h), ['closed', 'closed']);
+    await pollUntil('both connections are gone', () => h.server.stats.active === 0);
+    assert.is(h.requests, 0);
+    const socket = await tlsConnect({ port: h.port, host: '127.0.0.1', ca: ca.cert, servername: 'localhost' });
+    assert.is((await getOver(socket)).status, 200);
+  } finally {
+    await h.stop();
+  }
+});
+
+test('memory: an end before the handshake closes the in-memory connection at once too', async () => {
+  const h = await startTlsServer({ certificate: leaf, handshakeTimeoutMs: 60_000 });
+  try {
+    const raw = h.connectMemory();
+    raw.on('error', () => undefined);
+    raw.resume();
+    raw.end();
+    await Promise.race([once(raw, 'close'), new Promise((_, reject) => setTimeout(() => reject(new Error('not closed within 3 s')), 3_000))]);
+    assert.equal(handshakeFailures(h), ['closed']);
+    await pollUntil('the connection is gone', () => h.server.stats.active === 0);
   } finally {
     await h.stop();
   }
