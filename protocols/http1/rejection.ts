@@ -1,4 +1,4 @@
-import { HttpProtocolError } from '../http/http-protocol-error.js';
+import { HttpProtocolError } from '../http/index.js';
 
 /**
  * Why the HTTP/1.1 parser refused a request (Kestrel's `RequestRejectionReason`). A closed set:

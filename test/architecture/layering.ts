@@ -1,0 +1,265 @@
+// The dependency rules of docs/ARCHITECTURE.md ("Dependency rule") as code, checked by
+// layering.test.ts over every source file. Three rules:
+//
+// - layer: a file imports only the layers its own layer's row allows (so never a higher layer,
+//   and the pipeline never a protocol version: only the shared protocols/http contracts);
+// - index: an import into another folder goes through that folder's index.ts, when it has one;
+// - package: a third-party package is imported only by the layers that own its use.
+//
+// An import the rules refuse but that is still there for a reason is listed in KNOWN_EXCEPTIONS,
+// with the issue that removes it. An exception that no longer occurs fails the check too, so the
+// list only shrinks.
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { scanImports, type ImportKind } from './import-scan.js';
+
+export interface Layer {
+  readonly name: string;
+  /** Folders (ending in '/') or single files, relative to the repository root. */
+  readonly paths: readonly string[];
+  /** The other layers this one may import (its own files it always may). */
+  readonly mayImport: readonly string[];
+}
+
+const PROTOCOLS = ['protocols/http', 'protocols/http1', 'protocols/http2', 'protocols/tls', 'protocols/adapters', 'protocols'];
+const LIBRARY = ['connection', 'transports', ...PROTOCOLS, 'pipeline', 'di', 'hosting', 'package'];
+
+/**
+ * From the bottom up. A path matches its longest prefix here. `test/` is not a layer: tests may
+ * reach into any file to test it, and are not checked.
+ */
+export const LAYERS: readonly Layer[] = [
+  { name: 'connection', paths: ['connection/'], mayImport: [] },
+  { name: 'transports', paths: ['transports/'], mayImport: ['connection'] },
+  { name: 'protocols/http', paths: ['protocols/http/'], mayImport: ['connection'] },
+  { name: 'protocols/http1', paths: ['protocols/http1/'], mayImport: ['connection', 'protocols/http'] },
+  { name: 'protocols/http2', paths: ['protocols/http2/'], mayImport: ['connection', 'protocols/http'] },
+  { name: 'protocols/tls', paths: ['protocols/tls/'], mayImport: ['connection'] },
+  {
+    // The files beside the protocol folders: the HTTP terminal (http-connection.ts, picks a
+    // version by ALPN, read from TlsFeature, or by sniffing), http-adapters.ts, protocol-sniff.ts.
+    name: 'protocols/adapters',
+    paths: ['protocols/'],
+    mayImport: ['connection', 'protocols/http', 'protocols/http1', 'protocols/http2'],
+  },
+  // The public face of every protocol folder.
+  { name: 'protocols', paths: ['protocols/index.ts'], mayImport: ['connection', ...PROTOCOLS] },
+  { name: 'pipeline', paths: ['pipeline/'], mayImport: ['connection', 'protocols/http'] },
+  { name: 'di', paths: ['di/'], mayImport: ['connection', 'transports', ...PROTOCOLS] },
+  { name: 'hosting', paths: ['hosting/'], mayImport: LIBRARY },
+  // The package's root entry point re-exports every layer.
+  { name: 'package', paths: ['index.ts'], mayImport: LIBRARY },
+  // Apps and tools built on the library: anything, through its public faces.
+  { name: 'examples', paths: ['examples/'], mayImport: LIBRARY },
+  // The fuzzers share the conformance-corpus locator with the tests (test/support/shared.ts).
+  { name: 'fuzz', paths: ['fuzz/'], mayImport: [...LIBRARY, 'test'] },
+  // The benchmarks import the built dist/ (a dist/x.js is checked as x.ts).
+  { name: 'bench', paths: ['bench/'], mayImport: LIBRARY },
+  { name: 'test', paths: ['test/'], mayImport: [] },
+];
+
+/**
+ * Modules only some layers may load: each third-party package (tsyringe and reflect-metadata
+ * aside, which every layer may use), and the Node built-ins that do I/O for one layer. A package
+ * missing here is refused everywhere until its owners are named. A type-only import of a Node
+ * built-in is allowed anywhere (a contract may name `Socket`); apps (examples, fuzz, bench) may
+ * load anything.
+ */
+export const MODULE_OWNERS: Readonly<Record<string, readonly string[]>> = {
+  // WebSockets are the pipeline's; hosting's demo app and TestServer's client use ws too.
+  ws: ['pipeline', 'hosting'],
+  // Loaded only when a development certificate is made (a dynamic import: no start-up cost).
+  selfsigned: ['protocols/tls'],
+  // TestServer's fetch, loaded on first use.
+  undici: ['hosting'],
+  'node:net': ['transports'],
+  'node:tls': ['protocols/tls'],
+  'node:http2': ['protocols/http2'],
+};
+const ANY_LAYER_PACKAGES = new Set(['tsyringe', 'reflect-metadata']);
+const APPS = new Set(['examples', 'fuzz', 'bench']);
+
+/** Folders the check reads (and the root index.ts); the layers' source. */
+export const SOURCE_ROOTS = ['index.ts', 'connection', 'transports', 'protocols', 'pipeline', 'di', 'hosting', 'examples', 'fuzz', 'bench'];
+
+export type RuleName = 'layer' | 'index' | 'package' | 'unresolved';
+
+export interface Violation {
+  readonly rule: RuleName;
+  /** Importing file, relative to the root. */
+  readonly from: string;
+  readonly line: number;
+  readonly specifier: string;
+  /** The imported file (relative to the root) or package. */
+  readonly to: string;
+  readonly message: string;
+}
+
+export interface KnownException {
+  readonly rule: RuleName;
+  readonly from: string;
+  readonly to: string;
+  /** Why it is still there, and the issue that removes it. */
+  readonly reason: string;
+}
+
+/** Imports the rules refuse and that stay for now; each removed by the issue it names. */
+export const KNOWN_EXCEPTIONS: readonly KnownException[] = [];
+
+/** Deep imports allowed for good: the target is shared, but deliberately not in its folder's public face. */
+export const ALLOWED_DEEP_IMPORTS: readonly { readonly from: string; readonly to: string; readonly reason: string }[] = [
+  {
+    from: 'bench/',
+    to: 'hosting/demo-app.ts',
+    reason: 'the benchmarks measure what `tiercel serve` serves; the demo app is not part of the API',
+  },
+  {
+    from: 'protocols/http1/',
+    to: 'protocols/http/header-chars.ts',
+    reason:
+      "the parser's byte tables (tchar, field-vchar) are shared with the HTTP layer's validators; " +
+      'they are writable Uint8Arrays, so the index exports only the functions over them',
+  },
+];
+
+export function layerOf(path: string): Layer | undefined {
+  let best: Layer | undefined;
+  let bestLength = -1;
+  for (const layer of LAYERS) {
+    for (const p of layer.paths) {
+      const match = p.endsWith('/') ? path.startsWith(p) : path === p;
+      if (match && p.length > bestLength) {
+        best = layer;
+        bestLength = p.length;
+      }
+    }
+  }
+  return best;
+}
+
+const SOURCE_FILE = /\.(ts|mts|mjs|js)$/;
+
+/** Every source file under the roots, relative path → text (declaration files and node_modules left out). */
+export function readSourceTree(root: string, roots: readonly string[] = SOURCE_ROOTS): Map<string, string> {
+  const files = new Map<string, string>();
+  const visit = (relative: string): void => {
+    const full = join(root, relative);
+    if (!existsSync(full)) return;
+    if (SOURCE_FILE.test(relative)) {
+      if (!relative.endsWith('.d.ts')) files.set(relative, readFileSync(full, 'utf8'));
+      return;
+    }
+    for (const entry of readdirSync(full, { withFileTypes: true })) {
+      if (entry.name === 'node_modules' || entry.name.startsWith('.')) continue;
+      const child = posix.join(relative, entry.name);
+      if (entry.isDirectory()) visit(child);
+      else if (SOURCE_FILE.test(entry.name) && !entry.name.endsWith('.d.ts')) files.set(child, readFileSync(join(root, child), 'utf8'));
+    }
+  };
+  for (const r of roots) visit(r);
+  return files;
+}
+
+/**
+ * The file a relative specifier names: `./x.js` is `x.ts` when that exists (TypeScript's NodeNext
+ * convention), and `dist/x.js` is the source `x.ts` it is built from.
+ */
+function resolveRelative(from: string, specifier: string, exists: (path: string) => boolean): string | undefined {
+  let path = posix.normalize(posix.join(posix.dirname(from), specifier));
+  if (path.startsWith('dist/')) path = path.slice('dist/'.length);
+  const candidates = [path, path.replace(/\.js$/, '.ts'), path.replace(/\.mjs$/, '.mts')];
+  return candidates.find(exists);
+}
+
+/** `ws`, `@scope/name`, `node:fs` (for `node:fs/promises` too). */
+function moduleName(specifier: string): string {
+  const parts = specifier.split('/');
+  return specifier.startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
+}
+
+interface ImportEdge {
+  readonly from: string;
+  readonly line: number;
+  readonly specifier: string;
+  readonly kind: ImportKind;
+}
+
+function edgeViolations(edge: ImportEdge, files: ReadonlyMap<string, string>, exists: (path: string) => boolean): Violation[] {
+  const { from, line, specifier } = edge;
+  const at = (rule: RuleName, to: string, message: string): Violation => ({ rule, from, line, specifier, to, message });
+  const source = layerOf(from);
+  if (source === undefined) return [];
+  if (!specifier.startsWith('.')) {
+    const name = moduleName(specifier);
+    const builtin = name.startsWith('node:');
+    if (APPS.has(source.name) || ANY_LAYER_PACKAGES.has(name) || (builtin && edge.kind === 'type')) return [];
+    const owners = MODULE_OWNERS[name];
+    if (owners === undefined) {
+      if (builtin) return [];
+      return [at('package', name, `${name} has no owner layer in MODULE_OWNERS (test/architecture/layering.ts): name the layers that may load it`)];
+    }
+    if (owners.includes(source.name)) return [];
+    return [at('package', name, `${source.name} may not load ${name} (only ${owners.join(', ')})`)];
+  }
+  const to = resolveRelative(from, specifier, exists);
+  if (to === undefined) return [at('unresolved', specifier, `cannot find the file '${specifier}' names`)];
+  const target = layerOf(to);
+  const found: Violation[] = [];
+  if (target !== undefined && target !== source && !source.mayImport.includes(target.name)) {
+    const allowed = source.mayImport.length === 0 ? 'nothing of tiercel' : source.mayImport.join(', ');
+    found.push(at('layer', to, `${source.name} may not import ${target.name} (${to}); it may import ${allowed}`));
+  }
+  // A folder's files are its own and its subfolders'; another folder is entered through its index.ts.
+  const fromDir = posix.dirname(from);
+  const toDir = posix.dirname(to);
+  const inside = toDir === '.' || fromDir === toDir || fromDir.startsWith(`${toDir}/`);
+  const hasIndex = files.has(`${toDir}/index.ts`);
+  const allowedDeep = ALLOWED_DEEP_IMPORTS.some((a) => from.startsWith(a.from) && to === a.to);
+  if (!inside && hasIndex && posix.basename(to) !== 'index.ts' && !allowedDeep) {
+    found.push(at('index', to, `${from} imports ${to} past ${toDir}/index.ts; import '${posix.relative(fromDir, toDir) || '.'}/index.js' (export it there if it is public)`));
+  }
+  return found;
+}
+
+export interface CheckOptions {
+  /** Imports the rules refuse and that stay for now (default KNOWN_EXCEPTIONS). */
+  readonly exceptions?: readonly KnownException[];
+  /**
+   * Whether a file outside `files` exists (an import of test/support from fuzz/); by default
+   * only the files given exist.
+   */
+  readonly exists?: (path: string) => boolean;
+}
+
+/** Every import in `files` that breaks a rule, known exceptions included. */
+export function findViolations(files: ReadonlyMap<string, string>, exists?: (path: string) => boolean): Violation[] {
+  const isFile = (path: string): boolean => files.has(path) || (exists?.(path) ?? false);
+  const violations: Violation[] = [];
+  for (const [from, text] of files) {
+    for (const site of scanImports(text)) violations.push(...edgeViolations({ from, ...site }, files, isFile));
+  }
+  return violations;
+}
+
+export interface LayeringReport {
+  /** Violations that are not known exceptions: each fails the check. */
+  readonly violations: readonly Violation[];
+  /** Known exceptions that no longer occur: remove them from the list. */
+  readonly staleExceptions: readonly KnownException[];
+}
+
+const matches = (e: KnownException, v: Violation): boolean => e.rule === v.rule && e.from === v.from && e.to === v.to;
+
+/** Checks `files` (relative path → source text) against the rules. */
+export function checkLayering(files: ReadonlyMap<string, string>, options: CheckOptions = {}): LayeringReport {
+  const exceptions = options.exceptions ?? KNOWN_EXCEPTIONS;
+  const all = findViolations(files, options.exists);
+  return {
+    violations: all.filter((v) => !exceptions.some((e) => matches(e, v))),
+    staleExceptions: exceptions.filter((e) => !all.some((v) => matches(e, v))),
+  };
+}
+
+export function formatViolation(v: Violation): string {
+  return `${v.from}:${v.line} [${v.rule}] ${v.message}`;
+}
