@@ -42,10 +42,6 @@ export class ConnectionBuilder {
     return this;
   }
 
-  get middlewareCount(): number {
-    return this.#middleware.length;
-  }
-
   build(): ConnectionDelegate {
     const chain = this.#middleware.slice();
     const terminal = this.#terminal;

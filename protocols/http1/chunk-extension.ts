@@ -12,7 +12,7 @@ const enum X {
 }
 
 /** Returned by `scan` for bytes that are not a chunk extension. */
-export const EXT_INVALID = -1;
+const EXT_INVALID = -1;
 /** Returned by `scan` for an LF without its CR. */
 export const EXT_BARE_LF = -2;
 

@@ -5,7 +5,7 @@ import { ChunkExtensionScanner, EXT_BARE_LF } from './chunk-extension.js';
 import { HEX } from './http1-tokens.js';
 import { DEFAULT_PARSER_LIMITS, resolveParserLimits, type ParserLimits } from './parser-limits.js';
 
-export { RequestHead, assertValidHost, isValidHostValue, type TargetForm } from './request-head.js';
+export { RequestHead, assertValidHost, type TargetForm } from './request-head.js';
 export { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser-limits.js';
 
 /**
@@ -122,11 +122,6 @@ export class Http1Parser {
   get isIdle(): boolean {
     const s = this.#state;
     return s === S.ReqStart || s === S.Upgraded || s === S.Closed;
-  }
-
-  /** The head of the request being read, from its empty line until its message completes. */
-  get currentHead(): RequestHead | null {
-    return this.#head;
   }
 
   /**

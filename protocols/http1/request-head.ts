@@ -1,8 +1,6 @@
 import { isValidHostValue } from '../http/index.js';
 import { BadRequestError, RequestRejectionReason } from './rejection.js';
 
-export { isValidHostValue };
-
 /** The four shapes of request-target (RFC 9112 §3.2). */
 export type TargetForm = 'origin' | 'absolute' | 'authority' | 'asterisk';
 
@@ -17,8 +15,6 @@ export class RequestHead {
   /** The request-target exactly as sent (a fragment, if any, is kept). */
   readonly target: string;
   readonly targetForm: TargetForm;
-  /** Always 1: other majors are rejected. */
-  readonly versionMajor = 1;
   readonly versionMinor: 0 | 1;
   readonly httpVersion: '1.0' | '1.1';
   /** Flat `[name, value, name, value, …]`; names as sent, values without surrounding OWS. */

@@ -7,11 +7,8 @@ import type { Http2Limits, HttpLimits } from '../http/index.js';
 const U32 = 2 ** 32 - 1;
 const u32 = (n: number): number => (n === Infinity || n > U32 ? U32 : n);
 
-/**
- * The node:http2 server options for our limits. Exported for the tests and the benchmark's
- * bare-node comparison, so both run nghttp2 with the same settings.
- */
-export function nodeServerOptions(limits: HttpLimits, http2Limits: Http2Limits): http2.ServerOptions {
+/** The node:http2 server options for our limits. */
+function nodeServerOptions(limits: HttpLimits, http2Limits: Http2Limits): http2.ServerOptions {
   return {
     settings: {
       headerTableSize: http2Limits.headerTableSize,

@@ -4,7 +4,7 @@ import { InvalidOptionError } from '../../connection/index.js';
 const LABEL = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
 
 /** Lower-cases a host name and drops a trailing dot (SNI names are compared case-insensitively). */
-export function normalizeHost(name: string): string {
+function normalizeHost(name: string): string {
   const lower = name.toLowerCase();
   return lower.endsWith('.') ? lower.slice(0, -1) : lower;
 }

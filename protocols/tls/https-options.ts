@@ -3,10 +3,6 @@ import { InvalidOptionError, type ConnectionContext } from '../../connection/ind
 import { checkCertificateSource, type CertificateSource } from './certificate-source.js';
 import { checkHostPattern } from './host-map.js';
 
-/** ALPN protocol ids (IANA "TLS Application-Layer Protocol Negotiation (ALPN) Protocol IDs"). */
-export const ALPN_HTTP1 = 'http/1.1';
-export const ALPN_H2 = 'h2';
-
 /** The oldest TLS version a client may use. Nothing below 1.2: TLS 1.0 and 1.1 are deprecated (RFC 8996). */
 export type TlsMinVersion = 'TLSv1.2' | 'TLSv1.3';
 
@@ -79,7 +75,7 @@ export interface HttpsOptions {
 }
 
 export const HTTPS_DEFAULTS = {
-  alpnProtocols: [ALPN_HTTP1] as readonly string[],
+  alpnProtocols: ['http/1.1'] as readonly string[],
   handshakeTimeoutMs: 10_000,
   minVersion: 'TLSv1.2' as TlsMinVersion,
   clientCertificateMode: 'none' as ClientCertificateMode,

@@ -1,8 +1,6 @@
 // protocols/tls/: HTTPS as connection middleware over any transport. Imports only connection/.
 export { httpsMiddleware, type HttpsMiddleware } from './https-middleware.js';
 export {
-  ALPN_H2,
-  ALPN_HTTP1,
   HTTPS_DEFAULTS,
   resolveHttpsOptions,
   checkTlsDefaults,

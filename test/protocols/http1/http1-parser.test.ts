@@ -4,10 +4,10 @@ import {
   DEFAULT_PARSER_LIMITS,
   Http1Parser,
   assertValidHost,
-  isValidHostValue,
   type ParserLimits,
   type RequestHead,
 } from '../../../protocols/http1/http1-parser.js';
+import { isValidHostValue } from '../../../protocols/http/index.js';
 import { BadRequestError, RequestRejectionReason as R } from '../../../protocols/http1/rejection.js';
 import { InvalidOptionError } from '../../../connection/errors.js';
 import { Recorder, bytewise, feed, splitAt, type FeedResult } from './parser-recorder.js';

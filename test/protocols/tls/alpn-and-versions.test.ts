@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TlsFeature, type TcpEndpoint } from '../../../connection/index.js';
 import { Server } from '../../../hosting/index.js';
-import { ALPN_H2, ALPN_HTTP1, httpsMiddleware, type HttpsOptions } from '../../../protocols/tls/index.js';
+import { httpsMiddleware, type HttpsOptions } from '../../../protocols/tls/index.js';
 import { MemoryLogger } from '../../pipeline/support.js';
 import { readAll } from '../../support/streams.js';
 import { makeCa, makeLeaf } from '../../support/tls-certificates.js';
@@ -41,7 +41,7 @@ async function recordingServer(options: HttpsOptions): Promise<{ port: number; f
 }
 
 test("ALPN: 'h2' is chosen when configured and offered; 'http/1.1' when the client offers only that", async () => {
-  const s = await recordingServer({ certificate: leaf, alpnProtocols: [ALPN_H2, ALPN_HTTP1] });
+  const s = await recordingServer({ certificate: leaf, alpnProtocols: ['h2', 'http/1.1'] });
   try {
     const h2 = await tlsConnect({ port: s.port, host: '127.0.0.1', ca: ca.cert, servername: 'localhost', ALPNProtocols: ['h2', 'http/1.1'] });
     assert.is(h2.alpnProtocol, 'h2');
