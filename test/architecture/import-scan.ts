@@ -23,7 +23,7 @@ export interface ImportSite {
 }
 
 interface Token {
-  readonly kind: 'word' | 'string' | 'punct';
+  readonly kind: 'word' | 'string' | 'template' | 'regex' | 'punct';
   readonly text: string;
   readonly line: number;
 }
@@ -82,7 +82,7 @@ function tokenize(source: string): Token[] {
     const last = tokens[tokens.length - 1];
     if (last === undefined) return true;
     if (last.kind === 'word') return REGEX_AFTER_WORD.has(last.text);
-    if (last.kind === 'string') return false;
+    if (last.kind !== 'punct') return false;
     return last.text !== ')' && last.text !== ']' && last.text !== '}';
   };
 
@@ -106,7 +106,7 @@ function tokenize(source: string): Token[] {
     } else if (c === '`') {
       i++;
       if (readTemplateText()) templates.push(depth++);
-      tokens.push({ kind: 'string', text: '`', line });
+      tokens.push({ kind: 'template', text: '`', line });
     } else if (c === '/' && regexAllowed()) {
       i++;
       let inClass = false;
@@ -118,7 +118,7 @@ function tokenize(source: string): Token[] {
       }
       i++;
       while (i < n && IDENT.test(source[i])) i++;
-      tokens.push({ kind: 'string', text: '/regex/', line });
+      tokens.push({ kind: 'regex', text: '/', line });
     } else if (IDENT.test(c)) {
       const start = i;
       while (i < n && IDENT.test(source[i])) i++;
@@ -133,7 +133,7 @@ function tokenize(source: string): Token[] {
       if (templates.length > 0 && templates[templates.length - 1] === depth) {
         templates.pop();
         if (readTemplateText()) templates.push(depth++);
-        tokens.push({ kind: 'string', text: '`', line });
+        tokens.push({ kind: 'template', text: '`', line });
       } else {
         tokens.push({ kind: 'punct', text: c, line });
       }
@@ -158,6 +158,13 @@ function typeOnlyStatement(tokens: readonly Token[], start: number, fromAt: numb
     if (tokens[k].text !== 'type') return false;
   }
   return names > 0;
+}
+
+/** Every string literal in `source` (template literals and their parts left out), in order. */
+export function stringLiterals(source: string): { readonly text: string; readonly line: number }[] {
+  return tokenize(source)
+    .filter((t) => t.kind === 'string')
+    .map((t) => ({ text: t.text, line: t.line }));
 }
 
 /** Every import specifier in `source`, in order. */

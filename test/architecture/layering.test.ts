@@ -136,6 +136,20 @@ test('refuses a module loaded outside its owner layers, and a package with no ow
   assert.equal(checkLayering(typeOnly, { exceptions: [] }).violations, []);
 });
 
+test('refuses a protocol version named in the pipeline, not in a comment, a template or hosting', () => {
+  const files = new Map(tree(goodTree));
+  files.set('pipeline/web-sockets.ts', "// not for 'HTTP/2'\nexport const f = (p: string) => p === 'HTTP/2' || `${p}` === 'HTTP/1.1';\n");
+  files.set('hosting/server.ts', "export const h2 = (p: string) => p === 'HTTP/2';\n");
+  files.set('pipeline/http-request.ts', 'export const s = `HTTP/2`;\n');
+  assert.equal(
+    checkLayering(files, { exceptions: [] }).violations.map((v) => [v.rule, v.from, v.to, v.line]),
+    [
+      ['version', 'pipeline/web-sockets.ts', 'HTTP/2', 2],
+      ['version', 'pipeline/web-sockets.ts', 'HTTP/1.1', 2],
+    ],
+  );
+});
+
 test('refuses an import of a file that does not exist', () => {
   const files = tree({ ...goodTree, 'hosting/index.ts': ['../pipeline/gone.js'] });
   assert.equal(

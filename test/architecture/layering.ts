@@ -1,17 +1,19 @@
 // The dependency rules of docs/ARCHITECTURE.md ("Dependency rule") as code, checked by
-// layering.test.ts over every source file. Three rules:
+// layering.test.ts over every source file. The rules:
 //
 // - layer: a file imports only the layers its own layer's row allows (so never a higher layer,
 //   and the pipeline never a protocol version: only the shared protocols/http contracts);
 // - index: an import into another folder goes through that folder's index.ts, when it has one;
-// - package: a third-party package is imported only by the layers that own its use.
+// - package: a third-party package or an I/O built-in is loaded only by the layers that own it;
+// - version: the layers above the protocols never name an HTTP version ('HTTP/2'…) in their
+//   code: they ask the exchange for what it offers, they do not branch on who offers it.
 //
 // An import the rules refuse but that is still there for a reason is listed in KNOWN_EXCEPTIONS,
 // with the issue that removes it. An exception that no longer occurs fails the check too, so the
 // list only shrinks.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { scanImports, type ImportKind } from './import-scan.js';
+import { scanImports, stringLiterals, type ImportKind } from './import-scan.js';
 
 export interface Layer {
   readonly name: string;
@@ -79,18 +81,24 @@ export const MODULE_OWNERS: Readonly<Record<string, readonly string[]>> = {
 const ANY_LAYER_PACKAGES = new Set(['tsyringe', 'reflect-metadata']);
 const APPS = new Set(['examples', 'fuzz', 'bench']);
 
+/** Protocol names as HttpExchange.protocol gives them; a string literal equal to one is a branch on the version. */
+export const VERSION_NAMES: readonly string[] = ['HTTP/1.0', 'HTTP/1.1', 'HTTP/2'];
+/** Layers that must not name a version (hosting may: it configures them; apps may). */
+export const VERSION_BLIND_LAYERS: readonly string[] = ['pipeline'];
+
 /** Folders the check reads (and the root index.ts); the layers' source. */
 export const SOURCE_ROOTS = ['index.ts', 'connection', 'transports', 'protocols', 'pipeline', 'di', 'hosting', 'examples', 'fuzz', 'bench'];
 
-export type RuleName = 'layer' | 'index' | 'package' | 'unresolved';
+export type RuleName = 'layer' | 'index' | 'package' | 'version' | 'unresolved';
 
 export interface Violation {
   readonly rule: RuleName;
   /** Importing file, relative to the root. */
   readonly from: string;
   readonly line: number;
+  /** The import's specifier, or the string literal naming a version. */
   readonly specifier: string;
-  /** The imported file (relative to the root) or package. */
+  /** The imported file (relative to the root) or package, or the version named. */
   readonly to: string;
   readonly message: string;
 }
@@ -103,8 +111,21 @@ export interface KnownException {
   readonly reason: string;
 }
 
-/** Imports the rules refuse and that stay for now; each removed by the issue it names. */
-export const KNOWN_EXCEPTIONS: readonly KnownException[] = [];
+/** What the rules refuse and stays for now; each removed by the issue it names. */
+export const KNOWN_EXCEPTIONS: readonly KnownException[] = [
+  {
+    rule: 'version',
+    from: 'pipeline/web-socket-host.ts',
+    to: 'HTTP/2',
+    reason: 'issue 12: WebSockets through an upgrade feature, the pipeline no longer builds ws sockets per version',
+  },
+  {
+    rule: 'version',
+    from: 'pipeline/web-socket-handshake.ts',
+    to: 'HTTP/2',
+    reason: 'issue 12: the handshake checks move behind the upgrade / extended CONNECT features',
+  },
+];
 
 /** Deep imports allowed for good: the target is shared, but deliberately not in its folder's public face. */
 export const ALLOWED_DEEP_IMPORTS: readonly { readonly from: string; readonly to: string; readonly reason: string }[] = [
@@ -237,6 +258,13 @@ export function findViolations(files: ReadonlyMap<string, string>, exists?: (pat
   const violations: Violation[] = [];
   for (const [from, text] of files) {
     for (const site of scanImports(text)) violations.push(...edgeViolations({ from, ...site }, files, isFile));
+    const layer = layerOf(from);
+    if (layer === undefined || !VERSION_BLIND_LAYERS.includes(layer.name)) continue;
+    for (const { text: literal, line } of stringLiterals(text)) {
+      if (!VERSION_NAMES.includes(literal)) continue;
+      const message = `${layer.name} names the protocol version '${literal}': ask the exchange for a feature instead of branching on the version`;
+      violations.push({ rule: 'version', from, line, specifier: literal, to: literal, message });
+    }
   }
   return violations;
 }
