@@ -167,6 +167,18 @@ export function stringLiterals(source: string): { readonly text: string; readonl
     .map((t) => ({ text: t.text, line: t.line }));
 }
 
+/** The lines where code reads `object.property` (such as `process.env`), in order. */
+export function propertyReads(source: string, object: string, property: string): number[] {
+  const tokens = tokenize(source);
+  const lines: number[] = [];
+  for (let k = 0; k + 2 < tokens.length; k++) {
+    const t = tokens[k];
+    if (t.kind !== 'word' || t.text !== object || tokens[k - 1]?.text === '.') continue;
+    if (tokens[k + 1].text === '.' && tokens[k + 2].kind === 'word' && tokens[k + 2].text === property) lines.push(t.line);
+  }
+  return lines;
+}
+
 /** Every import specifier in `source`, in order. */
 export function scanImports(source: string): ImportSite[] {
   const tokens = tokenize(source);

@@ -150,6 +150,16 @@ test('refuses a protocol version named in the pipeline, not in a comment, a temp
   );
 });
 
+test('refuses process.env read outside the composition root', () => {
+  const files = new Map(tree(goodTree));
+  files.set('protocols/http/index.ts', "// not process.env in a comment\nexport const limit = Number(process.env.LIMIT ?? '1');\n");
+  files.set('di/environment.ts', 'export const env = process.env;\n');
+  assert.equal(
+    checkLayering(files, { exceptions: [] }).violations.map((v) => [v.rule, v.from, v.line]),
+    [['environment', 'protocols/http/index.ts', 2]],
+  );
+});
+
 test('refuses an import of a file that does not exist', () => {
   const files = tree({ ...goodTree, 'hosting/index.ts': ['../pipeline/gone.js'] });
   assert.equal(

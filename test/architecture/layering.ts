@@ -6,14 +6,15 @@
 // - index: an import into another folder goes through that folder's index.ts, when it has one;
 // - package: a third-party package or an I/O built-in is loaded only by the layers that own it;
 // - version: the layers above the protocols never name an HTTP version ('HTTP/2'…) in their
-//   code: they ask the exchange for what it offers, they do not branch on who offers it.
+//   code: they ask the exchange for what it offers, they do not branch on who offers it;
+// - environment: `process.env` is read only by the composition root (di/) and by apps.
 //
 // An import the rules refuse but that is still there for a reason is listed in KNOWN_EXCEPTIONS,
 // with the issue that removes it. An exception that no longer occurs fails the check too, so the
 // list only shrinks.
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { scanImports, stringLiterals, type ImportKind } from './import-scan.js';
+import { propertyReads, scanImports, stringLiterals, type ImportKind } from './import-scan.js';
 
 export interface Layer {
   readonly name: string;
@@ -86,10 +87,13 @@ export const VERSION_NAMES: readonly string[] = ['HTTP/1.0', 'HTTP/1.1', 'HTTP/2
 /** Layers that must not name a version (hosting may: it configures them; apps may). */
 export const VERSION_BLIND_LAYERS: readonly string[] = ['pipeline'];
 
+/** The layers that may read `process.env`: the composition root, and apps. */
+export const ENVIRONMENT_READERS: readonly string[] = ['di', 'examples', 'fuzz', 'bench'];
+
 /** Folders the check reads (and the root index.ts); the layers' source. */
 export const SOURCE_ROOTS = ['index.ts', 'connection', 'transports', 'protocols', 'pipeline', 'di', 'hosting', 'examples', 'fuzz', 'bench'];
 
-export type RuleName = 'layer' | 'index' | 'package' | 'version' | 'unresolved';
+export type RuleName = 'layer' | 'index' | 'package' | 'version' | 'environment' | 'unresolved';
 
 export interface Violation {
   readonly rule: RuleName;
@@ -259,7 +263,14 @@ export function findViolations(files: ReadonlyMap<string, string>, exists?: (pat
   for (const [from, text] of files) {
     for (const site of scanImports(text)) violations.push(...edgeViolations({ from, ...site }, files, isFile));
     const layer = layerOf(from);
-    if (layer === undefined || !VERSION_BLIND_LAYERS.includes(layer.name)) continue;
+    if (layer === undefined) continue;
+    if (!ENVIRONMENT_READERS.includes(layer.name)) {
+      for (const line of propertyReads(text, 'process', 'env')) {
+        const message = `${layer.name} reads process.env: configuration comes from the composition root (di/ readEnvironment, the ENVIRONMENT token)`;
+        violations.push({ rule: 'environment', from, line, specifier: 'process.env', to: 'process.env', message });
+      }
+    }
+    if (!VERSION_BLIND_LAYERS.includes(layer.name)) continue;
     for (const { text: literal, line } of stringLiterals(text)) {
       if (!VERSION_NAMES.includes(literal)) continue;
       const message = `${layer.name} names the protocol version '${literal}': ask the exchange for a feature instead of branching on the version`;
