@@ -20,7 +20,6 @@ export class HeaderList {
   // (pushing onto an empty array would reserve seventeen slots), and later fields grow it.
   #fields: string[] = NO_FIELDS;
   #sealedBecause: string | undefined;
-  #latin1 = false;
   #framing = 0;
 
   get size(): number {
@@ -33,11 +32,6 @@ export class HeaderList {
    */
   get framingFields(): number {
     return this.#framing;
-  }
-
-  /** True when a value holds obs-text (bytes 0x80-0xFF): the head must be written as latin1. */
-  get needsLatin1(): boolean {
-    return this.#latin1;
   }
 
   /** The first value of `name` (any case), or undefined. */
@@ -165,7 +159,6 @@ export class HeaderList {
     if (typeof text !== 'string') throw new InvalidHeaderError(name, 'value');
     const kind = classifyValue(text);
     if (kind === 0) throw new InvalidHeaderError(name, 'value');
-    if (kind === 2) this.#latin1 = true;
     this.#framing |= framingBit(lower);
     // Leading and trailing whitespace is not part of a field value (RFC 9110 §5.5).
     const wire = trimOws(text);
