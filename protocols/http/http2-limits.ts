@@ -8,8 +8,11 @@ import { InvalidOptionError } from '../../connection/index.js';
 export interface Http2Limits {
   /**
    * Streams a client may have open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS).
-   * Default 100, as Kestrel and nginx (128) roughly agree; a stream over it is refused with
-   * RST_STREAM(REFUSED_STREAM). Raising it multiplies the work one connection can ask for.
+   * Default 100, as Kestrel and nginx (128) roughly agree. nghttp2 enforces it: a stream over it
+   * sent before the client acknowledged the SETTINGS is refused alone with
+   * RST_STREAM(REFUSED_STREAM); after the ACK it is a connection error (GOAWAY, every stream
+   * reset, as on bare node:http2; RFC 9113 §5.4.1 allows it), where Kestrel refuses the stream
+   * alone. Raising it multiplies the work one connection can ask for.
    */
   maxStreamsPerConnection: number;
   /** HPACK dynamic table size the server keeps for decoding (SETTINGS_HEADER_TABLE_SIZE). Default 4096. */
