@@ -32,6 +32,7 @@ export type FloodKind =
   | 'empty-continuation'
   | 'large-blocks'
   | 'hpack-bomb'
+  | 'small-bombs'
   | 'refused';
 
 export interface FloodResult {
@@ -54,6 +55,17 @@ const BOMB_VALUE = 'b'.repeat(4_000);
 
 
 const many = (f: Buffer, n = 100): Buffer => Buffer.concat(Array.from({ length: n }, () => f));
+
+/** `perWrite` requests a write on new streams, each with `refs` references to the bomb's table entry. */
+function bombs(refs: number, perWrite: number): () => Buffer {
+  let id = 3;
+  const block = Buffer.concat([requestBlock('GET', '/hello'), indexedFields(62, refs)]);
+  return () => {
+    const parts: Buffer[] = [];
+    for (let i = 0; i < perWrite; i++, id += 2) parts.push(frame(T.HEADERS, F.END_HEADERS | F.END_STREAM, id, block));
+    return Buffer.concat(parts);
+  };
+}
 
 function batches(kind: FloodKind): () => Buffer {
   switch (kind) {
@@ -109,16 +121,14 @@ function batches(kind: FloodKind): () => Buffer {
         return Buffer.concat(parts);
       };
     }
-    case 'hpack-bomb': {
-      // 20 requests a batch, each 1,000 references to the 4 KB entry: 4 MB decoded from 1 KB.
-      let id = 3;
-      const block = Buffer.concat([requestBlock('GET', '/hello'), indexedFields(62, 1_000)]);
-      return () => {
-        const parts: Buffer[] = [];
-        for (let i = 0; i < 20; i++, id += 2) parts.push(frame(T.HEADERS, F.END_HEADERS | F.END_STREAM, id, block));
-        return Buffer.concat(parts);
-      };
-    }
+    case 'hpack-bomb':
+      // 20 requests a write, each 1,000 references to the 4 KB entry: 4 MB decoded from 1 KB.
+      return bombs(1_000, 20);
+    case 'small-bombs':
+      // 50 requests a write, each 10 references to the 4 KB entry: 40 KB decoded from 10 bytes,
+      // past maxRequestHeadersTotalSize but under nghttp2's header list size, so each reaches
+      // the server and gets its 431.
+      return bombs(10, 50);
     case 'refused': {
       // New streams past SETTINGS_MAX_CONCURRENT_STREAMS (the first 100 hang), from a client
       // that never acknowledges the server's SETTINGS.
@@ -138,7 +148,7 @@ async function main(port: number, kind: FloodKind, ms: number): Promise<FloodRes
   if (kind === 'window') c.write(requestFrame(1, 'GET', '/hang', true));
   if (kind === 'empty-data') c.write(requestFrame(1, 'POST', '/hang', false));
   if (kind === 'continuation' || kind === 'empty-continuation') c.write(frame(T.HEADERS, F.END_STREAM, 1, requestBlock('GET', '/hello')));
-  if (kind === 'hpack-bomb') c.write(frame(T.HEADERS, F.END_HEADERS | F.END_STREAM, 1, Buffer.concat([requestBlock('GET', '/hello'), indexedLiteral('x-bomb', BOMB_VALUE)])));
+  if (kind === 'hpack-bomb' || kind === 'small-bombs') c.write(frame(T.HEADERS, F.END_HEADERS | F.END_STREAM, 1, Buffer.concat([requestBlock('GET', '/hello'), indexedLiteral('x-bomb', BOMB_VALUE)])));
   if (kind === 'refused') for (let id = 1; id < 201; id += 2) c.write(requestFrame(id, 'GET', '/hang', true));
   const code = await flood(c, batches(kind), ms, 200);
   const closed = await c.serverCloses();

@@ -188,6 +188,18 @@ test('HPACK bombs on stream after stream (20 a write, 4 MB decoded each): every 
     assert.ok(node.closed, 'node:http2 closes it too (its maxSessionRejectedStreams)');
   }));
 
+test('HPACK bombs under the reset threshold on stream after stream (50 a write, 40 KB decoded from 10 bytes, each a 431): GOAWAY(ENHANCE_YOUR_CALM) past maxRejectedRequestsPerSecond', () =>
+  floodBoth('small-bombs', ({ tiercel, node, h }) => {
+    // Without the guard tiercel answered 18,500 of them in 4 s, a core busy and no GOAWAY (on
+    // HTTP/1.1 the first 431 closes the connection). node:http2 serves each (200); it closed this
+    // flood only because its answers, queued behind a read of 50 requests, passed the stream limit
+    // (GOAWAY(INTERNAL_ERROR)).
+    assert.is(tiercel.code, NGHTTP2_ENHANCE_YOUR_CALM);
+    assert.ok(tiercel.responses <= 2 * 100, `${tiercel.responses} answers before the close`);
+    assert.is(h.seen.requests.length, 3, 'only the request that inserted the entry and the two legitimate ones reached the app');
+    assert.ok(node.closed);
+  }));
+
 // ---- dynamic table size updates -----------------------------------------------------------------
 
 /** One request whose header block starts with `prefix`, then an ordinary one on the same connection. */
