@@ -58,8 +58,8 @@ export class Http2FloodError extends TiercelError {
 }
 
 /**
- * Events counted per second for a flood guard: a window opens at the first event after the last
- * one ended, so a burst is counted whole however it straddles the clock.
+ * Events counted per second for a flood guard: a window opens with the first event after the
+ * last window ended (not on the clock's seconds), and the count starts again with it.
  */
 class PerSecond {
   #start = 0;
