@@ -8,8 +8,11 @@ import { InvalidOptionError } from '../../connection/index.js';
 export interface Http2Limits {
   /**
    * Streams a client may have open at once on one connection (SETTINGS_MAX_CONCURRENT_STREAMS).
-   * Default 100, as Kestrel and nginx (128) roughly agree; a stream over it is refused with
-   * RST_STREAM(REFUSED_STREAM). Raising it multiplies the work one connection can ask for.
+   * Default 100, as Kestrel and nginx (128) roughly agree. nghttp2 enforces it: a stream over it
+   * sent before the client acknowledged the SETTINGS is refused alone with
+   * RST_STREAM(REFUSED_STREAM); after the ACK it is a connection error (GOAWAY, every stream
+   * reset, as on bare node:http2; RFC 9113 §5.4.1 allows it), where Kestrel refuses the stream
+   * alone. Raising it multiplies the work one connection can ask for.
    */
   maxStreamsPerConnection: number;
   /** HPACK dynamic table size the server keeps for decoding (SETTINGS_HEADER_TABLE_SIZE). Default 4096. */
@@ -51,6 +54,17 @@ export interface Http2Limits {
    */
   maxStreamResetsPerSecond: number;
   /**
+   * Requests per connection per second the server may reject before the app sees them: a 431
+   * (header limits), 400 (bad authority) or 501 (unknown method) on the stream. Over it the
+   * connection gets GOAWAY(ENHANCE_YOUR_CALM) and is closed. Default 100. Each costs the server a
+   * stream, a decoded header list and an answer, where over HTTP/1.1 the first closes the
+   * connection; with HPACK a few bytes can decode to tens of KB (a block of references to one
+   * dynamic-table entry), so without this one connection keeps a core busy on requests it
+   * never gets to serve. (Streams nghttp2 resets itself, past the header list size, are
+   * node:http2's `maxSessionRejectedStreams`, 100 a connection.) `Infinity` turns it off.
+   */
+  maxRejectedRequestsPerSecond: number;
+  /**
    * PING and SETTINGS frames a client may send per connection per second (the server answers
    * each with an ACK: CVE-2019-9512, CVE-2019-9515). Over it the connection gets
    * GOAWAY(ENHANCE_YOUR_CALM) and is closed. Default 500: a browser sends a few per connection, a
@@ -87,6 +101,7 @@ export const DEFAULT_HTTP2_LIMITS: Readonly<Http2Limits> = Object.freeze({
   keepAlivePingDelayMs: Infinity,
   keepAlivePingTimeoutMs: 20_000,
   maxStreamResetsPerSecond: 200,
+  maxRejectedRequestsPerSecond: 100,
   maxPingsPerSecond: 500,
   maxControlBytesPerSecond: 2 * 1024 * 1024,
 });
@@ -104,6 +119,7 @@ const RANGES: Record<keyof Http2Limits, readonly [number, number, boolean]> = {
   keepAlivePingDelayMs: [1_000, Number.MAX_SAFE_INTEGER, true],
   keepAlivePingTimeoutMs: [1_000, Number.MAX_SAFE_INTEGER, true],
   maxStreamResetsPerSecond: [1, Number.MAX_SAFE_INTEGER, true],
+  maxRejectedRequestsPerSecond: [1, Number.MAX_SAFE_INTEGER, true],
   maxPingsPerSecond: [1, Number.MAX_SAFE_INTEGER, true],
   maxControlBytesPerSecond: [1_024, Number.MAX_SAFE_INTEGER, true],
 };

@@ -37,6 +37,16 @@ export class Http2PingFloodError extends TiercelError {
   }
 }
 
+/** A client sent more requests per second the server rejected before the app than `http2.maxRejectedRequestsPerSecond` allows. */
+export class Http2RejectedRequestsError extends TiercelError {
+  constructor(readonly rejected: number) {
+    super(
+      'ERR_TIERCEL_HTTP2_REJECTED_REQUESTS',
+      `The client sent ${rejected} requests within a second that were rejected before the application (431, 400, 501): the connection was closed with ENHANCE_YOUR_CALM`,
+    );
+  }
+}
+
 /** A client sent more bytes per second without request content than `http2.maxControlBytesPerSecond` allows. */
 export class Http2FloodError extends TiercelError {
   constructor(readonly bytesPerSecond: number) {
@@ -44,6 +54,24 @@ export class Http2FloodError extends TiercelError {
       'ERR_TIERCEL_HTTP2_FLOOD',
       `The client sent ${bytesPerSecond} bytes per second of frames without request content (a frame flood): the connection was closed with ENHANCE_YOUR_CALM`,
     );
+  }
+}
+
+/**
+ * Events counted per second for a flood guard: a window opens with the first event after the
+ * last window ended (not on the clock's seconds), and the count starts again with it.
+ */
+class PerSecond {
+  #start = 0;
+  #count = 0;
+
+  /** Counts one event at `now` (ms) and returns the count in its window. */
+  add(now: number): number {
+    if (now - this.#start >= 1_000) {
+      this.#start = now;
+      this.#count = 0;
+    }
+    return ++this.#count;
   }
 }
 
@@ -103,10 +131,9 @@ export class Http2Connection implements HeartbeatHandler {
    */
   #first: Http2Exchange | undefined;
   #lastActivity: number;
-  #resetWindowStart = 0;
-  #resets = 0;
-  #pingWindowStart = 0;
-  #pings = 0;
+  readonly #resets = new PerSecond();
+  readonly #pings = new PerSecond();
+  readonly #rejects = new PerSecond();
   #pingSentAt = 0;
   #closing = false;
   /** When the server started closing the connection (heartbeat time), or 0. */
@@ -231,12 +258,24 @@ export class Http2Connection implements HeartbeatHandler {
     ex.run(this.#app);
   };
 
-  /** Answers a request refused before the app saw it (431) and stops its body. */
+  /**
+   * Answers a request refused before the app saw it (431, 400, 501) and stops its body.
+   * Counted per second: over `maxRejectedRequestsPerSecond` the connection is abandoned.
+   */
   #refuse(stream: ServerHttp2Stream, err: unknown): void {
     const status = err instanceof HttpProtocolError ? err.status : 400;
     this.logger.debug('Bad HTTP/2 request', { connectionId: this.ctx.id, streamId: stream.id, error: err });
     stream.respond({ ':status': status, 'content-length': 0 }, { endStream: true });
+    // Closed at once (RST_STREAM(NO_ERROR) if the request has not ended), not when the answer
+    // has left: refused streams arriving in one read do not pile up against the stream limit.
     if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
+    this.#overLimit(
+      this.#rejects.add(Date.now()),
+      this.#options.http2.maxRejectedRequestsPerSecond,
+      'HTTP/2 requests rejected before the application too often: closing the connection',
+      'rejectedPerSecond',
+      Http2RejectedRequestsError,
+    );
   }
 
   readonly #onStreamError = (err: Error): void => {
@@ -257,18 +296,23 @@ export class Http2Connection implements HeartbeatHandler {
    * frame to cancel it. Over the per-second budget the connection goes away with ENHANCE_YOUR_CALM.
    */
   #countReset(): void {
-    const now = Date.now();
-    if (now - this.#resetWindowStart >= 1_000) {
-      this.#resetWindowStart = now;
-      this.#resets = 0;
-    }
-    if (++this.#resets > this.#options.http2.maxStreamResetsPerSecond && !this.#closing) {
-      this.logger.warn('HTTP/2 rapid reset: too many streams cancelled by the client, closing the connection', {
-        connectionId: this.ctx.id,
-        resetsPerSecond: this.#resets,
-      });
-      this.#abandon(new Http2RapidResetError(this.#resets), NGHTTP2_ENHANCE_YOUR_CALM);
-    }
+    this.#overLimit(
+      this.#resets.add(Date.now()),
+      this.#options.http2.maxStreamResetsPerSecond,
+      'HTTP/2 rapid reset: too many streams cancelled by the client, closing the connection',
+      'resetsPerSecond',
+      Http2RapidResetError,
+    );
+  }
+
+  /**
+   * A per-second guard's verdict: past `limit` the connection is abandoned with
+   * ENHANCE_YOUR_CALM, and a warning says why (`rate`: the count's name in it).
+   */
+  #overLimit(count: number, limit: number, warning: string, rate: string, Err: new (count: number) => Error): void {
+    if (count <= limit || this.#closing) return;
+    this.logger.warn(warning, { connectionId: this.ctx.id, [rate]: count });
+    this.#abandon(new Err(count), NGHTTP2_ENHANCE_YOUR_CALM);
   }
 
   /**
@@ -277,15 +321,13 @@ export class Http2Connection implements HeartbeatHandler {
    * it, before nghttp2's own limit (1,000 unsent ACKs) closes the connection less readably.
    */
   readonly #onPing = (): void => {
-    const now = Date.now();
-    if (now - this.#pingWindowStart >= 1_000) {
-      this.#pingWindowStart = now;
-      this.#pings = 0;
-    }
-    if (++this.#pings > this.#options.http2.maxPingsPerSecond && !this.#closing) {
-      this.logger.warn('HTTP/2 PING/SETTINGS flood: closing the connection', { connectionId: this.ctx.id, framesPerSecond: this.#pings });
-      this.#abandon(new Http2PingFloodError(this.#pings), NGHTTP2_ENHANCE_YOUR_CALM);
-    }
+    this.#overLimit(
+      this.#pings.add(Date.now()),
+      this.#options.http2.maxPingsPerSecond,
+      'HTTP/2 PING/SETTINGS flood: closing the connection',
+      'framesPerSecond',
+      Http2PingFloodError,
+    );
   };
 
   // ---- upgrade ---------------------------------------------------------------------------

@@ -7,8 +7,11 @@ import type { Http2Limits, HttpLimits } from '../http/index.js';
 const U32 = 2 ** 32 - 1;
 const u32 = (n: number): number => (n === Infinity || n > U32 ? U32 : n);
 
-/** The node:http2 server options for our limits. */
-function nodeServerOptions(limits: HttpLimits, http2Limits: Http2Limits): http2.ServerOptions {
+/**
+ * The node:http2 server options for our limits. Public so that a bare node:http2 server can be
+ * given exactly tiercel's settings: the flood tests judge tiercel beside one.
+ */
+export function nodeServerOptions(limits: HttpLimits, http2Limits: Http2Limits): http2.ServerOptions {
   return {
     settings: {
       headerTableSize: http2Limits.headerTableSize,

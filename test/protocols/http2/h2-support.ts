@@ -1,14 +1,19 @@
 // A tiercel Server serving a small raw HttpApplication over HTTP/2 (and HTTP/1.1), on the
 // in-memory transport and on TCP 127.0.0.1:0, plus a promise-based node:http2 client.
 import 'reflect-metadata';
+import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import http2, { type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders } from 'node:http2';
-import type { TcpEndpoint } from '../../../connection/index.js';
+import http2, { type ClientHttp2Session, type IncomingHttpHeaders, type OutgoingHttpHeaders, type ServerHttp2Session } from 'node:http2';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Logger, TcpEndpoint } from '../../../connection/index.js';
+import { LOGGER } from '../../../di/index.js';
 import { Server } from '../../../hosting/index.js';
 import type { HttpApplication, HttpExchange, HttpOptions, HttpProtocols } from '../../../protocols/index.js';
-import { Http2Exchange } from '../../../protocols/index.js';
+import { Http2Exchange, nodeServerOptions, resolveHttp2Limits, resolveHttpLimits } from '../../../protocols/index.js';
 import { MemoryTransport } from '../../../transports/index.js';
 import { delay } from '../../support/streams.js';
+import type { FloodKind, FloodResult } from './flooder.js';
 
 /** What the app saw. */
 export interface Seen {
@@ -132,10 +137,11 @@ export interface H2Harness {
 let counter = 0;
 
 export async function startH2(
-  options: { http?: HttpOptions; protocols?: HttpProtocols; app?: HttpApplication | { build(): HttpApplication } } = {},
+  options: { http?: HttpOptions; protocols?: HttpProtocols; app?: HttpApplication | { build(): HttpApplication }; logger?: Logger } = {},
 ): Promise<H2Harness> {
   const seen: Seen = { requests: [], protocols: [], bodyErrors: [], aborted: [], requestTrailers: [], hosts: [] };
   const server = new Server({ logLevel: 'silent' });
+  if (options.logger !== undefined) server.services.register(LOGGER, { useValue: options.logger });
   server.useHttp(options.app ?? makeApp(seen), options.http);
   const name = `h2-${process.pid}-${++counter}`;
   server.listen(`http://memory:${name}`, (ep) => options.protocols && ep.useProtocols(options.protocols));
@@ -212,3 +218,70 @@ export function request(
 
 export const get = (session: ClientHttp2Session, path: string, extra: OutgoingHttpHeaders = {}): Promise<H2Response> =>
   request(session, { ':path': path, ...extra });
+
+/** A bare node:http2 server, the one an attack on tiercel is compared with. */
+export interface BareH2 {
+  readonly port: number;
+  /** Sessions node:http2 ended with an error (its 'sessionError'), and what it said. */
+  readonly sessionErrors: string[];
+  /** Streams the server saw (its 'stream' events). */
+  readonly streams: number;
+  /** Sessions still open. */
+  openSessions(): number;
+  stop(): Promise<void>;
+}
+
+/**
+ * node:http2 with the SETTINGS tiercel's engine gives nghttp2 for `http` (the same concurrency,
+ * windows and header list size), serving `/hang` → nothing, ever; `/slow…` → `hello` after 200 ms; anything else → `hello`.
+ */
+export async function startBareH2(http: HttpOptions = {}): Promise<BareH2> {
+  const server = http2.createServer(nodeServerOptions(resolveHttpLimits(http.limits), resolveHttp2Limits(http.http2)));
+  const sessions = new Set<ServerHttp2Session>();
+  const sessionErrors: string[] = [];
+  let streams = 0;
+  server.on('session', (s: ServerHttp2Session) => {
+    sessions.add(s);
+    s.once('close', () => sessions.delete(s));
+  });
+  server.on('sessionError', (err: Error & { code?: string }) => sessionErrors.push(`${err.code}: ${err.message}`));
+  server.on('stream', (stream, headers) => {
+    streams++;
+    // Attacks make streams fail; an 'error' without a listener would end the test process.
+    stream.on('error', () => undefined);
+    const path = headers[':path'];
+    if (path === '/hang') return;
+    const answer = (): void => {
+      if (stream.destroyed) return;
+      stream.respond({ ':status': 200 });
+      stream.end('hello');
+    };
+    if (path?.startsWith('/slow') === true) setTimeout(answer, 200);
+    else answer();
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    sessionErrors,
+    get streams() {
+      return streams;
+    },
+    openSessions: () => sessions.size,
+    async stop() {
+      for (const s of sessions) s.destroy();
+      await new Promise((resolve) => server.close(resolve));
+    },
+  };
+}
+
+const FLOODER = fileURLToPath(new URL('./flooder.js', import.meta.url));
+
+/** Runs flooder.ts in its own process against `port` for at most `ms` (see there), and resolves with what it saw. */
+export function floodFrom(port: number, kind: FloodKind, ms = 6_000): Promise<FloodResult> {
+  return new Promise((resolve, reject) => {
+    execFile(process.execPath, [FLOODER, String(port), kind, String(ms)], { timeout: ms + 9_000 }, (err, stdout, stderr) => {
+      if (err !== null) reject(new Error(`the flooder failed: ${err.message}\n${stderr}`));
+      else resolve(JSON.parse(stdout) as FloodResult);
+    });
+  });
+}

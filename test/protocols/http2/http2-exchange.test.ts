@@ -348,12 +348,17 @@ test('options: bad http2 limits and protocols are refused at configuration time'
   assert.is(code(() => new Server().listen('http://memory:x').useProtocols('spdy' as never)), 'ERR_TIERCEL_INVALID_OPTION');
   assert.is(code(() => resolveHttpOptions({ http2: { maxPingsPerSecond: 0 } })), 'ERR_TIERCEL_INVALID_OPTION');
   assert.is(code(() => resolveHttpOptions({ http2: { maxControlBytesPerSecond: 100 } })), 'ERR_TIERCEL_INVALID_OPTION');
-  const ok = resolveHttpOptions({ http2: { keepAlivePingDelayMs: 30_000, maxStreamResetsPerSecond: Infinity, maxPingsPerSecond: Infinity } });
+  assert.is(code(() => resolveHttpOptions({ http2: { maxRejectedRequestsPerSecond: 0.5 } })), 'ERR_TIERCEL_INVALID_OPTION');
+  assert.is(resolveHttpOptions().http2.maxRejectedRequestsPerSecond, 100);
+  const ok = resolveHttpOptions({
+    http2: { keepAlivePingDelayMs: 30_000, maxStreamResetsPerSecond: Infinity, maxPingsPerSecond: Infinity, maxRejectedRequestsPerSecond: Infinity },
+  });
   assert.is(ok.http2.keepAlivePingDelayMs, 30_000);
   assert.is(ok.http2.maxStreamsPerConnection, 100);
   assert.is(ok.http2.initialConnectionWindowSize, 1024 * 1024);
   assert.is(ok.http2.initialStreamWindowSize, 768 * 1024);
   assert.is(ok.http2.maxPingsPerSecond, Infinity);
+  assert.is(ok.http2.maxRejectedRequestsPerSecond, Infinity);
   assert.is(ok.http2.maxControlBytesPerSecond, 2 * 1024 * 1024);
   assert.is(ok.protocols, 'http1AndHttp2');
 });

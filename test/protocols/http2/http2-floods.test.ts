@@ -7,28 +7,16 @@
 import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { execFile } from 'node:child_process';
 import http2 from 'node:http2';
-import { fileURLToPath } from 'node:url';
 import { delay } from '../../support/streams.js';
-import type { FloodKind, FloodResult } from './flooder.js';
-import { get, request, withServer, type H2Harness, type H2Response } from './h2-support.js';
+import type { FloodKind } from './flooder.js';
+import { floodFrom, get, request, withServer, type H2Harness, type H2Response } from './h2-support.js';
 
 const { NGHTTP2_ENHANCE_YOUR_CALM } = http2.constants;
-const FLOODER = fileURLToPath(new URL('./flooder.js', import.meta.url));
-
-function floodFrom(h: H2Harness, kind: FloodKind): Promise<FloodResult> {
-  return new Promise((resolve, reject) => {
-    execFile(process.execPath, [FLOODER, String(h.port), kind], { timeout: 15_000 }, (err, stdout, stderr) => {
-      if (err !== null) reject(new Error(`the flooder failed: ${err.message}\n${stderr}`));
-      else resolve(JSON.parse(stdout) as FloodResult);
-    });
-  });
-}
 
 /** Floods with `kind` and expects GOAWAY(ENHANCE_YOUR_CALM), a closed connection, and another client served. */
 async function expectCalm(h: H2Harness, kind: FloodKind): Promise<void> {
-  const flooding = floodFrom(h, kind);
+  const flooding = floodFrom(h.port, kind);
   // Served while the flood lasts, and after.
   assert.is((await get(h.connectTcp(), '/hello')).status, 200);
   const result = await flooding;
@@ -59,7 +47,7 @@ test('a SETTINGS flood is closed with GOAWAY(ENHANCE_YOUR_CALM) past maxPingsPer
 
 test('a flood of empty DATA frames is closed (node:http2 counts them as invalid frames); other clients are served', () =>
   withServer(async (h) => {
-    const result = await floodFrom(h, 'empty-data');
+    const result = await floodFrom(h.port, 'empty-data');
     assert.ok(result.closed, 'the server closes the connection');
     assert.is((await get(h.connectTcp(), '/hello')).status, 200);
   }));

@@ -8,7 +8,7 @@ import tls from 'node:tls';
 export const PREFACE = Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1');
 
 /** Frame types (RFC 9113 §6). */
-export const T = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8 } as const;
+export const T = { DATA: 0, HEADERS: 1, PRIORITY: 2, RST_STREAM: 3, SETTINGS: 4, PING: 6, GOAWAY: 7, WINDOW_UPDATE: 8, CONTINUATION: 9 } as const;
 /** Flags: END_STREAM and ACK share a bit. */
 export const F = { END_STREAM: 0x1, ACK: 0x1, END_HEADERS: 0x4 } as const;
 /** SETTINGS identifiers (RFC 9113 §6.5.2). */
@@ -93,9 +93,40 @@ export function headerBlock(fields: readonly (readonly [string, string])[]): Buf
   return Buffer.concat(parts);
 }
 
+/** A literal field with incremental indexing and a new name (RFC 7541 §6.2.1): the decoder adds it to its dynamic table. */
+export function indexedLiteral(name: string, value: string): Buffer {
+  const n = Buffer.from(name, 'latin1');
+  const v = Buffer.from(value, 'latin1');
+  return Buffer.concat([Buffer.from([0x40, ...hpackInt(n.length, 7)]), n, Buffer.from(hpackInt(v.length, 7)), v]);
+}
+
+/**
+ * `count` indexed fields naming dynamic-table entry `index` (RFC 7541 §6.1; the dynamic table
+ * starts at 62, the newest entry): one byte each, decoded to the whole entry.
+ */
+export function indexedFields(index: number, count: number): Buffer {
+  const one = hpackInt(index, 7);
+  one[0]! |= 0x80;
+  const out = Buffer.allocUnsafe(one.length * count);
+  for (let i = 0; i < out.length; i += one.length) out.set(one, i);
+  return out;
+}
+
+/** A dynamic table size update to `size` (RFC 7541 §6.3), repeated `count` times. */
+export function tableSizeUpdates(size: number, count = 1): Buffer {
+  const one = hpackInt(size, 5);
+  one[0]! |= 0x20;
+  return Buffer.concat(Array.from({ length: count }, () => Buffer.from(one)));
+}
+
+/** The header block of a request to `path`, for HEADERS (then CONTINUATION) frames written by hand. */
+export function requestBlock(method: string, path: string): Buffer {
+  return headerBlock([[':method', method], [':scheme', 'http'], [':authority', 'tiercel.test'], [':path', path]]);
+}
+
 /** HEADERS with END_HEADERS for a request to `path`; `endStream` when it has no body. */
 export function requestFrame(streamId: number, method: string, path: string, endStream: boolean, extra: [string, string][] = []): Buffer {
-  const block = headerBlock([[':method', method], [':scheme', 'http'], [':authority', 'tiercel.test'], [':path', path], ...extra]);
+  const block = extra.length === 0 ? requestBlock(method, path) : Buffer.concat([requestBlock(method, path), headerBlock(extra)]);
   return frame(T.HEADERS, F.END_HEADERS | (endStream ? F.END_STREAM : 0), streamId, block);
 }
 
@@ -112,6 +143,11 @@ export interface RawOptions {
   readonly settings?: Record<number, number>;
   /** Send the preface and SETTINGS on connect (default true). */
   readonly preface?: boolean;
+  /**
+   * Acknowledge the server's SETTINGS (default true). Until a client does, nghttp2 applies the
+   * server's new values only in part (RFC 9113 §6.5.3: they take effect on the ACK).
+   */
+  readonly ackSettings?: boolean;
 }
 
 /**
@@ -139,7 +175,10 @@ export class RawH2 {
   readonly #pending = new Map<number, { left: number; end: boolean }>();
   readonly #waiters = new Set<() => void>();
 
-  private constructor(readonly socket: Socket) {
+  private constructor(
+    readonly socket: Socket,
+    readonly ackSettings = true,
+  ) {
     socket.on('error', () => {});
     socket.on('data', (d: Buffer) => this.#onData(d));
     socket.on('end', () => this.#onEnd());
@@ -155,7 +194,7 @@ export class RawH2 {
     return new Promise((resolve, reject) => {
       const ready = (): void => {
         socket.off('error', reject);
-        const client = new RawH2(socket);
+        const client = new RawH2(socket, options.ackSettings);
         if (options.preface !== false) socket.write(Buffer.concat([PREFACE, settingsFrame(options.settings)]));
         resolve(client);
       };
@@ -263,7 +302,7 @@ export class RawH2 {
       this.frames.push(f);
       if (f.type === T.SETTINGS && (f.flags & F.ACK) === 0) {
         this.#applySettings(f.payload);
-        this.write(frame(T.SETTINGS, F.ACK, 0));
+        if (this.ackSettings) this.write(frame(T.SETTINGS, F.ACK, 0));
         pumped = true;
       } else if (f.type === T.WINDOW_UPDATE) {
         const inc = f.payload.readUInt32BE(0) & 0x7fffffff;
@@ -319,8 +358,13 @@ export async function flood(c: RawH2, batch: () => Buffer, timeoutMs = 5_000, re
   while (!goaway() && !c.ended && !c.socket.destroyed && Date.now() < until) {
     if (!c.write(batch())) {
       await new Promise<void>((resolve) => {
-        c.socket.once('drain', resolve);
-        c.socket.once('close', resolve);
+        const done = (): void => {
+          c.socket.off('drain', done);
+          c.socket.off('close', done);
+          resolve();
+        };
+        c.socket.once('drain', done);
+        c.socket.once('close', done);
       });
     } else if (Date.now() >= readAt) {
       await new Promise((resolve) => setImmediate(resolve));
