@@ -8,17 +8,17 @@ import {
 } from '../../connection/index.js';
 import {
   HttpProtocolError,
-  reasonPhrase,
   type Heartbeat,
   type HeartbeatHandler,
   type HttpApplication,
   type HttpLimits,
-  type HeaderList,
   type UpgradeCounter,
   type UpgradedConnection,
 } from '../http/index.js';
 import { Http1Exchange } from './http1-exchange.js';
+import { Http1OutputProducer } from './http1-output-producer.js';
 import { Http1Parser, assertValidHost, type Http1ParserHandler, type RequestHead } from './http1-parser.js';
+import type { KeepAliveEndReason } from './keep-alive-reason.js';
 
 export interface Http1ConnectionOptions {
   readonly limits: HttpLimits;
@@ -44,9 +44,6 @@ const enum Phase {
 }
 
 const kConnection = Symbol('tiercel.http1.connection');
-const NO_FIELDS: readonly string[] = [];
-/** The longest body `withBody` keeps with its head. */
-const MAX_KEPT_BODY = 256;
 type Carrier = Duplex & { [kConnection]?: Http1Connection };
 
 function isPromise(value: unknown): value is Promise<void> {
@@ -54,21 +51,35 @@ function isPromise(value: unknown): value is Promise<void> {
 }
 
 /**
- * Drives HTTP/1.x on one connection: feeds the transport's bytes to the parser, runs one request
- * at a time through the app (pipelined requests wait their turn; finished responses are flushed
- * before a slow one is awaited), writes responses in one batch per read, and applies the limits
- * and timeouts on each heartbeat.
+ * Drives HTTP/1.x on one connection. Its request loop has the steps of Kestrel's
+ * `HttpProtocol.ProcessRequests`, driven by the transport's reads rather than by awaits, so that a
+ * synchronous app answering a head already in the buffer costs no promise, and pipelined requests
+ * that arrive in one read are answered in one write (the output producer is corked for the parse):
+ *
+ *   1. parse a head             `#execute` → parser → `onRequestHead`
+ *   2. create the exchange      `onRequestHead`
+ *   3. run the app              `#runApp` (a sync app goes on at once, an async one when it settles)
+ *   4. finish the response      `#onAppDone` / `#onAppError` (end it; 500 if nothing was sent)
+ *   5. consume the unread body  `#afterResponse` (discard it, within the drain limits)
+ *   6. keep alive, or not       `#endRequest` (parse the next head, or close)
+ *
+ * One request is in the app at a time: a pipelined request waits, parsed no further, until the
+ * one before it is done. Anything that ends the connection after the current request calls
+ * `disableKeepAlive(reason)` with one of the closed set of reasons; the first is kept.
  */
 export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   readonly ctx: ConnectionContext;
   readonly maxReadBufferSize: number;
-  keepAlive = true;
+  /** Batching, the kept head, drain waits and the response rate: every byte out goes here. */
+  readonly output: Http1OutputProducer;
   readonly #transport: Duplex;
   readonly #app: HttpApplication;
   readonly #limits: HttpLimits;
   readonly #options: Http1ConnectionOptions;
   readonly #parser: Http1Parser;
 
+  #keepAlive = true;
+  #endReason: KeepAliveEndReason | undefined;
   #phase = Phase.Idle;
   #phaseSince: number;
   #exchange: Http1Exchange | null = null;
@@ -78,25 +89,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   #stash: Buffer | null = null;
   #parsingPaused = false;
   #readingPaused = false;
-  #batching = false;
-  #pending = '';
-  // The last head written and its pieces, and that head with its body (see `head`, `withBody`).
-  #head = '';
-  #headStatus = '';
-  #headFields: readonly string[] = NO_FIELDS;
-  #headDate = '';
-  #headServer = '';
-  #headFraming = '';
-  #headConnection = '';
-  #whole = '';
-  #wholeBody = '';
   #validHost = '';
-  /** Bytes handed to the transport, for the response rate (see `#checkResponseRate`). */
-  #bytesOut = 0;
-  /** Bytes that had left the transport's buffer by the last tick, each worth 1/rate s of time. */
-  #bytesCredited = 0;
-  /** When the client must have taken what left so far, at the minimum response rate. */
-  #responseDeadline = 0;
   /** Requests wait for the client to take the responses queued for it ('drain'). */
   #outputWait = false;
   /** When the unread rest of a finished request's body began to be discarded. */
@@ -127,12 +120,6 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   static readonly #drainListener = function (this: Carrier): void {
     this[kConnection]!.#onDrain();
   };
-  #drainWaiters: (() => void)[] = [];
-
-  /** The clock's exact time (the heartbeat's `now` lags by up to a tick), for a body read's start. */
-  readClock(): number {
-    return this.#options.heartbeat.clock.now();
-  }
 
   constructor(ctx: ConnectionContext, app: HttpApplication, options: Http1ConnectionOptions) {
     this.ctx = ctx;
@@ -141,6 +128,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#limits = options.limits;
     this.#options = options;
     this.maxReadBufferSize = options.maxReadBufferSize ?? DEFAULT_MAX_READ_BUFFER_SIZE;
+    this.output = new Http1OutputProducer(ctx.transport, options.heartbeat, options.serverLine);
     this.#phaseSince = options.heartbeat.now;
     this.#parser = new Http1Parser(this, {
       maxRequestLineSize: options.limits.maxRequestLineSize,
@@ -150,54 +138,27 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     });
   }
 
-  /**
-   * The response head made of these pieces (status line, the app's fields, then the date,
-   * server, framing and connection lines). A keep-alive client mostly gets the same head again,
-   * and comparing the pieces, most of them the very same strings, is cheaper than joining them
-   * anew: the last head is kept with what it was made of.
-   */
-  head(status: string, fields: HeaderList, date: string, server: string, framing: string, connection: string): string {
-    if (
-      status === this.#headStatus &&
-      date === this.#headDate &&
-      framing === this.#headFraming &&
-      server === this.#headServer &&
-      connection === this.#headConnection &&
-      fields.matches(this.#headFields)
-    ) {
-      return this.#head;
+  /** False once the connection will serve no request after the current one. */
+  get keepAlive(): boolean {
+    return this.#keepAlive;
+  }
+
+  /** Why the connection ends (the first reason given), or undefined while it keeps alive. */
+  get keepAliveEndReason(): KeepAliveEndReason | undefined {
+    return this.#endReason;
+  }
+
+  /** No request after the current one; the first reason is the one kept. */
+  disableKeepAlive(reason: KeepAliveEndReason): void {
+    if (this.#keepAlive) {
+      this.#keepAlive = false;
+      this.#endReason = reason;
     }
-    const head = fields.serialize(status) + date + server + framing + connection + '\r\n';
-    this.#headStatus = status;
-    this.#headFields = fields.snapshot();
-    this.#headDate = date;
-    this.#headServer = server;
-    this.#headFraming = framing;
-    this.#headConnection = connection;
-    this.#head = head;
-    this.#whole = '';
-    return head;
   }
 
-  /** `head` + a short ASCII body, kept like the head when the same body follows the same head. */
-  withBody(head: string, body: string): string {
-    // Comparing a long body costs more than joining it (a join makes a rope, it copies nothing).
-    if (body.length > MAX_KEPT_BODY) return head + body;
-    if (head === this.#head && body === this.#wholeBody && this.#whole !== '') return this.#whole;
-    const whole = head + body;
-    if (head === this.#head) {
-      this.#wholeBody = body;
-      this.#whole = whole;
-    }
-    return whole;
-  }
-
-  get dateLine(): string {
-    return this.#options.heartbeat.dateLine;
-  }
-
-  get serverLine(): string {
-    return this.#options.serverLine;
+  /** The clock's exact time (the heartbeat's `now` lags by up to a tick), for a body read's start. */
+  readClock(): number {
+    return this.#options.heartbeat.clock.now();
   }
 
   /** Serves the connection; resolves when it is done with HTTP (closed, or handed off). */
@@ -218,7 +179,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     return done;
   }
 
-  // ---- input -----------------------------------------------------------------------------
+  // ---- 1. parse ------------------------------------------------------------------------------
 
   #onData(chunk: Buffer): void {
     if (this.#phase === Phase.Closing) return;
@@ -234,9 +195,9 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#execute(chunk);
   }
 
-
   #execute(chunk: Buffer): void {
-    this.#batching = true;
+    const output = this.output;
+    output.cork();
     try {
       const consumed = this.#parser.execute(chunk);
       // After an upgrade or CONNECT message, nothing more is HTTP/1.1: keep it for the new owner.
@@ -248,15 +209,16 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     } catch (err) {
       this.#onParseError(err);
     }
-    this.#batching = false;
+    output.uncork();
     const deferred = this.#deferred;
     if (deferred !== null) {
       this.#deferred = null;
-      this.#flush();
-      this.#invoke(deferred);
+      this.#runApp(deferred);
     }
-    if (this.#peerEnded && this.#exchange === null && this.#phase !== Phase.Closing && !this.#outputWait) this.#close();
-    this.#flush();
+    if (this.#peerEnded && this.#exchange === null && this.#phase !== Phase.Closing && !this.#outputWait) {
+      this.disableKeepAlive('client-end');
+      this.#close();
+    }
     if (this.#phase === Phase.Closing) this.#finish();
     else if (this.#phase === Phase.Idle && !this.#parser.isIdle) {
       // Part of the next head came in the same read as the request before it: from now on it
@@ -272,7 +234,24 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     }
   }
 
-  // Parser callbacks ------------------------------------------------------------------------
+  #onParseError(err: unknown): void {
+    this.disableKeepAlive('bad-request');
+    const status = err instanceof HttpProtocolError ? err.status : 400;
+    const ex = this.#exchange;
+    this.#options.logger.debug('Bad request', { connectionId: this.ctx.id, error: err });
+    if (ex !== null) {
+      // The head was fine and the app has it; the body is what broke. The app learns through
+      // its body read; if it is not reading, the connection closes after its response.
+      ex.failBody(err);
+      this.#parsingPaused = true;
+      if (ex.appDone && ex.responseEnded) this.#close();
+      return;
+    }
+    this.output.writeErrorResponse(status);
+    this.#close();
+  }
+
+  // ---- 2. create the exchange (parser callbacks) ---------------------------------------------
 
   onRequestHead(head: RequestHead): void {
     // A missing or malformed Host is a 400 before the app sees anything (RFC 9112 §3.2). A
@@ -284,21 +263,48 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     }
     // No clock read here: the request phase's only timeout (the body rate) has its own start.
     this.#phase = Phase.Request;
-    if (!head.keepAlive) this.keepAlive = false;
+    if (!head.keepAlive) this.disableKeepAlive('client-close');
     const ex = new Http1Exchange(this, head, this.#limits.maxRequestBodySize);
     this.#exchange = ex;
     if (ex.isUpgradeRequest) {
-      // The bytes after this message belong to another protocol. The parser reads the message's
-      // body (if any) and stops by itself; the app runs once this parse returns, so that
-      // `upgrade()` can hand over every byte read past the message.
-      this.keepAlive = false;
+      // The bytes after this message belong to another protocol, whether the app takes them or
+      // answers normally. The parser reads the message's body (if any) and stops by itself; the
+      // app runs once this parse returns, so that `upgrade()` can hand over every byte read past
+      // the message.
+      this.disableKeepAlive('upgrade');
       this.#deferred = ex;
       return;
     }
-    this.#invoke(ex);
+    this.#runApp(ex);
   }
 
-  #invoke(ex: Http1Exchange): void {
+  onBody(chunk: Buffer): void {
+    const ex = this.#exchange;
+    if (ex === null) return;
+    if (!ex.pushBody(chunk)) this.#pauseReading();
+    if (ex.discarding && ex.bodyReceived > this.#limits.maxRequestBodyDrainSize) {
+      this.disableKeepAlive('unread-body-too-large');
+      this.#phase = Phase.Closing;
+      this.#parser.pause();
+    }
+  }
+
+  onMessageComplete(): void {
+    const ex = this.#exchange;
+    if (ex === null) return;
+    ex.endBody();
+    if (ex.appDone && ex.responseEnded) {
+      this.#endRequest();
+    } else if (!ex.upgraded) {
+      // The next pipelined request waits until this one's response is done.
+      this.#parsingPaused = true;
+      this.#parser.pause();
+    }
+  }
+
+  // ---- 3. run the app ------------------------------------------------------------------------
+
+  #runApp(ex: Http1Exchange): void {
     let result: void | Promise<void>;
     try {
       result = this.#app.handle(ex);
@@ -310,31 +316,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     else this.#onAppDone();
   }
 
-  onBody(chunk: Buffer): void {
-    const ex = this.#exchange;
-    if (ex === null) return;
-    if (!ex.pushBody(chunk)) this.#pauseReading();
-    if (ex.discarding && ex.bodyReceived > this.#limits.maxRequestBodyDrainSize) {
-      this.keepAlive = false;
-      this.#phase = Phase.Closing;
-      this.#parser.pause();
-    }
-  }
-
-  onMessageComplete(): void {
-    const ex = this.#exchange;
-    if (ex === null) return;
-    ex.endBody();
-    if (ex.appDone && ex.responseEnded) {
-      this.#completeExchange();
-    } else if (!ex.upgraded) {
-      // The next pipelined request waits until this one's response is done.
-      this.#parsingPaused = true;
-      this.#parser.pause();
-    }
-  }
-
-  // App completion ------------------------------------------------------------------------
+  // ---- 4. finish the response ----------------------------------------------------------------
 
   #onAppDone(): void {
     const ex = this.#exchange;
@@ -352,44 +334,50 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#afterResponse(ex);
   }
 
-
   #onAppError(err: unknown): void {
     const ex = this.#exchange;
     this.#options.logger.error('Unhandled error in the HTTP application', { connectionId: this.ctx.id, error: err });
     if (ex === null) return;
     ex.appDone = true;
     if (ex.upgraded) return;
+    this.disableKeepAlive('app-error');
     if (ex.headersSent) {
       this.abortExchange(ex, err);
       return;
     }
     ex.statusCode = 500;
-    this.keepAlive = false;
     ex.end();
   }
-
 
   /** Called by the exchange when its response has ended. */
   onResponseEnded(ex: Http1Exchange): void {
     if (ex.appDone) this.#afterResponse(ex);
   }
 
+  /** Gives up on an exchange whose response cannot be completed: the connection is closed. */
+  abortExchange(ex: Http1Exchange, reason: unknown): void {
+    this.#options.logger.debug('Response aborted', { connectionId: this.ctx.id, error: reason });
+    const err = reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted');
+    this.disableKeepAlive('response-aborted');
+    ex.onConnectionLost(err);
+    this.#abort(err);
+  }
+
+  // ---- 5. consume the unread body ------------------------------------------------------------
+
   #afterResponse(ex: Http1Exchange): void {
     if (ex !== this.#exchange) return;
-    if (ex.isUpgradeRequest && !ex.upgraded) {
-      // Answered normally: what follows the head was meant for another protocol.
-      this.keepAlive = false;
-    }
     if (ex.requestComplete) {
-      this.#completeExchange();
+      this.#endRequest();
       return;
     }
-    if (!this.keepAlive) {
+    if (!this.#keepAlive) {
       this.#close();
       return;
     }
     if (this.#peerEnded) {
       // The client ended its side without sending the whole body: nothing more can come.
+      this.disableKeepAlive('client-end');
       this.#close();
       return;
     }
@@ -398,28 +386,38 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     ex.startDiscarding();
     this.#discardSince = this.#options.heartbeat.now;
     this.#resumeReadingInternal();
-    if (ex.bodyReceived > this.#limits.maxRequestBodyDrainSize) this.#close();
+    if (ex.bodyReceived > this.#limits.maxRequestBodyDrainSize) {
+      this.disableKeepAlive('unread-body-too-large');
+      this.#close();
+    }
   }
 
-  /** True when the rest of an unread body is too large to drain (so the response says close). */
-  wouldCloseForUnreadBody(ex: Http1Exchange): boolean {
-    if (ex.expectContinue && !ex.continueSent && ex.readStartedAt === 0) return true;
-    return ex.requestContentLength >= 0 && ex.requestContentLength > this.#limits.maxRequestBodyDrainSize;
+  /**
+   * Why the response to `ex` must say `connection: close` because of its unread body (it cannot
+   * or will not be drained), or undefined when it can be.
+   */
+  unreadBodyEndReason(ex: Http1Exchange): KeepAliveEndReason | undefined {
+    if (ex.expectContinue && !ex.continueSent && ex.readStartedAt === 0) return 'continue-not-sent';
+    if (ex.requestContentLength >= 0 && ex.requestContentLength > this.#limits.maxRequestBodyDrainSize) return 'unread-body-too-large';
+    return undefined;
   }
 
-  #completeExchange(): void {
+  // ---- 6. keep alive, or not -----------------------------------------------------------------
+
+  #endRequest(): void {
     this.#exchange = null;
-    if (!this.keepAlive) {
+    if (!this.#keepAlive) {
       this.#close();
       return;
     }
     this.#phase = Phase.Idle;
     this.#phaseSince = this.#options.heartbeat.now;
     if (this.#peerEnded && this.#stash === null) {
+      this.disableKeepAlive('client-end');
       this.#close();
       return;
     }
-    if (this.#pending.length + this.#transport.writableLength >= this.#limits.maxResponseBufferSize) {
+    if (this.output.buffered >= this.#limits.maxResponseBufferSize) {
       // The client is not taking its responses as fast as it sends requests (pipelining): read
       // no further until it does, or every response it never reads would pile up here. Kestrel's
       // output pipe pauses the same way; node:http pauses reading too.
@@ -444,24 +442,13 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#resumeReadingInternal();
     if (stash !== null) {
       this.#phase = Phase.Head;
-      if (this.#batching) {
+      if (this.output.corked) {
         // Called from inside a parse: continue after it returns.
         queueMicrotask(() => this.#resumeWith(stash));
       } else {
         this.#execute(stash);
       }
     }
-  }
-
-  /** The client took what was queued for it: serve the requests that waited. */
-  #onOutputDrained(): void {
-    this.#outputWait = false;
-    if (this.#phase === Phase.Closing || this.#detached || this.#exchange !== null) return;
-    if (this.#peerEnded && this.#stash === null) {
-      this.#close();
-      return;
-    }
-    this.#continueParsing();
   }
 
   #resumeWith(stash: Buffer): void {
@@ -473,115 +460,52 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#execute(stash);
   }
 
-  // ---- output ----------------------------------------------------------------------------
-
-  /**
-   * Queues bytes for the client. Strings are latin1 (heads, ASCII bodies). During a parse they are
-   * collected and leave in one write when the parse returns; outside one they go out at once.
-   * Returns false when the transport's buffer is full.
-   */
-  emit(data: string | Buffer): boolean {
-    if (this.#detached || this.#transport.destroyed) return false;
-    this.#bytesOut += data.length;
-    if (this.#batching) {
-      if (typeof data === 'string') {
-        this.#pending += data;
-        return !this.#transport.writableNeedDrain;
-      }
-      this.#flush();
-      return this.#transport.write(data);
+  /** The client took what was queued for it: serve the requests that waited. */
+  #onOutputDrained(): void {
+    this.#outputWait = false;
+    if (this.#phase === Phase.Closing || this.#detached || this.#exchange !== null) return;
+    if (this.#peerEnded && this.#stash === null) {
+      this.disableKeepAlive('client-end');
+      this.#close();
+      return;
     }
-    if (typeof data === 'string') return this.#transport.write(data, 'latin1');
-    return this.#transport.write(data);
-  }
-
-  /**
-   * `emit` for a caller that does not need to know whether the transport is full (a head, the
-   * end of a response): it skips reading the transport's state.
-   */
-  queue(data: string): void {
-    if (this.#detached) return;
-    this.#bytesOut += data.length;
-    if (this.#batching) this.#pending += data;
-    else if (!this.#transport.destroyed) this.#transport.write(data, 'latin1');
-  }
-
-  canWrite(): boolean {
-    return !this.#transport.writableNeedDrain;
-  }
-
-  drain(): Promise<void> {
-    if (!this.#transport.writableNeedDrain || this.#transport.destroyed) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    this.#continueParsing();
   }
 
   #onDrain(): void {
     if (this.#outputWait) this.#onOutputDrained();
-    const waiters = this.#drainWaiters;
-    if (waiters.length === 0) return;
-    this.#drainWaiters = [];
-    for (const w of waiters) w();
+    this.output.onDrain();
   }
 
-
-  #flush(): void {
-    if (this.#pending.length > 0) {
-      const out = this.#pending;
-      this.#pending = '';
-      if (!this.#transport.destroyed) this.#transport.write(out, 'latin1');
-    }
-  }
-
-  // ---- errors, aborts, close ---------------------------------------------------------------
-
-  #onParseError(err: unknown): void {
-    this.keepAlive = false;
-    const status = err instanceof HttpProtocolError ? err.status : 400;
-    const ex = this.#exchange;
-    this.#options.logger.debug('Bad request', { connectionId: this.ctx.id, error: err });
-    if (ex !== null) {
-      // The head was fine and the app has it; the body is what broke. The app learns through
-      // its body read; if it is not reading, the connection closes after its response.
-      ex.failBody(err);
-      this.#parsingPaused = true;
-      if (ex.appDone && ex.responseEnded) this.#close();
-      return;
-    }
-    this.#writeErrorResponse(status);
-    this.#close();
-  }
-
-  #writeErrorResponse(status: number): void {
-    this.emit(
-      `HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-length: 0\r\nconnection: close\r\n${this.dateLine}${this.serverLine}\r\n`,
-    );
-  }
-
-  /** Gives up on an exchange whose response cannot be completed: the connection is closed. */
-  abortExchange(ex: Http1Exchange, reason: unknown): void {
-    this.#options.logger.debug('Response aborted', { connectionId: this.ctx.id, error: reason });
-    ex.onConnectionLost(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
-    this.keepAlive = false;
-    this.#flush();
-    this.#phase = Phase.Closing;
-    this.#finished = true;
-    this.#options.heartbeat.delete(this);
-    this.ctx.abort(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
-    this.#resolveRun();
-  }
+  // ---- close ---------------------------------------------------------------------------------
 
   /** No more requests: flush what is written and let the server close the connection. */
   #close(): void {
     this.#phase = Phase.Closing;
     this.#parser.pause();
-    if (!this.#batching) this.#finish();
+    if (!this.output.corked) this.#finish();
   }
 
   #finish(): void {
     if (this.#finished) return;
     this.#finished = true;
-    this.#flush();
+    this.output.flush();
+    this.#done();
+  }
+
+  /** Cuts the connection at once (what is still buffered is lost). */
+  #abort(err: Error): void {
+    const first = !this.#finished;
+    this.output.flush();
+    this.#phase = Phase.Closing;
+    this.#finished = true;
+    this.ctx.abort(err);
+    if (first) this.#done();
+  }
+
+  #done(): void {
     this.#options.heartbeat.delete(this);
+    this.#options.logger.debug('HTTP/1.1 connection done', { connectionId: this.ctx.id, reason: this.#endReason });
     this.#resolveRun();
   }
 
@@ -601,24 +525,24 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     if (this.#parsingPaused) return;
     if (this.#phase === Phase.Head) {
       // A request head cut off by the end of input: answered as node:http and Kestrel do.
-      this.keepAlive = false;
+      this.disableKeepAlive('bad-request');
       this.#options.logger.debug('Request head incomplete at the end of input', { connectionId: this.ctx.id });
-      this.#writeErrorResponse(400);
+      this.output.writeErrorResponse(400);
     }
+    this.disableKeepAlive('client-end');
     this.#close();
   }
-
 
   #onError(err: Error): void {
     this.#options.logger.debug('Transport error', { connectionId: this.ctx.id, error: err });
   }
-
 
   #onClose(): void {
     if (this.#detached) {
       this.#resolveRun();
       return;
     }
+    this.disableKeepAlive('transport-closed');
     const ex = this.#exchange;
     if (ex !== null) ex.onConnectionLost(new ConnectionAbortedError('The client closed the connection'));
     this.#onDrain();
@@ -626,12 +550,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#finish();
   }
 
-
   #onCloseRequested(): void {
-    this.keepAlive = false;
+    this.disableKeepAlive('server-shutdown');
     if (this.#phase === Phase.Idle) this.#close();
   }
-
 
   #pauseReading(): void {
     if (!this.#readingPaused) {
@@ -652,7 +574,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     }
   }
 
-  // ---- upgrade ---------------------------------------------------------------------------
+  // ---- upgrade -------------------------------------------------------------------------------
 
   /** Throws 503 when taking one more upgraded connection would pass the server's limit. */
   reserveUpgrade(): void {
@@ -670,9 +592,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   /** Hands the raw transport and the bytes read past the head to the caller. */
   detach(): UpgradedConnection {
-    this.#flush();
+    this.output.detach();
     this.#detached = true;
     this.#options.heartbeat.delete(this);
+    this.#options.logger.debug('HTTP/1.1 connection upgraded', { connectionId: this.ctx.id, reason: this.#endReason });
     const t = this.#transport;
     t.off('data', Http1Connection.#dataListener);
     t.off('end', Http1Connection.#endListener);
@@ -691,31 +614,33 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     return { transport: t, head };
   }
 
-  // ---- timeouts --------------------------------------------------------------------------
+  // ---- timeouts ------------------------------------------------------------------------------
 
   onHeartbeat(now: number): void {
     if (this.#finished || this.#detached) return;
     const limits = this.#limits;
+    const heartbeat = this.#options.heartbeat;
     switch (this.#phase) {
       case Phase.Idle:
-        if (this.#options.heartbeat.isPast(this.#phaseSince, limits.keepAliveTimeoutMs, now)) {
+        if (heartbeat.isPast(this.#phaseSince, limits.keepAliveTimeoutMs, now)) {
           this.#options.logger.debug('Keep-alive timeout', { connectionId: this.ctx.id });
+          this.disableKeepAlive('keep-alive-timeout');
           this.#close();
         }
         break;
       case Phase.Head:
-        if (this.#options.heartbeat.isPast(this.#phaseSince, limits.requestHeadersTimeoutMs, now)) {
+        if (heartbeat.isPast(this.#phaseSince, limits.requestHeadersTimeoutMs, now)) {
           this.#options.logger.debug('Request headers timeout', { connectionId: this.ctx.id });
-          this.keepAlive = false;
-          this.#writeErrorResponse(408);
+          this.disableKeepAlive('request-headers-timeout');
+          this.output.writeErrorResponse(408);
           this.#close();
         }
         break;
       case Phase.Request: {
         const ex = this.#exchange;
-        if (ex !== null && ex.discarding && this.#options.heartbeat.isPast(this.#discardSince, limits.requestBodyDrainTimeoutMs, now)) {
+        if (ex !== null && ex.discarding && heartbeat.isPast(this.#discardSince, limits.requestBodyDrainTimeoutMs, now)) {
           this.#options.logger.debug('Unread request body not received in time: closing', { connectionId: this.ctx.id });
-          this.keepAlive = false;
+          this.disableKeepAlive('request-body-drain-timeout');
           this.#close();
           break;
         }
@@ -730,44 +655,17 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
         break;
       }
     }
-    this.#checkResponseRate(now);
+    const rate = limits.minResponseDataRate;
+    if (rate !== null && this.output.isPastResponseDeadline(rate, now)) this.#onResponseTooSlow();
   }
 
-  /**
-   * The minimum response rate, measured as Kestrel does: each byte that leaves for the client
-   * extends a deadline by 1/rate s (a run of output after a quiet spell starts from now + the
-   * grace), and only output still waiting in the server past that deadline cuts the client.
-   * A client taking its bytes at the rate or faster has taken all of them by the deadline, so
-   * nothing can still be waiting: it is never cut. Progress out of the server's buffer over a
-   * window is no measure: the kernel's send buffer (megabytes, and it wakes the writer only when
-   * a third of it is free) hides seconds of a steady reader's progress.
-   */
-  #checkResponseRate(now: number): void {
-    const rate = this.#limits.minResponseDataRate;
-    if (rate === null) return;
-    const waiting = this.#transport.writableLength;
-    // Only bytes that left the server earn time: an app that ignores backpressure and keeps
-    // writing to a client that reads nothing must not push the deadline out forever.
-    const flushed = this.#bytesOut - waiting;
-    const added = flushed - this.#bytesCredited;
-    if (added > 0) {
-      this.#bytesCredited = flushed;
-      // Bytes flushed since the last tick are credited from this tick: late by less than an
-      // interval, which errs towards the client.
-      const base = this.#responseDeadline > now ? this.#responseDeadline : now + rate.gracePeriodMs;
-      this.#responseDeadline = base + (added * 1000) / rate.bytesPerSecond;
-    }
-    if (waiting === 0 || !this.#options.heartbeat.isPast(this.#responseDeadline, 0, now)) return;
+  #onResponseTooSlow(): void {
     this.#options.logger.debug('Response too slow: aborting', { connectionId: this.ctx.id });
-    const ex = this.#exchange;
+    this.disableKeepAlive('min-response-data-rate');
     const err = new ConnectionAbortedError('The client read the response slower than the minimum data rate');
+    const ex = this.#exchange;
     if (ex !== null) this.abortExchange(ex, err);
-    else {
-      this.#finished = true;
-      this.#options.heartbeat.delete(this);
-      this.ctx.abort(err);
-      this.#resolveRun();
-    }
+    else this.#abort(err);
   }
 }
 

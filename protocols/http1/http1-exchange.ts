@@ -14,6 +14,7 @@ import {
   type UpgradedConnection,
 } from '../http/index.js';
 import type { Http1Connection } from './http1-connection.js';
+import type { Http1OutputProducer } from './http1-output-producer.js';
 import type { RequestHead } from './http1-parser.js';
 
 /** The response's body framing, chosen when the head is written. */
@@ -102,6 +103,7 @@ export class Http1Exchange implements HttpExchange {
   #trailers: HeaderList | null = null;
   #aborted: AbortController | undefined;
   upgraded = false;
+  readonly #output: Http1OutputProducer;
 
   constructor(
     readonly owner: Http1Connection,
@@ -109,6 +111,7 @@ export class Http1Exchange implements HttpExchange {
     maxRequestBodySize: number,
   ) {
     this.connection = owner.ctx;
+    this.#output = owner.output;
     this.protocol = head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
     this.method = head.method;
     this.target = head.target;
@@ -156,7 +159,7 @@ export class Http1Exchange implements HttpExchange {
       }
       if (this.expectContinue && !this.#continueSent && !this.#headersSent) {
         this.#continueSent = true;
-        this.owner.emit('HTTP/1.1 100 Continue\r\n\r\n');
+        this.#output.emit('HTTP/1.1 100 Continue\r\n\r\n');
       }
     }
     return new Promise<Buffer | null>((resolve, reject) => {
@@ -199,7 +202,7 @@ export class Http1Exchange implements HttpExchange {
     this.#bodyError = err;
     this.#queue = NO_CHUNKS;
     this.#queuedBytes = 0;
-    this.owner.keepAlive = false;
+    this.owner.disableKeepAlive('request-body-failed');
     const reader = this.#reader;
     if (reader !== undefined) {
       this.#reader = undefined;
@@ -235,24 +238,24 @@ export class Http1Exchange implements HttpExchange {
   write(chunk: Buffer | string): boolean {
     if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
     const size = typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
-    if (!this.#headersSent) this.owner.queue(this.#writeHead(-1));
-    if (size === 0) return this.owner.canWrite();
+    if (!this.#headersSent) this.#output.queue(this.#writeHead(-1));
+    if (size === 0) return this.#output.canWrite();
     this.#count(size);
     switch (this.#framing) {
       case Framing.Chunked:
-        this.owner.emit(size.toString(16) + '\r\n');
+        this.#output.emit(size.toString(16) + '\r\n');
         this.#emitBody(chunk, size);
-        return this.owner.emit('\r\n');
+        return this.#output.emit('\r\n');
       case Framing.Length:
       case Framing.Close:
         return this.#emitBody(chunk, size);
       default:
-        return this.owner.canWrite();
+        return this.#output.canWrite();
     }
   }
 
   drain(): Promise<void> {
-    return this.owner.drain();
+    return this.#output.drain();
   }
 
   end(chunk?: Buffer | string): void {
@@ -264,35 +267,34 @@ export class Http1Exchange implements HttpExchange {
         try {
           this.#count(size);
         } catch (err) {
-          this.owner.queue(out);
+          this.#output.queue(out);
           throw err;
         }
         if (this.#framing !== Framing.None) {
           if (typeof chunk === 'string' && size === chunk.length) {
             // ASCII text joins the head: one string, one append to the batch.
-            out = this.owner.withBody(out, chunk);
+            out = this.#output.withBody(out, chunk);
           } else {
-            this.owner.queue(out);
+            this.#output.queue(out);
             out = '';
             this.#emitBody(chunk!, size);
           }
         }
       }
-      if (out !== '') this.owner.queue(out);
+      if (out !== '') this.#output.queue(out);
     } else {
       if (size > 0) this.write(chunk!);
       if (this.#framing === Framing.Chunked) {
-        this.owner.emit(this.#trailers !== null && this.#trailers.size > 0 ? this.#trailers.serialize('0\r\n') + '\r\n' : '0\r\n\r\n');
+        this.#output.emit(this.#trailers !== null && this.#trailers.size > 0 ? this.#trailers.serialize('0\r\n') + '\r\n' : '0\r\n\r\n');
       }
     }
     this.#ended = true;
     if (this.#framing === Framing.Length && this.#written < this.#declared) {
       // The client would wait for bytes that never come; closing is the only honest signal.
-      this.owner.keepAlive = false;
+      this.owner.disableKeepAlive('content-length-mismatch');
       this.abort(new ContentLengthMismatchError(this.#declared, this.#written));
       return;
     }
-    if (this.#framing === Framing.Close) this.owner.keepAlive = false;
     this.owner.onResponseEnded(this);
   }
 
@@ -338,20 +340,21 @@ export class Http1Exchange implements HttpExchange {
   #emitBody(chunk: Buffer | string, size: number): boolean {
     if (typeof chunk === 'string') {
       // ASCII text goes into the latin1 batch as is; anything else must be UTF-8 encoded.
-      return size === chunk.length ? this.owner.emit(chunk) : this.owner.emit(Buffer.from(chunk, 'utf8'));
+      return size === chunk.length ? this.#output.emit(chunk) : this.#output.emit(Buffer.from(chunk, 'utf8'));
     }
-    return this.owner.emit(chunk);
+    return this.#output.emit(chunk);
   }
 
   /** Settles the framing and returns the head to send (the caller queues it, maybe with the body). */
   #writeHead(knownLength: number): string {
     const owner = this.owner;
+    const output = this.#output;
     const status = this.statusCode;
     const h = this.responseHeaders;
     // Which framing fields the app set, in one read: most responses set none of them.
     const fields = h.framingFields;
-    const date = (fields & FramingField.Date) === 0 ? owner.dateLine : '';
-    const server = (fields & FramingField.Server) === 0 ? owner.serverLine : '';
+    const date = (fields & FramingField.Date) === 0 ? output.dateLine : '';
+    const server = (fields & FramingField.Server) === 0 ? output.serverLine : '';
     let framing = '';
 
     const appLength = (fields & FramingField.ContentLength) === 0 ? undefined : declaredLengthOf(h);
@@ -372,15 +375,16 @@ export class Http1Exchange implements HttpExchange {
     } else {
       // HTTP/1.0 has no chunked coding: the body ends when the connection does.
       this.#framing = Framing.Close;
-      owner.keepAlive = false;
+      owner.disableKeepAlive('close-delimited-response');
     }
     if (statusHasNoBody(status) && status >= 200) this.#framing = Framing.None;
 
-    if (owner.keepAlive && !this.requestComplete && !this.discarding && owner.wouldCloseForUnreadBody(this)) {
-      owner.keepAlive = false;
+    if (owner.keepAlive && !this.requestComplete && !this.discarding) {
+      const reason = owner.unreadBodyEndReason(this);
+      if (reason !== undefined) owner.disableKeepAlive(reason);
     }
     const appConnection = (fields & FramingField.Connection) === 0 ? undefined : h.get('connection');
-    if (appConnection !== undefined && appConnection.toLowerCase() === 'close') owner.keepAlive = false;
+    if (appConnection !== undefined && appConnection.toLowerCase() === 'close') owner.disableKeepAlive('app-close');
     let connection = '';
     if (!owner.keepAlive) {
       if (appConnection === undefined) connection = 'connection: close\r\n';
@@ -389,7 +393,7 @@ export class Http1Exchange implements HttpExchange {
     }
     h.seal('the response headers were sent');
     this.#headersSent = true;
-    return owner.head(statusLine(status), h, date, server, framing, connection);
+    return output.head(statusLine(status), h, date, server, framing, connection);
   }
 
   get continueSent(): boolean {

@@ -56,8 +56,9 @@ export const LAYERS: readonly Layer[] = [
   { name: 'examples', paths: ['examples/'], mayImport: LIBRARY },
   // The fuzzers share the conformance-corpus locator with the tests (test/support/shared.ts).
   { name: 'fuzz', paths: ['fuzz/'], mayImport: [...LIBRARY, 'test'] },
-  // The benchmarks import the built dist/ (a dist/x.js is checked as x.ts).
-  { name: 'bench', paths: ['bench/'], mayImport: LIBRARY },
+  // The benchmarks import the built dist/ (a dist/x.js is checked as x.ts); the flood soak
+  // (bench/soak/floods.mjs) runs the long variants of the flood tests (test/soak/).
+  { name: 'bench', paths: ['bench/'], mayImport: [...LIBRARY, 'test'] },
   { name: 'test', paths: ['test/'], mayImport: [] },
 ];
 

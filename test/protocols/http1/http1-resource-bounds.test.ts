@@ -313,6 +313,8 @@ test('a client that stops reading is cut once its output is past the minResponse
     while (seen.abortedAt === 0 && Date.now() - start < 15_000) await delay(50);
     assert.ok(seen.abortedAt > 0, 'a client that reads nothing was never cut');
     assert.equal(srv.logger.errors(), []);
+    const done = srv.logger.entries.filter((e) => e.message === 'HTTP/1.1 connection done').map((e) => e.fields?.reason);
+    assert.equal(done, ['min-response-data-rate']);
   } finally {
     s.destroy();
     await srv.stop();

@@ -1,0 +1,211 @@
+import type { Duplex } from 'node:stream';
+import { reasonPhrase, type Heartbeat, type HeaderList, type MinDataRate } from '../http/index.js';
+
+const NO_FIELDS: readonly string[] = [];
+/** The longest body `withBody` keeps with its head. */
+const MAX_KEPT_BODY = 256;
+
+/**
+ * Everything an HTTP/1.x connection writes goes through here (Kestrel's `Http1OutputProducer`):
+ * responses written while a read is being parsed are corked into one string and leave in one
+ * write when the parse returns, so pipelined requests that arrived together are answered together;
+ * the last response head is kept for the next response that is the same; writers wait for 'drain';
+ * and the bytes that leave are accounted against the minimum response data rate.
+ */
+export class Http1OutputProducer {
+  readonly #transport: Duplex;
+  readonly #heartbeat: Heartbeat;
+  readonly #serverLine: string;
+  #corked = false;
+  #pending = '';
+  #detached = false;
+  #drainWaiters: (() => void)[] = [];
+
+  // The last head written and its pieces, and that head with its body (see `head`, `withBody`).
+  #head = '';
+  #headStatus = '';
+  #headFields: readonly string[] = NO_FIELDS;
+  #headDate = '';
+  #headServer = '';
+  #headFraming = '';
+  #headConnection = '';
+  #whole = '';
+  #wholeBody = '';
+
+  /** Bytes handed to the transport, for the response rate (see `isPastResponseDeadline`). */
+  #bytesOut = 0;
+  /** Bytes that had left the transport's buffer by the last tick, each worth 1/rate s of time. */
+  #bytesCredited = 0;
+  /** When the client must have taken what left so far, at the minimum response rate. */
+  #responseDeadline = 0;
+
+  constructor(transport: Duplex, heartbeat: Heartbeat, serverLine: string) {
+    this.#transport = transport;
+    this.#heartbeat = heartbeat;
+    this.#serverLine = serverLine;
+  }
+
+  get dateLine(): string {
+    return this.#heartbeat.dateLine;
+  }
+
+  /** The `server: …\r\n` line, or '' for none. */
+  get serverLine(): string {
+    return this.#serverLine;
+  }
+
+  /** True while writes are being collected for one write (see `cork`). */
+  get corked(): boolean {
+    return this.#corked;
+  }
+
+  /** Bytes written and not yet taken by the client: collected here and in the transport's buffer. */
+  get buffered(): number {
+    return this.#pending.length + this.#transport.writableLength;
+  }
+
+  /** From now until `uncork`, strings are collected instead of written. */
+  cork(): void {
+    this.#corked = true;
+  }
+
+  /** Writes what was collected since `cork`, in one write. */
+  uncork(): void {
+    this.#corked = false;
+    this.flush();
+  }
+
+  flush(): void {
+    if (this.#pending.length > 0) {
+      const out = this.#pending;
+      this.#pending = '';
+      if (!this.#transport.destroyed) this.#transport.write(out, 'latin1');
+    }
+  }
+
+  /**
+   * Queues bytes for the client. Strings are latin1 (heads, ASCII bodies). While corked they are
+   * collected; otherwise they go out at once. Returns false when the transport's buffer is full.
+   */
+  emit(data: string | Buffer): boolean {
+    if (this.#detached || this.#transport.destroyed) return false;
+    this.#bytesOut += data.length;
+    if (this.#corked) {
+      if (typeof data === 'string') {
+        this.#pending += data;
+        return !this.#transport.writableNeedDrain;
+      }
+      this.flush();
+      return this.#transport.write(data);
+    }
+    if (typeof data === 'string') return this.#transport.write(data, 'latin1');
+    return this.#transport.write(data);
+  }
+
+  /**
+   * `emit` for a caller that does not need to know whether the transport is full (a head, the
+   * end of a response): it skips reading the transport's state.
+   */
+  queue(data: string): void {
+    if (this.#detached) return;
+    this.#bytesOut += data.length;
+    if (this.#corked) this.#pending += data;
+    else if (!this.#transport.destroyed) this.#transport.write(data, 'latin1');
+  }
+
+  canWrite(): boolean {
+    return !this.#transport.writableNeedDrain;
+  }
+
+  /** Resolves when the transport has room again (at once if it has, or if it is gone). */
+  drain(): Promise<void> {
+    if (!this.#transport.writableNeedDrain || this.#transport.destroyed) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  /** The transport emitted 'drain', or closed: wake the writers that wait. */
+  onDrain(): void {
+    const waiters = this.#drainWaiters;
+    if (waiters.length === 0) return;
+    this.#drainWaiters = [];
+    for (const w of waiters) w();
+  }
+
+  /** A response that ends the connection, written without an app (a rejection, a timeout). */
+  writeErrorResponse(status: number): void {
+    this.emit(`HTTP/1.1 ${status} ${reasonPhrase(status)}\r\ncontent-length: 0\r\nconnection: close\r\n${this.dateLine}${this.#serverLine}\r\n`);
+  }
+
+  /** The transport is handed to another owner: flush, and write nothing more. */
+  detach(): void {
+    this.flush();
+    this.#detached = true;
+  }
+
+  /**
+   * The response head made of these pieces (status line, the app's fields, then the date,
+   * server, framing and connection lines). A keep-alive client mostly gets the same head again,
+   * and comparing the pieces, most of them the very same strings, is cheaper than joining them
+   * anew: the last head is kept with what it was made of.
+   */
+  head(status: string, fields: HeaderList, date: string, server: string, framing: string, connection: string): string {
+    if (
+      status === this.#headStatus &&
+      date === this.#headDate &&
+      framing === this.#headFraming &&
+      server === this.#headServer &&
+      connection === this.#headConnection &&
+      fields.matches(this.#headFields)
+    ) {
+      return this.#head;
+    }
+    const head = fields.serialize(status) + date + server + framing + connection + '\r\n';
+    this.#headStatus = status;
+    this.#headFields = fields.snapshot();
+    this.#headDate = date;
+    this.#headServer = server;
+    this.#headFraming = framing;
+    this.#headConnection = connection;
+    this.#head = head;
+    this.#whole = '';
+    return head;
+  }
+
+  /** `head` + a short ASCII body, kept like the head when the same body follows the same head. */
+  withBody(head: string, body: string): string {
+    // Comparing a long body costs more than joining it (a join makes a rope, it copies nothing).
+    if (body.length > MAX_KEPT_BODY) return head + body;
+    if (head === this.#head && body === this.#wholeBody && this.#whole !== '') return this.#whole;
+    const whole = head + body;
+    if (head === this.#head) {
+      this.#wholeBody = body;
+      this.#whole = whole;
+    }
+    return whole;
+  }
+
+  /**
+   * The minimum response rate, measured as Kestrel does: each byte that leaves for the client
+   * extends a deadline by 1/rate s (a run of output after a quiet spell starts from now + the
+   * grace), and only output still waiting in the server past that deadline cuts the client.
+   * A client taking its bytes at the rate or faster has taken all of them by the deadline, so
+   * nothing can still be waiting: it is never cut. Progress out of the server's buffer over a
+   * window is no measure: the kernel's send buffer (megabytes, and it wakes the writer only when
+   * a third of it is free) hides seconds of a steady reader's progress.
+   */
+  isPastResponseDeadline(rate: MinDataRate, now: number): boolean {
+    const waiting = this.#transport.writableLength;
+    // Only bytes that left the server earn time: an app that ignores backpressure and keeps
+    // writing to a client that reads nothing must not push the deadline out forever.
+    const flushed = this.#bytesOut - waiting;
+    const added = flushed - this.#bytesCredited;
+    if (added > 0) {
+      this.#bytesCredited = flushed;
+      // Bytes flushed since the last tick are credited from this tick: late by less than an
+      // interval, which errs towards the client.
+      const base = this.#responseDeadline > now ? this.#responseDeadline : now + rate.gracePeriodMs;
+      this.#responseDeadline = base + (added * 1000) / rate.bytesPerSecond;
+    }
+    return waiting > 0 && this.#heartbeat.isPast(this.#responseDeadline, 0, now);
+  }
+}
