@@ -21,7 +21,8 @@ const FAMILIES = ['TCP4', 'TCP6', 'UNKNOWN'] as const;
  * Reads a v1 header from `buf[0, end)`, the first bytes of the connection (which start with 'P').
  * Returns the header once its CRLF has arrived, undefined while the bytes so far can still begin a
  * valid line, or the rejection as soon as they cannot: the specification asks for an abort as
- * early as possible, so every field is checked as far as it has arrived.
+ * early as possible, so every field is checked as far as it has arrived. Bytes are judged in
+ * order, so the reason is that of the first byte that cannot be right, however reads split them.
  */
 export function readV1(buf: Buffer, end: number): ProxyHeader | ProxyProtocolError | undefined {
   const prefix = Math.min(end, PREFIX.length);
@@ -29,38 +30,41 @@ export function readV1(buf: Buffer, end: number): ProxyHeader | ProxyProtocolErr
     if (buf[i] !== PREFIX[i]) return i < 5 ? new ProxyProtocolError('signature', 'the connection does not start with a PROXY header') : new ProxyProtocolError('line', "'PROXY' is not followed by one space");
   }
   if (end <= PREFIX.length) return undefined;
-
-  // The line's end: CRLF within the first 107 bytes; a lone CR or LF is never a line end.
+  // The line ends at the first CR or LF, which must be a CRLF within the first 107 bytes.
   const scan = Math.min(end, PROXY_V1_MAX_LENGTH);
-  let lineEnd = -1;
-  let contentEnd = scan;
+  let stop = scan;
   for (let i = PREFIX.length; i < scan; i++) {
-    const b = buf[i];
-    if (b === LF) return new ProxyProtocolError('line', 'a line feed without a carriage return before it');
-    if (b === CR) {
-      contentEnd = i;
-      if (i + 1 < scan) {
-        if (buf[i + 1] !== LF) return new ProxyProtocolError('line', 'a carriage return without a line feed after it');
-        lineEnd = i;
-      }
+    if (buf[i] === CR || buf[i] === LF) {
+      stop = i;
       break;
     }
   }
-  if (lineEnd < 0 && end >= PROXY_V1_MAX_LENGTH) return new ProxyProtocolError('too-large', `no CRLF within ${PROXY_V1_MAX_LENGTH} bytes`);
-  const complete = lineEnd >= 0;
+  const crlf = stop + 1 < scan && buf[stop] === CR && buf[stop + 1] === LF;
+  const fields = readFields(buf, stop, crlf);
+  if (crlf || fields !== undefined) return fields;
+  if (stop < scan) {
+    if (buf[stop] === LF) return new ProxyProtocolError('line', 'a line feed without a carriage return before it');
+    if (stop + 1 < scan) return new ProxyProtocolError('line', 'a carriage return without a line feed after it');
+  }
+  return end >= PROXY_V1_MAX_LENGTH ? new ProxyProtocolError('too-large', `no CRLF within ${PROXY_V1_MAX_LENGTH} bytes`) : undefined;
+}
 
-  // The family, then (TCP4/TCP6) four more fields, each after exactly one space.
+/**
+ * The fields in `buf[6, contentEnd)`: the whole line when `complete` (a CRLF follows), else the
+ * bytes so far, whose last field may still be arriving.
+ */
+function readFields(buf: Buffer, contentEnd: number, complete: boolean): ProxyHeader | ProxyProtocolError | undefined {
+  const length = contentEnd + 2;
   let start = PREFIX.length;
   let space = indexOf(buf, SP, start, contentEnd);
-  const familyEnd = space < 0 ? contentEnd : space;
-  const familyText = buf.toString('latin1', start, familyEnd);
+  const familyText = buf.toString('latin1', start, space < 0 ? contentEnd : space);
   if (space < 0 && !complete) {
     return FAMILIES.some((f) => f.startsWith(familyText)) ? undefined : new ProxyProtocolError('family', `'${familyText}…' is not TCP4, TCP6 or UNKNOWN`);
   }
   if (familyText === 'UNKNOWN') {
     // Whatever follows UNKNOWN up to the CRLF is ignored (section 2.1); the connection's own
     // endpoints stand.
-    return complete ? { version: 1, command: 'proxy', family: 'unknown', source: null, destination: null, tlvs: NO_TLVS, length: lineEnd + 2 } : undefined;
+    return complete ? { version: 1, command: 'proxy', family: 'unknown', source: null, destination: null, tlvs: NO_TLVS, length } : undefined;
   }
   if (familyText !== 'TCP4' && familyText !== 'TCP6') return new ProxyProtocolError('family', `'${familyText}' is not TCP4, TCP6 or UNKNOWN`);
   const v6 = familyText === 'TCP6';
@@ -89,9 +93,10 @@ export function readV1(buf: Buffer, end: number): ProxyHeader | ProxyProtocolErr
     }
   }
   if (space >= 0) return new ProxyProtocolError('line', 'more than 4 address fields');
+  if (!complete) return undefined;
   const source: TcpEndpoint = { kind: 'tcp', host: hosts[0], port: ports[0] };
   const destination: TcpEndpoint = { kind: 'tcp', host: hosts[1], port: ports[1] };
-  return { version: 1, command: 'proxy', family: v6 ? 'tcp6' : 'tcp4', source, destination, tlvs: NO_TLVS, length: lineEnd + 2 };
+  return { version: 1, command: 'proxy', family: v6 ? 'tcp6' : 'tcp4', source, destination, tlvs: NO_TLVS, length };
 }
 
 /** A field still arriving: undefined while it can still become valid, else its rejection. */
