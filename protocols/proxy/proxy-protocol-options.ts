@@ -23,9 +23,10 @@ export interface ProxyProtocolOptions {
   /**
    * A connection from a peer that is not trusted: 'close' (default) closes it at once, unread,
    * and counts it as `untrusted`; 'serve' serves it as it is, with its own address and without
-   * reading a header (a PROXY header it sends is then only bytes for the protocol: HTTP answers
-   * 400). 'serve' lets clients inside the network reach the same port directly; the header is
-   * never guessed, as the specification requires (section 2: a receiver must not try to detect it).
+   * reading a header (a PROXY header it sends is then only bytes for the protocol, which HTTP
+   * refuses: 501 for v1's `PROXY` method, 400 for v2's signature). 'serve' lets clients inside
+   * the network reach the same port directly; the header is never guessed, as the specification
+   * requires (section 5: a receiver must not try to detect whether it was sent).
    */
   untrusted?: UntrustedPeerPolicy;
   /**

@@ -107,25 +107,37 @@ export function v2(spec: V2Spec = {}): Buffer {
   return header;
 }
 
-/** Connects to `port` on 127.0.0.1 (from `localAddress` when given) and writes `first` at once. */
+/**
+ * Connects to `port` on 127.0.0.1 (from `localAddress` when given) and writes `first` at once.
+ * Resolves with the socket without waiting for the connect: a server that refuses at once may reset
+ * it before the connect completes, which `readUntilClosed` then reports.
+ */
 export function connectAndSend(port: number, first: Buffer, localAddress?: string, host = '127.0.0.1'): Promise<net.Socket> {
-  return new Promise((resolve, reject) => {
-    const socket = net.connect({ host, port, localAddress }, () => {
-      socket.off('error', reject);
-      if (first.length > 0) socket.write(first);
-      resolve(socket);
-    });
-    socket.once('error', reject);
+  return sendOn(net.connect({ host, port, localAddress }), first);
+}
+
+/** `connectAndSend` to a unix socket. */
+export function connectPathAndSend(path: string, first: Buffer): Promise<net.Socket> {
+  return sendOn(net.connect({ path }), first);
+}
+
+function sendOn(socket: net.Socket, first: Buffer): Promise<net.Socket> {
+  // Kept for the socket's life: a reset must be seen through `errored`, never crash the run.
+  socket.on('error', () => {});
+  if (first.length > 0) socket.write(first);
+  return new Promise((resolve) => {
+    socket.once('connect', () => resolve(socket));
+    socket.once('close', () => resolve(socket));
   });
 }
 
 /** Everything the peer sends until it closes, and how it closed ('end' for a FIN, the error code for a reset). */
 export function readUntilClosed(socket: net.Socket): Promise<{ data: Buffer; how: string }> {
+  const chunks: Buffer[] = [];
+  const done = (): { data: Buffer; how: string } => ({ data: Buffer.concat(chunks), how: (socket.errored as NodeJS.ErrnoException | null)?.code ?? 'end' });
+  if (socket.destroyed) return Promise.resolve(done());
   return new Promise((resolve) => {
-    const chunks: Buffer[] = [];
-    let how = 'end';
     socket.on('data', (d: Buffer) => chunks.push(d));
-    socket.on('error', (err: NodeJS.ErrnoException) => (how = err.code ?? err.message));
-    socket.on('close', () => resolve({ data: Buffer.concat(chunks), how }));
+    socket.on('close', () => resolve(done()));
   });
 }
