@@ -4,6 +4,7 @@
 // PROXY feature. Used by the middleware tests and the HAProxy test.
 import 'reflect-metadata';
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { ClientHttp2Session } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ProxyProtocolFeature, formatEndpoint, type Endpoint, type TcpEndpoint } from '../../connection/index.js';
@@ -39,31 +40,31 @@ const show = (e: Endpoint): string => formatEndpoint(e);
 /** The app, counting what it answers in `counter.requests`. */
 function whoamiApp(counter: { requests: number }): ApplicationBuilder {
   return new ApplicationBuilder().run((ctx) => {
-  const c = ctx.exchange.connection;
-  const p = c.features.get(ProxyProtocolFeature);
-  const body: WhoAmI = {
-    remote: show(ctx.connection.remoteEndpoint),
-    local: show(ctx.connection.localEndpoint),
-    protocol: ctx.request.protocol,
-    secure: ctx.connection.isSecure,
-    connectionId: ctx.connection.id,
-    proxy:
-      p === undefined
-        ? null
-        : {
-            version: p.version,
-            command: p.command,
-            family: p.family,
-            transportRemote: show(p.transportRemoteEndpoint),
-            transportLocal: show(p.transportLocalEndpoint),
-            alpn: p.tlvs.alpn ?? null,
-            authority: p.tlvs.authority ?? null,
-            uniqueId: p.tlvs.uniqueId?.toString('latin1') ?? null,
-            tlvTypes: p.tlvs.raw.map((t) => t.type),
-          },
-  };
-  counter.requests++;
-  return ctx.response.json(body);
+    const c = ctx.exchange.connection;
+    const p = c.features.get(ProxyProtocolFeature);
+    const body: WhoAmI = {
+      remote: show(ctx.connection.remoteEndpoint),
+      local: show(ctx.connection.localEndpoint),
+      protocol: ctx.request.protocol,
+      secure: ctx.connection.isSecure,
+      connectionId: ctx.connection.id,
+      proxy:
+        p === undefined
+          ? null
+          : {
+              version: p.version,
+              command: p.command,
+              family: p.family,
+              transportRemote: show(p.transportRemoteEndpoint),
+              transportLocal: show(p.transportLocalEndpoint),
+              alpn: p.tlvs.alpn ?? null,
+              authority: p.tlvs.authority ?? null,
+              uniqueId: p.tlvs.uniqueId?.toString('latin1') ?? null,
+              tlvTypes: p.tlvs.raw.map((t) => t.type),
+            },
+    };
+    counter.requests++;
+    return ctx.response.json(body);
   });
 }
 
@@ -125,4 +126,16 @@ export async function startProxiedServer(options: ProxiedServerOptions = {}): Pr
       if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** GETs `/whoami` on an HTTP/2 session. */
+export function h2Whoami(session: ClientHttp2Session): Promise<WhoAmI> {
+  return new Promise((resolve, reject) => {
+    const req = session.request({ ':path': '/whoami' });
+    let body = '';
+    req.setEncoding('utf8');
+    req.on('data', (d: string) => (body += d));
+    req.on('end', () => resolve(JSON.parse(body) as WhoAmI));
+    req.on('error', reject);
+  });
 }

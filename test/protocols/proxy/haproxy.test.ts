@@ -16,7 +16,7 @@ import { join } from 'node:path';
 import tls from 'node:tls';
 import { curl, parseResponses } from '../../support/clients.js';
 import { connectAndSend, readUntilClosed } from '../../support/proxy-headers.js';
-import { startProxiedServer, type ProxiedServer, type WhoAmI } from '../../support/proxy-server.js';
+import { h2Whoami, startProxiedServer, type ProxiedServer, type WhoAmI } from '../../support/proxy-server.js';
 import { testRequiring } from '../../support/skip.js';
 import { readUntil } from '../../support/streams.js';
 import { CertDir, makeCa, makeLeaf } from '../../support/tls-certificates.js';
@@ -179,14 +179,7 @@ it('HTTP/2 with prior knowledge through HAProxy (v2): streams see the real clien
     },
   });
   try {
-    const body = await new Promise<WhoAmI>((resolve, reject) => {
-      const req = session.request({ ':path': '/whoami' });
-      let text = '';
-      req.setEncoding('utf8');
-      req.on('data', (d: string) => (text += d));
-      req.on('end', () => resolve(JSON.parse(text) as WhoAmI));
-      req.on('error', reject);
-    });
+    const body = await h2Whoami(session);
     assert.equal([body.remote, body.protocol], [`${CLIENT_ADDRESS}:${clientPort}`, 'HTTP/2']);
   } finally {
     session.close();

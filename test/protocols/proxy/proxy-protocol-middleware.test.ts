@@ -16,7 +16,7 @@ import { ManualClock } from '../../../hosting/index.js';
 import { resolveProxyProtocolOptions } from '../../../protocols/proxy/index.js';
 import { parseResponses } from '../../support/clients.js';
 import { connectAndSend, connectPathAndSend, readUntilClosed, tlv, v1, v2 } from '../../support/proxy-headers.js';
-import { startProxiedServer, type ProxiedServer, type WhoAmI } from '../../support/proxy-server.js';
+import { h2Whoami, startProxiedServer, type ProxiedServer, type WhoAmI } from '../../support/proxy-server.js';
 import { readUntil } from '../../support/streams.js';
 import { CertDir, makeCa, makeLeaf } from '../../support/tls-certificates.js';
 import { pollUntil } from '../../support/tls-server.js';
@@ -106,7 +106,7 @@ test('HTTP/2 with prior knowledge (h2c) after a v2 header: the preface after the
       },
     });
     try {
-      const bodies = await Promise.all([h2Get(session), h2Get(session)]);
+      const bodies = await Promise.all([h2Whoami(session), h2Whoami(session)]);
       for (const b of bodies) {
         assert.is(b.remote, '203.0.113.7:51000');
         assert.is(b.protocol, 'HTTP/2');
@@ -144,17 +144,6 @@ function prefixFirstWrite(socket: net.Socket, prefix: Buffer): Duplex {
   return d;
 }
 
-function h2Get(session: http2.ClientHttp2Session): Promise<WhoAmI> {
-  return new Promise((resolve, reject) => {
-    const req = session.request({ ':path': '/whoami' });
-    let body = '';
-    req.setEncoding('utf8');
-    req.on('data', (d: string) => (body += d));
-    req.on('end', () => resolve(JSON.parse(body) as WhoAmI));
-    req.on('error', reject);
-  });
-}
-
 test('TLS after PROXY: the handshake starts right after the header; HTTP/1.1 and HTTP/2 (ALPN) see the client, and the TLS', async () => {
   await withServer({ certificate }, async (h) => {
     // HTTP/1.1 by ALPN, the ClientHello in the same write as the header: the TLS layer gets the
@@ -175,7 +164,7 @@ test('TLS after PROXY: the handshake starts right after the header; HTTP/1.1 and
       },
     });
     try {
-      const two = await h2Get(session);
+      const two = await h2Whoami(session);
       assert.equal([two.remote, two.secure, two.protocol], ['203.0.113.7:51000', true, 'HTTP/2']);
     } finally {
       session.close();
