@@ -32,6 +32,8 @@ export interface WhoAmI {
     readonly authority: string | null;
     readonly uniqueId: string | null;
     readonly tlvTypes: number[];
+    /** PP2_TYPE_SSL, when the proxy terminated TLS. */
+    readonly ssl: { readonly ssl: boolean; readonly version: string | null; readonly cipher: string | null; readonly signatureAlgorithm: string | null; readonly keyAlgorithm: string | null } | null;
   } | null;
 }
 
@@ -61,6 +63,16 @@ function whoamiApp(counter: { requests: number }): ApplicationBuilder {
               authority: p.tlvs.authority ?? null,
               uniqueId: p.tlvs.uniqueId?.toString('latin1') ?? null,
               tlvTypes: p.tlvs.raw.map((t) => t.type),
+              ssl:
+                p.tlvs.ssl === undefined
+                  ? null
+                  : {
+                      ssl: p.tlvs.ssl.ssl,
+                      version: p.tlvs.ssl.version ?? null,
+                      cipher: p.tlvs.ssl.cipher ?? null,
+                      signatureAlgorithm: p.tlvs.ssl.signatureAlgorithm ?? null,
+                      keyAlgorithm: p.tlvs.ssl.keyAlgorithm ?? null,
+                    },
             },
     };
     counter.requests++;

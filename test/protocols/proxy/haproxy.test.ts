@@ -45,6 +45,8 @@ interface Haproxy {
   readonly v2: number;
   readonly v1: number;
   readonly tls: number;
+  /** HAProxy terminates TLS here (h2 and http/1.1 by ALPN) and sends the SSL, ALPN and authority TLVs. */
+  readonly offload: number;
   /** A frontend on [::1] (v2), when the host has IPv6 loopback. */
   readonly v6: number | undefined;
   readonly process: ChildProcess;
@@ -57,13 +59,16 @@ let haproxy: Haproxy;
 let dir: string;
 const certs = new CertDir();
 const ca = await makeCa('tiercel HAProxy test CA');
-const certificate = certs.writePem('localhost', await makeLeaf(['localhost'], { ca }));
+const leaf = await makeLeaf(['localhost'], { ca });
+const certificate = certs.writePem('localhost', leaf);
+// HAProxy reads the certificate and its key from one file.
+const haproxyPem = certs.write('haproxy.pem', `${leaf.cert.trimEnd()}\n${leaf.key.trimEnd()}\n`);
 
 test.before(async () => {
   if (missing !== undefined) return;
   cleartext = await startProxiedServer({ proxy: { trustedProxies: ['127.0.0.1/32'] } });
   secure = await startProxiedServer({ proxy: { trustedProxies: ['127.0.0.1/32'] }, certificate });
-  const ports = { v2: await freePort(), v1: await freePort(), tls: await freePort(), v6: ipv6 ? await freePort('::1') : undefined };
+  const ports = { v2: await freePort(), v1: await freePort(), tls: await freePort(), offload: await freePort(), v6: ipv6 ? await freePort('::1') : undefined };
   dir = mkdtempSync(join(tmpdir(), 'tiercel-haproxy-'));
   const config = join(dir, 'haproxy.cfg');
   writeFileSync(
@@ -101,6 +106,11 @@ test.before(async () => {
       '  default_backend be_tls',
       'backend be_tls',
       `  server app 127.0.0.1:${secure.port} send-proxy-v2`,
+      'frontend fe_offload',
+      `  bind 127.0.0.1:${ports.offload} ssl crt ${haproxyPem} alpn h2,http/1.1`,
+      '  default_backend be_offload',
+      'backend be_offload',
+      `  server app 127.0.0.1:${cleartext.port} send-proxy-v2 proxy-v2-options ssl,ssl-cipher,cert-sig,cert-key,authority,crc32c`,
       '',
     ].join('\n'),
   );
@@ -108,7 +118,9 @@ test.before(async () => {
   haproxy = { ...ports, process: child, output: '' };
   child.stdout!.on('data', (d: Buffer) => (haproxy.output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (haproxy.output += d.toString()));
-  await pollUntil(`haproxy listening on ${ports.v2} (${haproxy.output})`, () => canConnect(ports.v2), 10_000);
+  await pollUntil(`haproxy listening on ${ports.v2}`, () => canConnect(ports.v2), 10_000).catch((err: Error) => {
+    throw new Error(`${err.message}; haproxy said: ${haproxy.output}`);
+  });
 });
 
 test.after(async () => {
@@ -193,6 +205,30 @@ it('TLS passed through HAProxy (v2) to a tiercel HTTPS endpoint: the handshake a
   const [r] = parseResponses(await readUntil(socket, () => false));
   const body = JSON.parse(r.body) as WhoAmI;
   assert.equal([body.remote, body.secure], [`${CLIENT_ADDRESS}:${socket.localPort}`, true]);
+});
+
+it('HAProxy terminating TLS (send-proxy-v2 with the SSL TLVs): the app sees the client, the ALPN and SNI it chose, and its TLS details', async () => {
+  const session = http2.connect('https://localhost', {
+    createConnection: () =>
+      tls.connect({ socket: net.connect({ host: '127.0.0.1', port: haproxy.offload, localAddress: CLIENT_ADDRESS }), servername: 'localhost', ca: ca.cert, ALPNProtocols: ['h2'] }),
+  });
+  try {
+    const body = await h2Whoami(session);
+    // HAProxy speaks cleartext HTTP/2 to tiercel: the bytes after the header are the h2 preface.
+    assert.equal([body.protocol, body.secure], ['HTTP/2', false]);
+    assert.match(body.remote, /^127\.0\.0\.2:\d+$/);
+    const p = body.proxy!;
+    assert.equal([p.alpn, p.authority], ['h2', 'localhost']);
+    assert.ok(p.tlvTypes.includes(0x03), 'a CRC32C TLV over the SSL TLVs, checked');
+    assert.is(p.ssl!.ssl, true);
+    assert.match(p.ssl!.version!, /^TLSv1\.[23]$/);
+    assert.ok(p.ssl!.cipher !== null && p.ssl!.cipher.length > 0);
+    // The frontend certificate's signature and key algorithms: the test CA signs EC P-256.
+    assert.match(p.ssl!.signatureAlgorithm!, /SHA256|sha256/i);
+    assert.match(p.ssl!.keyAlgorithm!, /EC|256/);
+  } finally {
+    session.close();
+  }
 });
 
 const it6 = testRequiring(test, missing ?? (ipv6 ? undefined : 'no IPv6 loopback (::1) on this host'));
