@@ -116,6 +116,8 @@ test.before(async () => {
   );
   const child = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
   haproxy = { ...ports, process: child, output: '' };
+  // If this process ends without its after hook (a crash), HAProxy must not outlive it.
+  process.once('exit', () => child.kill('SIGKILL'));
   child.stdout!.on('data', (d: Buffer) => (haproxy.output += d.toString()));
   child.stderr!.on('data', (d: Buffer) => (haproxy.output += d.toString()));
   await pollUntil(`haproxy listening on ${ports.v2}`, () => canConnect(ports.v2), 10_000).catch((err: Error) => {
