@@ -33,8 +33,17 @@ export type ConnectionCloseKind = 'end' | 'abort';
 export class ConnectionContext {
   readonly id: string;
   transport: Duplex;
-  readonly localEndpoint: Endpoint;
-  readonly remoteEndpoint: Endpoint;
+  /**
+   * Our side of the connection. Connection middleware may replace it, as the remote one, before
+   * calling `next()` (the PROXY protocol sets the address the client connected to).
+   */
+  localEndpoint: Endpoint;
+  /**
+   * The peer. Connection middleware may replace it before calling `next()`: behind a proxy that
+   * sends the PROXY protocol it becomes the client's endpoint, and the transport's stays in
+   * `ProxyProtocolFeature` (Kestrel's `RemoteEndPoint` is settable for the same reason).
+   */
+  remoteEndpoint: Endpoint;
   readonly features: FeatureCollection;
   #items: Map<unknown, unknown> | undefined;
   // The closed signal and its listeners are made on first use: an idle keep-alive connection

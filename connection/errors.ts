@@ -109,6 +109,46 @@ export class ServerStateError extends TiercelError {
   }
 }
 
+/**
+ * Why a PROXY protocol header was refused (see docs/errors.md):
+ * - 'signature': the connection did not start with a PROXY header (v1 `PROXY ` or v2's 12 bytes);
+ * - 'version', 'command': a v2 version other than 2, a command other than LOCAL or PROXY;
+ * - 'family': a v1 protocol other than TCP4, TCP6, UNKNOWN; a v2 family or transport unassigned;
+ * - 'length': a v2 address length too short for its family;
+ * - 'too-large': a v1 line without CRLF in 107 bytes, a v2 header over `maxHeaderBytes`;
+ * - 'line': a v1 line not exactly as specified (a space too many or missing, a lone CR or LF);
+ * - 'address', 'port': a v1 address or port that is not canonical or does not match the family;
+ * - 'tlv', 'checksum': a v2 TLV cut short, repeated, or with a bad value; a CRC32C that does not match;
+ * - 'timeout': no complete header within `headerTimeoutMs`;
+ * - 'closed': the peer ended or the server stopped before a complete header;
+ * - 'untrusted': the peer is not a trusted proxy (with `untrusted: 'close'`).
+ */
+export type ProxyProtocolRejectionReason =
+  | 'signature'
+  | 'version'
+  | 'command'
+  | 'family'
+  | 'length'
+  | 'too-large'
+  | 'line'
+  | 'address'
+  | 'port'
+  | 'tlv'
+  | 'checksum'
+  | 'timeout'
+  | 'closed'
+  | 'untrusted';
+
+/**
+ * A connection's PROXY protocol header was refused; `reason` says why. The connection is closed
+ * before any protocol sees it; the error is logged at debug, counted, and never thrown to your code.
+ */
+export class ProxyProtocolError extends TiercelError {
+  constructor(readonly reason: ProxyProtocolRejectionReason, detail: string) {
+    super('ERR_TIERCEL_PROXY_PROTOCOL', `PROXY protocol header refused (${reason}): ${detail}`);
+  }
+}
+
 /** Error codes that mean the peer went away (a reset, a write to a closed pipe) or the connection was cut. */
 const CONNECTION_LOST_CODES = new Set(['ECONNRESET', 'EPIPE', 'ERR_STREAM_PREMATURE_CLOSE', 'ERR_SOCKET_CLOSED', 'ERR_STREAM_DESTROYED', 'ERR_TIERCEL_CONNECTION_ABORTED']);
 

@@ -1,3 +1,5 @@
+import type { Endpoint } from './endpoint.js';
+
 /**
  * A typed key into a `FeatureCollection`. Features are how a layer exposes optional detail
  * (the socket, TLS state, the peer's credentials) without widening `ConnectionContext`.
@@ -113,3 +115,91 @@ export interface TlsFeature {
   readonly clientCertificateAuthorized: boolean;
 }
 export const TlsFeature = new FeatureKey<TlsFeature>('tls');
+
+/** One PROXY protocol v2 TLV as it was sent: its type byte and its value. */
+export interface ProxyTlv {
+  readonly type: number;
+  readonly value: Buffer;
+}
+
+/**
+ * What the proxy says of the client's TLS (`PP2_TYPE_SSL`): set when the proxy terminated TLS
+ * (HAProxy's `send-proxy-v2-ssl`, `send-proxy-v2-ssl-cn`).
+ */
+export interface ProxySslInfo {
+  /** The client connected over TLS (`PP2_CLIENT_SSL`). */
+  readonly ssl: boolean;
+  /** The client sent a certificate on this connection (`PP2_CLIENT_CERT_CONN`). */
+  readonly certificateOnConnection: boolean;
+  /** The client sent a certificate at least once in this TLS session (`PP2_CLIENT_CERT_SESS`). */
+  readonly certificateInSession: boolean;
+  /** The proxy's verification result: 0 when a client certificate was presented and verified. */
+  readonly verify: number;
+  /** `PP2_SUBTYPE_SSL_VERSION`, e.g. 'TLSv1.3'. */
+  readonly version: string | undefined;
+  /** `PP2_SUBTYPE_SSL_CN`: the Common Name of the client certificate's subject. */
+  readonly commonName: string | undefined;
+  /** `PP2_SUBTYPE_SSL_CIPHER`, e.g. 'ECDHE-RSA-AES128-GCM-SHA256'. */
+  readonly cipher: string | undefined;
+  /** `PP2_SUBTYPE_SSL_SIG_ALG`, e.g. 'RSA-SHA256'. */
+  readonly signatureAlgorithm: string | undefined;
+  /** `PP2_SUBTYPE_SSL_KEY_ALG`, e.g. 'RSA2048'. */
+  readonly keyAlgorithm: string | undefined;
+  /** Every sub-TLV in the order sent, the ones above included. */
+  readonly subTlvs: readonly ProxyTlv[];
+}
+
+/** The TLVs of a PROXY v2 header: typed where the specification names them, and all of them raw. */
+export interface ProxyTlvs {
+  /** `PP2_TYPE_ALPN`: the protocol the client chose with the proxy ('h2', 'http/1.1'). */
+  readonly alpn: string | undefined;
+  /** `PP2_TYPE_AUTHORITY`: the host name the client asked the proxy for (its TLS SNI). */
+  readonly authority: string | undefined;
+  /** `PP2_TYPE_UNIQUE_ID`: the proxy's opaque id for the connection (at most 128 bytes). */
+  readonly uniqueId: Buffer | undefined;
+  /** `PP2_TYPE_SSL`. */
+  readonly ssl: ProxySslInfo | undefined;
+  /** `PP2_TYPE_NETNS`: the network namespace the proxy accepted the connection in. */
+  readonly netns: string | undefined;
+  /** Every TLV in the order sent (the typed ones, NOOP, CRC32C and custom types included). */
+  readonly raw: readonly ProxyTlv[];
+}
+
+/**
+ * The address families a PROXY header can name. 'unknown' is v1's `UNKNOWN` and v2's `AF_UNSPEC`;
+ * the connection then keeps its own endpoints, as it does for the datagram families, which a
+ * stream server cannot use (the specification's fallback to UNSPEC).
+ */
+export type ProxyFamily = 'tcp4' | 'tcp6' | 'udp4' | 'udp6' | 'unix-stream' | 'unix-dgram' | 'unknown';
+
+/** A parsed PROXY protocol header (v1 or v2). */
+export interface ProxyHeader {
+  readonly version: 1 | 2;
+  /**
+   * 'proxy': relayed on behalf of a client, whose endpoints are `source` and `destination`.
+   * 'local': opened by the proxy itself (a health check); the connection's own endpoints stand.
+   */
+  readonly command: 'proxy' | 'local';
+  readonly family: ProxyFamily;
+  /** The client's endpoint, or null when the header gives none the connection can take. */
+  readonly source: Endpoint | null;
+  /** The endpoint the client connected to (on the proxy), or null as for `source`. */
+  readonly destination: Endpoint | null;
+  /** v2's TLVs; empty for v1, LOCAL and address-less headers. */
+  readonly tlvs: ProxyTlvs;
+  /** The header's length in bytes on the wire. */
+  readonly length: number;
+}
+
+/**
+ * Present on connections that went through PROXY protocol connection middleware: the header, and
+ * the endpoints of the connection itself (the proxy's and ours), which the header replaced as
+ * `ctx.remoteEndpoint` and `ctx.localEndpoint`.
+ */
+export interface ProxyProtocolFeature extends ProxyHeader {
+  /** The proxy: the connection's remote endpoint as the transport saw it. */
+  readonly transportRemoteEndpoint: Endpoint;
+  /** Our side of the proxy's connection, as the transport saw it. */
+  readonly transportLocalEndpoint: Endpoint;
+}
+export const ProxyProtocolFeature = new FeatureKey<ProxyProtocolFeature>('proxy-protocol');

@@ -3,6 +3,7 @@
 // corpus is read where it lies at run time and never copied into the repository.
 import { readFileSync } from 'node:fs';
 import { sharedFile } from '../test/support/shared.js';
+import { sslValue, tlv, v1, v2 } from '../test/support/proxy-headers.js';
 
 /** What the seeds take from a case of the corpus. */
 export interface CorpusCase {
@@ -93,4 +94,39 @@ export function endpointSeeds(cases: readonly CorpusCase[]): Buffer[] {
   const urls = new Set(LISTEN_URLS);
   for (const c of cases) for (const m of c.messages) if (/^https?:/i.test(m.url)) urls.add(m.url);
   return [...urls].map((u) => Buffer.from(u, 'utf8'));
+}
+
+const ADDRS = { source: { host: '203.0.113.7', port: 51000 }, destination: { host: '198.51.100.1', port: 443 } };
+
+/** PROXY headers of every shape the parser takes: v1's three families, v2's commands, families and TLVs. */
+export function proxyHeaders(): Buffer[] {
+  return [
+    v1('TCP4', '192.168.0.1', '192.168.0.11', 56324, 443),
+    v1('TCP6', '2001:db8::1', '::ffff:10.0.0.1', 65535, 0),
+    v1('UNKNOWN'),
+    v1('UNKNOWN', ' ffff:f::f ffff:f::f 65535 65535'),
+    v2(ADDRS),
+    v2({ source: { host: '2001:db8::42', port: 1 }, destination: { host: '::1', port: 2 }, tlvs: [tlv(0x01, 'h2'), tlv(0x02, 'example.com')], crc: true }),
+    v2({ command: 'local' }),
+    v2({ command: 'local', family: 0x11, addressBlock: Buffer.alloc(12) }),
+    v2({ family: 0x00, addressBlock: Buffer.from('ignored') }),
+    v2({ paths: ['', '/run/front.sock'] }),
+    v2({ family: 0x12, ...ADDRS }),
+    v2({
+      ...ADDRS,
+      tlvs: [
+        tlv(0x05, Buffer.alloc(16, 7)),
+        tlv(0x20, sslValue(7, 0, [tlv(0x21, 'TLSv1.3'), tlv(0x22, 'client'), tlv(0x23, 'TLS_AES_128_GCM_SHA256'), tlv(0x24, 'RSA-SHA256'), tlv(0x25, 'RSA2048')])),
+        tlv(0x30, 'ns'),
+        tlv(0x04, ''),
+        tlv(0xe0, Buffer.of(1, 2, 3)),
+      ],
+    }),
+  ];
+}
+
+/** Each header followed by an HTTP/1.1 request, under each maxHeaderBytes and cut strategy (the control byte). */
+export function proxySeeds(): Buffer[] {
+  const request = Buffer.from('GET / HTTP/1.1\r\nHost: a\r\n\r\n', 'latin1');
+  return proxyHeaders().flatMap((h, i) => [Buffer.concat([Buffer.of(0), h, request]), Buffer.concat([Buffer.of(((1 + (i % 3)) << 6) | (i % 4)), h])]);
 }

@@ -4,10 +4,8 @@
 //
 // A new parser is added with a `<name>.fuzz.ts` beside this file exporting `fuzz(data: Buffer)`
 // (throwing on any broken promise), an invariants module the property tests share, and an entry
-// below. Next in line: the PROXY protocol v1/v2 header parser (connection middleware, not written
-// yet): its target should check that any split of a valid header parses the same, and that any
-// other input is refused with its typed error within the 107-byte (v1) / 16+65535-byte (v2) bound.
-import { endpointSeeds, hostSeeds, http1Seeds, type CorpusCase } from './seeds.js';
+// below.
+import { endpointSeeds, hostSeeds, http1Seeds, proxySeeds, type CorpusCase } from './seeds.js';
 
 export interface FuzzTarget {
   readonly name: string;
@@ -45,5 +43,14 @@ export const FUZZ_TARGETS: readonly FuzzTarget[] = [
     instrument: ['connection/'],
     maxLen: 512,
     seeds: endpointSeeds,
+  },
+  {
+    name: 'proxy-header',
+    module: 'proxy-header.fuzz.js',
+    instrument: ['protocols/proxy/'],
+    // Past the default 4096-byte v2 bound, so the too-large refusal is reachable.
+    maxLen: 4400,
+    dictionary: 'proxy.dict',
+    seeds: proxySeeds,
   },
 ];

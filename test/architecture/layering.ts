@@ -24,7 +24,7 @@ export interface Layer {
   readonly mayImport: readonly string[];
 }
 
-const PROTOCOLS = ['protocols/http', 'protocols/http1', 'protocols/http2', 'protocols/tls', 'protocols/adapters', 'protocols'];
+const PROTOCOLS = ['protocols/http', 'protocols/http1', 'protocols/http2', 'protocols/tls', 'protocols/proxy', 'protocols/adapters', 'protocols'];
 const LIBRARY = ['connection', 'transports', ...PROTOCOLS, 'pipeline', 'di', 'hosting', 'package'];
 
 /**
@@ -38,6 +38,8 @@ export const LAYERS: readonly Layer[] = [
   { name: 'protocols/http1', paths: ['protocols/http1/'], mayImport: ['connection', 'protocols/http'] },
   { name: 'protocols/http2', paths: ['protocols/http2/'], mayImport: ['connection', 'protocols/http'] },
   { name: 'protocols/tls', paths: ['protocols/tls/'], mayImport: ['connection'] },
+  // PROXY protocol connection middleware: below TLS and HTTP, it knows neither.
+  { name: 'protocols/proxy', paths: ['protocols/proxy/'], mayImport: ['connection'] },
   {
     // The files beside the protocol folders: the HTTP terminal (http-connection.ts, picks a
     // version by ALPN, read from TlsFeature, or by sniffing), http-adapters.ts, protocol-sniff.ts.
@@ -76,7 +78,8 @@ export const MODULE_OWNERS: Readonly<Record<string, readonly string[]>> = {
   selfsigned: ['protocols/tls'],
   // TestServer's fetch, loaded on first use.
   undici: ['hosting'],
-  'node:net': ['transports'],
+  // The PROXY protocol uses BlockList (trusted sources) and SocketAddress (address text), no I/O.
+  'node:net': ['transports', 'protocols/proxy'],
   'node:tls': ['protocols/tls'],
   'node:http2': ['protocols/http2'],
 };
