@@ -1,4 +1,4 @@
-import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import { instanceCachingFactory, type DependencyContainer } from '../connection/tsyringe.js';
 import {
   CLOCK,
   ConsoleLogger,
