@@ -244,6 +244,14 @@ export class Http2Connection implements HeartbeatHandler {
     this.logger.debug('HTTP/2 stream error', { connectionId: this.ctx.id, error: err });
   };
 
+  /**
+   * The injected clock's time (CLOCK, through the heartbeat), not Date.now(), so a test clock drives
+   * the per-second flood windows and the body-rate start as it drives every heartbeat timeout.
+   */
+  readClock(): number {
+    return this.#options.heartbeat.clock.now();
+  }
+
   /** Called by an exchange when its stream closes; `reset` when it closed before completing. */
   onStreamClosed(ex: Http2Exchange, reset: boolean): void {
     // An upgraded exchange was let go of when it was detached.
@@ -257,7 +265,7 @@ export class Http2Connection implements HeartbeatHandler {
    * frame to cancel it. Over the per-second budget the connection goes away with ENHANCE_YOUR_CALM.
    */
   #countReset(): void {
-    const now = Date.now();
+    const now = this.readClock();
     if (now - this.#resetWindowStart >= 1_000) {
       this.#resetWindowStart = now;
       this.#resets = 0;
@@ -277,7 +285,7 @@ export class Http2Connection implements HeartbeatHandler {
    * it, before nghttp2's own limit (1,000 unsent ACKs) closes the connection less readably.
    */
   readonly #onPing = (): void => {
-    const now = Date.now();
+    const now = this.readClock();
     if (now - this.#pingWindowStart >= 1_000) {
       this.#pingWindowStart = now;
       this.#pings = 0;
