@@ -4,7 +4,7 @@ import { createRequire } from 'node:module';
  * tsyringe and reflect-metadata are CommonJS packages, loaded here with require() rather than
  * `import`, because importing CommonJS from an ES module makes Node parse each file with
  * cjs-module-lexer to find its named exports, following every `__exportStar(require(...))` of
- * tsyringe's index into ~30 more files, all through the asynchronous ESM loader; require() only
+ * tsyringe's index into ~40 more files, all through the asynchronous ESM loader; require() only
  * compiles and runs them. Measured with bench/startup.mjs: ~85 ms of CPU less per process start.
  * It is the same module either way: an app's `import 'tsyringe'` gets this instance from
  * require's cache, so the app and tiercel share one container registry.

@@ -25,7 +25,7 @@ interface ServerSideWebSocket {
 
 /*
  * ws (and BoundedWebSocket, which extends its WebSocket) load with the first host, not with the
- * pipeline: an app that never upgrades does not pay ws's ~60 ms of start-up CPU. require() because
+ * pipeline: an app that never upgrades does not pay ws's 60–100 ms of start-up CPU (bench/startup.mjs). require() because
  * the host is made inside the synchronous `acceptNow`; ws is CommonJS, and web-socket-bounded.js
  * an ES module without top-level await, which require() loads since Node 20.19 (package.json engines).
  */
