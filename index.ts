@@ -3,7 +3,7 @@
 // TypeScript 6+ no longer loads by default; @types/node reaches consumers through @types/ws.
 // tiercel's public face: every layer's own index, re-exported. Import a layer directly
 // ('tiercel/hosting', 'tiercel/transports', …) to load only what you use.
-import 'reflect-metadata';
+import './connection/tsyringe.js';
 export * from './connection/index.js';
 export * from './transports/index.js';
 export * from './protocols/index.js';

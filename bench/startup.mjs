@@ -1,17 +1,23 @@
 // Start-up costs, measured from the built dist/ (run `npm run build` first):
 // - import: `await import('tiercel/hosting')` in a fresh process, against a bare `node -e ''`;
-// - serve:  `tiercel serve` (the demo app) from process start to its "listening" line.
-// Each command runs RUNS times, interleaved, so a busy machine slows all alike; the minimum is the
-// least disturbed run. CPU time (user + system) is reported too: it moves less with the load.
+// - serve:  `tiercel serve` (the demo app) from spawning the process to its listening line, against
+//           a bare node:http server (bench/servers/node-http.mjs) from spawn to its listening line;
+//   CPU time and VmRSS of a server are read from /proc the moment its line arrives.
+// Each case runs RUNS times, interleaved, so a busy machine slows all alike. Wall time moves with
+// the machine's load (2 shared cores here); CPU time (user + system) much less, so both are shown,
+// as min / median / p90 over the runs (the p90 - min gap is the spread).
 //
-//   node bench/startup.mjs            RUNS=20 (default)
+//   node bench/startup.mjs            RUNS=30 (default)
 import { spawn, spawnSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
+import { readCpuSeconds } from './lib/cpu.mjs';
+import { readMemory } from './lib/processes.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const runs = Number(process.env.RUNS ?? 20);
+const runs = Number(process.env.RUNS ?? 30);
 if (!Number.isInteger(runs) || runs < 1) throw new Error(`RUNS must be a whole number of 1 or more (got ${process.env.RUNS})`);
+// A short-lived process reports its own CPU time (µs precision); /proc's is in 10 ms ticks.
 const cpu = 'const u=process.cpuUsage();process.stdout.write(String((u.user+u.system)/1000))';
 
 /** Wall and CPU ms of one short-lived process that prints its own CPU time at the end. */
@@ -20,42 +26,60 @@ function timed(args) {
   const r = spawnSync(process.execPath, args, { cwd: root, encoding: 'utf8' });
   const wall = Number(process.hrtime.bigint() - t0) / 1e6;
   if (r.status !== 0) throw new Error(`node ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { wall, cpu: Number(r.stdout) };
+  return { wall, cpu: Number(r.stdout), rss: NaN };
 }
 
-/** Wall ms from spawning `tiercel serve` to its listening line; the process is then stopped. */
-function serve() {
+/** Wall ms from spawning a server to the line that says it listens, with its CPU ms and RSS (MiB) then; the server is then stopped. */
+function server(args, ready) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, ['dist/hosting/cli.js', 'serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn'], { cwd: root });
+    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
-      reject(new Error(`tiercel serve did not start: ${out}`));
+      reject(new Error(`node ${args.join(' ')} did not start: ${out}`));
     }, 10_000);
+    child.stderr.on('data', (d) => (out += d));
     child.stdout.on('data', (d) => {
       out += d;
-      if (!out.includes('(Ctrl-C stops)')) return;
+      if (!out.includes(ready)) return;
       const wall = Number(process.hrtime.bigint() - t0) / 1e6;
+      const cpuMs = readCpuSeconds(child.pid) * 1000;
+      const rss = (readMemory(child.pid)?.rssKiB ?? NaN) / 1024;
       clearTimeout(timer);
-      child.once('exit', () => resolve({ wall, cpu: NaN }));
-      child.kill('SIGINT');
+      child.once('exit', () => resolve({ wall, cpu: cpuMs, rss }));
+      child.kill('SIGKILL');
     });
   });
 }
 
 const cases = {
   "node -e ''": () => timed(['-e', cpu]),
-  "import('tiercel/hosting')": () => timed(['--input-type=module', '-e', `await import('./dist/hosting/index.js');${cpu}`]),
-  'tiercel serve → listening': serve,
+  "import('tiercel/hosting')": () => timed(['--input-type=module', '-e', `await import('tiercel/hosting');${cpu}`]),
+  'node:http → listening': () => server(['bench/servers/node-http.mjs', '0'], 'listening'),
+  'tiercel serve → listening': () => server(['dist/hosting/cli.js', 'serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn'], '(Ctrl-C stops)'),
 };
 const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) for (const [name, run] of Object.entries(cases)) results[name].push(await run());
 
-const stat = (values) => {
-  const v = values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
-  return v.length === 0 ? '—' : `${v[0].toFixed(0)} / ${v[v.length >> 1].toFixed(0)}`;
-};
+const sorted = (values) => values.filter((x) => !Number.isNaN(x)).sort((a, b) => a - b);
+const median = (values) => sorted(values)[(sorted(values).length - 1) >> 1];
+function stat(values, digits = 0) {
+  const v = sorted(values);
+  if (v.length === 0) return '—';
+  const at = (q) => v[Math.min(v.length - 1, Math.floor(q * (v.length - 1)))].toFixed(digits);
+  return `${at(0)} / ${at(0.5)} / ${at(0.9)}`;
+}
+const of = (name, field) => results[name].map((r) => r[field]);
+
 console.log(`${runs} runs each, load average ${loadavg().map((l) => l.toFixed(1)).join(' ')}, node ${process.version}`);
-console.log('| | wall ms, min / median | CPU ms, min / median |\n|---|---|---|');
-for (const [name, r] of Object.entries(results)) console.log(`| ${name} | ${stat(r.map((x) => x.wall))} | ${stat(r.map((x) => x.cpu))} |`);
+console.log('\n| | wall ms, min / median / p90 | CPU ms, min / median / p90 | RSS MiB at listening, min / median / p90 |\n|---|---|---|---|');
+for (const name of Object.keys(cases)) console.log(`| ${name} | ${stat(of(name, 'wall'))} | ${stat(of(name, 'cpu'))} | ${stat(of(name, 'rss'), 1)} |`);
+
+const above = (field, name, base) => median(of(name, field)) - median(of(base, field));
+console.log(
+  `\nimport above bare node (medians): wall ${above('wall', "import('tiercel/hosting')", "node -e ''").toFixed(0)} ms, ` +
+    `CPU ${above('cpu', "import('tiercel/hosting')", "node -e ''").toFixed(0)} ms (goal: ≤ 60 ms)`,
+);
+console.log(`tiercel serve to listening (median): wall ${median(of('tiercel serve → listening', 'wall')).toFixed(0)} ms (goal: < 150 ms)`);
+console.log(`RSS at listening above node:http (medians): ${above('rss', 'tiercel serve → listening', 'node:http → listening').toFixed(1)} MiB (goal: ≤ 10 MiB)`);

@@ -1,4 +1,4 @@
-import { instanceCachingFactory, type DependencyContainer } from 'tsyringe';
+import { instanceCachingFactory, type DependencyContainer } from '../connection/tsyringe.js';
 import {
   CLOCK,
   ConsoleLogger,
@@ -82,7 +82,7 @@ export function addTiercel(container: DependencyContainer, options: TiercelOptio
   });
 
   // One heartbeat per container, made on first use with whatever CLOCK is registered by then.
-  c.register(HEARTBEAT, { useFactory: instanceCachingFactory((d) => new Heartbeat(resolve(d, CLOCK))) });
+  c.register(HEARTBEAT, { useFactory: instanceCachingFactory((d) => new Heartbeat(resolve(d, CLOCK), undefined, resolve(d, LOGGER_FACTORY).create('tiercel.heartbeat'))) });
   c.register(HTTP_OPTIONS, { useValue: http });
   c.register(HTTP_LIMITS, { useFactory: (d) => resolve(d, HTTP_OPTIONS).limits });
   c.register(HTTP2_LIMITS, { useFactory: (d) => resolve(d, HTTP_OPTIONS).http2 });

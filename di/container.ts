@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { container as rootContainer, type DependencyContainer } from '../connection/tsyringe.js';
 import { addTiercel } from './add-tiercel.js';
 import type { ServerOptions } from './server-options.js';
 

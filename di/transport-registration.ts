@@ -1,4 +1,4 @@
-import { Lifecycle, type DependencyContainer } from 'tsyringe';
+import { Lifecycle, type DependencyContainer } from '../connection/tsyringe.js';
 import { TRANSPORT, type Transport } from '../connection/index.js';
 import { resolveAll } from './resolution.js';
 

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import 'reflect-metadata';
+import '../connection/tsyringe.js';
 import { pathToFileURL } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
 import { readFileSync } from 'node:fs';

@@ -1,4 +1,4 @@
-import 'reflect-metadata';
+import '../connection/tsyringe.js';
 import type { DependencyContainer } from 'tsyringe';
 import {
   ConnectionAbortedError,

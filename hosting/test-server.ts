@@ -3,7 +3,7 @@ import type { ServerOptions } from '../di/index.js';
 import type { HttpOptions } from '../protocols/http/index.js';
 import { MemoryTransport, type MemoryDuplex } from '../transports/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
-import { WebSocket, type ClientOptions } from 'ws';
+import type { ClientOptions, WebSocket } from 'ws';
 import { TEST_CLIENT_DEFAULTS, TestClient, type TestClientOptions, type TestRequest, type TestResponse } from './test-client.js';
 import { TestWebSocketRefusedError } from './test-errors.js';
 
@@ -25,6 +25,8 @@ let undici: Undici | undefined;
 async function loadUndici(): Promise<Undici> {
   return (undici ??= await import('undici'));
 }
+// ws too, when the first test WebSocket is made.
+let WebSocketClass: typeof WebSocket | undefined;
 
 /**
  * An app served on an in-memory endpoint, and clients whose connections are the in-memory
@@ -91,9 +93,10 @@ export class TestServer {
    * handshake rejects with `TestWebSocketRefusedError` (its `status` and `body`); the handshake's
    * deadline is the client's `timeoutMs` unless `options.handshakeTimeout` says otherwise.
    */
-  webSocket(path: string, protocols?: string | string[], options: ClientOptions = {}): Promise<WebSocket> {
+  async webSocket(path: string, protocols?: string | string[], options: ClientOptions = {}): Promise<WebSocket> {
     const memory = this.server.getTransport(MemoryTransport);
-    const ws = new WebSocket(`ws://tiercel.test${path}`, protocols, {
+    WebSocketClass ??= (await import('ws')).WebSocket;
+    const ws = new WebSocketClass(`ws://tiercel.test${path}`, protocols, {
       handshakeTimeout: this.#handshakeTimeoutMs,
       ...options,
       // ws types this as net.createConnection; any Duplex serves.

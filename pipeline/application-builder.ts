@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { container as rootContainer, type DependencyContainer } from 'tsyringe';
+import { container as rootContainer, type DependencyContainer } from '../connection/tsyringe.js';
 import { ConnectionAbortedError, LOGGER, LOGGER_FACTORY, NextCalledTwiceError, silentLogger, type Logger, type LoggerFactory } from '../connection/index.js';
 import { HttpProtocolError, type HeaderList, type HttpApplication, type HttpExchange } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';

@@ -1,8 +1,9 @@
+import { createRequire } from 'node:module';
 import type { Duplex } from 'node:stream';
-import { WebSocket, WebSocketServer } from 'ws';
+import type { WebSocket, WebSocketServer } from 'ws';
 import { ConnectionAbortedError, LifetimeFeature, type Logger } from '../connection/index.js';
 import type { HttpExchange } from '../protocols/http/index.js';
-import { BoundedWebSocket, MAX_BUFFERED_AMOUNT } from './web-socket-bounded.js';
+import type { BoundedWebSocket } from './web-socket-bounded.js';
 import { WEB_SOCKET_PEER_LIMITS, type ResolvedWebSocketOptions } from './web-socket-options.js';
 
 /** The request object ws's `handleUpgrade` reads: node:http's shape, lower-cased headers. */
@@ -22,6 +23,20 @@ interface ServerSideWebSocket {
   setSocket(socket: Duplex, head: Buffer, options: Record<string, unknown>): void;
 }
 
+/*
+ * ws (and BoundedWebSocket, which extends its WebSocket) load with the first host, not with the
+ * pipeline: an app that never upgrades does not pay ws's 60–100 ms of start-up CPU (bench/startup.mjs). require() because
+ * the host is made inside the synchronous `acceptNow`; ws is CommonJS, and web-socket-bounded.js
+ * an ES module without top-level await, which require() loads since Node 20.19 (package.json engines).
+ */
+const require = createRequire(import.meta.url);
+let wsModules: { ws: typeof import('ws'); bounded: typeof import('./web-socket-bounded.js') } | undefined;
+function loadWs(): NonNullable<typeof wsModules> {
+  return (wsModules ??= { ws: require('ws') as typeof import('ws'), bounded: require('./web-socket-bounded.js') as typeof import('./web-socket-bounded.js') });
+}
+
+/** ws's `WebSocket.OPEN`, the readyState of an open socket (RFC 6455's OPEN state). */
+const OPEN = 1;
 const GOING_AWAY = 1001;
 /** RFC 6455 §7.4.1: the server met a condition that kept it from fulfilling the request. */
 const INTERNAL_ERROR = 1011;
@@ -47,6 +62,7 @@ function resumeAfterAccept(ws: WebSocket, transport: Duplex): void {
 export class WebSocketHost {
   readonly options: ResolvedWebSocketOptions;
   readonly #server: WebSocketServer;
+  readonly #BoundedWebSocket: typeof BoundedWebSocket;
   readonly #log: () => Logger;
   /** Open sockets, and whether each has answered the last ping. */
   readonly #alive = new Map<WebSocket, boolean>();
@@ -55,7 +71,10 @@ export class WebSocketHost {
   constructor(options: ResolvedWebSocketOptions, log: () => Logger) {
     this.options = options;
     this.#log = log;
-    this.#server = new WebSocketServer({
+    const { ws: wsLib, bounded } = loadWs();
+    const { BoundedWebSocket, MAX_BUFFERED_AMOUNT } = bounded;
+    this.#BoundedWebSocket = BoundedWebSocket;
+    this.#server = new wsLib.WebSocketServer({
       noServer: true,
       // The host tracks its sockets itself (for the keep-alive); ws's own set would be a second copy.
       clientTracking: false,
@@ -120,7 +139,7 @@ export class WebSocketHost {
     // does after writing the 101, with the server's own (defaulted) options. An Http2Stream has
     // setTimeout and no setNoDelay; ws calls each only if present, so no shim is needed.
     const o = this.#server.options as Record<string, unknown>;
-    const ws = new BoundedWebSocket(null, undefined, o);
+    const ws = new this.#BoundedWebSocket(null, undefined, o);
     const internal = ws as unknown as ServerSideWebSocket;
     if (protocol !== undefined) internal._protocol = protocol;
     internal.setSocket(transport, head, {
@@ -135,12 +154,12 @@ export class WebSocketHost {
   }
 
   #track(ws: WebSocket, ex: HttpExchange): void {
-    if (ws instanceof BoundedWebSocket) {
+    if (ws instanceof this.#BoundedWebSocket) {
       const log = this.#log;
       // An app's handler that throws is the app's bug: logged, and that socket closed, never the process.
       ws.onListenerError = (event, err) => {
         log().error('Unhandled error in a WebSocket handler; closing the socket with 1011', { connectionId: ex.connection.id, event, error: err });
-        if (ws.readyState === WebSocket.OPEN) ws.close(INTERNAL_ERROR, 'Internal Error');
+        if (ws.readyState === OPEN) ws.close(INTERNAL_ERROR, 'Internal Error');
       };
     }
     const alive = this.#alive;
@@ -188,7 +207,7 @@ export class WebSocketHost {
         ws.terminate();
         continue;
       }
-      if (ws.readyState !== WebSocket.OPEN) continue;
+      if (ws.readyState !== OPEN) continue;
       this.#alive.set(ws, false);
       // Also the check of a socket whose peer stopped reading after the app's last send: over
       // maxBufferedAmount the ping is refused and the socket closes with 1008.

@@ -1,4 +1,4 @@
-import { systemClock, type Clock, type ClockTimer } from '../../connection/index.js';
+import { silentLogger, systemClock, type Clock, type ClockTimer, type Logger } from '../../connection/index.js';
 
 /** Something that checks its timeouts once a heartbeat. */
 export interface HeartbeatHandler {
@@ -10,7 +10,9 @@ export interface HeartbeatHandler {
  * heartbeat does: a timer per request (or per connection) costs far more than one tick a second
  * that walks the live connections. The timer runs only while handlers are registered and never
  * keeps the process alive. Time and the timer come from `clock`, so a test clock drives every
- * heartbeat timeout (and the Date header) without waiting.
+ * heartbeat timeout (and the Date header) without waiting. A handler that throws is logged to `log`
+ * at error level (a handler is tiercel's own code, so that is our bug, not a client's) and the tick
+ * goes on to the others.
  */
 export class Heartbeat {
   readonly #handlers = new Set<HeartbeatHandler>();
@@ -23,6 +25,7 @@ export class Heartbeat {
   constructor(
     readonly clock: Clock = systemClock,
     readonly intervalMs = 1_000,
+    readonly log: Logger = silentLogger,
   ) {}
 
   add(handler: HeartbeatHandler): void {
@@ -87,8 +90,9 @@ export class Heartbeat {
     for (const h of this.#handlers) {
       try {
         h.onHeartbeat(now);
-      } catch {
-        // One connection's failure must not stop the others' timeouts.
+      } catch (error) {
+        // One connection's failure must not stop the others' timeouts, nor the next tick.
+        this.log.error('A heartbeat handler threw; the other handlers still ran', { handler: h.constructor.name, error });
       }
     }
   };

@@ -270,7 +270,7 @@ export class Http2Connection implements HeartbeatHandler {
     // has left: refused streams arriving in one read do not pile up against the stream limit.
     if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
     this.#overLimit(
-      this.#rejects.add(Date.now()),
+      this.#rejects.add(this.readClock()),
       this.#options.http2.maxRejectedRequestsPerSecond,
       'HTTP/2 requests rejected before the application too often: closing the connection',
       'rejectedPerSecond',
@@ -282,6 +282,14 @@ export class Http2Connection implements HeartbeatHandler {
     // A stream reset with an error code; the exchange learns it from 'close'.
     this.logger.debug('HTTP/2 stream error', { connectionId: this.ctx.id, error: err });
   };
+
+  /**
+   * The injected clock's time (CLOCK, through the heartbeat), not Date.now(), so a test clock drives
+   * the per-second flood windows and the body-rate start as it drives every heartbeat timeout.
+   */
+  readClock(): number {
+    return this.#options.heartbeat.clock.now();
+  }
 
   /** Called by an exchange when its stream closes; `reset` when it closed before completing. */
   onStreamClosed(ex: Http2Exchange, reset: boolean): void {
@@ -297,7 +305,7 @@ export class Http2Connection implements HeartbeatHandler {
    */
   #countReset(): void {
     this.#overLimit(
-      this.#resets.add(Date.now()),
+      this.#resets.add(this.readClock()),
       this.#options.http2.maxStreamResetsPerSecond,
       'HTTP/2 rapid reset: too many streams cancelled by the client, closing the connection',
       'resetsPerSecond',
@@ -322,7 +330,7 @@ export class Http2Connection implements HeartbeatHandler {
    */
   readonly #onPing = (): void => {
     this.#overLimit(
-      this.#pings.add(Date.now()),
+      this.#pings.add(this.readClock()),
       this.#options.http2.maxPingsPerSecond,
       'HTTP/2 PING/SETTINGS flood: closing the connection',
       'framesPerSecond',

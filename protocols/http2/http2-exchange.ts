@@ -194,7 +194,7 @@ export class Http2Exchange implements HttpExchange {
     if (this.#bodyError !== undefined) return Promise.reject(this.#bodyError);
     if (!this.#reading && this.requestHasBody) {
       this.#reading = true;
-      this.readStartedAt = Date.now();
+      this.readStartedAt = this.owner.readClock();
       // The limit is checked when reading starts, so an app can change it first: against the
       // declared length, and against what has already arrived.
       if (this.requestContentLength > this.maxRequestBodySize || this.bodyReceived > this.maxRequestBodySize) {

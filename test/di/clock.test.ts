@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import http2 from 'node:http2';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLOCK } from '../../di/index.js';
@@ -109,6 +110,43 @@ for (const { stage, deadlineMs, tls } of silentClientCases) {
     }
   });
 }
+
+test('a manual clock drives the HTTP/2 request body rate: the 408 comes when the clock passes the grace period, not before', async () => {
+  const clock = new ManualClock(START);
+  const services = appContainer({ http: { limits: { minRequestBodyDataRate: { bytesPerSecond: 100, gracePeriodMs: 60_000 } } } });
+  services.register(CLOCK, { useValue: clock });
+  const server = new Server(services);
+  let reading = false;
+  server.useHttp(
+    new ApplicationBuilder().run(async (ctx) => {
+      reading = true;
+      ctx.response.send(`read ${(await ctx.request.text()).length}`);
+    }),
+  );
+  server.listen('http://memory:clock');
+  await server.start();
+  const session = http2.connect('http://x', { createConnection: () => server.getTransport(MemoryTransport).connect('clock') as never });
+  try {
+    const req = session.request({ ':method': 'POST', ':path': '/upload', 'content-length': '1000' });
+    let status: number | undefined;
+    req.on('response', (headers) => (status = Number(headers[':status'])));
+    req.on('error', () => undefined);
+    // 10 of the 1,000 bytes, then nothing: 10 B over the grace period is far below 100 B/s.
+    req.write('x'.repeat(10));
+    await waitFor('the app to read the body', () => reading);
+    // Exactly the grace period on the server's clock: not yet (a body start read from the real
+    // clock would be years before this clock's time, and the 408 would come at the first tick).
+    clock.advance(60_000);
+    await new Promise((resolve) => session.ping(resolve));
+    assert.is(status, undefined, 'no answer at the grace period');
+    clock.advance(1_000);
+    await waitFor('the 408', () => status !== undefined);
+    assert.is(status, 408);
+  } finally {
+    session.destroy();
+    await server.stop(500);
+  }
+});
 
 test('ManualClock fires timers in due order during advance, intervals as often as they fall due', () => {
   const clock = new ManualClock(1_000);

@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../../connection/tsyringe.js';
 import {
   AddressInUseError,
   ConnectionRefusedError,

@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../../connection/tsyringe.js';
 import { InvalidEndpointError, isWindowsPipePath, type Endpoint, type PipeEndpoint, type Transport } from '../../connection/index.js';
 import { resolveOptions } from '../transport-options.js';
 import { PipeListener } from './pipe-listener.js';

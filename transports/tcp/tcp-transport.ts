@@ -1,5 +1,4 @@
-import 'reflect-metadata';
-import { inject, injectable } from 'tsyringe';
+import { inject, injectable } from '../../connection/tsyringe.js';
 import { InvalidEndpointError, type Endpoint, type TcpEndpoint, type Transport } from '../../connection/index.js';
 import { resolveOptions } from '../transport-options.js';
 import { TcpListener } from './tcp-listener.js';
