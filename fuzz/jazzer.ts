@@ -110,7 +110,9 @@ export function runJazzer(runtime: FuzzRuntime, target: FuzzTarget, seedDir: str
       resolve({
         target: target.name,
         seconds: Number(/Done \d+ runs in (\d+) second/.exec(text)?.[1] ?? options.seconds),
-        executions: stat('number_of_executed_units'),
+        // libFuzzer's final stats are sometimes missing from the pipe when the child exits (seen on
+        // the busiest targets); its last status line (`#<executions>\t…`) still counts the inputs run.
+        executions: stat('number_of_executed_units') || Number([...text.matchAll(/^#(\d+)\t/gm)].pop()?.[1] ?? 0),
         execsPerSecond: stat('average_exec_per_sec'),
         edges: Number(last?.[1] ?? 0),
         features: Number(last?.[2] ?? 0),
