@@ -13,6 +13,8 @@
 //      the h2 and ws rows always compare tiercel with their own baseline)
 //   PIPELINE=16  ECHO_BYTES=1048576  IDLE_CONNECTIONS=1000  (IDLE_CONNECTIONS=0 skips the idle tests)
 //   IDLE=h1,h2,ws   which idle tables: HTTP/1.1 keep-alive (SERVERS), HTTP/2 (tiercel, node:http2), WebSocket (tiercel, ws)
+//   IDLE_SETTLE_MS=1000   wait before each RSS reading of the idle tests
+//   RESULTS=RESULTS.md   where the report goes (relative to bench/); RESULTS=- only prints it
 //   H2_REQUESTS=300000 H2_CLIENTS=10 H2_STREAMS=10 H2_WARMUP_REQUESTS=20000   h2load -n/-c/-m per round, warm-up requests
 //   WS_SECONDS=$DURATION WS_CONNECTIONS=50 WS_BYTES=32   WebSocket echo: measured seconds, clients, message size
 //   SERVER_CPU=1 CLIENT_CPU=0  START_TIMEOUT=10000 (ms)  INJECT_REQUESTS=20000 (0 skips inject)
@@ -74,7 +76,7 @@ async function runIdle(kind, servers, settings) {
       let server;
       try {
         server = await startServer({ ...spec, cpu: settings.serverCpu, timeoutMs: settings.startTimeoutMs, benchDir: BENCH_DIR });
-        const run = await measureIdle(server, { kind: kind.id, count: settings.idleConnections, settleMs: 1000 });
+        const run = await measureIdle(server, { kind: kind.id, count: settings.idleConnections, settleMs: settings.idleSettleMs });
         entry.runs.push(run);
         log(`idle ${kind.id} round ${round + 1}/${settings.rounds} ${spec.name}: ${run.perConnectionKiB.toFixed(1)} KiB per ${kind.unitName} (${run.open} open)`);
       } catch (error) {
@@ -134,7 +136,7 @@ async function main() {
 
   const meta = { ...machine(settings), load: loadAtStart.map((n) => n.toFixed(2)).join(' ') };
   const markdown = renderReport({ meta, settings, scenarios: settings.scenarios, results, idle, inject, baselineName: BASELINE });
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), markdown);
+  if (settings.results !== '-') writeFileSync(join(BENCH_DIR, settings.results), markdown);
   console.log(markdown);
 
   const unmeasured = [...results.values()].flatMap((entries) => [...entries].filter(([, e]) => e.failure).map(([name]) => name));
@@ -146,7 +148,7 @@ async function main() {
     const verdict = barVerdict(scenario, results.get(scenario.id));
     if (verdict.status !== 'met') log(`warning: ${scenario.id}: ${verdict.text.replace(/\*\*/g, '')}`);
   }
-  log('wrote bench/RESULTS.md');
+  if (settings.results !== '-') log(`wrote bench/${settings.results}`);
   if (unmeasured.length) {
     log(`failed: ${[...new Set(unmeasured)].join(', ')} could not be fully measured`);
     process.exitCode = 1;

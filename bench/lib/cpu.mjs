@@ -38,7 +38,8 @@ export function readCoreBusySeconds(cpu) {
  * longer be read), then `stop()` for shares of one core (0..1): { server, client, others },
  * where `others` is what other processes and hypervisor steal took on the two cores together,
  * and `serverSeconds`, the server's CPU time over the run (divided by the requests it served, the
- * CPU cost of one request: unlike req/s, it barely moves when other work takes the core away).
+ * CPU cost of one request: unlike req/s it is not set by the load generator, and it moves less
+ * when other work shares the machine, though contention inflates it too).
  */
 export function startCpuMeter({ serverPid, serverCpu, clientCpu }) {
   const t0 = performance.now();

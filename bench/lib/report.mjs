@@ -275,8 +275,8 @@ export function renderReport({ meta, settings, scenarios, results, idle, inject,
     '',
     'Ratios are against node:http (req/s: higher is better; p99 and RSS: lower is better), except in the HTTP/2 and WebSocket rows, which compare tiercel with ' +
       'their own baseline and must reach a bar. "Server CPU per request" is the server process\'s CPU time (user + system) over a round divided by ' +
-      'the requests (or messages) it answered in that round: the median over rounds, then the lowest and highest round. It moves far less than req/s ' +
-      'when other work shares the machine, so compare it first on a loaded machine. "RSS at start" is VmRSS when the server printed "listening", ' +
+      'the requests (or messages) it answered in that round: the median over rounds, then the lowest and highest round. It is not set by the load generator ' +
+      'and moves less than req/s when other work shares the machine, but contention (caches, hyperthreads) inflates it too: compare servers within one run, by ratio. "RSS at start" is VmRSS when the server printed "listening", ' +
       '"RSS after" is VmRSS read at the end of the scenario, "peak RSS" is VmHWM. ' +
       '"CPU server / wrk / others" are shares of one core while the load generator ran (medians over rounds): the server on its core, the load generator on ' +
       'its core, and other processes plus hypervisor steal on the two cores together. Server well under 100% means something ' +

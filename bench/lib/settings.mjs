@@ -49,7 +49,7 @@ export const ENV_KEYS = [
   'SCENARIOS', 'SERVERS', 'DURATION', 'ROUNDS', 'CONNECTIONS', 'WARMUP', 'PIPELINE', 'ECHO_BYTES',
   'H2_REQUESTS', 'H2_CLIENTS', 'H2_STREAMS', 'H2_WARMUP_REQUESTS',
   'WS_SECONDS', 'WS_CONNECTIONS', 'WS_BYTES',
-  'IDLE_CONNECTIONS', 'IDLE', 'INJECT_REQUESTS', 'SERVER_CPU', 'CLIENT_CPU', 'START_TIMEOUT',
+  'IDLE_CONNECTIONS', 'IDLE', 'IDLE_SETTLE_MS', 'INJECT_REQUESTS', 'SERVER_CPU', 'CLIENT_CPU', 'START_TIMEOUT',
 ];
 
 /** Reads and validates the settings; `problems` lists every bad value (nothing is silently fixed). */
@@ -88,6 +88,8 @@ export function readSettings(env) {
     wsBytes: int('WS_BYTES', 32, 1, 1024 * 1024),
     idleConnections: int('IDLE_CONNECTIONS', 1000, 0),
     idleKinds: list('IDLE', IDLE_KINDS.map((k) => k.id)),
+    idleSettleMs: int('IDLE_SETTLE_MS', 1000, 0),
+    results: env.RESULTS || 'RESULTS.md',
     serverCpu: int('SERVER_CPU', 1, 0),
     clientCpu: int('CLIENT_CPU', 0, 0),
     startTimeoutMs: int('START_TIMEOUT', 10_000, 100),
