@@ -3,35 +3,13 @@
 // round each. It checks that every row reports what the issue asks for (server CPU per request,
 // RSS at start, the idle HTTP/2 and WebSocket tables), never the figures themselves: those are the
 // full run's (bench/RESULTS.md). RESULTS=- keeps the committed RESULTS.md untouched.
-import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { repoRoot } from '../support/shared.js';
+import { runHarness } from './harness.js';
 
-const RUN = join(repoRoot(), 'bench', 'run.mjs');
 const missing = ['wrk', 'h2load'].filter((tool) => spawnSync(tool, ['--version']).error !== undefined);
 if (missing.length) console.warn(`\n!!! SKIPPING the bench smoke test: ${missing.join(' and ')} missing (apt-get install wrk nghttp2-client)\n`);
-
-function runBench(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  // Coverage is about tiercel's own tests; the harness and its servers need not write any.
-  delete childEnv.NODE_V8_COVERAGE;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [RUN], { cwd: join(repoRoot(), 'bench'), env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    // SIGINT lets the harness stop its servers and load generators before it exits.
-    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 /** The first table under `### title`: its header cells and each row's cells, keyed by the first. */
 function table(markdown: string, title: string): { header: string[]; rows: Map<string, string[]> } {
@@ -56,7 +34,8 @@ const cell = (t: { header: string[]; rows: Map<string, string[]> }, row: string,
 
 test('npm run bench at a tiny scale: CPU per request and RSS at start in the rows, idle HTTP/2 and WebSocket tables', async () => {
   if (missing.length) return;
-  const { code, stdout, stderr } = await runBench(
+  const { code, stdout, stderr } = await runHarness(
+    'run.mjs',
     {
       // The WebSocket row and the HTTP/1.1 idle table run the same code as these (and would double the time).
       SCENARIOS: 'plaintext,h2',
