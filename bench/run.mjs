@@ -11,7 +11,10 @@
 //   SERVERS=node-http,fastify   SCENARIOS=plaintext,json,h2,ws   run a subset
 //     (scenarios: plaintext, pipelined, json, echo, h2, ws; SERVERS applies to the HTTP/1.1 rows and the idle test,
 //      the h2 and ws rows always compare tiercel with their own baseline)
-//   PIPELINE=16  ECHO_BYTES=1048576  IDLE_CONNECTIONS=1000  (IDLE_CONNECTIONS=0 skips the idle test)
+//   PIPELINE=16  ECHO_BYTES=1048576  IDLE_CONNECTIONS=1000  (IDLE_CONNECTIONS=0 skips the idle tests)
+//   IDLE=h1,h2,ws   which idle tables: HTTP/1.1 keep-alive (SERVERS), HTTP/2 (tiercel, node:http2), WebSocket (tiercel, ws)
+//   IDLE_SETTLE_MS=1000   wait before each RSS reading of the idle tests
+//   RESULTS=RESULTS.md   where the report goes (relative to bench/); RESULTS=- only prints it
 //   H2_REQUESTS=300000 H2_CLIENTS=10 H2_STREAMS=10 H2_WARMUP_REQUESTS=20000   h2load -n/-c/-m per round, warm-up requests
 //   WS_SECONDS=$DURATION WS_CONNECTIONS=50 WS_BYTES=32   WebSocket echo: measured seconds, clients, message size
 //   SERVER_CPU=1 CLIENT_CPU=0  START_TIMEOUT=10000 (ms)  INJECT_REQUESTS=20000 (0 skips inject)
@@ -26,7 +29,7 @@ import { runToEnd, startServer } from './lib/processes.mjs';
 import { barVerdict, renderReport, summarize } from './lib/report.mjs';
 import { fmt, log } from './lib/rounds.mjs';
 import { rowServers, runRow } from './lib/rows.mjs';
-import { BASELINE, ENV_KEYS, SERVERS, readSettings } from './lib/settings.mjs';
+import { BASELINE, ENV_KEYS, IDLE_KINDS, SERVERS, readSettings } from './lib/settings.mjs';
 import { checkWsClient, wsVersion } from './lib/ws-client.mjs';
 import { checkTools, wrkVersion } from './lib/wrk.mjs';
 
@@ -62,21 +65,23 @@ function machine(settings) {
   };
 }
 
-async function runIdle(servers, settings) {
-  const idle = new Map(servers.filter((s) => !s.plaintextOnly).map((s) => [s.name, { runs: [], failure: null }]));
+/** One idle table: a fresh process per server per round, the servers interleaved round after round. */
+async function runIdle(kind, servers, settings) {
+  const specs = (kind.servers ?? servers).filter((s) => !s.plaintextOnly);
+  const idle = new Map(specs.map((s) => [s.name, { runs: [], failure: null }]));
   for (let round = 0; round < settings.rounds; round++) {
-    for (const spec of servers) {
+    for (const spec of specs.map((_, i) => specs[(i + round) % specs.length])) {
       const entry = idle.get(spec.name);
-      if (!entry || entry.failure) continue;
+      if (entry.failure) continue;
       let server;
       try {
         server = await startServer({ ...spec, cpu: settings.serverCpu, timeoutMs: settings.startTimeoutMs, benchDir: BENCH_DIR });
-        const run = await measureIdle(server, { count: settings.idleConnections, settleMs: 1000 });
+        const run = await measureIdle(server, { kind: kind.id, count: settings.idleConnections, settleMs: settings.idleSettleMs });
         entry.runs.push(run);
-        log(`idle round ${round + 1}/${settings.rounds} ${spec.name}: ${run.perConnectionKiB.toFixed(1)} KiB per connection (${run.open} open)`);
+        log(`idle ${kind.id} round ${round + 1}/${settings.rounds} ${spec.name}: ${run.perConnectionKiB.toFixed(1)} KiB per ${kind.unitName} (${run.open} open)`);
       } catch (error) {
         entry.failure = error.message.split('\n')[0];
-        log(`idle ${spec.name}: ${entry.failure}`);
+        log(`idle ${kind.id} ${spec.name}: ${entry.failure}`);
       } finally {
         await server?.stop();
       }
@@ -123,12 +128,15 @@ async function main() {
     log(`scenario ${scenario.id}: ${rowServers(scenario, servers).map((s) => s.name).join(', ')}`);
     results.set(scenario.id, await runRow(scenario, servers, settings, BENCH_DIR));
   }
-  const idle = settings.idleConnections > 0 ? await runIdle(servers, settings) : null;
+  const idle = new Map();
+  if (settings.idleConnections > 0) {
+    for (const kind of IDLE_KINDS.filter((k) => settings.idleKinds.includes(k.id))) idle.set(kind.id, await runIdle(kind, servers, settings));
+  }
   const inject = settings.injectRequests > 0 ? await runInject(settings) : null;
 
   const meta = { ...machine(settings), load: loadAtStart.map((n) => n.toFixed(2)).join(' ') };
   const markdown = renderReport({ meta, settings, scenarios: settings.scenarios, results, idle, inject, baselineName: BASELINE });
-  writeFileSync(join(BENCH_DIR, 'RESULTS.md'), markdown);
+  if (settings.results !== '-') writeFileSync(join(BENCH_DIR, settings.results), markdown);
   console.log(markdown);
 
   const unmeasured = [...results.values()].flatMap((entries) => [...entries].filter(([, e]) => e.failure).map(([name]) => name));
@@ -140,7 +148,7 @@ async function main() {
     const verdict = barVerdict(scenario, results.get(scenario.id));
     if (verdict.status !== 'met') log(`warning: ${scenario.id}: ${verdict.text.replace(/\*\*/g, '')}`);
   }
-  log('wrote bench/RESULTS.md');
+  if (settings.results !== '-') log(`wrote bench/${settings.results}`);
   if (unmeasured.length) {
     log(`failed: ${[...new Set(unmeasured)].join(', ')} could not be fully measured`);
     process.exitCode = 1;

@@ -55,8 +55,12 @@ export const TransportFeature = new FeatureKey<TransportFeature>('transport');
 export interface LifetimeFeature {
   /** True once the server has asked the connection to close. */
   readonly isCloseRequested: boolean;
-  /** Calls `listener` once when the close is requested (at once if it already was). */
-  onCloseRequested(listener: () => void): void;
+  /**
+   * Calls `listener` once when the close is requested (at once if it already was). Returns what
+   * unregisters it: a listener that outlives its use (a protocol that handed the connection over)
+   * would otherwise keep everything it closes over alive for as long as the connection.
+   */
+  onCloseRequested(listener: () => void): () => void;
   /** The same as an AbortSignal (made on first use). */
   readonly closeRequested: AbortSignal;
   requestClose(): void;
@@ -72,9 +76,17 @@ export class ConnectionLifetime implements LifetimeFeature {
     return this.#requested;
   }
 
-  onCloseRequested(listener: () => void): void {
-    if (this.#requested) listener();
-    else (this.#listeners ??= []).push(listener);
+  onCloseRequested(listener: () => void): () => void {
+    if (this.#requested) {
+      listener();
+      return noop;
+    }
+    (this.#listeners ??= []).push(listener);
+    return () => {
+      const listeners = this.#listeners;
+      const at = listeners === undefined ? -1 : listeners.indexOf(listener);
+      if (at !== -1) listeners!.splice(at, 1);
+    };
   }
 
   get closeRequested(): AbortSignal {
@@ -95,6 +107,8 @@ export class ConnectionLifetime implements LifetimeFeature {
   }
 }
 export const LifetimeFeature = new FeatureKey<LifetimeFeature>('lifetime');
+
+function noop(): void {}
 
 /**
  * Present on connections that went through TLS connection middleware: what the handshake settled.

@@ -154,11 +154,15 @@ export class WebSocketHost {
   }
 
   #track(ws: WebSocket, ex: HttpExchange): void {
+    // The closures below live as long as the socket: they keep the connection's id and lifetime,
+    // never the exchange (which would keep its connection, parser and request alive with it).
+    const connectionId = ex.connection.id;
+    const lifetime = ex.connection.features.get(LifetimeFeature);
     if (ws instanceof this.#BoundedWebSocket) {
       const log = this.#log;
       // An app's handler that throws is the app's bug: logged, and that socket closed, never the process.
       ws.onListenerError = (event, err) => {
-        log().error('Unhandled error in a WebSocket handler; closing the socket with 1011', { connectionId: ex.connection.id, event, error: err });
+        log().error('Unhandled error in a WebSocket handler; closing the socket with 1011', { connectionId, event, error: err });
         if (ws.readyState === OPEN) ws.close(INTERNAL_ERROR, 'Internal Error');
       };
     }
@@ -168,22 +172,18 @@ export class WebSocketHost {
       alive.set(this, true);
     });
     // Graceful shutdown: the server asks each connection to close; a socket answers with 1001 and lets
-    // the close handshake finish, after which ws ends the transport and the connection is done.
-    const lifetime = ex.connection.features.get(LifetimeFeature);
-    let onCloseRequested: (() => void) | undefined;
-    if (lifetime !== undefined) {
-      const signal = lifetime.closeRequested;
-      onCloseRequested = () => ws.close(GOING_AWAY, 'Server shutting down');
-      if (signal.aborted) queueMicrotask(onCloseRequested);
-      // Over HTTP/2 many sockets share one connection: the listener goes when its socket does.
-      else signal.addEventListener('abort', onCloseRequested, { once: true });
-    }
+    // the close handshake finish, after which ws ends the transport and the connection is done. Over
+    // HTTP/2 many sockets share one connection: the listener goes when its socket does.
+    const goAway = (): void => ws.close(GOING_AWAY, 'Server shutting down');
+    let stopLifetime: (() => void) | undefined;
+    if (lifetime?.isCloseRequested) queueMicrotask(goAway);
+    else stopLifetime = lifetime?.onCloseRequested(goAway);
     ws.on('close', () => {
       alive.delete(ws);
-      if (onCloseRequested !== undefined) lifetime?.closeRequested.removeEventListener('abort', onCloseRequested);
+      stopLifetime?.();
       if (alive.size === 0) this.#stopKeepAlive();
     });
-    ws.on('error', (err) => this.#log().debug('WebSocket error', { connectionId: ex.connection.id, error: err }));
+    ws.on('error', (err) => this.#log().debug('WebSocket error', { connectionId, error: err }));
     this.#startKeepAlive();
   }
 

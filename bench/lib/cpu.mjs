@@ -36,7 +36,10 @@ export function readCoreBusySeconds(cpu) {
  * Measures one wrk run: the server on `serverCpu`, wrk on `clientCpu`. Call `watchClient(pid)`
  * once wrk has started (its CPU time is sampled every 100 ms, since an exited process can no
  * longer be read), then `stop()` for shares of one core (0..1): { server, client, others },
- * where `others` is what other processes and hypervisor steal took on the two cores together.
+ * where `others` is what other processes and hypervisor steal took on the two cores together,
+ * and `serverSeconds`, the server's CPU time over the run (divided by the requests it served, the
+ * CPU cost of one request: unlike req/s it is not set by the load generator, and it moves less
+ * when other work shares the machine, though contention inflates it too).
  */
 export function startCpuMeter({ serverPid, serverCpu, clientCpu }) {
   const t0 = performance.now();
@@ -55,10 +58,11 @@ export function startCpuMeter({ serverPid, serverCpu, clientCpu }) {
     stop() {
       clearInterval(timer);
       const seconds = (performance.now() - t0) / 1000;
-      const server = (readCpuSeconds(serverPid) - server0) / seconds;
+      const serverSeconds = readCpuSeconds(serverPid) - server0;
+      const server = serverSeconds / seconds;
       const cores = (readCoreBusySeconds(serverCpu) + readCoreBusySeconds(clientCpu) - cores0) / seconds;
       const clientShare = client / seconds;
-      return { server, client: clientShare, others: Math.max(0, cores - server - clientShare) };
+      return { server, serverSeconds, client: clientShare, others: Math.max(0, cores - server - clientShare) };
     },
   };
 }

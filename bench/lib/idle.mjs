@@ -1,68 +1,161 @@
-// Memory held per idle keep-alive connection: open many raw sockets that each send
-// one GET and then stay silent, and compare the server's VmRSS before and after.
+// Memory held per idle connection: open many connections that each complete one exchange and then
+// stay silent, and compare the server's VmRSS before and after. Three kinds, each against its own
+// baseline: HTTP/1.1 keep-alive (raw sockets, one GET), HTTP/2 (node:http2 client sessions, h2c
+// prior knowledge, one GET stream) and WebSocket (raw sockets, the upgrade and one 32-byte echo).
+import { createHash, randomBytes } from 'node:crypto';
+import http2 from 'node:http2';
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 const REQUEST = 'GET /plaintext HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n';
+const WS_GUID = '258EAFA5-E914-47DA-95CA-C5AB0DC85B11';
+const WS_ECHO_BYTES = 32;
 
-/** Opens one socket, sends a GET, resolves once the first response bytes arrive. */
-function openOne(port, timeoutMs) {
+/** Rejects after `timeoutMs` unless `settle` ran first; `destroy` tears the half-open connection down. */
+function deadline(timeoutMs, destroy, reject) {
+  const timer = setTimeout(() => {
+    destroy();
+    reject(new Error('no response'));
+  }, timeoutMs);
+  timer.unref();
+  return timer;
+}
+
+/** HTTP/1.1: one socket, one GET; resolves once the first response bytes arrive. */
+function openHttp1(port, timeoutMs) {
   return new Promise((resolve, reject) => {
     const socket = net.connect(port, '127.0.0.1');
-    socket.setTimeout(timeoutMs, () => {
-      socket.destroy();
-      reject(new Error('no response'));
-    });
+    const timer = deadline(timeoutMs, () => socket.destroy(), reject);
     socket.once('error', reject);
     socket.once('data', () => {
-      socket.setTimeout(0);
+      clearTimeout(timer);
       socket.removeListener('error', reject);
       socket.on('error', () => {});
       socket.on('data', () => {}); // anything further is drained, not buffered
-      resolve(socket);
+      resolve({ close: () => socket.destroy(), isOpen: () => !socket.destroyed && socket.readyState === 'open' });
     });
     socket.write(REQUEST);
   });
 }
 
-async function openMany(port, count, { batch = 100, timeoutMs = 5000 } = {}) {
-  const sockets = [];
+/** HTTP/2: one client session (h2c, prior knowledge), one GET stream read to its end. */
+function openHttp2(port, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    const timer = deadline(timeoutMs, () => session.destroy(), reject);
+    const fail = (error) => {
+      clearTimeout(timer);
+      session.destroy();
+      reject(error);
+    };
+    session.once('error', fail);
+    const stream = session.request({ ':method': 'GET', ':path': '/plaintext' });
+    stream.on('error', fail);
+    stream.resume();
+    stream.on('end', () => {
+      clearTimeout(timer);
+      session.removeListener('error', fail);
+      session.on('error', () => {});
+      resolve({ close: () => session.destroy(), isOpen: () => !session.closed && !session.destroyed });
+    });
+  });
+}
+
+/** A masked, final text frame of WS_ECHO_BYTES 'x' bytes (RFC 6455 requires client frames to be masked). */
+function maskedTextFrame() {
+  const frame = Buffer.allocUnsafe(2 + 4 + WS_ECHO_BYTES);
+  frame[0] = 0x81;
+  frame[1] = 0x80 | WS_ECHO_BYTES;
+  const mask = randomBytes(4);
+  mask.copy(frame, 2);
+  for (let i = 0; i < WS_ECHO_BYTES; i++) frame[6 + i] = 0x78 ^ mask[i & 3];
+  return frame;
+}
+
+/** WebSocket: the upgrade by hand (no extensions offered), then one echo of a 32-byte text message. */
+function openWebSocket(port, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const key = randomBytes(16).toString('base64');
+    const accept = createHash('sha1').update(key + WS_GUID).digest('base64');
+    const socket = net.connect(port, '127.0.0.1');
+    const timer = deadline(timeoutMs, () => socket.destroy(), reject);
+    const fail = (why) => {
+      clearTimeout(timer);
+      socket.destroy();
+      reject(new Error(`WebSocket: ${why}`));
+    };
+    socket.once('error', (error) => fail(error.message));
+    let received = Buffer.alloc(0);
+    let headEnd = -1;
+    socket.on('data', (chunk) => {
+      received = Buffer.concat([received, chunk]);
+      if (headEnd === -1) {
+        headEnd = received.indexOf('\r\n\r\n');
+        if (headEnd === -1) return;
+        const head = received.subarray(0, headEnd).toString('latin1');
+        if (!head.startsWith('HTTP/1.1 101')) return fail(`expected 101, got "${head.split('\r\n')[0]}"`);
+        if (!head.includes(accept)) return fail('wrong Sec-WebSocket-Accept');
+        socket.write(maskedTextFrame());
+      }
+      // The echo: an unmasked 2-byte header and the payload.
+      if (received.length - (headEnd + 4) < 2 + WS_ECHO_BYTES) return;
+      clearTimeout(timer);
+      socket.removeAllListeners('data').removeAllListeners('error');
+      socket.on('error', () => {});
+      socket.on('data', () => {});
+      received = null;
+      resolve({ close: () => socket.destroy(), isOpen: () => !socket.destroyed && socket.readyState === 'open' });
+    });
+    socket.write(
+      `GET /ws HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n` +
+        `Sec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+    );
+  });
+}
+
+/** The idle kinds: `open(port, timeoutMs)` resolves with { close, isOpen } once the exchange is done. */
+export const IDLE_OPENERS = { h1: openHttp1, h2: openHttp2, ws: openWebSocket };
+
+async function openMany(open, port, count, { batch = 100, timeoutMs = 5000 } = {}) {
+  const connections = [];
   let failed = 0;
   for (let start = 0; start < count; start += batch) {
     const size = Math.min(batch, count - start);
-    const results = await Promise.allSettled(Array.from({ length: size }, () => openOne(port, timeoutMs)));
+    const results = await Promise.allSettled(Array.from({ length: size }, () => open(port, timeoutMs)));
     for (const result of results) {
-      if (result.status === 'fulfilled') sockets.push(result.value);
+      if (result.status === 'fulfilled') connections.push(result.value);
       else failed++;
     }
   }
-  return { sockets, failed };
+  return { connections, failed };
 }
 
 /**
- * Warms the server with a few short-lived connections, reads VmRSS, opens `count`
- * idle keep-alive connections, waits `settleMs`, reads VmRSS again and closes them.
- * Result in KiB; `open` is how many were still open when the second reading was taken.
+ * Warms the server with a few short-lived connections of the same kind, reads VmRSS, opens `count`
+ * idle connections, waits `settleMs`, reads VmRSS again and closes them. Result in KiB; `open` is
+ * how many were still open when the second reading was taken.
  */
-export async function measureIdle(server, { count, settleMs }) {
-  const warm = await openMany(server.port, 50, { batch: 50 });
-  for (const socket of warm.sockets) socket.destroy();
+export async function measureIdle(server, { kind = 'h1', count, settleMs }) {
+  const open = IDLE_OPENERS[kind];
+  const warm = await openMany(open, server.port, 50, { batch: 50 });
+  for (const connection of warm.connections) connection.close();
   await sleep(settleMs);
 
   const before = server.memory();
-  const { sockets, failed } = await openMany(server.port, count);
+  const { connections, failed } = await openMany(open, server.port, count);
   await sleep(settleMs);
   const after = server.memory();
-  const open = sockets.filter((s) => !s.destroyed && s.readyState === 'open').length;
-  for (const socket of sockets) socket.destroy();
+  const stillOpen = connections.filter((c) => c.isOpen()).length;
+  for (const connection of connections) connection.close();
 
   if (!before || !after) throw new Error(`${server.name} exited during the idle-connection test`);
   return {
+    startKiB: server.startMemory?.rssKiB ?? NaN,
     beforeKiB: before.rssKiB,
     afterKiB: after.rssKiB,
     perConnectionKiB: (after.rssKiB - before.rssKiB) / count,
-    opened: sockets.length,
+    opened: connections.length,
     failed,
-    open,
+    open: stillOpen,
   };
 }

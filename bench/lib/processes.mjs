@@ -103,6 +103,8 @@ function startOnce({ name, file, cpu, timeoutMs, benchDir, port }) {
     name,
     port,
     pid: child.pid,
+    /** VmRSS/VmHWM when it printed "listening" (nothing served yet). */
+    startMemory: null,
     get exited() {
       return child.exitCode !== null || child.signalCode !== null;
     },
@@ -138,6 +140,7 @@ function startOnce({ name, file, cpu, timeoutMs, benchDir, port }) {
       if (/^listening\b/m.test(stdout)) {
         clearTimeout(timer);
         child.stdout.removeAllListeners('data').resume();
+        server.startMemory = readMemory(child.pid);
         resolve(server);
       }
     });

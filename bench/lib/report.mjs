@@ -1,5 +1,5 @@
 // Turns the measurements into the Markdown written to RESULTS.md (and printed).
-import { rowCommand } from './settings.mjs';
+import { IDLE_KINDS, rowCommand } from './settings.mjs';
 
 export const median = (values) => {
   const sorted = values.filter(Number.isFinite).sort((a, b) => a - b);
@@ -16,6 +16,9 @@ const ms = (n) => (Number.isFinite(n) ? `${n < 10 ? n.toFixed(2) : n.toFixed(1)}
 const mib = (kib) => (Number.isFinite(kib) ? `${(kib / 1024).toFixed(1)} MiB` : '–');
 const kib = (n) => (Number.isFinite(n) ? `${n.toFixed(1)} KiB` : '–');
 const pct = (n) => (Number.isFinite(n) ? `${Math.round(n * 100)}%` : '–');
+/** Server CPU µs per request: the median over rounds, then the spread (one round: no spread). */
+const micros = ({ median: m, min, max }) =>
+  !Number.isFinite(m) ? '–' : min === max ? `${m.toFixed(1)} µs` : `${m.toFixed(1)} µs (${min.toFixed(1)}–${max.toFixed(1)})`;
 const ratio = (value, base) => (Number.isFinite(value) && Number.isFinite(base) && base > 0 ? `${(value / base).toFixed(2)}×` : '–');
 
 const ERROR_LABELS = { non2xx: 'non-2xx', wrongEcho: 'wrong echo', closed: 'closed early', unfinished: 'unfinished' };
@@ -40,7 +43,9 @@ export function summarize(entry) {
   const serverCpu = median(entry.rounds.map((r) => r.serverCpu));
   const clientCpu = median(entry.rounds.map((r) => r.clientCpu));
   const othersCpu = median(entry.rounds.map((r) => r.othersCpu));
-  return { rate, rps: rate, p99, mean, serverCpu, clientCpu, othersCpu, errors, flagged: errorTotal(errors) > 0 || Boolean(entry.failure) };
+  const micros = entry.rounds.map((r) => r.cpuMicros).filter(Number.isFinite);
+  const cpuMicros = { median: median(micros), min: Math.min(...micros), max: Math.max(...micros) };
+  return { rate, rps: rate, p99, mean, serverCpu, clientCpu, othersCpu, cpuMicros, errors, flagged: errorTotal(errors) > 0 || Boolean(entry.failure) };
 }
 
 const contendedNote = (s) => (s.othersCpu > CONTENDED ? ` (contended: other work took ${pct(s.othersCpu)} of a core)` : '');
@@ -56,52 +61,100 @@ function scenarioTable(scenario, entries, baselineName) {
     '',
     `\`${scenario.request}\``,
     '',
-    '| Server | req/s (median) | vs node:http | p99 (median) | vs node:http | RSS after | vs node:http | peak RSS | CPU server / wrk / others | req/s per round | errors |',
-    '|---|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
+    '| Server | req/s (median) | vs node:http | server CPU per request | p99 (median) | vs node:http | RSS at start | RSS after | vs node:http | peak RSS | CPU server / wrk / others | req/s per round | errors |',
+    '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];
   for (const [name, entry] of entries) {
     if (entry.rounds.length === 0) {
-      lines.push(`| ⚠ ${name} | – | – | – | – | – | – | – | – | – | **not measured: ${entry.failure}** |`);
+      lines.push(`| ⚠ ${name} | – | – | – | – | – | ${mib(entry.startMemory?.rssKiB)} | – | – | – | – | – | **not measured: ${entry.failure}** |`);
       continue;
     }
     const s = summarize(entry);
     const errorText = [describeErrors(s.errors), entry.failure].filter(Boolean).join('; ');
     const contended = contendedNote(s);
     lines.push(
-      `| ${s.flagged ? '⚠ ' : ''}${name} | ${int(s.rate)} | ${ratio(s.rate, baseSummary?.rate)} | ${p99(s.p99)} | ${p99Ratio(s.p99)} ` +
-        `| ${mib(entry.memory?.rssKiB)} | ${ratio(entry.memory?.rssKiB, baseRss)} | ${mib(entry.memory?.peakKiB)} | ${pct(s.serverCpu)} / ${pct(s.clientCpu)} / ${pct(s.othersCpu)} ` +
+      `| ${s.flagged ? '⚠ ' : ''}${name} | ${int(s.rate)} | ${ratio(s.rate, baseSummary?.rate)} | ${micros(s.cpuMicros)} | ${p99(s.p99)} | ${p99Ratio(s.p99)} ` +
+        `| ${mib(entry.startMemory?.rssKiB)} | ${mib(entry.memory?.rssKiB)} | ${ratio(entry.memory?.rssKiB, baseRss)} | ${mib(entry.memory?.peakKiB)} | ${pct(s.serverCpu)} / ${pct(s.clientCpu)} / ${pct(s.othersCpu)} ` +
         `| ${entry.rounds.map((r) => int(r.rate)).join(' / ')} | ${errorText ? `**${errorText}**` : 'none'}${contended} |`,
+    );
+  }
+  // Server CPU per request against the ceiling's: the share of the work that is tiercel's own.
+  const ceiling = entries.get('ceiling');
+  const tiercel = entries.get('tiercel');
+  if (ceiling?.rounds.length && tiercel?.rounds.length) {
+    const paired = tiercel.rounds.map((r, i) => (ceiling.rounds[i] ? ratio(r.cpuMicros, ceiling.rounds[i].cpuMicros) : null)).filter(Boolean);
+    lines.push(
+      '',
+      `tiercel / ceiling server CPU per request: ${ratio(summarize(tiercel).cpuMicros.median, summarize(ceiling).cpuMicros.median)}` +
+        `${paired.length > 1 ? ` (per round: ${paired.join(' / ')})` : ''}.`,
     );
   }
   return lines.join('\n');
 }
 
-function idleTable(idle, count, baselineName) {
+function idleTable(kind, idle, count) {
   const lines = [
-    `### Idle keep-alive connections`,
+    `### ${kind.title}`,
     '',
-    `${int(count)} raw sockets each send \`GET /plaintext\`, read the response and stay open; server VmRSS is read before and after (median over rounds).`,
+    `${int(count)} ${kind.what}; server VmRSS is read before and after (median over rounds, a fresh server process each round). ` +
+      'RSS at start is read when the server printed "listening".',
     '',
-    '| Server | RSS before | RSS after | per connection | vs node:http | still open | notes |',
-    '|---|--:|--:|--:|--:|--:|---|',
+    `| Server | RSS at start | RSS before | RSS after | per ${kind.unitName} (median) | per ${kind.unitName} per round | vs ${kind.baseline} | still open | notes |`,
+    '|---|--:|--:|--:|--:|---|--:|--:|---|',
   ];
-  const baseline = idle.get(baselineName);
-  const basePer = baseline?.runs?.length ? median(baseline.runs.map((r) => r.perConnectionKiB)) : NaN;
+  const perOf = (entry) => (entry?.runs?.length ? median(entry.runs.map((r) => r.perConnectionKiB)) : NaN);
+  const basePer = perOf(idle.get(kind.baseline));
   for (const [name, entry] of idle) {
     if (!entry.runs.length) {
-      lines.push(`| ⚠ ${name} | – | – | – | – | – | **not measured: ${entry.failure}** |`);
+      lines.push(`| ⚠ ${name} | – | – | – | – | – | – | – | **not measured: ${entry.failure}** |`);
       continue;
     }
-    const per = median(entry.runs.map((r) => r.perConnectionKiB));
+    const per = perOf(entry);
     const open = Math.min(...entry.runs.map((r) => r.open));
     const failed = Math.max(...entry.runs.map((r) => r.failed));
     const notes = [failed ? `${failed} failed to open` : '', open < count ? `only ${open} open at the reading` : '', entry.failure ?? '']
       .filter(Boolean)
       .join('; ');
+    const at = (key) => mib(median(entry.runs.map((r) => r[key])));
     lines.push(
-      `| ${notes ? '⚠ ' : ''}${name} | ${mib(median(entry.runs.map((r) => r.beforeKiB)))} | ${mib(median(entry.runs.map((r) => r.afterKiB)))} ` +
-        `| ${kib(per)} | ${ratio(per, basePer)} | ${int(open)} | ${notes ? `**${notes}**` : ''} |`,
+      `| ${notes ? '⚠ ' : ''}${name} | ${at('startKiB')} | ${at('beforeKiB')} | ${at('afterKiB')} ` +
+        `| ${kib(per)} | ${entry.runs.map((r) => r.perConnectionKiB.toFixed(1)).join(' / ')} | ${ratio(per, basePer)} | ${int(open)} | ${notes ? `**${notes}**` : ''} |`,
     );
+  }
+  // The HTTP/1.1 target is fastify's figure (the leanest of the peers), not node:http's.
+  if (kind.id === 'h1' && idle.has('fastify') && idle.has('tiercel')) {
+    lines.push('', `tiercel / fastify per idle connection: ${ratio(perOf(idle.get('tiercel')), perOf(idle.get('fastify')))}.`);
+  }
+  return lines.join('\n');
+}
+
+/**
+ * RSS at start of every server, over every process this run started (each row and each idle round
+ * starts its own): VmRSS when the server printed "listening", before anything was served.
+ */
+const delta = (kiB) => `${kiB < 0 ? '−' : '+'}${(Math.abs(kiB) / 1024).toFixed(1)} MiB`;
+
+function startTable(results, idle, baselineName) {
+  const byServer = new Map();
+  const add = (name, kiB) => {
+    if (!Number.isFinite(kiB)) return;
+    if (!byServer.has(name)) byServer.set(name, []);
+    byServer.get(name).push(kiB);
+  };
+  for (const entries of results.values()) for (const [name, entry] of entries) add(name, entry.startMemory?.rssKiB);
+  for (const entries of idle?.values() ?? []) for (const [name, entry] of entries) for (const run of entry.runs) add(name, run.startKiB);
+  if (byServer.size === 0) return null;
+  const base = median(byServer.get(baselineName) ?? []);
+  const lines = [
+    '### RSS at start',
+    '',
+    'VmRSS of each server process when it printed "listening" (nothing served yet), over every process this run started (one per row, one per idle round).',
+    '',
+    `| Server | RSS at start (median) | min–max | processes | vs ${baselineName} |`,
+    '|---|--:|--:|--:|--:|',
+  ];
+  for (const [name, values] of byServer) {
+    lines.push(`| ${name} | ${mib(median(values))} | ${mib(Math.min(...values))}–${mib(Math.max(...values))} | ${values.length} | ${Number.isFinite(base) ? `${ratio(median(values), base)} (${delta(median(values) - base)})` : '–'} |`);
   }
   return lines.join('\n');
 }
@@ -164,22 +217,22 @@ function barTable(scenario, entries, reproduce) {
     '',
     scenario.note,
     '',
-    `| Server | ${scenario.unit} (median) | vs ${scenario.baseline} | ${hasMean ? 'mean latency (median) | ' : ''}RSS after | vs ${scenario.baseline} | peak RSS | ` +
+    `| Server | ${scenario.unit} (median) | vs ${scenario.baseline} | server CPU per ${scenario.unitName} | ${hasMean ? 'mean latency (median) | ' : ''}RSS at start | RSS after | vs ${scenario.baseline} | peak RSS | ` +
       `CPU server / ${scenario.client} / others | ${scenario.unit} per round | errors | bar (≥ ${scenario.bar}×) |`,
-    `|---|--:|--:|${hasMean ? '--:|' : ''}--:|--:|--:|--:|---|---|---|`,
+    `|---|--:|--:|--:|${hasMean ? '--:|' : ''}--:|--:|--:|--:|--:|---|---|---|`,
   ];
   for (const [name, entry] of entries) {
     const barCell = name === scenario.baseline ? 'baseline' : verdict.status === 'met' ? 'met' : verdict.status === 'below' ? `**below the ${scenario.bar}× bar**` : '**not checked**';
     if (entry.rounds.length === 0) {
-      lines.push(`| ⚠ ${name} | – | – | ${hasMean ? '– | ' : ''}– | – | – | – | – | **not measured: ${entry.failure}** | ${barCell} |`);
+      lines.push(`| ⚠ ${name} | – | – | – | ${hasMean ? '– | ' : ''}${mib(entry.startMemory?.rssKiB)} | – | – | – | – | – | **not measured: ${entry.failure}** | ${barCell} |`);
       continue;
     }
     const s = summarize(entry);
     const errorText = [describeErrors(s.errors), entry.failure].filter(Boolean).join('; ');
     const mark = s.flagged || (name === scenario.subject && verdict.status !== 'met') ? '⚠ ' : '';
     lines.push(
-      `| ${mark}${name} | ${int(s.rate)} | ${ratio(s.rate, baseSummary?.rate)} | ${hasMean ? `${ms(s.mean)} | ` : ''}` +
-        `${mib(entry.memory?.rssKiB)} | ${ratio(entry.memory?.rssKiB, baseRss)} | ${mib(entry.memory?.peakKiB)} | ${pct(s.serverCpu)} / ${pct(s.clientCpu)} / ${pct(s.othersCpu)} ` +
+      `| ${mark}${name} | ${int(s.rate)} | ${ratio(s.rate, baseSummary?.rate)} | ${micros(s.cpuMicros)} | ${hasMean ? `${ms(s.mean)} | ` : ''}` +
+        `${mib(entry.startMemory?.rssKiB)} | ${mib(entry.memory?.rssKiB)} | ${ratio(entry.memory?.rssKiB, baseRss)} | ${mib(entry.memory?.peakKiB)} | ${pct(s.serverCpu)} / ${pct(s.clientCpu)} / ${pct(s.othersCpu)} ` +
         `| ${entry.rounds.map((r) => int(r.rate)).join(' / ')} | ${errorText ? `**${errorText}**` : 'none'}${contendedNote(s)} | ${barCell} |`,
     );
   }
@@ -221,8 +274,10 @@ export function renderReport({ meta, settings, scenarios, results, idle, inject,
   sections.push(
     '',
     'Ratios are against node:http (req/s: higher is better; p99 and RSS: lower is better), except in the HTTP/2 and WebSocket rows, which compare tiercel with ' +
-      'their own baseline and must reach a bar. "RSS after" is VmRSS read at the end of the ' +
-      'scenario, "peak RSS" is VmHWM. ' +
+      'their own baseline and must reach a bar. "Server CPU per request" is the server process\'s CPU time (user + system) over a round divided by ' +
+      'the requests (or messages) it answered in that round: the median over rounds, then the lowest and highest round. It is not set by the load generator ' +
+      'and moves less than req/s when other work shares the machine, but contention (caches, hyperthreads) inflates it too: compare servers within one run, by ratio. "RSS at start" is VmRSS when the server printed "listening", ' +
+      '"RSS after" is VmRSS read at the end of the scenario, "peak RSS" is VmHWM. ' +
       '"CPU server / wrk / others" are shares of one core while the load generator ran (medians over rounds): the server on its core, the load generator on ' +
       'its core, and other processes plus hypervisor steal on the two cores together. Server well under 100% means something ' +
       'else set the pace (the load generator, if it is near 100%); others above 10% marks the row contended: rerun on a quiet machine before trusting it. A p99 of – means wrk printed no usable 99th percentile. ⚠ marks a server that had socket errors or non-2xx responses, or could not be measured, or missed its bar. ' +
@@ -230,7 +285,9 @@ export function renderReport({ meta, settings, scenarios, results, idle, inject,
     '',
   );
   for (const scenario of scenarios) sections.push(renderRow(scenario, results.get(scenario.id), settings, baselineName, env), '');
-  if (idle) sections.push(idleTable(idle, settings.idleConnections, baselineName), '');
+  for (const kind of IDLE_KINDS) if (idle?.has(kind.id)) sections.push(idleTable(kind, idle.get(kind.id), settings.idleConnections), '');
+  const start = startTable(results, idle, baselineName);
+  if (start) sections.push(start, '');
   if (inject) sections.push(injectTable(inject), '');
   return sections.join('\n');
 }

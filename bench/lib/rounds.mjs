@@ -12,19 +12,23 @@ export const fmt = (n) => Math.round(n).toLocaleString('en-US');
  * Runs `settings.rounds` interleaved rounds over `specs` ({ name, file } of servers/*.mjs).
  *  - check(server): resolves null when the server answers correctly, else a one-line problem.
  *  - warmup(server): one unrecorded load run (skipped when it is falsy).
- *  - measure(server, onStart): one load run; resolves with { rate, errors, … } (rate in the row's
- *    unit: req/s or messages/s); call onStart(child) once the load generator has spawned.
+ *  - measure(server, onStart): one load run; resolves with { rate, served, errors, … } (rate in the
+ *    row's unit: req/s or messages/s; served: requests or messages answered over the whole run);
+ *    call onStart(child) once the load generator has spawned.
  *  - describe(result): extra text for the per-round log line.
- * Resolves with Map name → { rounds: [result + serverCpu/clientCpu/othersCpu], memory, failure }.
+ * Resolves with Map name → { rounds: [result + serverCpu/clientCpu/othersCpu/cpuMicros], startMemory, memory, failure },
+ * where cpuMicros is the server's CPU time per request (or message) in µs and startMemory its
+ * VmRSS when it printed "listening".
  */
 export async function runInterleaved({ id, specs, settings, benchDir, check, warmup, measure, describe = () => '', unit }) {
   const entries = new Map();
   const running = [];
   for (const spec of specs) {
-    const entry = { rounds: [], memory: null, failure: null };
+    const entry = { rounds: [], startMemory: null, memory: null, failure: null };
     entries.set(spec.name, entry);
     try {
       const server = await startServer({ ...spec, cpu: settings.serverCpu, timeoutMs: settings.startTimeoutMs, benchDir });
+      entry.startMemory = server.startMemory;
       const wrong = await check(server);
       if (wrong) {
         await server.stop();
@@ -53,11 +57,12 @@ export async function runInterleaved({ id, specs, settings, benchDir, check, war
           const result = await measure(server, (child) => meter.watchClient(child.pid));
           // Server well under 100%: something else set the pace (the client near 100%: it did). Others: contended.
           const cpu = meter.stop();
-          Object.assign(result, { serverCpu: cpu.server, clientCpu: cpu.client, othersCpu: cpu.others });
+          const cpuMicros = result.served > 0 ? (cpu.serverSeconds * 1e6) / result.served : NaN;
+          Object.assign(result, { serverCpu: cpu.server, clientCpu: cpu.client, othersCpu: cpu.others, cpuMicros });
           entry.rounds.push(result);
           log(
             `${id} round ${round + 1}/${settings.rounds} ${spec.name}: ${fmt(result.rate)} ${unit}${describe(result)}, ` +
-              `CPU server ${(cpu.server * 100).toFixed(0)}%, client ${(cpu.client * 100).toFixed(0)}%, others ${(cpu.others * 100).toFixed(0)}%`,
+              `${cpuMicros.toFixed(2)} µs server CPU each, CPU server ${(cpu.server * 100).toFixed(0)}%, client ${(cpu.client * 100).toFixed(0)}%, others ${(cpu.others * 100).toFixed(0)}%`,
           );
         } catch (error) {
           entry.failure = error.message.split('\n')[0];

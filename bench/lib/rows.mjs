@@ -37,7 +37,10 @@ export function runRow(scenario, servers, settings, benchDir) {
       unit: 'req/s',
       check: (server) => checkH2Plaintext(server.port),
       warmup: settings.h2WarmupRequests > 0 && ((server) => load(server, settings.h2WarmupRequests)),
-      measure: (server, onStart) => load(server, settings.h2Requests, onStart),
+      measure: async (server, onStart) => {
+        const result = await load(server, settings.h2Requests, onStart);
+        return { ...result, served: result.requests };
+      },
       describe: meanText,
     });
   }
@@ -79,7 +82,7 @@ export function runRow(scenario, servers, settings, benchDir) {
     warmup: settings.warmup > 0 && ((server) => wrk(server, settings.warmup)),
     measure: async (server, onStart) => {
       const result = await wrk(server, settings.duration, onStart);
-      return { ...result, rate: result.rps };
+      return { ...result, rate: result.rps, served: result.requests };
     },
     describe: p99Text,
   });

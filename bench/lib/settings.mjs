@@ -12,12 +12,44 @@ export const SERVERS = [
 ];
 export const BASELINE = 'node-http';
 
+/** The HTTP/2 and WebSocket comparisons (their throughput rows and idle tables): tiercel against one baseline each. */
+const H2_PAIR = { servers: [{ name: 'node:http2', file: 'h2-node.mjs' }, { name: 'tiercel', file: 'tiercel.mjs' }], baseline: 'node:http2' };
+const WS_PAIR = { servers: [{ name: 'ws on node:http', file: 'ws-node.mjs' }, { name: 'tiercel', file: 'tiercel.mjs' }], baseline: 'ws on node:http' };
+
+/**
+ * The idle-memory tables: HTTP/1.1 over the wrk rows' servers (SERVERS), HTTP/2 and WebSockets
+ * each against its own baseline (the pairs of the h2 and ws rows). lib/idle.mjs opens them.
+ */
+export const IDLE_KINDS = [
+  {
+    id: 'h1',
+    title: 'Idle keep-alive connections',
+    what: 'raw sockets each send `GET /plaintext`, read the response and stay open',
+    baseline: BASELINE,
+    unitName: 'connection',
+  },
+  {
+    id: 'h2',
+    title: 'Idle HTTP/2 connections',
+    what: 'node:http2 client sessions (h2c, prior knowledge) each send one `GET /plaintext` stream, read it to its end and stay open',
+    ...H2_PAIR,
+    unitName: 'connection',
+  },
+  {
+    id: 'ws',
+    title: 'Idle WebSockets',
+    what: 'raw sockets each upgrade on `/ws` (no extension offered), echo one 32-byte text message and stay open',
+    ...WS_PAIR,
+    unitName: 'socket',
+  },
+];
+
 /** Every variable the harness reads, in the order a reproduce command lists them. */
 export const ENV_KEYS = [
   'SCENARIOS', 'SERVERS', 'DURATION', 'ROUNDS', 'CONNECTIONS', 'WARMUP', 'PIPELINE', 'ECHO_BYTES',
   'H2_REQUESTS', 'H2_CLIENTS', 'H2_STREAMS', 'H2_WARMUP_REQUESTS',
   'WS_SECONDS', 'WS_CONNECTIONS', 'WS_BYTES',
-  'IDLE_CONNECTIONS', 'INJECT_REQUESTS', 'SERVER_CPU', 'CLIENT_CPU', 'START_TIMEOUT',
+  'IDLE_CONNECTIONS', 'IDLE', 'IDLE_SETTLE_MS', 'INJECT_REQUESTS', 'SERVER_CPU', 'CLIENT_CPU', 'START_TIMEOUT',
 ];
 
 /** Reads and validates the settings; `problems` lists every bad value (nothing is silently fixed). */
@@ -55,6 +87,9 @@ export function readSettings(env) {
     // Both servers cap messages at 1 MiB (ws's and tiercel's default maxPayload).
     wsBytes: int('WS_BYTES', 32, 1, 1024 * 1024),
     idleConnections: int('IDLE_CONNECTIONS', 1000, 0),
+    idleKinds: list('IDLE', IDLE_KINDS.map((k) => k.id)),
+    idleSettleMs: int('IDLE_SETTLE_MS', 1000, 0),
+    results: env.RESULTS || 'RESULTS.md',
     serverCpu: int('SERVER_CPU', 1, 0),
     clientCpu: int('CLIENT_CPU', 0, 0),
     startTimeoutMs: int('START_TIMEOUT', 10_000, 100),
@@ -119,14 +154,11 @@ export function scenarioList({ pipeline, echoBytes, h2Requests, h2Clients, h2Str
       standalone: 'h2.mjs',
       title: 'HTTP/2 plaintext (h2c, prior knowledge)',
       request: `GET /plaintext → Hello, World! over h2c: h2load -n ${h2Requests} -c ${h2Clients} -m ${h2Streams} (${h2Clients} connections × ${h2Streams} concurrent streams)`,
-      servers: [
-        { name: 'node:http2', file: 'h2-node.mjs' },
-        { name: 'tiercel', file: 'tiercel.mjs' },
-      ],
-      baseline: 'node:http2',
+      ...H2_PAIR,
       subject: 'tiercel',
       bar: 0.9,
       unit: 'req/s',
+      unitName: 'request',
       client: 'h2load',
       note:
         'node:http2 is the bare stream API (`stream.respond`) with the SETTINGS tiercel sends by default, answering with the same ' +
@@ -142,14 +174,11 @@ export function scenarioList({ pipeline, echoBytes, h2Requests, h2Clients, h2Str
       standalone: 'ws.mjs',
       title: `WebSocket echo, ${wsConnections} connections, ${wsBytes}-byte messages`,
       request: `ws://…/ws: ${wsConnections} clients, each with one ${wsBytes}-byte text message in flight (send, await the echo, send again)`,
-      servers: [
-        { name: 'ws on node:http', file: 'ws-node.mjs' },
-        { name: 'tiercel', file: 'tiercel.mjs' },
-      ],
-      baseline: 'ws on node:http',
+      ...WS_PAIR,
       subject: 'tiercel',
       bar: 0.95,
       unit: 'messages/s',
+      unitName: 'message',
       client: 'client',
       note:
         'The client is `bench/lib/ws-load.mjs` (raw-socket WebSocket clients in one Node process (masked frames built once, echoes parsed by header)), started afresh each round: it opens the ' +

@@ -31,7 +31,7 @@ export function wsVersion() {
   }
 }
 
-/** One measured run; resolves with { rate (messages/s), messages, seconds, errors }. */
+/** One measured run; resolves with { rate (messages/s), messages, seconds, served (echoes, warm-up included), errors }. */
 export async function runWsLoad({ url, connections, bytes, seconds, warmup, cpu, cwd, onStart }) {
   const args = [LOAD_SCRIPT, url, String(connections), String(bytes), String(seconds), String(warmup)];
   const { code, signal, stdout, stderr } = await runToEnd(process.execPath, args, {
@@ -46,5 +46,5 @@ export async function runWsLoad({ url, connections, bytes, seconds, warmup, cpu,
     throw new Error(`WebSocket load generator failed (${signal ?? `code ${code}`}): ${why}`);
   }
   const r = JSON.parse(line);
-  return { rate: r.perSecond, messages: r.messages, seconds: r.seconds, errors: r.errors };
+  return { rate: r.perSecond, messages: r.messages, seconds: r.seconds, served: r.total, errors: r.errors };
 }

@@ -2,7 +2,8 @@
 // CONNECTIONS clients, each with one message in flight (send, wait for the echo, send again), for
 // WARMUP + DURATION seconds; counts the echoes in the measured window.
 // Usage: node lib/ws-load.mjs <url> <connections> <bytes> <seconds> <warmupSeconds>
-// Prints one JSON line: { messages, seconds, perSecond, errors: { socket, closed, wrongEcho } }.
+// Prints one JSON line: { messages, seconds, perSecond, total, errors: { socket, closed, wrongEcho } }
+// (`total`: echoes over the whole run, warm-up included, for the server's CPU time per message).
 //
 // A deliberately cheap client so that it, not the server, is not what sets the pace: raw `net`
 // sockets, the HTTP/1.1 upgrade done by hand (101 and Sec-WebSocket-Accept checked, no
@@ -104,6 +105,7 @@ function handshake() {
 let counting = false;
 let running = true;
 let messages = 0;
+let total = 0;
 const errors = { socket: 0, closed: 0, wrongEcho: 0 };
 
 /** Drives one upgraded connection: send, parse the echo frame(s), send again. */
@@ -124,6 +126,7 @@ function drive(socket, rest) {
     socket.destroy();
   };
   const frameDone = () => {
+    total++;
     if (counting) messages++;
     socket.write(frame);
   };
@@ -200,6 +203,6 @@ await new Promise((r) => setTimeout(r, Number(seconds) * 1000));
 counting = false;
 running = false;
 const elapsed = Number(process.hrtime.bigint() - start) / 1e9;
-console.log(JSON.stringify({ messages, seconds: elapsed, perSecond: messages / elapsed, errors }));
+console.log(JSON.stringify({ messages, seconds: elapsed, perSecond: messages / elapsed, total, errors }));
 for (const socket of sockets) socket.destroy();
 process.exit(0);

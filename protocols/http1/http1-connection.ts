@@ -99,6 +99,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   /** The client sent its FIN: finish what it sent, then close. */
   #peerEnded = false;
   #resolveRun!: () => void;
+  #stopLifetime: (() => void) | undefined;
   // Made on the first request whose app returns a promise; a sync app never pays for them.
   #appDone: (() => void) | undefined;
   #appError: ((err: unknown) => void) | undefined;
@@ -174,7 +175,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     t.on('close', Http1Connection.#closeListener);
     t.on('drain', Http1Connection.#drainListener);
     this.#options.heartbeat.add(this);
-    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(() => this.#onCloseRequested());
+    this.#stopLifetime = this.ctx.features.get(LifetimeFeature)?.onCloseRequested(() => this.#onCloseRequested());
     if (t.destroyed) this.#onClose();
     return done;
   }
@@ -603,6 +604,12 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     t.off('error', Http1Connection.#errorListener);
     // Whoever takes the transport handles its errors; this keeps an unhandled one from crashing us.
     t.on('error', noop);
+    // Nothing the transport or the connection's features keep may hold this object (its exchange,
+    // parser and buffers) for as long as the new owner keeps the socket open: ~6 KiB per WebSocket.
+    t.off('close', Http1Connection.#closeListener);
+    t.once('close', this.#resolveRun);
+    (t as Carrier)[kConnection] = undefined;
+    this.#stopLifetime?.();
     const head = this.#stash ?? Buffer.alloc(0);
     this.#stash = null;
     if (this.#readingPaused) {

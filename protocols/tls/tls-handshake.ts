@@ -75,8 +75,10 @@ export function acceptTls(ctx: ConnectionContext, settings: HandshakeSettings): 
     const onEnd = (): void => fail(new TlsHandshakeFailedError('closed', 'the client ended its side during the handshake'));
     const clock = settings.clock;
     const timer = clock.setTimeout(() => fail(new TlsHandshakeFailedError('timeout', `no complete handshake within ${settings.handshakeTimeoutMs} ms`)), settings.handshakeTimeoutMs);
+    let stopLifetime: (() => void) | undefined;
     const cleanup = (): void => {
       clock.clearTimer(timer);
+      stopLifetime?.();
       socket.off('error', onError);
       socket.off('close', onClose);
       socket.off('end', onEnd);
@@ -85,7 +87,7 @@ export function acceptTls(ctx: ConnectionContext, settings: HandshakeSettings): 
     socket.once('close', onClose);
     socket.once('end', onEnd);
     // A shutdown should not wait for a handshake that may never finish.
-    ctx.features.get(LifetimeFeature)?.onCloseRequested(() => fail(new TlsHandshakeFailedError('closed', 'the server is shutting down')));
+    stopLifetime = ctx.features.get(LifetimeFeature)?.onCloseRequested(() => fail(new TlsHandshakeFailedError('closed', 'the server is shutting down')));
     socket.once('secure', () => {
       // From here an end is the protocol's to handle (a request may be waiting to be read).
       socket.off('end', onEnd);

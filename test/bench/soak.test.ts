@@ -4,39 +4,18 @@
 // the baseline) passing. RSS and the live heap are judged over a few dozen samples only, so the
 // band is loosened here (the full run uses 5 %): the smoke test keeps the harness working, the
 // full run (bench/SOAK.md) is the measurement.
-import { spawn, spawnSync } from 'node:child_process';
-import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { repoRoot } from '../support/shared.js';
+import { runHarness } from './harness.js';
 
-const SOAK = join(repoRoot(), 'bench', 'soak', 'soak.mjs');
 const hasWrk = spawnSync('wrk', ['--version']).error === undefined;
 if (!hasWrk) console.warn('\n!!! SKIPPING the soak smoke test: wrk is missing (apt-get install wrk)\n');
 
-function runSoak(env: Record<string, string>, timeoutMs: number): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
-  // Coverage is about tiercel's own tests; the harness and its server need not write any.
-  delete childEnv.NODE_V8_COVERAGE;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [SOAK], { env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (t: string) => (stdout += t));
-    child.stderr.setEncoding('utf8').on('data', (t: string) => (stderr += t));
-    // SIGINT lets the harness stop its server and wrk before it exits.
-    const timer = setTimeout(() => child.kill('SIGINT'), timeoutMs);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 test('npm run soak at a tiny scale: every phase over cleartext and TLS passes its checks', async () => {
   if (!hasWrk) return;
-  const { code, stdout, stderr } = await runSoak(
+  const { code, stdout, stderr } = await runHarness(
+    'soak/soak.mjs',
     {
       SOAK_REQUESTS: '10000',
       SOAK_CONNECTS: '400',

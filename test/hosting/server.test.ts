@@ -274,6 +274,34 @@ test('stop() asks connections to close, waits for them, and aborts those that ou
   assert.throws(() => memory.connect('polite'), (e: { code?: string }) => e.code === 'ERR_TIERCEL_CONNECTION_REFUSED');
 });
 
+test('LifetimeFeature.onCloseRequested returns what unregisters its listener: stop() calls only those still registered', async () => {
+  const server = new Server({ logLevel: 'silent' });
+  const called: string[] = [];
+  server.listen('http://memory:lifetime', (ep) =>
+    ep.run(async (ctx) => {
+      const lifetime = ctx.features.get(LifetimeFeature)!;
+      const stopGone = lifetime.onCloseRequested(() => called.push('gone'));
+      await new Promise<void>((resolve) => {
+        lifetime.onCloseRequested(() => {
+          called.push('kept');
+          resolve();
+        });
+        stopGone();
+        stopGone(); // twice is harmless
+      });
+      ctx.transport.end();
+      // Registered after the request: called at once, and its unregister does nothing.
+      lifetime.onCloseRequested(() => called.push('late'))();
+    }),
+  );
+  await server.start();
+  const client = server.getTransport(MemoryTransport).connect('lifetime');
+  await delay(20);
+  await server.stop(500);
+  await readAll(client);
+  assert.equal(called, ['kept', 'late']);
+});
+
 test('listen() after start() is refused', async () => {
   const server = new Server({ logLevel: 'silent' });
   server.listen('http://memory:once', (ep) => ep.run(async () => {}));

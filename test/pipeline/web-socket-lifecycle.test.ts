@@ -142,6 +142,48 @@ test('1,000 concurrent WebSockets over TCP: all echo, and memory per socket stay
   }
 });
 
+test('an open WebSocket lets go of the HTTP/1.1 request it came from: the exchange is collected, the socket echoes on', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  // The request's headers are cached on its exchange, which holds the connection, parser and head:
+  // while any of them is kept for the socket's sake, so are the headers.
+  const requests: WeakRef<object>[] = [];
+  const app = new ApplicationBuilder().run(async (ctx) => {
+    requests.push(new WeakRef(ctx.request.headers));
+    const ws = await ctx.webSockets.accept();
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  const h = await startWs(app);
+  try {
+    const sockets: WebSocket[] = [];
+    for (const transport of ['tcp', 'memory'] as const) {
+      const ws = await opened(h.client(transport, '/'));
+      const reply = nextMessage(ws);
+      ws.send('first');
+      assert.is((await reply).data.toString(), 'first');
+      sockets.push(ws);
+    }
+    // Past the accept's setImmediate (resumeAfterAccept) and any microtask that still names the request.
+    await new Promise((r) => setTimeout(r, 20));
+    gc();
+    assert.equal(
+      requests.map((r) => r.deref() === undefined),
+      [true, true],
+      'an upgraded request is still reachable while its WebSocket is open',
+    );
+    for (const ws of sockets) {
+      const reply = nextMessage(ws);
+      ws.send('still open');
+      assert.is((await reply).data.toString(), 'still open');
+    }
+    const closes = sockets.map((ws) => closed(ws));
+    for (const ws of sockets) ws.close();
+    await Promise.all(closes);
+  } finally {
+    await h.stop();
+  }
+});
+
 test('demo app: /ws echoes and /chat serves a page whose socket broadcasts to every member', async () => {
   const h = await startWs(demoApp());
   try {
