@@ -1,5 +1,4 @@
 import { TiercelError } from '../connection/index.js';
-import { HttpProtocolError } from '../protocols/http/index.js';
 
 /** The request body was read before (by `text()`, `json()`, `buffer()`, `stream()` or `body`). */
 export class BodyAlreadyReadError extends TiercelError {

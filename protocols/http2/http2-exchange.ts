@@ -1,4 +1,4 @@
-import http2, { type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
+import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { ConnectionContext, FeatureKey } from '../../connection/index.js';
 import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
 import {

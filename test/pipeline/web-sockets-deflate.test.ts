@@ -2,14 +2,14 @@
 // an HTTP/1.1 Upgrade (ws's client) and an HTTP/2 extended CONNECT (node:http2's client, with the
 // compression done here by hand with zlib, independently of ws).
 import 'reflect-metadata';
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Stream } from 'node:http2';
 import { constants, deflateRawSync, inflateRawSync } from 'node:zlib';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { WebSocket } from 'ws';
 import { ApplicationBuilder } from '../../pipeline/index.js';
 import { Op, Rsv, frame } from './raw-web-socket.js';
-import { closed, nextMessage, opened, startWs, type WsHarness } from './web-socket-support.js';
+import { closed, h2ConnectWs, h2Session, nextMessage, opened, startWs } from './web-socket-support.js';
 
 // What ws's client offers with `perMessageDeflate: true`; the HTTP/2 client offers the same.
 const OFFER = 'permessage-deflate; client_max_window_bits';
@@ -28,28 +28,6 @@ function echoApp(): ApplicationBuilder {
   });
 }
 
-async function session(h: WsHarness): Promise<ClientHttp2Session> {
-  const s = http2.connect(`http://127.0.0.1:${h.port}`);
-  s.on('error', () => undefined);
-  await new Promise<void>((resolve) => (s.remoteSettings.enableConnectProtocol ? resolve() : s.once('remoteSettings', () => resolve())));
-  return s;
-}
-
-function connectWs(s: ClientHttp2Session, extra: Record<string, string>): Promise<{ headers: IncomingHttpHeaders; stream: ClientHttp2Stream }> {
-  const stream = s.request({
-    ':method': 'CONNECT',
-    ':protocol': 'websocket',
-    ':scheme': 'http',
-    ':path': '/ws',
-    ':authority': 'tiercel.test',
-    'sec-websocket-version': '13',
-    ...extra,
-  });
-  return new Promise((resolve, reject) => {
-    stream.once('response', (headers) => resolve({ headers, stream }));
-    stream.once('error', reject);
-  });
-}
 
 /** The next whole server frame on the stream (unmasked, length up to 64 KiB). */
 function nextFrame(stream: ClientHttp2Stream): Promise<{ rsv1: boolean; opcode: number; payload: Buffer }> {
@@ -81,7 +59,7 @@ function nextFrame(stream: ClientHttp2Stream): Promise<{ rsv1: boolean; opcode: 
 
 test('permessage-deflate: HTTP/2 negotiates what HTTP/1.1 does, and compressed messages flow both ways', async () => {
   const h = await startWs(echoApp());
-  const s = await session(h);
+  const s = await h2Session(h);
   try {
     // HTTP/1.1, with ws's client.
     let http1Answer: string | undefined;
@@ -97,7 +75,7 @@ test('permessage-deflate: HTTP/2 negotiates what HTTP/1.1 does, and compressed m
     await c;
 
     // HTTP/2: the same offer gets the same answer in the 200.
-    const { headers, stream } = await connectWs(s, { 'sec-websocket-extensions': OFFER });
+    const { headers, stream } = await h2ConnectWs(s, '/ws', { 'sec-websocket-extensions': OFFER });
     assert.is(headers[':status'], 200);
     assert.is(headers['sec-websocket-extensions'], http1Answer);
     const answer = nextFrame(stream);
@@ -116,14 +94,14 @@ test('permessage-deflate: HTTP/2 negotiates what HTTP/1.1 does, and compressed m
 test('permessage-deflate: no offer, no extension (HTTP/2); compression off ignores the offer', async () => {
   const h = await startWs(echoApp());
   const plain = await startWs(new ApplicationBuilder().run(async (ctx) => void (await ctx.webSockets.accept())));
-  const s = await session(h);
-  const s2 = await session(plain);
+  const s = await h2Session(h);
+  const s2 = await h2Session(plain);
   try {
-    const none = await connectWs(s, {});
+    const none = await h2ConnectWs(s, '/ws', {});
     assert.is(none.headers[':status'], 200);
     assert.is(none.headers['sec-websocket-extensions'], undefined);
     none.stream.close();
-    const off = await connectWs(s2, { 'sec-websocket-extensions': OFFER });
+    const off = await h2ConnectWs(s2, '/ws', { 'sec-websocket-extensions': OFFER });
     assert.is(off.headers[':status'], 200);
     assert.is(off.headers['sec-websocket-extensions'], undefined);
     off.stream.close();
@@ -137,7 +115,7 @@ test('permessage-deflate: no offer, no extension (HTTP/2); compression off ignor
 
 test('an extension offer that cannot be accepted is an ordinary 400 before anything is sent, on both versions', async () => {
   const h = await startWs(echoApp());
-  const s = await session(h);
+  const s = await h2Session(h);
   try {
     // RFC 7692 §7.1.2.1: server_max_window_bits is 8 to 15.
     const bad = 'permessage-deflate; server_max_window_bits=20';
@@ -147,7 +125,7 @@ test('an extension offer that cannot be accepted is an ordinary 400 before anyth
     );
     assert.ok(http1.startsWith('HTTP/1.1 400 '), http1);
     assert.ok(http1.includes('Sec-WebSocket-Extensions'), 'the reason is in the body');
-    const http2 = await connectWs(s, { 'sec-websocket-extensions': bad });
+    const http2 = await h2ConnectWs(s, '/ws', { 'sec-websocket-extensions': bad });
     assert.is(http2.headers[':status'], 400);
     assert.is(http2.headers['sec-websocket-extensions'], undefined);
     http2.stream.close();
