@@ -124,11 +124,6 @@ export class Http1Parser {
     return s === S.ReqStart || s === S.Upgraded || s === S.Closed;
   }
 
-  /** The head of the request being read, from its empty line until its message completes. */
-  get currentHead(): RequestHead | null {
-    return this.#head;
-  }
-
   /**
    * Stops `execute` at the next event boundary: right after the callback that calls it. Two
    * events are never split: onMessageComplete follows the last body piece, and a request without

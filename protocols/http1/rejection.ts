@@ -161,8 +161,3 @@ export class BadRequestError extends HttpProtocolError {
     super('ERR_TIERCEL_BAD_REQUEST', STATUS[reason], MESSAGE[reason]);
   }
 }
-
-/** The status the driver answers a rejection with (400, 413, 414, 431, 501 or 505). */
-export function rejectionStatus(reason: RequestRejectionReason): number {
-  return STATUS[reason];
-}
