@@ -89,11 +89,14 @@ function parseProtocols(value: string): string[] | undefined {
 }
 
 /**
- * The WebSocket fields of the answer (the 101 or the 200): `sec-websocket-accept` for an
- * `upgrade` (RFC 6455 §4.2.2), the chosen subprotocol and the negotiated extensions.
+ * The WebSocket fields of the answer (the 101 or the 200): `upgrade: websocket` and
+ * `sec-websocket-accept` for an `upgrade` (RFC 6455 §4.2.2), the chosen subprotocol and the
+ * negotiated extensions.
  */
 export function setAcceptHeaders(into: HeaderList, offer: WebSocketOffer, protocol: string | undefined, extensions: string | undefined): void {
   if (offer.key !== undefined) {
+    // The 101 names the one protocol switched to, whatever else the client's Upgrade listed.
+    into.set('upgrade', 'websocket');
     into.set('sec-websocket-accept', createHash('sha1').update(offer.key + GUID).digest('base64'));
   }
   if (protocol !== undefined) into.set('sec-websocket-protocol', protocol);
