@@ -38,7 +38,6 @@ type Component =
   | { readonly kind: 'map'; readonly prefix: string; readonly branch: ApplicationBuilder }
   | { readonly kind: 'when'; readonly predicate: RequestPredicate; readonly branch: ApplicationBuilder };
 
-/** The client's fault (a bad or oversize body, an HttpError 4xx): worth a debug line, not an error. */
 /** The client's doing: a 4xx rejection, or the client going away mid-request. */
 function isClientError(err: unknown): boolean {
   return err instanceof ConnectionAbortedError || ((err instanceof HttpProtocolError || err instanceof HttpError) && err.status < 500);
@@ -282,15 +281,9 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
   };
 
   #complete(ctx: HttpContext): void | Promise<void> {
-    const ex = ctx.exchange;
-    if (!ex.responseEnded) {
-      try {
-        ex.end();
-      } catch (err) {
-        this.#log().error('Could not end the response', this.#fields(ctx, err));
-        ex.abort(err);
-      }
-    }
+    // The protocol's one completion path (it would run it too once this returns): now, so that
+    // the response does not wait for the request scope's disposal.
+    ctx.exchange.complete();
     const scope = requestScopeOf(ctx);
     if (scope === undefined) return undefined;
     let disposed: void | Promise<void>;

@@ -1,5 +1,4 @@
 import { TiercelError } from '../connection/index.js';
-import { HttpProtocolError } from '../protocols/http/index.js';
 
 /** The request body was read before (by `text()`, `json()`, `buffer()`, `stream()` or `body`). */
 export class BodyAlreadyReadError extends TiercelError {
@@ -8,16 +7,8 @@ export class BodyAlreadyReadError extends TiercelError {
   }
 }
 
-/**
- * More body bytes arrived than `maxRequestBodySize` allows. The exchange enforces the limit
- * itself (with the same code); this is the pipeline's own check, so a helper never buffers past
- * the limit whatever the protocol adapter does.
- */
-export class RequestBodyTooLargeError extends HttpProtocolError {
-  constructor(readonly limit: number) {
-    super('ERR_TIERCEL_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);
-  }
-}
+// Raised by the exchange's body reader (protocols/http), re-exported where apps have always found it.
+export { RequestBodyTooLargeError } from '../protocols/http/index.js';
 
 /** The app wrote to a response that was already ended (or aborted). */
 export class ResponseEndedError extends TiercelError {

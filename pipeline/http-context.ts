@@ -56,7 +56,11 @@ let scopeOf: (ctx: HttpContext) => DependencyContainer | undefined;
 export class HttpContext {
   readonly request: HttpRequest;
   readonly response: HttpResponse;
-  /** The protocol-level exchange, for what the request and response do not cover (upgrades). */
+  /**
+   * The protocol-level exchange, for what the request and response do not cover: ask it for a
+   * feature (`exchange.feature(HttpUpgradeFeature)`, `HttpExtendedConnectFeature`, …), which is
+   * undefined when the request's protocol does not offer it.
+   */
   readonly exchange: HttpExchange;
   readonly #app: ApplicationServices;
   #connection: ConnectionInfo | undefined = undefined;

@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import type { HttpExchange, HttpProtocolName, RequestHeaders } from '../protocols/http/index.js';
+import { HttpRequestTrailersFeature, type HttpExchange, type HttpProtocolName, type RequestHeaders } from '../protocols/http/index.js';
 import { BodyAlreadyReadError } from './errors.js';
 import { authorityOf, decodePath, rawPathOf } from './path.js';
 import { RequestBodyStream, iterateBody, readBodyBuffer, readBodyJson, readBodyText } from './request-body.js';
@@ -108,7 +108,7 @@ export class HttpRequest {
    * there were none. Read the body to its end first: until then it may be null.
    */
   get trailers(): RequestHeaders | null {
-    return this.#exchange.requestTrailers;
+    return this.#exchange.feature(HttpRequestTrailersFeature)?.requestTrailers ?? null;
   }
 
   get bodyUsed(): boolean {

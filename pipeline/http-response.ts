@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { HeadersSentError, type HeaderList, type HttpExchange } from '../protocols/http/index.js';
+import { HeadersSentError, HttpResponseTrailersFeature, type HeaderList, type HttpExchange } from '../protocols/http/index.js';
 import { InvalidBodyError, InvalidStatusCodeError, ResponseEndedError } from './errors.js';
 
 /** What a response body chunk may be. */
@@ -57,7 +57,7 @@ export class HttpResponse {
 
   /** Trailers sent after the body, or null when the protocol cannot send them. */
   get trailers(): HeaderList | null {
-    return this.#exchange.responseTrailers;
+    return this.#exchange.feature(HttpResponseTrailersFeature)?.responseTrailers ?? null;
   }
 
   get headersSent(): boolean {

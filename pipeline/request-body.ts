@@ -1,33 +1,25 @@
 import { Readable } from 'node:stream';
 import type { HttpExchange } from '../protocols/http/index.js';
-import { RequestBodyTooLargeError } from './errors.js';
 import { HttpError } from './http-error.js';
 
-// Body readers over `exchange.readBody()`. The exchange enforces `maxRequestBodySize` and turns
-// bad framing, slow uploads and oversize bodies into an HttpProtocolError (400/408/413) that
-// these helpers pass on untouched. They also count bytes themselves, so that no helper ever holds
-// more than the limit even if a protocol adapter forgot to check.
+// Body readers over `exchange.readBody()`. The exchange's one body reader (shared by HTTP/1.1 and
+// HTTP/2) enforces `maxRequestBodySize` and turns bad framing, slow uploads and oversize bodies
+// into an HttpProtocolError (400/408/413) that these helpers pass on untouched: they never hold
+// more than the limit because the reader never hands more over.
 
 const EMPTY = Buffer.alloc(0);
-
-function checkLimit(received: number, limit: number): void {
-  if (received > limit) throw new RequestBodyTooLargeError(limit);
-}
 
 /** The whole body in one Buffer, never more than the exchange's `maxRequestBodySize`. */
 export async function readBodyBuffer(exchange: HttpExchange): Promise<Buffer> {
   if (!exchange.requestHasBody) return EMPTY;
-  const limit = exchange.maxRequestBodySize;
   const first = await exchange.readBody();
   if (first === null) return EMPTY;
   let received = first.length;
-  checkLimit(received, limit);
   const chunks: Buffer[] = [first];
   for (;;) {
     const chunk = await exchange.readBody();
     if (chunk === null) break;
     received += chunk.length;
-    checkLimit(received, limit);
     chunks.push(chunk);
   }
   // The common small body arrives in one chunk: hand it over without a copy.
@@ -53,13 +45,9 @@ export async function readBodyJson<T = unknown>(exchange: HttpExchange): Promise
 /** The body chunk by chunk, as the client sends it; the next chunk is read only when asked for. */
 export async function* iterateBody(exchange: HttpExchange): AsyncGenerator<Buffer, void, undefined> {
   if (!exchange.requestHasBody) return;
-  const limit = exchange.maxRequestBodySize;
-  let received = 0;
   for (;;) {
     const chunk = await exchange.readBody();
     if (chunk === null) return;
-    received += chunk.length;
-    checkLimit(received, limit);
     yield chunk;
   }
 }
@@ -70,13 +58,10 @@ export async function* iterateBody(exchange: HttpExchange): AsyncGenerator<Buffe
  */
 export class RequestBodyStream extends Readable {
   readonly #exchange: HttpExchange;
-  readonly #limit: number;
-  #received = 0;
 
   constructor(exchange: HttpExchange) {
     super();
     this.#exchange = exchange;
-    this.#limit = exchange.maxRequestBodySize;
     if (!exchange.requestHasBody) this.push(null);
   }
 
@@ -85,13 +70,6 @@ export class RequestBodyStream extends Readable {
   }
 
   readonly #onChunk = (chunk: Buffer | null): void => {
-    if (chunk !== null) {
-      this.#received += chunk.length;
-      if (this.#received > this.#limit) {
-        this.destroy(new RequestBodyTooLargeError(this.#limit));
-        return;
-      }
-    }
     this.push(chunk);
   };
 

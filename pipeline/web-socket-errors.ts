@@ -1,4 +1,5 @@
 import { TiercelError } from '../connection/index.js';
+import type { WebSocketRejectionReason } from '../protocols/websocket/index.js';
 import { HttpError } from './http-error.js';
 
 /**
@@ -12,6 +13,7 @@ import { HttpError } from './http-error.js';
  * | `key` | `ERR_TIERCEL_WS_BAD_KEY` | 400 (`Sec-WebSocket-Key` missing or not 16 bytes of base64) |
  * | `version` | `ERR_TIERCEL_WS_BAD_VERSION` | 426 + `sec-websocket-version: 13` (RFC 6455 §4.4) |
  * | `subprotocol-header` | `ERR_TIERCEL_WS_BAD_SUBPROTOCOL_HEADER` | 400 (`Sec-WebSocket-Protocol` is not a token list) |
+ * | `extensions-header` | `ERR_TIERCEL_WS_BAD_EXTENSIONS_HEADER` | 400 (`Sec-WebSocket-Extensions` unparsable, or a deflate offer that cannot be accepted) |
  * | `origin` | `ERR_TIERCEL_WS_ORIGIN_REFUSED` | 403 (see `WebSocketOptions.allowedOrigins`) |
  *
  * Once open, a socket closes with these codes (RFC 6455 §7.4.1), which ws sends and tiercel chooses:
@@ -25,7 +27,7 @@ import { HttpError } from './http-error.js';
  *   `WebSocketBufferFullError`), or (ws) a message in too many fragments.
  * - 1009 Message Too Big: a message larger than `maxPayload`.
  */
-export type WebSocketRejectionReason = 'not-websocket' | 'method' | 'key' | 'version' | 'subprotocol-header' | 'origin';
+export type { WebSocketRejectionReason };
 
 const REJECTIONS: Readonly<Record<WebSocketRejectionReason, { code: string; status: number; headers?: Record<string, string> }>> = {
   'not-websocket': { code: 'ERR_TIERCEL_WS_NOT_WEBSOCKET', status: 426, headers: { upgrade: 'websocket' } },
@@ -33,6 +35,7 @@ const REJECTIONS: Readonly<Record<WebSocketRejectionReason, { code: string; stat
   key: { code: 'ERR_TIERCEL_WS_BAD_KEY', status: 400 },
   version: { code: 'ERR_TIERCEL_WS_BAD_VERSION', status: 426, headers: { 'sec-websocket-version': '13' } },
   'subprotocol-header': { code: 'ERR_TIERCEL_WS_BAD_SUBPROTOCOL_HEADER', status: 400 },
+  'extensions-header': { code: 'ERR_TIERCEL_WS_BAD_EXTENSIONS_HEADER', status: 400 },
   origin: { code: 'ERR_TIERCEL_WS_ORIGIN_REFUSED', status: 403 },
 };
 
@@ -73,19 +76,4 @@ export class WebSocketAcceptError extends TiercelError {
   }
 }
 
-/**
- * A send found more than `maxBufferedAmount` bytes still queued for the peer: the peer reads slower
- * than the app writes, or not at all. The message was not queued; the socket emits this error and
- * closes with 1008 (see `WebSocketOptions.maxBufferedAmount`). The client's doing, or its network's.
- */
-export class WebSocketBufferFullError extends TiercelError {
-  constructor(
-    readonly bufferedAmount: number,
-    readonly maxBufferedAmount: number,
-  ) {
-    super(
-      'ERR_TIERCEL_WS_BUFFER_FULL',
-      `The WebSocket peer is not reading: ${bufferedAmount} bytes are queued for it, over maxBufferedAmount (${maxBufferedAmount}); closing with 1008`,
-    );
-  }
-}
+export { WebSocketBufferFullError } from '../protocols/websocket/index.js';

@@ -15,7 +15,8 @@ export interface WebSocketDeflateOptions {
   clientNoContextTakeover?: boolean;
   /**
    * The server compressor's window, 8-15 bits. Default 13 (8 KiB instead of zlib's 32 KiB). A client
-   * that demands a smaller one is refused by ws with a 400, so lower it only if your clients do.
+   * that demands a smaller one is refused with a 400 (`ERR_TIERCEL_WS_BAD_EXTENSIONS_HEADER`), so
+   * lower it only if your clients do.
    */
   serverMaxWindowBits?: number;
   /** zlib's memLevel for the compressor, 1-9. Default 7 (64 KiB of hash state instead of 128 KiB). */

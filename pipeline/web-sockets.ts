@@ -1,7 +1,8 @@
 import type { WebSocket } from 'ws';
 import type { HttpExchange } from '../protocols/http/index.js';
-import { WebSocketAcceptError, WebSocketSubprotocolError } from './web-socket-errors.js';
-import { isWebSocketRequest, validateHandshake } from './web-socket-handshake.js';
+import { isWebSocketRejection, readWebSocketOffer } from '../protocols/websocket/index.js';
+import { WebSocketAcceptError, WebSocketHandshakeError, WebSocketSubprotocolError } from './web-socket-errors.js';
+import { checkOrigin, webSocketOpeningOf } from './web-socket-handshake.js';
 import type { WebSocketHost } from './web-socket-host.js';
 
 export interface WebSocketAcceptOptions {
@@ -31,7 +32,7 @@ export class WebSocketManager {
 
   /** True when the client asked for a WebSocket (it may still be a bad handshake: `accept` checks). */
   get isWebSocketRequest(): boolean {
-    return isWebSocketRequest(this.#exchange);
+    return webSocketOpeningOf(this.#exchange) !== undefined;
   }
 
   /** The subprotocols the client offered, in its order of preference (empty when none). */
@@ -56,13 +57,15 @@ export class WebSocketManager {
     if (this.#accepted) throw new WebSocketAcceptError('accept() was already called for this request');
     const ex = this.#exchange;
     if (ex.headersSent) throw new WebSocketAcceptError('accept() after the response started: the handshake needs the response');
+    const offer = readWebSocketOffer(webSocketOpeningOf(ex), ex.method, ex.headers);
+    if (isWebSocketRejection(offer)) throw new WebSocketHandshakeError(offer.reason, offer.message);
     const host = this.#app.webSocketHost();
-    const handshake = validateHandshake(ex, host.options);
+    checkOrigin(ex, host.options);
     const protocol = options.protocol;
-    if (protocol !== undefined && !handshake.protocols.includes(protocol)) {
-      throw new WebSocketSubprotocolError(protocol, handshake.protocols);
+    if (protocol !== undefined && !offer.protocols.includes(protocol)) {
+      throw new WebSocketSubprotocolError(protocol, offer.protocols);
     }
     this.#accepted = true;
-    return host.accept(ex, protocol);
+    return host.accept(ex, offer, protocol);
   }
 }

@@ -15,6 +15,16 @@ export class HttpProtocolError extends TiercelError {
   }
 }
 
+/**
+ * More body bytes arrived (or were declared) than `maxRequestBodySize` allows: a 413. Raised by
+ * the one body reader both protocols share, so no layer above counts bytes again.
+ */
+export class RequestBodyTooLargeError extends HttpProtocolError {
+  constructor(readonly limit: number) {
+    super('ERR_TIERCEL_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);
+  }
+}
+
 /** The app set a header name or value that is not allowed (CR, LF, NUL: response splitting). */
 export class InvalidHeaderError extends TiercelError {
   constructor(readonly headerName: string, what: 'name' | 'value') {

@@ -265,9 +265,9 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     // No clock read here: the request phase's only timeout (the body rate) has its own start.
     this.#phase = Phase.Request;
     if (!head.keepAlive) this.disableKeepAlive('client-close');
-    const ex = new Http1Exchange(this, head, this.#limits.maxRequestBodySize);
+    const ex = new Http1Exchange(this, head, this.#limits);
     this.#exchange = ex;
-    if (ex.isUpgradeRequest) {
+    if (ex.isUpgradableRequest) {
       // The bytes after this message belong to another protocol, whether the app takes them or
       // answers normally. The parser reads the message's body (if any) and stops by itself; the
       // app runs once this parse returns, so that `upgrade()` can hand over every byte read past
@@ -320,34 +320,12 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   // ---- 4. finish the response ----------------------------------------------------------------
 
   #onAppDone(): void {
-    const ex = this.#exchange;
-    if (ex === null || ex.appDone) return;
-    ex.appDone = true;
-    if (ex.upgraded) return;
-    if (!ex.responseEnded) {
-      try {
-        ex.end();
-      } catch (err) {
-        this.abortExchange(ex, err);
-      }
-      return;
-    }
-    this.#afterResponse(ex);
+    this.#exchange?.appCompleted();
   }
 
   #onAppError(err: unknown): void {
-    const ex = this.#exchange;
     this.#options.logger.error('Unhandled error in the HTTP application', { connectionId: this.ctx.id, error: err });
-    if (ex === null) return;
-    ex.appDone = true;
-    if (ex.upgraded) return;
-    this.disableKeepAlive('app-error');
-    if (ex.headersSent) {
-      this.abortExchange(ex, err);
-      return;
-    }
-    ex.statusCode = 500;
-    ex.end();
+    this.#exchange?.appFailed(err);
   }
 
   /** Called by the exchange when its response has ended. */
@@ -651,13 +629,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
           this.#close();
           break;
         }
-        const rate = limits.minRequestBodyDataRate;
-        if (ex !== null && rate !== null && ex.waitingForBody && ex.readStartedAt > 0) {
-          const elapsed = now - ex.readStartedAt;
-          if (elapsed > rate.gracePeriodMs && (ex.bodyReceived * 1000) / elapsed < rate.bytesPerSecond) {
-            this.#options.logger.debug('Request body too slow', { connectionId: this.ctx.id });
-            ex.failBody(new HttpProtocolError('ERR_TIERCEL_BODY_TIMEOUT', 408, 'The request body arrived slower than the minimum data rate'));
-          }
+        if (ex !== null && ex.checkBodyRate(now)) {
+          this.#options.logger.debug('Request body too slow', { connectionId: this.ctx.id });
         }
         break;
       }

@@ -1,15 +1,15 @@
-import type { ConnectionContext } from '../../connection/index.js';
+import type { ConnectionContext, FeatureKey } from '../../connection/index.js';
 import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
 import {
   FramingField,
-  HeaderList,
-  HttpProtocolError,
+  HttpExchangeBase,
+  HttpUpgradeFeature,
   RequestHeaders,
   reasonPhrase,
   statusHasNoBody,
   utf8Length,
   declaredLengthOf,
-  type HttpExchange,
+  type HttpLimits,
   type HttpProtocolName,
   type UpgradedConnection,
 } from '../http/index.js';
@@ -49,19 +49,11 @@ export class ContentLengthMismatchError extends TiercelError {
   }
 }
 
-/** The empty body queue every exchange starts with; replaced, never pushed to. */
-const NO_CHUNKS: Buffer[] = [];
-
-interface Reader {
-  resolve(chunk: Buffer | null): void;
-  reject(err: unknown): void;
-}
-
 /**
  * One HTTP/1.x request and its response. Created by `Http1Connection` when a head is parsed;
  * writes go through the connection so that pipelined responses leave in one batch.
  */
-export class Http1Exchange implements HttpExchange {
+export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeature {
   readonly connection: ConnectionContext;
   readonly protocol: HttpProtocolName;
   readonly method: string;
@@ -69,30 +61,9 @@ export class Http1Exchange implements HttpExchange {
   #headers: RequestHeaders | undefined;
   readonly #head: RequestHead;
   #trailerView: RequestHeaders | undefined;
-  readonly requestContentLength: number;
-  readonly requestHasBody: boolean;
-  readonly isUpgradeRequest: boolean;
+  readonly isUpgradableRequest: boolean;
   readonly upgradeProtocol: string | undefined;
-  readonly expectContinue: boolean;
   readonly isHead: boolean;
-  maxRequestBodySize: number;
-  statusCode = 200;
-  readonly responseHeaders = new HeaderList();
-
-  // Request body state, driven by the connection.
-  requestComplete: boolean;
-  bodyReceived = 0;
-  /** Set once the app has finished (sync or async). */
-  appDone = false;
-  /** The response is over and the rest of the body is read and thrown away. */
-  discarding = false;
-  readStartedAt = 0;
-  // Shared and empty until a body chunk has to wait for the app: most requests never queue one.
-  #queue: Buffer[] = NO_CHUNKS;
-  #queuedBytes = 0;
-  #reader: Reader | undefined;
-  #bodyError: unknown;
-  #continueSent = false;
 
   // Response state.
   #headersSent = false;
@@ -100,30 +71,24 @@ export class Http1Exchange implements HttpExchange {
   #framing = Framing.None;
   #declared = -1;
   #written = 0;
-  #trailers: HeaderList | null = null;
-  #aborted: AbortController | undefined;
-  upgraded = false;
   readonly #output: Http1OutputProducer;
 
   constructor(
     readonly owner: Http1Connection,
     head: RequestHead,
-    maxRequestBodySize: number,
+    limits: HttpLimits,
   ) {
+    const hasBody = head.chunked || head.contentLength > 0;
+    super(head.chunked ? -1 : head.contentLength, hasBody, limits);
     this.connection = owner.ctx;
     this.#output = owner.output;
     this.protocol = head.versionMinor === 1 ? 'HTTP/1.1' : 'HTTP/1.0';
     this.method = head.method;
     this.target = head.target;
     this.#head = head;
-    this.requestContentLength = head.chunked ? -1 : head.contentLength;
-    this.requestHasBody = head.chunked || head.contentLength > 0;
-    this.requestComplete = !this.requestHasBody;
-    this.isUpgradeRequest = head.upgrade || head.isConnect;
+    this.isUpgradableRequest = head.upgrade || head.isConnect;
     this.upgradeProtocol = head.upgrade ? this.headers.get('upgrade')?.toLowerCase() : undefined;
-    this.expectContinue = head.expectContinue;
     this.isHead = head.method === 'HEAD';
-    this.maxRequestBodySize = maxRequestBodySize;
   }
 
   /** Made when first asked for: a handler that reads no header does not pay for the view. */
@@ -138,87 +103,46 @@ export class Http1Exchange implements HttpExchange {
     return (this.#trailerView ??= new RequestHeaders(raw));
   }
 
-  // ---- request body ----------------------------------------------------------------------
-
-  readBody(): Promise<Buffer | null> {
-    if (this.#bodyError !== undefined) return Promise.reject(this.#bodyError);
-    if (this.#queue.length > 0) {
-      const chunk = this.#queue.shift()!;
-      this.#queuedBytes -= chunk.length;
-      if (this.#queuedBytes === 0) this.owner.resumeReading();
-      return Promise.resolve(chunk);
-    }
-    if (this.requestComplete) return Promise.resolve(null);
-    if (this.#reader !== undefined) return Promise.reject(new TiercelError('ERR_TIERCEL_CONCURRENT_READ', 'The request body is already being read'));
-    if (this.readStartedAt === 0) {
-      this.readStartedAt = this.owner.readClock();
-      // The declared length is checked when reading starts, so an app can change the limit first.
-      if (this.requestContentLength > this.maxRequestBodySize) {
-        this.failBody(tooLarge(this.maxRequestBodySize));
-        return Promise.reject(this.#bodyError);
-      }
-      if (this.expectContinue && !this.#continueSent && !this.#headersSent) {
-        this.#continueSent = true;
-        this.#output.emit('HTTP/1.1 100 Continue\r\n\r\n');
-      }
-    }
-    return new Promise<Buffer | null>((resolve, reject) => {
-      this.#reader = { resolve, reject };
-    });
+  get expectContinue(): boolean {
+    return this.#head.expectContinue;
   }
 
-  /** A body chunk from the parser. Returns false when the app is not keeping up (stop reading). */
-  pushBody(chunk: Buffer): boolean {
-    this.bodyReceived += chunk.length;
-    if (this.discarding || this.#bodyError !== undefined) return true;
-    if (this.bodyReceived > this.maxRequestBodySize) {
-      this.failBody(tooLarge(this.maxRequestBodySize));
-      return true;
-    }
-    const reader = this.#reader;
-    if (reader !== undefined) {
-      this.#reader = undefined;
-      reader.resolve(chunk);
-      return true;
-    }
-    if (this.#queue === NO_CHUNKS) this.#queue = [chunk];
-    else this.#queue.push(chunk);
-    this.#queuedBytes += chunk.length;
-    return this.#queuedBytes < this.owner.maxReadBufferSize;
+  // ---- HttpExchangeBase hooks -------------------------------------------------------------
+
+  protected offers(key: FeatureKey<unknown>): boolean {
+    return key === HttpUpgradeFeature;
   }
 
-  endBody(): void {
-    this.requestComplete = true;
-    const reader = this.#reader;
-    if (reader !== undefined && this.#queue.length === 0) {
-      this.#reader = undefined;
-      reader.resolve(null);
-    }
+  protected clock(): number {
+    return this.owner.readClock();
   }
 
-  /** Fails the body for the app (413, 408, 400 in a chunk, or the client going away). */
-  failBody(err: unknown): void {
-    if (this.#bodyError !== undefined) return;
-    this.#bodyError = err;
-    this.#queue = NO_CHUNKS;
-    this.#queuedBytes = 0;
+  protected get expectsContinue(): boolean {
+    return this.#head.expectContinue;
+  }
+
+  protected sendContinue(): void {
+    this.#output.emit('HTTP/1.1 100 Continue\r\n\r\n');
+  }
+
+  protected bodyQueued(queued: number): boolean {
+    return queued < this.owner.maxReadBufferSize;
+  }
+
+  protected bodyDequeued(queued: number): void {
+    if (queued === 0) this.owner.resumeReading();
+  }
+
+  protected override onBodyFailed(): void {
     this.owner.disableKeepAlive('request-body-failed');
-    const reader = this.#reader;
-    if (reader !== undefined) {
-      this.#reader = undefined;
-      reader.reject(err);
-    }
   }
 
-  /** The app is done with the body: drop what is queued and discard the rest as it arrives. */
-  startDiscarding(): void {
-    this.discarding = true;
-    this.#queue = NO_CHUNKS;
-    this.#queuedBytes = 0;
+  protected override onAppFailedBeforeResponse(): void {
+    this.owner.disableKeepAlive('app-error');
   }
 
-  get waitingForBody(): boolean {
-    return this.#reader !== undefined;
+  protected afterResponse(): void {
+    this.owner.onResponseEnded(this);
   }
 
   // ---- response --------------------------------------------------------------------------
@@ -229,10 +153,6 @@ export class Http1Exchange implements HttpExchange {
 
   get responseEnded(): boolean {
     return this.#ended;
-  }
-
-  get responseTrailers(): HeaderList | null {
-    return (this.#trailers ??= new HeaderList());
   }
 
   write(chunk: Buffer | string): boolean {
@@ -285,7 +205,7 @@ export class Http1Exchange implements HttpExchange {
     } else {
       if (size > 0) this.write(chunk!);
       if (this.#framing === Framing.Chunked) {
-        this.#output.emit(this.#trailers !== null && this.#trailers.size > 0 ? this.#trailers.serialize('0\r\n') + '\r\n' : '0\r\n\r\n');
+        this.#output.emit(this.trailerList !== null && this.trailerList.size > 0 ? this.trailerList.serialize('0\r\n') + '\r\n' : '0\r\n\r\n');
       }
     }
     this.#ended = true;
@@ -301,18 +221,29 @@ export class Http1Exchange implements HttpExchange {
   // ---- hand-off and abort ----------------------------------------------------------------
 
   upgrade(): UpgradedConnection {
-    if (!this.isUpgradeRequest) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'This request did not ask for an upgrade (no Upgrade header and not CONNECT)');
+    if (!this.isUpgradableRequest) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'This request did not ask for an upgrade (no Upgrade header and not CONNECT)');
     if (this.#headersSent || this.upgraded) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'The response has already started');
+    // Throws the 503 before anything is sent.
     this.owner.reserveUpgrade();
     this.upgraded = true;
+    const h = this.responseHeaders;
+    const protocol = this.upgradeProtocol;
+    if (protocol === undefined) {
+      // RFC 9110 §9.3.6: a 2xx to CONNECT has no content and no framing; the tunnel starts after it.
+      this.statusCode = 200;
+    } else {
+      // RFC 9110 §15.2.2 and §7.8: a 101 names the protocol switched to, in Upgrade and Connection.
+      this.statusCode = 101;
+      if (!h.has('upgrade')) h.set('upgrade', protocol);
+      if (!h.has('connection')) h.set('connection', 'upgrade');
+    }
+    h.seal('the connection was upgraded');
     this.#headersSent = true;
     this.#ended = true;
-    this.responseHeaders.seal('the connection was upgraded');
+    const output = this.#output;
+    // Not through `head`: that keeps the last keep-alive head, which a one-off 101 would evict.
+    output.queue(h.serialize(statusLine(this.statusCode)) + output.dateLine + output.serverLine + '\r\n');
     return this.owner.detach();
-  }
-
-  get aborted(): AbortSignal {
-    return (this.#aborted ??= new AbortController()).signal;
   }
 
   abort(reason?: unknown): void {
@@ -323,9 +254,7 @@ export class Http1Exchange implements HttpExchange {
   /** Called by the connection when the client goes away. */
   onConnectionLost(reason: unknown): void {
     this.failBody(reason instanceof Error ? reason : new ConnectionAbortedError('The client closed the connection'));
-    if (!this.#ended || this.#aborted !== undefined) {
-      (this.#aborted ??= new AbortController()).abort(reason);
-    }
+    if (!this.#ended || this.abortWatched) this.fireAborted(reason);
   }
 
   // ---- internals -------------------------------------------------------------------------
@@ -395,12 +324,4 @@ export class Http1Exchange implements HttpExchange {
     this.#headersSent = true;
     return output.head(statusLine(status), h, date, server, framing, connection);
   }
-
-  get continueSent(): boolean {
-    return this.#continueSent;
-  }
-}
-
-function tooLarge(limit: number): HttpProtocolError {
-  return new HttpProtocolError('ERR_TIERCEL_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);
 }

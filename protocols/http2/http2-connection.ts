@@ -465,7 +465,6 @@ export class Http2Connection implements HeartbeatHandler {
     this.#checkPing(s, now, idleFor);
     this.#checkFlood(now);
     if (s.destroyed) return;
-    const bodyRate = limits.minRequestBodyDataRate;
     const sendRate = limits.minResponseDataRate;
     // Each waiting stream must take its share of the minimum (a hundred streams sharing a slow
     // link each get a hundredth), as counted at the last heartbeat.
@@ -474,7 +473,9 @@ export class Http2Connection implements HeartbeatHandler {
     let reset = false;
     for (let ex = this.#first; ex !== undefined; ) {
       const next = ex.linkNext;
-      if (bodyRate !== null && ex.requestHasBody) ex.checkBodyRate(now, bodyRate.bytesPerSecond, bodyRate.gracePeriodMs);
+      if (ex.requestHasBody && ex.checkBodyRate(now)) {
+        this.logger.debug('Request body too slow', { connectionId: this.ctx.id, streamId: ex.stream.id });
+      }
       if (sendRate !== null && ex.headersSent) {
         const output = ex.checkResponseRate(now, share, sendRate.gracePeriodMs);
         if (output === Output.Waiting) waiting++;

@@ -1,15 +1,15 @@
-import http2, { type OutgoingHttpHeaders, type ServerHttp2Stream } from 'node:http2';
-import type { ConnectionContext } from '../../connection/index.js';
+import http2, { type ServerHttp2Stream } from 'node:http2';
+import type { ConnectionContext, FeatureKey } from '../../connection/index.js';
 import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
 import {
   FramingField,
-  HeaderList,
-  HttpProtocolError,
+  HttpExchangeBase,
+  HttpExtendedConnectFeature,
   RequestHeaders,
   statusHasNoBody,
   utf8Length,
   declaredLengthOf,
-  type HttpExchange,
+  type HttpApplication,
   type HttpProtocolName,
   type UpgradedConnection,
 } from '../http/index.js';
@@ -18,20 +18,9 @@ import { headersOf, type Http2RequestHead } from './http2-request-head.js';
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
 
-/**
- * Connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2): an app written for
- * HTTP/1.1 may set them, so they are dropped rather than failing the response.
- */
-// HTTP/1.1 connection-specific fields, which HTTP/2 forbids (RFC 9113 §8.2.2).
+// HTTP/1.1's connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2): an app written
+// for HTTP/1.1 may set them, so they are dropped rather than failing the response.
 const CONNECTION_SPECIFIC: ReadonlySet<string> = new Set(['connection', 'transfer-encoding', 'keep-alive', 'proxy-connection', 'upgrade']);
-
-/** The empty body queue every exchange starts with; replaced, never pushed to. */
-const NO_CHUNKS: Buffer[] = [];
-
-interface Reader {
-  resolve(chunk: Buffer | null): void;
-  reject(err: unknown): void;
-}
 
 function isPromise(value: unknown): value is Promise<void> {
   return value !== undefined && value !== null && typeof (value as Promise<void>).then === 'function';
@@ -40,44 +29,27 @@ function isPromise(value: unknown): value is Promise<void> {
 /**
  * One HTTP/2 stream as an `HttpExchange`: the same contract `Http1Exchange` implements, so the
  * pipeline and apps serve both protocols unchanged. nghttp2 does the framing and flow control;
- * this maps the stream API (`respond`, `write`, `end`, trailers, `close`) onto the contract.
+ * this maps the stream API (`respond`, `write`, `end`, trailers, `close`) onto the contract. The
+ * body reader and the completion path are `HttpExchangeBase`'s.
  */
-export class Http2Exchange implements HttpExchange {
+export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConnectFeature {
   readonly connection: ConnectionContext;
   readonly protocol: HttpProtocolName = 'HTTP/2';
   readonly method: string;
   readonly target: string;
   readonly #head: Http2RequestHead;
   #headers: RequestHeaders | undefined;
-  readonly requestContentLength: number;
-  readonly requestHasBody: boolean;
-  readonly isUpgradeRequest: boolean;
-  readonly upgradeProtocol: string | undefined;
-  maxRequestBodySize: number;
-  statusCode = 200;
-  readonly responseHeaders = new HeaderList();
-  /**
-   * The request's trailer fields once the body has been read to its end (null before, or when the
-   * client sent none). HTTP/2 only: `HttpExchange` has no request trailers yet.
-   */
+  /** A CONNECT: its stream may become a tunnel (`accept()`). */
+  readonly #isConnect: boolean;
+  readonly connectProtocol: string | undefined;
+  /** The request's trailer fields once the body has been read to its end (null before, or when none). */
   requestTrailers: RequestHeaders | null = null;
 
   /** The connection's list of exchanges in flight (`Http2Connection` links and walks it). */
   linkPrev: Http2Exchange | undefined;
   linkNext: Http2Exchange | undefined;
 
-  // Request body.
-  #requestComplete: boolean;
-  #reading = false;
   #listening = false;
-  // Shared and empty until a body chunk has to wait for the app: most requests never queue one.
-  // `#queuedBytes` is what the queue holds of the connection's window (`bodyBuffered`).
-  #queue: Buffer[] = NO_CHUNKS;
-  #queuedBytes = 0;
-  #reader: Reader | undefined;
-  #bodyError: unknown;
-  bodyReceived = 0;
-  readStartedAt = 0;
 
   // Response.
   #headersSent = false;
@@ -85,12 +57,8 @@ export class Http2Exchange implements HttpExchange {
   #noBody: boolean;
   #declared = -1;
   #written = 0;
-  #trailers: HeaderList | null = null;
   #waitingForTrailers = false;
-  #appDone = false;
   #abortedByServer = false;
-  #upgraded = false;
-  #aborted: AbortController | undefined;
   #resetWhenFlushed = false;
   // The minimum response data rate: since when output has waited, and how much had gone then.
   #sendWaitSince = 0;
@@ -99,10 +67,14 @@ export class Http2Exchange implements HttpExchange {
   // The stream's listeners are shared by every exchange (each finds its own through a symbol on
   // the stream): four fewer closures per request on the hot path.
   static readonly #dataListener = function (this: Carrier, chunk: Buffer): void {
-    this[kExchange]!.#onData(chunk);
+    const ex = this[kExchange]!;
+    ex.owner.bodyArrived(chunk.length);
+    ex.pushBody(chunk);
   };
   static readonly #endListener = function (this: Carrier): void {
-    this[kExchange]!.#onEnd();
+    // node:http2 ends the readable side of a stream it destroys too (a reset, the session going
+    // away): that is a body cut short, which 'close' reports, not its END_STREAM.
+    if (!this.destroyed) this[kExchange]!.endBody();
   };
   static readonly #trailersListener = function (this: Carrier, headers: unknown, flags: number, raw?: string[]): void {
     this[kExchange]!.#onTrailers(headers, flags, raw);
@@ -115,7 +87,7 @@ export class Http2Exchange implements HttpExchange {
   };
   static readonly #resetUnreadBody = (ex: Http2Exchange): void => {
     const s = ex.stream;
-    if (!ex.#requestComplete && !s.closed && !s.destroyed) s.close(NGHTTP2_NO_ERROR);
+    if (!ex.requestComplete && !s.closed && !s.destroyed) s.close(NGHTTP2_NO_ERROR);
   };
 
   constructor(
@@ -124,16 +96,13 @@ export class Http2Exchange implements HttpExchange {
     head: Http2RequestHead,
     endOfStream: boolean,
   ) {
+    super(head.contentLength, !endOfStream && head.contentLength !== 0, owner.limits);
     this.connection = owner.ctx;
     this.method = head.method;
     this.target = head.target;
     this.#head = head;
-    this.requestContentLength = head.contentLength;
-    this.requestHasBody = !endOfStream && head.contentLength !== 0;
-    this.#requestComplete = !this.requestHasBody;
-    this.isUpgradeRequest = head.method === 'CONNECT';
-    this.upgradeProtocol = head.protocol;
-    this.maxRequestBodySize = owner.limits.maxRequestBodySize;
+    this.#isConnect = head.method === 'CONNECT';
+    this.connectProtocol = head.protocol;
     this.#noBody = head.method === 'HEAD';
     (stream as Carrier)[kExchange] = this;
     // 'close' comes once; `on` spares the once-wrapper a request.
@@ -147,7 +116,7 @@ export class Http2Exchange implements HttpExchange {
       // that never reads would hold a hundred stream windows.) A CONNECT's stream may become a
       // tunnel whose new owner reads it, so it is read only if the app asks (its stream window
       // bounds it until then).
-      if (!this.isUpgradeRequest) this.#listen();
+      if (!this.#isConnect) this.#listen();
     }
   }
 
@@ -158,7 +127,7 @@ export class Http2Exchange implements HttpExchange {
   }
 
   /** Runs the app on this exchange: sync-first, a promise only if the app returns one. */
-  run(app: { handle(exchange: HttpExchange): void | Promise<void> }): void {
+  run(app: HttpApplication): void {
     let result: void | Promise<void>;
     try {
       result = app.handle(this);
@@ -166,8 +135,80 @@ export class Http2Exchange implements HttpExchange {
       this.#appFailed(err);
       return;
     }
-    if (isPromise(result)) result.then(() => this.#appFinished(), (err: unknown) => this.#appFailed(err));
-    else this.#appFinished();
+    if (isPromise(result)) result.then(() => this.appCompleted(), (err: unknown) => this.#appFailed(err));
+    else this.appCompleted();
+  }
+
+  #appFailed(err: unknown): void {
+    this.owner.logger.error('Unhandled error in the HTTP application', { connectionId: this.connection.id, streamId: this.stream.id, error: err });
+    this.appFailed(err);
+  }
+
+  // ---- HttpExchangeBase hooks -------------------------------------------------------------
+
+  protected offers(key: FeatureKey<unknown>): boolean {
+    return key === HttpExtendedConnectFeature;
+  }
+
+  get isExtendedConnect(): boolean {
+    return this.connectProtocol !== undefined;
+  }
+
+  protected clock(): number {
+    // The injected clock (CLOCK, through the heartbeat), so a test clock drives the body rate.
+    return this.owner.readClock();
+  }
+
+  protected get expectsContinue(): boolean {
+    return this.headers.get('expect')?.toLowerCase() === '100-continue';
+  }
+
+  protected sendContinue(): void {
+    if (!this.stream.destroyed) this.stream.additionalHeaders({ ':status': 100 });
+  }
+
+  protected override onReadStart(): void {
+    if (!this.#listening) this.#listen();
+  }
+
+  protected bodyQueued(queued: number, size: number): boolean {
+    this.owner.bodyBuffered(size);
+    // One stream's unread body may hold a stream window of the connection's, no more (so a
+    // stream nobody reads leaves the rest of the window to the others, as in Kestrel): paused,
+    // the stream's own window is no longer given back, and what the client may still send on it
+    // (at most that window) waits in node:http2's buffer until the app reads.
+    if (queued >= this.owner.streamWindow) this.stream.pause();
+    return true;
+  }
+
+  protected bodyDequeued(queued: number, size: number): void {
+    this.owner.bodyBuffered(-size);
+    if (queued === 0 && this.stream.isPaused()) this.stream.resume();
+  }
+
+  /**
+   * Gives the queued body's share of the connection window back. On a closed stream the app may
+   * still read what is queued, but nothing more arrives: it no longer holds the window.
+   */
+  protected override bodyReleased(bytes: number): void {
+    this.owner.bodyBuffered(-bytes);
+  }
+
+  protected override onBodyFailed(): void {
+    // What still comes is dropped as it arrives, until the stream is reset after the response.
+    if (this.#listening && this.stream.isPaused()) this.stream.resume();
+  }
+
+  #onTrailers(_headers: unknown, _flags: number, raw?: string[]): void {
+    if (raw !== undefined) this.requestTrailers = new RequestHeaders(raw);
+  }
+
+  protected override get responseDelivered(): boolean {
+    return this.stream.writableFinished;
+  }
+
+  protected afterResponse(): void {
+    this.#maybeFinish();
   }
 
   // ---- request body ----------------------------------------------------------------------
@@ -175,116 +216,6 @@ export class Http2Exchange implements HttpExchange {
   /** Made when first asked for: a handler that reads no header does not pay for the view. */
   get headers(): RequestHeaders {
     return (this.#headers ??= headersOf(this.#head));
-  }
-
-  /** True once the stream was handed off by `upgrade()`. */
-  get upgraded(): boolean {
-    return this.#upgraded;
-  }
-
-  get requestComplete(): boolean {
-    return this.#requestComplete;
-  }
-
-  get waitingForBody(): boolean {
-    return this.#reader !== undefined;
-  }
-
-  readBody(): Promise<Buffer | null> {
-    if (this.#bodyError !== undefined) return Promise.reject(this.#bodyError);
-    if (!this.#reading && this.requestHasBody) {
-      this.#reading = true;
-      this.readStartedAt = this.owner.readClock();
-      // The limit is checked when reading starts, so an app can change it first: against the
-      // declared length, and against what has already arrived.
-      if (this.requestContentLength > this.maxRequestBodySize || this.bodyReceived > this.maxRequestBodySize) {
-        this.#failBody(tooLarge(this.maxRequestBodySize));
-        return Promise.reject(this.#bodyError);
-      }
-      if (!this.#headersSent && this.headers.get('expect')?.toLowerCase() === '100-continue' && !this.stream.destroyed) {
-        this.stream.additionalHeaders({ ':status': 100 });
-      }
-      if (!this.#listening) this.#listen();
-    }
-    if (this.#queue.length > 0) {
-      const chunk = this.#queue.shift()!;
-      if (this.#queuedBytes > 0) {
-        this.#queuedBytes -= chunk.length;
-        this.owner.bodyBuffered(-chunk.length);
-        if (this.#queuedBytes === 0 && this.stream.isPaused()) this.stream.resume();
-      }
-      return Promise.resolve(chunk);
-    }
-    if (this.#requestComplete) return Promise.resolve(null);
-    if (this.#reader !== undefined) return Promise.reject(new TiercelError('ERR_TIERCEL_CONCURRENT_READ', 'The request body is already being read'));
-    return new Promise<Buffer | null>((resolve, reject) => {
-      this.#reader = { resolve, reject };
-    });
-  }
-
-  #onData(chunk: Buffer): void {
-    const size = chunk.length;
-    this.bodyReceived += size;
-    this.owner.bodyArrived(size);
-    // A failed body is dropped as it comes, until the stream is reset after the response.
-    if (this.#bodyError !== undefined) return;
-    if (this.#reading && this.bodyReceived > this.maxRequestBodySize) {
-      this.#failBody(tooLarge(this.maxRequestBodySize));
-      return;
-    }
-    const reader = this.#reader;
-    if (reader !== undefined) {
-      this.#reader = undefined;
-      reader.resolve(chunk);
-      return;
-    }
-    if (this.#queue === NO_CHUNKS) this.#queue = [chunk];
-    else this.#queue.push(chunk);
-    this.#queuedBytes += size;
-    this.owner.bodyBuffered(size);
-    // One stream's unread body may hold a stream window of the connection's, no more (so a
-    // stream nobody reads leaves the rest of the window to the others, as in Kestrel): paused,
-    // the stream's own window is no longer given back, and what the client may still send on it
-    // (at most that window) waits in node:http2's buffer until the app reads.
-    if (this.#queuedBytes >= this.owner.streamWindow) this.stream.pause();
-  }
-
-
-  #onEnd(): void {
-    // node:http2 ends the readable side of a stream it destroys too (a reset, the session going
-    // away): that is a body cut short, which 'close' reports, not its END_STREAM.
-    if (this.stream.destroyed) return;
-    this.#requestComplete = true;
-    const reader = this.#reader;
-    if (reader !== undefined && this.#queue.length === 0) {
-      this.#reader = undefined;
-      reader.resolve(null);
-    }
-  }
-
-
-  #onTrailers(_headers: unknown, _flags: number, raw?: string[]): void {
-    if (raw !== undefined) this.requestTrailers = new RequestHeaders(raw);
-  }
-
-
-  /** Fails the body for the app: 413, 408, or the client going away. Nothing more is read. */
-  failBody(err: unknown): void {
-    this.#failBody(err);
-  }
-
-  #failBody(err: unknown): void {
-    if (this.#bodyError !== undefined) return;
-    this.#bodyError = err;
-    this.#releaseQueue();
-    this.#queue = NO_CHUNKS;
-    // What still comes is dropped as it arrives, until the stream is reset after the response.
-    if (this.#listening && this.stream.isPaused()) this.stream.resume();
-    const reader = this.#reader;
-    if (reader !== undefined) {
-      this.#reader = undefined;
-      reader.reject(err);
-    }
   }
 
   // ---- response --------------------------------------------------------------------------
@@ -295,10 +226,6 @@ export class Http2Exchange implements HttpExchange {
 
   get responseEnded(): boolean {
     return this.#ended;
-  }
-
-  get responseTrailers(): HeaderList | null {
-    return (this.#trailers ??= new HeaderList());
   }
 
   write(chunk: Buffer | string): boolean {
@@ -355,22 +282,18 @@ export class Http2Exchange implements HttpExchange {
 
   // ---- hand-off and abort ----------------------------------------------------------------
 
-  upgrade(): UpgradedConnection {
-    if (!this.isUpgradeRequest) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'This request is not a CONNECT (RFC 8441 extended CONNECT or a tunnel)');
-    if (this.#headersSent || this.#upgraded) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'The response has already started');
+  accept(): UpgradedConnection {
+    if (!this.#isConnect) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'This request is not a CONNECT (RFC 8441 extended CONNECT or a tunnel)');
+    if (this.#headersSent || this.upgraded) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'The response has already started');
     // Throws the 503 before anything is sent.
     this.owner.reserveUpgrade(this.stream);
-    this.#upgraded = true;
+    this.upgraded = true;
     this.statusCode = 200;
     this.#respond(-1, false, true);
     this.#ended = true;
     this.responseHeaders.seal('the stream was upgraded');
     this.owner.detach(this);
     return { transport: this.stream, head: Buffer.alloc(0) };
-  }
-
-  get aborted(): AbortSignal {
-    return (this.#aborted ??= new AbortController()).signal;
   }
 
   abort(reason?: unknown): void {
@@ -383,25 +306,6 @@ export class Http2Exchange implements HttpExchange {
     this.owner.logger.debug('HTTP/2 stream aborted', { connectionId: this.connection.id, streamId: this.stream.id, error: reason });
     this.#lost(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
     if (!this.stream.destroyed) this.stream.close(code);
-  }
-
-  /**
-   * Gives the queued body's share of the connection window back. On a closed stream the app may
-   * still read what is queued, but nothing more arrives: it no longer holds the window.
-   */
-  #releaseQueue(): void {
-    if (this.#queuedBytes > 0) this.owner.bodyBuffered(-this.#queuedBytes);
-    this.#queuedBytes = 0;
-  }
-
-  /** The minimum request body data rate, checked on each heartbeat while the app waits. */
-  checkBodyRate(now: number, bytesPerSecond: number, gracePeriodMs: number): void {
-    if (this.#reader === undefined || this.readStartedAt === 0) return;
-    const elapsed = now - this.readStartedAt;
-    if (elapsed > gracePeriodMs && (this.bodyReceived * 1000) / elapsed < bytesPerSecond) {
-      this.owner.logger.debug('Request body too slow', { connectionId: this.connection.id, streamId: this.stream.id });
-      this.#failBody(new HttpProtocolError('ERR_TIERCEL_BODY_TIMEOUT', 408, 'The request body arrived slower than the minimum data rate'));
-    }
   }
 
   /**
@@ -438,39 +342,13 @@ export class Http2Exchange implements HttpExchange {
 
   // ---- internals -------------------------------------------------------------------------
 
-  #appFinished(): void {
-    this.#appDone = true;
-    if (this.#upgraded) return;
-    if (!this.#ended) {
-      try {
-        this.end();
-      } catch (err) {
-        this.abort(err);
-      }
-      return;
-    }
-    this.#maybeFinish();
-  }
-
-  #appFailed(err: unknown): void {
-    this.#appDone = true;
-    this.owner.logger.error('Unhandled error in the HTTP application', { connectionId: this.connection.id, streamId: this.stream.id, error: err });
-    if (this.#upgraded) return;
-    if (this.#headersSent) {
-      if (!this.#ended || !this.stream.writableFinished) this.abort(err);
-      return;
-    }
-    this.statusCode = 500;
-    this.end();
-  }
-
   /**
    * Once the app is done and the response has ended, a request body nobody read is refused with
    * RST_STREAM(NO_ERROR) after the response (RFC 9113 §8.1), so the client stops sending it.
    */
   #maybeFinish(): void {
-    if (!this.#appDone || !this.#ended || this.#abortedByServer) return;
-    if (this.#requestComplete || this.stream.closed || this.#waitingForTrailers) return;
+    if (!this.appDone || !this.#ended || this.#abortedByServer) return;
+    if (this.requestComplete || this.stream.closed || this.#waitingForTrailers) return;
     // Not before the response has left, and a turn of the event loop later, as node:http2 resets
     // an unread stream itself: node:http2 marks the stream closed at once, and if the session is
     // torn down before the RST_STREAM left (a frame error on this stream: h2spec 6.9.1 #3), the
@@ -527,7 +405,7 @@ export class Http2Exchange implements HttpExchange {
       return;
     }
     if (endStream || this.#noBody) {
-      const trailers = this.#trailers;
+      const trailers = this.trailerList;
       if (trailers !== null && trailers.size > 0 && !this.#noBody) {
         this.#sendTrailersAfter(stream);
         stream.respond(headers, { waitForTrailers: true });
@@ -537,7 +415,7 @@ export class Http2Exchange implements HttpExchange {
       }
       return;
     }
-    if (whole && (this.#trailers === null || this.#trailers.size === 0)) {
+    if (whole && (this.trailerList === null || this.trailerList.size === 0)) {
       stream.respond(headers);
       return;
     }
@@ -551,7 +429,7 @@ export class Http2Exchange implements HttpExchange {
     this.#waitingForTrailers = true;
     stream.once('wantTrailers', () => {
       this.#waitingForTrailers = false;
-      const trailers = this.#trailers;
+      const trailers = this.trailerList;
       const out: Record<string, string | string[] | number> = {};
       if (trailers !== null && trailers.size > 0) {
         trailers.seal('the trailers were sent');
@@ -564,22 +442,22 @@ export class Http2Exchange implements HttpExchange {
 
   /** The stream closed: by a reset (client or server), the session ending, or normally. */
   #onClose(): void {
-    this.#releaseQueue();
+    this.releaseQueue();
     // Ended by the app is not enough: the response must have left (a stream window the client
     // never opened, or a session destroyed under it, loses what is still queued).
     const completed = this.#ended && !this.#abortedByServer && this.stream.rstCode === NGHTTP2_NO_ERROR && this.stream.writableFinished;
-    this.owner.onStreamClosed(this, !completed && !this.#abortedByServer && !this.#upgraded);
-    if (this.#upgraded) return;
+    this.owner.onStreamClosed(this, !completed && !this.#abortedByServer && !this.upgraded);
+    if (this.upgraded) return;
     if (!completed) this.#lost(new ConnectionAbortedError('The client reset the stream or closed the connection'));
-    else if (!this.#requestComplete) this.#failBody(new ConnectionAbortedError('The stream closed before the request body was complete'));
+    else if (!this.requestComplete) this.failBody(new ConnectionAbortedError('The stream closed before the request body was complete'));
   }
 
 
   #lost(reason: Error): void {
-    this.#failBody(reason);
-    if (!this.#ended || this.#aborted !== undefined) {
+    this.failBody(reason);
+    if (!this.#ended || this.abortWatched) {
       this.#ended = true;
-      (this.#aborted ??= new AbortController()).abort(reason);
+      this.fireAborted(reason);
     }
   }
 }
@@ -594,6 +472,3 @@ export const enum Output {
 const kExchange = Symbol('tiercel.http2.exchange');
 type Carrier = ServerHttp2Stream & { [kExchange]?: Http2Exchange };
 
-function tooLarge(limit: number): HttpProtocolError {
-  return new HttpProtocolError('ERR_TIERCEL_BODY_TOO_LARGE', 413, `The request body is larger than the limit of ${limit} bytes`);
-}

@@ -2,6 +2,7 @@
 // for each: the WebSocket tests run the same cases over every transport.
 import 'reflect-metadata';
 import { rmSync } from 'node:fs';
+import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
 import type { IncomingMessage } from 'node:http';
 import { join } from 'node:path';
 import { WebSocket, type ClientOptions, type RawData } from 'ws';
@@ -131,5 +132,35 @@ export function closed(ws: WebSocket, timeoutMs = 5_000): Promise<Closed> {
       clearTimeout(timer);
       resolve({ code, reason: reason.toString(), afterMs: Date.now() - start });
     });
+  });
+}
+
+/** An HTTP/2 client session to the harness, once the server has said it takes extended CONNECT (RFC 8441). */
+export async function h2Session(h: WsHarness): Promise<ClientHttp2Session> {
+  const s = http2.connect(`http://127.0.0.1:${h.port}`);
+  s.on('error', () => undefined);
+  await new Promise<void>((resolve) => (s.remoteSettings.enableConnectProtocol ? resolve() : s.once('remoteSettings', () => resolve())));
+  if (s.remoteSettings.enableConnectProtocol !== true) throw new Error('the server did not enable extended CONNECT');
+  return s;
+}
+
+/** An extended CONNECT for a WebSocket on `path`; resolves with the response head and the stream. */
+export function h2ConnectWs(
+  s: ClientHttp2Session,
+  path: string,
+  extra: Record<string, string> = {},
+): Promise<{ headers: IncomingHttpHeaders; stream: ClientHttp2Stream }> {
+  const stream = s.request({
+    ':method': 'CONNECT',
+    ':protocol': 'websocket',
+    ':scheme': 'http',
+    ':path': path,
+    ':authority': 'tiercel.test',
+    'sec-websocket-version': '13',
+    ...extra,
+  });
+  return new Promise((resolve, reject) => {
+    stream.once('response', (headers) => resolve({ headers, stream }));
+    stream.once('error', reject);
   });
 }

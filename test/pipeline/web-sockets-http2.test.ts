@@ -1,14 +1,14 @@
 // WebSockets over HTTP/2 (RFC 8441 extended CONNECT): node:http2 as the client, ws framing over
 // the stream on both sides.
 import 'reflect-metadata';
-import http2, { type ClientHttp2Session, type ClientHttp2Stream, type IncomingHttpHeaders } from 'node:http2';
+import type { ClientHttp2Stream } from 'node:http2';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { WebSocket } from 'ws';
 import { ApplicationBuilder, WebSocketBufferFullError } from '../../pipeline/index.js';
 import { removeScratch } from '../support/real-server.js';
 import { Op, frame } from './raw-web-socket.js';
-import { closed, nextMessage, startWs, type WsHarness } from './web-socket-support.js';
+import { closed, h2ConnectWs, h2Session, nextMessage, startWs } from './web-socket-support.js';
 
 interface ClientSideWebSocket {
   _isServer: boolean;
@@ -27,29 +27,6 @@ function clientOver(stream: ClientHttp2Stream): WebSocket {
   return ws;
 }
 
-async function session(h: WsHarness): Promise<ClientHttp2Session> {
-  const s = http2.connect(`http://127.0.0.1:${h.port}`);
-  s.on('error', () => undefined);
-  await new Promise<void>((resolve) => (s.remoteSettings.enableConnectProtocol ? resolve() : s.once('remoteSettings', () => resolve())));
-  assert.is(s.remoteSettings.enableConnectProtocol, true);
-  return s;
-}
-
-function connectWs(s: ClientHttp2Session, path: string, extra: Record<string, string> = {}): Promise<{ headers: IncomingHttpHeaders; stream: ClientHttp2Stream }> {
-  const stream = s.request({
-    ':method': 'CONNECT',
-    ':protocol': 'websocket',
-    ':scheme': 'http',
-    ':path': path,
-    ':authority': 'tiercel.test',
-    'sec-websocket-version': '13',
-    ...extra,
-  });
-  return new Promise((resolve, reject) => {
-    stream.once('response', (headers) => resolve({ headers, stream }));
-    stream.once('error', reject);
-  });
-}
 
 function app(): ApplicationBuilder {
   return new ApplicationBuilder().run(async (ctx) => {
@@ -61,9 +38,9 @@ function app(): ApplicationBuilder {
 
 test('HTTP/2 extended CONNECT: accept() answers 200 with the subprotocol, and ws frames flow both ways', async () => {
   const h = await startWs(app());
-  const s = await session(h);
+  const s = await h2Session(h);
   try {
-    const { headers, stream } = await connectWs(s, '/ws', { 'sec-websocket-protocol': 'chat, other' });
+    const { headers, stream } = await h2ConnectWs(s, '/ws', { 'sec-websocket-protocol': 'chat, other' });
     assert.is(headers[':status'], 200);
     assert.is(headers['sec-websocket-protocol'], 'chat');
     const ws = clientOver(stream);
@@ -76,7 +53,7 @@ test('HTTP/2 extended CONNECT: accept() answers 200 with the subprotocol, and ws
     assert.is(got.isBinary, true);
     assert.equal([...got.data], [9, 8, 7]);
     // Two WebSockets on one connection, each its own stream.
-    const second = clientOver((await connectWs(s, '/ws')).stream);
+    const second = clientOver((await h2ConnectWs(s, '/ws')).stream);
     const reply = nextMessage(second);
     second.send('two');
     assert.is((await reply).data.toString(), 'HTTP/2 : two');
@@ -93,14 +70,14 @@ test('HTTP/2 extended CONNECT: accept() answers 200 with the subprotocol, and ws
 
 test('HTTP/2: a bad handshake (version 8) or a refused origin is an ordinary 426 / 403 response', async () => {
   const h = await startWs(app());
-  const s = await session(h);
+  const s = await h2Session(h);
   try {
-    const v8 = await connectWs(s, '/ws', { 'sec-websocket-version': '8' });
+    const v8 = await h2ConnectWs(s, '/ws', { 'sec-websocket-version': '8' });
     assert.is(v8.headers[':status'], 426);
     assert.is(v8.headers['sec-websocket-version'], '13');
-    const evil = await connectWs(s, '/ws', { origin: 'https://evil.example' });
+    const evil = await h2ConnectWs(s, '/ws', { origin: 'https://evil.example' });
     assert.is(evil.headers[':status'], 403);
-    const same = await connectWs(s, '/ws', { origin: 'http://tiercel.test' });
+    const same = await h2ConnectWs(s, '/ws', { origin: 'http://tiercel.test' });
     assert.is(same.headers[':status'], 200);
     same.stream.close();
   } finally {
@@ -111,9 +88,9 @@ test('HTTP/2: a bad handshake (version 8) or a refused origin is an ordinary 426
 
 test('HTTP/2: server.stop() closes the WebSocket with 1001 and completes', async () => {
   const h = await startWs(app());
-  const s = await session(h);
+  const s = await h2Session(h);
   try {
-    const ws = clientOver((await connectWs(s, '/ws')).stream);
+    const ws = clientOver((await h2ConnectWs(s, '/ws')).stream);
     const c = closed(ws);
     const start = Date.now();
     await h.stop(5_000);
@@ -150,11 +127,11 @@ test('HTTP/2: a client stream that never reads is held to maxBufferedAmount, clo
     });
   });
   const h = await startWs(flood);
-  const attacker = await session(h);
-  const other = await session(h);
+  const attacker = await h2Session(h);
+  const other = await h2Session(h);
   try {
     // A raw masked 'go'; the stream is never read, so flow control holds the server at its window.
-    const { stream } = await connectWs(attacker, '/flood');
+    const { stream } = await h2ConnectWs(attacker, '/flood');
     stream.write(frame({ opcode: Op.text, payload: 'go' }));
     const timeout = new Promise<never>((_, reject) => setTimeout(() => reject(new Error('the flooded socket did not close')), 5_000).unref());
     assert.is(await Promise.race([closeCode, timeout]), 1006, 'the close frame could not reach a peer that does not read');
@@ -162,7 +139,7 @@ test('HTTP/2: a client stream that never reads is held to maxBufferedAmount, clo
     assert.ok(maxBuffered > cap && maxBuffered <= cap + chunk.length + 4, `bufferedAmount peaked at ${maxBuffered}`);
     assert.instance(errors[0], WebSocketBufferFullError);
     // Another session is served as ever.
-    const ws = clientOver((await connectWs(other, '/ws')).stream);
+    const ws = clientOver((await h2ConnectWs(other, '/ws')).stream);
     const reply = nextMessage(ws);
     ws.send('still');
     assert.is((await reply).data.toString(), 'still');

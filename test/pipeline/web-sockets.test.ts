@@ -156,6 +156,19 @@ test('a bad handshake gets a normal 400/403/426 response, and the connection clo
   });
 });
 
+test('the 101 names websocket alone, with the accept of the key, whatever else Upgrade listed (RFC 6455 §4.2.2)', async () => {
+  const app = new ApplicationBuilder().run(async (ctx) => (await ctx.webSockets.accept()).terminate());
+  await withServer(app, async (h) => {
+    const all = await h.raw(handshake(GOOD.replace('upgrade: websocket', 'upgrade: h2c, WebSocket')));
+    const head = all.slice(0, all.indexOf('\r\n\r\n')).split('\r\n');
+    assert.is(head[0], 'HTTP/1.1 101 Switching Protocols');
+    assert.ok(head.includes('upgrade: websocket'), head.join(' | '));
+    assert.ok(head.includes('connection: upgrade'), head.join(' | '));
+    // RFC 6455 §1.3's own example: this key's accept value.
+    assert.ok(head.includes('sec-websocket-accept: s3pPLMBiTxaQ9kYGzzhZRbK+xOo='), head.join(' | '));
+  });
+});
+
 test('a handshake error is a WebSocketHandshakeError the app can catch and answer itself', async () => {
   const app = new ApplicationBuilder().run(async (ctx) => {
     try {

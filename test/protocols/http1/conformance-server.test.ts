@@ -10,7 +10,7 @@ import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TestServer } from '../../../hosting/index.js';
-import { isValidHostValue, type HttpApplication, type HttpExchange } from '../../../protocols/index.js';
+import { HttpUpgradeFeature, isValidHostValue, type HttpApplication, type HttpExchange } from '../../../protocols/index.js';
 import type { RequestHead } from '../../../protocols/http1/index.js';
 import { caseBytes, corpusMissing, loadHttp1Corpus, type CorpusCase } from './corpus.js';
 import { testRequiring } from '../../support/skip.js';
@@ -43,12 +43,14 @@ const echoApp: HttpApplication = {
       headers: [...ex.headers.raw],
       body: Buffer.concat(parts).toString('latin1'),
     };
-    if (!ex.isUpgradeRequest) {
+    const upgrade = ex.feature(HttpUpgradeFeature)!;
+    if (!upgrade.isUpgradableRequest) {
       ex.end(JSON.stringify(echo));
       return;
     }
-    // Take the connection over and report every byte that followed the message.
-    const { transport, head } = ex.upgrade();
+    // Take the connection over (the protocol answers 101, or 200 to a CONNECT) and report every
+    // byte that followed the message, as one more response.
+    const { transport, head } = upgrade.upgrade();
     const rest: Buffer[] = [head];
     transport.on('data', (d: Buffer) => rest.push(d));
     transport.on('end', () => {
@@ -123,6 +125,7 @@ function expectedResponses(input: Buffer): Expected[] {
       return out;
     }
     if (m.head.upgrade || m.head.isConnect) {
+      out.push({ status: m.head.upgrade ? 101 : 200 });
       out.push({ status: 101, echo: echoOf(m.head, m.body, input.subarray(r.consumed).toString('latin1')) });
       return out;
     }

@@ -9,7 +9,7 @@ import type { TcpEndpoint } from '../../../connection/index.js';
 import { LOGGER } from '../../../di/index.js';
 import { Server } from '../../../hosting/index.js';
 import { KEEP_ALIVE_END_REASONS, type KeepAliveEndReason } from '../../../protocols/http1/index.js';
-import type { HttpApplication, HttpLimits } from '../../../protocols/index.js';
+import { HttpUpgradeFeature, type HttpApplication, type HttpLimits } from '../../../protocols/index.js';
 import { MemoryLogger } from '../../pipeline/support.js';
 import { delay, readAll, readUntil } from '../../support/streams.js';
 
@@ -52,8 +52,9 @@ const app: HttpApplication = {
         await new Promise((resolve) => ex.aborted.addEventListener('abort', resolve));
         return;
       case '/upgrade': {
-        const { transport } = ex.upgrade();
-        transport.end('HTTP/1.1 101 Switching Protocols\r\nconnection: upgrade\r\nupgrade: echo\r\n\r\n');
+        // The protocol answers the 101 itself.
+        const { transport } = ex.feature(HttpUpgradeFeature)!.upgrade();
+        transport.end();
         return;
       }
       default:

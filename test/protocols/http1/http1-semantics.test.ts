@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { TestServer } from '../../../hosting/index.js';
-import type { HttpApplication, HttpExchange, HttpOptions } from '../../../protocols/index.js';
+import { HttpResponseTrailersFeature, HttpUpgradeFeature, type HttpApplication, type HttpExchange, type HttpOptions } from '../../../protocols/index.js';
 import { readAll, readUntil, delay, closed } from '../../support/streams.js';
 
 async function withServer(app: HttpApplication, fn: (ts: TestServer) => Promise<void>, http?: HttpOptions): Promise<void> {
@@ -112,7 +112,7 @@ test('streamed HTTP/1.1 responses are chunked, with trailers', () =>
       handle(ex) {
         ex.write('hello ');
         ex.write(Buffer.from('wörld'));
-        ex.responseTrailers!.set('x-checksum', 'abc');
+        ex.feature(HttpResponseTrailersFeature)!.responseTrailers.set('x-checksum', 'abc');
         ex.end();
       },
     },
@@ -285,9 +285,11 @@ test('an Upgrade request can be taken over with the bytes already read', () =>
   withServer(
     {
       handle(ex: HttpExchange) {
-        if (!ex.isUpgradeRequest) return void ex.end('plain');
-        const { transport, head } = ex.upgrade();
-        transport.write('HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\n');
+        const upgrade = ex.feature(HttpUpgradeFeature)!;
+        if (!upgrade.isUpgradableRequest) return void ex.end('plain');
+        ex.responseHeaders.set('x-switched', 'yes');
+        // The protocol answers the 101 itself, with the headers set so far.
+        const { transport, head } = upgrade.upgrade();
         transport.write(`early:${head.toString()};`);
         transport.on('data', (d: Buffer) => transport.write(d.toString().toUpperCase()));
         transport.resume();
@@ -297,7 +299,10 @@ test('an Upgrade request can be taken over with the bytes already read', () =>
       const c = ts.connect();
       c.write('GET /chat HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nfirst');
       const first = await readUntil(c, (t) => t.includes('early:first;'));
-      assert.ok(first.startsWith('HTTP/1.1 101 Switching Protocols'));
+      assert.ok(first.startsWith('HTTP/1.1 101 Switching Protocols\r\n'), first);
+      const head = first.slice(0, first.indexOf('\r\n\r\n')).toLowerCase();
+      for (const field of ['x-switched: yes', 'upgrade: echo', 'connection: upgrade']) assert.ok(head.includes(field), head);
+      assert.not.ok(head.includes('content-length') || head.includes('transfer-encoding'), 'a 101 has no body framing');
       c.write('more');
       assert.is(await readUntil(c, (t) => t.includes('MORE')), 'MORE');
       c.destroy();
@@ -309,8 +314,9 @@ test('CONNECT is handed off too; an upgrade answered normally closes the connect
     {
       handle(ex) {
         if (ex.method === 'CONNECT') {
-          const { transport } = ex.upgrade();
-          transport.end('HTTP/1.1 200 Connection Established\r\n\r\ntunnel');
+          // The protocol answers 200 and hands over the tunnel.
+          const { transport } = ex.feature(HttpUpgradeFeature)!.upgrade();
+          transport.end('tunnel');
           return;
         }
         ex.end('declined');
@@ -319,7 +325,9 @@ test('CONNECT is handed off too; an upgrade answered normally closes the connect
     async (ts) => {
       const a = ts.connect();
       a.write('CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n');
-      assert.ok((await readAll(a)).endsWith('\r\n\r\ntunnel'));
+      const tunnel = await readAll(a);
+      assert.ok(tunnel.startsWith('HTTP/1.1 200 OK\r\n') && tunnel.endsWith('\r\n\r\ntunnel'), tunnel);
+      assert.not.ok(tunnel.toLowerCase().includes('content-length'), 'a 2xx to CONNECT has no framing (RFC 9110 §9.3.6)');
       const b = ts.connect();
       b.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: echo\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n');
       const text = await readAll(b);
@@ -425,8 +433,7 @@ test('maxConcurrentUpgradedConnections: an upgrade over the limit gets 503 befor
     {
       handle(ex) {
         try {
-          const { transport } = ex.upgrade();
-          transport.write(`HTTP/1.1 101 Switching Protocols\r\nUpgrade: ${ex.upgradeProtocol}\r\nConnection: Upgrade\r\n\r\n`);
+          const { transport } = ex.feature(HttpUpgradeFeature)!.upgrade();
           transport.resume();
         } catch (err) {
           ex.statusCode = (err as { status: number }).status;
@@ -438,7 +445,7 @@ test('maxConcurrentUpgradedConnections: an upgrade over the limit gets 503 befor
       const req = 'GET / HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: Chat\r\n\r\n';
       const first = ts.connect();
       first.write(req);
-      assert.ok((await readUntil(first, (t) => t.includes('\r\n\r\n'))).includes('Upgrade: chat'), 'upgradeProtocol is lower-cased');
+      assert.ok((await readUntil(first, (t) => t.includes('\r\n\r\n'))).includes('upgrade: chat'), 'upgradeProtocol is lower-cased');
       const second = ts.connect();
       second.write(req);
       const refused = await readAll(second);

@@ -10,7 +10,7 @@ import type { Logger, TcpEndpoint } from '../../../connection/index.js';
 import { LOGGER } from '../../../di/index.js';
 import { Server } from '../../../hosting/index.js';
 import type { HttpApplication, HttpExchange, HttpOptions, HttpProtocols } from '../../../protocols/index.js';
-import { Http2Exchange, nodeServerOptions, resolveHttp2Limits, resolveHttpLimits } from '../../../protocols/index.js';
+import { Http2Exchange, HttpExtendedConnectFeature, HttpResponseTrailersFeature, nodeServerOptions, resolveHttp2Limits, resolveHttpLimits } from '../../../protocols/index.js';
 import { MemoryTransport } from '../../../transports/index.js';
 import { delay } from '../../support/streams.js';
 import type { FloodKind, FloodResult } from './flooder.js';
@@ -50,8 +50,9 @@ export function makeApp(seen: Seen): HttpApplication {
       seen.protocols.push(ex.protocol);
       ex.aborted.addEventListener('abort', () => seen.aborted.push(url.pathname));
       try {
-        if (ex.isUpgradeRequest) {
-          const { transport } = ex.upgrade();
+        const connect = ex.feature(HttpExtendedConnectFeature);
+        if (connect !== undefined && ex.method === 'CONNECT') {
+          const { transport } = connect.accept();
           transport.on('data', (d: Buffer) => transport.write(d));
           transport.on('end', () => transport.end());
           return;
@@ -94,7 +95,7 @@ export function makeApp(seen: Seen): HttpApplication {
             const body = await readAll(ex);
             if (ex instanceof Http2Exchange && ex.requestTrailers !== null) seen.requestTrailers.push(ex.requestTrailers.toObject());
             ex.write(`got ${body.length}`);
-            ex.responseTrailers!.set('x-sha', createHash('sha256').update(body).digest('hex')).set('x-count', '1');
+            ex.feature(HttpResponseTrailersFeature)!.responseTrailers.set('x-sha', createHash('sha256').update(body).digest('hex')).set('x-count', '1');
             return ex.end();
           }
           case '/hang':
