@@ -9,7 +9,8 @@ import {
 import type { Heartbeat, HttpApplication, HttpProtocols, ProtocolAdapter, ProtocolAdapterContext, ResolvedHttpOptions, SniffVerdict } from './http/index.js';
 import { defaultProtocolAdapters } from './http-adapters.js';
 import { sniffProtocol } from './protocol-sniff.js';
-import { HTTP2_PREFACE_REFUSAL } from './http2/index.js';
+// The refusal's bytes only: an HTTP/2-only endpoint refuses a client without loading node:http2.
+import { HTTP2_PREFACE_REFUSAL } from './http2/http2-preface.js';
 
 export interface HttpConnectionOptions extends ResolvedHttpOptions {
   readonly heartbeat: Heartbeat;
