@@ -27,7 +27,7 @@ test("import 'tiercel/hosting' loads none of ws, undici, selfsigned; each loads 
   assert.equal(stages.devCertificate, ['ws', 'undici', 'selfsigned']);
 });
 
-test("node:http2 and node:tls load with the first HTTP/2 connection or HTTPS endpoint, not with 'tiercel/hosting' or HTTP/1.1", async () => {
+test("node:http2 and node:tls load with the first HTTP/2 connection or HTTPS endpoint, not with 'tiercel/hosting' or HTTP/1.1; a stop during the load is honoured", async () => {
   // Made here: the child must not load node:crypto for its certificate.
   const dir = new CertDir();
   try {
@@ -37,7 +37,12 @@ test("node:http2 and node:tls load with the first HTTP/2 connection or HTTPS end
     assert.equal(stages.http1, [], 'none for an http:// endpoint serving HTTP/1.1 (the HTTP/2 sniff included)');
     // node:http2 itself loads node:tls, so the HTTPS endpoint comes first.
     assert.equal(stages.https, ['tls', 'crypto'], 'an https:// endpoint loads TLS when the server starts');
-    assert.equal(stages.http2, ['http2', 'tls', 'crypto'], 'the first h2c connection loads HTTP/2');
+    // The first h2c connection, with the server's stop requested before HTTP/2 had loaded for it:
+    // HTTP/2 loads, and the connection gets its GOAWAY (7) and is closed, in time for the stop.
+    assert.equal(stages.stopRequested, ['tls', 'crypto'], 'HTTP/2 had loaded before the stop: the test proved nothing');
+    assert.ok(stages.framesAfterStop.includes('7'), `a GOAWAY before the close (frame types ${stages.framesAfterStop.join(', ')})`);
+    assert.equal(stages.afterStop, ['http2', 'tls', 'crypto'], 'the first h2c connection loads HTTP/2');
+    assert.equal(stages.http2, ['http2', 'tls', 'crypto']);
   } finally {
     dir.remove();
   }
