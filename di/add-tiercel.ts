@@ -9,22 +9,18 @@ import {
   systemClock,
 } from '../connection/index.js';
 import {
-  CERTIFICATE_PROVIDER,
-  DevCertificateProvider,
   HEARTBEAT,
   HTTP2_LIMITS,
   HTTP_LIMITS,
   HTTP_OPTIONS,
   Heartbeat,
-  Http1Adapter,
-  Http2Adapter,
   PROTOCOL_ADAPTER,
-  TLS_OPTIONS,
-  checkTlsDefaults,
   resolveHttpOptions,
   type HttpOptions,
-  type HttpsOptions,
-} from '../protocols/index.js';
+} from '../protocols/http/index.js';
+// Not through protocols/index.ts, which re-exports HTTP/2 (node:http2): the adapters load it on demand.
+import { Http1Adapter, Http2Adapter } from '../protocols/http-adapters.js';
+import { CERTIFICATE_PROVIDER, DevCertificateProvider, TLS_OPTIONS, checkTlsDefaults, type HttpsOptions } from '../protocols/tls/configuration.js';
 import { MemoryTransport, PipeTransport, TcpTransport } from '../transports/index.js';
 import { readEnvironment } from './environment.js';
 import { DefaultLoggerFactory } from './logger-factory.js';

@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ApplicationBuilder } from '../pipeline/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
-import { CERTIFICATE_PROVIDER, StaticCertificateProvider, ensureDevCertificate } from '../protocols/tls/index.js';
+import { CERTIFICATE_PROVIDER, StaticCertificateProvider, ensureDevCertificate } from '../protocols/tls/configuration.js';
 import { ENVIRONMENT, readEnvironment, resolve } from '../di/index.js';
 import { stopOnSignals } from './stop-on-signals.js';
 

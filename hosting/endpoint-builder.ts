@@ -1,8 +1,6 @@
 import type { DependencyContainer } from 'tsyringe';
 import {
   ConnectionBuilder,
-  systemClock,
-  type Clock,
   type ConnectionDelegate,
   type Endpoint,
   type Scheme,
@@ -11,8 +9,8 @@ import {
 import type { ConnectionHandler, ConnectionHandlerClass } from './connection-handler.js';
 import { resolve } from '../di/index.js';
 import { checkHttpProtocols, type HttpProtocols } from '../protocols/http/index.js';
-import { hasCertificate, httpsMiddleware, resolveHttpsOptions, type HttpsMiddleware, type HttpsOptions } from '../protocols/tls/index.js';
-import { InvalidOptionError, type Logger } from '../connection/index.js';
+import { hasCertificate, resolveHttpsOptions, type HttpsMiddleware, type HttpsOptions } from '../protocols/tls/configuration.js';
+import { InvalidOptionError } from '../connection/index.js';
 
 /**
  * One endpoint's configuration: where to listen and the connection pipeline to run there
@@ -92,16 +90,19 @@ export class EndpointBuilder extends ConnectionBuilder {
   }
 
   /**
-   * Creates the TLS middleware now that the ALPN list is known (at start), from the server-wide
-   * `defaults` (`TLS_OPTIONS`) and this endpoint's options over them. Throws a
-   * `CertificateInvalidError` for a bad certificate. Returns it so the server can dispose of its
-   * file watchers on stop.
+   * The options of this endpoint's TLS middleware now that the ALPN list is known (at start): the
+   * server-wide `defaults` (`TLS_OPTIONS`), this endpoint's options over them. `undefined` for a
+   * cleartext endpoint.
    */
-  prepareHttps(alpnProtocols: readonly string[], logger: Logger, clock: Clock = systemClock, defaults: HttpsOptions = {}): HttpsMiddleware | undefined {
+  httpsOptionsFor(alpnProtocols: readonly string[], defaults: HttpsOptions = {}): HttpsOptions | undefined {
     const options = this.#httpsOptions;
-    if (options === undefined) return undefined;
-    this.#https = httpsMiddleware({ alpnProtocols, ...defaults, ...options }, logger, clock);
-    return this.#https;
+    return options === undefined ? undefined : { alpnProtocols, ...defaults, ...options };
+  }
+
+  /** The TLS middleware made from `httpsOptionsFor` (at start), which `useHttps` put in the pipeline. */
+  attachHttps(https: HttpsMiddleware): HttpsMiddleware {
+    this.#https = https;
+    return https;
   }
 
   /**

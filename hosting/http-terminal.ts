@@ -1,18 +1,9 @@
 import type { DependencyContainer } from 'tsyringe';
 import { CLOCK, LOGGER_FACTORY, TRANSPORT_OPTIONS, type ConnectionDelegate } from '../connection/index.js';
 import { resolve, resolveAll } from '../di/index.js';
-import {
-  HEARTBEAT,
-  HTTP2_LIMITS,
-  HTTP_APPLICATION,
-  HTTP_LIMITS,
-  HTTP_OPTIONS,
-  PROTOCOL_ADAPTER,
-  adaptersFor,
-  alpnIdsOf,
-  httpConnectionDelegate,
-  type ProtocolAdapter,
-} from '../protocols/index.js';
+import { HEARTBEAT, HTTP2_LIMITS, HTTP_APPLICATION, HTTP_LIMITS, HTTP_OPTIONS, PROTOCOL_ADAPTER, type ProtocolAdapter } from '../protocols/http/index.js';
+// Not through protocols/index.ts, which re-exports HTTP/2 (node:http2): the terminal loads it on demand.
+import { adaptersFor, alpnIdsOf, httpConnectionDelegate } from '../protocols/http-connection.js';
 import type { EndpointBuilder } from './endpoint-builder.js';
 
 /**

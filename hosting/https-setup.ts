@@ -1,7 +1,7 @@
 import type { DependencyContainer } from 'tsyringe';
 import { CLOCK, LOGGER_FACTORY, ServerStateError, formatUrl } from '../connection/index.js';
 import { ENVIRONMENT, resolve, resolveAll } from '../di/index.js';
-import { CERTIFICATE_PROVIDER, TLS_OPTIONS, hasCertificate, type CertificateSource, type HttpsMiddleware } from '../protocols/tls/index.js';
+import { CERTIFICATE_PROVIDER, TLS_OPTIONS, hasCertificate, type CertificateSource, type HttpsMiddleware } from '../protocols/tls/configuration.js';
 import type { EndpointBuilder } from './endpoint-builder.js';
 
 /**
@@ -15,7 +15,11 @@ export async function prepareHttps(builder: EndpointBuilder, services: Dependenc
   if (!builder.usesHttps) builder.useHttpsFirst({});
   const defaults = resolve(services, TLS_OPTIONS);
   if (builder.needsCertificate && !hasCertificate(defaults)) builder.supplyCertificate(await provideCertificate(builder, services));
-  return builder.prepareHttps(alpn, resolve(services, LOGGER_FACTORY).create('tiercel.tls'), resolve(services, CLOCK), defaults);
+  const options = builder.httpsOptionsFor(alpn, defaults)!;
+  // The middleware, with node:tls and node:crypto, loads with the first HTTPS endpoint: a server
+  // without one never pays for them. Start awaits this before listening, so no connection waits.
+  const { httpsMiddleware } = await import('../protocols/tls/index.js');
+  return builder.attachHttps(httpsMiddleware(options, resolve(services, LOGGER_FACTORY).create('tiercel.tls'), resolve(services, CLOCK)));
 }
 
 /** Asks the certificate providers, the last registered first; the first answer wins. */

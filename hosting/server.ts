@@ -31,7 +31,7 @@ import {
 } from '../di/index.js';
 import { EndpointBuilder } from './endpoint-builder.js';
 import { HTTP_APPLICATION, HTTP_OPTIONS, resolveHttpOptions, type HttpApplication, type HttpOptions } from '../protocols/http/index.js';
-import type { HttpsMiddleware } from '../protocols/tls/index.js';
+import type { HttpsMiddleware } from '../protocols/tls/configuration.js';
 import { httpAlpn, httpTerminal } from './http-terminal.js';
 import { prepareHttps } from './https-setup.js';
 

@@ -7,9 +7,10 @@ import {
   type LoggerFactory,
 } from '../connection/index.js';
 import type { Heartbeat, HttpApplication, HttpProtocols, ProtocolAdapter, ProtocolAdapterContext, ResolvedHttpOptions, SniffVerdict } from './http/index.js';
-import { defaultProtocolAdapters } from './http-adapters.js';
+import { defaultProtocolAdapters, type OnDemandDelegate } from './http-adapters.js';
 import { sniffProtocol } from './protocol-sniff.js';
-import { HTTP2_PREFACE_REFUSAL } from './http2/index.js';
+// The refusal's bytes only: an HTTP/2-only endpoint refuses a client without loading node:http2.
+import { HTTP2_PREFACE_REFUSAL } from './http2/http2-preface.js';
 
 export interface HttpConnectionOptions extends ResolvedHttpOptions {
   readonly heartbeat: Heartbeat;
@@ -123,8 +124,14 @@ export function httpConnectionDelegate(
   };
 }
 
-/** The sniff left the transport paused with its bytes put back: the protocol listens now, then the flow restarts. */
+/**
+ * The sniff left the transport paused with its bytes put back: the protocol listens now, then the
+ * flow restarts. A protocol still loading (`OnDemandDelegate`) is awaited first: restarted before
+ * it listens, the flow would hand its bytes to nobody.
+ */
 function resumed(ctx: ConnectionContext, delegate: ConnectionDelegate): Promise<void> {
+  const loading = (delegate as Partial<OnDemandDelegate>).loading?.();
+  if (loading !== undefined) return loading.then(() => (ctx.isClosed ? undefined : resumed(ctx, delegate)));
   const served = delegate(ctx);
   ctx.transport.resume();
   return served;

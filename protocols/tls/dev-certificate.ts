@@ -1,4 +1,3 @@
-import { X509Certificate, createPrivateKey } from 'node:crypto';
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
@@ -74,6 +73,9 @@ export async function ensureDevCertificate(options: DevCertificateOptions = {}):
 /** Valid now and for at least a day more, matching its key, and covering every local name. */
 async function isUsable(certFile: string, keyFile: string): Promise<boolean> {
   try {
+    // node:crypto here, not at import: the certificate check is the only use, and importing
+    // 'tiercel/hosting' should not pay for it.
+    const { X509Certificate, createPrivateKey } = await import('node:crypto');
     const cert = new X509Certificate(await readFile(certFile));
     const key = createPrivateKey(await readFile(keyFile));
     const now = Date.now();

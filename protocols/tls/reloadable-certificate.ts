@@ -1,7 +1,8 @@
 import type { SecureContext } from 'node:tls';
 import type { Logger } from '../../connection/index.js';
 import { CertificateWatcher } from './certificate-watcher.js';
-import { describeSource, loadCertificate, sourceFiles, type CertificateSource, type LoadedCertificate, type SharedContextOptions } from './certificate-source.js';
+import { describeSource, sourceFiles, type CertificateSource, type LoadedCertificate, type SharedContextOptions } from './certificate-source.js';
+import { loadCertificate } from './certificate-loader.js';
 
 export interface ReloadOptions {
   /** Watch the source's files and reload on change (ignored for in-memory sources). */

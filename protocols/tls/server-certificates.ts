@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from '../../connection/index.js';
-import { checkCertificateSource, loadCertificate, type CertificateSource, type SharedContextOptions } from './certificate-source.js';
+import { checkCertificateSource, type CertificateSource, type SharedContextOptions } from './certificate-source.js';
+import { loadCertificate } from './certificate-loader.js';
 import { HostMap } from './host-map.js';
 import type { ResolvedHttpsOptions, SniSelection, SniSelector } from './https-options.js';
 import { ReloadableCertificate } from './reloadable-certificate.js';

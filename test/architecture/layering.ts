@@ -140,6 +140,30 @@ export const ALLOWED_DEEP_IMPORTS: readonly { readonly from: string; readonly to
     reason: 'the benchmarks measure what `tiercel serve` serves; the demo app is not part of the API',
   },
   {
+    from: 'protocols/http-',
+    to: 'protocols/http2/http2-preface.ts',
+    reason:
+      'the HTTP terminal sniffs the HTTP/2 preface and refuses a client without it using the preface bytes alone; ' +
+      'http2/index.ts loads node:http2, which Http2Adapter imports on the first HTTP/2 connection (issue 11, start-up)',
+  },
+  {
+    from: 'di/',
+    to: 'protocols/http-adapters.ts',
+    reason: 'protocols/index.ts re-exports HTTP/2 and node:http2 with it; the composition root registers the adapters, which load HTTP/2 on demand (issue 11)',
+  },
+  {
+    from: 'hosting/',
+    to: 'protocols/http-connection.ts',
+    reason: 'protocols/index.ts re-exports HTTP/2 and node:http2 with it; hosting builds the HTTP terminal, which loads HTTP/2 on demand (issue 11)',
+  },
+  ...['di/', 'hosting/'].map((from) => ({
+    from,
+    to: 'protocols/tls/configuration.ts',
+    reason:
+      "TLS's options, certificate providers and tokens without node:tls and node:crypto (tls/index.ts adds httpsMiddleware, " +
+      'which loads them); hosting imports the middleware when the first HTTPS endpoint is built (issue 11, start-up)',
+  })),
+  {
     from: 'protocols/http1/',
     to: 'protocols/http/header-chars.ts',
     reason:

@@ -2,13 +2,15 @@ import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { CertDir, makeLeaf } from '../support/tls-certificates.js';
 
 // A fresh process: in the test runner's own, other tests have long loaded everything.
 const CHILD = fileURLToPath(new URL('./lazy-loading-child.js', import.meta.url));
+const BUILTINS_CHILD = fileURLToPath(new URL('./lazy-builtins-child.js', import.meta.url));
 
-function runChild(): Promise<Record<string, string[]>> {
+function runChild(child = CHILD, args: readonly string[] = []): Promise<Record<string, string[]>> {
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, [CHILD], { timeout: 8_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, [child, ...args], { timeout: 8_000 }, (err, stdout, stderr) => {
       if (err !== null) return reject(new Error(`${err.message}\n${stderr}`));
       resolve(JSON.parse(stdout) as Record<string, string[]>);
     });
@@ -23,6 +25,27 @@ test("import 'tiercel/hosting' loads none of ws, undici, selfsigned; each loads 
   // The server's side of a WebSocket loads ws.
   assert.equal(stages.webSocket, ['ws', 'undici']);
   assert.equal(stages.devCertificate, ['ws', 'undici', 'selfsigned']);
+});
+
+test("node:http2 and node:tls load with the first HTTP/2 connection or HTTPS endpoint, not with 'tiercel/hosting' or HTTP/1.1; a stop during the load is honoured", async () => {
+  // Made here: the child must not load node:crypto for its certificate.
+  const dir = new CertDir();
+  try {
+    const pem = dir.writePem('leaf', await makeLeaf(['localhost']));
+    const stages = await runChild(BUILTINS_CHILD, [pem.certFile, pem.keyFile]);
+    assert.equal(stages.import, [], 'none at import');
+    assert.equal(stages.http1, [], 'none for an http:// endpoint serving HTTP/1.1 (the HTTP/2 sniff included)');
+    // node:http2 itself loads node:tls, so the HTTPS endpoint comes first.
+    assert.equal(stages.https, ['tls', 'crypto'], 'an https:// endpoint loads TLS when the server starts');
+    // The first h2c connection, with the server's stop requested before HTTP/2 had loaded for it:
+    // HTTP/2 loads, and the connection gets its GOAWAY (7) and is closed, in time for the stop.
+    assert.equal(stages.stopRequested, ['tls', 'crypto'], 'HTTP/2 had loaded before the stop: the test proved nothing');
+    assert.ok(stages.framesAfterStop.includes('7'), `a GOAWAY before the close (frame types ${stages.framesAfterStop.join(', ')})`);
+    assert.equal(stages.afterStop, ['http2', 'tls', 'crypto'], 'the first h2c connection loads HTTP/2');
+    assert.equal(stages.http2, ['http2', 'tls', 'crypto']);
+  } finally {
+    dir.remove();
+  }
 });
 
 test.run();

@@ -1,0 +1,36 @@
+// protocols/tls/configuration.ts: HTTPS configured without loading node:tls or node:crypto —
+// options, certificate sources and providers, their tokens, the development certificate, the
+// errors. The composition root and hosting import this; the middleware itself (index.ts's
+// `httpsMiddleware`) is loaded when the first HTTPS endpoint is built.
+export type { HttpsMiddleware } from './https-middleware.js';
+export {
+  HTTPS_DEFAULTS,
+  resolveHttpsOptions,
+  checkTlsDefaults,
+  hasCertificate,
+  type ClientCertificateMode,
+  type ClientCertificateValidator,
+  type HttpsOptions,
+  type ResolvedHttpsOptions,
+  type SniSelection,
+  type SniSelector,
+  type TlsMinVersion,
+} from './https-options.js';
+export {
+  type CertificateSource,
+  type PemFileSource,
+  type PemSource,
+  type PfxFileSource,
+  type PfxSource,
+} from './certificate-source.js';
+export { ensureDevCertificate, DEV_CERT_FILE, DEV_KEY_FILE, type DevCertificate, type DevCertificateOptions } from './dev-certificate.js';
+export { CertificateInvalidError, TlsHandshakeFailedError, type TlsHandshakeFailureReason } from './tls-errors.js';
+export {
+  CERTIFICATE_PROVIDER,
+  TLS_OPTIONS,
+  DevCertificateProvider,
+  StaticCertificateProvider,
+  type CertificateProvider,
+  type CertificateRequest,
+  type DevCertificateProviderOptions,
+} from './certificate-provider.js';
