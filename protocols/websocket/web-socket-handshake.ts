@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import { isToken, type HeaderList, type RequestHeaders } from '../http/index.js';
 
 /**
@@ -97,6 +96,9 @@ export function setAcceptHeaders(into: HeaderList, offer: WebSocketOffer, protoc
   if (offer.key !== undefined) {
     // The 101 names the one protocol switched to, whatever else the client's Upgrade listed.
     into.set('upgrade', 'websocket');
+    // node:crypto is taken on the first handshake, not at import: an app without WebSockets (or TLS)
+    // never loads it (test/hosting/lazy-loading.test.ts).
+    const { createHash } = process.getBuiltinModule('node:crypto');
     into.set('sec-websocket-accept', createHash('sha1').update(offer.key + GUID).digest('base64'));
   }
   if (protocol !== undefined) into.set('sec-websocket-protocol', protocol);
