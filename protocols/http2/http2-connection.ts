@@ -373,7 +373,8 @@ export class Http2Connection implements HeartbeatHandler {
       );
     }
     upgrades.active++;
-    stream.once('close', () => upgrades.active--);
+    // `on`: 'close' fires once, and a `once` wrapper would stay for the upgraded stream's life.
+    stream.on('close', () => upgrades.active--);
   }
 
   /** An upgraded stream leaves HTTP: its body rate and the idle timer no longer apply. */
