@@ -32,7 +32,8 @@ export class Http1OutputProducer {
   #corked = false;
   #pending = '';
   #detached = false;
-  #drainWaiters: (() => void)[] = [];
+  /** Made by the first writer that waits: most connections never wait for 'drain'. */
+  #drainWaiters: (() => void)[] | undefined;
 
   // The last head written and its pieces, and that head with its body (see `head`, `withBody`).
   #head = '';
@@ -133,14 +134,14 @@ export class Http1OutputProducer {
   /** Resolves when the transport has room again (at once if it has, or if it is gone). */
   drain(): Promise<void> {
     if (!this.#transport.writableNeedDrain || this.#transport.destroyed) return Promise.resolve();
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return new Promise((resolve) => (this.#drainWaiters ??= []).push(resolve));
   }
 
   /** The transport emitted 'drain', or closed: wake the writers that wait. */
   onDrain(): void {
     const waiters = this.#drainWaiters;
-    if (waiters.length === 0) return;
-    this.#drainWaiters = [];
+    if (waiters === undefined) return;
+    this.#drainWaiters = undefined;
     for (const w of waiters) w();
   }
 
