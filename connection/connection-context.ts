@@ -64,7 +64,9 @@ export class ConnectionContext {
     this.remoteEndpoint = init.remoteEndpoint;
     this.features = init.features ?? new FeatureCollection();
     if (init.transport.destroyed) this.#transportClosed();
-    else init.transport.once('close', () => this.#transportClosed());
+    // `on`, not `once`: 'close' fires once, and a `once` wrapper is two more objects an idle
+    // connection keeps.
+    else init.transport.on('close', () => this.#transportClosed());
   }
 
   /** A transport that closes on its own ended gracefully unless it (or the one replacing it) failed. */

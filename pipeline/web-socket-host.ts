@@ -11,6 +11,15 @@ const INTERNAL_ERROR = 1011;
 /** ws's `WebSocket.OPEN`, without loading ws for it. */
 const OPEN = 1;
 
+/** What the host keeps of one open socket. */
+interface Tracked {
+  /** Answered the last keep-alive ping. */
+  alive: boolean;
+  readonly connectionId: string;
+  /** Unregisters the socket's graceful-shutdown listener from its connection. */
+  readonly stopLifetime: (() => void) | undefined;
+}
+
 /**
  * What the app's WebSockets share: the socket options and the keep-alive, one timer for every
  * socket. Created on the first `accept()`, so an app that never upgrades pays nothing; ws itself is
@@ -20,14 +29,40 @@ export class WebSocketHost {
   readonly options: ResolvedWebSocketOptions;
   readonly #socketOptions: WebSocketSocketOptions;
   readonly #log: () => Logger;
-  /** Open sockets, and whether each has answered the last ping. */
-  readonly #alive = new Map<WebSocket, boolean>();
+  /** Open sockets, and what the host keeps of each. */
+  readonly #sockets = new Map<WebSocket, Tracked>();
   #timer: NodeJS.Timeout | undefined;
+  // The sockets' listeners, one of each for every socket (`this` is the socket): made per socket,
+  // they were four closures and their contexts kept by each open WebSocket.
+  readonly #onListenerError: (this: BoundedWebSocket, event: string | symbol, err: unknown) => void;
+  readonly #onPong: (this: WebSocket) => void;
+  readonly #onClose: (this: WebSocket) => void;
+  readonly #onError: (this: WebSocket, err: Error) => void;
 
   constructor(options: ResolvedWebSocketOptions, log: () => Logger) {
     this.options = options;
     this.#log = log;
     this.#socketOptions = { ...options, ...WEB_SOCKET_PEER_LIMITS };
+    const sockets = this.#sockets;
+    const host = this;
+    // An app's handler that throws is the app's bug: logged, and that socket closed, never the process.
+    this.#onListenerError = function (event, err) {
+      log().error('Unhandled error in a WebSocket handler; closing the socket with 1011', { connectionId: sockets.get(this)?.connectionId, event, error: err });
+      if (this.readyState === OPEN) this.close(INTERNAL_ERROR, 'Internal Error');
+    };
+    this.#onPong = function () {
+      const tracked = sockets.get(this);
+      if (tracked !== undefined) tracked.alive = true;
+    };
+    this.#onClose = function () {
+      const tracked = sockets.get(this);
+      sockets.delete(this);
+      tracked?.stopLifetime?.();
+      if (sockets.size === 0) host.#stopKeepAlive();
+    };
+    this.#onError = function (err) {
+      log().debug('WebSocket error', { connectionId: sockets.get(this)?.connectionId, error: err });
+    };
   }
 
   /**
@@ -45,34 +80,20 @@ export class WebSocketHost {
   }
 
   #track(ws: BoundedWebSocket, ex: HttpExchange): void {
-    // The closures below live as long as the socket: they keep the connection's id and lifetime,
-    // never the exchange (which would keep its connection, parser and request alive with it).
-    const connectionId = ex.connection.id;
+    // What is kept lives as long as the socket: the connection's id and lifetime, never the
+    // exchange (which would keep its connection, parser and request alive with it).
     const lifetime = ex.connection.features.get(LifetimeFeature);
-    const log = this.#log;
-    // An app's handler that throws is the app's bug: logged, and that socket closed, never the process.
-    ws.onListenerError = (event, err) => {
-      log().error('Unhandled error in a WebSocket handler; closing the socket with 1011', { connectionId, event, error: err });
-      if (ws.readyState === OPEN) ws.close(INTERNAL_ERROR, 'Internal Error');
-    };
-    const alive = this.#alive;
-    alive.set(ws, true);
-    ws.on('pong', function (this: WebSocket) {
-      alive.set(this, true);
-    });
+    ws.onListenerError = this.#onListenerError;
     // Graceful shutdown: the server asks each connection to close; a socket answers with 1001 and lets
     // the close handshake finish, after which ws ends the transport and the connection is done. Over
     // HTTP/2 many sockets share one connection: the listener goes when its socket does.
-    const goAway = (): void => ws.close(GOING_AWAY, 'Server shutting down');
     let stopLifetime: (() => void) | undefined;
-    if (lifetime?.isCloseRequested) queueMicrotask(goAway);
-    else stopLifetime = lifetime?.onCloseRequested(goAway);
-    ws.on('close', () => {
-      alive.delete(ws);
-      stopLifetime?.();
-      if (alive.size === 0) this.#stopKeepAlive();
-    });
-    ws.on('error', (err) => this.#log().debug('WebSocket error', { connectionId, error: err }));
+    if (lifetime?.isCloseRequested) queueMicrotask(() => goAway(ws));
+    else if (lifetime !== undefined) stopLifetime = lifetime.onCloseRequested(() => goAway(ws));
+    this.#sockets.set(ws, { alive: true, connectionId: ex.connection.id, stopLifetime });
+    ws.on('pong', this.#onPong);
+    ws.on('close', this.#onClose);
+    ws.on('error', this.#onError);
     this.#startKeepAlive();
   }
 
@@ -90,19 +111,23 @@ export class WebSocketHost {
   }
 
   #ping(): void {
-    for (const [ws, alive] of this.#alive) {
-      if (!alive) {
+    for (const [ws, tracked] of this.#sockets) {
+      if (!tracked.alive) {
         this.#log().debug('WebSocket keep-alive: no pong since the last ping, terminating');
         ws.terminate();
         continue;
       }
       if (ws.readyState !== OPEN) continue;
-      this.#alive.set(ws, false);
+      tracked.alive = false;
       // Also the check of a socket whose peer stopped reading after the app's last send: over
       // maxBufferedAmount the ping is refused and the socket closes with 1008.
       ws.ping();
     }
   }
+}
+
+function goAway(ws: WebSocket): void {
+  ws.close(GOING_AWAY, 'Server shutting down');
 }
 
 /** The feature that sends the answer and hands the stream over, for the kind of opening. */

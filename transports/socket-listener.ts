@@ -31,6 +31,8 @@ export abstract class SocketListener implements ConnectionListener {
     (socket) => socket.destroy(),
   );
   #unbinding: Promise<void> | undefined;
+  /** One `TransportFeature` for every connection of the listener: it names the transport, nothing per connection. */
+  #transportFeature: TransportFeature | undefined;
 
   protected constructor(settings: SocketServerSettings) {
     this.#settings = settings;
@@ -120,7 +122,7 @@ export abstract class SocketListener implements ConnectionListener {
   #connection(socket: Socket): ConnectionContext {
     const { local, remote } = this.endpointsOf(socket);
     const features = new FeatureCollection();
-    features.set(TransportFeature, { name: this.transportName });
+    features.set(TransportFeature, (this.#transportFeature ??= Object.freeze({ name: this.transportName })));
     features.set(SocketFeature, { socket });
     return new ConnectionContext({ transport: socket, localEndpoint: local, remoteEndpoint: remote, features });
   }

@@ -566,7 +566,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       );
     }
     upgrades.active++;
-    this.#transport.once('close', () => upgrades.active--);
+    // `on`: 'close' fires once, and an upgraded connection would keep a `once` wrapper for its life.
+    this.#transport.on('close', () => upgrades.active--);
   }
 
   /** Hands the raw transport and the bytes read past the head to the caller. */
@@ -585,7 +586,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     // Nothing the transport or the connection's features keep may hold this object (its exchange,
     // parser and buffers) for as long as the new owner keeps the socket open: ~6 KiB per WebSocket.
     t.off('close', Http1Connection.#closeListener);
-    t.once('close', this.#resolveRun);
+    // `on`: 'close' fires once, and a `once` wrapper would stay for as long as the new owner keeps the transport.
+    t.on('close', this.#resolveRun);
     (t as Carrier)[kConnection] = undefined;
     this.#stopLifetime?.();
     const head = this.#stash ?? Buffer.alloc(0);

@@ -75,6 +75,10 @@ class PerSecond {
   }
 }
 
+/** Where the shared listeners find their connection: on its session, its transport and its streams. */
+const kConnection = Symbol('tiercel.http2.connection');
+type Owned<T> = T & { [kConnection]?: Http2Connection };
+
 /** The bytes a transport has read or written, for the transports that count them (sockets, TLS). */
 interface ByteCounts {
   readonly bytesRead?: unknown;
@@ -131,9 +135,13 @@ export class Http2Connection implements HeartbeatHandler {
    */
   #first: Http2Exchange | undefined;
   #lastActivity: number;
-  readonly #resets = new PerSecond();
-  readonly #pings = new PerSecond();
-  readonly #rejects = new PerSecond();
+  // The per-second guards are made by the first event each counts: most connections never see
+  // a reset or a rejected request.
+  #resets: PerSecond | undefined;
+  #pings: PerSecond | undefined;
+  #rejects: PerSecond | undefined;
+  /** Settles `run()`'s promise when the session closes. */
+  #resolveRun: (() => void) | undefined;
   #pingSentAt = 0;
   #closing = false;
   /** When the server started closing the connection (heartbeat time), or 0. */
@@ -171,21 +179,28 @@ export class Http2Connection implements HeartbeatHandler {
   run(): Promise<void> {
     const transport = this.ctx.transport;
     if (transport.destroyed) return Promise.resolve();
-    const session = this.#engine.attach(transport);
+    const session = this.#engine.attach(transport) as Owned<ServerHttp2Session>;
     this.#session = session;
-    const done = new Promise<void>((resolve) => session.once('close', resolve));
-    session.on('stream', this.#onStream);
-    session.on('error', this.#onSessionError);
-    session.once('close', this.#onSessionClose);
+    const done = new Promise<void>((resolve) => {
+      this.#resolveRun = resolve;
+    });
+    // The listeners are shared by every connection and find theirs through a symbol on the
+    // session and the transport (`this` is the emitter): bound per connection, they were seven
+    // closures and three `once` wrappers kept by each idle connection.
+    session[kConnection] = this;
+    session.on('stream', Http2Connection.#onStream);
+    session.on('error', Http2Connection.#onSessionError);
+    session.on('close', Http2Connection.#onSessionClose);
     // Only with a listener does node:http2 report these frames at all.
     if (this.#options.http2.maxPingsPerSecond !== Infinity) {
-      session.on('ping', this.#onPing);
-      session.on('remoteSettings', this.#onPing);
+      session.on('ping', Http2Connection.#onPing);
+      session.on('remoteSettings', Http2Connection.#onPing);
     }
     // node:http2 closes a session when its net.Socket ends only because such a socket ends itself
     // then (allowHalfOpen off); tiercel's transports are half-open, so the client's FIN is ours to
     // act on.
-    transport.once('end', this.#onTransportEnd);
+    (transport as Owned<Duplex>)[kConnection] = this;
+    transport.on('end', Http2Connection.#onTransportEnd);
     this.#readAtCheck = bytesRead(transport);
     this.#checkedAt = this.#options.heartbeat.now;
     this.#options.heartbeat.add(this);
@@ -229,8 +244,13 @@ export class Http2Connection implements HeartbeatHandler {
 
   // ---- streams ---------------------------------------------------------------------------
 
-  readonly #onStream = (stream: ServerHttp2Stream, _headers: IncomingHttpHeaders, flags: number, raw: string[]): void => {
-    stream.on('error', this.#onStreamError);
+  static readonly #onStream = function (this: Owned<ServerHttp2Session>, stream: ServerHttp2Stream, _headers: IncomingHttpHeaders, flags: number, raw: string[]): void {
+    this[kConnection]!.#stream(stream, flags, raw);
+  };
+
+  #stream(stream: ServerHttp2Stream, flags: number, raw: string[]): void {
+    (stream as Owned<ServerHttp2Stream>)[kConnection] = this;
+    stream.on('error', Http2Connection.#onStreamError);
     this.#lastActivity = this.#options.heartbeat.now;
     if (stream.destroyed || stream.closed) {
       // HEADERS and RST_STREAM in one read: the client cancelled before we saw the request.
@@ -256,7 +276,7 @@ export class Http2Connection implements HeartbeatHandler {
     const ex = new Http2Exchange(this, stream, head, (flags & NGHTTP2_FLAG_END_STREAM) !== 0);
     this.#track(ex);
     ex.run(this.#app);
-  };
+  }
 
   /**
    * Answers a request refused before the app saw it (431, 400, 501) and stops its body.
@@ -270,7 +290,7 @@ export class Http2Connection implements HeartbeatHandler {
     // has left: refused streams arriving in one read do not pile up against the stream limit.
     if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
     this.#overLimit(
-      this.#rejects.add(this.readClock()),
+      (this.#rejects ??= new PerSecond()).add(this.readClock()),
       this.#options.http2.maxRejectedRequestsPerSecond,
       'HTTP/2 requests rejected before the application too often: closing the connection',
       'rejectedPerSecond',
@@ -278,9 +298,10 @@ export class Http2Connection implements HeartbeatHandler {
     );
   }
 
-  readonly #onStreamError = (err: Error): void => {
+  static readonly #onStreamError = function (this: Owned<ServerHttp2Stream>, err: Error): void {
     // A stream reset with an error code; the exchange learns it from 'close'.
-    this.logger.debug('HTTP/2 stream error', { connectionId: this.ctx.id, error: err });
+    const c = this[kConnection]!;
+    c.logger.debug('HTTP/2 stream error', { connectionId: c.ctx.id, error: err });
   };
 
   /**
@@ -305,7 +326,7 @@ export class Http2Connection implements HeartbeatHandler {
    */
   #countReset(): void {
     this.#overLimit(
-      this.#resets.add(this.readClock()),
+      (this.#resets ??= new PerSecond()).add(this.readClock()),
       this.#options.http2.maxStreamResetsPerSecond,
       'HTTP/2 rapid reset: too many streams cancelled by the client, closing the connection',
       'resetsPerSecond',
@@ -328,10 +349,11 @@ export class Http2Connection implements HeartbeatHandler {
    * abandoned. Counted as each frame is read, so a burst is stopped within the read that brings
    * it, before nghttp2's own limit (1,000 unsent ACKs) closes the connection less readably.
    */
-  readonly #onPing = (): void => {
-    this.#overLimit(
-      this.#pings.add(this.readClock()),
-      this.#options.http2.maxPingsPerSecond,
+  static readonly #onPing = function (this: Owned<ServerHttp2Session>): void {
+    const c = this[kConnection]!;
+    c.#overLimit(
+      (c.#pings ??= new PerSecond()).add(c.readClock()),
+      c.#options.http2.maxPingsPerSecond,
       'HTTP/2 PING/SETTINGS flood: closing the connection',
       'framesPerSecond',
       Http2PingFloodError,
@@ -351,7 +373,8 @@ export class Http2Connection implements HeartbeatHandler {
       );
     }
     upgrades.active++;
-    stream.once('close', () => upgrades.active--);
+    // `on`: 'close' fires once, and a `once` wrapper would stay for the upgraded stream's life.
+    stream.on('close', () => upgrades.active--);
   }
 
   /** An upgraded stream leaves HTTP: its body rate and the idle timer no longer apply. */
@@ -424,22 +447,31 @@ export class Http2Connection implements HeartbeatHandler {
    * The session is destroyed (GOAWAY, the streams' bodies fail and their `aborted` fire), as
    * node:http2 does for a socket that is not half-open.
    */
-  readonly #onTransportEnd = (): void => {
+  static readonly #onTransportEnd = function (this: Owned<Duplex>): void {
+    this[kConnection]!.#transportEnded();
+  };
+
+  #transportEnded(): void {
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
     this.logger.debug('The client closed its side of the HTTP/2 connection: closing the session', { connectionId: this.ctx.id, streams: this.#inFlight });
     this.#startClosing();
     s.destroy();
+  }
+
+  static readonly #onSessionError = function (this: Owned<ServerHttp2Session>, err: Error): void {
+    const c = this[kConnection]!;
+    c.logger.debug('HTTP/2 session error', { connectionId: c.ctx.id, error: err });
   };
 
-  readonly #onSessionError = (err: Error): void => {
-    this.logger.debug('HTTP/2 session error', { connectionId: this.ctx.id, error: err });
-  };
-
-  readonly #onSessionClose = (): void => {
-    this.#closing = true;
-    this.#options.heartbeat.delete(this);
-    this.ctx.transport.off('end', this.#onTransportEnd);
+  static readonly #onSessionClose = function (this: Owned<ServerHttp2Session>): void {
+    const c = this[kConnection]!;
+    c.#closing = true;
+    c.#options.heartbeat.delete(c);
+    c.ctx.transport.off('end', Http2Connection.#onTransportEnd);
+    const resolve = c.#resolveRun;
+    c.#resolveRun = undefined;
+    resolve?.();
   };
 
   // ---- timeouts --------------------------------------------------------------------------

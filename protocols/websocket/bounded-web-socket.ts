@@ -13,8 +13,9 @@ export interface BoundedWebSocket extends WebSocket {
    * Told of an app listener that threw (or whose promise rejected). ws emits the app's events from
    * inside its socket and receiver callbacks, where a throw would be an uncaught exception and end
    * the process; with this set, each listener is called on its own and the next still runs.
+   * Called with the socket as `this`, so that one function can serve every socket.
    */
-  onListenerError: ((event: string | symbol, err: unknown) => void) | undefined;
+  onListenerError: ((this: BoundedWebSocket, event: string | symbol, err: unknown) => void) | undefined;
 }
 
 /** ws's constructor options a server-side socket reads. */
@@ -49,7 +50,7 @@ function defineBounded(Base: typeof WebSocket): BoundedWebSocketClass {
   // Defined when ws is first loaded: the class extends ws's, which an app without WebSockets never loads.
   return class extends Base implements BoundedWebSocket {
     readonly #max: number;
-    onListenerError: ((event: string | symbol, err: unknown) => void) | undefined;
+    onListenerError: ((this: BoundedWebSocket, event: string | symbol, err: unknown) => void) | undefined;
 
     constructor(options: BoundedWebSocketOptions, maxBufferedAmount: number) {
       super(null as never, undefined, options as never);
@@ -66,10 +67,10 @@ function defineBounded(Base: typeof WebSocket): BoundedWebSocketClass {
           // Once-listeners are wrapped: calling the wrapper removes them, as EventEmitter does.
           const result: unknown = listener.apply(this, args);
           if (result !== undefined && result !== null && typeof (result as Promise<unknown>).then === 'function') {
-            (result as Promise<unknown>).then(undefined, (err: unknown) => report(event, err));
+            (result as Promise<unknown>).then(undefined, (err: unknown) => report.call(this, event, err));
           }
         } catch (err) {
-          report(event, err);
+          report.call(this, event, err);
         }
       }
       return true;

@@ -184,6 +184,49 @@ test('an open WebSocket lets go of the HTTP/1.1 request it came from: the exchan
   }
 });
 
+test('a closed WebSocket is let go of: neither the host nor its connection keeps the server-side socket', async () => {
+  setFlagsFromString('--expose-gc');
+  const gc = runInNewContext('gc') as () => void;
+  const serverSockets: WeakRef<object>[] = [];
+  const app = new ApplicationBuilder().useWebSockets({ keepAliveIntervalMs: 10_000 }).run(async (ctx) => {
+    const ws = await ctx.webSockets.accept();
+    serverSockets.push(new WeakRef(ws));
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  const h = await startWs(app);
+  try {
+    const open: WebSocket[] = [];
+    for (const transport of ['tcp', 'memory', 'tcp'] as const) {
+      const ws = await opened(h.client(transport, '/'));
+      const reply = nextMessage(ws);
+      ws.send('hi');
+      assert.is((await reply).data.toString(), 'hi');
+      open.push(ws);
+    }
+    // The first two close; the third stays open, so the host (and its keep-alive) stays too.
+    await Promise.all(open.slice(0, 2).map((ws) => {
+      const done = closed(ws);
+      ws.close();
+      return done;
+    }));
+    await new Promise((r) => setTimeout(r, 50));
+    gc();
+    assert.equal(
+      serverSockets.map((r) => r.deref() === undefined),
+      [true, true, false],
+      'the closed sockets are collected, the open one is not',
+    );
+    const reply = nextMessage(open[2]);
+    open[2].send('still open');
+    assert.is((await reply).data.toString(), 'still open');
+    const done = closed(open[2]);
+    open[2].close();
+    await done;
+  } finally {
+    await h.stop();
+  }
+});
+
 test('demo app: /ws echoes and /chat serves a page whose socket broadcasts to every member', async () => {
   const h = await startWs(demoApp());
   try {

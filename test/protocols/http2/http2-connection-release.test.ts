@@ -1,0 +1,66 @@
+// What an HTTP/2 connection leaves behind on its transport: its listeners are shared by every
+// connection and found through the session, so the transport must be let go of by the time the
+// connection completes (a listener left on a kept-alive transport would keep the connection too).
+import 'reflect-metadata';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import http2 from 'node:http2';
+import type { Duplex } from 'node:stream';
+import type { TcpEndpoint } from '../../../connection/index.js';
+import { Server } from '../../../hosting/index.js';
+import type { HttpApplication } from '../../../protocols/index.js';
+import { eventually } from '../../support/real-server.js';
+import { get } from './h2-support.js';
+
+const app: HttpApplication = { handle: (ex) => ex.end('ok') };
+
+interface Seen {
+  endListenersBefore: number;
+  endListenersAfter: number;
+  completed: number;
+}
+
+async function serve(seen: Seen[]): Promise<{ server: Server; port: number }> {
+  const server = new Server({ logLevel: 'silent' });
+  server.useHttp(app);
+  server.listen('http://127.0.0.1:0', (ep) =>
+    ep.use(async (ctx, next) => {
+      const t: Duplex = ctx.transport;
+      const s: Seen = {
+        endListenersBefore: t.listenerCount('end'),
+        endListenersAfter: -1,
+        completed: 0,
+      };
+      seen.push(s);
+      await next();
+      s.endListenersAfter = t.listenerCount('end');
+      s.completed++;
+    }),
+  );
+  await server.start();
+  return { server, port: (server.endpoints[0] as TcpEndpoint).port };
+}
+
+test('an HTTP/2 connection completes when its session closes and leaves no listener of its own on the transport', async () => {
+  const seen: Seen[] = [];
+  const { server, port } = await serve(seen);
+  try {
+    for (const close of ['client close', 'client destroy'] as const) {
+      const session = http2.connect(`http://127.0.0.1:${port}`);
+      session.on('error', () => {});
+      const res = await get(session, '/');
+      assert.is(res.status, 200);
+      assert.is(res.body.toString(), 'ok');
+      if (close === 'client close') session.close();
+      else session.destroy();
+      await eventually(`the connection completed after a ${close}`, () => seen.length > 0 && seen.at(-1)!.completed === 1);
+      const s = seen.at(-1)!;
+      assert.is(s.endListenersAfter, s.endListenersBefore, `'end' listeners after a ${close}`);
+    }
+    assert.is(seen.length, 2);
+  } finally {
+    await server.stop(1_000);
+  }
+});
+
+test.run();
