@@ -39,6 +39,15 @@ function lengthLine(n: number): string {
   return (LENGTH_LINES[n] ??= 'content-length: ' + n + '\r\n');
 }
 
+/**
+ * What the body queue may hold, once the app reads the body, before the transport is paused: about
+ * one socket read. An app that reads slower than the client sends (an echo waiting for its writes
+ * to drain) would otherwise hold up to `maxReadBufferSize` (1 MiB) per connection; node:http holds
+ * a read and its 16 KiB stream buffer. Before the app reads, the queue may take up to
+ * `maxReadBufferSize`, so a body that arrives before the app asks for it is not held back.
+ */
+const BODY_READ_AHEAD = 64 * 1024;
+
 /** The app wrote more (or less) than the content-length it set. */
 export class ContentLengthMismatchError extends TiercelError {
   constructor(declared: number, actual: number) {
@@ -126,7 +135,8 @@ export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeatur
   }
 
   protected bodyQueued(queued: number): boolean {
-    return queued < this.owner.maxReadBufferSize;
+    const max = this.owner.maxReadBufferSize;
+    return queued < (this.readStartedAt === 0 || max < BODY_READ_AHEAD ? max : BODY_READ_AHEAD);
   }
 
   protected bodyDequeued(queued: number): void {
