@@ -48,6 +48,20 @@ function lengthLine(n: number): string {
  */
 const BODY_READ_AHEAD = 64 * 1024;
 
+// The last string body found to be ASCII. Apps send the same text (a constant, or equal JSON) on
+// every response, and comparing with the very same string is one pointer test (an equal one, a
+// compare of a few dozen bytes): cheaper than the scan for non-ASCII characters.
+let lastAscii = '';
+
+/** The UTF-8 size of a body string. */
+function textLength(s: string): number {
+  if (s === lastAscii) return s.length;
+  const n = utf8Length(s);
+  // Only short strings: comparing a long one with the last would cost what the measure does.
+  if (n === s.length && n <= 256) lastAscii = s;
+  return n;
+}
+
 /** The app wrote more (or less) than the content-length it set. */
 export class ContentLengthMismatchError extends TiercelError {
   constructor(declared: number, actual: number) {
@@ -167,7 +181,7 @@ export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeatur
 
   write(chunk: Buffer | string): boolean {
     if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
-    const size = typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
+    const size = typeof chunk === 'string' ? textLength(chunk) : chunk.length;
     if (!this.#headersSent) this.#output.queue(this.#writeHead(-1));
     if (size === 0) return this.#output.canWrite();
     this.#count(size);
@@ -190,7 +204,7 @@ export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeatur
 
   end(chunk?: Buffer | string): void {
     if (this.#ended) return;
-    const size = chunk === undefined ? 0 : typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
+    const size = chunk === undefined ? 0 : typeof chunk === 'string' ? textLength(chunk) : chunk.length;
     if (!this.#headersSent) {
       let out = this.#writeHead(size);
       if (size > 0) {
