@@ -154,9 +154,20 @@ export class HttpRequest {
 
   #splitTarget(): void {
     const target = this.#exchange.target;
-    const q = target.indexOf('?');
-    const beforeQuery = q < 0 ? target : target.slice(0, q);
-    this.#queryString = q < 0 ? '' : target.slice(q);
-    if (this.#path === undefined) this.#path = decodePath(rawPathOf(beforeQuery));
+    if (target !== lastTarget) {
+      const q = target.indexOf('?');
+      lastPath = decodePath(rawPathOf(q < 0 ? target : target.slice(0, q)));
+      lastQueryString = q < 0 ? '' : target.slice(q);
+      lastTarget = target;
+    }
+    this.#queryString = lastQueryString;
+    if (this.#path === undefined) this.#path = lastPath;
   }
 }
+
+// The last target split and its parts (both pure functions of it). A keep-alive client asks for
+// the same few targets again and again: comparing one with the last costs less than finding its
+// query and scanning its path for escapes and dot segments anew.
+let lastTarget = '';
+let lastPath = '';
+let lastQueryString = '';

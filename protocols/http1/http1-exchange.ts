@@ -39,6 +39,29 @@ function lengthLine(n: number): string {
   return (LENGTH_LINES[n] ??= 'content-length: ' + n + '\r\n');
 }
 
+/**
+ * What the body queue may hold, once the app reads the body, before the transport is paused: about
+ * one socket read. An app that reads slower than the client sends (an echo waiting for its writes
+ * to drain) would otherwise hold up to `maxReadBufferSize` (1 MiB) per connection; node:http holds
+ * a read and its 16 KiB stream buffer. Before the app reads, the queue may take up to
+ * `maxReadBufferSize`, so a body that arrives before the app asks for it is not held back.
+ */
+const BODY_READ_AHEAD = 64 * 1024;
+
+// The last string body found to be ASCII. Apps send the same text (a constant, or equal JSON) on
+// every response, and comparing with the very same string is one pointer test (an equal one, a
+// compare of a few dozen bytes): cheaper than the scan for non-ASCII characters.
+let lastAscii = '';
+
+/** The UTF-8 size of a body string. */
+function textLength(s: string): number {
+  if (s === lastAscii) return s.length;
+  const n = utf8Length(s);
+  // Only short strings: comparing a long one with the last would cost what the measure does.
+  if (n === s.length && n <= 256) lastAscii = s;
+  return n;
+}
+
 /** The app wrote more (or less) than the content-length it set. */
 export class ContentLengthMismatchError extends TiercelError {
   constructor(declared: number, actual: number) {
@@ -126,7 +149,8 @@ export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeatur
   }
 
   protected bodyQueued(queued: number): boolean {
-    return queued < this.owner.maxReadBufferSize;
+    const max = this.owner.maxReadBufferSize;
+    return queued < (this.readStartedAt === 0 || max < BODY_READ_AHEAD ? max : BODY_READ_AHEAD);
   }
 
   protected bodyDequeued(queued: number): void {
@@ -157,7 +181,7 @@ export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeatur
 
   write(chunk: Buffer | string): boolean {
     if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
-    const size = typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
+    const size = typeof chunk === 'string' ? textLength(chunk) : chunk.length;
     if (!this.#headersSent) this.#output.queue(this.#writeHead(-1));
     if (size === 0) return this.#output.canWrite();
     this.#count(size);
@@ -180,7 +204,7 @@ export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeatur
 
   end(chunk?: Buffer | string): void {
     if (this.#ended) return;
-    const size = chunk === undefined ? 0 : typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
+    const size = chunk === undefined ? 0 : typeof chunk === 'string' ? textLength(chunk) : chunk.length;
     if (!this.#headersSent) {
       let out = this.#writeHead(size);
       if (size > 0) {

@@ -237,4 +237,23 @@ test('path can be rewritten by middleware', async () => {
   });
 });
 
+test('each request on a connection gets its own path and query, the same target again or another', async () => {
+  // A rewrite of one request's path must not leak into the next request with the same target.
+  let rewrites = 0;
+  const app = new ApplicationBuilder()
+    .use((ctx, next) => {
+      if (ctx.request.rawTarget === '/a?x=1' && rewrites++ === 0) ctx.request.path = '/rewritten';
+      return next();
+    })
+    .run((ctx) => ctx.response.send(`${ctx.request.path}|${ctx.request.queryString}`));
+  await serve(app, async (server) => {
+    const targets = ['/a?x=1', '/a?x=1', '/b', '/a?y', '/a?y', '/c/%2E%2E/d?q', '/c/%2E%2E/d?q', '/b', '*'];
+    const methods = targets.map((t) => (t === '*' ? 'OPTIONS' : 'GET'));
+    const raw = targets.map((t, i) => `${methods[i]} ${t} HTTP/1.1\r\nhost: x\r\n${i === targets.length - 1 ? 'connection: close\r\n' : ''}\r\n`).join('');
+    const response = await rawExchange(server, raw);
+    const bodies = response.split('HTTP/1.1 200 OK\r\n').slice(1).map((r) => r.slice(r.indexOf('\r\n\r\n') + 4));
+    assert.equal(bodies, ['/rewritten|?x=1', '/a|?x=1', '/b|', '/a|?y', '/a|?y', '/d|?q', '/d|?q', '/b|', '*|']);
+  });
+});
+
 test.run();

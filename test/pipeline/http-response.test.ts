@@ -31,6 +31,18 @@ test('send(string) is text/plain with a content-length, in one end() call', asyn
   });
 });
 
+test('each string body has its own content-length: the same text again, UTF-8 after ASCII, and back', async () => {
+  const bodies = ['hello', 'hello', 'héllo', 'héllo', 'hello', 'x'.repeat(300), `${'x'.repeat(300)}é`, '€', 'hello'];
+  const app = new ApplicationBuilder().run((ctx) => ctx.response.send(bodies[Number(ctx.request.queryString.slice(1))]));
+  await serve(app, async (server) => {
+    for (let i = 0; i < bodies.length; i++) {
+      const res = await server.fetch(`/?${i}`);
+      assert.is(res.headers.get('content-length'), String(Buffer.byteLength(bodies[i])), `body ${i}`);
+      assert.is(await res.text(), bodies[i]);
+    }
+  });
+});
+
 test('a synchronous app completes synchronously and allocates no promise', async () => {
   const inner = new ApplicationBuilder()
     .use((ctx, next) => {

@@ -354,4 +354,48 @@ test('a bad chunk or a FIN mid-body on a route that streams the body back is a c
   }
 });
 
+test('a body the app reads slower than it arrives: the server reads about one socket read ahead, not maxReadBufferSize', async () => {
+  let release = (): void => {};
+  const stalled = new Promise<void>((resolve) => (release = resolve));
+  let serverSide: Socket | undefined;
+  const slow = new ApplicationBuilder().run(async (ctx) => {
+    serverSide = ctx.exchange.connection.transport as Socket;
+    let total = 0;
+    for await (const chunk of ctx.request.body) {
+      // Busy with the first chunk (as an echo waiting for its write to drain) while the rest comes.
+      if (total === 0) await stalled;
+      total += chunk.length;
+    }
+    ctx.response.send(String(total));
+  });
+  const srv = await serve(slow);
+  const size = 8 * 1024 * 1024;
+  const s = await open(srv.port, false);
+  try {
+    let text = '';
+    s.on('data', (d: Buffer) => (text += d.toString('latin1')));
+    s.write(`POST /slow HTTP/1.1\r\nHost: x\r\nContent-Length: ${size}\r\n\r\n`);
+    s.write(Buffer.alloc(size, 0x61)); // what the kernel's buffers cannot take waits in the client
+    while (serverSide === undefined) await delay(5);
+    // The server has stopped reading once what it has read stays the same for a while.
+    let read = -1;
+    for (let steady = 0; steady < 5; ) {
+      await delay(20);
+      const now = serverSide.bytesRead;
+      steady = now === read ? steady + 1 : 0;
+      read = now;
+    }
+    // The first read, the 64 KiB read-ahead, and what the socket took before it was paused; the
+    // 1 MiB maxReadBufferSize would let it read a whole megabyte more.
+    assert.ok(read < 512 * 1024, `the server read ${read} bytes ahead of an app that took one chunk`);
+    release();
+    while (!text.endsWith(`\r\n\r\n${size}`)) await delay(5);
+    assert.ok(text.startsWith('HTTP/1.1 200 OK\r\n'), text);
+  } finally {
+    release();
+    s.destroy();
+    await srv.stop();
+  }
+});
+
 test.run();
