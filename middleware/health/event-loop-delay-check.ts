@@ -29,6 +29,9 @@ export function eventLoopDelayCheck(options: Required<EventLoopDelayOptions>): E
       // No sample yet (checked within one resolution of the last reset): nothing was blocked.
       const maxDelayMs = histogram.count === 0 ? 0 : Math.round(histogram.max / NS_PER_MS);
       const meanDelayMs = histogram.count === 0 ? 0 : Math.round(histogram.mean / NS_PER_MS);
+      // Node drops the first interval after a reset (the histogram forgets its last timestamp),
+      // so a stall that begins in this very tick is not seen; one that begins after the
+      // histogram's next tick (≤ resolutionMs) is.
       histogram.reset();
       const data = { maxDelayMs, meanDelayMs, thresholdMs: options.thresholdMs };
       if (maxDelayMs > options.thresholdMs) {
