@@ -12,10 +12,12 @@ export interface HealthCheckResult {
 }
 
 /**
- * A check. `signal` aborts when its timeout passes: a check that can cancel its work (a query,
- * a fetch) should. Returning a bare status is the same as `{ status }`; throwing is unhealthy.
+ * A check, async. `signal` aborts when its timeout passes: a check that can cancel its work (a
+ * query, a fetch) should. Resolving a bare status is the same as `{ status }`; rejecting is
+ * unhealthy. (Promise only: with a synchronous alternative in the type, TypeScript widens
+ * `async () => 'healthy'` to `Promise<string>` and refuses it.)
  */
-export type HealthCheckFn = (signal: AbortSignal) => HealthStatus | HealthCheckResult | Promise<HealthStatus | HealthCheckResult>;
+export type HealthCheckFn = (signal: AbortSignal) => Promise<HealthStatus | HealthCheckResult>;
 
 export interface HealthCheck {
   /** Unique; the key of the check's entry in the report. */
@@ -77,7 +79,7 @@ export class HealthChecks {
     if (this.options.eventLoopDelay !== false) {
       const eventLoop = eventLoopDelayCheck(this.options.eventLoopDelay);
       this.#eventLoop = eventLoop;
-      this.add({ name: 'event-loop', check: () => eventLoop.check() });
+      this.add({ name: 'event-loop', check: async () => eventLoop.check() });
     }
   }
 

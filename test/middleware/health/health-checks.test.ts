@@ -38,7 +38,7 @@ test('healthy: 200 with a JSON report of every check, its status and duration; o
   withHealth(
     (h) => {
       h.add({ name: 'db', check: async () => ({ status: 'healthy', description: 'pool ok', data: { open: 3 } }) });
-      h.add({ name: 'cache', check: () => 'healthy' });
+      h.add({ name: 'cache', check: async () => 'healthy' });
     },
     async (ts) => {
       const { status, report, type, cache } = await probe(ts, '/readyz');
@@ -59,9 +59,9 @@ test('healthy: 200 with a JSON report of every check, its status and duration; o
 test('a failing check: 503, unhealthy, with the error it threw; a check returning no status is unhealthy too', () =>
   withHealth(
     (h) => {
-      h.add({ name: 'ok', check: () => 'healthy' });
+      h.add({ name: 'ok', check: async () => 'healthy' });
       h.add({ name: 'db', check: async () => Promise.reject(new Error('connection refused')) });
-      h.add({ name: 'odd', check: () => ({ status: 'fine' }) as never });
+      h.add({ name: 'odd', check: (async () => ({ status: 'fine' })) as never });
     },
     async (ts) => {
       const { status, report } = await probe(ts, '/readyz');
@@ -82,7 +82,7 @@ test('a check past its timeout is unhealthy, and its signal aborts with a coded 
       h.add({
         name: 'slow',
         timeoutMs: 30,
-        check: (signal) =>
+        check: async (signal) =>
           new Promise((resolve) =>
             signal.addEventListener('abort', () => {
               reason = signal.reason;
@@ -103,8 +103,8 @@ test('a check past its timeout is unhealthy, and its signal aborts with a coded 
 test('degraded: 200, and the worst status wins the report', () =>
   withHealth(
     (h) => {
-      h.add({ name: 'a', check: () => 'healthy' });
-      h.add({ name: 'b', check: () => ({ status: 'degraded', description: 'replica lagging' }) });
+      h.add({ name: 'a', check: async () => 'healthy' });
+      h.add({ name: 'b', check: async () => ({ status: 'degraded', description: 'replica lagging' }) });
     },
     async (ts) => {
       const { status, report } = await probe(ts, '/readyz');
@@ -117,8 +117,8 @@ test('degraded: 200, and the worst status wins the report', () =>
 test("liveness runs only the checks tagged 'live'; the paths are configurable; GET and HEAD only", () =>
   withHealth(
     (h) => {
-      h.add({ name: 'process', tags: ['live'], check: () => 'healthy' });
-      h.add({ name: 'db', check: () => 'unhealthy' });
+      h.add({ name: 'process', tags: ['live'], check: async () => 'healthy' });
+      h.add({ name: 'db', check: async () => 'unhealthy' });
     },
     async (ts) => {
       const live = await probe(ts, '/live');
@@ -138,7 +138,7 @@ test("liveness runs only the checks tagged 'live'; the paths are configurable; G
 
 test('liveness with no live check is 200: the process answers', () =>
   withHealth(
-    (h) => h.add({ name: 'db', check: () => 'unhealthy' }),
+    (h) => h.add({ name: 'db', check: async () => 'unhealthy' }),
     async (ts) => {
       const { status, report } = await probe(ts, '/healthz');
       assert.is(status, 200);
@@ -188,11 +188,11 @@ test('configuration errors are coded and state the rule', () => {
   assert.is(codeOf(() => new HealthChecks({ livenessPath: '/x', readinessPath: '/x' })), config);
   assert.is(codeOf(() => new HealthChecks({ timeoutMs: 0 })), config);
   assert.is(codeOf(() => new HealthChecks({ eventLoopDelay: { threshold: 5 } as never })), config);
-  const h = new HealthChecks({ eventLoopDelay: false }).add({ name: 'a', check: () => 'healthy' });
-  assert.is(codeOf(() => h.add({ name: 'a', check: () => 'healthy' })), config);
-  assert.is(codeOf(() => h.add({ name: '', check: () => 'healthy' })), config);
+  const h = new HealthChecks({ eventLoopDelay: false }).add({ name: 'a', check: async () => 'healthy' });
+  assert.is(codeOf(() => h.add({ name: 'a', check: async () => 'healthy' })), config);
+  assert.is(codeOf(() => h.add({ name: '', check: async () => 'healthy' })), config);
   assert.is(codeOf(() => h.add({ name: 'b', check: 'no' as never })), config);
-  assert.is(codeOf(() => h.add({ name: 'c', check: () => 'healthy', timeoutMs: 1.5 })), config);
+  assert.is(codeOf(() => h.add({ name: 'c', check: async () => 'healthy', timeoutMs: 1.5 })), config);
 });
 
 test('readiness is 503 as soon as stop() begins, while a slow request keeps the server draining (real TCP)', async () => {
@@ -209,7 +209,7 @@ test('readiness is 503 as soon as stop() begins, while a slow request keeps the 
         checkEntered.resolve();
         await hold;
       }
-      return 'healthy' as const;
+      return 'healthy';
     },
   });
   app.run(async (ctx) => {
