@@ -1,4 +1,6 @@
 import type { WebSocket } from 'ws';
+import type { TcpEndpoint } from '../connection/index.js';
+import { HealthChecks } from '../middleware/index.js';
 import { ApplicationBuilder, HttpError, type HttpContext } from '../pipeline/index.js';
 
 const HELLO = 'Hello, World!';
@@ -10,17 +12,22 @@ const HELLO = 'Hello, World!';
  * - `GET /plaintext` → `Hello, World!` (text/plain)
  * - `GET /json` → `{"message":"Hello, World!"}` (serialised per request, as TechEmpower requires)
  * - `POST /echo` → the request body back, streamed, with its content type
- * - `GET /healthz` → `Healthy`
+ * - `GET /healthz`, `GET /readyz` → the health report (JSON; `/readyz` is 503 once the server stops)
+ * - `GET /whoami` → what tiercel believes about the request: remote address and port, scheme, host,
+ *   protocol, transport, TLS
  * - `GET /ws` → a WebSocket that echoes every message (text stays text, binary stays binary)
  * - `GET /chat` → a page whose script joins `/chat/ws`, where every message goes to every member
  */
 export function demoApp(app = new ApplicationBuilder()): ApplicationBuilder {
   // One chat room per built app (per server), not per module.
   const room = new Set<WebSocket>();
-  return app.run((ctx) => handle(ctx, room));
+  // Answered from the route switch rather than app.use(): a middleware in front would cost the
+  // benchmarked routes a `next` closure per request.
+  const health = new HealthChecks();
+  return app.run((ctx) => handle(ctx, room, health));
 }
 
-function handle(ctx: HttpContext, room: Set<WebSocket>): void | Promise<void> {
+function handle(ctx: HttpContext, room: Set<WebSocket>, health: HealthChecks): void | Promise<void> {
   const { request, response } = ctx;
   switch (request.path) {
     case '/plaintext':
@@ -28,7 +35,10 @@ function handle(ctx: HttpContext, room: Set<WebSocket>): void | Promise<void> {
     case '/json':
       return void response.json({ message: HELLO });
     case '/healthz':
-      return void response.send('Healthy');
+    case '/readyz':
+      return health.middleware(ctx, notFound);
+    case '/whoami':
+      return void response.json(whoami(ctx));
     case '/echo': {
       if (request.method !== 'POST') throw new HttpError(405, 'Use POST', { headers: { allow: 'POST' } });
       const type = request.headers.get('content-type');
@@ -48,6 +58,29 @@ function handle(ctx: HttpContext, room: Set<WebSocket>): void | Promise<void> {
       return join(ctx, room);
   }
   throw new HttpError(404);
+}
+
+function notFound(): never {
+  throw new HttpError(404);
+}
+
+/** What tiercel believes about the request, for operators (and tests) to see. */
+function whoami(ctx: HttpContext): Record<string, unknown> {
+  const { connection, request } = ctx;
+  // A custom endpoint's kind is any string, so `kind === 'tcp'` alone does not narrow the union.
+  const remote = connection.remoteEndpoint.kind === 'tcp' ? (connection.remoteEndpoint as TcpEndpoint) : undefined;
+  const tls = connection.tls;
+  return {
+    remoteAddress: remote?.host ?? null,
+    remotePort: remote?.port ?? null,
+    scheme: connection.isSecure ? 'https' : 'http',
+    host: request.host ?? null,
+    protocol: request.protocol,
+    transport: connection.transport ?? null,
+    tls: connection.isSecure,
+    tlsVersion: tls?.tlsVersion ?? null,
+    alpnProtocol: tls?.alpnProtocol ?? null,
+  };
 }
 
 /** Past this many bytes queued for a client, the echo stops reading from it until they are sent. */
@@ -83,6 +116,7 @@ async function join(ctx: HttpContext, room: Set<WebSocket>): Promise<void> {
 const INDEX = `<!doctype html><meta charset="utf-8"><title>tiercel</title>
 <h1>tiercel</h1><p>A Kestrel-class server for Node.js. Try
 <a href="/plaintext">/plaintext</a>, <a href="/json">/json</a>, <a href="/healthz">/healthz</a>,
+<a href="/readyz">/readyz</a>, <a href="/whoami">/whoami</a>,
 or <code>curl --data-binary @file http://localhost:5000/echo</code>. WebSockets: <code>/ws</code> (echo) and
 <a href="/chat">/chat</a>.</p>`;
 

@@ -46,7 +46,7 @@ test('tiercel serve runs the demo app where --urls says, and Ctrl-C stops it cle
     assert.is(plain.headers.get('content-type'), 'text/plain; charset=utf-8');
     assert.is(await plain.text(), 'Hello, World!');
     assert.equal(await (await fetch(`${base}/json`)).json(), { message: 'Hello, World!' });
-    assert.is(await (await fetch(`${base}/healthz`)).text(), 'Healthy');
+    assert.is(((await (await fetch(`${base}/healthz`)).json()) as { status: string }).status, 'healthy');
     const echo = await fetch(`${base}/echo`, { method: 'POST', body: 'ping', headers: { 'content-type': 'application/x-test' } });
     assert.is(echo.headers.get('content-type'), 'application/x-test');
     assert.is(await echo.text(), 'ping');
@@ -111,7 +111,7 @@ test('tiercel dev-certs writes a localhost certificate that an https:// URL then
         err ? reject(new Error(stderr)) : resolve(stdout),
       ),
     );
-    assert.is(out, 'Healthy');
+    assert.is((JSON.parse(out) as { status: string }).status, 'healthy');
   } finally {
     assert.is(await stop(prod), 0);
   }
