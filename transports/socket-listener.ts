@@ -26,9 +26,9 @@ export interface SocketServerSettings {
 export abstract class SocketListener implements ConnectionListener {
   readonly #settings: SocketServerSettings;
   readonly #servers = new Set<Server>();
-  readonly #queue = new AcceptQueue<Socket>(
-    (socket) => !socket.destroyed,
-    (socket) => socket.destroy(),
+  readonly #queue = new AcceptQueue<ConnectionContext>(
+    (ctx) => !ctx.transport.destroyed,
+    (ctx) => ctx.transport.destroy(),
   );
   #unbinding: Promise<void> | undefined;
   /** One `TransportFeature` for every connection of the listener: it names the transport, nothing per connection. */
@@ -64,7 +64,9 @@ export abstract class SocketListener implements ConnectionListener {
       // A reset is reported as 'error' then 'close'; without a listener the error would crash the
       // process. 'close' is what tells the connection's owner (and the queue) that it is gone.
       socket.on('error', ignore);
-      this.#queue.push(socket);
+      // The endpoints are read now, as the socket is accepted: a peer that resets the connection
+      // while it waits in the queue would leave node unable to tell its address (getpeername fails).
+      this.#queue.push(this.#connection(socket));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -100,7 +102,7 @@ export abstract class SocketListener implements ConnectionListener {
   }
 
   accept(): Promise<ConnectionContext | null> {
-    return this.#queue.take().then((socket) => socket && this.#connection(socket));
+    return this.#queue.take();
   }
 
   unbind(): Promise<void> {
