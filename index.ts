@@ -8,5 +8,6 @@ export * from './connection/index.js';
 export * from './transports/index.js';
 export * from './protocols/index.js';
 export * from './pipeline/index.js';
+export * from './middleware/index.js';
 export * from './di/index.js';
 export * from './hosting/index.js';

@@ -25,7 +25,7 @@ export interface Layer {
 }
 
 const PROTOCOLS = ['protocols/http', 'protocols/http1', 'protocols/http2', 'protocols/tls', 'protocols/proxy', 'protocols/websocket', 'protocols/adapters', 'protocols'];
-const LIBRARY = ['connection', 'transports', ...PROTOCOLS, 'pipeline', 'di', 'hosting', 'package'];
+const LIBRARY = ['connection', 'transports', ...PROTOCOLS, 'pipeline', 'middleware', 'di', 'hosting', 'package'];
 
 /**
  * From the bottom up. A path matches its longest prefix here. `test/` is not a layer: tests may
@@ -52,6 +52,8 @@ export const LAYERS: readonly Layer[] = [
   // The public face of every protocol folder.
   { name: 'protocols', paths: ['protocols/index.ts'], mayImport: ['connection', ...PROTOCOLS] },
   { name: 'pipeline', paths: ['pipeline/'], mayImport: ['connection', 'protocols/http', 'protocols/websocket'] },
+  // Request middleware shipped with tiercel: built on the pipeline, blind to protocol versions.
+  { name: 'middleware', paths: ['middleware/'], mayImport: ['connection', 'protocols/http', 'pipeline'] },
   { name: 'di', paths: ['di/'], mayImport: ['connection', 'transports', ...PROTOCOLS] },
   { name: 'hosting', paths: ['hosting/'], mayImport: LIBRARY },
   // The package's root entry point re-exports every layer.
@@ -81,8 +83,11 @@ export const MODULE_OWNERS: Readonly<Record<string, readonly string[]>> = {
   selfsigned: ['protocols/tls'],
   // TestServer's fetch, loaded on first use.
   undici: ['hosting'],
-  // The PROXY protocol uses BlockList (trusted sources) and SocketAddress (address text), no I/O.
-  'node:net': ['transports', 'protocols/proxy'],
+  // The PROXY protocol uses BlockList (trusted sources) and SocketAddress (address text), no I/O;
+  // the forwarded-headers middleware isIP (a forwarded address is checked before it is believed).
+  'node:net': ['transports', 'protocols/proxy', 'middleware'],
+  // Whom to trust for forwarded headers (addresses, CIDR ranges): what express uses.
+  'proxy-addr': ['middleware'],
   'node:tls': ['protocols/tls'],
   'node:http2': ['protocols/http2'],
 };
@@ -92,13 +97,13 @@ const APPS = new Set(['examples', 'fuzz', 'bench']);
 /** Protocol names as HttpExchange.protocol gives them; a string literal equal to one is a branch on the version. */
 export const VERSION_NAMES: readonly string[] = ['HTTP/1.0', 'HTTP/1.1', 'HTTP/2'];
 /** Layers that must not name a version (hosting may: it configures them; apps may). */
-export const VERSION_BLIND_LAYERS: readonly string[] = ['pipeline'];
+export const VERSION_BLIND_LAYERS: readonly string[] = ['pipeline', 'middleware'];
 
 /** The layers that may read `process.env`: the composition root, and apps. */
 export const ENVIRONMENT_READERS: readonly string[] = ['di', 'examples', 'fuzz', 'bench'];
 
 /** Folders the check reads (and the root index.ts); the layers' source. */
-export const SOURCE_ROOTS = ['index.ts', 'connection', 'transports', 'protocols', 'pipeline', 'di', 'hosting', 'examples', 'fuzz', 'bench'];
+export const SOURCE_ROOTS = ['index.ts', 'connection', 'transports', 'protocols', 'pipeline', 'middleware', 'di', 'hosting', 'examples', 'fuzz', 'bench'];
 
 export type RuleName = 'layer' | 'index' | 'package' | 'version' | 'environment' | 'unresolved';
 
