@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { TlsFeature } from '../connection/index.js';
+import { TlsFeature, type Scheme } from '../connection/index.js';
 import { HttpRequestTrailersFeature, type HttpExchange, type HttpProtocolName, type RequestHeaders } from '../protocols/http/index.js';
 import { BodyAlreadyReadError } from './errors.js';
 import { authorityOf, decodePath, rawPathOf } from './path.js';
@@ -20,7 +20,7 @@ export class HttpRequest {
   #queryString: string | undefined = undefined;
   #query: URLSearchParams | undefined = undefined;
   #bodyUsed = false;
-  #scheme: string | undefined = undefined;
+  #scheme: Scheme | undefined = undefined;
   #host: string | undefined = undefined;
 
   constructor(exchange: HttpExchange) {
@@ -93,11 +93,11 @@ export class HttpRequest {
    * The scheme the client used: `'https'` on a TLS connection, else `'http'`, unless a middleware
    * that knows better (forwarded headers from a trusted proxy) set it for this request.
    */
-  get scheme(): string {
+  get scheme(): Scheme {
     return this.#scheme ?? (this.#exchange.connection.features.get(TlsFeature) === undefined ? 'http' : 'https');
   }
 
-  set scheme(value: string) {
+  set scheme(value: Scheme) {
     this.#scheme = value;
   }
 

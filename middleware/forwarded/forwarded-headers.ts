@@ -1,5 +1,5 @@
 import proxyAddr from 'proxy-addr';
-import type { TcpEndpoint } from '../../connection/index.js';
+import type { Scheme, TcpEndpoint } from '../../connection/index.js';
 import type { HttpContext, Middleware, Next } from '../../pipeline/index.js';
 import { forwardedHops, xForwardedHops, type ForwardedHop } from './forwarded-parse.js';
 import { ForwardedOptionsError, resolveForwardedHeadersOptions, type ForwardedHeadersOptions } from './forwarded-options.js';
@@ -31,7 +31,7 @@ export function forwardedHeaders(options?: ForwardedHeadersOptions): Middleware 
     const hops = readHops(ctx);
     if (hops === undefined || hops.length === 0) return next();
     let taken: ForwardedHop | undefined;
-    let proto: string | undefined;
+    let proto: Scheme | undefined;
     let host: string | undefined;
     let address = peer.host;
     for (let i = 0; i < maxHops && i < hops.length; i++) {

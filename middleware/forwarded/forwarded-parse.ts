@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import type { Scheme } from '../../connection/index.js';
 
 /** One proxy's account of the hop before it, as far as it could be read. */
 export interface ForwardedHop {
@@ -7,7 +8,7 @@ export interface ForwardedHop {
   /** The peer's port when the proxy gave one (RFC 7239 only), else 0. */
   readonly port: number;
   /** `'http'` or `'https'`, or undefined when absent or anything else. */
-  readonly proto: string | undefined;
+  readonly proto: Scheme | undefined;
   /** A well-formed host (with optional port), or undefined. */
   readonly host: string | undefined;
 }
@@ -28,7 +29,7 @@ function splitList(value: string | undefined): string[] {
 }
 
 /** The schemes taken from a proxy; anything else would be a scheme the app cannot serve. */
-function protoOf(value: string | undefined): string | undefined {
+function protoOf(value: string | undefined): Scheme | undefined {
   if (value === undefined) return undefined;
   const lower = value.toLowerCase();
   return lower === 'http' || lower === 'https' ? lower : undefined;
