@@ -2,3 +2,4 @@
 // own index.ts. Built on the pipeline (HttpContext, Middleware) and the connection's features;
 // never on a protocol version or on hosting (see docs/ARCHITECTURE.md, "Dependency rule").
 export * from './health/index.js';
+export * from './forwarded/index.js';

@@ -10,7 +10,13 @@ import { WebSocketManager } from './web-sockets.js';
 export class ConnectionInfo {
   readonly id: string;
   readonly localEndpoint: Endpoint;
-  readonly remoteEndpoint: Endpoint;
+  /**
+   * The client as the app should see it: the connection's remote endpoint, unless a middleware
+   * that knows better (forwarded headers from a trusted proxy) set it for this request.
+   */
+  remoteEndpoint: Endpoint;
+  /** The immediate peer (the socket's remote endpoint, or a proxy's), whatever a middleware set above. */
+  readonly peerEndpoint: Endpoint;
   /** The transport's name ('tcp', 'pipe', 'memory', …), or undefined if it did not say. */
   readonly transport: string | undefined;
   /**
@@ -23,7 +29,7 @@ export class ConnectionInfo {
     const c = exchange.connection;
     this.id = c.id;
     this.localEndpoint = c.localEndpoint;
-    this.remoteEndpoint = c.remoteEndpoint;
+    this.remoteEndpoint = this.peerEndpoint = c.remoteEndpoint;
     this.transport = c.features.get(TransportFeature)?.name;
     this.tls = c.features.get(TlsFeature);
   }

@@ -1,4 +1,5 @@
 import type { Readable } from 'node:stream';
+import { TlsFeature, type Scheme } from '../connection/index.js';
 import { HttpRequestTrailersFeature, type HttpExchange, type HttpProtocolName, type RequestHeaders } from '../protocols/http/index.js';
 import { BodyAlreadyReadError } from './errors.js';
 import { authorityOf, decodePath, rawPathOf } from './path.js';
@@ -19,6 +20,8 @@ export class HttpRequest {
   #queryString: string | undefined = undefined;
   #query: URLSearchParams | undefined = undefined;
   #bodyUsed = false;
+  #scheme: Scheme | undefined = undefined;
+  #host: string | undefined = undefined;
 
   constructor(exchange: HttpExchange) {
     this.#exchange = exchange;
@@ -72,12 +75,30 @@ export class HttpRequest {
    * Host header (RFC 9112 §3.2.2), else the Host header; undefined when neither is present.
    */
   get host(): string | undefined {
+    if (this.#host !== undefined) return this.#host;
     const target = this.#exchange.target;
     if (target.charCodeAt(0) !== 0x2f) {
       const authority = authorityOf(target);
       if (authority !== undefined) return authority;
     }
     return this.#exchange.headers.get('host');
+  }
+
+  /** Settable, for middleware that knows the host the client really asked for (a trusted proxy's). */
+  set host(value: string | undefined) {
+    this.#host = value;
+  }
+
+  /**
+   * The scheme the client used: `'https'` on a TLS connection, else `'http'`, unless a middleware
+   * that knows better (forwarded headers from a trusted proxy) set it for this request.
+   */
+  get scheme(): Scheme {
+    return this.#scheme ?? (this.#exchange.connection.features.get(TlsFeature) === undefined ? 'http' : 'https');
+  }
+
+  set scheme(value: Scheme) {
+    this.#scheme = value;
   }
 
   /** The declared body length, or -1 when it is not known in advance (chunked). */

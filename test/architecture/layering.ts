@@ -83,8 +83,11 @@ export const MODULE_OWNERS: Readonly<Record<string, readonly string[]>> = {
   selfsigned: ['protocols/tls'],
   // TestServer's fetch, loaded on first use.
   undici: ['hosting'],
-  // The PROXY protocol uses BlockList (trusted sources) and SocketAddress (address text), no I/O.
-  'node:net': ['transports', 'protocols/proxy'],
+  // The PROXY protocol uses BlockList (trusted sources) and SocketAddress (address text), no I/O;
+  // the forwarded-headers middleware isIP (a forwarded address is checked before it is believed).
+  'node:net': ['transports', 'protocols/proxy', 'middleware'],
+  // Whom to trust for forwarded headers (addresses, CIDR ranges): what express uses.
+  'proxy-addr': ['middleware'],
   'node:tls': ['protocols/tls'],
   'node:http2': ['protocols/http2'],
 };

@@ -7,7 +7,7 @@
 import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
 import { curl, parseResponses } from '../../support/clients.js';
+import { Daemon, freePort } from '../../support/daemon.js';
 import { connectAndSend, readUntilClosed } from '../../support/proxy-headers.js';
 import { h2Whoami, startProxiedServer, type ProxiedServer, type WhoAmI } from '../../support/proxy-server.js';
 import { testRequiring } from '../../support/skip.js';
@@ -27,14 +28,6 @@ const missing = haproxyVersion.status === 0 ? undefined : 'haproxy is not instal
 const it = testRequiring(test, missing);
 
 const CLIENT_ADDRESS = '127.0.0.2';
-
-async function freePort(host = '127.0.0.1'): Promise<number> {
-  const server = net.createServer();
-  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(0, host, resolve));
-  const { port } = server.address() as net.AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
 
 const ipv6 = await freePort('::1').then(
   () => true,
@@ -49,8 +42,7 @@ interface Haproxy {
   readonly offload: number;
   /** A frontend on [::1] (v2), when the host has IPv6 loopback. */
   readonly v6: number | undefined;
-  readonly process: ChildProcess;
-  output: string;
+  readonly daemon: Daemon;
 }
 
 let cleartext: ProxiedServer;
@@ -114,46 +106,24 @@ test.before(async () => {
       '',
     ].join('\n'),
   );
-  const child = spawn('haproxy', ['-db', '-f', config], { stdio: ['ignore', 'pipe', 'pipe'] });
-  haproxy = { ...ports, process: child, output: '' };
-  // If this process ends without its after hook (a crash), HAProxy must not outlive it.
-  process.once('exit', () => child.kill('SIGKILL'));
-  child.stdout!.on('data', (d: Buffer) => (haproxy.output += d.toString()));
-  child.stderr!.on('data', (d: Buffer) => (haproxy.output += d.toString()));
-  await pollUntil(`haproxy listening on ${ports.v2}`, () => canConnect(ports.v2), 10_000).catch((err: Error) => {
-    throw new Error(`${err.message}; haproxy said: ${haproxy.output}`);
-  });
+  haproxy = { ...ports, daemon: await Daemon.start('haproxy', ['-db', '-f', config], ports.v2) };
 });
 
 test.after(async () => {
   certs.remove();
   if (missing !== undefined) return;
-  if (haproxy.process.exitCode === null) {
-    const exited = new Promise((resolve) => haproxy.process.once('exit', resolve));
-    haproxy.process.kill('SIGTERM');
-    await exited;
-  }
+  await haproxy.daemon.stop('SIGTERM');
   await cleartext.stop();
   await secure.stop();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function canConnect(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const s = net.connect(port, '127.0.0.1', () => {
-      s.destroy();
-      resolve(true);
-    });
-    s.on('error', () => resolve(false));
-  });
-}
 
 async function rawGet(port: number, host = '127.0.0.1', localAddress = CLIENT_ADDRESS): Promise<{ body: WhoAmI; clientPort: number }> {
   const s = await connectAndSend(port, Buffer.from('GET /whoami HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n'), localAddress, host);
   const clientPort = s.localPort!;
   const text = await readUntil(s, () => false);
   const [r] = parseResponses(text);
-  assert.is(r?.status, 200, `${text}\nhaproxy: ${haproxy.output}`);
+  assert.is(r?.status, 200, `${text}\nhaproxy: ${haproxy.daemon.output}`);
   return { body: JSON.parse(r.body) as WhoAmI, clientPort };
 }
 
@@ -177,7 +147,7 @@ it('send-proxy (v1): the app sees the real client', async () => {
 
 it('curl through HAProxy (v2): the real client', async () => {
   const r = await curl(['-sS', '--fail', '--interface', CLIENT_ADDRESS, `http://127.0.0.1:${haproxy.v2}/whoami`]);
-  assert.is(r.code, 0, `${r.stderr}\nhaproxy: ${haproxy.output}`);
+  assert.is(r.code, 0, `${r.stderr}\nhaproxy: ${haproxy.daemon.output}`);
   const body = JSON.parse(r.stdout.toString()) as WhoAmI;
   assert.match(body.remote, /^127\.0\.0\.2:\d+$/);
   assert.is(body.protocol, 'HTTP/1.1');
@@ -245,7 +215,7 @@ it("HAProxy's health checks arrive with a v2 LOCAL header and are served with th
   await pollUntil('a health check', () => cleartext.proxy.stats.local >= 2, 5_000);
   assert.is(cleartext.proxy.stats.rejected.checksum, 0);
   const peers = (h: ProxiedServer): string => JSON.stringify(h.logger.entries.map((e) => [e.message, e.fields?.peer, String(e.fields?.error)]));
-  assert.equal(cleartext.refusals(), [], `${peers(cleartext)}\nhaproxy: ${haproxy.output}`);
+  assert.equal(cleartext.refusals(), [], `${peers(cleartext)}\nhaproxy: ${haproxy.daemon.output}`);
   assert.equal(secure.refusals(), [], peers(secure));
 });
 
