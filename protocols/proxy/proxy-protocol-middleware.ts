@@ -136,8 +136,10 @@ function readHeader(ctx: ConnectionContext, options: ResolvedProxyProtocolOption
     const onEnd = (): void => fail(new ProxyProtocolError('closed', 'the peer ended the connection before a complete header'));
     const onClose = (): void => fail(new ProxyProtocolError('closed', 'the connection closed before a complete header'));
     const timer = clock.setTimeout(() => fail(new ProxyProtocolError('timeout', `no complete header within ${options.headerTimeoutMs} ms`)), options.headerTimeoutMs);
+    let stopLifetime: (() => void) | undefined;
     const cleanup = (): void => {
       clock.clearTimer(timer);
+      stopLifetime?.();
       transport.off('data', onData);
       transport.off('end', onEnd);
       transport.off('close', onClose);
@@ -145,7 +147,8 @@ function readHeader(ctx: ConnectionContext, options: ResolvedProxyProtocolOption
     transport.on('data', onData);
     transport.once('end', onEnd);
     transport.once('close', onClose);
-    ctx.features.get(LifetimeFeature)?.onCloseRequested(() => fail(new ProxyProtocolError('closed', 'the server is shutting down')));
+    // Unregistered by cleanup, as the TLS handshake does: the listener must not outlive the header.
+    stopLifetime = ctx.features.get(LifetimeFeature)?.onCloseRequested(() => fail(new ProxyProtocolError('closed', 'the server is shutting down')));
     // A transport handed over paused (or never started) would not flow for a 'data' listener alone.
     transport.resume();
   });
