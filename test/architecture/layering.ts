@@ -88,6 +88,8 @@ export const MODULE_OWNERS: Readonly<Record<string, readonly string[]>> = {
   'node:net': ['transports', 'protocols/proxy', 'middleware'],
   // Whom to trust for forwarded headers (addresses, CIDR ranges): what express uses.
   'proxy-addr': ['middleware'],
+  // Accept-Encoding with q-values, for response compression and precompressed static files.
+  negotiator: ['middleware'],
   'node:tls': ['protocols/tls'],
   'node:http2': ['protocols/http2'],
 };
