@@ -1,6 +1,6 @@
 import type { Readable } from 'node:stream';
 import { TlsFeature, type Scheme } from '../connection/index.js';
-import { HttpRequestTrailersFeature, type HttpExchange, type HttpProtocolName, type RequestHeaders } from '../protocols/http/index.js';
+import { HttpRequestTrailersFeature, type HttpExchange, type HttpProtocolName, type HttpRequestBodyFeature, type RequestHeaders } from '../protocols/http/index.js';
 import { BodyAlreadyReadError } from './errors.js';
 import { authorityOf, decodePath, rawPathOf } from './path.js';
 import { RequestBodyStream, iterateBody, readBodyBuffer, readBodyJson, readBodyText } from './request-body.js';
@@ -16,6 +16,9 @@ export class HttpRequest {
    */
   pathBase = '';
   readonly #exchange: HttpExchange;
+  // Where the body is read from: the exchange, unless a middleware that transforms it (request
+  // decompression) put its own in front.
+  #body: HttpRequestBodyFeature;
   #path: string | undefined = undefined;
   #queryString: string | undefined = undefined;
   #query: URLSearchParams | undefined = undefined;
@@ -25,6 +28,21 @@ export class HttpRequest {
 
   constructor(exchange: HttpExchange) {
     this.#exchange = exchange;
+    this.#body = exchange;
+  }
+
+  /**
+   * Where the body helpers (`body`, `stream()`, `buffer()`, `text()`, `json()`), `contentLength`,
+   * `hasBody` and `maxBodySize` read from: the exchange itself unless replaced by a middleware
+   * that transforms the body (request decompression), before anything reads it.
+   */
+  get bodyFeature(): HttpRequestBodyFeature {
+    return this.#body;
+  }
+
+  set bodyFeature(value: HttpRequestBodyFeature) {
+    if (this.#bodyUsed) throw new BodyAlreadyReadError();
+    this.#body = value;
   }
 
   /** The method as sent; methods are case-sensitive. */
@@ -103,12 +121,12 @@ export class HttpRequest {
 
   /** The declared body length, or -1 when it is not known in advance (chunked). */
   get contentLength(): number {
-    return this.#exchange.requestContentLength;
+    return this.#body.requestContentLength;
   }
 
   /** False when the request has no body at all. */
   get hasBody(): boolean {
-    return this.#exchange.requestHasBody;
+    return this.#body.requestHasBody;
   }
 
   /**
@@ -116,11 +134,11 @@ export class HttpRequest {
    * before reading the body: raise it for an upload route, lower it for a JSON API.
    */
   get maxBodySize(): number {
-    return this.#exchange.maxRequestBodySize;
+    return this.#body.maxRequestBodySize;
   }
 
   set maxBodySize(value: number) {
-    this.#exchange.maxRequestBodySize = value;
+    this.#body.maxRequestBodySize = value;
   }
 
   /** True once the body has been (or is being) read by one of the helpers below. */
@@ -139,33 +157,33 @@ export class HttpRequest {
   /** The body as chunks: `for await (const chunk of ctx.request.body)`. */
   get body(): AsyncIterable<Buffer> {
     this.#claimBody();
-    return iterateBody(this.#exchange);
+    return iterateBody(this.#body);
   }
 
   /** The body as a Node Readable that pulls from the client as it is read. */
   stream(): Readable {
     this.#claimBody();
-    return new RequestBodyStream(this.#exchange);
+    return new RequestBodyStream(this.#body);
   }
 
   buffer(): Promise<Buffer> {
     if (this.#bodyUsed) return Promise.reject(new BodyAlreadyReadError());
     this.#bodyUsed = true;
-    return readBodyBuffer(this.#exchange);
+    return readBodyBuffer(this.#body);
   }
 
   /** The body as UTF-8 text. */
   text(): Promise<string> {
     if (this.#bodyUsed) return Promise.reject(new BodyAlreadyReadError());
     this.#bodyUsed = true;
-    return readBodyText(this.#exchange);
+    return readBodyText(this.#body);
   }
 
   /** The body parsed as JSON; invalid JSON is an `HttpError` 400. The result is not validated. */
   json<T = unknown>(): Promise<T> {
     if (this.#bodyUsed) return Promise.reject(new BodyAlreadyReadError());
     this.#bodyUsed = true;
-    return readBodyJson<T>(this.#exchange);
+    return readBodyJson<T>(this.#body);
   }
 
   #claimBody(): void {

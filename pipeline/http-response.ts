@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { HeadersSentError, HttpResponseTrailersFeature, type HeaderList, type HttpExchange } from '../protocols/http/index.js';
+import { HeadersSentError, HttpResponseTrailersFeature, type HeaderList, type HttpExchange, type HttpResponseBodyFeature } from '../protocols/http/index.js';
 import { InvalidBodyError, InvalidStatusCodeError, ResponseEndedError } from './errors.js';
 
 /** What a response body chunk may be. */
@@ -34,9 +34,29 @@ function isReadable(source: unknown): source is Readable {
  */
 export class HttpResponse {
   readonly #exchange: HttpExchange;
+  // Where the body goes: the exchange, unless a middleware that transforms the body (compression)
+  // put its own in front. Read where the exchange was read before, so an app without such a
+  // middleware pays one field, no branch.
+  #body: HttpResponseBodyFeature;
 
   constructor(exchange: HttpExchange) {
     this.#exchange = exchange;
+    this.#body = exchange;
+  }
+
+  /**
+   * Where `write`, `end`, `send`, `json`, `redirect` and `stream` put the body (ASP.NET's
+   * `IHttpResponseBodyFeature`): the exchange itself unless replaced. A middleware that transforms
+   * the body (response compression) sets its own, which writes to the one it replaced, and must
+   * finish it before its own `next()` promise settles (the protocol completes the exchange, not
+   * the wrapper). Status and headers stay the exchange's.
+   */
+  get bodyFeature(): HttpResponseBodyFeature {
+    return this.#body;
+  }
+
+  set bodyFeature(value: HttpResponseBodyFeature) {
+    this.#body = value;
   }
 
   /** The status code; default 200. An integer from 100 to 999, settable until headers are sent. */
@@ -66,7 +86,7 @@ export class HttpResponse {
 
   /** True once the response has been ended, or the exchange aborted. */
   get ended(): boolean {
-    return this.#exchange.responseEnded;
+    return this.#body.responseEnded;
   }
 
   /**
@@ -75,14 +95,14 @@ export class HttpResponse {
    * buffer is full: `const p = res.write(x); if (p) await p;`.
    */
   write(chunk: ResponseChunk): void | Promise<void> {
-    const ex = this.#exchange;
+    const ex = this.#body;
     if (ex.responseEnded) throw new ResponseEndedError('write to the response');
     return ex.write(toWire(chunk, 'write()')) ? undefined : ex.drain();
   }
 
   /** Ends the response, with an optional last chunk. Ending an ended response without a chunk does nothing. */
   end(chunk?: ResponseChunk): void {
-    const ex = this.#exchange;
+    const ex = this.#body;
     if (ex.responseEnded) {
       if (chunk !== undefined) throw new ResponseEndedError('end the response with a chunk');
       return;
@@ -97,10 +117,10 @@ export class HttpResponse {
    * application/octet-stream for bytes. null or undefined sends no body.
    */
   send(body?: string | Buffer | Uint8Array | null): void {
-    const ex = this.#exchange;
-    if (ex.responseEnded) throw new ResponseEndedError('send a response');
+    const out = this.#body;
+    if (out.responseEnded) throw new ResponseEndedError('send a response');
     if (body === undefined || body === null) {
-      ex.end();
+      out.end();
       return;
     }
     let wire: Buffer | string;
@@ -112,12 +132,13 @@ export class HttpResponse {
       wire = toWire(body, 'send()');
       type = OCTET_STREAM;
     }
+    const ex = this.#exchange;
     if (!ex.headersSent) {
       const headers = ex.responseHeaders;
       // `append` skips the remove-scan `set` does; the header is known to be absent.
       if (!headers.has('content-type')) headers.append('content-type', type);
     }
-    ex.end(wire);
+    out.end(wire);
   }
 
   /**
@@ -126,14 +147,15 @@ export class HttpResponse {
    */
   json(value: unknown, status?: number): void {
     const ex = this.#exchange;
-    if (ex.responseEnded) throw new ResponseEndedError('send a JSON response');
+    const out = this.#body;
+    if (out.responseEnded) throw new ResponseEndedError('send a JSON response');
     if (status !== undefined) this.status = status;
     const text = JSON.stringify(value);
     if (!ex.headersSent) {
       const headers = ex.responseHeaders;
       if (!headers.has('content-type')) headers.append('content-type', APPLICATION_JSON);
     }
-    ex.end(text === undefined ? 'null' : text);
+    out.end(text === undefined ? 'null' : text);
   }
 
   /**
@@ -144,11 +166,11 @@ export class HttpResponse {
     if (!Number.isInteger(status) || status < 300 || status > 399) {
       throw new InvalidStatusCodeError(status, 'a redirect status must be an integer from 300 to 399');
     }
-    const ex = this.#exchange;
-    if (ex.responseEnded) throw new ResponseEndedError('redirect');
+    const out = this.#body;
+    if (out.responseEnded) throw new ResponseEndedError('redirect');
     this.status = status;
-    ex.responseHeaders.set('location', url);
-    ex.end();
+    this.#exchange.responseHeaders.set('location', url);
+    out.end();
   }
 
   /**
@@ -160,7 +182,8 @@ export class HttpResponse {
    */
   async stream(source: Readable | AsyncIterable<ResponseChunk>): Promise<void> {
     const ex = this.#exchange;
-    if (ex.responseEnded) throw new ResponseEndedError('stream a response');
+    const out = this.#body;
+    if (out.responseEnded) throw new ResponseEndedError('stream a response');
     const readable = isReadable(source) ? source : undefined;
     // The abort signal is made only where it is needed: a Readable must be destroyed when the
     // client goes away. An AbortController costs more than a small response's whole head, so
@@ -173,13 +196,13 @@ export class HttpResponse {
     try {
       for await (const chunk of source) {
         if (signal?.aborted) return;
-        if (!ex.write(toWire(chunk, 'stream()'))) {
+        if (!out.write(toWire(chunk, 'stream()'))) {
           if (ex.aborted.aborted) return;
-          await ex.drain();
+          await out.drain();
         }
       }
     } catch (err) {
-      if (ex.headersSent && !ex.responseEnded) {
+      if (ex.headersSent && !out.responseEnded) {
         if (typeof err === 'object' && err !== null) abortedForError.add(err);
         ex.abort(err);
       }
@@ -188,6 +211,6 @@ export class HttpResponse {
       signal?.removeEventListener('abort', onAbort);
     }
     // An exchange the server aborted counts as ended; after the client left, end() writes nothing.
-    if (!ex.responseEnded) ex.end();
+    if (!out.responseEnded) out.end();
   }
 }

@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import type { HttpExchange } from '../protocols/http/index.js';
+import type { HttpRequestBodyFeature } from '../protocols/http/index.js';
 import { HttpError } from './http-error.js';
 
 // Body readers over `exchange.readBody()`. The exchange's one body reader (shared by HTTP/1.1 and
@@ -10,7 +10,7 @@ import { HttpError } from './http-error.js';
 const EMPTY = Buffer.alloc(0);
 
 /** The whole body in one Buffer, never more than the exchange's `maxRequestBodySize`. */
-export async function readBodyBuffer(exchange: HttpExchange): Promise<Buffer> {
+export async function readBodyBuffer(exchange: HttpRequestBodyFeature): Promise<Buffer> {
   if (!exchange.requestHasBody) return EMPTY;
   const first = await exchange.readBody();
   if (first === null) return EMPTY;
@@ -27,13 +27,13 @@ export async function readBodyBuffer(exchange: HttpExchange): Promise<Buffer> {
 }
 
 /** The body decoded as UTF-8. */
-export async function readBodyText(exchange: HttpExchange): Promise<string> {
+export async function readBodyText(exchange: HttpRequestBodyFeature): Promise<string> {
   const buffer = await readBodyBuffer(exchange);
   return buffer.length === 0 ? '' : buffer.toString('utf8');
 }
 
 /** The body parsed as JSON; a body that is not JSON (an empty one included) is a 400. */
-export async function readBodyJson<T = unknown>(exchange: HttpExchange): Promise<T> {
+export async function readBodyJson<T = unknown>(exchange: HttpRequestBodyFeature): Promise<T> {
   const text = await readBodyText(exchange);
   try {
     return JSON.parse(text) as T;
@@ -43,7 +43,7 @@ export async function readBodyJson<T = unknown>(exchange: HttpExchange): Promise
 }
 
 /** The body chunk by chunk, as the client sends it; the next chunk is read only when asked for. */
-export async function* iterateBody(exchange: HttpExchange): AsyncGenerator<Buffer, void, undefined> {
+export async function* iterateBody(exchange: HttpRequestBodyFeature): AsyncGenerator<Buffer, void, undefined> {
   if (!exchange.requestHasBody) return;
   for (;;) {
     const chunk = await exchange.readBody();
@@ -57,9 +57,9 @@ export async function* iterateBody(exchange: HttpExchange): AsyncGenerator<Buffe
  * when the consumer wants more, so a slow consumer slows the upload (backpressure to the client).
  */
 export class RequestBodyStream extends Readable {
-  readonly #exchange: HttpExchange;
+  readonly #exchange: HttpRequestBodyFeature;
 
-  constructor(exchange: HttpExchange) {
+  constructor(exchange: HttpRequestBodyFeature) {
     super();
     this.#exchange = exchange;
     if (!exchange.requestHasBody) this.push(null);

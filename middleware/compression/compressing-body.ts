@@ -1,0 +1,193 @@
+import { brotliCompress, createBrotliCompress, createGzip, gzip, type BrotliCompress, type Gzip } from 'node:zlib';
+import { TiercelError } from '../../connection/index.js';
+import type { HttpExchange, HttpResponseBodyFeature } from '../../protocols/http/index.js';
+import { drained } from './drained.js';
+import type { ResolvedCompressionOptions } from './compression-options.js';
+import type { ContentCoding } from './encoding-negotiation.js';
+
+const UNDECIDED = 0;
+const PASS = 1;
+const WHOLE = 2;
+const STREAMING = 3;
+type Mode = typeof UNDECIDED | typeof PASS | typeof WHOLE | typeof STREAMING;
+
+/** True when a Cache-Control value holds `no-transform` (RFC 9111 §5.2.2.6): the body must reach the client as is. */
+function noTransform(cacheControl: string | undefined): boolean {
+  return cacheControl !== undefined && cacheControl.toLowerCase().includes('no-transform');
+}
+
+function varies(values: string[]): boolean {
+  for (const v of values) {
+    for (const part of v.split(',')) {
+      const name = part.trim().toLowerCase();
+      if (name === 'accept-encoding' || name === '*') return true;
+    }
+  }
+  return false;
+}
+
+/**
+ * The response body as compression middleware sees it: set as `ctx.response.bodyFeature` in front
+ * of the exchange's. On the first write (or the end) it decides, from the head the app has set by
+ * then, whether this response is compressed: never twice (a content-encoding is already set),
+ * never against `Cache-Control: no-transform`, never for a status without a body, a 206 (its
+ * range is of the identity body) or a HEAD, only for a compressible type and, when the length is
+ * known, from the threshold up. A whole body (`send`, `json`) is compressed in one call off the
+ * event loop, with a content-length; a written one through a zlib stream that keeps the
+ * transport's backpressure.
+ */
+export class CompressingBody implements HttpResponseBodyFeature {
+  readonly #exchange: HttpExchange;
+  readonly #inner: HttpResponseBodyFeature;
+  readonly #coding: ContentCoding | undefined;
+  readonly #o: ResolvedCompressionOptions;
+  #mode: Mode = UNDECIDED;
+  #ended = false;
+  #zlib: BrotliCompress | Gzip | undefined = undefined;
+  /** Settles once the compressed body has been handed to the exchange (or given up). */
+  #done: Promise<void> | undefined = undefined;
+  #settle: (() => void) | undefined = undefined;
+
+  constructor(exchange: HttpExchange, inner: HttpResponseBodyFeature, coding: ContentCoding | undefined, options: ResolvedCompressionOptions) {
+    this.#exchange = exchange;
+    this.#inner = inner;
+    this.#coding = coding;
+    this.#o = options;
+  }
+
+  get responseEnded(): boolean {
+    return this.#ended || this.#inner.responseEnded;
+  }
+
+  write(chunk: Buffer | string): boolean {
+    if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
+    if (this.#mode === UNDECIDED) this.#mode = this.#decide(-1) ? this.#startStream() : PASS;
+    if (this.#mode === PASS) return this.#inner.write(chunk);
+    return this.#zlib!.write(chunk);
+  }
+
+  drain(): Promise<void> {
+    const z = this.#zlib;
+    if (this.#mode !== STREAMING || z === undefined || !z.writableNeedDrain || z.destroyed) return this.#inner.drain();
+    return drained(z);
+  }
+
+  end(chunk?: Buffer | string): void {
+    if (this.#ended) return;
+    if (this.#mode === UNDECIDED) {
+      const size = chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
+      this.#mode = size > 0 && this.#decide(size) ? WHOLE : PASS;
+    }
+    this.#ended = true;
+    if (this.#mode === PASS) {
+      this.#inner.end(chunk);
+    } else if (this.#mode === WHOLE) {
+      this.#compressWhole(typeof chunk === 'string' ? Buffer.from(chunk) : chunk!);
+    } else if (chunk === undefined) {
+      this.#zlib!.end();
+    } else {
+      this.#zlib!.end(chunk);
+    }
+  }
+
+  complete(): void {
+    if (this.responseEnded) return;
+    try {
+      this.end();
+    } catch (err) {
+      this.#exchange.abort(err);
+    }
+  }
+
+  /** Completes the body the app left open; resolves once the exchange has all of it (undefined: it already has). */
+  finish(): void | Promise<void> {
+    this.complete();
+    return this.#done;
+  }
+
+  /** The app failed: stop the encoder (the pipeline answers or aborts on the exchange itself). */
+  fail(): void {
+    this.#ended = true;
+    this.#zlib?.destroy();
+    this.#settle?.();
+  }
+
+  /** Whether to compress; sets the head for it when so. `size` is the whole body's, or -1 when streamed. */
+  #decide(size: number): boolean {
+    const ex = this.#exchange;
+    if (ex.headersSent || ex.method === 'HEAD') return false;
+    const status = ex.statusCode;
+    if (status < 200 || status === 204 || status === 206 || status === 304) return false;
+    const h = ex.responseHeaders;
+    if (h.has('content-encoding') || noTransform(h.get('cache-control'))) return false;
+    const type = h.get('content-type');
+    if (type === undefined || !this.#o.compressible(type)) return false;
+    // From here what is sent depends on Accept-Encoding, whether this client gets a coding or not.
+    if (!varies(h.getAll('vary'))) h.append('vary', 'accept-encoding');
+    if (this.#coding === undefined) return false;
+    const declared = size >= 0 ? size : h.has('content-length') ? Number(h.get('content-length')) : -1;
+    if (declared >= 0 && declared < this.#o.thresholdBytes) return false;
+    h.set('content-encoding', this.#coding);
+    h.delete('content-length');
+    // The compressed bytes are not the ones a strong tag names (RFC 9110 §8.8.3).
+    const etag = h.get('etag');
+    if (etag !== undefined && !etag.startsWith('W/')) h.set('etag', 'W/' + etag);
+    return true;
+  }
+
+  #track(): void {
+    this.#done = new Promise<void>((resolve) => (this.#settle = resolve));
+  }
+
+  #compressWhole(input: Buffer): void {
+    this.#track();
+    const onDone = (err: Error | null, out: Buffer): void => {
+      const inner = this.#inner;
+      if (!inner.responseEnded) {
+        if (err === null) {
+          inner.end(out);
+        } else {
+          // zlib refused the input (never seen with a Buffer): send it as it is.
+          this.#exchange.responseHeaders.delete('content-encoding');
+          inner.end(input);
+        }
+      }
+      this.#settle!();
+    };
+    if (this.#coding === 'br') brotliCompress(input, this.#o.brotli, onDone);
+    else gzip(input, this.#o.gzip, onDone);
+  }
+
+  #startStream(): Mode {
+    this.#track();
+    const z = this.#coding === 'br' ? createBrotliCompress(this.#o.brotli) : createGzip(this.#o.gzip);
+    this.#zlib = z;
+    const inner = this.#inner;
+    const ex = this.#exchange;
+    const resume = (): void => {
+      if (!z.destroyed) z.resume();
+    };
+    z.on('data', (out: Buffer) => {
+      if (inner.responseEnded) {
+        z.destroy();
+        return;
+      }
+      if (!inner.write(out)) {
+        z.pause();
+        void inner.drain().then(resume);
+      }
+    });
+    z.on('end', () => {
+      if (!inner.responseEnded) inner.end();
+    });
+    z.on('error', (err) => ex.abort(err));
+    z.on('close', () => this.#settle!());
+    const signal = ex.aborted;
+    const onAbort = (): void => {
+      z.destroy();
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
+    z.once('close', () => signal.removeEventListener('abort', onAbort));
+    return STREAMING;
+  }
+}
