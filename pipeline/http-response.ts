@@ -1,5 +1,5 @@
 import type { Readable } from 'node:stream';
-import { HeadersSentError, HttpResponseTrailersFeature, type HeaderList, type HttpExchange, type HttpResponseBodyFeature } from '../protocols/http/index.js';
+import { HeaderList, HeadersSentError, HttpEarlyHintsFeature, HttpResponseTrailersFeature, type HttpExchange, type HttpResponseBodyFeature } from '../protocols/http/index.js';
 import { InvalidBodyError, InvalidStatusCodeError, ResponseEndedError } from './errors.js';
 
 /** What a response body chunk may be. */
@@ -87,6 +87,21 @@ export class HttpResponse {
   /** True once the response has been ended, or the exchange aborted. */
   get ended(): boolean {
     return this.#body.responseEnded;
+  }
+
+  /**
+   * Sends `103 Early Hints` (RFC 8297) now, with one `Link` field per entry
+   * (`'</app.css>; rel=preload; as=style'`), so the client can start fetching them while the final
+   * response is being prepared. Returns false, sending nothing, when there is nothing to send, the
+   * protocol offers no 1xx (an HTTP/1.0 client), or the response's head has already gone. May be
+   * called more than once; each call is its own 103. A value with CR, LF or NUL throws.
+   */
+  sendEarlyHints(links: string | readonly string[]): boolean {
+    const ex = this.#exchange;
+    if (typeof links !== 'string' && links.length === 0) return false;
+    const feature = ex.feature(HttpEarlyHintsFeature);
+    if (feature === undefined || ex.headersSent) return false;
+    return feature.sendEarlyHints(new HeaderList().set('link', links));
   }
 
   /**

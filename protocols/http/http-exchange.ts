@@ -22,6 +22,7 @@ export type { HttpProtocolName, UpgradedConnection } from './features/index.js';
  * | `HttpMinRequestBodyDataRateFeature` | yes | yes |
  * | `HttpUpgradeFeature` (101 / CONNECT 200, then the raw transport) | yes | no |
  * | `HttpExtendedConnectFeature` (RFC 8441: 200, then the stream) | no | yes |
+ * | `HttpEarlyHintsFeature` (`103 Early Hints`, RFC 8297) | HTTP/1.1 (not 1.0) | yes |
  */
 export interface HttpExchange
   extends HttpRequestFeature,

@@ -2,10 +2,12 @@ import type { ConnectionContext, FeatureKey } from '../../connection/index.js';
 import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
 import {
   FramingField,
+  HttpEarlyHintsFeature,
   HttpExchangeBase,
   HttpUpgradeFeature,
   RequestHeaders,
   reasonPhrase,
+  type HeaderList,
   statusHasNoBody,
   utf8Length,
   declaredLengthOf,
@@ -76,7 +78,7 @@ export class ContentLengthMismatchError extends TiercelError {
  * One HTTP/1.x request and its response. Created by `Http1Connection` when a head is parsed;
  * writes go through the connection so that pipelined responses leave in one batch.
  */
-export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeature {
+export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeature, HttpEarlyHintsFeature {
   readonly connection: ConnectionContext;
   readonly protocol: HttpProtocolName;
   readonly method: string;
@@ -133,7 +135,18 @@ export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeatur
   // ---- HttpExchangeBase hooks -------------------------------------------------------------
 
   protected offers(key: FeatureKey<unknown>): boolean {
-    return key === HttpUpgradeFeature;
+    // RFC 9110 §15.2: a server must not send a 1xx response to an HTTP/1.0 client.
+    return key === HttpUpgradeFeature || (key === HttpEarlyHintsFeature && this.protocol === 'HTTP/1.1');
+  }
+
+  sendEarlyHints(fields: HeaderList): boolean {
+    if (this.#headersSent || this.#ended || this.protocol !== 'HTTP/1.1') return false;
+    const output = this.#output;
+    // Out now, even while the connection collects a read's responses into one write: a hint
+    // held back until the final response would come too late to help.
+    output.queue(fields.serialize('HTTP/1.1 103 Early Hints\r\n') + '\r\n');
+    output.flush();
+    return true;
   }
 
   protected clock(): number {

@@ -3,12 +3,14 @@ import type { ConnectionContext, FeatureKey } from '../../connection/index.js';
 import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
 import {
   FramingField,
+  HttpEarlyHintsFeature,
   HttpExchangeBase,
   HttpExtendedConnectFeature,
   RequestHeaders,
   statusHasNoBody,
   utf8Length,
   declaredLengthOf,
+  type HeaderList,
   type HttpApplication,
   type HttpProtocolName,
   type UpgradedConnection,
@@ -32,7 +34,7 @@ function isPromise(value: unknown): value is Promise<void> {
  * this maps the stream API (`respond`, `write`, `end`, trailers, `close`) onto the contract. The
  * body reader and the completion path are `HttpExchangeBase`'s.
  */
-export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConnectFeature {
+export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConnectFeature, HttpEarlyHintsFeature {
   readonly connection: ConnectionContext;
   readonly protocol: HttpProtocolName = 'HTTP/2';
   readonly method: string;
@@ -147,7 +149,16 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   // ---- HttpExchangeBase hooks -------------------------------------------------------------
 
   protected offers(key: FeatureKey<unknown>): boolean {
-    return key === HttpExtendedConnectFeature;
+    return key === HttpExtendedConnectFeature || key === HttpEarlyHintsFeature;
+  }
+
+  sendEarlyHints(fields: HeaderList): boolean {
+    const stream = this.stream;
+    if (this.#headersSent || this.#ended || stream.destroyed || stream.closed) return false;
+    const headers: Record<string, string | string[] | number> = { ':status': 103 };
+    fields.copyInto(headers, CONNECTION_SPECIFIC);
+    stream.additionalHeaders(headers);
+    return true;
   }
 
   get isExtendedConnect(): boolean {

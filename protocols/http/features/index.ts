@@ -12,3 +12,4 @@ export * from './request-lifetime-feature.js';
 export * from './upgraded-connection.js';
 export * from './upgrade-feature.js';
 export * from './extended-connect-feature.js';
+export * from './early-hints-feature.js';
