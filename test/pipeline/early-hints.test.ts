@@ -4,9 +4,9 @@ import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import http2 from 'node:http2';
-import type { TcpEndpoint } from '../../connection/index.js';
-import { Server, TestServer } from '../../hosting/index.js';
+import { TestServer } from '../../hosting/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
+import { withAppServer, rawExchange } from '../support/app-server.js';
 import { curl } from '../support/clients.js';
 
 const CSS = '</style.css>; rel=preload; as=style';
@@ -46,17 +46,6 @@ function app(): ApplicationBuilder {
   });
 }
 
-async function rawExchange(ts: TestServer, head: string): Promise<string> {
-  const socket = ts.connect();
-  const chunks: Buffer[] = [];
-  socket.on('data', (d: Buffer) => chunks.push(d));
-  const ended = new Promise<void>((resolve) => socket.on('end', () => resolve()));
-  socket.write(head);
-  await ended;
-  socket.destroy();
-  return Buffer.concat(chunks).toString('latin1');
-}
-
 test('HTTP/1.1: each call is a 103 with its Link fields, before the final 200', async () => {
   const ts = await TestServer.start(app(), { server: { logLevel: 'silent' } });
   try {
@@ -85,17 +74,7 @@ test('HTTP/1.0: no 1xx (RFC 9110 §15.2), sendEarlyHints says false; after the h
   }
 });
 
-async function withTcp(fn: (port: number) => Promise<void>): Promise<void> {
-  const server = new Server({ logLevel: 'silent' });
-  server.useHttp(app());
-  server.listen('http://127.0.0.1:0');
-  await server.start();
-  try {
-    await fn((server.endpoints[0] as TcpEndpoint).port);
-  } finally {
-    await server.stop(1_000);
-  }
-}
+const withTcp = (fn: (port: number) => Promise<void>): Promise<void> => withAppServer(app(), fn);
 
 test('HTTP/2: node:http2 sees the 103 HEADERS (with the links) before the response', () =>
   withTcp(async (port) => {

@@ -6,10 +6,10 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import http2 from 'node:http2';
 import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
-import type { TcpEndpoint } from '../../../connection/index.js';
-import { Server, TestServer } from '../../../hosting/index.js';
+import { TestServer } from '../../../hosting/index.js';
 import { CompressionConfigError, responseCompression, type CompressionOptions } from '../../../middleware/index.js';
 import { ApplicationBuilder, type HttpContext } from '../../../pipeline/index.js';
+import { withAppServer } from '../../support/app-server.js';
 import { curl } from '../../support/clients.js';
 
 /** About 16 KiB of JSON, repetitive as real API answers are. */
@@ -166,12 +166,7 @@ test('options: threshold 0 compresses a tiny body; gzip only; a content-type lis
 });
 
 test('over TCP: HTTP/2 (node:http2) and curl --compressed on both protocols get the same document', async () => {
-  const server = new Server({ logLevel: 'silent' });
-  server.useHttp(appWith());
-  server.listen('http://127.0.0.1:0');
-  await server.start();
-  const port = (server.endpoints[0] as TcpEndpoint).port;
-  try {
+  await withAppServer(appWith(), async (port) => {
     const session = http2.connect(`http://127.0.0.1:${port}`);
     try {
       for (const path of ['/big.json', '/stream']) {
@@ -198,9 +193,7 @@ test('over TCP: HTTP/2 (node:http2) and curl --compressed on both protocols get 
         assert.equal(JSON.parse(out.slice(out.indexOf('\r\n\r\n') + 4)), DOC, `${proto} ${coding}`);
       }
     }
-  } finally {
-    await server.stop(1_000);
-  }
+  });
 });
 
 test('request decompression: off by default (the app sees the compressed bytes); on, gzip, deflate and br are inflated', async () => {

@@ -11,10 +11,10 @@ import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brotliCompressSync, gzipSync } from 'node:zlib';
-import type { TcpEndpoint } from '../../../connection/index.js';
-import { Server, TestServer } from '../../../hosting/index.js';
+import { TestServer } from '../../../hosting/index.js';
 import { staticFiles, StaticFilesConfigError, type StaticFilesOptions } from '../../../middleware/index.js';
 import { ApplicationBuilder } from '../../../pipeline/index.js';
+import { rawExchange, withAppServer } from '../../support/app-server.js';
 import { curl } from '../../support/clients.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'tiercel-static-'));
@@ -67,28 +67,10 @@ async function withStatic(fn: (ts: TestServer) => Promise<void>, options: Partia
   }
 }
 
-async function withTcp(fn: (port: number) => Promise<void>, options: Partial<StaticFilesOptions> = {}): Promise<void> {
-  const server = new Server({ logLevel: 'silent' });
-  server.useHttp(appWith(options));
-  server.listen('http://127.0.0.1:0');
-  await server.start();
-  try {
-    await fn((server.endpoints[0] as TcpEndpoint).port);
-  } finally {
-    await server.stop(1_000);
-  }
-}
+const withTcp = (fn: (port: number) => Promise<void>, options: Partial<StaticFilesOptions> = {}): Promise<void> => withAppServer(appWith(options), fn);
 
-/** Sends `head` as raw bytes over the in-memory transport (no client normalises the path) and returns the response text. */
 async function raw(ts: TestServer, target: string): Promise<{ status: number; text: string }> {
-  const socket = ts.connect();
-  const chunks: Buffer[] = [];
-  socket.on('data', (d: Buffer) => chunks.push(d));
-  const done = new Promise<void>((resolve) => socket.on('end', () => resolve()));
-  socket.write(`GET ${target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
-  await done;
-  socket.destroy();
-  const text = Buffer.concat(chunks).toString('latin1');
+  const text = await rawExchange(ts, `GET ${target} HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n`);
   return { status: Number(text.slice(9, 12)), text };
 }
 
