@@ -1,7 +1,8 @@
+import { fileURLToPath } from 'node:url';
 import type { WebSocket } from 'ws';
 import type { TcpEndpoint } from '../connection/index.js';
-import { HealthChecks } from '../middleware/index.js';
-import { ApplicationBuilder, HttpError, type HttpContext } from '../pipeline/index.js';
+import { HealthChecks, responseCompression, staticFiles } from '../middleware/index.js';
+import { ApplicationBuilder, HttpError, type HttpContext, type Middleware } from '../pipeline/index.js';
 
 const HELLO = 'Hello, World!';
 
@@ -17,6 +18,10 @@ const HELLO = 'Hello, World!';
  *   protocol, transport, TLS
  * - `GET /ws` → a WebSocket that echoes every message (text stays text, binary stays binary)
  * - `GET /chat` → a page whose script joins `/chat/ws`, where every message goes to every member
+ * - `GET /static/…` → the files of `hosting/demo-static/` (shipped with the package), `index.html`
+ *   for `/static/`: ETag, Last-Modified, ranges
+ * - `GET /big.json` → a JSON document of about 16 KiB, br- or gzip-compressed when the client accepts it
+ * - `GET /early` → a `103 Early Hints` with a `Link` preload of the page's stylesheet, then the page
  */
 export function demoApp(app = new ApplicationBuilder()): ApplicationBuilder {
   // One chat room per built app (per server), not per module.
@@ -24,11 +29,27 @@ export function demoApp(app = new ApplicationBuilder()): ApplicationBuilder {
   // Answered from the route switch rather than app.use(): a middleware in front would cost the
   // benchmarked routes a `next` closure per request.
   const health = new HealthChecks();
-  return app.run((ctx) => handle(ctx, room, health));
+  const parts: DemoParts = {
+    room,
+    health,
+    // The package ships hosting/demo-static/ beside dist/: from dist/hosting/ it is ../../hosting/demo-static.
+    statics: staticFiles({ root: fileURLToPath(new URL('../../hosting/demo-static/', import.meta.url)), fallthrough: false }),
+    compression: responseCompression(),
+  };
+  return app.run((ctx) => handle(ctx, parts));
 }
 
-function handle(ctx: HttpContext, room: Set<WebSocket>, health: HealthChecks): void | Promise<void> {
+/** What the demo's routes share, made once per built app. */
+interface DemoParts {
+  readonly room: Set<WebSocket>;
+  readonly health: HealthChecks;
+  readonly statics: Middleware;
+  readonly compression: Middleware;
+}
+
+function handle(ctx: HttpContext, parts: DemoParts): void | Promise<void> {
   const { request, response } = ctx;
+  const { room, health } = parts;
   switch (request.path) {
     case '/plaintext':
       return void response.send(HELLO);
@@ -56,8 +77,51 @@ function handle(ctx: HttpContext, room: Set<WebSocket>, health: HealthChecks): v
       return void response.send(CHAT);
     case '/chat/ws':
       return join(ctx, room);
+    case '/big.json':
+      // The compression middleware called for this route alone: the benchmarked routes above
+      // never pass through it.
+      return parts.compression(ctx, () => response.json(bigDocument()));
+    case '/early':
+      return early(ctx);
+    case '/static':
+      return void response.redirect('/static/', 301);
   }
+  if (request.path.startsWith('/static/')) return serveStatic(ctx, parts.statics);
   throw new HttpError(404);
+}
+
+/** What `map('/static', …)` would do, without a map in front of the benchmarked routes. */
+function serveStatic(ctx: HttpContext, statics: Middleware): void | Promise<void> {
+  const request = ctx.request;
+  request.pathBase = '/static';
+  request.path = request.path.slice('/static'.length);
+  return statics(ctx, notFound);
+}
+
+/** The items of /big.json: made once; the document is serialised per request, as an API would. */
+const BIG_ITEMS = Array.from({ length: 164 }, (_, i) => ({
+  id: i + 1,
+  name: `Product ${i + 1}`,
+  sku: `TC-${String(10_000 + i * 7)}`,
+  price: Math.round((9.99 + i * 1.25) * 100) / 100,
+  inStock: i % 3 !== 0,
+  tags: ['demo', i % 2 === 0 ? 'even' : 'odd'],
+}));
+
+/** About 16 KiB of JSON (checked by the demo-app test), compressible as real API answers are. */
+export function bigDocument(): { count: number; items: typeof BIG_ITEMS } {
+  return { count: BIG_ITEMS.length, items: BIG_ITEMS };
+}
+
+async function early(ctx: HttpContext): Promise<void> {
+  const { response } = ctx;
+  // The client can fetch the stylesheet while the page is prepared (here: a short wait standing in
+  // for the database query a real page would make).
+  response.sendEarlyHints('</static/style.css>; rel=preload; as=style');
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  response.headers.set('content-type', 'text/html; charset=utf-8');
+  response.headers.set('link', '</static/style.css>; rel=preload; as=style');
+  response.send(EARLY);
 }
 
 function notFound(): never {
@@ -116,9 +180,15 @@ async function join(ctx: HttpContext, room: Set<WebSocket>): Promise<void> {
 const INDEX = `<!doctype html><meta charset="utf-8"><title>tiercel</title>
 <h1>tiercel</h1><p>A Kestrel-class server for Node.js. Try
 <a href="/plaintext">/plaintext</a>, <a href="/json">/json</a>, <a href="/healthz">/healthz</a>,
-<a href="/readyz">/readyz</a>, <a href="/whoami">/whoami</a>,
+<a href="/readyz">/readyz</a>, <a href="/whoami">/whoami</a>, <a href="/static/">/static/</a>,
+<a href="/big.json">/big.json</a> (compressed), <a href="/early">/early</a> (103 Early Hints),
 or <code>curl --data-binary @file http://localhost:5000/echo</code>. WebSockets: <code>/ws</code> (echo) and
 <a href="/chat">/chat</a>.</p>`;
+
+const EARLY = `<!doctype html><meta charset="utf-8"><title>tiercel early hints</title>
+<link rel="stylesheet" href="/static/style.css">
+<h1>103 Early Hints</h1><p>This page's stylesheet was announced in a <code>103 Early Hints</code> response before the
+page itself: <code>curl -v http://localhost:5000/early</code> shows it.</p>`;
 
 const CHAT = `<!doctype html><meta charset="utf-8"><title>tiercel chat</title>
 <h1>tiercel chat</h1>

@@ -7,8 +7,12 @@ import http from 'node:http';
 import https from 'node:https';
 import http2 from 'node:http2';
 import type { AddressInfo, Socket } from 'node:net';
+import { readFileSync } from 'node:fs';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { Server, TestServer } from '../../hosting/index.js';
 import { demoApp } from '../../hosting/demo-app.js';
+import { rawExchange, withAppServer } from '../support/app-server.js';
+import { curl } from '../support/clients.js';
 import { CertDir, makeCa, makeLeaf } from '../support/tls-certificates.js';
 
 const ca = await makeCa('tiercel demo-app test CA');
@@ -131,6 +135,68 @@ test('/healthz and /readyz: 200 with the event-loop check; /whoami in memory nam
   } finally {
     await ts.stop();
   }
+});
+
+test('/static/: index.html, files with their types, 301 from /static, 304 on a revalidation, 404 for a missing file', async () => {
+  const ts = await TestServer.start(demoApp(), { server: { logLevel: 'silent' } });
+  try {
+    const index = await ts.request('/static/');
+    assert.is(index.status, 200);
+    assert.is(index.headers['content-type'], 'text/html; charset=utf-8');
+    assert.match(index.text(), '<h1>Static files</h1>');
+    assert.is(index.text(), readFileSync(new URL('../../../hosting/demo-static/index.html', import.meta.url), 'utf8'));
+    assert.is((await ts.request('/static/style.css')).headers['content-type'], 'text/css; charset=utf-8');
+    assert.is((await ts.request('/static/app.js')).headers['content-type'], 'text/javascript; charset=utf-8');
+    const redirect = await ts.request('/static');
+    assert.is(redirect.status, 301);
+    assert.is(redirect.headers.location, '/static/');
+    assert.is((await ts.request({ path: '/static/index.html', headers: { 'if-none-match': index.headers.etag } })).status, 304);
+    assert.is((await ts.request('/static/missing.txt')).status, 404);
+    assert.is((await ts.request('/static/%2e%2e/demo-app.ts')).status, 404);
+  } finally {
+    await ts.stop();
+  }
+});
+
+test('/big.json: about 16 KiB of JSON, br or gzip when accepted (vary: accept-encoding); /json and /plaintext are never compressed', async () => {
+  const ts = await TestServer.start(demoApp(), { server: { logLevel: 'silent' } });
+  try {
+    const plain = await ts.request('/big.json');
+    assert.is(plain.headers['content-encoding'], undefined);
+    assert.is(plain.headers.vary, 'accept-encoding');
+    assert.ok(plain.body.length >= 15 * 1024 && plain.body.length <= 17 * 1024, `${plain.body.length} bytes`);
+    const doc = plain.json<{ count: number; items: unknown[] }>();
+    assert.is(doc.items.length, doc.count);
+    const br = await ts.request({ path: '/big.json', headers: { 'accept-encoding': 'gzip, br' } });
+    assert.is(br.headers['content-encoding'], 'br');
+    assert.ok(brotliDecompressSync(br.body).equals(plain.body));
+    const gz = await ts.request({ path: '/big.json', headers: { 'accept-encoding': 'gzip' } });
+    assert.ok(gunzipSync(gz.body).equals(plain.body));
+    for (const path of ['/json', '/plaintext']) {
+      const res = await ts.request({ path, headers: { 'accept-encoding': 'br, gzip' } });
+      assert.is(res.headers['content-encoding'], undefined, path);
+      assert.is(res.headers.vary, undefined, path);
+    }
+  } finally {
+    await ts.stop();
+  }
+});
+
+test('/early: a 103 with the stylesheet preload, then the page (HTTP/1.1 in memory; curl -v over HTTP/2)', async () => {
+  const ts = await TestServer.start(demoApp(), { server: { logLevel: 'silent' } });
+  try {
+    const text = await rawExchange(ts, 'GET /early HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n');
+    assert.ok(text.startsWith('HTTP/1.1 103 Early Hints\r\nlink: </static/style.css>; rel=preload; as=style\r\n\r\nHTTP/1.1 200 OK\r\n'), text.slice(0, 120));
+    assert.match(text, '<h1>103 Early Hints</h1>');
+  } finally {
+    await ts.stop();
+  }
+  await withAppServer(demoApp(), async (port) => {
+    const res = await curl(['-sv', '--http2-prior-knowledge', `http://127.0.0.1:${port}/early`]);
+    assert.match(res.stderr, '< HTTP/2 103');
+    assert.match(res.stderr, '< link: </static/style.css>; rel=preload; as=style');
+    assert.match(res.stdout.toString(), '<h1>103 Early Hints</h1>');
+  });
 });
 
 test.after(() => dir.remove());

@@ -166,6 +166,8 @@ test('npm pack ships the LICENSE, code and types for every export, source maps t
   expectOk('npm pack --dry-run', ran);
   const files = new Set((JSON.parse(ran.output) as Array<{ files: PackedFile[] }>)[0].files.map((f) => f.path));
   for (const f of ['LICENSE', 'README.md', 'package.json']) assert.ok(files.has(f), `${f} is in the package`);
+  // `tiercel serve` (the demo app) serves /static/ from hosting/demo-static/, beside dist/.
+  for (const f of ['hosting/demo-static/index.html', 'hosting/demo-static/style.css']) assert.ok(files.has(f), `${f} is in the package`);
   const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
     exports: Record<string, { types: string; default: string }>;
     bin: Record<string, string>;
