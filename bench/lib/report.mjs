@@ -52,6 +52,7 @@ const contendedNote = (s) => (s.othersCpu > CONTENDED ? ` (contended: other work
 
 function scenarioTable(scenario, entries, baselineName) {
   const base = entries.get(baselineName);
+  const vs = `vs ${baselineName === 'node-http' ? 'node:http' : baselineName}`;
   const baseSummary = base?.rounds.length ? summarize(base) : null;
   const p99 = (value) => (scenario.latency === false ? 'n/a' : ms(value));
   const p99Ratio = (value) => (scenario.latency === false ? 'n/a' : ratio(value, baseSummary?.p99));
@@ -61,7 +62,7 @@ function scenarioTable(scenario, entries, baselineName) {
     '',
     `\`${scenario.request}\``,
     '',
-    '| Server | req/s (median) | vs node:http | server CPU per request | p99 (median) | vs node:http | RSS at start | RSS after | vs node:http | peak RSS | CPU server / wrk / others | req/s per round | errors |',
+    `| Server | req/s (median) | ${vs} | server CPU per request | p99 (median) | ${vs} | RSS at start | RSS after | ${vs} | peak RSS | CPU server / wrk / others | req/s per round | errors |`,
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];
   for (const [name, entry] of entries) {
@@ -284,7 +285,7 @@ export function renderReport({ meta, settings, scenarios, results, idle, inject,
       'The ceiling is a bare `net` server that answers every CRLFCRLF with a prebuilt response: no server on Node can go faster on plaintext.',
     '',
   );
-  for (const scenario of scenarios) sections.push(renderRow(scenario, results.get(scenario.id), settings, baselineName, env), '');
+  for (const scenario of scenarios) sections.push(renderRow(scenario, results.get(scenario.id), settings, scenario.baseline ?? baselineName, env), '');
   for (const kind of IDLE_KINDS) if (idle?.has(kind.id)) sections.push(idleTable(kind, idle.get(kind.id), settings.idleConnections), '');
   const start = startTable(results, idle, baselineName);
   if (start) sections.push(start, '');

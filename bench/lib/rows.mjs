@@ -2,7 +2,7 @@
 // HTTP/2, lib/ws-load.mjs for the WebSocket echo. All three go through runInterleaved.
 import { runH2load } from './h2load.mjs';
 import { runInterleaved } from './rounds.mjs';
-import { checkH2Plaintext, checkRoute, checkWsEcho } from './sanity.mjs';
+import { checkCompressed, checkH2Plaintext, checkRoute, checkWsEcho } from './sanity.mjs';
 import { runWsLoad } from './ws-client.mjs';
 import { runWrk } from './wrk.mjs';
 
@@ -14,7 +14,8 @@ const meanText = (result) => ` mean ${Number.isFinite(result.latency.mean) ? `${
 
 /** The servers a row compares: the wrk rows use SERVERS (the ceiling only where it applies), h2/ws their own pair. */
 export function rowServers(scenario, servers) {
-  if (scenario.kind !== 'wrk') return scenario.servers;
+  // h2 and ws rows, and a wrk row with its own pair (the compressed row: tiercel against fastify + @fastify/compress).
+  if (scenario.kind !== 'wrk' || scenario.servers) return scenario.servers;
   return servers.filter((s) => scenario.ceiling || !s.plaintextOnly);
 }
 
@@ -72,13 +73,14 @@ export function runRow(scenario, servers, settings, benchDir) {
       connections: settings.connections,
       script: scenario.script,
       scriptArgs: scenario.scriptArgs,
+      headers: scenario.headers,
       cpu: settings.clientCpu,
       cwd: benchDir,
     });
   return runInterleaved({
     ...common,
     unit: 'req/s',
-    check: (server) => checkRoute(server.port, scenario.route),
+    check: (server) => (scenario.route === 'big-json' ? checkCompressed(server.port) : checkRoute(server.port, scenario.route)),
     warmup: settings.warmup > 0 && ((server) => wrk(server, settings.warmup)),
     measure: async (server, onStart) => {
       const result = await wrk(server, settings.duration, onStart);

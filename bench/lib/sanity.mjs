@@ -82,3 +82,37 @@ export async function checkWsEcho(port, bytes) {
     });
   });
 }
+
+/**
+ * The compressed row's contract: GET /big.json with Accept-Encoding: br, gzip → 200, JSON,
+ * content-encoding br, and the brotli-decoded body is the demo app's document. (fetch would
+ * decode it silently, so node:http reads the raw bytes.)
+ */
+export async function checkCompressed(port) {
+  const [{ default: http }, { brotliDecompressSync }, { bigDocument }] = await Promise.all([
+    import('node:http'),
+    import('node:zlib'),
+    import('../../dist/hosting/demo-app.js'),
+  ]);
+  const expected = JSON.stringify(bigDocument());
+  return new Promise((resolve) => {
+    const req = http.get({ host: '127.0.0.1', port, path: '/big.json', headers: { 'accept-encoding': 'br, gzip' }, timeout: 5000 }, (res) => {
+      const chunks = [];
+      res.on('data', (d) => chunks.push(d));
+      res.on('end', () => {
+        if (res.statusCode !== 200) return resolve(`GET /big.json answered ${res.statusCode}`);
+        if (!String(res.headers['content-type']).startsWith('application/json')) return resolve(`GET /big.json has content-type "${res.headers['content-type']}"`);
+        if (res.headers['content-encoding'] !== 'br') return resolve(`GET /big.json has content-encoding "${res.headers['content-encoding']}", expected br`);
+        let text;
+        try {
+          text = brotliDecompressSync(Buffer.concat(chunks)).toString('utf8');
+        } catch (error) {
+          return resolve(`GET /big.json: the body is not brotli: ${error.message}`);
+        }
+        resolve(text === expected ? null : `GET /big.json decoded to ${text.length} bytes, not the ${expected.length}-byte document`);
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('no answer within 5 s')));
+    req.on('error', (error) => resolve(`GET /big.json failed: ${error.message}`));
+  });
+}

@@ -14,6 +14,8 @@ export const BASELINE = 'node-http';
 
 /** The HTTP/2 and WebSocket comparisons (their throughput rows and idle tables): tiercel against one baseline each. */
 const H2_PAIR = { servers: [{ name: 'node:http2', file: 'h2-node.mjs' }, { name: 'tiercel', file: 'tiercel.mjs' }], baseline: 'node:http2' };
+/** The compressed-JSON row: tiercel's compression middleware against fastify's @fastify/compress, both at brotli quality 4. */
+const COMPRESS_PAIR = { servers: [{ name: 'fastify + @fastify/compress', file: 'fastify.mjs' }, { name: 'tiercel', file: 'tiercel.mjs' }], baseline: 'fastify + @fastify/compress' };
 const WS_PAIR = { servers: [{ name: 'ws on node:http', file: 'ws-node.mjs' }, { name: 'tiercel', file: 'tiercel.mjs' }], baseline: 'ws on node:http' };
 
 /**
@@ -136,6 +138,19 @@ export function scenarioList({ pipeline, echoBytes, h2Requests, h2Clients, h2Str
       latency: false,
     },
     { id: 'json', kind: 'wrk', keys: wrkKeys, title: 'JSON', route: 'json', path: '/json', request: 'GET /json → {"message":"Hello, World!"} (JSON.stringify per request)' },
+    {
+      id: 'compressed',
+      kind: 'wrk',
+      keys: wrkKeys,
+      title: 'Compressed JSON, 16 KiB (br)',
+      route: 'big-json',
+      path: '/big.json',
+      headers: ['Accept-Encoding: br, gzip'],
+      request:
+        'GET /big.json with Accept-Encoding: br, gzip → the demo app\'s 16,434-byte JSON document (JSON.stringify per request), ' +
+        'brotli quality 4 (both servers\' default): tiercel\'s responseCompression against fastify with @fastify/compress on that route',
+      ...COMPRESS_PAIR,
+    },
     {
       id: 'echo',
       kind: 'wrk',

@@ -25,8 +25,9 @@ export function wrkVersion() {
 }
 
 /** One wrk run; resolves with the parsed report (see parseWrk) plus the raw text. */
-export async function runWrk({ url, seconds, connections, script, scriptArgs = [], cpu, cwd, onStart }) {
+export async function runWrk({ url, seconds, connections, script, scriptArgs = [], headers = [], cpu, cwd, onStart }) {
   const args = ['-t1', `-c${connections}`, `-d${seconds}s`, '--latency'];
+  for (const header of headers) args.push('-H', header);
   if (script) args.push('-s', script);
   args.push(url);
   if (scriptArgs.length) args.push('--', ...scriptArgs);

@@ -1,8 +1,11 @@
 // fastify 5, default settings apart from logging (off, as in fastify's own benchmarks).
 // Usage: node servers/fastify.mjs <port>   (prints "listening" when ready)
 // Also exports build() so inject.mjs measures the very same app in memory.
+import compress from '@fastify/compress';
 import Fastify from 'fastify';
 import { pathToFileURL } from 'node:url';
+// The very document tiercel's demo serves at /big.json, so the compressed row compares like with like.
+import { bigDocument } from '../../dist/hosting/demo-app.js';
 
 export function build() {
   const app = Fastify({ logger: false });
@@ -21,6 +24,15 @@ export function build() {
   });
   app.post('/echo', (request, reply) => {
     reply.type(request.headers['content-type'] ?? 'application/octet-stream').send(request.body);
+  });
+
+  // Compression on /big.json only (global: false, the route opts in), so the other rows' routes
+  // keep fastify's default path, as tiercel's demo calls its compression middleware from that route alone.
+  app.register(async (scope) => {
+    await scope.register(compress, { global: false });
+    scope.get('/big.json', { compress: {} }, (request, reply) => {
+      reply.send(bigDocument());
+    });
   });
   return app;
 }

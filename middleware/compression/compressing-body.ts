@@ -1,4 +1,4 @@
-import { brotliCompress, createBrotliCompress, createGzip, gzip, type BrotliCompress, type Gzip } from 'node:zlib';
+import { brotliCompress, brotliCompressSync, createBrotliCompress, createGzip, gzip, gzipSync, type BrotliCompress, type Gzip } from 'node:zlib';
 import { TiercelError } from '../../connection/index.js';
 import type { HttpExchange, HttpResponseBodyFeature } from '../../protocols/http/index.js';
 import { drained } from './drained.js';
@@ -32,9 +32,9 @@ function varies(values: string[]): boolean {
  * then, whether this response is compressed: never twice (a content-encoding is already set),
  * never against `Cache-Control: no-transform`, never for a status without a body, a 206 (its
  * range is of the identity body) or a HEAD, only for a compressible type and, when the length is
- * known, from the threshold up. A whole body (`send`, `json`) is compressed in one call off the
- * event loop, with a content-length; a written one through a zlib stream that keeps the
- * transport's backpressure.
+ * known, from the threshold up. A whole body (`send`, `json`) is compressed in one call, with a
+ * content-length: on the event loop up to `inlineMaxBytes`, else on the thread pool; a written one
+ * through a zlib stream that keeps the transport's backpressure.
  */
 export class CompressingBody implements HttpResponseBodyFeature {
   readonly #exchange: HttpExchange;
@@ -140,6 +140,10 @@ export class CompressingBody implements HttpResponseBodyFeature {
   }
 
   #compressWhole(input: Buffer): void {
+    if (input.length <= this.#o.inlineMaxBytes) {
+      this.#inner.end(this.#coding === 'br' ? brotliCompressSync(input, this.#o.brotli) : gzipSync(input, this.#o.gzip));
+      return;
+    }
     this.#track();
     const onDone = (err: Error | null, out: Buffer): void => {
       const inner = this.#inner;

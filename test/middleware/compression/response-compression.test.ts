@@ -155,6 +155,16 @@ test('an app that throws before sending gets a plain 500, no content-encoding', 
     assert.is(res.headers['content-encoding'], undefined);
   }));
 
+test('a whole body is compressed the same on the thread pool (inlineMaxBytes 0) as on the event loop', () =>
+  withApp(async (ts) => {
+    for (const coding of ['br', 'gzip']) {
+      const res = await ts.request({ path: '/big.json', headers: { 'accept-encoding': coding } });
+      assert.is(res.headers['content-encoding'], coding);
+      assert.is(res.headers['content-length'], String(res.body.length));
+      assert.equal(JSON.parse(decode(coding, res.body)), DOC);
+    }
+  }, { inlineMaxBytes: 0 }));
+
 test('options: threshold 0 compresses a tiny body; gzip only; a content-type list', async () => {
   await withApp(async (ts) => {
     const res = await ts.request({ path: '/small', headers: { 'accept-encoding': 'br, gzip' } });
@@ -258,6 +268,7 @@ test('configuration errors name the rule', () => {
     { contentTypes: ['JSON'] },
     { requestDecompression: 'yes' },
     { maxInflatedBodySize: 10 },
+    { inlineMaxBytes: -1 },
   ];
   for (const options of bad) {
     try {
