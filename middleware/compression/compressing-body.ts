@@ -146,16 +146,9 @@ export class CompressingBody implements HttpResponseBodyFeature {
     }
     this.#track();
     const onDone = (err: Error | null, out: Buffer): void => {
-      const inner = this.#inner;
-      if (!inner.responseEnded) {
-        if (err === null) {
-          inner.end(out);
-        } else {
-          // zlib refused the input (never seen with a Buffer): send it as it is.
-          this.#exchange.responseHeaders.delete('content-encoding');
-          inner.end(input);
-        }
-      }
+      // zlib refusing a Buffer is out of memory, nothing the client should get half of.
+      if (err !== null) this.#exchange.abort(err);
+      else if (!this.#inner.responseEnded) this.#inner.end(out);
       this.#settle!();
     };
     if (this.#coding === 'br') brotliCompress(input, this.#o.brotli, onDone);

@@ -28,7 +28,9 @@ export class DecompressingBody implements HttpRequestBodyFeature {
   readonly requestContentLength = -1;
   readonly requestHasBody = true;
   readonly #inner: HttpRequestBodyFeature;
-  readonly #decoder: Transform;
+  readonly #makeDecoder: () => Transform;
+  // Made when the app first reads: a body nobody reads costs no decoder.
+  #decoder: Transform | undefined = undefined;
   readonly #maxInflated: number | undefined;
   #iterator: AsyncIterator<Buffer> | undefined = undefined;
   #inflated = 0;
@@ -38,7 +40,7 @@ export class DecompressingBody implements HttpRequestBodyFeature {
 
   constructor(inner: HttpRequestBodyFeature, decoder: () => Transform, maxInflated: number | undefined) {
     this.#inner = inner;
-    this.#decoder = decoder();
+    this.#makeDecoder = decoder;
     this.#maxInflated = maxInflated;
   }
 
@@ -67,14 +69,14 @@ export class DecompressingBody implements HttpRequestBodyFeature {
     this.#inflated += next.value.length;
     if (this.#inflated > limit) {
       this.#failure = new RequestBodyTooLargeError(limit);
-      this.#decoder.destroy();
+      this.#decoder?.destroy();
       throw this.#failure;
     }
     return next.value;
   }
 
   #start(): AsyncIterator<Buffer> {
-    const z = this.#decoder;
+    const z = (this.#decoder = this.#makeDecoder());
     const inner = this.#inner;
     // Feeds the decoder as it asks for more (its write buffer is the backpressure), so what is
     // held is the decoder's buffers, never the whole compressed body.

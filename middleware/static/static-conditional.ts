@@ -26,7 +26,7 @@ export function entityTags(value: string): string[] {
       i++;
       continue;
     }
-    let start = i;
+    const start = i;
     if (c === 0x57 /* W */ && value.charCodeAt(i + 1) === 0x2f) i += 2;
     if (value.charCodeAt(i) !== 0x22) {
       // Not an entity-tag: skip to the next comma, so one bad member spoils nothing else.
@@ -38,7 +38,6 @@ export function entityTags(value: string): string[] {
     if (close < 0) break;
     tags.push(value.slice(start, close + 1));
     i = close + 1;
-    start = i;
   }
   return tags;
 }

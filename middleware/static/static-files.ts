@@ -1,5 +1,5 @@
 import { open, realpath, type FileHandle } from 'node:fs/promises';
-import type { Stats } from 'node:fs';
+import { constants, type Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { HttpError, type HttpContext, type Middleware, type Next } from '../../pipeline/index.js';
 import { negotiateEncoding, type ContentCoding } from '../compression/index.js';
@@ -17,6 +17,10 @@ interface OpenFile {
 /** What a request path may name: a path relative to the root, or why it names nothing. */
 const REFUSED = 0;
 const DENIED = 1;
+
+// O_NONBLOCK: opening a FIFO left in the folder would otherwise wait for a writer, holding one of
+// libuv's four pool threads for good; regular files ignore the flag.
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK;
 
 /** File-system failures that mean "no such file here", not a server fault. */
 const NOT_FOUND_CODES = new Set(['ENOENT', 'ENOTDIR', 'ENAMETOOLONG', 'ELOOP', 'EACCES', 'EPERM', 'EISDIR']);
@@ -137,7 +141,7 @@ async function openInRoot(candidate: string, root: string, rootPrefix: string): 
   try {
     const real = await realpath(candidate);
     if (real !== root && !real.startsWith(rootPrefix)) return undefined;
-    handle = await open(real, 'r');
+    handle = await open(real, OPEN_FLAGS);
     const stat = await handle.stat();
     return { handle, stat, real };
   } catch (err) {

@@ -4,18 +4,21 @@
 import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { randomBytes } from 'node:crypto';
 import http2 from 'node:http2';
+import net from 'node:net';
 import { brotliCompressSync, brotliDecompressSync, deflateSync, gunzipSync, gzipSync } from 'node:zlib';
 import { TestServer } from '../../../hosting/index.js';
 import { CompressionConfigError, responseCompression, type CompressionOptions } from '../../../middleware/index.js';
 import { ApplicationBuilder, type HttpContext } from '../../../pipeline/index.js';
 import { withAppServer } from '../../support/app-server.js';
-import { curl } from '../../support/clients.js';
+import { curl, parseResponses } from '../../support/clients.js';
 
 /** About 16 KiB of JSON, repetitive as real API answers are. */
 const DOC = { items: Array.from({ length: 160 }, (_, i) => ({ id: i, name: `item ${i}`, tags: ['alpha', 'beta'], price: i * 1.5 })) };
 const DOC_TEXT = JSON.stringify(DOC);
 const LINE = 'streamed line of text that compresses well\n';
+const RANDOM_CHUNKS = Array.from({ length: 64 }, () => randomBytes(48 * 1024).toString('base64'));
 
 async function routes(ctx: HttpContext): Promise<void> {
   const { request, response } = ctx;
@@ -40,8 +43,18 @@ async function routes(ctx: HttpContext): Promise<void> {
       return response.json(DOC);
     case '/stream': {
       response.headers.set('content-type', 'text/plain; charset=utf-8');
-      for (let i = 0; i < 500; i++) {
+      for (let i = 0; i < 499; i++) {
         const wait = response.write(LINE);
+        if (wait) await wait;
+      }
+      return response.end(LINE);
+    }
+    case '/random': {
+      // 4 MiB of base64 noise: it compresses only by ~1/4, so what reaches the socket is large
+      // enough to fill it when the client stops reading.
+      response.headers.set('content-type', 'text/plain');
+      for (const chunk of RANDOM_CHUNKS) {
+        const wait = response.write(chunk);
         if (wait) await wait;
       }
       return response.end();
@@ -56,6 +69,12 @@ async function routes(ctx: HttpContext): Promise<void> {
     case '/204':
       response.status = 204;
       return response.end();
+    case '/upload-limit': {
+      // The limit on what arrives (compressed), changed through the decompressing body.
+      request.maxBodySize = Number(request.headers.get('x-limit'));
+      const body = await request.buffer();
+      return response.send(`${body.length} of at most ${request.maxBodySize}`);
+    }
     case '/upload': {
       const body = await request.buffer();
       return response.send(`${body.length} ${body.toString('utf8', 0, 20)}`);
@@ -148,12 +167,25 @@ test('a written body streams through the encoder (chunked), whole once decoded; 
     }
   }));
 
-test('an app that throws before sending gets a plain 500, no content-encoding', () =>
-  withApp(async (ts) => {
+test('an app that throws before sending (in a promise or at once) gets a plain 500, no content-encoding', async () => {
+  await withApp(async (ts) => {
     const res = await ts.request({ path: '/throws', headers: { 'accept-encoding': 'gzip' } });
     assert.is(res.status, 500);
     assert.is(res.headers['content-encoding'], undefined);
-  }));
+  });
+  const app = new ApplicationBuilder().use(responseCompression()).run((ctx) => {
+    ctx.response.headers.set('content-type', 'text/plain');
+    throw new Error('at once');
+  });
+  const ts = await TestServer.start(app, { server: { logLevel: 'silent' } });
+  try {
+    const res = await ts.request({ path: '/', headers: { 'accept-encoding': 'gzip' } });
+    assert.is(res.status, 500);
+    assert.is(res.headers['content-encoding'], undefined);
+  } finally {
+    await ts.stop();
+  }
+});
 
 test('a whole body is compressed the same on the thread pool (inlineMaxBytes 0) as on the event loop', () =>
   withApp(async (ts) => {
@@ -206,6 +238,47 @@ test('over TCP: HTTP/2 (node:http2) and curl --compressed on both protocols get 
   });
 });
 
+test('a client that stops reading: the encoder waits for the socket, and the whole stream decodes once the client reads again', () =>
+  withAppServer(appWith(), async (port) => {
+    const socket = net.connect(port, '127.0.0.1');
+    socket.pause();
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    socket.write('GET /random HTTP/1.1\r\nhost: x\r\naccept-encoding: gzip\r\nconnection: close\r\n\r\n');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const chunks: Buffer[] = [];
+    socket.on('data', (d: Buffer) => chunks.push(d));
+    socket.resume();
+    await new Promise<void>((resolve) => socket.on('end', () => resolve()));
+    const text = parseResponses(Buffer.concat(chunks).toString('latin1'))[0];
+    assert.is(text.headers['content-encoding'], 'gzip');
+    assert.is(gunzipSync(Buffer.from(text.body, 'latin1')).toString(), RANDOM_CHUNKS.join(''));
+  }));
+
+test('a client that goes away mid-stream: the encoder is dropped, the server goes on serving', () =>
+  withAppServer(appWith(), async (port) => {
+    const session = http2.connect(`http://127.0.0.1:${port}`);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        const req = session.request({ ':path': '/random', 'accept-encoding': 'br' });
+        req.once('data', () => {
+          req.close(http2.constants.NGHTTP2_CANCEL);
+          resolve();
+        });
+        req.on('error', reject);
+      });
+      const again = await new Promise<string>((resolve, reject) => {
+        const req = session.request({ ':path': '/big.json', 'accept-encoding': 'gzip' });
+        const chunks: Buffer[] = [];
+        req.on('data', (d: Buffer) => chunks.push(d));
+        req.on('end', () => resolve(gunzipSync(Buffer.concat(chunks)).toString()));
+        req.on('error', reject);
+      });
+      assert.is(again, DOC_TEXT);
+    } finally {
+      session.close();
+    }
+  }));
+
 test('request decompression: off by default (the app sees the compressed bytes); on, gzip, deflate and br are inflated', async () => {
   const body = 'x'.repeat(10_000);
   await withApp(async (ts) => {
@@ -220,6 +293,12 @@ test('request decompression: off by default (the app sees the compressed bytes);
     }
     const plain = await ts.request({ method: 'POST', path: '/upload', body: 'plain' });
     assert.is(plain.text(), '5 plain');
+    // maxBodySize still limits the bytes that arrive: 413 past it, whatever they inflate to.
+    const small = gzipSync(body);
+    const within = await ts.request({ method: 'POST', path: '/upload-limit', headers: { 'content-encoding': 'gzip', 'x-limit': '100000' }, body: small });
+    assert.is(within.text(), '10000 of at most 100000');
+    const over = await ts.request({ method: 'POST', path: '/upload-limit', headers: { 'content-encoding': 'gzip', 'x-limit': '10' }, body: small });
+    assert.is(over.status, 413);
   }, { requestDecompression: true });
 });
 

@@ -5,6 +5,7 @@ import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import http2 from 'node:http2';
 import net from 'node:net';
@@ -39,6 +40,10 @@ writeFileSync(join(root, 'sub', 'index.html'), '<h1>sub index</h1>');
 writeFileSync(join(root, '.env'), 'SECRET=1');
 writeFileSync(join(root, '.git', 'config'), '[core]');
 writeFileSync(join(root, 'data.unknownext'), 'x');
+writeFileSync(join(root, 'notes.md'), '# notes');
+// A folder whose "index.html" is itself a folder, and a FIFO (opening one for reading would wait for a writer).
+mkdirSync(join(root, 'odd', 'index.html'), { recursive: true });
+execFileSync('mkfifo', [join(root, 'pipe.txt')]);
 writeFileSync(join(dir, 'secret.txt'), 'TOP SECRET');
 mkdirSync(join(dir, 'outside'));
 writeFileSync(join(dir, 'outside', 'file.txt'), 'OUTSIDE');
@@ -86,7 +91,14 @@ test('GET a file: body, content type, length, ETag, Last-Modified, cache-control
     assert.is(res.headers['cache-control'], 'public, max-age=0');
     assert.is(res.headers['accept-ranges'], 'bytes');
     assert.is((await ts.request('/static/data.unknownext')).headers['content-type'], 'application/octet-stream');
-  }));
+    assert.is((await ts.request('/static/notes.md')).headers['content-type'], 'text/markdown');
+  }, { contentTypes: { '.md': 'text/markdown' } }));
+
+test('not a regular file: a FIFO (opened without waiting for a writer) and an index.html that is a folder are not found', () =>
+  withStatic(async (ts) => {
+    assert.is((await ts.request('/static/pipe.txt')).status, 404);
+    assert.is((await ts.request('/static/odd/')).status, 404);
+  }, { fallthrough: false }));
 
 test('HEAD: the same head with content-length, and no body', () =>
   withStatic(async (ts) => {
@@ -101,7 +113,7 @@ test('HEAD: the same head with content-length, and no body', () =>
 test('If-None-Match → 304 (weak comparison, lists, *); a stale tag → 200; If-None-Match wins over If-Modified-Since', () =>
   withStatic(async (ts) => {
     const { etag } = (await ts.request('/static/hello.txt')).headers;
-    for (const value of [etag, `W/${etag}`, `"nope", ${etag}`, '*']) {
+    for (const value of [etag, `W/${etag}`, `"nope", ${etag}`, `bogus, ${etag}`, '*']) {
       const res = await ts.request({ path: '/static/hello.txt', headers: { 'if-none-match': value } });
       assert.is(res.status, 304, value);
       assert.is(res.body.length, 0);
@@ -110,6 +122,7 @@ test('If-None-Match → 304 (weak comparison, lists, *); a stale tag → 200; If
     }
     const stale = await ts.request({ path: '/static/hello.txt', headers: { 'if-none-match': '"stale"', 'if-modified-since': new Date().toUTCString() } });
     assert.is(stale.status, 200);
+    assert.is((await ts.request({ path: '/static/hello.txt', headers: { 'if-none-match': `${etag.slice(0, -1)}` } })).status, 200);
     assert.is(stale.text(), HELLO);
   }));
 
