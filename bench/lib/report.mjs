@@ -56,12 +56,13 @@ function scenarioTable(scenario, entries, baselineName) {
   const p99 = (value) => (scenario.latency === false ? 'n/a' : ms(value));
   const p99Ratio = (value) => (scenario.latency === false ? 'n/a' : ratio(value, baseSummary?.p99));
   const baseRss = base?.memory?.rssKiB;
+  const vs = baselineName === 'node-http' ? 'node:http' : baselineName;
   const lines = [
     `### ${scenario.title}`,
     '',
     `\`${scenario.request}\``,
     '',
-    '| Server | req/s (median) | vs node:http | server CPU per request | p99 (median) | vs node:http | RSS at start | RSS after | vs node:http | peak RSS | CPU server / wrk / others | req/s per round | errors |',
+    `| Server | req/s (median) | vs ${vs} | server CPU per request | p99 (median) | vs ${vs} | RSS at start | RSS after | vs ${vs} | peak RSS | CPU server / wrk / others | req/s per round | errors |`,
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];
   for (const [name, entry] of entries) {
@@ -243,7 +244,7 @@ function barTable(scenario, entries, reproduce) {
 /** One row's section: its table and the command that reproduces it alone. */
 export function renderRow(scenario, entries, settings, baselineName, env = process.env) {
   const direct = `\`cd bench && ${rowCommand(scenario, settings, env)}\``;
-  if (!scenario.bar) return [scenarioTable(scenario, entries, baselineName), '', `Reproduce this row: ${direct} (rewrites RESULTS.md with this row only).`].join('\n');
+  if (!scenario.bar) return [scenarioTable(scenario, entries, scenario.baseline ?? baselineName), '', `Reproduce this row: ${direct} (rewrites RESULTS.md with this row only).`].join('\n');
   const alone = `\`cd bench && ${rowCommand(scenario, settings, env, scenario.standalone)}\``;
   return barTable(scenario, entries, `${direct} (rewrites RESULTS.md with this row only), or ${alone} (prints this section, leaves RESULTS.md alone)`);
 }
