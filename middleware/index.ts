@@ -4,3 +4,4 @@
 export * from './health/index.js';
 export * from './forwarded/index.js';
 export * from './router/index.js';
+export * from './cookies/index.js';

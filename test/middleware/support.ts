@@ -19,7 +19,7 @@ export interface Reply {
 
 export interface Call {
   method?: string;
-  headers?: Record<string, string>;
+  headers?: Record<string, string | string[]>;
   body?: string;
 }
 
