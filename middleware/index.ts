@@ -5,3 +5,4 @@ export * from './health/index.js';
 export * from './forwarded/index.js';
 export * from './router/index.js';
 export * from './cookies/index.js';
+export * from './cors/index.js';
