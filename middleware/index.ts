@@ -6,3 +6,4 @@ export * from './forwarded/index.js';
 export * from './router/index.js';
 export * from './cookies/index.js';
 export * from './cors/index.js';
+export * from './problem-details/index.js';
