@@ -7,3 +7,4 @@ export * from './router/index.js';
 export * from './cookies/index.js';
 export * from './cors/index.js';
 export * from './problem-details/index.js';
+export * from './rate-limit/index.js';
