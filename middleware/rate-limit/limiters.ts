@@ -27,59 +27,58 @@ export function stateFactory(o: Readonly<LimiterOptions>): StateFactory {
   }
 }
 
-class FixedWindow implements PartitionState {
-  #start: number;
-  #count = 0;
+/** A window's limit and where the current window began (both window limiters). */
+abstract class Window implements PartitionState {
+  protected start: number;
 
   constructor(
     readonly permits: number,
     readonly windowMs: number,
     now: number,
   ) {
-    this.#start = now;
+    this.start = now;
   }
 
+  abstract acquire(now: number): number;
+
+  release(): void {}
+
+  abstract atRest(now: number): boolean;
+}
+
+class FixedWindow extends Window {
+  #count = 0;
+
   acquire(now: number): number {
-    if (now - this.#start >= this.windowMs) {
-      this.#start = now;
+    if (now - this.start >= this.windowMs) {
+      this.start = now;
       this.#count = 0;
     }
     if (this.#count < this.permits) {
       this.#count++;
       return 0;
     }
-    return this.#start + this.windowMs - now;
+    return this.start + this.windowMs - now;
   }
 
-  release(): void {}
-
   atRest(now: number): boolean {
-    return now - this.#start >= this.windowMs;
+    return now - this.start >= this.windowMs;
   }
 }
 
-class SlidingWindow implements PartitionState {
-  #start: number;
+class SlidingWindow extends Window {
   #current = 0;
   #previous = 0;
 
-  constructor(
-    readonly permits: number,
-    readonly windowMs: number,
-    now: number,
-  ) {
-    this.#start = now;
-  }
-
   acquire(now: number): number {
     const w = this.windowMs;
-    const passed = Math.floor((now - this.#start) / w);
+    const passed = Math.floor((now - this.start) / w);
     if (passed > 0) {
       this.#previous = passed === 1 ? this.#current : 0;
       this.#current = 0;
-      this.#start += passed * w;
+      this.start += passed * w;
     }
-    const elapsed = now - this.#start;
+    const elapsed = now - this.start;
     const estimate = this.#previous * ((w - elapsed) / w) + this.#current;
     if (estimate + 1 <= this.permits) {
       this.#current++;
@@ -101,10 +100,8 @@ class SlidingWindow implements PartitionState {
     return Math.max(1, Math.ceil(w - elapsed + Math.max(0, later)));
   }
 
-  release(): void {}
-
   atRest(now: number): boolean {
-    return now - this.#start >= 2 * this.windowMs;
+    return now - this.start >= 2 * this.windowMs;
   }
 }
 
