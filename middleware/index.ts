@@ -8,3 +8,4 @@ export * from './cookies/index.js';
 export * from './cors/index.js';
 export * from './problem-details/index.js';
 export * from './rate-limit/index.js';
+export * from './timeout/index.js';
