@@ -9,3 +9,4 @@ export * from './cors/index.js';
 export * from './problem-details/index.js';
 export * from './rate-limit/index.js';
 export * from './timeout/index.js';
+export * from './https-redirection/index.js';
