@@ -1,7 +1,7 @@
 import type { WebSocket } from 'ws';
 import type { TcpEndpoint } from '../connection/index.js';
-import { HealthChecks } from '../middleware/index.js';
-import { ApplicationBuilder, HttpError, type HttpContext } from '../pipeline/index.js';
+import { cors, HealthChecks, rateLimit, Router } from '../middleware/index.js';
+import { ApplicationBuilder, HttpError, type HttpContext, type Middleware } from '../pipeline/index.js';
 
 const HELLO = 'Hello, World!';
 
@@ -17,26 +17,47 @@ const HELLO = 'Hello, World!';
  *   protocol, transport, TLS
  * - `GET /ws` → a WebSocket that echoes every message (text stays text, binary stays binary)
  * - `GET /chat` → a page whose script joins `/chat/ws`, where every message goes to every member
+ * - `GET /users/:id` → `{"id":"…"}` (the router: other methods get 405 with `Allow: GET, HEAD`)
+ * - `/json` allows any origin (CORS: preflights answered, `Access-Control-Allow-Origin: *`)
+ * - `GET /limited` → `limited`, at most 10 requests per second per client address, then 429 with
+ *   `Retry-After`
  */
 export function demoApp(app = new ApplicationBuilder()): ApplicationBuilder {
-  // One chat room per built app (per server), not per module.
-  const room = new Set<WebSocket>();
   // Answered from the route switch rather than app.use(): a middleware in front would cost the
-  // benchmarked routes a `next` closure per request.
-  const health = new HealthChecks();
-  return app.run((ctx) => handle(ctx, room, health));
+  // benchmarked routes a `next` closure per request. One of each per built app (per server).
+  const demo: Demo = {
+    room: new Set<WebSocket>(),
+    health: new HealthChecks(),
+    users: new Router().get('/users/:id', (ctx) => ctx.response.json({ id: ctx.route!.params.id })).middleware(),
+    anyOrigin: cors({ origins: '*' }),
+    limited: rateLimit({ limiter: { kind: 'fixed-window', permits: 10, windowMs: 1_000 } }),
+  };
+  return app.run((ctx) => handle(ctx, demo));
 }
 
-function handle(ctx: HttpContext, room: Set<WebSocket>, health: HealthChecks): void | Promise<void> {
+interface Demo {
+  /** The chat room's members. */
+  readonly room: Set<WebSocket>;
+  readonly health: HealthChecks;
+  readonly users: Middleware;
+  readonly anyOrigin: Middleware;
+  readonly limited: Middleware;
+}
+
+function handle(ctx: HttpContext, demo: Demo): void | Promise<void> {
   const { request, response } = ctx;
   switch (request.path) {
     case '/plaintext':
       return void response.send(HELLO);
     case '/json':
+      // Only a cross-origin request pays for CORS: the benchmark sends no Origin.
+      if (request.headers.has('origin')) return crossOriginJson(ctx, demo);
       return void response.json({ message: HELLO });
+    case '/limited':
+      return limited(ctx, demo);
     case '/healthz':
     case '/readyz':
-      return health.middleware(ctx, notFound);
+      return demo.health.middleware(ctx, notFound);
     case '/whoami':
       return void response.json(whoami(ctx));
     case '/echo': {
@@ -55,9 +76,19 @@ function handle(ctx: HttpContext, room: Set<WebSocket>, health: HealthChecks): v
       response.headers.set('content-type', 'text/html; charset=utf-8');
       return void response.send(CHAT);
     case '/chat/ws':
-      return join(ctx, room);
+      return join(ctx, demo.room);
   }
-  throw new HttpError(404);
+  return demo.users(ctx, notFound);
+}
+
+// The `next` closures live in these helpers, not in handle(): a closure there capturing its locals
+// would make every call of handle() allocate a context for them, the benchmarked routes' too.
+function crossOriginJson(ctx: HttpContext, demo: Demo): void | Promise<void> {
+  return demo.anyOrigin(ctx, () => void ctx.response.json({ message: HELLO }));
+}
+
+function limited(ctx: HttpContext, demo: Demo): void | Promise<void> {
+  return demo.limited(ctx, () => void ctx.response.send('limited'));
 }
 
 function notFound(): never {
@@ -116,7 +147,8 @@ async function join(ctx: HttpContext, room: Set<WebSocket>): Promise<void> {
 const INDEX = `<!doctype html><meta charset="utf-8"><title>tiercel</title>
 <h1>tiercel</h1><p>A Kestrel-class server for Node.js. Try
 <a href="/plaintext">/plaintext</a>, <a href="/json">/json</a>, <a href="/healthz">/healthz</a>,
-<a href="/readyz">/readyz</a>, <a href="/whoami">/whoami</a>,
+<a href="/readyz">/readyz</a>, <a href="/whoami">/whoami</a>, <a href="/users/42">/users/42</a>,
+<a href="/limited">/limited</a> (10 per second),
 or <code>curl --data-binary @file http://localhost:5000/echo</code>. WebSockets: <code>/ws</code> (echo) and
 <a href="/chat">/chat</a>.</p>`;
 
