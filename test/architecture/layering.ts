@@ -88,6 +88,9 @@ export const MODULE_OWNERS: Readonly<Record<string, readonly string[]>> = {
   'node:net': ['transports', 'protocols/proxy', 'middleware'],
   // Whom to trust for forwarded headers (addresses, CIDR ranges): what express uses.
   'proxy-addr': ['middleware'],
+  // The router's radix tree (fastify's) and the Cookie header parser / Set-Cookie serializer.
+  'find-my-way': ['middleware'],
+  cookie: ['middleware'],
   'node:tls': ['protocols/tls'],
   'node:http2': ['protocols/http2'],
 };
