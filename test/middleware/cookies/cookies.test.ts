@@ -16,6 +16,7 @@ const OLD_SECRET = 'o'.repeat(32);
 function app(options: CookiesOptions = { secrets: [SECRET] }): ApplicationBuilder {
   const router = new Router()
     .get('/read', (ctx) => ctx.response.json(requestCookies(ctx).all()))
+    .get('/one/:name', (ctx) => ctx.response.json({ value: requestCookies(ctx).get(ctx.route!.params.name) ?? null }))
     .get('/signed/:name', (ctx) => ctx.response.json({ value: requestCookies(ctx).getSigned(ctx.route!.params.name) ?? null }))
     .get('/set', (ctx) => {
       const jar = requestCookies(ctx);
@@ -44,6 +45,8 @@ test('reads the Cookie header, decoded; several cookie fields (HTTP/2 splits the
     assert.equal(res.json(), { a: '1', b: 'hello world', c: '"q"' });
     assert.equal((await c.request('/read', { headers: { cookie: ['a=1', 'b=2'] } })).json(), { a: '1', b: '2' });
     assert.equal((await c.request('/read')).json(), {});
+    assert.equal((await c.request('/one/b', { headers: { cookie: 'a=1; b=two' } })).json(), { value: 'two' });
+    assert.equal((await c.request('/one/z', { headers: { cookie: 'a=1' } })).json(), { value: null });
   }));
 
 test('sets cookies with safe defaults (Path=/, HttpOnly, SameSite=Lax), values encoded, attributes overridable', () =>

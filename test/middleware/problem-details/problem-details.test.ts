@@ -120,6 +120,15 @@ test('an error after the response started is not rewritten: the exchange is abor
     assert.type(res, 'string', `a started response must be aborted (got status ${String(res)})`);
   }));
 
+test('with no logger registered, a crash is still answered as a problem', () =>
+  overBoth(
+    () =>
+      new ApplicationBuilder().use(problemDetails()).run(() => {
+        throw new Error('unlogged');
+      }),
+    async (c) => assert.equal((await c.request('/')).json(), { type: 'about:blank', title: 'Internal Server Error', status: 500 }),
+  ));
+
 test('options: emptyResponses and includeCode can be turned off; bad options are refused', async () => {
   await overBoth(
     () => app(new MemoryLogger(), { emptyResponses: false, includeCode: false }),

@@ -52,6 +52,7 @@ test('sliding window: the previous window still counts in part, so its burst can
     clock.advance(250);
     assert.is(await statuses(c, 2), '200 429');
     clock.advance(2_000);
+    assert.is(await statuses(c, 1, 'b'), '200');
     assert.is(await statuses(c, 5), '200 200 200 200 429');
   }));
 
@@ -63,6 +64,8 @@ test('token bucket: a burst of capacity, then one request per refill period', ()
     clock.advance(3_000);
     assert.is(await statuses(c, 2), '200 429');
     clock.advance(60_000);
+    // A new key sweeps the partitions at rest ('a', full again): forgotten, 'a' is as before.
+    assert.is(await statuses(c, 1, 'b'), '200');
     assert.is(await statuses(c, 3), '200 200 429');
   }));
 

@@ -163,6 +163,27 @@ test('an HttpError thrown by a route reaches the pipeline', () =>
     },
   ));
 
+test('every method shorthand registers its method; allowedMethods lists what a path answers', () => {
+  const router = new Router()
+    .get('/r', describe)
+    .post('/r', describe)
+    .put('/r', describe)
+    .patch('/r', describe)
+    .delete('/r', describe)
+    .options('/r', describe)
+    .on(['GET', 'POST'], '/s/:id', describe);
+  assert.equal(router.allowedMethods('/r'), ['GET', 'HEAD', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS']);
+  assert.equal(router.allowedMethods('/s/a%25b'), ['GET', 'HEAD', 'POST']);
+  assert.equal(router.allowedMethods('/nothing'), []);
+  return overBoth(
+    () => new ApplicationBuilder().use(router.middleware()),
+    async (c) => {
+      for (const method of ['PATCH', 'DELETE', 'OPTIONS']) assert.is((await c.request('/r', { method })).json<{ method: string }>().method, method);
+      assert.is((await c.request('/s/1', { method: 'POST', body: '' })).json<{ template: string }>().template, '/s/:id');
+    },
+  );
+});
+
 test('configuration errors are coded and state the rule', () => {
   const code = (fn: () => unknown): string | undefined => {
     try {

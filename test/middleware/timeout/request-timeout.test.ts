@@ -53,6 +53,9 @@ function app(): ApplicationBuilder {
       ctx.response.send('quick');
     })
     .get('/sync', timeout, (ctx) => ctx.response.send('sync'))
+    .get('/throws', timeout, () => {
+      throw new Error('at once');
+    })
     .get('/free', (ctx) => ctx.response.send(`aborted: ${ctx.signal.aborted}`));
   return new ApplicationBuilder().use(problemDetails()).use(router.middleware());
 }
@@ -80,6 +83,7 @@ test('within the timeout, nothing changes and the timer is cleared; routes witho
     assert.is((await c.request('/quick')).text(), 'quick');
     assert.is((await c.request('/sync')).text(), 'sync');
     assert.is((await c.request('/free')).text(), 'aborted: false');
+    assert.is((await c.request('/throws')).status, 500);
     assert.is(world.clock.pendingTimers, 0);
   }));
 
