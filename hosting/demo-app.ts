@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { WebSocket } from 'ws';
 import type { TcpEndpoint } from '../connection/index.js';
-import { HealthChecks, responseCompression, staticFiles } from '../middleware/index.js';
+import { cors, HealthChecks, rateLimit, responseCompression, Router, staticFiles } from '../middleware/index.js';
 import { ApplicationBuilder, HttpError, type HttpContext, type Middleware } from '../pipeline/index.js';
 
 const HELLO = 'Hello, World!';
@@ -22,42 +22,53 @@ const HELLO = 'Hello, World!';
  *   for `/static/`: ETag, Last-Modified, ranges
  * - `GET /big.json` → a JSON document of about 16 KiB, br- or gzip-compressed when the client accepts it
  * - `GET /early` → a `103 Early Hints` with a `Link` preload of the page's stylesheet, then the page
+ * - `GET /users/:id` → `{"id":"…"}` (the router: other methods get 405 with `Allow: GET, HEAD`)
+ * - `/json` allows any origin (CORS: preflights answered, `Access-Control-Allow-Origin: *`)
+ * - `GET /limited` → `limited`, at most 10 requests per second per client address, then 429 with
+ *   `Retry-After`
  */
 export function demoApp(app = new ApplicationBuilder()): ApplicationBuilder {
-  // One chat room per built app (per server), not per module.
-  const room = new Set<WebSocket>();
   // Answered from the route switch rather than app.use(): a middleware in front would cost the
-  // benchmarked routes a `next` closure per request.
-  const health = new HealthChecks();
-  const parts: DemoParts = {
-    room,
-    health,
+  // benchmarked routes a `next` closure per request. One of each per built app (per server).
+  const demo: Demo = {
+    room: new Set<WebSocket>(),
+    health: new HealthChecks(),
+    users: new Router().get('/users/:id', (ctx) => ctx.response.json({ id: ctx.route!.params.id })).middleware(),
+    anyOrigin: cors({ origins: '*' }),
+    limited: rateLimit({ limiter: { kind: 'fixed-window', permits: 10, windowMs: 1_000 } }),
     // The package ships hosting/demo-static/ beside dist/: from dist/hosting/ it is ../../hosting/demo-static.
     statics: staticFiles({ root: fileURLToPath(new URL('../../hosting/demo-static/', import.meta.url)), fallthrough: false }),
     compression: responseCompression(),
   };
-  return app.run((ctx) => handle(ctx, parts));
+  return app.run((ctx) => handle(ctx, demo));
 }
 
 /** What the demo's routes share, made once per built app. */
-interface DemoParts {
+interface Demo {
+  /** The chat room's members. */
   readonly room: Set<WebSocket>;
   readonly health: HealthChecks;
+  readonly users: Middleware;
+  readonly anyOrigin: Middleware;
+  readonly limited: Middleware;
   readonly statics: Middleware;
   readonly compression: Middleware;
 }
 
-function handle(ctx: HttpContext, parts: DemoParts): void | Promise<void> {
+function handle(ctx: HttpContext, demo: Demo): void | Promise<void> {
   const { request, response } = ctx;
-  const { room, health } = parts;
   switch (request.path) {
     case '/plaintext':
       return void response.send(HELLO);
     case '/json':
+      // Only a cross-origin request pays for CORS: the benchmark sends no Origin.
+      if (request.headers.has('origin')) return crossOriginJson(ctx, demo);
       return void response.json({ message: HELLO });
+    case '/limited':
+      return limited(ctx, demo);
     case '/healthz':
     case '/readyz':
-      return health.middleware(ctx, notFound);
+      return demo.health.middleware(ctx, notFound);
     case '/whoami':
       return void response.json(whoami(ctx));
     case '/echo': {
@@ -76,18 +87,32 @@ function handle(ctx: HttpContext, parts: DemoParts): void | Promise<void> {
       response.headers.set('content-type', 'text/html; charset=utf-8');
       return void response.send(CHAT);
     case '/chat/ws':
-      return join(ctx, room);
+      return join(ctx, demo.room);
     case '/big.json':
       // The compression middleware called for this route alone: the benchmarked routes above
       // never pass through it.
-      return parts.compression(ctx, () => response.json(bigDocument()));
+      return bigJson(ctx, demo);
     case '/early':
       return early(ctx);
     case '/static':
       return void response.redirect('/static/', 301);
   }
-  if (request.path.startsWith('/static/')) return serveStatic(ctx, parts.statics);
-  throw new HttpError(404);
+  if (request.path.startsWith('/static/')) return serveStatic(ctx, demo.statics);
+  return demo.users(ctx, notFound);
+}
+
+// The `next` closures live in these helpers, not in handle(): a closure there capturing its locals
+// would make every call of handle() allocate a context for them, the benchmarked routes' too.
+function crossOriginJson(ctx: HttpContext, demo: Demo): void | Promise<void> {
+  return demo.anyOrigin(ctx, () => void ctx.response.json({ message: HELLO }));
+}
+
+function limited(ctx: HttpContext, demo: Demo): void | Promise<void> {
+  return demo.limited(ctx, () => void ctx.response.send('limited'));
+}
+
+function bigJson(ctx: HttpContext, demo: Demo): void | Promise<void> {
+  return demo.compression(ctx, () => void ctx.response.json(bigDocument()));
 }
 
 /** What `map('/static', …)` would do, without a map in front of the benchmarked routes. */
@@ -182,6 +207,7 @@ const INDEX = `<!doctype html><meta charset="utf-8"><title>tiercel</title>
 <a href="/plaintext">/plaintext</a>, <a href="/json">/json</a>, <a href="/healthz">/healthz</a>,
 <a href="/readyz">/readyz</a>, <a href="/whoami">/whoami</a>, <a href="/static/">/static/</a>,
 <a href="/big.json">/big.json</a> (compressed), <a href="/early">/early</a> (103 Early Hints),
+<a href="/users/42">/users/42</a>, <a href="/limited">/limited</a> (10 per second),
 or <code>curl --data-binary @file http://localhost:5000/echo</code>. WebSockets: <code>/ws</code> (echo) and
 <a href="/chat">/chat</a>.</p>`;
 

@@ -51,6 +51,15 @@ export interface ApplicationServices {
   webSocketHost(): WebSocketHost;
 }
 
+/**
+ * The route a router matched for this request: its template as registered (`/users/:id`, relative
+ * to `request.pathBase`) and the values of its parameters. What metrics report as `http.route`.
+ */
+export interface RouteMatch {
+  readonly template: string;
+  readonly params: Readonly<Record<string, string>>;
+}
+
 // Set by HttpContext's static block (declared first: a `let` after the class would be in its TDZ).
 let scopeOf: (ctx: HttpContext) => DependencyContainer | undefined;
 
@@ -74,6 +83,9 @@ export class HttpContext {
   #items: Map<unknown, unknown> | undefined = undefined;
   #services: DependencyContainer | undefined = undefined;
   #webSockets: WebSocketManager | undefined = undefined;
+  #signal: AbortSignal | undefined = undefined;
+  /** The route a router matched (middleware/router sets it), or undefined before or without one. */
+  route: RouteMatch | undefined = undefined;
 
   constructor(exchange: HttpExchange, app: ApplicationServices) {
     this.exchange = exchange;
@@ -110,9 +122,17 @@ export class HttpContext {
     return (this.#webSockets ??= new WebSocketManager(this.exchange, this.#app));
   }
 
-  /** Fires when the client goes away (or the exchange is aborted) before the response ended. */
+  /**
+   * Fires when the client goes away (or the exchange is aborted) before the response ended.
+   * Settable, for middleware that adds a reason to give up (a request timeout sets a signal that
+   * also fires at its deadline); set one that follows the previous signal too.
+   */
   get signal(): AbortSignal {
-    return this.exchange.aborted;
+    return this.#signal ?? this.exchange.aborted;
+  }
+
+  set signal(value: AbortSignal) {
+    this.#signal = value;
   }
 
   static {

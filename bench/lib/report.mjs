@@ -244,7 +244,7 @@ function barTable(scenario, entries, reproduce) {
 /** One row's section: its table and the command that reproduces it alone. */
 export function renderRow(scenario, entries, settings, baselineName, env = process.env) {
   const direct = `\`cd bench && ${rowCommand(scenario, settings, env)}\``;
-  if (!scenario.bar) return [scenarioTable(scenario, entries, baselineName), '', `Reproduce this row: ${direct} (rewrites RESULTS.md with this row only).`].join('\n');
+  if (!scenario.bar) return [scenarioTable(scenario, entries, scenario.baseline ?? baselineName), '', `Reproduce this row: ${direct} (rewrites RESULTS.md with this row only).`].join('\n');
   const alone = `\`cd bench && ${rowCommand(scenario, settings, env, scenario.standalone)}\``;
   return barTable(scenario, entries, `${direct} (rewrites RESULTS.md with this row only), or ${alone} (prints this section, leaves RESULTS.md alone)`);
 }

@@ -6,6 +6,7 @@ const ECHO_BODY = Buffer.alloc(64 * 1024, 'abcdefgh');
 const CHECKS = {
   plaintext: { method: 'GET', path: '/plaintext', type: 'text/plain', body: Buffer.from('Hello, World!') },
   json: { method: 'GET', path: '/json', type: 'application/json', body: Buffer.from('{"message":"Hello, World!"}') },
+  routes: { method: 'GET', path: '/r17/users/123', type: 'application/json', body: Buffer.from('{"id":"123"}') },
   echo: { method: 'POST', path: '/echo', type: 'application/octet-stream', body: ECHO_BODY, send: ECHO_BODY },
 };
 

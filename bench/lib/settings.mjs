@@ -16,6 +16,8 @@ export const BASELINE = 'node-http';
 const H2_PAIR = { servers: [{ name: 'node:http2', file: 'h2-node.mjs' }, { name: 'tiercel', file: 'tiercel.mjs' }], baseline: 'node:http2' };
 /** The compressed-JSON row: tiercel's compression middleware against fastify's @fastify/compress, both at brotli quality 4. */
 const COMPRESS_PAIR = { servers: [{ name: 'fastify + @fastify/compress', file: 'fastify.mjs' }, { name: 'tiercel', file: 'tiercel.mjs' }], baseline: 'fastify + @fastify/compress' };
+/** The routing row: tiercel's router against fastify's, the same 100 routes in each (servers/route-table.mjs). */
+const ROUTES_PAIR = { servers: [{ name: 'fastify (100 routes)', file: 'fastify-routes.mjs' }, { name: 'tiercel (100 routes)', file: 'tiercel-routes.mjs' }], baseline: 'fastify (100 routes)' };
 const WS_PAIR = { servers: [{ name: 'ws on node:http', file: 'ws-node.mjs' }, { name: 'tiercel', file: 'tiercel.mjs' }], baseline: 'ws on node:http' };
 
 /**
@@ -161,6 +163,16 @@ export function scenarioList({ pipeline, echoBytes, h2Requests, h2Clients, h2Str
       script: 'post-1mb.lua',
       scriptArgs: [String(echoBytes)],
       request: `POST /echo with a ${echoBytes}-byte application/octet-stream body, streamed back`,
+    },
+    {
+      id: 'routes',
+      kind: 'wrk',
+      keys: wrkKeys,
+      title: 'Routing: 100 routes, a parameterised hit',
+      route: 'routes',
+      path: '/r17/users/123',
+      request: 'GET /r17/users/123 → {"id":"123"}: a router of 100 routes (25 × static, :id, :id/posts/:post, wildcard), matched per request',
+      ...ROUTES_PAIR,
     },
     {
       id: 'h2',

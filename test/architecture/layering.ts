@@ -90,6 +90,9 @@ export const MODULE_OWNERS: Readonly<Record<string, readonly string[]>> = {
   'proxy-addr': ['middleware'],
   // Accept-Encoding with q-values, for response compression and precompressed static files.
   negotiator: ['middleware'],
+  // The router's radix tree (fastify's) and the Cookie header parser / Set-Cookie serializer.
+  'find-my-way': ['middleware'],
+  cookie: ['middleware'],
   'node:tls': ['protocols/tls'],
   'node:http2': ['protocols/http2'],
 };

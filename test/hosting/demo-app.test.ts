@@ -199,6 +199,63 @@ test('/early: a 103 with the stylesheet preload, then the page (HTTP/1.1 in memo
   });
 });
 
+test('/users/:id: {"id":…} for GET and HEAD, 405 with Allow for other methods; unknown paths stay 404', async () => {
+  const ts = await TestServer.start(demoApp(), { server: { logLevel: 'silent' } });
+  try {
+    const res = await ts.request('/users/42');
+    assert.is(res.status, 200);
+    assert.equal(res.json(), { id: '42' });
+    assert.is((await ts.request({ path: '/users/42', method: 'HEAD' })).status, 200);
+    const wrong = await ts.request({ path: '/users/42', method: 'DELETE' });
+    assert.is(wrong.status, 405);
+    assert.is(wrong.headers.allow, 'GET, HEAD');
+    assert.is((await ts.request('/users')).status, 404);
+    assert.is((await ts.request('/nowhere')).status, 404);
+  } finally {
+    await ts.stop();
+  }
+});
+
+test('/json allows any origin (preflight and actual request); without an Origin it is unchanged', async () => {
+  const ts = await TestServer.start(demoApp(), { server: { logLevel: 'silent' } });
+  try {
+    const plain = await ts.request('/json');
+    assert.is(plain.text(), '{"message":"Hello, World!"}');
+    assert.is(plain.headers['access-control-allow-origin'], undefined);
+    const cross = await ts.request({ path: '/json', headers: { origin: 'https://elsewhere.example' } });
+    assert.is(cross.text(), '{"message":"Hello, World!"}');
+    assert.is(cross.headers['access-control-allow-origin'], '*');
+    const pre = await ts.request({ path: '/json', method: 'OPTIONS', headers: { origin: 'https://elsewhere.example', 'access-control-request-method': 'GET' } });
+    assert.is(pre.status, 204);
+    assert.is(pre.headers['access-control-allow-origin'], '*');
+    assert.match(pre.headers['access-control-allow-methods'] ?? '', /GET/);
+  } finally {
+    await ts.stop();
+  }
+});
+
+test('/limited: 10 requests per second per client over TCP, then 429 with Retry-After; another client is not affected', () =>
+  withServer(false, async (port) => {
+    const status = (localAddress: string): Promise<{ status: number; retryAfter: string | undefined }> =>
+      new Promise((resolve, reject) => {
+        http
+          .get({ host: '127.0.0.1', port, path: '/limited', localAddress, agent: false }, (res) => {
+            res.resume();
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }));
+          })
+          .on('error', reject);
+      });
+    const first: number[] = [];
+    for (let i = 0; i < 10; i++) first.push((await status('127.0.0.1')).status);
+    const refused = await status('127.0.0.1');
+    const other = await status('127.0.0.3');
+    // The window is a second long: this can only fail if the 12 requests took over a second.
+    assert.equal(first, Array(10).fill(200));
+    assert.is(refused.status, 429);
+    assert.is(refused.retryAfter, '1');
+    assert.is(other.status, 200);
+  }));
+
 test.after(() => dir.remove());
 
 test.run();
