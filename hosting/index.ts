@@ -10,3 +10,4 @@ export * from './manual-clock.js';
 export * from './stop-on-signals.js';
 export * from './test-client.js';
 export * from './test-errors.js';
+export * from './configuration/index.js';

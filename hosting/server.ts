@@ -34,6 +34,7 @@ import { HTTP_APPLICATION, HTTP_OPTIONS, resolveHttpOptions, type HttpApplicatio
 import type { HttpsMiddleware } from '../protocols/tls/configuration.js';
 import { httpAlpn, httpTerminal } from './http-terminal.js';
 import { prepareHttps } from './https-setup.js';
+import { applyConfiguration, isResolvedConfiguration, loadConfiguration, type ResolvedConfiguration, type TiercelConfiguration } from './configuration/index.js';
 
 /** An HTTP application, or something that builds one (an `ApplicationBuilder`). */
 export type HttpApplicationSource = HttpApplication | { build(services?: DependencyContainer): HttpApplication };
@@ -99,6 +100,19 @@ export class Server {
   constructor(options: ServerOptions | DependencyContainer = {}) {
     this.services = isContainer(options) ? options : createServerContainer(options);
     this.#options = resolve(this.services, SERVER_OPTIONS);
+  }
+
+  /**
+   * A server configured by `config`: its endpoints, certificates, limits, shutdown timeout and log
+   * level. A plain `TiercelConfiguration` is taken alone (checked; defaults for the rest);
+   * `loadConfiguration({ file, code })` layers a file, the environment and your code first. Add the
+   * app with `useHttp(app)` and `start()` it. Throws a `ConfigurationError` naming the bad key.
+   */
+  static fromConfig(config: TiercelConfiguration | ResolvedConfiguration): Server {
+    const resolved = isResolvedConfiguration(config) ? config : loadConfiguration({ code: config, env: {} });
+    const server = new Server({ shutdownTimeoutMs: resolved.shutdownTimeoutMs, logLevel: resolved.logLevel });
+    applyConfiguration(server, resolved);
+    return server;
   }
 
   /** The server's logger (category `tiercel.server`), from the `LOGGER_FACTORY` registered now. */
