@@ -4,3 +4,4 @@ export * from './configuration.js';
 export * from './configuration-errors.js';
 export { loadConfiguration, isResolvedConfiguration, urlEndpoints, DEFAULT_URL, type ConfigurationSources, type ResolvedConfiguration, type ResolvedEndpoint } from './load-configuration.js';
 export { applyConfiguration } from './apply-configuration.js';
+export { watchConfiguration, RELOAD_DEBOUNCE_MS, type ConfigurationWatcher } from './configuration-watcher.js';

@@ -184,6 +184,7 @@ function resolveConfiguration(config: TiercelConfiguration, sources: ResolvedCon
   ownerRules('limits.http2', () => resolveHttp2Limits(http.http2));
   const webSockets = infinities(limits.webSockets) as WebSocketOptions | undefined;
   if (webSockets !== undefined) ownerRules('limits.webSockets', () => resolveWebSocketOptions(webSockets));
+  if (config.reloadOnChange === true && sources.file === undefined) fail('reloadOnChange', 'watches the configuration file: give one (tiercel serve --config, or loadConfiguration({ file }))');
   const certificates = config.certificates ?? {};
   const endpoints = Object.entries(config.endpoints ?? { default: { url: DEFAULT_URL } }).map(([name, e]) => resolveEndpoint(name, e, certificates));
   return Object.freeze({
