@@ -1,4 +1,5 @@
-import { WEB_SOCKET_OPTIONS, resolveWebSocketOptions } from '../../pipeline/index.js';
+// Not through pipeline/index.ts, which loads the whole pipeline and the WebSocket protocol with it.
+import { WEB_SOCKET_OPTIONS, resolveWebSocketOptions } from '../../pipeline/web-socket-options.js';
 import { HTTP_OPTIONS, resolveHttpOptions } from '../../protocols/http/index.js';
 import type { EndpointBuilder } from '../endpoint-builder.js';
 import type { Server } from '../server.js';

@@ -1,7 +1,7 @@
 import { InvalidEndpointError, parseUrl, type LogLevel } from '../../connection/index.js';
 import { HTTP_PROTOCOLS, type Http2Limits, type HttpLimits, type HttpProtocols } from '../../protocols/http/index.js';
 import type { ClientCertificateMode } from '../../protocols/tls/configuration.js';
-import type { WebSocketOptions } from '../../pipeline/index.js';
+import type { WebSocketOptions } from '../../pipeline/web-socket-options.js';
 import { boolean, fail, nonEmptyString, number, object, oneOf, plainObject, record, type Check } from './validator.js';
 
 /**

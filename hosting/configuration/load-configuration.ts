@@ -5,7 +5,8 @@ import { InvalidOptionError, type LogLevel } from '../../connection/index.js';
 import { readEnvironment, resolveServerOptions, type Environment } from '../../di/index.js';
 import { resolveHttp2Limits, resolveHttpLimits, type HttpOptions, type HttpProtocols } from '../../protocols/http/index.js';
 import { hasCertificate, resolveHttpsOptions, type CertificateSource, type HttpsOptions } from '../../protocols/tls/configuration.js';
-import { resolveWebSocketOptions, type WebSocketOptions } from '../../pipeline/index.js';
+// Not through pipeline/index.ts, which loads the whole pipeline and the WebSocket protocol with it.
+import { resolveWebSocketOptions, type WebSocketOptions } from '../../pipeline/web-socket-options.js';
 import { ConfigurationError, ConfigurationFileError } from './configuration-errors.js';
 import { checkConfiguration, listenUrl, type CertificateConfiguration, type EndpointConfiguration, type TiercelConfiguration } from './configuration.js';
 import { fail, isPlainObject } from './validator.js';
