@@ -115,5 +115,35 @@ test('tiercel serve --config with a bad file exits with code 1 and the key on st
   assert.ok(watchless.output().includes('--watch-config needs --config'), watchless.output());
 });
 
+test('tiercel serve --watch-config: a new endpoint in the file starts listening, a broken file is refused at warn', async () => {
+  const first = join(dir, 'first.sock');
+  const second = join(dir, 'second.sock');
+  const file = join(dir, 'watched.json');
+  const config = (endpoints: Record<string, { url: string }>): string => JSON.stringify({ endpoints, logLevel: 'info' });
+  writeFileSync(file, config({ first: { url: `http://unix:${first}` } }));
+  const r = run(['serve', '--config', 'watched.json', '--watch-config']);
+  await started(r);
+  const waitForOutput = async (text: string): Promise<void> => {
+    const deadline = Date.now() + 5_000;
+    while (!r.output().includes(text)) {
+      if (Date.now() > deadline) throw new Error(`no '${text}' in: ${r.output()}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  try {
+    writeFileSync(file, '{ "endpoints": { "first": { "url": 5 } } }');
+    await waitForOutput('endpoints.first.url: must be a non-empty string');
+    assert.match(r.output(), /warn.*was not applied; the running one stays/);
+    writeFileSync(file, config({ first: { url: `http://unix:${first}` }, second: { url: `http://unix:${second}` } }));
+    await waitForOutput('endpoint second added');
+    for (const sock of [first, second]) {
+      const res = await curl(['-sS', '--unix-socket', sock, 'http://x/plaintext']);
+      assert.is(res.stdout.toString(), 'Hello, World!', res.stderr);
+    }
+  } finally {
+    await stop(r);
+  }
+});
+
 test.after(() => rmSync(dir, { recursive: true, force: true }));
 test.run();
