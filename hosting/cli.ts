@@ -117,8 +117,9 @@ async function serve(args: Args): Promise<void> {
   const server = Server.fromConfig(configuration);
   server.useHttp(await loadApp(args.module));
   await server.start();
-  console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
+  // The handlers go in before the line that says Ctrl-C works: a signal between the two would kill the process at once.
   stopOnSignals(server);
+  console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
 }
 
 async function devCerts(args: Args): Promise<void> {
