@@ -45,6 +45,7 @@ export function record<T>(entry: Check<T>): Check<Record<string, T>> {
     const out: Record<string, T> = {};
     for (const [name, v] of Object.entries(o)) {
       if (name.length === 0) fail(key, 'an entry needs a non-empty name');
+      if (name === '__proto__') fail(`${key}.${name}`, 'is not a name an entry may have');
       out[name] = entry(v, `${key}.${name}`);
     }
     return out;

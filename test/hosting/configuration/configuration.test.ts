@@ -74,6 +74,8 @@ test('an unknown key, a wrong type or a bad URL fails with the key path, from a 
     const fromFile = loadError({ file });
     assert.is(fromFile.key, key, fromFile.message);
   }
+  // JSON.parse makes "__proto__" an own key; as an entry's name it would replace the entries' prototype.
+  assert.is(loadError({ file: dir.write('proto.json', '{ "certificates": { "__proto__": { "dev": true } } }') }).key, 'certificates.__proto__');
   // What only a file can get wrong.
   assert.is(loadError({ file: dir.write('broken.json', '{ "logLevel": ') }).code, 'ERR_TIERCEL_CONFIG_FILE');
   assert.is(loadError({ file: dir.write('array.json', '[]') }).code, 'ERR_TIERCEL_CONFIG_FILE');
