@@ -14,7 +14,11 @@ export class TiercelError extends Error {
 
 /** A URL or endpoint description that cannot be understood. */
 export class InvalidEndpointError extends TiercelError {
-  constructor(readonly input: string, reason: string) {
+  constructor(
+    readonly input: string,
+    /** The rule the input broke, without the input. */
+    readonly reason: string,
+  ) {
     super('ERR_TIERCEL_INVALID_ENDPOINT', `Invalid endpoint '${input}': ${reason}`);
   }
 }
@@ -97,7 +101,11 @@ export class NextCalledTwiceError extends TiercelError {
 
 /** An option was given a value outside its allowed range; thrown at configuration time. */
 export class InvalidOptionError extends TiercelError {
-  constructor(readonly option: string, rule: string) {
+  constructor(
+    readonly option: string,
+    /** The rule the value broke, without the option's name (the configuration reports it under its own key). */
+    readonly rule: string,
+  ) {
     super('ERR_TIERCEL_INVALID_OPTION', `Invalid option '${option}': ${rule}`);
   }
 }

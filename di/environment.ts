@@ -6,8 +6,20 @@ export interface Environment {
   readonly production: boolean;
   /** `TIERCEL_DEV_CERT_DIR`: the development certificate's folder (default `~/.tiercel/dev-cert`). */
   readonly devCertDir: string | undefined;
-  /** `TIERCEL_URLS`: the listen URLs of `tiercel serve` without `--urls`, separated by `;`. */
+  /**
+   * `TIERCEL_URLS`: listen URLs separated by `;`. Among the variables that say where to listen it
+   * wins (as `ASPNETCORE_URLS` wins over `ASPNETCORE_HTTP_PORTS`).
+   */
   readonly urls: string | undefined;
+  /** `TIERCEL_HTTP_PORTS`: ports separated by `;`, each served as `http://*:port` (ASP.NET's `ASPNETCORE_HTTP_PORTS`). */
+  readonly httpPorts: string | undefined;
+  /** `TIERCEL_HTTPS_PORTS`: ports separated by `;`, each served as `https://*:port`. */
+  readonly httpsPorts: string | undefined;
+  /**
+   * `PORT`, what container platforms (Cloud Run, Heroku, Render, …) set: `http://*:PORT`. The
+   * lowest of the listen variables: a `TIERCEL_*` one set on purpose wins over the platform's.
+   */
+  readonly port: string | undefined;
 }
 
 /** Reads the variables tiercel uses from `env`; an empty value counts as unset. */
@@ -19,5 +31,8 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
     production: nodeEnv === 'production',
     devCertDir: get('TIERCEL_DEV_CERT_DIR'),
     urls: get('TIERCEL_URLS'),
+    httpPorts: get('TIERCEL_HTTP_PORTS'),
+    httpsPorts: get('TIERCEL_HTTPS_PORTS'),
+    port: get('PORT'),
   });
 }

@@ -6,30 +6,44 @@ import { readFileSync } from 'node:fs';
 import { ApplicationBuilder } from '../pipeline/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
-import { CERTIFICATE_PROVIDER, StaticCertificateProvider, ensureDevCertificate } from '../protocols/tls/configuration.js';
-import { ENVIRONMENT, readEnvironment, resolve } from '../di/index.js';
+import { ensureDevCertificate } from '../protocols/tls/configuration.js';
+import { readEnvironment } from '../di/index.js';
+import type { LogLevel } from '../connection/index.js';
+import { loadConfiguration, urlEndpoints, type ConfigurationSources, type TiercelConfiguration } from './configuration/index.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
-const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-level <level>]
+const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-config] [--urls <url;url…>]
+                     [--log-level <level>] [--cert <file> --key <file>]
        tiercel dev-certs [--dir <folder>]
 
   app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
                ({ handle(exchange) }), or a function (app: ApplicationBuilder) => void.
                Without one, tiercel serves its demo app.
-  --urls       semicolon-separated listen URLs (default: $TIERCEL_URLS, else http://localhost:5000):
+  --config     a JSON configuration file: endpoints, certificates, limits, shutdownTimeoutMs,
+               logLevel, workers (see the README's "Configuration"). Precedence: the command
+               line > the environment > the file > the defaults.
+  --watch-config  apply changes to the --config file without a restart (reloadOnChange).
+  --urls       semicolon-separated listen URLs, replacing every other source's endpoints:
                http://127.0.0.1:5000, http://[::1]:0, http://*:8080, http://unix:/run/app.sock
+               Without --urls: $TIERCEL_URLS, else $TIERCEL_HTTP_PORTS/$TIERCEL_HTTPS_PORTS
+               (ports on all addresses), else $PORT (http://*:$PORT), else the file's endpoints,
+               else http://localhost:5000.
   --log-level  debug | info | warn | error | silent (default: info)
-  --cert, --key  PEM certificate (with its chain) and key files for the https:// URLs; without
-               them https:// URLs use the development certificate unless NODE_ENV=production.
+  --cert, --key  PEM certificate (with its chain) and key files for the https:// endpoints that
+               name no certificate (the configuration's certificate "default"); without them
+               such endpoints use the development certificate unless NODE_ENV=production.
 
   dev-certs    writes a self-signed certificate for localhost (127.0.0.1, ::1) to --dir
                (default: $TIERCEL_DEV_CERT_DIR, else ~/.tiercel/dev-cert), or reuses a valid one.
 
   tiercel --version | --help`;
 
+/** The command line as given (the parse step); `serveConfiguration` turns it into configuration (the resolve step). */
 interface Args {
   command?: string;
   module?: string;
+  config?: string;
+  watchConfig?: boolean;
   urls?: string;
   logLevel?: string;
   dir?: string;
@@ -48,6 +62,8 @@ function parseArgs(argv: string[]): Args {
     };
     if (a === '--help' || a === '-h') args.command = 'help';
     else if (a === '--version' || a === '-v') args.command = 'version';
+    else if (a === '--config' || a.startsWith('--config=')) args.config = value();
+    else if (a === '--watch-config') args.watchConfig = true;
     else if (a === '--urls' || a.startsWith('--urls=')) args.urls = value();
     else if (a === '--log-level' || a.startsWith('--log-level=')) args.logLevel = value();
     else if (a === '--dir' || a.startsWith('--dir=')) args.dir = value();
@@ -83,24 +99,27 @@ async function loadApp(module: string | undefined): Promise<HttpApplicationSourc
   fail(`${module} must export default an ApplicationBuilder, an HttpApplication, or a function (app) => void`);
 }
 
-async function serve(args: Args): Promise<void> {
-  const server = new Server({ logLevel: (args.logLevel ?? 'info') as never });
-  const urls = (args.urls ?? resolve(server.services, ENVIRONMENT).urls ?? 'http://localhost:5000')
-    .split(';')
-    .map((u) => u.trim())
-    .filter((u) => u.length > 0);
-  if (urls.length === 0) fail('no URLs to listen on');
-  server.useHttp(await loadApp(args.module));
+/** The resolve step: what the command line says, as a configuration source over the file and the environment. */
+function serveConfiguration(args: Args): ConfigurationSources {
   if ((args.cert === undefined) !== (args.key === undefined)) fail('--cert and --key go together');
-  if (args.cert !== undefined) {
-    // The files serve every https:// URL, production included; without them the development certificate does.
-    const files = new StaticCertificateProvider({ certFile: resolvePath(args.cert), keyFile: resolvePath(args.key!) });
-    server.services.register(CERTIFICATE_PROVIDER, { useValue: files });
-  }
-  for (const url of urls) server.listen(url);
+  if (args.watchConfig === true && args.config === undefined) fail('--watch-config needs --config <file>');
+  const commandLine: TiercelConfiguration = {};
+  if (args.urls !== undefined) commandLine.endpoints = urlEndpoints('--urls', args.urls);
+  if (args.logLevel !== undefined) commandLine.logLevel = args.logLevel as LogLevel;
+  // The files serve every https:// endpoint that names no certificate, production included.
+  if (args.cert !== undefined) commandLine.certificates = { default: { certFile: resolvePath(args.cert), keyFile: resolvePath(args.key!) } };
+  if (args.watchConfig === true) commandLine.reloadOnChange = true;
+  return { file: args.config, commandLine };
+}
+
+async function serve(args: Args): Promise<void> {
+  const configuration = loadConfiguration(serveConfiguration(args));
+  const server = Server.fromConfig(configuration);
+  server.useHttp(await loadApp(args.module));
   await server.start();
-  console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
+  // The handlers go in before the line that says Ctrl-C works: a signal between the two would kill the process at once.
   stopOnSignals(server);
+  console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
 }
 
 async function devCerts(args: Args): Promise<void> {

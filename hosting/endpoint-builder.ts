@@ -33,6 +33,9 @@ export class EndpointBuilder extends ConnectionBuilder {
     super();
   }
 
+  /** The endpoint's name in the configuration (`endpoints.api`), for logs and reloads; undefined for one added in code. */
+  name: string | undefined;
+
   /** Buffer sizes for this endpoint's connections, over the server-wide `transport` options. */
   withTransportOptions(options: TransportOptions): this {
     this.transportOptions = { ...this.transportOptions, ...options };

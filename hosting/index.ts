@@ -10,3 +10,18 @@ export * from './manual-clock.js';
 export * from './stop-on-signals.js';
 export * from './test-client.js';
 export * from './test-errors.js';
+export {
+  loadConfiguration,
+  isResolvedConfiguration,
+  DEFAULT_URL,
+  RELOAD_DEBOUNCE_MS,
+  ConfigurationError,
+  ConfigurationFileError,
+  type ConfigurationSources,
+  type ResolvedConfiguration,
+  type ResolvedEndpoint,
+  type TiercelConfiguration,
+  type EndpointConfiguration,
+  type CertificateConfiguration,
+  type LimitsConfiguration,
+} from './configuration/index.js';

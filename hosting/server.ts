@@ -34,6 +34,16 @@ import { HTTP_APPLICATION, HTTP_OPTIONS, resolveHttpOptions, type HttpApplicatio
 import type { HttpsMiddleware } from '../protocols/tls/configuration.js';
 import { httpAlpn, httpTerminal } from './http-terminal.js';
 import { prepareHttps } from './https-setup.js';
+import { LiveConnections } from './live-connections.js';
+import {
+  applyConfiguration,
+  isResolvedConfiguration,
+  loadConfiguration,
+  watchConfiguration,
+  type ConfigurationWatcher,
+  type ResolvedConfiguration,
+  type TiercelConfiguration,
+} from './configuration/index.js';
 
 /** An HTTP application, or something that builds one (an `ApplicationBuilder`). */
 export type HttpApplicationSource = HttpApplication | { build(services?: DependencyContainer): HttpApplication };
@@ -48,9 +58,13 @@ export interface ServerStats {
 }
 
 interface BoundEndpoint {
-  readonly builder: EndpointBuilder;
+  /** The builder and pipeline new connections get; `replaceEndpoint` swaps them, the listener stays. */
+  builder: EndpointBuilder;
+  delegate: ConnectionDelegate;
+  https: HttpsMiddleware | undefined;
   readonly listener: ConnectionListener;
-  readonly delegate: ConnectionDelegate;
+  /** This endpoint's open connections (also in the server's), so that removing it closes only them. */
+  readonly live: LiveConnections;
   loop?: Promise<void>;
 }
 
@@ -72,16 +86,17 @@ export class Server {
   readonly #options: Required<ServerOptions>;
   readonly #builders: EndpointBuilder[] = [];
   #bound: BoundEndpoint[] = [];
-  readonly #live = new Set<ConnectionContext>();
+  readonly #live = new LiveConnections();
   /** Connections whose pipeline is done, waiting for the peer to close (see ConnectionContext.close). */
   readonly #lingering = new Set<ConnectionContext>();
-  #liveEmpty: (() => void) | undefined;
   #state: State = 'new';
   #accepted = 0;
   #rejected = 0;
   #defaultTerminal: DefaultTerminal | undefined;
-  readonly #https: HttpsMiddleware[] = [];
   #logger: Logger | undefined;
+  /** What `fromConfig` applied; with `reloadOnChange`, its file is watched from start to stop. */
+  #configuration: ResolvedConfiguration | undefined;
+  #watcher: ConfigurationWatcher | undefined;
   #stopping: Promise<void> | undefined;
   /** When a graceful stop gives up and aborts what is left (Date.now() time); stop() may bring it forward. */
   #stopDeadline = 0;
@@ -99,6 +114,20 @@ export class Server {
   constructor(options: ServerOptions | DependencyContainer = {}) {
     this.services = isContainer(options) ? options : createServerContainer(options);
     this.#options = resolve(this.services, SERVER_OPTIONS);
+  }
+
+  /**
+   * A server configured by `config`: its endpoints, certificates, limits, shutdown timeout and log
+   * level. A plain `TiercelConfiguration` is taken alone (checked; defaults for the rest);
+   * `loadConfiguration({ file, code })` layers a file, the environment and your code first. Add the
+   * app with `useHttp(app)` and `start()` it. Throws a `ConfigurationError` naming the bad key.
+   */
+  static fromConfig(config: TiercelConfiguration | ResolvedConfiguration): Server {
+    const resolved = isResolvedConfiguration(config) ? config : loadConfiguration({ code: config, env: {} });
+    const server = new Server({ shutdownTimeoutMs: resolved.shutdownTimeoutMs, logLevel: resolved.logLevel });
+    applyConfiguration(server, resolved);
+    server.#configuration = resolved;
+    return server;
   }
 
   /** The server's logger (category `tiercel.server`), from the `LOGGER_FACTORY` registered now. */
@@ -128,12 +157,7 @@ export class Server {
    */
   listen(url: string | Endpoint, configure?: (endpoint: EndpointBuilder) => void): EndpointBuilder {
     this.#assertState('new', 'listen');
-    let endpoint: Endpoint;
-    let scheme: Scheme = 'http';
-    if (typeof url === 'string') ({ endpoint, scheme } = parseUrl(url));
-    else endpoint = url;
-    const builder = new EndpointBuilder(endpoint, scheme);
-    configure?.(builder);
+    const builder = makeBuilder(url, configure);
     this.#builders.push(builder);
     return builder;
   }
@@ -171,6 +195,11 @@ export class Server {
     return this.#bound.map((b) => formatUrl(b.listener.endpoint, b.builder.scheme));
   }
 
+  /** The endpoints bound now, in the order they were bound; each one's `name` is its configuration key. */
+  get boundEndpoints(): EndpointBuilder[] {
+    return this.#bound.map((b) => b.builder);
+  }
+
   get stats(): ServerStats {
     return { accepted: this.#accepted, rejected: this.#rejected, active: this.#live.size };
   }
@@ -187,30 +216,111 @@ export class Server {
     try {
       this.#logger = resolve(this.services, LOGGER_FACTORY).create('tiercel.server');
       this.#defaultTerminal ??= this.services.isRegistered(HTTP_APPLICATION, true) ? httpTerminal : undefined;
-      const transports = resolveTransports(this.services);
-      const transportOptions = resolve(this.services, TRANSPORT_OPTIONS);
-      for (const builder of this.#builders) {
-        // HTTP/2 is offered by ALPN only where the endpoint serves it; a protocol of its own gets http/1.1.
-        const servedByHttp = !builder.hasTerminal && this.#defaultTerminal === httpTerminal;
-        const tls = await prepareHttps(builder, this.services, servedByHttp ? httpAlpn(builder, this.services) : ['http/1.1']);
-        if (tls !== undefined) this.#https.push(tls);
-        const delegate = this.#buildDelegate(builder);
-        const transport = pickTransport(transports, builder.endpoint);
-        const listener = await transport.bind(builder.endpoint, { ...transportOptions, ...builder.transportOptions });
-        bound.push({ builder, listener, delegate });
-      }
+      for (const builder of this.#builders) bound.push(await this.#bind(builder));
     } catch (err) {
       await Promise.allSettled(bound.map((b) => b.listener.dispose()));
-      this.#disposeHttps();
+      for (const b of bound) b.https?.dispose();
       this.#state = 'stopped';
       throw err;
     }
     this.#bound = bound;
-    for (const b of bound) {
-      b.loop = this.#acceptLoop(b);
-      this.logger.info(`Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
-    }
+    for (const b of bound) this.#startAccepting(b);
     this.#state = 'started';
+    if (this.#configuration?.reloadOnChange === true) this.#watcher = watchConfiguration(this, this.#configuration, resolve(this.services, LOGGER_FACTORY).create('tiercel.configuration'));
+  }
+
+  /**
+   * Adds an endpoint to a started server and binds it now (`listen` is for a server not yet
+   * started). A bind that fails throws and leaves the server as it was.
+   */
+  async addEndpoint(url: string | Endpoint, configure?: (endpoint: EndpointBuilder) => void): Promise<EndpointBuilder> {
+    this.#assertState('started', 'addEndpoint');
+    const b = await this.#bind(makeBuilder(url, configure));
+    if (this.#state !== 'started') {
+      await b.listener.dispose();
+      b.https?.dispose();
+      throw new ServerStateError(`addEndpoint() is not allowed once the server is ${this.#state}`);
+    }
+    this.#bound.push(b);
+    this.#startAccepting(b);
+    return b.builder;
+  }
+
+  /**
+   * Gives a bound endpoint a new connection pipeline (other limits, certificate, protocols) built
+   * from `configure`: connections it accepts from now on run the new one; its listener and the
+   * connections already open stay as they are.
+   */
+  async replaceEndpoint(endpoint: EndpointBuilder, configure?: (endpoint: EndpointBuilder) => void): Promise<EndpointBuilder> {
+    this.#assertState('started', 'replaceEndpoint');
+    const b = this.#boundOf(endpoint);
+    const next = new EndpointBuilder(b.builder.endpoint, b.builder.scheme);
+    configure?.(next);
+    const { delegate, https } = await this.#prepare(next);
+    const previous = b.https;
+    Object.assign(b, { builder: next, delegate, https });
+    previous?.dispose();
+    return next;
+  }
+
+  /**
+   * Stops one endpoint of a started server: unbinds it, asks its connections to close, waits up to
+   * `timeoutMs` (default `shutdownTimeoutMs`), then aborts what is left. Other endpoints and their
+   * connections are not touched.
+   */
+  async removeEndpoint(endpoint: EndpointBuilder, timeoutMs = this.#options.shutdownTimeoutMs): Promise<void> {
+    this.#assertState('started', 'removeEndpoint');
+    const b = this.#boundOf(endpoint);
+    this.#bound = this.#bound.filter((x) => x !== b);
+    await b.listener.unbind();
+    await b.loop;
+    for (const ctx of b.live) {
+      if (this.#lingering.has(ctx)) ctx.abort(new ConnectionAbortedError('The endpoint was removed'));
+      else ctx.features.get(LifetimeFeature)?.requestClose();
+    }
+    if (!(await b.live.whenEmpty(timeoutMs))) {
+      for (const ctx of b.live) ctx.abort(new ConnectionAbortedError('The endpoint was removed'));
+      await b.live.whenEmpty();
+    }
+    await b.listener.dispose();
+    b.https?.dispose();
+    this.logger.info(`Stopped listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
+  }
+
+  #boundOf(endpoint: EndpointBuilder): BoundEndpoint {
+    const b = this.#bound.find((x) => x.builder === endpoint);
+    if (b === undefined) throw new ServerStateError('That endpoint is not bound by this server (it was removed, or replaced: use the builder replaceEndpoint returned)');
+    return b;
+  }
+
+  /** The endpoint's TLS middleware and pipeline, resolved from the container now. */
+  async #prepare(builder: EndpointBuilder): Promise<{ delegate: ConnectionDelegate; https: HttpsMiddleware | undefined }> {
+    // HTTP/2 is offered by ALPN only where the endpoint serves it; a protocol of its own gets http/1.1.
+    const servedByHttp = !builder.hasTerminal && this.#defaultTerminal === httpTerminal;
+    const https = await prepareHttps(builder, this.services, servedByHttp ? httpAlpn(builder, this.services) : ['http/1.1']);
+    try {
+      return { delegate: this.#buildDelegate(builder), https };
+    } catch (err) {
+      https?.dispose();
+      throw err;
+    }
+  }
+
+  async #bind(builder: EndpointBuilder): Promise<BoundEndpoint> {
+    const { delegate, https } = await this.#prepare(builder);
+    try {
+      const transport = pickTransport(resolveTransports(this.services), builder.endpoint);
+      const listener = await transport.bind(builder.endpoint, { ...resolve(this.services, TRANSPORT_OPTIONS), ...builder.transportOptions });
+      return { builder, listener, delegate, https, live: new LiveConnections() };
+    } catch (err) {
+      https?.dispose();
+      throw err;
+    }
+  }
+
+  #startAccepting(b: BoundEndpoint): void {
+    b.loop = this.#acceptLoop(b);
+    this.logger.info(`Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
   }
 
   /**
@@ -238,6 +348,7 @@ export class Server {
   }
 
   async #stopGracefully(): Promise<void> {
+    await this.#watcher?.close();
     await Promise.allSettled(this.#bound.map((b) => b.listener.unbind()));
     await Promise.allSettled(this.#bound.map((b) => b.loop));
     // A connection whose protocol is already done has nothing to finish: close it now.
@@ -256,22 +367,18 @@ export class Server {
           timer = setTimeout(done, Math.max(0, this.#stopDeadline - Date.now()));
         };
         this.#rearmStopTimer();
-        void this.#whenEmpty().then(done);
+        void this.#live.whenEmpty().then(done);
       });
       if (this.#live.size > 0) {
         const why = this.#stopHurried ? 'Stopping at once' : 'Shutdown timeout';
         this.logger.warn(`${why}: aborting ${this.#live.size} connection(s)`);
         for (const ctx of this.#live) ctx.abort(new ConnectionAbortedError('The server is shutting down'));
-        await this.#whenEmpty();
+        await this.#live.whenEmpty();
       }
     }
     await Promise.allSettled(this.#bound.map((b) => b.listener.dispose()));
-    this.#disposeHttps();
+    for (const b of this.#bound) b.https?.dispose();
     this.#state = 'stopped';
-  }
-
-  #disposeHttps(): void {
-    for (const tls of this.#https.splice(0)) tls.dispose();
   }
 
   #buildDelegate(builder: EndpointBuilder): ConnectionDelegate {
@@ -305,12 +412,14 @@ export class Server {
         continue;
       }
       this.#accepted++;
-      this.#run(ctx, b.delegate);
+      this.#run(ctx, b);
     }
   }
 
-  #run(ctx: ConnectionContext, delegate: ConnectionDelegate): void {
+  #run(ctx: ConnectionContext, b: BoundEndpoint): void {
+    const delegate = b.delegate;
     this.#live.add(ctx);
+    b.live.add(ctx);
     ctx.features.set(LifetimeFeature, new ConnectionLifetime());
     let settled: Promise<void>;
     try {
@@ -322,7 +431,7 @@ export class Server {
       () => {
         this.#lingering.add(ctx);
         ctx.close();
-        this.#forgetWhenClosed(ctx);
+        this.#forgetWhenClosed(ctx, b);
       },
       (err: unknown) => {
         // The protocols settle normally whatever the client does, so what rejects here is a
@@ -330,35 +439,33 @@ export class Server {
         if (isConnectionLost(err)) this.logger.debug('Connection pipeline ended: the connection was lost', { connectionId: ctx.id, error: err });
         else this.logger.error('Unhandled error in the connection pipeline; the connection was aborted', { connectionId: ctx.id, error: err });
         ctx.abort(err);
-        this.#forgetWhenClosed(ctx);
+        this.#forgetWhenClosed(ctx, b);
       },
     );
   }
 
   /** The connection counts as live until its transport has really closed. */
-  #forgetWhenClosed(ctx: ConnectionContext): void {
+  #forgetWhenClosed(ctx: ConnectionContext, b: BoundEndpoint): void {
     ctx.onClosed(() => {
-      this.#live.delete(ctx);
       this.#lingering.delete(ctx);
-      if (this.#live.size === 0) this.#liveEmpty?.();
-    });
-  }
-
-  #whenEmpty(): Promise<void> {
-    if (this.#live.size === 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const previous = this.#liveEmpty;
-      this.#liveEmpty = () => {
-        this.#liveEmpty = previous;
-        previous?.();
-        resolve();
-      };
+      this.#live.delete(ctx);
+      b.live.delete(ctx);
     });
   }
 
   #assertState(expected: State, call: string): void {
     if (this.#state !== expected) throw new ServerStateError(`${call}() is not allowed once the server is ${this.#state}`);
   }
+}
+
+function makeBuilder(url: string | Endpoint, configure: ((endpoint: EndpointBuilder) => void) | undefined): EndpointBuilder {
+  let endpoint: Endpoint;
+  let scheme: Scheme = 'http';
+  if (typeof url === 'string') ({ endpoint, scheme } = parseUrl(url));
+  else endpoint = url;
+  const builder = new EndpointBuilder(endpoint, scheme);
+  configure?.(builder);
+  return builder;
 }
 
 /** The last registered transport that can bind the endpoint (so users override built-ins). */

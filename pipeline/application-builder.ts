@@ -7,7 +7,7 @@ import { HttpError } from './http-error.js';
 import { streamAbortedFor } from './http-response.js';
 import { isValidMapPrefix, matchesPrefix } from './path.js';
 import { WebSocketHost } from './web-socket-host.js';
-import { resolveWebSocketOptions, type ResolvedWebSocketOptions, type WebSocketOptions } from './web-socket-options.js';
+import { WEB_SOCKET_OPTIONS, resolveWebSocketOptions, type ResolvedWebSocketOptions, type WebSocketOptions } from './web-socket-options.js';
 
 /** Runs the rest of the pipeline. Return (or await) what it returns. */
 export type Next = () => void | Promise<void>;
@@ -189,10 +189,13 @@ export class ApplicationBuilder {
   /**
    * Composes the pipeline into the application a protocol adapter calls for each request.
    * `services` is the container to use when the builder was given none (the host passes its own,
-   * so request scopes and the LOGGER come from the server's container).
+   * so request scopes and the LOGGER come from the server's container). Without `useWebSockets`,
+   * the container's `WEB_SOCKET_OPTIONS` apply when it has them (the server's configuration).
    */
   build(services?: DependencyContainer): HttpApplication {
-    return new PipelineApplication(this.#compose(notFound), this.services ?? services, this.options.logger, this.#webSockets);
+    const container = this.services ?? services;
+    const webSockets = this.#webSockets ?? (container?.isRegistered(WEB_SOCKET_OPTIONS, true) ? container.resolve(WEB_SOCKET_OPTIONS) : undefined);
+    return new PipelineApplication(this.#compose(notFound), container, this.options.logger, webSockets);
   }
 
   #compose(end: Delegate): Delegate {

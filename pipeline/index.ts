@@ -30,6 +30,7 @@ export {
   DEFAULT_WEB_SOCKET_OPTIONS,
   DEFAULT_WEB_SOCKET_DEFLATE_OPTIONS,
   WEB_SOCKET_PEER_LIMITS,
+  WEB_SOCKET_OPTIONS,
   resolveWebSocketOptions,
   type WebSocketOptions,
   type WebSocketDeflateOptions,

@@ -1,4 +1,4 @@
-import { InvalidOptionError } from '../connection/index.js';
+import { InvalidOptionError, token } from '../connection/index.js';
 
 /**
  * permessage-deflate (RFC 7692) settings. Compression is off unless `WebSocketOptions.perMessageDeflate`
@@ -97,6 +97,12 @@ export interface ResolvedWebSocketOptions {
   readonly maxBufferedAmount: number;
   readonly closeTimeoutMs: number;
 }
+
+/**
+ * The WebSocket options of an app that did not call `useWebSockets` (its own call wins): the
+ * server's container holds them when they come from configuration (`limits.webSockets`).
+ */
+export const WEB_SOCKET_OPTIONS = token<ResolvedWebSocketOptions>('tiercel.WebSocketOptions');
 
 export const DEFAULT_WEB_SOCKET_OPTIONS = Object.freeze({
   maxPayload: 1024 * 1024,

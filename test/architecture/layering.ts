@@ -174,6 +174,13 @@ export const ALLOWED_DEEP_IMPORTS: readonly { readonly from: string; readonly to
       'which loads them); hosting imports the middleware when the first HTTPS endpoint is built (issue 11, start-up)',
   })),
   {
+    from: 'hosting/configuration/',
+    to: 'pipeline/web-socket-options.ts',
+    reason:
+      "the configuration checks and registers the WebSocket options (limits.webSockets); pipeline/index.ts would load the whole " +
+      'pipeline and protocols/websocket with `tiercel/hosting`, which loads neither until an app is built (start-up, issue 11)',
+  },
+  {
     from: 'protocols/http1/',
     to: 'protocols/http/header-chars.ts',
     reason:

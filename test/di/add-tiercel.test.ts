@@ -87,8 +87,17 @@ test('useHttp(app, options) registers its options last, over those of addTiercel
 });
 
 test('the environment is read once, by addTiercel, from `env` or process.env', () => {
-  const services = appContainer({ env: { NODE_ENV: 'production', TIERCEL_DEV_CERT_DIR: '', TIERCEL_URLS: 'http://memory:a' } });
-  assert.equal(resolve(services, ENVIRONMENT), { nodeEnv: 'production', production: true, devCertDir: undefined, urls: 'http://memory:a' });
+  const env = { NODE_ENV: 'production', TIERCEL_DEV_CERT_DIR: '', TIERCEL_URLS: 'http://memory:a', TIERCEL_HTTP_PORTS: '80;8080', PORT: '3000' };
+  const services = appContainer({ env });
+  assert.equal(resolve(services, ENVIRONMENT), {
+    nodeEnv: 'production',
+    production: true,
+    devCertDir: undefined,
+    urls: 'http://memory:a',
+    httpPorts: '80;8080',
+    httpsPorts: undefined,
+    port: '3000',
+  });
   const saved = process.env.TIERCEL_DEV_CERT_DIR;
   process.env.TIERCEL_DEV_CERT_DIR = '/tmp/first';
   try {

@@ -119,7 +119,7 @@ test('tiercel dev-certs writes a localhost certificate that an https:// URL then
 
 test('bad arguments and bad URLs fail with a clear message and a non-zero exit', async () => {
   for (const [args, fragment] of [
-    [['serve', '--urls', 'http://example.com:80'], 'ERR_TIERCEL_INVALID_ENDPOINT'],
+    [['serve', '--urls', 'http://example.com:80'], 'ERR_TIERCEL_CONFIG_INVALID: --urls: "http://example.com:80" is not a listen URL'],
     [['serve', '--bogus'], 'unknown option --bogus'],
     [['frobnicate'], "unknown command 'frobnicate'"],
   ] as [string[], string][]) {

@@ -372,6 +372,19 @@ interface Upload {
   echoedLength: number;
 }
 
+/** 'drain' never comes once the server has closed the connection: waits for either (an 'error' is followed by 'close'). */
+function drainOrClose(socket: Socket): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      socket.off('drain', done);
+      socket.off('close', done);
+      resolve();
+    };
+    socket.on('drain', done);
+    socket.on('close', done);
+  });
+}
+
 /**
  * A keep-alive client that uploads bodies one after another to `/echo` in 16 KiB writes with a
  * pause every few, and checks the echo (streamed back while it uploads) against what it sent.
@@ -400,7 +413,8 @@ async function uploader(port: number, first: number, uploads: Upload[]): Promise
     uploads.push(u);
     socket.write(`POST /echo HTTP/1.1\r\nHost: x\r\nx-id: ${id}\r\nContent-Length: ${length}\r\n\r\n`);
     for (let at = 0; at < length && !closed; at += 16 * 1024) {
-      if (!socket.write(body.subarray(at, Math.min(length, at + 16 * 1024)))) await new Promise((r) => socket.once('drain', r));
+      // 'drain' never comes once the server has closed the connection: wait for either.
+      if (!socket.write(body.subarray(at, Math.min(length, at + 16 * 1024))) && !closed) await drainOrClose(socket);
       if ((at / 1024) % 64 === 0) await delay(1);
     }
     // The response: head, then a chunked body ending in 0\r\n\r\n.

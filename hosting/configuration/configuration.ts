@@ -1,0 +1,130 @@
+import { InvalidEndpointError, parseUrl, type LogLevel } from '../../connection/index.js';
+import { HTTP_PROTOCOLS, type Http2Limits, type HttpLimits, type HttpProtocols } from '../../protocols/http/index.js';
+import type { ClientCertificateMode } from '../../protocols/tls/configuration.js';
+import type { WebSocketOptions } from '../../pipeline/web-socket-options.js';
+import { boolean, fail, nonEmptyString, number, object, oneOf, plainObject, record, type Check } from './validator.js';
+
+/**
+ * tiercel's configuration, as a JSON file (`tiercel serve --config tiercel.json`) or an object in
+ * code (`Server.fromConfig`, `loadConfiguration`). Every key is optional; defaults are those of the
+ * options each part configures (`ServerOptions`, `HttpLimits`, `Http2Limits`, `WebSocketOptions`).
+ */
+export interface TiercelConfiguration {
+  /** Where to listen, by name (Kestrel's `Endpoints`). Default: one endpoint, `http://localhost:5000`. */
+  endpoints?: Record<string, EndpointConfiguration>;
+  /**
+   * Server certificates by name, which endpoints refer to. The one named `default` serves every
+   * HTTPS endpoint that names none (Kestrel's `Certificates:Default`).
+   */
+  certificates?: Record<string, CertificateConfiguration>;
+  limits?: LimitsConfiguration;
+  /** See `ServerOptions.shutdownTimeoutMs` (default 30 000). */
+  shutdownTimeoutMs?: number;
+  /** See `ServerOptions.logLevel` (default 'info'). */
+  logLevel?: LogLevel;
+  /**
+   * Processes that serve: a whole number of 1 or more, or 'auto' for one per core
+   * (`os.availableParallelism()`). Checked and resolved here; `tiercel serve --workers` runs them.
+   * Default: unset (the runner's own default).
+   */
+  workers?: number | 'auto';
+  /**
+   * Watch the configuration file and apply a changed endpoint, certificate or limit without a
+   * restart (`--watch-config`). Default false. A file that breaks a rule is not applied: the
+   * running configuration stays, and the reason is logged at warn.
+   */
+  reloadOnChange?: boolean;
+}
+
+export interface EndpointConfiguration {
+  /** A listen URL, as `server.listen` takes it: `http://*:8080`, `https://127.0.0.1:5001`, `http://unix:/run/app.sock`. */
+  url: string;
+  /** HTTP versions served here (`useProtocols`). Default: `HttpOptions.protocols`, 'http1AndHttp2'. */
+  protocols?: HttpProtocols;
+  /**
+   * The name of the certificate in `certificates` (https:// only). Default: the one named
+   * `default`, else the certificate providers (the development certificate outside production).
+   */
+  certificate?: string;
+  /** Certificates by server name (`api.example.com`, `*.example.com`), each the name of one in `certificates`. */
+  sni?: Record<string, string>;
+  /** Whether clients are asked for a certificate (see `HttpsOptions.clientCertificateMode`). Default 'none'. */
+  clientCertificateMode?: ClientCertificateMode;
+  /** A PEM file of the CA certificates client certificates must chain to; required by 'allow' and 'require'. */
+  clientCertificateCa?: string;
+}
+
+/**
+ * PEM files, a PKCS#12 file, or `{ "dev": true }`: the development certificate for localhost
+ * (`tiercel dev-certs`), never used when NODE_ENV=production. Relative paths in a file are
+ * relative to the file's folder.
+ */
+export type CertificateConfiguration =
+  | { certFile: string; keyFile: string; chainFile?: string; passphrase?: string }
+  | { pfxFile: string; passphrase?: string }
+  | { dev: true };
+
+/**
+ * The limits, each checked by its owner's resolver and defaulted there. JSON has no `Infinity`:
+ * write the string "Infinity" where a limit takes it.
+ */
+export interface LimitsConfiguration {
+  http?: Partial<HttpLimits>;
+  http2?: Partial<Http2Limits>;
+  webSockets?: WebSocketOptions;
+}
+
+const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const CLIENT_CERTIFICATE_MODES: readonly ClientCertificateMode[] = ['none', 'allow', 'require'];
+
+/** A listen URL that `parseUrl` reads. */
+export const listenUrl: Check<string> = (value, key) => {
+  const url = nonEmptyString(value, key);
+  try {
+    parseUrl(url);
+  } catch (err) {
+    if (err instanceof InvalidEndpointError) fail(key, `${JSON.stringify(url)} is not a listen URL: ${err.reason}`);
+    throw err;
+  }
+  return url;
+};
+
+const certificate: Check<CertificateConfiguration> = (value, key) => {
+  const o = plainObject(value, key);
+  if ('dev' in o) return object({ dev: oneOf([true]) }, ['dev'])(o, key) as CertificateConfiguration;
+  if ('pfxFile' in o) return object({ pfxFile: nonEmptyString, passphrase: nonEmptyString }, ['pfxFile'])(o, key) as CertificateConfiguration;
+  if ('certFile' in o || 'keyFile' in o) {
+    return object({ certFile: nonEmptyString, keyFile: nonEmptyString, chainFile: nonEmptyString, passphrase: nonEmptyString }, ['certFile', 'keyFile'])(o, key) as CertificateConfiguration;
+  }
+  return fail(key, 'must be { "certFile", "keyFile", "chainFile"?, "passphrase"? }, { "pfxFile", "passphrase"? } or { "dev": true }');
+};
+
+const endpoint = object(
+  {
+    url: listenUrl,
+    protocols: oneOf(HTTP_PROTOCOLS),
+    certificate: nonEmptyString,
+    sni: record(nonEmptyString),
+    clientCertificateMode: oneOf(CLIENT_CERTIFICATE_MODES),
+    clientCertificateCa: nonEmptyString,
+  },
+  ['url'],
+);
+
+const workers: Check<number | 'auto'> = (value, key) =>
+  value === 'auto' || (typeof value === 'number' && Number.isInteger(value) && value >= 1)
+    ? value
+    : fail(key, `must be a whole number of 1 or more, or "auto" for one per core (got ${JSON.stringify(value)})`);
+
+/** The shape of one source (a file, the command line, code): keys and types, not yet the rules across them. */
+export const checkConfiguration: Check<TiercelConfiguration> = (value, key) =>
+  object({
+    endpoints: record(endpoint),
+    certificates: record(certificate),
+    // The limit objects' keys and ranges are their resolvers' (see resolveLimits).
+    limits: object({ http: plainObject, http2: plainObject, webSockets: plainObject }),
+    shutdownTimeoutMs: number,
+    logLevel: oneOf(LOG_LEVELS),
+    workers,
+    reloadOnChange: boolean,
+  })(value, key) as TiercelConfiguration;
