@@ -8,6 +8,10 @@ import {
   NoTransportForEndpointError,
   ServerStateError,
   TRANSPORT_OPTIONS,
+  connectionClosedChannel,
+  connectionEndReason,
+  connectionOpenedChannel,
+  connectionRejectedChannel,
   formatEndpoint,
   formatUrl,
   isConnectionLost,
@@ -15,6 +19,7 @@ import {
   type ConnectionContext,
   type ConnectionDelegate,
   type ConnectionListener,
+  type ConnectionMessage,
   type Endpoint,
   type Logger,
   type Scheme,
@@ -301,10 +306,14 @@ export class Server {
       if (this.#live.size >= max) {
         this.#rejected++;
         this.logger.debug('Connection rejected: maxConcurrentConnections reached', { connectionId: ctx.id });
+        if (connectionRejectedChannel.hasSubscribers) {
+          connectionRejectedChannel.publish({ connection: ctx, endpoint: b.listener.endpoint, reason: 'max-concurrent-connections' });
+        }
         ctx.abort(new ConnectionAbortedError('The server has reached maxConcurrentConnections'));
         continue;
       }
       this.#accepted++;
+      if (connectionOpenedChannel.hasSubscribers || connectionClosedChannel.hasSubscribers) publishOpened(ctx, b.listener.endpoint);
       this.#run(ctx, b.delegate);
     }
   }
@@ -359,6 +368,17 @@ export class Server {
   #assertState(expected: State, call: string): void {
     if (this.#state !== expected) throw new ServerStateError(`${call}() is not allowed once the server is ${this.#state}`);
   }
+}
+
+/** `tiercel:connection.opened` now, and `closed` with the same message when the transport closes. */
+function publishOpened(ctx: ConnectionContext, endpoint: Endpoint): void {
+  const message: ConnectionMessage = { connection: ctx, endpoint, startTime: performance.now() };
+  connectionOpenedChannel.publish(message);
+  ctx.onClosed(() => {
+    message.closeKind = ctx.closeKind;
+    message.endReason = connectionEndReason(ctx);
+    connectionClosedChannel.publish(message);
+  });
 }
 
 /** The last registered transport that can bind the endpoint (so users override built-ins). */

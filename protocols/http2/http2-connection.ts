@@ -372,9 +372,7 @@ export class Http2Connection implements HeartbeatHandler {
         `The server already has ${upgrades.active} upgraded connections (maxConcurrentUpgradedConnections)`,
       );
     }
-    upgrades.active++;
-    // `on`: 'close' fires once, and a `once` wrapper would stay for the upgraded stream's life.
-    stream.on('close', () => upgrades.active--);
+    upgrades.add(this.ctx, stream);
   }
 
   /** An upgraded stream leaves HTTP: its body rate and the idle timer no longer apply. */
