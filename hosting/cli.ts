@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { ApplicationBuilder } from '../pipeline/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
+import { ServerMetrics } from '../observability/index.js';
 import { CERTIFICATE_PROVIDER, StaticCertificateProvider, ensureDevCertificate } from '../protocols/tls/configuration.js';
 import { ENVIRONMENT, readEnvironment, resolve } from '../di/index.js';
 import { stopOnSignals } from './stop-on-signals.js';
@@ -15,7 +16,7 @@ const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-le
 
   app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
                ({ handle(exchange) }), or a function (app: ApplicationBuilder) => void.
-               Without one, tiercel serves its demo app.
+               Without one, tiercel serves its demo app (its metrics at GET /metrics).
   --urls       semicolon-separated listen URLs (default: $TIERCEL_URLS, else http://localhost:5000):
                http://127.0.0.1:5000, http://[::1]:0, http://*:8080, http://unix:/run/app.sock
   --log-level  debug | info | warn | error | silent (default: info)
@@ -67,7 +68,8 @@ function fail(message: string): never {
 }
 
 async function loadApp(module: string | undefined): Promise<HttpApplicationSource> {
-  if (module === undefined) return demoApp();
+  // The demo serves its metrics at /metrics (Prometheus text; OpenTelemetry too if an SDK is set up).
+  if (module === undefined) return demoApp(undefined, { metrics: new ServerMetrics() });
   const url = pathToFileURL(resolvePath(module)).href;
   const loaded = (await import(url)) as { default?: unknown };
   const exported = loaded.default;

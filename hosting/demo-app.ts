@@ -1,7 +1,8 @@
 import type { WebSocket } from 'ws';
 import type { TcpEndpoint } from '../connection/index.js';
 import { HealthChecks } from '../middleware/index.js';
-import { ApplicationBuilder, HttpError, type HttpContext } from '../pipeline/index.js';
+import { metricsEndpoint, type ServerMetrics } from '../observability/index.js';
+import { ApplicationBuilder, HttpError, type HttpContext, type RequestHandler } from '../pipeline/index.js';
 
 const HELLO = 'Hello, World!';
 
@@ -17,17 +18,25 @@ const HELLO = 'Hello, World!';
  *   protocol, transport, TLS
  * - `GET /ws` → a WebSocket that echoes every message (text stays text, binary stays binary)
  * - `GET /chat` → a page whose script joins `/chat/ws`, where every message goes to every member
+ * - `GET /metrics` → the server's metrics in Prometheus's text format, when `options.metrics` is
+ *   given (`tiercel serve` gives it; the benchmark's plain tiercel row does not)
  */
-export function demoApp(app = new ApplicationBuilder()): ApplicationBuilder {
+export function demoApp(app = new ApplicationBuilder(), options: DemoOptions = {}): ApplicationBuilder {
   // One chat room per built app (per server), not per module.
   const room = new Set<WebSocket>();
   // Answered from the route switch rather than app.use(): a middleware in front would cost the
   // benchmarked routes a `next` closure per request.
   const health = new HealthChecks();
-  return app.run((ctx) => handle(ctx, room, health));
+  const metrics = options.metrics === undefined ? undefined : metricsEndpoint(options.metrics);
+  return app.run((ctx) => handle(ctx, room, health, metrics));
 }
 
-function handle(ctx: HttpContext, room: Set<WebSocket>, health: HealthChecks): void | Promise<void> {
+export interface DemoOptions {
+  /** Serves these at `GET /metrics`; without them `/metrics` is a 404. */
+  readonly metrics?: ServerMetrics;
+}
+
+function handle(ctx: HttpContext, room: Set<WebSocket>, health: HealthChecks, metrics: RequestHandler | undefined): void | Promise<void> {
   const { request, response } = ctx;
   switch (request.path) {
     case '/plaintext':
@@ -56,6 +65,9 @@ function handle(ctx: HttpContext, room: Set<WebSocket>, health: HealthChecks): v
       return void response.send(CHAT);
     case '/chat/ws':
       return join(ctx, room);
+    case '/metrics':
+      if (metrics !== undefined) return metrics(ctx);
+      break;
   }
   throw new HttpError(404);
 }
@@ -116,7 +128,7 @@ async function join(ctx: HttpContext, room: Set<WebSocket>): Promise<void> {
 const INDEX = `<!doctype html><meta charset="utf-8"><title>tiercel</title>
 <h1>tiercel</h1><p>A Kestrel-class server for Node.js. Try
 <a href="/plaintext">/plaintext</a>, <a href="/json">/json</a>, <a href="/healthz">/healthz</a>,
-<a href="/readyz">/readyz</a>, <a href="/whoami">/whoami</a>,
+<a href="/readyz">/readyz</a>, <a href="/whoami">/whoami</a>, <a href="/metrics">/metrics</a>,
 or <code>curl --data-binary @file http://localhost:5000/echo</code>. WebSockets: <code>/ws</code> (echo) and
 <a href="/chat">/chat</a>.</p>`;
 
