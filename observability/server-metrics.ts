@@ -74,8 +74,9 @@ interface OwnMetrics {
   readonly rejectedRequests: Metric<CounterSeries>;
 }
 
-// Marks a message this instance counted at its start, so that its end is counted only then (a
-// request or connection already under way when the metrics were made has no start here).
+// Marks an upgrade this instance counted at its start, so that its end is counted only then (one
+// already under way when the metrics were made was not). Requests, connections and handshakes
+// carry their start time instead, compared with the subscription's.
 const kCounted = Symbol('tiercel.metrics.counted');
 type Counted = { [kCounted]?: ServerMetrics };
 
@@ -107,8 +108,14 @@ export class ServerMetrics {
   readonly #rejectedRequests: Counter;
   readonly #endpoints = new Map<string, EndpointSeries>();
   readonly #connections = new WeakMap<ConnectionContext, EndpointSeries>();
-  readonly #activeSeries = new Map<string, ActiveRequestSeries>();
-  readonly #durationSeries = new Map<string, DurationSeries>();
+  readonly #activeHttp = new Map<string, ActiveRequestSeries>();
+  readonly #activeHttps = new Map<string, ActiveRequestSeries>();
+  /** protocol → method → status → series, one tree per scheme. */
+  readonly #durationHttp = new Map<string, Map<string, Map<number, DurationSeries>>>();
+  readonly #durationHttps = new Map<string, Map<string, Map<number, DurationSeries>>>();
+  readonly #failed = new Map<string, DurationSeries>();
+  /** When the subscriptions began: what started before is not counted at its end. */
+  readonly #since: number;
   readonly #subscriptions: [string, (message: unknown) => void][];
   #disposed = false;
 
@@ -147,18 +154,19 @@ export class ServerMetrics {
     }
 
     this.#subscriptions = [
-      [HttpDiagnosticChannels.requestStart, (m) => this.#requestStarted(m as HttpRequestMessage & Counted)],
-      [HttpDiagnosticChannels.responseFinish, (m) => this.#requestFinished(m as HttpRequestMessage & Counted)],
+      [HttpDiagnosticChannels.requestStart, (m) => this.#requestStarted(m as HttpRequestMessage)],
+      [HttpDiagnosticChannels.responseFinish, (m) => this.#requestFinished(m as HttpRequestMessage)],
       [HttpDiagnosticChannels.requestRejected, (m) => this.#requestRejected(m as HttpRequestRejectedMessage)],
-      [DiagnosticChannels.connectionOpened, (m) => this.#connectionOpened(m as ConnectionMessage & Counted)],
-      [DiagnosticChannels.connectionClosed, (m) => this.#connectionClosed(m as ConnectionMessage & Counted)],
+      [DiagnosticChannels.connectionOpened, (m) => this.#connectionOpened(m as ConnectionMessage)],
+      [DiagnosticChannels.connectionClosed, (m) => this.#connectionClosed(m as ConnectionMessage)],
       [DiagnosticChannels.connectionRejected, (m) => this.#connectionRejected(m as ConnectionRejectedMessage)],
       [DiagnosticChannels.connectionUpgraded, (m) => this.#upgraded(m as ConnectionUpgradeMessage & Counted, 1)],
       [DiagnosticChannels.connectionUpgradeClosed, (m) => this.#upgraded(m as ConnectionUpgradeMessage & Counted, -1)],
-      [DiagnosticChannels.tlsHandshakeStart, (m) => this.#tlsStarted(m as TlsHandshakeMessage & Counted)],
-      [DiagnosticChannels.tlsHandshakeEnd, (m) => this.#tlsEnded(m as TlsHandshakeMessage & Counted)],
+      [DiagnosticChannels.tlsHandshakeStart, (m) => this.#tlsStarted(m as TlsHandshakeMessage)],
+      [DiagnosticChannels.tlsHandshakeEnd, (m) => this.#tlsEnded(m as TlsHandshakeMessage)],
     ];
     for (const [name, fn] of this.#subscriptions) diagnosticsChannel.subscribe(name, fn);
+    this.#since = performance.now();
   }
 
   /** tiercel's own counters, or undefined with `prometheus: false`. */
@@ -181,62 +189,82 @@ export class ServerMetrics {
 
   // ---- requests ----------------------------------------------------------------------------
 
-  #requestStarted(m: HttpRequestMessage & Counted): void {
-    m[kCounted] = this;
-    const series = this.#active(m);
+  #requestStarted(m: HttpRequestMessage): void {
+    const series = this.#active(m.request.method, schemeOf(m.connection));
     this.#activeRequests.add(1, series.attributes);
     series.prometheus?.inc();
   }
 
-  #requestFinished(m: HttpRequestMessage & Counted): void {
-    if (m[kCounted] !== this) return;
-    const active = this.#active(m);
+  #requestFinished(m: HttpRequestMessage): void {
+    // A request that began before these metrics subscribed was not counted at its start.
+    if (m.startTime < this.#since) return;
+    const ex = m.request;
+    const scheme = schemeOf(m.connection);
+    const active = this.#active(ex.method, scheme);
     this.#activeRequests.add(-1, active.attributes);
     active.prometheus?.dec();
     const seconds = (performance.now() - m.startTime) / 1000;
-    const series = this.#duration(m);
+    const series = m.error === undefined && ex.statusCode < 500 ? this.#duration(ex, scheme) : this.#failedDuration(m, scheme);
     this.#requestDuration.record(seconds, series.attributes);
     series.prometheus?.observe(seconds);
   }
 
-  #active(m: HttpRequestMessage): ActiveRequestSeries {
-    const method = m.request.method;
-    const scheme = schemeOf(m.connection);
-    const key = `${method} ${scheme}`;
-    let series = this.#activeSeries.get(key);
+  // The series are found through Maps keyed by what the request already has (method, status,
+  // protocol), not by a key string built per request: a request on the hot path allocates nothing.
+  #active(method: string, scheme: string): ActiveRequestSeries {
+    const byMethod = scheme === 'https' ? this.#activeHttps : this.#activeHttp;
+    let series = byMethod.get(method);
     if (series === undefined) {
       series = {
         attributes: { 'http.request.method': method, 'url.scheme': scheme },
         prometheus: this.#own?.activeRequests.labels(method, scheme),
       };
-      this.#activeSeries.set(key, series);
+      byMethod.set(method, series);
     }
     return series;
   }
 
-  #duration(m: HttpRequestMessage): DurationSeries {
-    const ex = m.request;
-    const method = ex.method;
-    const scheme = schemeOf(m.connection);
-    const version = protocolVersionOf(ex.protocol);
-    // What the app threw, when nothing was sent, becomes the protocol's 500 after this.
-    const status = m.error !== undefined && !ex.headersSent ? 500 : ex.statusCode;
-    const errorType = m.error !== undefined ? errorTypeOf(m.error) : status >= 500 ? String(status) : '';
-    const key = `${method} ${status} ${scheme} ${version} ${errorType}`;
-    let series = this.#durationSeries.get(key);
+  #duration(ex: HttpRequestMessage['request'], scheme: string): DurationSeries {
+    const byProtocol = scheme === 'https' ? this.#durationHttps : this.#durationHttp;
+    let byMethod = byProtocol.get(ex.protocol);
+    if (byMethod === undefined) byProtocol.set(ex.protocol, (byMethod = new Map()));
+    let byStatus = byMethod.get(ex.method);
+    if (byStatus === undefined) byMethod.set(ex.method, (byStatus = new Map()));
+    const status = ex.statusCode;
+    let series = byStatus.get(status);
     if (series === undefined) {
-      const attributes: Attributes = {
-        'http.request.method': method,
-        'http.response.status_code': status,
-        'url.scheme': scheme,
-        'network.protocol.name': 'http',
-        'network.protocol.version': version,
-      };
-      if (errorType !== '') attributes['error.type'] = errorType;
-      series = { attributes, prometheus: this.#own?.duration.labels(method, String(status), scheme, version) };
-      this.#durationSeries.set(key, series);
+      series = this.#durationSeries(ex.method, status, scheme, protocolVersionOf(ex.protocol), '');
+      byStatus.set(status, series);
     }
     return series;
+  }
+
+  /** A 5xx or an app's error: rare, so keyed by a string, with `error.type`. */
+  #failedDuration(m: HttpRequestMessage, scheme: string): DurationSeries {
+    const ex = m.request;
+    // What the app threw, when nothing was sent, becomes the protocol's 500 after this.
+    const status = m.error !== undefined && !ex.headersSent ? 500 : ex.statusCode;
+    const errorType = m.error !== undefined ? errorTypeOf(m.error) : String(status);
+    const version = protocolVersionOf(ex.protocol);
+    const key = `${ex.method} ${status} ${scheme} ${version} ${errorType}`;
+    let series = this.#failed.get(key);
+    if (series === undefined) {
+      series = this.#durationSeries(ex.method, status, scheme, version, errorType);
+      this.#failed.set(key, series);
+    }
+    return series;
+  }
+
+  #durationSeries(method: string, status: number, scheme: string, version: string, errorType: string): DurationSeries {
+    const attributes: Attributes = {
+      'http.request.method': method,
+      'http.response.status_code': status,
+      'url.scheme': scheme,
+      'network.protocol.name': 'http',
+      'network.protocol.version': version,
+    };
+    if (errorType !== '') attributes['error.type'] = errorType;
+    return { attributes, prometheus: this.#own?.duration.labels(method, String(status), scheme, version) };
   }
 
   #requestRejected(m: HttpRequestRejectedMessage): void {
@@ -247,16 +275,15 @@ export class ServerMetrics {
 
   // ---- connections -------------------------------------------------------------------------
 
-  #connectionOpened(m: ConnectionMessage & Counted): void {
-    m[kCounted] = this;
+  #connectionOpened(m: ConnectionMessage): void {
     const series = this.#endpointSeries(m.endpoint);
     this.#connections.set(m.connection, series);
     this.#activeConnections.add(1, series.attributes);
     series.activeConnections?.inc();
   }
 
-  #connectionClosed(m: ConnectionMessage & Counted): void {
-    if (m[kCounted] !== this) return;
+  #connectionClosed(m: ConnectionMessage): void {
+    if (m.startTime < this.#since) return;
     const series = this.#endpointSeries(m.endpoint);
     this.#connections.delete(m.connection);
     this.#activeConnections.add(-1, series.attributes);
@@ -281,15 +308,14 @@ export class ServerMetrics {
     series.upgraded?.inc(delta);
   }
 
-  #tlsStarted(m: TlsHandshakeMessage & Counted): void {
-    m[kCounted] = this;
+  #tlsStarted(m: TlsHandshakeMessage): void {
     const series = this.#endpointOf(m.connection);
     this.#activeTls.add(1, series.attributes);
     series.activeTls?.inc();
   }
 
-  #tlsEnded(m: TlsHandshakeMessage & Counted): void {
-    if (m[kCounted] !== this) return;
+  #tlsEnded(m: TlsHandshakeMessage): void {
+    if (m.startTime < this.#since) return;
     const series = this.#endpointOf(m.connection);
     this.#activeTls.add(-1, series.attributes);
     series.activeTls?.dec();

@@ -68,9 +68,15 @@ function isPromise(value: unknown): value is Promise<void> {
   return value !== undefined && value !== null && typeof (value as Promise<void>).then === 'function';
 }
 
-// TracingChannel.hasSubscribers is Node ≥ 20.13; the five channels are read directly so that the
-// check costs the same on every version.
-const tracing = requestTracingChannel;
+// The TracingChannel's five channels, read once: `tracing.start` is a getter on some Node versions,
+// and the hot path asks each of them.
+const tracing = {
+  start: requestTracingChannel.start,
+  end: requestTracingChannel.end,
+  asyncStart: requestTracingChannel.asyncStart,
+  asyncEnd: requestTracingChannel.asyncEnd,
+  error: requestTracingChannel.error,
+};
 
 function observed(): boolean {
   return (
@@ -78,6 +84,7 @@ function observed(): boolean {
     responseFinishChannel.hasSubscribers ||
     tracing.start.hasSubscribers ||
     tracing.end.hasSubscribers ||
+    tracing.asyncStart.hasSubscribers ||
     tracing.asyncEnd.hasSubscribers ||
     tracing.error.hasSubscribers
   );
