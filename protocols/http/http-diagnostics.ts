@@ -95,12 +95,8 @@ function observed(): boolean {
  * property reads and no allocation; the message is made only for an observed request.
  */
 export function observeApplication(app: HttpApplication): HttpApplication {
-  return {
-    handle(exchange: HttpExchange): void | Promise<void> {
-      if (!observed()) return app.handle(exchange);
-      return handleObserved(app, exchange);
-    },
-  };
+  // An arrow, so that a protocol may call `handle` detached, as it may the pipeline's.
+  return { handle: (exchange: HttpExchange) => (observed() ? handleObserved(app, exchange) : app.handle(exchange)) };
 }
 
 function handleObserved(app: HttpApplication, exchange: HttpExchange): void | Promise<void> {
