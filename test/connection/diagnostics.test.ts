@@ -8,6 +8,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import diagnosticsChannel from 'node:diagnostics_channel';
+import http2 from 'node:http2';
 import { connect } from 'node:net';
 import { request } from 'undici';
 import WebSocket from 'ws';
@@ -66,6 +67,29 @@ test('connection opened and closed: one message, the listener endpoint, the keep
       await until('closed by the stop', () => events.length === 4);
       assert.is((events[3][1] as ConnectionMessage).endReason, 'server-shutdown');
       idle.destroy();
+    } finally {
+      await s.stop();
+    }
+  }));
+
+test('an HTTP/2 connection: its end reason too (the server stops)', () =>
+  recording([C.connectionClosed], async (events) => {
+    const s = await startTcp(hello());
+    try {
+      const get = (session: http2.ClientHttp2Session): Promise<void> =>
+        new Promise((resolve, reject) => {
+          const stream = session.request({ ':path': '/' });
+          stream.on('error', reject);
+          stream.resume();
+          stream.on('end', resolve);
+        });
+      const staying = http2.connect(s.url);
+      staying.on('error', () => {});
+      await get(staying);
+      await s.stop();
+      await until('the session closed by the stop', () => events.length === 1);
+      assert.is((events[0][1] as ConnectionMessage).endReason, 'server-shutdown');
+      staying.destroy();
     } finally {
       await s.stop();
     }
