@@ -25,7 +25,7 @@ import { httpsMiddleware } from '../../protocols/tls/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
 import { makeLeaf } from '../support/tls-certificates.js';
 import { tlsConnect } from '../support/tls-server.js';
-import { exchange, startTcp, until } from '../observability/support.js';
+import { exchange, http2Get, startTcp, until } from '../observability/support.js';
 
 /** Records every message of `names` as [channel, message] while `fn` runs. */
 async function recording(names: readonly string[], fn: (events: [string, unknown][]) => Promise<void>): Promise<void> {
@@ -76,16 +76,9 @@ test('an HTTP/2 connection: its end reason too (the server stops)', () =>
   recording([C.connectionClosed], async (events) => {
     const s = await startTcp(hello());
     try {
-      const get = (session: http2.ClientHttp2Session): Promise<void> =>
-        new Promise((resolve, reject) => {
-          const stream = session.request({ ':path': '/' });
-          stream.on('error', reject);
-          stream.resume();
-          stream.on('end', resolve);
-        });
       const staying = http2.connect(s.url);
       staying.on('error', () => {});
-      await get(staying);
+      await http2Get(staying);
       await s.stop();
       await until('the session closed by the stop', () => events.length === 1);
       assert.is((events[0][1] as ConnectionMessage).endReason, 'server-shutdown');

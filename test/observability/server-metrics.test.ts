@@ -11,7 +11,7 @@ import { MeterProvider, MetricReader, type DataPoint, type Histogram, type Metri
 import { ServerMetrics, transportTag } from '../../observability/index.js';
 import { ApplicationBuilder, HttpError } from '../../pipeline/index.js';
 import { InvalidOptionError } from '../../connection/index.js';
-import { exchange, startTcp, until } from './support.js';
+import { exchange, http2Get, startTcp, until } from './support.js';
 
 class TestReader extends MetricReader {
   protected onForceFlush(): Promise<void> {
@@ -70,12 +70,7 @@ test(
       assert.is((await request(`${s.url}/boom`)).statusCode, 500);
       assert.is((await request(`${s.url}/teapot`)).statusCode, 418);
       const session = http2.connect(s.url);
-      await new Promise<void>((resolve, reject) => {
-        const stream = session.request({ ':path': '/ok' });
-        stream.on('error', reject);
-        stream.resume();
-        stream.on('end', resolve);
-      });
+      await http2Get(session, '/ok');
       session.close();
     } finally {
       await s.stop();

@@ -1,6 +1,7 @@
 // Real servers for the observability tests: tiercel on TCP (loopback, port 0) with an app, and
 // raw-socket exchanges so a test controls keep-alive and bad bytes exactly.
 import 'reflect-metadata';
+import type { ClientHttp2Session } from 'node:http2';
 import { connect, type Socket } from 'node:net';
 import type { TcpEndpoint } from '../../connection/index.js';
 import { Server } from '../../hosting/index.js';
@@ -50,4 +51,14 @@ export async function until(what: string, check: () => boolean, timeoutMs = 3_00
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 5));
   }
+}
+
+/** One HTTP/2 GET on `session`, its body read to the end. */
+export function http2Get(session: ClientHttp2Session, path = '/'): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const stream = session.request({ ':path': path });
+    stream.on('error', reject);
+    stream.resume();
+    stream.on('end', resolve);
+  });
 }
