@@ -11,6 +11,10 @@
 //   --post-echo: `POST /echo` with a body of `bytes` (default 1 MiB) arriving in 64 KiB reads,
 //     echoed back; the app is asynchronous here, so each request is awaited (ns per request, and
 //     ns per KiB of body).
+//   --metrics: the app as the HTTP terminal serves it (observeApplication) with ServerMetrics
+//     subscribed (no OpenTelemetry SDK), as `tiercel serve` runs: the per-request cost of metrics.
+//   --otel: as --metrics, with the OpenTelemetry SDK behind them and tracing() in front (the set-up
+//     of servers/tiercel-otel.mjs: exporters that drop what they get).
 import 'reflect-metadata';
 import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
@@ -29,6 +33,10 @@ function option(name, fallback) {
 const route = option('--route', '/plaintext') ?? '/plaintext';
 const pipeline = Number(option('--pipeline', '16') ?? 1);
 const postEcho = option('--post-echo', String(1024 * 1024));
+const withOtel = args.includes('--otel');
+if (withOtel) args.splice(args.indexOf('--otel'), 1);
+const withMetrics = withOtel || args.includes('--metrics');
+if (args.includes('--metrics')) args.splice(args.indexOf('--metrics'), 1);
 const dist = args[0];
 if (!dist) {
   console.error('usage: node bench/connection-bench.mjs <dist folder> [requests] [--route /json] [--pipeline N] [--post-echo [bytes]]');
@@ -40,6 +48,8 @@ const { Http1Connection } = await load('protocols/http1/http1-connection.js');
 const { resolveHttpOptions, Heartbeat } = await load('protocols/http/index.js');
 const { ConnectionContext } = await load('connection/index.js');
 const { demoApp } = await load('hosting/demo-app.js');
+const { observeApplication } = await load('protocols/http/index.js');
+const { ServerMetrics } = withMetrics ? await load('observability/index.js') : {};
 
 /** The least a transport can be: it takes writes and counts their bytes. */
 class CountingTransport extends EventEmitter {
@@ -61,7 +71,24 @@ const options = resolveHttpOptions();
 const transport = new CountingTransport();
 const ctx = new ConnectionContext({ transport, localEndpoint: { kind: 'memory', name: 'bench' }, remoteEndpoint: { kind: 'memory', name: 'client' } });
 const quiet = { debug() {}, info() {}, warn() {}, error: (...args) => console.error(...args) };
-const connection = new Http1Connection(ctx, demoApp().build(), {
+let app = withMetrics && !withOtel ? observeApplication(demoApp(undefined, { metrics: new ServerMetrics() }).build()) : demoApp().build();
+if (withOtel) {
+  const api = await import('@opentelemetry/api');
+  const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
+  const { W3CTraceContextPropagator } = await import('@opentelemetry/core');
+  const { MeterProvider, PeriodicExportingMetricReader } = await import('@opentelemetry/sdk-metrics');
+  const { BasicTracerProvider, BatchSpanProcessor } = await import('@opentelemetry/sdk-trace-base');
+  const { tracing } = await load('observability/index.js');
+  const { ApplicationBuilder } = await load('pipeline/index.js');
+  const done = (_batch, callback) => callback({ code: 0 });
+  api.context.setGlobalContextManager(new AsyncLocalStorageContextManager().enable());
+  api.propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+  api.trace.setGlobalTracerProvider(new BasicTracerProvider({ spanProcessors: [new BatchSpanProcessor({ export: done, shutdown: async () => {} })] }));
+  const exporter = { export: done, forceFlush: async () => {}, shutdown: async () => {} };
+  const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 10_000 })] });
+  app = observeApplication(demoApp(new ApplicationBuilder().use(tracing()), { metrics: new ServerMetrics({ meterProvider }) }).build());
+}
+const connection = new Http1Connection(ctx, app, {
   limits: options.limits,
   serverLine: options.serverLine,
   extraMethods: [],
@@ -90,7 +117,7 @@ if (postEcho === undefined) {
     rounds.push(Number(process.hrtime.bigint() - t0) / (reads * pipeline));
     cpuRounds.push(((cpu.user + cpu.system) * 1000) / (reads * pipeline));
   }
-  label = pipeline > 1 ? `pipelined (${pipeline} per read) GET ${route}` : `keep-alive GET ${route}`;
+  label = (pipeline > 1 ? `pipelined (${pipeline} per read) GET ${route}` : `keep-alive GET ${route}`) + (withOtel ? ', OTel SDK metrics and tracing' : withMetrics ? ', metrics on' : '');
   expectBody = route === '/json' ? '{"message":"Hello, World!"}' : 'Hello, World!';
 } else {
   const size = Number(postEcho);

@@ -9,8 +9,9 @@
 // Environment (all optional, all validated):
 //   DURATION=5 ROUNDS=5 CONNECTIONS=64 WARMUP=2   wrk seconds, interleaved rounds, wrk connections, warm-up seconds
 //   SERVERS=node-http,fastify   SCENARIOS=plaintext,json,h2,ws   run a subset
-//     (scenarios: plaintext, pipelined, json, compressed, echo, h2, ws; SERVERS applies to the HTTP/1.1 rows and the idle test,
-//      the h2 and ws rows always compare tiercel with their own baseline, the compressed row with fastify + @fastify/compress)
+//     (scenarios: plaintext, pipelined, metrics, json, compressed, routes, echo, h2, ws; SERVERS applies to the HTTP/1.1 rows
+//      and the idle test; the h2 and ws rows compare tiercel with their own baseline, the compressed row with fastify +
+//      @fastify/compress, the routes row with fastify's router, the metrics row tiercel with itself)
 //   PIPELINE=16  ECHO_BYTES=1048576  IDLE_CONNECTIONS=1000  (IDLE_CONNECTIONS=0 skips the idle tests)
 //   IDLE=h1,h2,ws   which idle tables: HTTP/1.1 keep-alive (SERVERS), HTTP/2 (tiercel, node:http2), WebSocket (tiercel, ws)
 //   IDLE_SETTLE_MS=1000   wait before each RSS reading of the idle tests

@@ -12,3 +12,4 @@ export * from './logger.js';
 export * from './tokens.js';
 export * from './clock.js';
 export { nextConnectionId } from './connection-id.js';
+export * from './diagnostics.js';

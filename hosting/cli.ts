@@ -10,6 +10,7 @@ import { ensureDevCertificate } from '../protocols/tls/configuration.js';
 import { readEnvironment } from '../di/index.js';
 import type { LogLevel } from '../connection/index.js';
 import { loadConfiguration, urlEndpoints, type ConfigurationSources, type TiercelConfiguration } from './configuration/index.js';
+import { ServerMetrics } from '../observability/index.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-config] [--urls <url;url…>]
@@ -18,7 +19,7 @@ const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-conf
 
   app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
                ({ handle(exchange) }), or a function (app: ApplicationBuilder) => void.
-               Without one, tiercel serves its demo app.
+               Without one, tiercel serves its demo app (its metrics at GET /metrics).
   --config     a JSON configuration file: endpoints, certificates, limits, shutdownTimeoutMs,
                logLevel, workers (see the README's "Configuration"). Precedence: the command
                line > the environment > the file > the defaults.
@@ -83,7 +84,8 @@ function fail(message: string): never {
 }
 
 async function loadApp(module: string | undefined): Promise<HttpApplicationSource> {
-  if (module === undefined) return demoApp();
+  // The demo serves its metrics at /metrics (Prometheus text; OpenTelemetry too if an SDK is set up).
+  if (module === undefined) return demoApp(undefined, { metrics: new ServerMetrics() });
   const url = pathToFileURL(resolvePath(module)).href;
   const loaded = (await import(url)) as { default?: unknown };
   const exported = loaded.default;

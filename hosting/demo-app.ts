@@ -2,7 +2,8 @@ import { fileURLToPath } from 'node:url';
 import type { WebSocket } from 'ws';
 import type { TcpEndpoint } from '../connection/index.js';
 import { cors, HealthChecks, rateLimit, responseCompression, Router, staticFiles } from '../middleware/index.js';
-import { ApplicationBuilder, HttpError, type HttpContext, type Middleware } from '../pipeline/index.js';
+import { metricsEndpoint, type ServerMetrics } from '../observability/index.js';
+import { ApplicationBuilder, HttpError, type HttpContext, type Middleware, type RequestHandler } from '../pipeline/index.js';
 
 const HELLO = 'Hello, World!';
 
@@ -26,8 +27,10 @@ const HELLO = 'Hello, World!';
  * - `/json` allows any origin (CORS: preflights answered, `Access-Control-Allow-Origin: *`)
  * - `GET /limited` → `limited`, at most 10 requests per second per client address, then 429 with
  *   `Retry-After`
+ * - `GET /metrics` → the server's metrics in Prometheus's text format, when `options.metrics` is
+ *   given (`tiercel serve` gives it; the benchmark's plain tiercel row does not)
  */
-export function demoApp(app = new ApplicationBuilder()): ApplicationBuilder {
+export function demoApp(app = new ApplicationBuilder(), options: DemoOptions = {}): ApplicationBuilder {
   // Answered from the route switch rather than app.use(): a middleware in front would cost the
   // benchmarked routes a `next` closure per request. One of each per built app (per server).
   const demo: Demo = {
@@ -39,6 +42,7 @@ export function demoApp(app = new ApplicationBuilder()): ApplicationBuilder {
     // The package ships hosting/demo-static/ beside dist/: from dist/hosting/ it is ../../hosting/demo-static.
     statics: staticFiles({ root: fileURLToPath(new URL('../../hosting/demo-static/', import.meta.url)), fallthrough: false }),
     compression: responseCompression(),
+    metrics: options.metrics === undefined ? undefined : metricsEndpoint(options.metrics),
   };
   return app.run((ctx) => handle(ctx, demo));
 }
@@ -53,6 +57,13 @@ interface Demo {
   readonly limited: Middleware;
   readonly statics: Middleware;
   readonly compression: Middleware;
+  /** `GET /metrics`, when the options gave metrics. */
+  readonly metrics: RequestHandler | undefined;
+}
+
+export interface DemoOptions {
+  /** Serves these at `GET /metrics`; without them `/metrics` is a 404. */
+  readonly metrics?: ServerMetrics;
 }
 
 function handle(ctx: HttpContext, demo: Demo): void | Promise<void> {
@@ -96,6 +107,9 @@ function handle(ctx: HttpContext, demo: Demo): void | Promise<void> {
       return early(ctx);
     case '/static':
       return void response.redirect('/static/', 301);
+    case '/metrics':
+      if (demo.metrics !== undefined) return demo.metrics(ctx);
+      break;
   }
   if (request.path.startsWith('/static/')) return serveStatic(ctx, demo.statics);
   return demo.users(ctx, notFound);
@@ -205,7 +219,7 @@ async function join(ctx: HttpContext, room: Set<WebSocket>): Promise<void> {
 const INDEX = `<!doctype html><meta charset="utf-8"><title>tiercel</title>
 <h1>tiercel</h1><p>A Kestrel-class server for Node.js. Try
 <a href="/plaintext">/plaintext</a>, <a href="/json">/json</a>, <a href="/healthz">/healthz</a>,
-<a href="/readyz">/readyz</a>, <a href="/whoami">/whoami</a>, <a href="/static/">/static/</a>,
+<a href="/readyz">/readyz</a>, <a href="/whoami">/whoami</a>, <a href="/metrics">/metrics</a>, <a href="/static/">/static/</a>,
 <a href="/big.json">/big.json</a> (compressed), <a href="/early">/early</a> (103 Early Hints),
 <a href="/users/42">/users/42</a>, <a href="/limited">/limited</a> (10 per second),
 or <code>curl --data-binary @file http://localhost:5000/echo</code>. WebSockets: <code>/ws</code> (echo) and

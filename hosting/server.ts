@@ -8,6 +8,10 @@ import {
   NoTransportForEndpointError,
   ServerStateError,
   TRANSPORT_OPTIONS,
+  connectionClosedChannel,
+  connectionEndReason,
+  connectionOpenedChannel,
+  connectionRejectedChannel,
   formatEndpoint,
   formatUrl,
   isConnectionLost,
@@ -15,6 +19,7 @@ import {
   type ConnectionContext,
   type ConnectionDelegate,
   type ConnectionListener,
+  type ConnectionMessage,
   type Endpoint,
   type Logger,
   type Scheme,
@@ -408,10 +413,14 @@ export class Server {
       if (this.#live.size >= max) {
         this.#rejected++;
         this.logger.debug('Connection rejected: maxConcurrentConnections reached', { connectionId: ctx.id });
+        if (connectionRejectedChannel.hasSubscribers) {
+          connectionRejectedChannel.publish({ connection: ctx, endpoint: b.listener.endpoint, reason: 'max-concurrent-connections' });
+        }
         ctx.abort(new ConnectionAbortedError('The server has reached maxConcurrentConnections'));
         continue;
       }
       this.#accepted++;
+      if (connectionOpenedChannel.hasSubscribers || connectionClosedChannel.hasSubscribers) publishOpened(ctx, b.listener.endpoint);
       this.#run(ctx, b);
     }
   }
@@ -466,6 +475,17 @@ function makeBuilder(url: string | Endpoint, configure: ((endpoint: EndpointBuil
   const builder = new EndpointBuilder(endpoint, scheme);
   configure?.(builder);
   return builder;
+}
+
+/** `tiercel:connection.opened` now, and `closed` with the same message when the transport closes. */
+function publishOpened(ctx: ConnectionContext, endpoint: Endpoint): void {
+  const message: ConnectionMessage = { connection: ctx, endpoint, startTime: performance.now() };
+  connectionOpenedChannel.publish(message);
+  ctx.onClosed(() => {
+    message.closeKind = ctx.closeKind;
+    message.endReason = connectionEndReason(ctx);
+    connectionClosedChannel.publish(message);
+  });
 }
 
 /** The last registered transport that can bind the endpoint (so users override built-ins). */

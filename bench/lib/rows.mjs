@@ -12,10 +12,12 @@ export const WS_RAMP_SECONDS = 1;
 const p99Text = (result) => ` p99 ${Number.isFinite(result.latency.p99) ? `${result.latency.p99.toFixed(2)} ms` : 'n/a'}`;
 const meanText = (result) => ` mean ${Number.isFinite(result.latency.mean) ? `${result.latency.mean.toFixed(2)} ms` : 'n/a'}`;
 
-/** The servers a row compares: the wrk rows use SERVERS (the ceiling only where it applies), unless they bring their own pair as h2/ws do. */
+/**
+ * The servers a row compares: the wrk rows use SERVERS (the ceiling only where it applies), unless
+ * they bring their own set (compressed, routes, metrics); h2/ws their own pair.
+ */
 export function rowServers(scenario, servers) {
-  // h2 and ws rows, and a wrk row with its own pair (the compressed row: tiercel against fastify + @fastify/compress).
-  if (scenario.kind !== 'wrk' || scenario.servers) return scenario.servers;
+  if (scenario.kind !== 'wrk' || scenario.servers !== undefined) return scenario.servers;
   return servers.filter((s) => scenario.ceiling || !s.plaintextOnly);
 }
 

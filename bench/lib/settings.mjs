@@ -18,6 +18,15 @@ const H2_PAIR = { servers: [{ name: 'node:http2', file: 'h2-node.mjs' }, { name:
 const COMPRESS_PAIR = { servers: [{ name: 'fastify + @fastify/compress', file: 'fastify.mjs' }, { name: 'tiercel', file: 'tiercel.mjs' }], baseline: 'fastify + @fastify/compress' };
 /** The routing row: tiercel's router against fastify's, the same 100 routes in each (servers/route-table.mjs). */
 const ROUTES_PAIR = { servers: [{ name: 'fastify (100 routes)', file: 'fastify-routes.mjs' }, { name: 'tiercel (100 routes)', file: 'tiercel-routes.mjs' }], baseline: 'fastify (100 routes)' };
+/** The cost of observability: tiercel's demo with metrics on (no SDK), and with an OTel SDK and tracing, against metrics off. */
+const METRICS_SET = {
+  servers: [
+    { name: 'tiercel', file: 'tiercel.mjs' },
+    { name: 'tiercel+metrics', file: 'tiercel-metrics.mjs' },
+    { name: 'tiercel+otel-sdk', file: 'tiercel-otel.mjs' },
+  ],
+  baseline: 'tiercel',
+};
 const WS_PAIR = { servers: [{ name: 'ws on node:http', file: 'ws-node.mjs' }, { name: 'tiercel', file: 'tiercel.mjs' }], baseline: 'ws on node:http' };
 
 /**
@@ -138,6 +147,27 @@ export function scenarioList({ pipeline, echoBytes, h2Requests, h2Clients, h2Str
         'coordinated-omission correction assumes one request per response, so its distribution is meaningless when pipelining',
       ceiling: true,
       latency: false,
+    },
+    {
+      id: 'metrics',
+      kind: 'wrk',
+      keys: wrkKeys,
+      title: 'Plaintext, keep-alive: the cost of metrics and tracing',
+      route: 'plaintext',
+      path: '/plaintext',
+      request: 'GET /plaintext → Hello, World! (text/plain), the plaintext row\'s load, against three tiercel processes',
+      ...METRICS_SET,
+      subject: 'tiercel+metrics',
+      bar: 0.95,
+      unit: 'req/s',
+      unitName: 'request',
+      client: 'wrk',
+      note:
+        'tiercel is the demo app with metrics off (the other rows\' server); tiercel+metrics is what `tiercel serve` runs: ServerMetrics ' +
+        'subscribed to the diagnostics_channel events, recording into the no-op OpenTelemetry instruments (no SDK) and into its own ' +
+        'Prometheus counters (GET /metrics); tiercel+otel-sdk adds the OpenTelemetry SDK behind those metrics and a server span per ' +
+        'request (tracing() middleware, AsyncLocalStorage context, batch span processor), exporters that drop what they get. The bar ' +
+        '(≥ 0.95×) is the issue\'s: metrics on, no SDK, lose at most 5 %.',
     },
     { id: 'json', kind: 'wrk', keys: wrkKeys, title: 'JSON', route: 'json', path: '/json', request: 'GET /json → {"message":"Hello, World!"} (JSON.stringify per request)' },
     {

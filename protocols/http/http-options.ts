@@ -1,4 +1,10 @@
-import { InvalidOptionError } from '../../connection/index.js';
+import {
+  InvalidOptionError,
+  connectionUpgradeClosedChannel,
+  connectionUpgradedChannel,
+  type ConnectionContext,
+  type ConnectionUpgradeMessage,
+} from '../../connection/index.js';
 import { isToken } from './header-chars.js';
 import { resolveHttpLimits, type HttpLimits } from './http-limits.js';
 import { resolveHttp2Limits, type Http2Limits } from './http2-limits.js';
@@ -42,6 +48,22 @@ export interface HttpOptions {
 /** Connections upgraded away from HTTP right now, shared by every connection of a server. */
 export class UpgradeCounter {
   active = 0;
+
+  /**
+   * One more upgraded connection (or HTTP/2 stream) of `connection`, until `closes` closes;
+   * published as `tiercel:connection.upgraded`, then `upgrade-closed`.
+   */
+  add(connection: ConnectionContext, closes: { on(event: 'close', listener: () => void): unknown }): void {
+    this.active++;
+    const message: ConnectionUpgradeMessage | undefined =
+      connectionUpgradedChannel.hasSubscribers || connectionUpgradeClosedChannel.hasSubscribers ? { connection } : undefined;
+    if (message !== undefined) connectionUpgradedChannel.publish(message);
+    // `on`: 'close' fires once, and a `once` wrapper would stay for the upgraded connection's life.
+    closes.on('close', () => {
+      this.active--;
+      if (message !== undefined) connectionUpgradeClosedChannel.publish(message);
+    });
+  }
 }
 
 export interface ResolvedHttpOptions {

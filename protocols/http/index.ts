@@ -15,3 +15,4 @@ export * from './protocol-adapter.js';
 export * from './http-tokens.js';
 export * from './features/index.js';
 export { HttpExchangeBase } from './http-exchange-base.js';
+export * from './http-diagnostics.js';

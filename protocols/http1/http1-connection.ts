@@ -3,11 +3,13 @@ import {
   ConnectionAbortedError,
   DEFAULT_MAX_READ_BUFFER_SIZE,
   LifetimeFeature,
+  setConnectionEndReason,
   type ConnectionContext,
   type Logger,
 } from '../../connection/index.js';
 import {
   HttpProtocolError,
+  publishRequestRejected,
   type Heartbeat,
   type HeartbeatHandler,
   type HttpApplication,
@@ -19,6 +21,7 @@ import { Http1Exchange } from './http1-exchange.js';
 import { Http1OutputProducer } from './http1-output-producer.js';
 import { Http1Parser, assertValidHost, type Http1ParserHandler, type RequestHead } from './http1-parser.js';
 import type { KeepAliveEndReason } from './keep-alive-reason.js';
+import { BadRequestError } from './rejection.js';
 
 export interface Http1ConnectionOptions {
   readonly limits: HttpLimits;
@@ -154,6 +157,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     if (this.#keepAlive) {
       this.#keepAlive = false;
       this.#endReason = reason;
+      setConnectionEndReason(this.ctx, reason);
     }
   }
 
@@ -238,6 +242,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   #onParseError(err: unknown): void {
     this.disableKeepAlive('bad-request');
     const status = err instanceof HttpProtocolError ? err.status : 400;
+    publishRequestRejected(this.ctx, rejectionReasonOf(err), status);
     const ex = this.#exchange;
     this.#options.logger.debug('Bad request', { connectionId: this.ctx.id, error: err });
     if (ex !== null) {
@@ -565,9 +570,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
         `The server already has ${upgrades.active} upgraded connections (maxConcurrentUpgradedConnections)`,
       );
     }
-    upgrades.active++;
-    // `on`: 'close' fires once, and an upgraded connection would keep a `once` wrapper for its life.
-    this.#transport.on('close', () => upgrades.active--);
+    upgrades.add(this.ctx, this.#transport);
   }
 
   /** Hands the raw transport and the bytes read past the head to the caller. */
@@ -619,6 +622,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
         if (heartbeat.isPast(this.#phaseSince, limits.requestHeadersTimeoutMs, now)) {
           this.#options.logger.debug('Request headers timeout', { connectionId: this.ctx.id });
           this.disableKeepAlive('request-headers-timeout');
+          publishRequestRejected(this.ctx, 'request-headers-timeout', 408);
           this.output.writeErrorResponse(408);
           this.#close();
         }
@@ -652,3 +656,9 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 }
 
 function noop(): void {}
+
+/** A parse error's `RequestRejectionReason`, or the code of another protocol error. */
+function rejectionReasonOf(err: unknown): string {
+  if (err instanceof BadRequestError) return err.reason;
+  return err instanceof HttpProtocolError ? err.code : 'bad-request';
+}

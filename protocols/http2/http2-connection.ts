@@ -1,6 +1,6 @@
 import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { ConnectionAbortedError, LifetimeFeature, TiercelError, type ConnectionContext, type Logger } from '../../connection/index.js';
+import { ConnectionAbortedError, LifetimeFeature, TiercelError, setConnectionEndReason, type ConnectionContext, type Logger } from '../../connection/index.js';
 import {
   HttpProtocolError,
   type Heartbeat,
@@ -372,9 +372,7 @@ export class Http2Connection implements HeartbeatHandler {
         `The server already has ${upgrades.active} upgraded connections (maxConcurrentUpgradedConnections)`,
       );
     }
-    upgrades.active++;
-    // `on`: 'close' fires once, and a `once` wrapper would stay for the upgraded stream's life.
-    stream.on('close', () => upgrades.active--);
+    upgrades.add(this.ctx, stream);
   }
 
   /** An upgraded stream leaves HTTP: its body rate and the idle timer no longer apply. */
@@ -403,6 +401,8 @@ export class Http2Connection implements HeartbeatHandler {
   // ---- session lifetime ------------------------------------------------------------------
 
   readonly #onCloseRequested = (): void => {
+    // The first reason is kept: a keep-alive timeout said its own before calling this.
+    setConnectionEndReason(this.ctx, 'server-shutdown');
     // GOAWAY with the last stream id: streams in flight finish, new ones are refused, and the
     // session closes once the last stream does (the server's shutdown timeout aborts the rest).
     this.#startClosing();
@@ -434,6 +434,7 @@ export class Http2Connection implements HeartbeatHandler {
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
     this.logger.debug('HTTP/2 session abandoned', { connectionId: this.ctx.id, error: reason });
+    setConnectionEndReason(this.ctx, 'flood');
     this.#startClosing();
     s.goaway(code);
     // Marks the session closed (node:http2 then ends the socket instead of destroying it) and
@@ -455,6 +456,7 @@ export class Http2Connection implements HeartbeatHandler {
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
     this.logger.debug('The client closed its side of the HTTP/2 connection: closing the session', { connectionId: this.ctx.id, streams: this.#inFlight });
+    setConnectionEndReason(this.ctx, 'client-end');
     this.#startClosing();
     s.destroy();
   }
@@ -491,6 +493,7 @@ export class Http2Connection implements HeartbeatHandler {
     const idleFor = now - this.#lastActivity;
     if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
       this.logger.debug('HTTP/2 keep-alive timeout', { connectionId: this.ctx.id });
+      setConnectionEndReason(this.ctx, 'keep-alive-timeout');
       this.#onCloseRequested();
       return;
     }
@@ -582,6 +585,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (this.#pingSentAt > 0) {
       if (now - this.#pingSentAt > keepAlivePingTimeoutMs) {
         this.logger.debug('HTTP/2 keep-alive ping timed out', { connectionId: this.ctx.id });
+        setConnectionEndReason(this.ctx, 'keep-alive-ping-timeout');
         this.#destroy(new ConnectionAbortedError('The client did not answer an HTTP/2 keep-alive PING in time'), NGHTTP2_NO_ERROR);
       }
       return;

@@ -1,5 +1,13 @@
 import { TLSSocket, type PeerCertificate } from 'node:tls';
-import { LifetimeFeature, isConnectionLost, type Clock, type ConnectionContext } from '../../connection/index.js';
+import {
+  LifetimeFeature,
+  isConnectionLost,
+  tlsHandshakeEndChannel,
+  tlsHandshakeStartChannel,
+  type Clock,
+  type ConnectionContext,
+  type TlsHandshakeMessage,
+} from '../../connection/index.js';
 import type { ClientCertificateMode, ClientCertificateValidator } from './https-options.js';
 import { peerVerifyError, releaseControl } from './node-tls-internals.js';
 import type { ServerCertificates } from './server-certificates.js';
@@ -53,11 +61,19 @@ export function acceptTls(ctx: ConnectionContext, settings: HandshakeSettings): 
   // reset after the protocol is done would crash the process.
   socket.on('error', noop);
 
+  const message: TlsHandshakeMessage | undefined =
+    tlsHandshakeStartChannel.hasSubscribers || tlsHandshakeEndChannel.hasSubscribers ? { connection: ctx, startTime: performance.now() } : undefined;
+  if (message !== undefined) tlsHandshakeStartChannel.publish(message);
+
   return new Promise<Handshake>((resolve, reject) => {
     let settled = false;
     const fail = (err: TlsHandshakeFailedError): void => {
       if (settled) return;
       settled = true;
+      if (message !== undefined) {
+        message.error = err;
+        tlsHandshakeEndChannel.publish(message);
+      }
       cleanup();
       socket.destroy();
       raw.destroy();
@@ -94,6 +110,10 @@ export function acceptTls(ctx: ConnectionContext, settings: HandshakeSettings): 
       checkClientCertificate(socket, ctx, settings).then((clientCertificate) => {
         if (settled) return;
         settled = true;
+        if (message !== undefined) {
+          message.protocol = socket.getProtocol() ?? undefined;
+          tlsHandshakeEndChannel.publish(message);
+        }
         cleanup();
         releaseControl(socket);
         socket.once('close', () => raw.destroy());

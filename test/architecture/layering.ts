@@ -25,7 +25,7 @@ export interface Layer {
 }
 
 const PROTOCOLS = ['protocols/http', 'protocols/http1', 'protocols/http2', 'protocols/tls', 'protocols/proxy', 'protocols/websocket', 'protocols/adapters', 'protocols'];
-const LIBRARY = ['connection', 'transports', ...PROTOCOLS, 'pipeline', 'middleware', 'di', 'hosting', 'package'];
+const LIBRARY = ['connection', 'transports', ...PROTOCOLS, 'pipeline', 'middleware', 'observability', 'di', 'hosting', 'package'];
 
 /**
  * From the bottom up. A path matches its longest prefix here. `test/` is not a layer: tests may
@@ -54,6 +54,9 @@ export const LAYERS: readonly Layer[] = [
   { name: 'pipeline', paths: ['pipeline/'], mayImport: ['connection', 'protocols/http', 'protocols/websocket'] },
   // Request middleware shipped with tiercel: on the pipeline and the shared HTTP contracts, never a version.
   { name: 'middleware', paths: ['middleware/'], mayImport: ['connection', 'protocols/http', 'pipeline'] },
+  // Metrics (diagnostics_channel subscribers) and tracing (request middleware) over OpenTelemetry's
+  // API: they read the events and contracts below, never a protocol version.
+  { name: 'observability', paths: ['observability/'], mayImport: ['connection', 'protocols/http', 'pipeline'] },
   { name: 'di', paths: ['di/'], mayImport: ['connection', 'transports', ...PROTOCOLS] },
   { name: 'hosting', paths: ['hosting/'], mayImport: LIBRARY },
   // The package's root entry point re-exports every layer.
@@ -95,6 +98,9 @@ export const MODULE_OWNERS: Readonly<Record<string, readonly string[]>> = {
   cookie: ['middleware'],
   'node:tls': ['protocols/tls'],
   'node:http2': ['protocols/http2'],
+  // The metrics and tracing API (a no-op until the app registers an SDK); only observability/ loads it,
+  // so a server without metrics does not.
+  '@opentelemetry/api': ['observability'],
 };
 const ANY_LAYER_PACKAGES = new Set(['tsyringe', 'reflect-metadata']);
 const APPS = new Set(['examples', 'fuzz', 'bench']);
@@ -102,13 +108,13 @@ const APPS = new Set(['examples', 'fuzz', 'bench']);
 /** Protocol names as HttpExchange.protocol gives them; a string literal equal to one is a branch on the version. */
 export const VERSION_NAMES: readonly string[] = ['HTTP/1.0', 'HTTP/1.1', 'HTTP/2'];
 /** Layers that must not name a version (hosting may: it configures them; apps may). */
-export const VERSION_BLIND_LAYERS: readonly string[] = ['pipeline', 'middleware'];
+export const VERSION_BLIND_LAYERS: readonly string[] = ['pipeline', 'middleware', 'observability'];
 
 /** The layers that may read `process.env`: the composition root, and apps. */
 export const ENVIRONMENT_READERS: readonly string[] = ['di', 'examples', 'fuzz', 'bench'];
 
 /** Folders the check reads (and the root index.ts); the layers' source. */
-export const SOURCE_ROOTS = ['index.ts', 'connection', 'transports', 'protocols', 'pipeline', 'middleware', 'di', 'hosting', 'examples', 'fuzz', 'bench'];
+export const SOURCE_ROOTS = ['index.ts', 'connection', 'transports', 'protocols', 'pipeline', 'middleware', 'observability', 'di', 'hosting', 'examples', 'fuzz', 'bench'];
 
 export type RuleName = 'layer' | 'index' | 'package' | 'version' | 'environment' | 'unresolved';
 
