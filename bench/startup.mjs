@@ -11,12 +11,16 @@
 // the machine's load (2 shared cores here); CPU time (user + system) much less, so both are shown,
 // as min / median / p90 over the runs (the p90 - min gap is the spread).
 //
+// BEFORE=<folder> adds the same two rows for another build of tiercel (a checkout of an earlier
+// commit, built with tsc, its node_modules linked), interleaved too: a before/after in one run.
+//
 //   node bench/startup.mjs            RUNS=30 (default)
+//   BEFORE=/tmp/tiercel-before node bench/startup.mjs
 import { spawn, spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readCpuSeconds } from './lib/cpu.mjs';
 import { readMemory } from './lib/processes.mjs';
 
@@ -69,6 +73,12 @@ const cases = {
   "unbundled: import('dist/hosting/index.js')": () => timed(['--input-type=module', '-e', `await import('./dist/hosting/index.js');${cpu}`]),
   'unbundled: dist/hosting/cli.js serve → listening': () => server(['dist/hosting/cli.js', ...SERVE], '(Ctrl-C stops)'),
 };
+const before = process.env.BEFORE;
+if (before !== undefined) {
+  const hosting = pathToFileURL(join(before, 'dist', 'hosting', 'index.js')).href;
+  cases["BEFORE: import('tiercel/hosting')"] = () => timed(['--input-type=module', '-e', `await import(${JSON.stringify(hosting)});${cpu}`]);
+  cases['BEFORE: tiercel serve → listening'] = () => server([join(before, 'dist', 'hosting', 'cli.js'), ...SERVE], '(Ctrl-C stops)');
+}
 const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) for (const [name, run] of Object.entries(cases)) results[name].push(await run());
 

@@ -43,7 +43,9 @@ const result = await build({
   platform: 'node',
   target: 'node20',
   packages: 'external',
-  // Error messages and logs name classes (tsyringe's too); a bundle must not rename them.
+  // Without it esbuild renames classes: tsc's decorated ones (\`let X = class X\`, reassigned by
+  // __decorate) become MemoryTransport2, classes with static members _TestServer. Error messages,
+  // logs and tsyringe's errors name classes. Costs ~4 ms of CPU at import (459 __name calls).
   keepNames: true,
   sourcemap: 'linked',
   sourcesContent: true,

@@ -121,6 +121,12 @@ test('every entry point loads, and a class is one class whichever entry point it
     import('tiercel/hosting'),
   ]);
   for (const m of [protocols, pipeline, middleware, di]) assert.ok(Object.keys(m).length > 0);
+  // A bundler renames classes unless told not to (MemoryTransport2): messages and logs name them.
+  for (const m of [root, connection, transports, protocols, pipeline, middleware, di, hosting]) {
+    for (const [name, value] of Object.entries(m)) {
+      if (typeof value === 'function' && Function.prototype.toString.call(value).startsWith('class')) assert.equal(value.name, name);
+    }
+  }
   assert.equal(root.Server, hosting.Server);
   assert.equal(root.ApplicationBuilder, pipeline.ApplicationBuilder);
   // The class is the DI token: a second copy of MemoryTransport would resolve nothing.
