@@ -1,16 +1,26 @@
-// Start-up costs, measured from the built dist/ (run `npm run build` first):
-// - import: `await import('tiercel/hosting')` in a fresh process, against a bare `node -e ''`;
-// - serve:  `tiercel serve` (the demo app) from spawning the process to its listening line, against
-//           a bare node:http server (bench/servers/node-http.mjs) from spawn to its listening line;
+// Start-up costs, measured from the build (run `npm run build` first):
+// - import: `await import('tiercel/hosting')` in a fresh process (the package's export: the
+//           bundle/ that scripts/bundle.mjs makes of dist/), against a bare `node -e ''`;
+// - serve:  `tiercel serve` (the package's bin, bundle/hosting/cli.js, serving the demo app) from
+//           spawning the process to its listening line, against a bare node:http server
+//           (bench/servers/node-http.mjs) from spawn to its listening line;
 //   CPU time and VmRSS of a server are read from /proc the moment its line arrives.
+// The same two from tsc's unbundled dist/ (one ES module per source file, what the tests run)
+// are interleaved with them, so the bundle's gain is measured in the same run.
 // Each case runs RUNS times, interleaved, so a busy machine slows all alike. Wall time moves with
 // the machine's load (2 shared cores here); CPU time (user + system) much less, so both are shown,
 // as min / median / p90 over the runs (the p90 - min gap is the spread).
 //
+// BEFORE=<folder> adds the same two rows for another build of tiercel (a checkout of an earlier
+// commit, built with tsc, its node_modules linked), interleaved too: a before/after in one run.
+//
 //   node bench/startup.mjs            RUNS=30 (default)
+//   BEFORE=/tmp/tiercel-before node bench/startup.mjs
 import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { readCpuSeconds } from './lib/cpu.mjs';
 import { readMemory } from './lib/processes.mjs';
 
@@ -53,12 +63,22 @@ function server(args, ready) {
   });
 }
 
+const bin = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.tiercel;
+const SERVE = ['serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn'];
 const cases = {
   "node -e ''": () => timed(['-e', cpu]),
   "import('tiercel/hosting')": () => timed(['--input-type=module', '-e', `await import('tiercel/hosting');${cpu}`]),
   'node:http → listening': () => server(['bench/servers/node-http.mjs', '0'], 'listening'),
-  'tiercel serve → listening': () => server(['dist/hosting/cli.js', 'serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn'], '(Ctrl-C stops)'),
+  'tiercel serve → listening': () => server([bin, ...SERVE], '(Ctrl-C stops)'),
+  "unbundled: import('dist/hosting/index.js')": () => timed(['--input-type=module', '-e', `await import('./dist/hosting/index.js');${cpu}`]),
+  'unbundled: dist/hosting/cli.js serve → listening': () => server(['dist/hosting/cli.js', ...SERVE], '(Ctrl-C stops)'),
 };
+const before = process.env.BEFORE;
+if (before !== undefined) {
+  const hosting = pathToFileURL(join(before, 'dist', 'hosting', 'index.js')).href;
+  cases["BEFORE: import('tiercel/hosting')"] = () => timed(['--input-type=module', '-e', `await import(${JSON.stringify(hosting)});${cpu}`]);
+  cases['BEFORE: tiercel serve → listening'] = () => server([join(before, 'dist', 'hosting', 'cli.js'), ...SERVE], '(Ctrl-C stops)');
+}
 const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) for (const [name, run] of Object.entries(cases)) results[name].push(await run());
 
@@ -81,5 +101,13 @@ console.log(
   `\nimport above bare node (medians): wall ${above('wall', "import('tiercel/hosting')", "node -e ''").toFixed(0)} ms, ` +
     `CPU ${above('cpu', "import('tiercel/hosting')", "node -e ''").toFixed(0)} ms (goal: ≤ 60 ms)`,
 );
+console.log(
+  `unbundled import above bare node (medians): wall ${above('wall', "unbundled: import('dist/hosting/index.js')", "node -e ''").toFixed(0)} ms, ` +
+    `CPU ${above('cpu', "unbundled: import('dist/hosting/index.js')", "node -e ''").toFixed(0)} ms`,
+);
 console.log(`tiercel serve to listening (median): wall ${median(of('tiercel serve → listening', 'wall')).toFixed(0)} ms (goal: < 150 ms)`);
+console.log(
+  `tiercel serve to listening above node:http (medians): wall ${above('wall', 'tiercel serve → listening', 'node:http → listening').toFixed(0)} ms, ` +
+    `CPU ${above('cpu', 'tiercel serve → listening', 'node:http → listening').toFixed(0)} ms`,
+);
 console.log(`RSS at listening above node:http (medians): ${above('rss', 'tiercel serve → listening', 'node:http → listening').toFixed(1)} MiB (goal: ≤ 10 MiB)`);

@@ -1,4 +1,5 @@
 import { createRequire } from 'node:module';
+import type * as Tsyringe from 'tsyringe';
 
 /*
  * tsyringe and reflect-metadata are CommonJS packages, loaded here with require() rather than
@@ -9,15 +10,75 @@ import { createRequire } from 'node:module';
  * It is the same module either way: an app's `import 'tsyringe'` gets this instance from
  * require's cache, so the app and tiercel share one container registry.
  *
+ * tsyringe itself (41 files, ~33 ms of CPU even by require()) loads with the first container
+ * (`loadTsyringe()`: createServerContainer, addTiercel, resolve, an ApplicationBuilder's services),
+ * not at import: `import 'tiercel/hosting'` must not pay for it (issue 11). The decorators below
+ * are tsyringe's, deferred: applied at once when tsyringe is loaded (by tiercel or by the app),
+ * else queued and applied, in the order they ran, when it loads. A class decorated through them
+ * is therefore known to tsyringe before any tiercel container can resolve it.
+ *
  * Internal (not in connection/index.ts): every layer's tsyringe comes from here.
  */
 const require = createRequire(import.meta.url);
-// The polyfill first: tsyringe refuses to load without it, and the decorators below record
-// constructor parameter types through it.
+// Eager, and first: tsc's `__metadata("design:paramtypes", …)` records constructor parameter
+// types only if Reflect.metadata exists when the class is defined. One file, ~7 ms of CPU.
 require('reflect-metadata');
-const tsyringe = require('tsyringe') as typeof import('tsyringe');
 
-export const { container, inject, injectable, injectAll, singleton, scoped, Lifecycle, instanceCachingFactory } = tsyringe;
-export type { DependencyContainer, InjectionToken } from 'tsyringe';
+let loaded: typeof Tsyringe | undefined;
+let pending: Array<(t: typeof Tsyringe) => void> = [];
+let tsyringePath: string | undefined;
+
+/** tsyringe, loaded now if it was not; the decorators queued until then are applied first. */
+export function loadTsyringe(): typeof Tsyringe {
+  if (loaded !== undefined) return loaded;
+  loaded = require('tsyringe') as typeof Tsyringe;
+  const queued = pending;
+  pending = [];
+  for (const apply of queued) apply(loaded);
+  return loaded;
+}
+
+/** Applies a decorator now if tsyringe is loaded (the app may have loaded it: no cost), else when it loads. */
+function whenLoaded(apply: (t: typeof Tsyringe) => void): void {
+  if (loaded === undefined && require.cache[(tsyringePath ??= require.resolve('tsyringe'))] !== undefined) loadTsyringe();
+  if (loaded !== undefined) apply(loaded);
+  else pending.push(apply);
+}
+
+/** A decorator factory of tsyringe's (class or parameter), untyped here: each export below takes its exact type. */
+type DecoratorFactory = (...args: unknown[]) => (...target: unknown[]) => void;
+
+/** tsyringe's decorator factory `pick(t)`, whose decorators are applied when tsyringe is loaded. */
+function deferred(pick: (t: typeof Tsyringe) => unknown): DecoratorFactory {
+  return (...args) =>
+    (...target) =>
+      whenLoaded((t) => (pick(t) as DecoratorFactory)(...args)(...target));
+}
+
+export const injectable = deferred((t) => t.injectable) as unknown as typeof Tsyringe.injectable;
+export const singleton = deferred((t) => t.singleton) as unknown as typeof Tsyringe.singleton;
+export const scoped = deferred((t) => t.scoped) as unknown as typeof Tsyringe.scoped;
+export const inject = deferred((t) => t.inject) as unknown as typeof Tsyringe.inject;
+export const injectAll = deferred((t) => t.injectAll) as unknown as typeof Tsyringe.injectAll;
+
+/** tsyringe's `instanceCachingFactory`; only ever called to register, so tsyringe loads with it. */
+export const instanceCachingFactory: typeof Tsyringe.instanceCachingFactory = (factory) => loadTsyringe().instanceCachingFactory(factory);
+
+/**
+ * tsyringe's `Lifecycle` enum, by value: an enum is an object that must exist at import, before
+ * tsyringe loads. test/di/lazy-tsyringe.test.ts checks it equals tsyringe's, key for key.
+ */
+export const Lifecycle = Object.freeze({
+  Transient: 0,
+  Singleton: 1,
+  ResolutionScoped: 2,
+  ContainerScoped: 3,
+  0: 'Transient',
+  1: 'Singleton',
+  2: 'ResolutionScoped',
+  3: 'ContainerScoped',
+}) as unknown as typeof Tsyringe.Lifecycle;
 // The enum's type too, as `import { Lifecycle } from 'tsyringe'` gives both.
-export type Lifecycle = import('tsyringe').Lifecycle;
+export type Lifecycle = Tsyringe.Lifecycle;
+
+export type { DependencyContainer, InjectionToken } from 'tsyringe';

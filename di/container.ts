@@ -1,4 +1,4 @@
-import { container as rootContainer, type DependencyContainer } from '../connection/tsyringe.js';
+import { loadTsyringe, type DependencyContainer } from '../connection/tsyringe.js';
 import { addTiercel } from './add-tiercel.js';
 import type { ServerOptions } from './server-options.js';
 
@@ -8,7 +8,7 @@ import type { ServerOptions } from './server-options.js';
  * servers in one process never share a transport, a memory endpoint namespace or options.
  */
 export function createServerContainer(options: ServerOptions = {}): DependencyContainer {
-  const c = rootContainer.createChildContainer();
+  const c = loadTsyringe().container.createChildContainer();
   addTiercel(c, { server: options });
   return c;
 }

@@ -1,5 +1,6 @@
 import type { DependencyContainer, InjectionToken } from 'tsyringe';
 import type { Token } from '../connection/index.js';
+import { loadTsyringe } from '../connection/tsyringe.js';
 import { DiMetadataError, DiRegistrationError } from './errors.js';
 
 /**
@@ -7,6 +8,8 @@ import { DiMetadataError, DiRegistrationError } from './errors.js';
  * coded errors that say what to do (its own messages name neither decorators nor tsconfig).
  */
 export function resolve<T>(c: DependencyContainer, token: Token<T> | InjectionToken<T>): T {
+  // The app may have made `c` with its own `import 'tsyringe'`: tiercel's deferred decorators must be applied first.
+  loadTsyringe();
   try {
     return c.resolve<T>(token);
   } catch (err) {
@@ -16,6 +19,7 @@ export function resolve<T>(c: DependencyContainer, token: Token<T> | InjectionTo
 
 /** Every registration of `token` in `c` (or, if `c` has none, its nearest parent with some), in registration order. */
 export function resolveAll<T>(c: DependencyContainer, token: Token<T>): T[] {
+  loadTsyringe();
   if (!c.isRegistered(token, true)) return [];
   try {
     return c.resolveAll<T>(token);

@@ -1,4 +1,4 @@
-import { Lifecycle, type DependencyContainer } from '../connection/tsyringe.js';
+import { Lifecycle, loadTsyringe, type DependencyContainer } from '../connection/tsyringe.js';
 import { TRANSPORT, type Transport } from '../connection/index.js';
 import { resolveAll } from './resolution.js';
 
@@ -11,6 +11,8 @@ export type TransportClass<T extends Transport = Transport> = new (...args: any[
  * registered before it (so it is tried first).
  */
 export function registerTransport(c: DependencyContainer, transport: TransportClass): void {
+  // `c` may be the app's own: the class's deferred decorators reach tsyringe before it is resolved.
+  loadTsyringe();
   c.register(transport, { useClass: transport }, { lifecycle: Lifecycle.ContainerScoped });
   c.register(TRANSPORT, { useToken: transport });
 }

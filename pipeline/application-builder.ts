@@ -1,4 +1,4 @@
-import { container as rootContainer, type DependencyContainer } from '../connection/tsyringe.js';
+import { loadTsyringe, type DependencyContainer } from '../connection/tsyringe.js';
 import { ConnectionAbortedError, LOGGER, LOGGER_FACTORY, NextCalledTwiceError, silentLogger, type Logger, type LoggerFactory } from '../connection/index.js';
 import { HttpProtocolError, type HeaderList, type HttpApplication, type HttpExchange } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';
@@ -258,7 +258,7 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
 
   container(): DependencyContainer {
     // A child of tsyringe's root, never the root itself: nothing is registered globally.
-    return (this.#container ??= rootContainer.createChildContainer());
+    return (this.#container ??= loadTsyringe().container.createChildContainer());
   }
 
   // A bound field so the protocol may call it detached; one closure per app, not per request.

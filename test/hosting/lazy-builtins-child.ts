@@ -1,5 +1,5 @@
 // Run by lazy-loading.test.ts in a fresh process (argv: a PEM certificate and key file): imports
-// 'tiercel/hosting' from dist/ as an app would and prints one JSON line, which of node:http2,
+// 'tiercel/hosting' as an app would (the package's export: bundle/) and prints one JSON line, which of node:http2,
 // node:tls and node:crypto are loaded after each step: the import, an HTTP/1.1 request to an
 // http:// endpoint, starting an https:// endpoint, the first h2c connection (with a stop requested
 // before HTTP/2 could load for it), an h2c request. The clients are raw net sockets, which load

@@ -1,13 +1,13 @@
 // Run by lazy-loading.test.ts in a fresh process: imports 'tiercel/hosting' as an app would (the
-// package's own export, from dist/) and prints one JSON line, which of tiercel's heavy dependencies
-// are loaded after each step: the import, a TestServer and one request, a WebSocket upgrade, a
-// dev certificate. Nothing of tiercel's is imported statically: that would load it first.
+// package's own export: the bundle/ the package publishes) and prints one JSON line, which of
+// tiercel's heavy dependencies are loaded after each step: the import, a TestServer (its
+// container: tsyringe) and one request, a WebSocket upgrade, a dev certificate. Nothing of tiercel's is imported statically: that would load it first.
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, sep } from 'node:path';
 
-const PACKAGES = ['ws', 'undici', 'selfsigned'];
+const PACKAGES = ['tsyringe', 'ws', 'undici', 'selfsigned'];
 const cache = createRequire(import.meta.url).cache;
 /** The packages with a file in require's cache: CommonJS, whether reached by require() or import. */
 function loaded(): string[] {

@@ -17,14 +17,15 @@ function runChild(child = CHILD, args: readonly string[] = []): Promise<Record<s
   });
 }
 
-test("import 'tiercel/hosting' loads none of ws, undici, selfsigned; each loads with the first use that needs it", async () => {
+test("import 'tiercel/hosting' loads none of tsyringe, ws, undici, selfsigned; each loads with the first use that needs it", async () => {
   const stages = await runChild();
   assert.equal(stages.import, [], 'nothing heavy at import');
-  // A TestServer is a test client: undici (its fetch) loads with it; ws is still not needed.
-  assert.equal(stages.request, ['undici']);
+  // A TestServer makes a container (tsyringe) and is a test client: undici (its fetch) loads with
+  // it; ws is still not needed.
+  assert.equal(stages.request, ['tsyringe', 'undici']);
   // The server's side of a WebSocket loads ws.
-  assert.equal(stages.webSocket, ['ws', 'undici']);
-  assert.equal(stages.devCertificate, ['ws', 'undici', 'selfsigned']);
+  assert.equal(stages.webSocket, ['tsyringe', 'ws', 'undici']);
+  assert.equal(stages.devCertificate, ['tsyringe', 'ws', 'undici', 'selfsigned']);
 });
 
 test("node:http2 and node:tls load with the first HTTP/2 connection or HTTPS endpoint, not with 'tiercel/hosting' or HTTP/1.1; a stop during the load is honoured", async () => {

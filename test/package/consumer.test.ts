@@ -3,7 +3,8 @@
 // fresh npm project holding nothing else but tsyringe and reflect-metadata. That project is a
 // strict TypeScript consumer (skipLibCheck false, module nodenext, no @types of its own); it
 // registers an @injectable transport and a connection middleware, tests an app with TestServer,
-// and runs under node --test. Dependencies come from the registry through npm's cache
+// imports every entry point (the published code is one esbuild bundle with shared chunks: a class
+// must be the same class from each) and runs under node --test, then runs the `tiercel` bin. Dependencies come from the registry through npm's cache
 // (--prefer-offline: after `npm ci` they are all in it).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -107,6 +108,36 @@ test('an @injectable transport and a connection middleware, resolved from the se
     await server.stop(1_000);
   }
 });
+
+test('every entry point loads, and a class is one class whichever entry point it came from', async () => {
+  const [root, connection, transports, protocols, pipeline, middleware, di, hosting] = await Promise.all([
+    import('tiercel'),
+    import('tiercel/connection'),
+    import('tiercel/transports'),
+    import('tiercel/protocols'),
+    import('tiercel/pipeline'),
+    import('tiercel/middleware'),
+    import('tiercel/di'),
+    import('tiercel/hosting'),
+  ]);
+  for (const m of [protocols, pipeline, middleware, di]) assert.ok(Object.keys(m).length > 0);
+  // A bundler renames classes unless told not to (MemoryTransport2): messages and logs name them.
+  for (const m of [root, connection, transports, protocols, pipeline, middleware, di, hosting]) {
+    for (const [name, value] of Object.entries(m)) {
+      if (typeof value === 'function' && Function.prototype.toString.call(value).startsWith('class')) assert.equal(value.name, name);
+    }
+  }
+  assert.equal(root.Server, hosting.Server);
+  assert.equal(root.ApplicationBuilder, pipeline.ApplicationBuilder);
+  // The class is the DI token: a second copy of MemoryTransport would resolve nothing.
+  const server = new hosting.Server({ logLevel: 'warn' });
+  assert.ok(server.getTransport(transports.MemoryTransport) instanceof transports.MemoryTransport);
+  // An error made by hosting's code is the class tiercel/connection exports.
+  assert.throws(
+    () => new hosting.Server({ logLevel: 'loud' as 'warn' }),
+    (e: unknown) => e instanceof connection.InvalidOptionError && e instanceof connection.TiercelError,
+  );
+});
 `,
 };
 
@@ -131,7 +162,7 @@ function diPackages(): string[] {
 /** A copy of the repository as a fresh clone has it (no dist/), with its dev dependencies installed. */
 function unbuiltClone(parent: string): string {
   const dir = join(parent, 'tiercel');
-  const skip = new Set(['node_modules', 'dist', 'coverage', '.git', '.perf']);
+  const skip = new Set(['node_modules', 'dist', 'bundle', 'coverage', '.git', '.perf']);
   cpSync(root, dir, {
     recursive: true,
     filter: (source) => {
@@ -155,13 +186,17 @@ async function consume(parent: string, name: string, spec: string, flags: readon
   assert.not.ok(installed.includes('typescript'), 'the consumer compiles with the repository compiler, not one of its own');
   expectOk(`tsc (${name})`, await tsc(dir));
   expectOk(`node --test (${name})`, await run(process.execPath, ['--test', join('out', 'app.test.js')], dir, 30_000));
+  // The bin npm linked, run as a user would: it reads the package's version beside it.
+  const version = await run(join(dir, 'node_modules', '.bin', 'tiercel'), ['--version'], dir, 30_000);
+  expectOk(`tiercel --version (${name})`, version);
+  assert.is(version.output.trim(), (JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { version: string }).version);
 }
 
 interface PackedFile {
   readonly path: string;
 }
 
-test('npm pack ships the LICENSE, code and types for every export, source maps that carry their sources, and no tests', async () => {
+test('npm pack ships the LICENSE, the bundle and types for every export, source maps that carry their sources, and no tests', async () => {
   const ran = await run('npm', ['pack', '--dry-run', '--json', '--ignore-scripts', '--loglevel=error'], root);
   expectOk('npm pack --dry-run', ran);
   const files = new Set((JSON.parse(ran.output) as Array<{ files: PackedFile[] }>)[0].files.map((f) => f.path));
@@ -184,6 +219,12 @@ test('npm pack ships the LICENSE, code and types for every export, source maps t
   assert.ok((manifest.keywords ?? []).length > 0, 'keywords');
   const stray = [...files].filter((f) => /^dist\/(test|examples)\//.test(f) || (f.endsWith('.ts') && !f.endsWith('.d.ts')));
   assert.equal(stray, [], 'no tests, examples or TypeScript sources are shipped');
+  // The code is the bundle (scripts/bundle.mjs); dist/ ships only the .d.ts tsc wrote.
+  assert.equal([...files].filter((f) => f.startsWith('dist/') && !f.endsWith('.d.ts')), [], "dist/'s unbundled JavaScript is not shipped");
+  for (const js of [...files].filter((f) => f.endsWith('.js'))) {
+    const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(root, js), 'utf8'))?.[1];
+    if (url !== undefined) assert.ok(files.has(join(js, '..', url)), `${js} points at its shipped map`);
+  }
   const maps = [...files].filter((f) => f.endsWith('.map'));
   assert.ok(maps.length > 0);
   for (const map of maps) {
