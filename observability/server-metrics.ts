@@ -113,6 +113,9 @@ export class ServerMetrics {
   /** protocol → method → status → series, one tree per scheme. */
   readonly #durationHttp = new Map<string, Map<string, Map<number, DurationSeries>>>();
   readonly #durationHttps = new Map<string, Map<string, Map<number, DurationSeries>>>();
+  /** route → the same tree, for requests a router matched (`http.route`; templates are few). */
+  readonly #routedHttp = new Map<string, Map<string, Map<string, Map<number, DurationSeries>>>>();
+  readonly #routedHttps = new Map<string, Map<string, Map<string, Map<number, DurationSeries>>>>();
   readonly #failed = new Map<string, DurationSeries>();
   /** When the subscriptions began: what started before is not counted at its end. */
   readonly #since: number;
@@ -141,7 +144,7 @@ export class ServerMetrics {
       const r = (this.#registry = new PrometheusRegistry());
       const conn = ['network_transport', 'tiercel_endpoint'];
       this.#own = {
-        duration: r.histogram('http_server_request_duration_seconds', 'Duration of HTTP server requests.', ['http_request_method', 'http_response_status_code', 'url_scheme', 'network_protocol_version'], DURATION_BUCKETS),
+        duration: r.histogram('http_server_request_duration_seconds', 'Duration of HTTP server requests.', ['http_request_method', 'http_response_status_code', 'url_scheme', 'network_protocol_version', 'http_route'], DURATION_BUCKETS),
         activeRequests: r.gauge('http_server_active_requests', 'Number of active HTTP server requests.', ['http_request_method', 'url_scheme']),
         activeConnections: r.gauge('tiercel_active_connections', 'Number of connections that are currently active on the server.', conn),
         connectionDuration: r.histogram('tiercel_connection_duration_seconds', 'The duration of connections on the server.', [...conn, 'tiercel_connection_end_reason'], CONNECTION_DURATION_BUCKETS),
@@ -225,7 +228,14 @@ export class ServerMetrics {
   }
 
   #duration(ex: HttpRequestMessage['request'], scheme: string): DurationSeries {
-    const byProtocol = scheme === 'https' ? this.#durationHttps : this.#durationHttp;
+    const route = ex.route;
+    let byProtocol: Map<string, Map<string, Map<number, DurationSeries>>> | undefined;
+    if (route === undefined) byProtocol = scheme === 'https' ? this.#durationHttps : this.#durationHttp;
+    else {
+      const routes = scheme === 'https' ? this.#routedHttps : this.#routedHttp;
+      byProtocol = routes.get(route);
+      if (byProtocol === undefined) routes.set(route, (byProtocol = new Map()));
+    }
     let byMethod = byProtocol.get(ex.protocol);
     if (byMethod === undefined) byProtocol.set(ex.protocol, (byMethod = new Map()));
     let byStatus = byMethod.get(ex.method);
@@ -233,7 +243,7 @@ export class ServerMetrics {
     const status = ex.statusCode;
     let series = byStatus.get(status);
     if (series === undefined) {
-      series = this.#durationSeries(ex.method, status, scheme, protocolVersionOf(ex.protocol), '');
+      series = this.#durationSeries(ex.method, status, scheme, protocolVersionOf(ex.protocol), '', route);
       byStatus.set(status, series);
     }
     return series;
@@ -246,16 +256,16 @@ export class ServerMetrics {
     const status = m.error !== undefined && !ex.headersSent ? 500 : ex.statusCode;
     const errorType = m.error !== undefined ? errorTypeOf(m.error) : String(status);
     const version = protocolVersionOf(ex.protocol);
-    const key = `${ex.method} ${status} ${scheme} ${version} ${errorType}`;
+    const key = `${ex.method} ${status} ${scheme} ${version} ${errorType} ${ex.route ?? ''}`;
     let series = this.#failed.get(key);
     if (series === undefined) {
-      series = this.#durationSeries(ex.method, status, scheme, version, errorType);
+      series = this.#durationSeries(ex.method, status, scheme, version, errorType, ex.route);
       this.#failed.set(key, series);
     }
     return series;
   }
 
-  #durationSeries(method: string, status: number, scheme: string, version: string, errorType: string): DurationSeries {
+  #durationSeries(method: string, status: number, scheme: string, version: string, errorType: string, route: string | undefined): DurationSeries {
     const attributes: Attributes = {
       'http.request.method': method,
       'http.response.status_code': status,
@@ -264,7 +274,8 @@ export class ServerMetrics {
       'network.protocol.version': version,
     };
     if (errorType !== '') attributes['error.type'] = errorType;
-    return { attributes, prometheus: this.#own?.duration.labels(method, String(status), scheme, version) };
+    if (route !== undefined) attributes['http.route'] = route;
+    return { attributes, prometheus: this.#own?.duration.labels(method, String(status), scheme, version, route ?? '') };
   }
 
   #requestRejected(m: HttpRequestRejectedMessage): void {

@@ -84,14 +84,24 @@ export class HttpContext {
   #services: DependencyContainer | undefined = undefined;
   #webSockets: WebSocketManager | undefined = undefined;
   #signal: AbortSignal | undefined = undefined;
-  /** The route a router matched (middleware/router sets it), or undefined before or without one. */
-  route: RouteMatch | undefined = undefined;
+  #route: RouteMatch | undefined = undefined;
 
   constructor(exchange: HttpExchange, app: ApplicationServices) {
     this.exchange = exchange;
     this.request = new HttpRequest(exchange);
     this.response = new HttpResponse(exchange);
     this.#app = app;
+  }
+
+  /** The route a router matched (middleware/router sets it), or undefined before or without one. */
+  get route(): RouteMatch | undefined {
+    return this.#route;
+  }
+
+  /** Also tells the exchange the full template (`pathBase` + template), for metrics' `http.route`. */
+  set route(match: RouteMatch | undefined) {
+    this.#route = match;
+    this.exchange.route = match === undefined ? undefined : this.request.pathBase + match.template;
   }
 
   get connection(): ConnectionInfo {

@@ -82,6 +82,7 @@ export abstract class HttpExchangeBase implements HttpExchange {
   declare appDone: boolean;
   /** Set once the request has left HTTP (`upgrade()` or `accept()`). */
   declare upgraded: boolean;
+  declare route: string | undefined;
   /** The body reader's state: made with the exchange when the request has a body, else on a failure. */
   private declare body: BodyState | undefined;
   private declare abortController: AbortController | undefined;
@@ -96,6 +97,7 @@ export abstract class HttpExchangeBase implements HttpExchange {
     this.responseHeaders = new HeaderList();
     this.appDone = false;
     this.upgraded = false;
+    this.route = undefined;
     this.body = hasBody ? new BodyState(false) : undefined;
     this.abortController = undefined;
     this.trailerList = null;

@@ -32,6 +32,11 @@ export interface HttpExchange
     HttpRequestLifetimeFeature {
   /** The feature this exchange offers under `key`, or undefined when its protocol has none. */
   feature<T>(key: FeatureKey<T>): T | undefined;
+  /**
+   * The route template a router matched, as a full path (`/api/users/:id`), or undefined: what
+   * metrics report as `http.route` (the pipeline sets it when `ctx.route` is set).
+   */
+  route: string | undefined;
 }
 
 /**

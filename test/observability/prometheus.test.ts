@@ -17,6 +17,8 @@ test('the demo app serves /metrics: valid exposition text with the requests, con
   try {
     for (let i = 0; i < 5; i++) assert.is(await (await request(`${s.url}/plaintext`)).body.text(), 'Hello, World!');
     await (await request(`${s.url}/json`)).body.text();
+    // The demo's Router matches /users/:id: its template is the series' http_route.
+    for (const id of ['7', '42']) assert.equal(await (await request(`${s.url}/users/${id}`)).body.json(), { id });
     assert.is((await request(`${s.url}/nowhere`)).statusCode, 404);
     assert.match(await exchange(s.port, 'GET /plaintext HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'), /^HTTP\/1\.1 200/);
     assert.match(await exchange(s.port, 'GET /plaintext HTTP/1.1\r\nHost: x\r\nBad : header\r\n\r\n'), /^HTTP\/1\.1 400/);
@@ -39,7 +41,8 @@ test('the demo app serves /metrics: valid exposition text with the requests, con
     assert.is(families.get('tiercel_rejected_requests_total')?.type, 'counter');
     for (const f of families.values()) assert.ok(f.help, `${f.name} has HELP`);
 
-    const ok = { http_request_method: 'GET', http_response_status_code: '200', url_scheme: 'http', network_protocol_version: '1.1' };
+    const ok = { http_request_method: 'GET', http_response_status_code: '200', url_scheme: 'http', network_protocol_version: '1.1', http_route: '' };
+    assert.is(valueOf(families, 'http_server_request_duration_seconds_count', { ...ok, http_route: '/users/:id' }), 2);
     assert.is(valueOf(families, 'http_server_request_duration_seconds_count', ok), 7);
     assert.is(valueOf(families, 'http_server_request_duration_seconds_bucket', { ...ok, le: '+Inf' }), 7);
     assert.is(valueOf(families, 'http_server_request_duration_seconds_count', { ...ok, http_response_status_code: '404' }), 1);

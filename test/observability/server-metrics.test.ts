@@ -10,6 +10,7 @@ import { request } from 'undici';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import { ServerMetrics, transportTag } from '../../observability/index.js';
 import { ApplicationBuilder, HttpError } from '../../pipeline/index.js';
+import { Router } from '../../middleware/index.js';
 import { InvalidOptionError } from '../../connection/index.js';
 import { exchange, http2Get, startTcp, until } from './support.js';
 
@@ -99,6 +100,26 @@ test(
     const active = points<number>(m.get('http.server.active_requests'));
     assert.ok(active.length > 0);
     for (const p of active) assert.is(p.value, 0, 'every request that started has finished');
+  }),
+);
+
+test(
+  'http.route: the full template a Router matched (pathBase + template under map()); none without a match',
+  withMetrics(async (_metrics, reader) => {
+    const routed = new ApplicationBuilder()
+      .map('/api', (b) => b.use(new Router().get('/users/:id', (ctx) => ctx.response.json({ id: ctx.route!.params.id })).middleware()))
+      .run((ctx) => ctx.response.send('fallback'));
+    const s = await startTcp(routed);
+    try {
+      for (const id of ['1', '2', '3']) assert.equal(await (await request(`${s.url}/api/users/${id}`)).body.json(), { id });
+      assert.is(await (await request(`${s.url}/elsewhere`)).body.text(), 'fallback');
+    } finally {
+      await s.stop();
+    }
+    const duration = points<Histogram>((await collect(reader)).get('http.server.request.duration'));
+    const withRoute = duration.filter((p) => p.attributes['http.route'] !== undefined);
+    assert.equal(withRoute.map((p) => [p.attributes['http.route'], p.value.count]), [['/api/users/:id', 3]]);
+    assert.is(duration.find((p) => p.attributes['http.route'] === undefined)?.value.count, 1);
   }),
 );
 
