@@ -8,9 +8,9 @@ import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
 import { CERTIFICATE_PROVIDER, StaticCertificateProvider, ensureDevCertificate } from '../protocols/tls/configuration.js';
 import { ENVIRONMENT, readEnvironment, resolve } from '../di/index.js';
-import { stopOnSignals } from './stop-on-signals.js';
+import { runClustered } from './cluster-host.js';
 
-const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-level <level>]
+const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-level <level>] [--workers <n|auto>]
        tiercel dev-certs [--dir <folder>]
 
   app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
@@ -19,6 +19,8 @@ const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-le
   --urls       semicolon-separated listen URLs (default: $TIERCEL_URLS, else http://localhost:5000):
                http://127.0.0.1:5000, http://[::1]:0, http://*:8080, http://unix:/run/app.sock
   --log-level  debug | info | warn | error | silent (default: info)
+  --workers    processes serving the URLs, sharing their sockets (default: auto, the number of cores);
+               1 serves from this one process. SIGHUP replaces the workers one by one.
   --cert, --key  PEM certificate (with its chain) and key files for the https:// URLs; without
                them https:// URLs use the development certificate unless NODE_ENV=production.
 
@@ -35,6 +37,7 @@ interface Args {
   dir?: string;
   cert?: string;
   key?: string;
+  workers?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -53,6 +56,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--dir' || a.startsWith('--dir=')) args.dir = value();
     else if (a === '--cert' || a.startsWith('--cert=')) args.cert = value();
     else if (a === '--key' || a.startsWith('--key=')) args.key = value();
+    else if (a === '--workers' || a.startsWith('--workers=')) args.workers = value();
     else if (a.startsWith('-')) fail(`unknown option ${a}`);
     else if (args.command === undefined) args.command = a;
     else if (args.module === undefined) args.module = a;
@@ -84,6 +88,16 @@ async function loadApp(module: string | undefined): Promise<HttpApplicationSourc
 }
 
 async function serve(args: Args): Promise<void> {
+  if ((args.cert === undefined) !== (args.key === undefined)) fail('--cert and --key go together');
+  const workers = args.workers === undefined || args.workers === 'auto' ? 'auto' : Number(args.workers);
+  // The primary of a cluster builds nothing: each worker runs serverFor, the whole server.
+  const hosted = await runClustered(() => serverFor(args), { workers, logLevel: (args.logLevel ?? 'info') as never });
+  if (hosted.role === 'worker') return;
+  const urls = hosted.role === 'primary' ? hosted.host.urls : hosted.server.urls;
+  console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${urls.join(', ')} (Ctrl-C stops)`);
+}
+
+async function serverFor(args: Args): Promise<Server> {
   const server = new Server({ logLevel: (args.logLevel ?? 'info') as never });
   const urls = (args.urls ?? resolve(server.services, ENVIRONMENT).urls ?? 'http://localhost:5000')
     .split(';')
@@ -91,16 +105,13 @@ async function serve(args: Args): Promise<void> {
     .filter((u) => u.length > 0);
   if (urls.length === 0) fail('no URLs to listen on');
   server.useHttp(await loadApp(args.module));
-  if ((args.cert === undefined) !== (args.key === undefined)) fail('--cert and --key go together');
   if (args.cert !== undefined) {
     // The files serve every https:// URL, production included; without them the development certificate does.
     const files = new StaticCertificateProvider({ certFile: resolvePath(args.cert), keyFile: resolvePath(args.key!) });
     server.services.register(CERTIFICATE_PROVIDER, { useValue: files });
   }
   for (const url of urls) server.listen(url);
-  await server.start();
-  console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
-  stopOnSignals(server);
+  return server;
 }
 
 async function devCerts(args: Args): Promise<void> {

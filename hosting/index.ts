@@ -10,3 +10,5 @@ export * from './manual-clock.js';
 export * from './stop-on-signals.js';
 export * from './test-client.js';
 export * from './test-errors.js';
+export * from './cluster-options.js';
+export * from './cluster-host.js';
