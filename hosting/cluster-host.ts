@@ -285,7 +285,7 @@ function hostOnSignals(host: ClusterHost, exit: boolean): void {
       return;
     }
     stopping = true;
-    host.logger.info(`${signal}: stopping the workers gracefully (a second signal stops at once)`);
+    host.logger.info(`${signal}: stopping gracefully, every worker (a second signal stops at once)`);
     void host.stop().then(() => {
       process.removeListener('SIGHUP', onHangup);
       process.removeListener('SIGINT', onStop);
