@@ -1,6 +1,6 @@
 // Start-up costs, measured from the built dist/ (run `npm run build` first):
 // - import: `await import('tiercel/hosting')` in a fresh process, against a bare `node -e ''`;
-// - serve:  `tiercel serve` (the demo app) from spawning the process to its listening line, against
+// - serve:  `tiercel serve --workers 1` (the demo app, one process: the cost of a server, not of a cluster) from spawning the process to its listening line, against
 //           a bare node:http server (bench/servers/node-http.mjs) from spawn to its listening line;
 //   CPU time and VmRSS of a server are read from /proc the moment its line arrives.
 // Each case runs RUNS times, interleaved, so a busy machine slows all alike. Wall time moves with
@@ -57,7 +57,7 @@ const cases = {
   "node -e ''": () => timed(['-e', cpu]),
   "import('tiercel/hosting')": () => timed(['--input-type=module', '-e', `await import('tiercel/hosting');${cpu}`]),
   'node:http → listening': () => server(['bench/servers/node-http.mjs', '0'], 'listening'),
-  'tiercel serve → listening': () => server(['dist/hosting/cli.js', 'serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn'], '(Ctrl-C stops)'),
+  'tiercel serve → listening': () => server(['dist/hosting/cli.js', 'serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn', '--workers', '1'], '(Ctrl-C stops)'),
 };
 const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) for (const [name, run] of Object.entries(cases)) results[name].push(await run());
