@@ -1,4 +1,4 @@
-import cluster, { type Worker } from 'node:cluster';
+import type { Cluster, Worker } from 'node:cluster';
 import { ConsoleLogger, type Logger } from '../connection/index.js';
 import {
   ClusterStartError,
@@ -42,6 +42,8 @@ export class ClusterHost {
   readonly #slots = new Map<number, Slot>();
   readonly #restartTimers = new Set<NodeJS.Timeout>();
   #state: State = 'new';
+  /** node:cluster, loaded by start(). */
+  #cluster: Cluster | undefined;
   #urls: string[] = [];
   /** The wait before the next replacement; doubles with every death in a row. */
   #delay: number;
@@ -81,7 +83,8 @@ export class ClusterHost {
    */
   async start(): Promise<void> {
     if (this.#state !== 'new') throw new ClusterStartError('start() was called twice');
-    if (!cluster.isPrimary) throw new ClusterStartError('a ClusterHost runs in the primary process only');
+    this.#cluster = await loadCluster();
+    if (!this.#cluster.isPrimary) throw new ClusterStartError('a ClusterHost runs in the primary process only');
     this.#state = 'starting';
     const slots = Array.from({ length: this.#options.workers }, () => this.#fork(false));
     try {
@@ -154,7 +157,7 @@ export class ClusterHost {
   }
 
   #fork(replaceOnExit: boolean): Slot {
-    const worker = cluster.fork();
+    const worker = this.#cluster!.fork();
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
       worker.once('exit', (code: number | null, signal: string | null) => resolve({ code, signal }));
     });
@@ -233,7 +236,8 @@ export class ClusterHost {
     }, (slot.isListening ? slot.shutdownTimeoutMs : 0) + this.#options.stopGraceMs);
     const { code, signal } = await slot.exited;
     clearTimeout(backstop);
-    if (code !== 0) {
+    // A worker that never listened (a failed start) has said why itself.
+    if (code !== 0 && slot.isListening) {
       this.#stopUnclean = true;
       this.logger.warn(`Worker ${slot.worker.process.pid} stopped with ${describeExit(code, signal)}`);
     }
@@ -257,13 +261,15 @@ export type Clustered =
  */
 export async function runClustered(build: () => Server | Promise<Server>, options: ClusterOptions = {}): Promise<Clustered> {
   const resolved = resolveClusterOptions(options);
-  if (cluster.isWorker) return { role: 'worker', server: await runWorker(build) };
+  // One worker is no cluster: node:cluster is not even loaded. (A worker runs with the same
+  // options as its primary, so it never takes this branch.)
   if (resolved.workers === 1) {
     const server = await build();
     await server.start();
     stopOnSignals(server, { exit: resolved.exit });
     return { role: 'single', server };
   }
+  if ((await loadCluster()).isWorker) return { role: 'worker', server: await runWorker(build) };
   const host = new ClusterHost(options);
   await host.start();
   hostOnSignals(host, resolved.exit);
@@ -296,6 +302,11 @@ function hostOnSignals(host: ClusterHost, exit: boolean): void {
   process.on('SIGHUP', onHangup);
   process.on('SIGINT', onStop);
   process.on('SIGTERM', onStop);
+}
+
+/** node:cluster costs tens of milliseconds of start-up; a single process never loads it. */
+async function loadCluster(): Promise<Cluster> {
+  return (await import('node:cluster')).default;
 }
 
 function describeExit(code: number | null, signal: string | null): string {

@@ -1,4 +1,3 @@
-import cluster from 'node:cluster';
 import { chmodSync } from 'node:fs';
 import { AddressInUseError, formatEndpoint, isWindowsPipePath, type Endpoint, type PipeEndpoint } from '../../connection/index.js';
 import { SocketListener, bindFailure } from '../socket-listener.js';
@@ -50,6 +49,8 @@ export class PipeListener extends SocketListener {
       return;
     }
     checkPathLength(path);
+    // node:cluster is loaded here, not at import: only a unix socket needs to know.
+    const inClusterWorker = (await import('node:cluster')).default.isWorker;
     try {
       await this.listen({ path, backlog: options.backlog }, described);
     } catch (err) {
@@ -60,7 +61,7 @@ export class PipeListener extends SocketListener {
       await this.listen({ path, backlog: options.backlog }, described);
     }
     // A cluster worker's socket file is the primary's: it goes when the last worker stops listening.
-    if (!cluster.isWorker) this.#socketFile = fileIdentity(path);
+    if (!inClusterWorker) this.#socketFile = fileIdentity(path);
     // Synchronous on purpose: this runs in the microtasks after the 'listening' callback, before
     // the event loop can dispatch a connection. (The kernel may complete a connect in the moment
     // between bind and chmod; the file then has the umask's mode, which with the usual 022 grants
