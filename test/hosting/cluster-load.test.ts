@@ -36,6 +36,7 @@ withWrk('--workers 2 under load: both workers serve; a worker killed with SIGKIL
     assert.is(after.size, 2, `two workers again: ${[...after]}`);
     assert.ok(after.has(survivor) && !after.has(victim), `the survivor and a new worker: ${[...after]}`);
     const w = await load.result;
+    console.log(`\n  a worker SIGKILLed under wrk -c16: ${w.requests} requests, ${w.socketErrors} socket errors, ${w.non2xx} non-2xx; ${lost} of our own requests unanswered`);
     assert.ok(w.requests > 1_000, w.text);
     // Each of wrk's connections has at most one request in flight; the killed worker held some of the 16.
     assert.ok(w.socketErrors + w.non2xx <= 16, `no more lost than the killed worker's connections: ${w.text}`);
@@ -56,6 +57,7 @@ withWrk('SIGHUP replaces the workers one by one under wrk load: zero non-2xx res
     r.child.kill('SIGHUP');
     await until('the rolling restart to end', () => r.output().includes('Every worker was replaced'));
     const w = await load.result;
+    console.log(`\n  SIGHUP under wrk -c16: ${w.requests} requests, ${w.socketErrors} socket errors, ${w.non2xx} non-2xx`);
     assert.ok(w.requests > 1_000, w.text);
     assert.is(w.non2xx, 0, w.text);
     assert.is(w.socketErrors, 0, w.text);
