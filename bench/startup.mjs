@@ -1,7 +1,7 @@
 // Start-up costs, measured from the build (run `npm run build` first):
 // - import: `await import('tiercel/hosting')` in a fresh process (the package's export: the
 //           bundle/ that scripts/bundle.mjs makes of dist/), against a bare `node -e ''`;
-// - serve:  `tiercel serve` (the package's bin, bundle/hosting/cli.js, serving the demo app) from
+// - serve:  `tiercel serve --workers 1` (the package's bin, bundle/hosting/cli.js, serving the demo app from one process: the cost of a server, not of a cluster) from
 //           spawning the process to its listening line, against a bare node:http server
 //           (bench/servers/node-http.mjs) from spawn to its listening line;
 //   CPU time and VmRSS of a server are read from /proc the moment its line arrives.
@@ -64,7 +64,7 @@ function server(args, ready) {
 }
 
 const bin = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.tiercel;
-const SERVE = ['serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn'];
+const SERVE = ['serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn', '--workers', '1'];
 const cases = {
   "node -e ''": () => timed(['-e', cpu]),
   "import('tiercel/hosting')": () => timed(['--input-type=module', '-e', `await import('tiercel/hosting');${cpu}`]),

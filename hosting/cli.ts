@@ -9,12 +9,13 @@ import { demoApp } from './demo-app.js';
 import { ensureDevCertificate } from '../protocols/tls/configuration.js';
 import { readEnvironment } from '../di/index.js';
 import type { LogLevel } from '../connection/index.js';
-import { loadConfiguration, urlEndpoints, type ConfigurationSources, type TiercelConfiguration } from './configuration/index.js';
+import { loadConfiguration, urlEndpoints, type ConfigurationSources, type ResolvedConfiguration, type TiercelConfiguration } from './configuration/index.js';
 import { ServerMetrics } from '../observability/index.js';
-import { stopOnSignals } from './stop-on-signals.js';
+import { runClustered } from './cluster-host.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-config] [--urls <url;url…>]
-                     [--log-level <level>] [--cert <file> --key <file>]
+                     [--log-level <level>] [--workers <n|auto>]
+                     [--cert <file> --key <file>]
        tiercel dev-certs [--dir <folder>]
 
   app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
@@ -30,6 +31,9 @@ const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-conf
                (ports on all addresses), else $PORT (http://*:$PORT), else the file's endpoints,
                else http://localhost:5000.
   --log-level  debug | info | warn | error | silent (default: info)
+  --workers    processes serving the endpoints, sharing their sockets (default: the configuration's
+               workers, else auto: the number of cores); 1 serves from this one process. SIGHUP
+               replaces the workers one by one.
   --cert, --key  PEM certificate (with its chain) and key files for the https:// endpoints that
                name no certificate (the configuration's certificate "default"); without them
                such endpoints use the development certificate unless NODE_ENV=production.
@@ -50,6 +54,7 @@ interface Args {
   dir?: string;
   cert?: string;
   key?: string;
+  workers?: string;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -70,6 +75,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--dir' || a.startsWith('--dir=')) args.dir = value();
     else if (a === '--cert' || a.startsWith('--cert=')) args.cert = value();
     else if (a === '--key' || a.startsWith('--key=')) args.key = value();
+    else if (a === '--workers' || a.startsWith('--workers=')) args.workers = value();
     else if (a.startsWith('-')) fail(`unknown option ${a}`);
     else if (args.command === undefined) args.command = a;
     else if (args.module === undefined) args.module = a;
@@ -111,17 +117,24 @@ function serveConfiguration(args: Args): ConfigurationSources {
   // The files serve every https:// endpoint that names no certificate, production included.
   if (args.cert !== undefined) commandLine.certificates = { default: { certFile: resolvePath(args.cert), keyFile: resolvePath(args.key!) } };
   if (args.watchConfig === true) commandLine.reloadOnChange = true;
+  if (args.workers !== undefined) commandLine.workers = (args.workers === 'auto' ? 'auto' : Number(args.workers)) as never;
   return { file: args.config, commandLine };
 }
 
 async function serve(args: Args): Promise<void> {
+  // Checked before forking: a bad file or option fails once, in the primary, with exit code 1.
   const configuration = loadConfiguration(serveConfiguration(args));
+  // The primary of a cluster builds nothing: each worker runs serverFor, the whole server.
+  const hosted = await runClustered(() => serverFor(args, configuration), { workers: configuration.workers ?? 'auto', logLevel: configuration.logLevel });
+  if (hosted.role === 'worker') return;
+  const urls = hosted.role === 'primary' ? hosted.host.urls : hosted.server.urls;
+  console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${urls.join(', ')} (Ctrl-C stops)`);
+}
+
+async function serverFor(args: Args, configuration: ResolvedConfiguration): Promise<Server> {
   const server = Server.fromConfig(configuration);
   server.useHttp(await loadApp(args.module));
-  await server.start();
-  // The handlers go in before the line that says Ctrl-C works: a signal between the two would kill the process at once.
-  stopOnSignals(server);
-  console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
+  return server;
 }
 
 async function devCerts(args: Args): Promise<void> {

@@ -16,7 +16,7 @@ const HELLO = 'Hello, World!';
  * - `POST /echo` → the request body back, streamed, with its content type
  * - `GET /healthz`, `GET /readyz` → the health report (JSON; `/readyz` is 503 once the server stops)
  * - `GET /whoami` → what tiercel believes about the request: remote address and port, scheme, host,
- *   protocol, transport, TLS
+ *   protocol, transport, TLS, and the pid of the process that answered (a worker, with --workers)
  * - `GET /ws` → a WebSocket that echoes every message (text stays text, binary stays binary)
  * - `GET /chat` → a page whose script joins `/chat/ws`, where every message goes to every member
  * - `GET /static/…` → the files of `hosting/demo-static/` (shipped with the package), `index.html`
@@ -183,6 +183,8 @@ function whoami(ctx: HttpContext): Record<string, unknown> {
     tls: connection.isSecure,
     tlsVersion: tls?.tlsVersion ?? null,
     alpnProtocol: tls?.alpnProtocol ?? null,
+    // Which process answered: with --workers, which worker.
+    pid: process.pid,
   };
 }
 

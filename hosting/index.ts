@@ -25,3 +25,5 @@ export {
   type CertificateConfiguration,
   type LimitsConfiguration,
 } from './configuration/index.js';
+export * from './cluster-options.js';
+export * from './cluster-host.js';

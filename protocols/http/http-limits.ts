@@ -40,6 +40,15 @@ export interface HttpLimits {
   /** Idle time allowed between requests on a keep-alive connection. Default 130 s → closed. */
   keepAliveTimeoutMs: number;
   /**
+   * How long a graceful stop keeps an idle keep-alive connection open for a request that may
+   * already be on its way; such a request is answered, with `connection: close`, and the connection
+   * closes after it. Default 1 s. A client sends its next request as soon as it has a response, so
+   * closing an idle connection at once would often cut one off unanswered (the client sees a reset
+   * or an empty reply: `wrk` counts read errors, a rolling restart fails requests); the connection
+   * is still closed long before `shutdownTimeoutMs`. HTTP/1.1 only: HTTP/2 says GOAWAY instead.
+   */
+  keepAliveShutdownGraceMs: number;
+  /**
    * Slowest acceptable request body upload once the app reads it. Default 240 B/s after a 5 s
    * grace → 408 and close. `null` turns it off.
    */
@@ -89,6 +98,7 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   maxRequestBodySize: 30_000_000,
   requestHeadersTimeoutMs: 30_000,
   keepAliveTimeoutMs: 130_000,
+  keepAliveShutdownGraceMs: 1_000,
   minRequestBodyDataRate: Object.freeze({ bytesPerSecond: 240, gracePeriodMs: 5_000 }),
   minResponseDataRate: Object.freeze({ bytesPerSecond: 240, gracePeriodMs: 5_000 }),
   maxRequestBodyDrainSize: 1024 * 1024,

@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_READ_BUFFER_SIZE,
   LifetimeFeature,
   setConnectionEndReason,
+  type ClockTimer,
   type ConnectionContext,
   type Logger,
 } from '../../connection/index.js';
@@ -103,6 +104,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   #peerEnded = false;
   #resolveRun!: () => void;
   #stopLifetime: (() => void) | undefined;
+  /** A graceful stop found the connection idle: it closes when this fires, unless a request came. */
+  #shutdownGrace: ClockTimer | undefined;
   // Made on the first request whose app returns a promise; a sync app never pays for them.
   #appDone: (() => void) | undefined;
   #appError: ((err: unknown) => void) | undefined;
@@ -489,6 +492,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   #done(): void {
     this.#options.heartbeat.delete(this);
+    if (this.#shutdownGrace !== undefined) this.#options.heartbeat.clock.clearTimer(this.#shutdownGrace);
     this.#options.logger.debug('HTTP/1.1 connection done', { connectionId: this.ctx.id, reason: this.#endReason });
     this.#resolveRun();
   }
@@ -536,7 +540,13 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   #onCloseRequested(): void {
     this.disableKeepAlive('server-shutdown');
-    if (this.#phase === Phase.Idle) this.#close();
+    if (this.#phase !== Phase.Idle) return;
+    // The client may have sent its next request already: closing now would cut it off unanswered.
+    // It has keepAliveShutdownGraceMs to arrive, and is answered with `connection: close`.
+    const clock = this.#options.heartbeat.clock;
+    this.#shutdownGrace = clock.setTimeout(() => {
+      if (this.#phase === Phase.Idle && !this.#finished) this.#close();
+    }, this.#limits.keepAliveShutdownGraceMs);
   }
 
   #pauseReading(): void {

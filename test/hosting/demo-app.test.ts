@@ -69,6 +69,7 @@ test('/whoami over TCP: the client socket’s address and port, http, the Host h
       tls: false,
       tlsVersion: null,
       alpnProtocol: null,
+      pid: process.pid,
     });
     assert.is(local.address, '127.0.0.1');
   }));
@@ -87,6 +88,7 @@ test('/whoami over TLS: https, the TLS version and ALPN protocol, for HTTP/1.1 a
       tls: true,
       tlsVersion: 'TLSv1.3',
       alpnProtocol: 'http/1.1',
+      pid: process.pid,
     });
     const session = http2.connect(`https://localhost:${port}`, { ca: ca.cert, host: '127.0.0.1' });
     try {
@@ -112,6 +114,7 @@ test('/whoami over TLS: https, the TLS version and ALPN protocol, for HTTP/1.1 a
         tls: true,
         tlsVersion: 'TLSv1.3',
         alpnProtocol: 'h2',
+        pid: process.pid,
       });
     } finally {
       session.close();

@@ -1,5 +1,5 @@
 import { chmodSync } from 'node:fs';
-import { formatEndpoint, isWindowsPipePath, type Endpoint, type PipeEndpoint } from '../../connection/index.js';
+import { AddressInUseError, formatEndpoint, isWindowsPipePath, type Endpoint, type PipeEndpoint } from '../../connection/index.js';
 import { SocketListener, bindFailure } from '../socket-listener.js';
 import type { PipeTransportOptions } from './pipe-options.js';
 import { checkPathLength, fileIdentity, removeOwnSocket, removeStaleSocket } from './unix-socket-file.js';
@@ -49,9 +49,19 @@ export class PipeListener extends SocketListener {
       return;
     }
     checkPathLength(path);
-    await removeStaleSocket(path, described);
-    await this.listen({ path, backlog: options.backlog }, described);
-    this.#socketFile = fileIdentity(path);
+    // node:cluster is loaded here, not at import: only a unix socket needs to know.
+    const inClusterWorker = (await import('node:cluster')).default.isWorker;
+    try {
+      await this.listen({ path, backlog: options.backlog }, described);
+    } catch (err) {
+      // Bind first, clear a stale file only when the bind fails: in a cluster worker the path is
+      // live (the primary listens there for every worker) and the bind joins it.
+      if (!(err instanceof AddressInUseError)) throw err;
+      await removeStaleSocket(path, described);
+      await this.listen({ path, backlog: options.backlog }, described);
+    }
+    // A cluster worker's socket file is the primary's: it goes when the last worker stops listening.
+    if (!inClusterWorker) this.#socketFile = fileIdentity(path);
     // Synchronous on purpose: this runs in the microtasks after the 'listening' callback, before
     // the event loop can dispatch a connection. (The kernel may complete a connect in the moment
     // between bind and chmod; the file then has the umask's mode, which with the usual 022 grants

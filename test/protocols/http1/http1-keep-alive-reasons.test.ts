@@ -19,6 +19,7 @@ const LIMITS: Partial<HttpLimits> = {
   keepAliveTimeoutMs: 100,
   requestHeadersTimeoutMs: 100,
   requestBodyDrainTimeoutMs: 100,
+  keepAliveShutdownGraceMs: 100,
 };
 
 // One route per way for the app to end a connection.
@@ -69,11 +70,11 @@ interface Running {
   open(): Promise<Socket>;
 }
 
-async function withServer(fn: (srv: Running) => Promise<void>): Promise<void> {
+async function withServer(fn: (srv: Running) => Promise<void>, limits: Partial<HttpLimits> = LIMITS): Promise<void> {
   const logger = new MemoryLogger();
   const server = new Server({ logLevel: 'silent' });
   server.services.register(LOGGER, { useValue: logger });
-  server.useHttp(app, { limits: LIMITS });
+  server.useHttp(app, { limits });
   server.listen('http://127.0.0.1:0');
   await server.start();
   const port = (server.endpoints[0] as TcpEndpoint).port;
@@ -173,6 +174,30 @@ test('server-shutdown: an idle keep-alive connection is closed by a graceful sto
     await readUntil(s, (t) => t.endsWith('ok'));
     s.on('error', () => {});
   });
+  assert.equal(await reasons(logger!), ['server-shutdown']);
+});
+
+test('server-shutdown: a request that reaches an idle connection within keepAliveShutdownGraceMs is answered, with connection: close', async () => {
+  let logger: MemoryLogger | undefined;
+  await withServer(
+    async (srv) => {
+      logger = srv.logger;
+      const s = await srv.open();
+      s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await readUntil(s, (t) => t.endsWith('ok'));
+      const stopping = srv.server.stop(5_000);
+      // Well after the stop asked the connection to close, well within its grace: a keep-alive
+      // client's next request, sent as the stop began.
+      await delay(200);
+      s.write('GET /next HTTP/1.1\r\nHost: x\r\n\r\n');
+      const text = await readAll(s);
+      assert.ok(text.includes('HTTP/1.1 200 OK'), text);
+      assert.match(text.toLowerCase(), /connection: close\r\n/);
+      assert.ok(text.endsWith('ok'), text);
+      await stopping;
+    },
+    { ...LIMITS, keepAliveShutdownGraceMs: 2_000 },
+  );
   assert.equal(await reasons(logger!), ['server-shutdown']);
 });
 
