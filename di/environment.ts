@@ -1,3 +1,6 @@
+import type { ListenFd } from '../transports/index.js';
+import { readListenFds, unsetListenFds } from './socket-activation.js';
+
 /** The environment variables tiercel reads (only here, in di/, once per `addTiercel`). */
 export interface Environment {
   /** `NODE_ENV`. */
@@ -8,16 +11,30 @@ export interface Environment {
   readonly devCertDir: string | undefined;
   /** `TIERCEL_URLS`: the listen URLs of `tiercel serve` without `--urls`, separated by `;`. */
   readonly urls: string | undefined;
+  /**
+   * The listening sockets systemd passed (`LISTEN_FDS`, `LISTEN_FDNAMES`, when `LISTEN_PID` is
+   * this process): the fd transport serves them (`http://fd:3`, `http://fd:web`), and
+   * `tiercel serve` without URLs serves them all. Empty without socket activation.
+   */
+  readonly listenFds: readonly ListenFd[];
 }
 
-/** Reads the variables tiercel uses from `env`; an empty value counts as unset. */
-export function readEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): Environment {
+/**
+ * Reads the variables tiercel uses from `env`; an empty value counts as unset. Reading the
+ * process's own environment removes the socket activation variables from it (sd_listen_fds(3)'s
+ * `unset_environment`), so the first server in a process takes the passed sockets and a child
+ * process never inherits the claim to them; `pid` is whose sockets they must be.
+ */
+export function readEnvironment(env: Readonly<Record<string, string | undefined>> = process.env, pid = process.pid): Environment {
   const get = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
   const nodeEnv = get('NODE_ENV');
+  const listenFds = Object.freeze(readListenFds(env, pid));
+  if (env === process.env) unsetListenFds(process.env);
   return Object.freeze({
     nodeEnv,
     production: nodeEnv === 'production',
     devCertDir: get('TIERCEL_DEV_CERT_DIR'),
     urls: get('TIERCEL_URLS'),
+    listenFds,
   });
 }

@@ -16,8 +16,10 @@ const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-le
   app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
                ({ handle(exchange) }), or a function (app: ApplicationBuilder) => void.
                Without one, tiercel serves its demo app.
-  --urls       semicolon-separated listen URLs (default: $TIERCEL_URLS, else http://localhost:5000):
-               http://127.0.0.1:5000, http://[::1]:0, http://*:8080, http://unix:/run/app.sock
+  --urls       semicolon-separated listen URLs (default: $TIERCEL_URLS, else every socket systemd
+               passed (LISTEN_FDS) as http://fd:N, else http://localhost:5000):
+               http://127.0.0.1:5000, http://[::1]:0, http://*:8080, http://unix:/run/app.sock,
+               http://fd:3, https://fd:web (a socket systemd passed, by number or name)
   --log-level  debug | info | warn | error | silent (default: info)
   --cert, --key  PEM certificate (with its chain) and key files for the https:// URLs; without
                them https:// URLs use the development certificate unless NODE_ENV=production.
@@ -85,7 +87,9 @@ async function loadApp(module: string | undefined): Promise<HttpApplicationSourc
 
 async function serve(args: Args): Promise<void> {
   const server = new Server({ logLevel: (args.logLevel ?? 'info') as never });
-  const urls = (args.urls ?? resolve(server.services, ENVIRONMENT).urls ?? 'http://localhost:5000')
+  const env = resolve(server.services, ENVIRONMENT);
+  const activated = env.listenFds.length > 0 ? env.listenFds.map((p) => `http://fd:${p.fd}`).join(';') : undefined;
+  const urls = (args.urls ?? env.urls ?? activated ?? 'http://localhost:5000')
     .split(';')
     .map((u) => u.trim())
     .filter((u) => u.length > 0);
