@@ -88,7 +88,7 @@ test('useHttp(app, options) registers its options last, over those of addTiercel
 
 test('the environment is read once, by addTiercel, from `env` or process.env', () => {
   const services = appContainer({ env: { NODE_ENV: 'production', TIERCEL_DEV_CERT_DIR: '', TIERCEL_URLS: 'http://memory:a' } });
-  assert.equal(resolve(services, ENVIRONMENT), { nodeEnv: 'production', production: true, devCertDir: undefined, urls: 'http://memory:a' });
+  assert.equal(resolve(services, ENVIRONMENT), { nodeEnv: 'production', production: true, devCertDir: undefined, urls: 'http://memory:a', listenFds: [] });
   const saved = process.env.TIERCEL_DEV_CERT_DIR;
   process.env.TIERCEL_DEV_CERT_DIR = '/tmp/first';
   try {
