@@ -531,7 +531,22 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   #onCloseRequested(): void {
     this.disableKeepAlive('server-shutdown');
-    if (this.#phase === Phase.Idle) this.#close();
+    // Idle as far as the parser knows, but the client's next request may already be in the
+    // socket's receive buffer, unread: closing now resets the connection under it, and the
+    // client gets no answer (a busy server behind a load balancer under load: every connection).
+    // Node reads what has arrived in the event loop's poll phase; an immediate set from the
+    // next check phase runs after one, wherever in the loop this is. A request read by then is
+    // answered with `connection: close`, as one already in progress is.
+    if (this.#phase === Phase.Idle) setImmediate(Http1Connection.#afterNextPoll, this);
+  }
+
+  static #afterNextPoll(connection: Http1Connection): void {
+    setImmediate(Http1Connection.#closeIfIdle, connection);
+  }
+
+  /** Closes the connection if it is still between requests (see `#onCloseRequested`). */
+  static #closeIfIdle(connection: Http1Connection): void {
+    if (connection.#phase === Phase.Idle && !connection.#finished && !connection.#detached) connection.#close();
   }
 
   #pauseReading(): void {
