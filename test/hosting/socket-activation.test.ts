@@ -8,13 +8,14 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { curl } from '../support/clients.js';
 import { freePort } from '../support/daemon.js';
+import { repoRoot } from '../support/shared.js';
 import { testRequiring } from '../support/skip.js';
 import { CertDir, makeCa, makeLeaf } from '../support/tls-certificates.js';
 
@@ -43,16 +44,16 @@ test.after(() => rmSync(dir, { recursive: true, force: true }));
 
 let sockets = 0;
 /**
- * `systemd-socket-activate` listening on 127.0.0.1 (named `web`) and a unix socket (named `local`),
+ * `systemd-socket-activate` listening on 127.0.0.1 and a unix socket (named `web` and `local` unless `names` says otherwise),
  * starting `tiercel serve <fixture app> …args`; resolves once both sockets listen (the server
  * itself starts on the first connection).
  */
-async function activate(args: readonly string[], extra: readonly string[] = []): Promise<Activated> {
+async function activate(args: readonly string[], names = 'web:local'): Promise<Activated> {
   const port = await freePort();
   const socketPath = join(dir, `s${++sockets}.sock`);
   const child = spawn(
     'systemd-socket-activate',
-    ['-l', `127.0.0.1:${port}`, '-l', socketPath, '--fdname=web:local', ...extra, process.execPath, cli, 'serve', app, '--log-level', 'debug', ...args],
+    ['-l', `127.0.0.1:${port}`, '-l', socketPath, `--fdname=${names}`, process.execPath, cli, 'serve', app, '--log-level', 'debug', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';
@@ -134,6 +135,27 @@ it('--urls picks passed sockets by name and by number, and one may be HTTPS (htt
     }
   } finally {
     certs.remove();
+  }
+});
+
+it("examples/systemd's units as they are: the sockets tiercel.socket names, served with tiercel.service's --urls", async () => {
+  const unit = (name: string): string => readFileSync(join(repoRoot(), 'examples', 'systemd', name), 'utf8');
+  const socketUnit = unit('tiercel.socket');
+  const listens = socketUnit.match(/^ListenStream=.+$/gm) ?? [];
+  const name = /^FileDescriptorName=(.+)$/m.exec(socketUnit)![1];
+  // A TCP port and a unix socket there; here a free port and a path of the test's own.
+  assert.equal(listens.length, 2);
+  const service = /^ExecStart=.* serve \S+ (.+)$/m.exec(unit('tiercel.service'))![1].split(' ');
+  assert.equal(service, ['--urls', `http://fd:${name}`]);
+  const a = await activate(service, `${name}:${name}`);
+  try {
+    const tcp = await getJson([`http://127.0.0.1:${a.port}/whoami`]);
+    assert.equal([tcp.remoteAddress, tcp.transport], ['127.0.0.1', 'fd'], a.output());
+    const unix = await getJson(['--unix-socket', a.socketPath, 'http://localhost/whoami']);
+    assert.is(unix.transport, 'fd');
+    assert.match(a.output(), /serving .* on http:\/\/fd:web \(Ctrl-C stops\)/);
+  } finally {
+    assert.is(await a.stop(), 0, a.output());
   }
 });
 
