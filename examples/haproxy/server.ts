@@ -29,7 +29,10 @@ app.run((ctx) => {
   // The client HAProxy accepted, not HAProxy: the PROXY header set the connection's remote endpoint.
   ctx.response.json({ client: formatEndpoint(ctx.connection.remoteEndpoint), pid: process.pid });
 });
-server.useHttp(app);
+// A stop answers each connection's next request with `connection: close`. HAProxy in TCP mode
+// cannot retry a request for its client: wait for one already on its way through it (1 s is far
+// above a round trip through HAProxy, and a stop only waits for connections that still have one).
+server.useHttp(app, { limits: { shutdownIdleGraceMs: 1_000 } });
 
 const proxy = proxyProtocolMiddleware({ trustedProxies: values.trust.split(',') }, server.logger);
 server.listen(values.url, (ep) => ep.use(proxy.middleware));

@@ -80,6 +80,17 @@ export interface HttpLimits {
    * (Kestrel's `MaxConcurrentUpgradedConnections` is null, unlimited) → an upgrade over it gets 503.
    */
   maxConcurrentUpgradedConnections: number;
+  /**
+   * On a graceful stop, how long an HTTP/1.1 keep-alive connection that is between requests stays
+   * open for a request already on its way, which is then answered with `connection: close`.
+   * Default 0: it is closed at once (once the event loop has read what had already arrived), as
+   * Kestrel and nginx close idle connections; clients that retry a request on a closed keep-alive
+   * connection (browsers, most HTTP libraries; RFC 9112 §9.3.1) lose nothing. Behind a TCP load
+   * balancer, which cannot retry for its clients, set it above the round trip through the
+   * balancer (README "Deploying": 1 s), or a request sent just as the stop began is reset. A
+   * stop waits for it, within the shutdown timeout.
+   */
+  shutdownIdleGraceMs: number;
 }
 
 export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
@@ -95,6 +106,7 @@ export const DEFAULT_HTTP_LIMITS: Readonly<HttpLimits> = Object.freeze({
   requestBodyDrainTimeoutMs: 5_000,
   maxResponseBufferSize: 64 * 1024,
   maxConcurrentUpgradedConnections: Infinity,
+  shutdownIdleGraceMs: 0,
 });
 
 /** Applies defaults and refuses bad values at configuration time. */
@@ -111,6 +123,11 @@ export function resolveHttpLimits(limits: Partial<HttpLimits> = {}): HttpLimits 
         }
       }
       (out as unknown as Record<string, unknown>)[key] = value;
+      continue;
+    }
+    // The one limit whose 0 means something (no grace): every other 0 would refuse everything.
+    if (key === 'shutdownIdleGraceMs' && value === 0) {
+      out[key] = 0;
       continue;
     }
     if (typeof value !== 'number' || !(value > 0) || (value !== Infinity && !Number.isInteger(value))) {

@@ -96,6 +96,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   #discardSince = 0;
   #detached = false;
   #finished = false;
+  /** A stop's `shutdownIdleGraceMs` wait for a next request (none otherwise). */
+  #idleCloseTimer: NodeJS.Timeout | undefined;
   /** The client sent its FIN: finish what it sent, then close. */
   #peerEnded = false;
   #resolveRun!: () => void;
@@ -483,6 +485,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #done(): void {
+    clearTimeout(this.#idleCloseTimer);
     this.#options.heartbeat.delete(this);
     this.#options.logger.debug('HTTP/1.1 connection done', { connectionId: this.ctx.id, reason: this.#endReason });
     this.#resolveRun();
@@ -536,8 +539,12 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     // client gets no answer (a busy server behind a load balancer under load: every connection).
     // Node reads what has arrived in the event loop's poll phase; an immediate set from the
     // next check phase runs after one, wherever in the loop this is. A request read by then is
-    // answered with `connection: close`, as one already in progress is.
-    if (this.#phase === Phase.Idle) setImmediate(Http1Connection.#afterNextPoll, this);
+    // answered with `connection: close`, as one already in progress is. Behind a TCP load
+    // balancer the request may still be on its way: `shutdownIdleGraceMs` waits for it.
+    if (this.#phase !== Phase.Idle) return;
+    const grace = this.#limits.shutdownIdleGraceMs;
+    if (grace > 0) this.#idleCloseTimer = setTimeout(Http1Connection.#closeIfIdle, grace, this);
+    else setImmediate(Http1Connection.#afterNextPoll, this);
   }
 
   static #afterNextPoll(connection: Http1Connection): void {

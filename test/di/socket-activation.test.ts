@@ -83,6 +83,17 @@ test('addTiercel hands the passed descriptors to the fd transport, which refuses
     assert.is((err as FdNotPassedError).code, 'ERR_TIERCEL_FD_NOT_PASSED');
     assert.ok((err as Error).message.includes(fragment), (err as Error).message);
   }
+  const both = await transport.bind({ kind: 'fd', fd: 3, name: 'web' }).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  assert.is((both as { code?: string }).code, 'ERR_TIERCEL_INVALID_ENDPOINT');
+  assert.is(transport.canBind(parseEndpoint('http://127.0.0.1:1')), false);
+  const tcp = await transport.bind(parseEndpoint('http://127.0.0.1:1')).then(
+    () => undefined,
+    (e: unknown) => e as Error,
+  );
+  assert.is((tcp as { code?: string }).code, 'ERR_TIERCEL_INVALID_ENDPOINT');
   const none = await new FdTransport().bind(parseEndpoint('http://fd:3')).then(
     () => undefined,
     (e: unknown) => e as Error,

@@ -400,7 +400,8 @@ async function uploader(port: number, first: number, uploads: Upload[]): Promise
     uploads.push(u);
     socket.write(`POST /echo HTTP/1.1\r\nHost: x\r\nx-id: ${id}\r\nContent-Length: ${length}\r\n\r\n`);
     for (let at = 0; at < length && !closed; at += 16 * 1024) {
-      if (!socket.write(body.subarray(at, Math.min(length, at + 16 * 1024)))) await new Promise((r) => socket.once('drain', r));
+      // A socket closed while the write waits never drains: wait for either.
+      if (!socket.write(body.subarray(at, Math.min(length, at + 16 * 1024)))) await new Promise((r) => socket.once('drain', r).once('close', r));
       if ((at / 1024) % 64 === 0) await delay(1);
     }
     // The response: head, then a chunked body ending in 0\r\n\r\n.

@@ -27,6 +27,10 @@ const tool = spawnSync('systemd-socket-activate', ['--version'], { encoding: 'ut
 const missing = tool.status === 0 ? undefined : 'systemd-socket-activate is not installed (apt-get install systemd; .ci/run installs it)';
 const it = testRequiring(test, missing);
 
+// systemd-socket-activate passes on only the variables it is told to (as systemd does): the
+// coverage directory of `npm test`, when there is one, so the server's code is measured too.
+const coverage = process.env.NODE_V8_COVERAGE === undefined ? [] : ['-E', 'NODE_V8_COVERAGE'];
+
 interface Activated {
   readonly child: ChildProcess;
   readonly port: number;
@@ -53,7 +57,7 @@ async function activate(args: readonly string[], names = 'web:local'): Promise<A
   const socketPath = join(dir, `s${++sockets}.sock`);
   const child = spawn(
     'systemd-socket-activate',
-    ['-l', `127.0.0.1:${port}`, '-l', socketPath, `--fdname=${names}`, process.execPath, cli, 'serve', app, '--log-level', 'debug', ...args],
+    ['-l', `127.0.0.1:${port}`, '-l', socketPath, `--fdname=${names}`, ...coverage, process.execPath, cli, 'serve', app, '--log-level', 'debug', ...args],
     { stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let out = '';

@@ -9,7 +9,7 @@ import { LifetimeFeature, type TcpEndpoint } from '../../../connection/index.js'
 import { LOGGER } from '../../../di/index.js';
 import { Server } from '../../../hosting/index.js';
 import { KEEP_ALIVE_END_REASONS, type KeepAliveEndReason } from '../../../protocols/http1/index.js';
-import { HttpUpgradeFeature, type HttpApplication, type HttpLimits } from '../../../protocols/index.js';
+import { DEFAULT_HTTP_LIMITS, HttpUpgradeFeature, resolveHttpLimits, type HttpApplication, type HttpLimits } from '../../../protocols/index.js';
 import { MemoryLogger } from '../../pipeline/support.js';
 import { delay, readAll, readUntil } from '../../support/streams.js';
 
@@ -198,6 +198,40 @@ test('server-shutdown: a request already sent, still unread when the stop asks t
         return next();
       }),
   );
+});
+
+test('shutdownIdleGraceMs: a stop keeps an idle connection open that long for a request on its way (answered with connection: close); one that sends nothing is closed after it', async () => {
+  const logger = new MemoryLogger();
+  const server = new Server({ logLevel: 'silent' });
+  server.services.register(LOGGER, { useValue: logger });
+  server.useHttp(app, { limits: { ...LIMITS, shutdownIdleGraceMs: 300 } });
+  server.listen('http://127.0.0.1:0');
+  await server.start();
+  const port = (server.endpoints[0] as TcpEndpoint).port;
+  const open = (): Promise<Socket> => new Promise((resolve) => { const s = connect(port, '127.0.0.1', () => resolve(s)); });
+  const [late, silent] = [await open(), await open()];
+  for (const s of [late, silent]) {
+    s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+    await readUntil(s, (t) => t.endsWith('ok'));
+  }
+  const stopped = server.stop(5_000);
+  // Well after the event loop has turned: only the grace keeps the connection for it.
+  await delay(100);
+  late.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+  const [answer, silentEnd] = await Promise.all([readAll(late), readAll(silent)]);
+  await stopped;
+  assert.ok(answer.startsWith('HTTP/1.1 200 OK\r\n') && answer.includes('\r\nconnection: close\r\n'), answer);
+  assert.is(silentEnd, '');
+  assert.equal(await reasons(logger, 2), ['server-shutdown', 'server-shutdown']);
+  assert.equal(logger.entries.filter((e) => e.level === 'warn'), []);
+});
+
+test('shutdownIdleGraceMs: 0 (the default) is allowed; a negative or fractional value is refused', () => {
+  assert.is(resolveHttpLimits({ shutdownIdleGraceMs: 0 }).shutdownIdleGraceMs, 0);
+  assert.is(DEFAULT_HTTP_LIMITS.shutdownIdleGraceMs, 0);
+  for (const bad of [-1, 1.5, '1']) {
+    assert.throws(() => resolveHttpLimits({ shutdownIdleGraceMs: bad as number }), (e: Error & { code?: string }) => e.code === 'ERR_TIERCEL_INVALID_OPTION');
+  }
 });
 
 test('the first reason is kept: Connection: close on a request the app fails', () =>
