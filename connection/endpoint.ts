@@ -4,7 +4,7 @@ import { InvalidEndpointError } from './errors.js';
  * Where a listener binds or a connection comes from: a tagged union on `kind`.
  * Custom transports may introduce their own kinds; the built-in ones are below.
  */
-export type Endpoint = TcpEndpoint | PipeEndpoint | MemoryEndpoint | CustomEndpoint;
+export type Endpoint = TcpEndpoint | PipeEndpoint | MemoryEndpoint | FdEndpoint | CustomEndpoint;
 
 /**
  * An IP endpoint. `host` is an IP literal (`127.0.0.1`, `::1`), or one of two wildcards:
@@ -28,6 +28,17 @@ export interface PipeEndpoint {
 export interface MemoryEndpoint {
   readonly kind: 'memory';
   readonly name: string;
+}
+
+/**
+ * A listening socket the process was handed (systemd socket activation: `LISTEN_FDS`), by its
+ * number (`fd: 3`) or by the name systemd passed in `LISTEN_FDNAMES` (`name: 'web'`, every
+ * descriptor of that name). A URL sets one of the two.
+ */
+export interface FdEndpoint {
+  readonly kind: 'fd';
+  readonly fd?: number;
+  readonly name?: string;
 }
 
 /** Any endpoint kind a user's transport understands. */
@@ -58,7 +69,8 @@ const WINDOWS_PIPE_PREFIX = '\\\\.\\pipe\\';
  * Reads a listen URL (the forms Kestrel's `--urls` takes, plus tiercel's `memory:`):
  * `http://127.0.0.1:5000`, `http://[::1]:0`, `http://localhost:5000`, `http://*:5000`,
  * `http://+:5000`, `http://unix:/abs/path.sock`, `http://pipe:/name`, `http://memory:name`,
- * and the same with `https://`.
+ * `http://fd:3` and `http://fd:web` (a socket passed by systemd, by number or by name), and the
+ * same with `https://`.
  */
 export function parseUrl(input: string): ParsedUrl {
   if (typeof input !== 'string') throw new InvalidEndpointError(String(input), 'a URL string is required');
@@ -90,6 +102,7 @@ export function parseUrl(input: string): ParsedUrl {
     if (name.length === 0) throw new InvalidEndpointError(input, 'the memory endpoint name is missing (memory:name)');
     return { scheme, endpoint: { kind: 'memory', name } };
   }
+  if (lower.startsWith('fd:')) return { scheme, endpoint: parseFd(input, rest.slice(3)) };
 
   // Strip a trailing path: Kestrel accepts `http://host:port/` and ignores a bare slash, but a real
   // path base is not an endpoint property.
@@ -150,12 +163,31 @@ export function parseUrl(input: string): ParsedUrl {
   );
 }
 
+/**
+ * `fd:3` is a descriptor number (3 or more: 0 to 2 are stdio), `fd:web` a name as systemd's
+ * `FileDescriptorName=` gives it (a name is never all digits, so the two cannot be confused).
+ */
+function parseFd(input: string, text: string): FdEndpoint {
+  const ref = text.replace(/\/+$/, '');
+  if (ref.length === 0) throw new InvalidEndpointError(input, 'the descriptor is missing (fd:3, or a name as in fd:web)');
+  if (/^[0-9]+$/.test(ref)) {
+    const fd = Number(ref);
+    if (fd < 3 || !Number.isSafeInteger(fd)) throw new InvalidEndpointError(input, 'a passed descriptor is 3 or more (0 to 2 are stdin, stdout and stderr)');
+    return { kind: 'fd', fd };
+  }
+  // systemd's rule for FileDescriptorName=: printable ASCII without ':' (the separator in LISTEN_FDNAMES), at most 255.
+  if (ref.length > 255 || !/^[\x21-\x39\x3b-\x7e]+$/.test(ref)) {
+    throw new InvalidEndpointError(input, `'${ref}' is not a descriptor name (printable ASCII without ':' or spaces, at most 255 characters)`);
+  }
+  return { kind: 'fd', name: ref };
+}
+
 /** `parseUrl(url).endpoint`: the address part of a listen URL. */
 export function parseEndpoint(input: string): Endpoint {
   return parseUrl(input).endpoint;
 }
 
-/** A short human form: `127.0.0.1:5000`, `[::1]:5000`, `unix:/run/app.sock`, `memory:name`. */
+/** A short human form: `127.0.0.1:5000`, `[::1]:5000`, `unix:/run/app.sock`, `memory:name`, `fd:3`, `fd:web`. */
 export function formatEndpoint(endpoint: Endpoint): string {
   switch (endpoint.kind) {
     case 'tcp': {
@@ -168,6 +200,10 @@ export function formatEndpoint(endpoint: Endpoint): string {
     }
     case 'memory':
       return `memory:${(endpoint as MemoryEndpoint).name}`;
+    case 'fd': {
+      const { fd, name } = endpoint as FdEndpoint;
+      return `fd:${fd ?? name}`;
+    }
     default: {
       const { kind, ...rest } = endpoint;
       return `${kind}:${JSON.stringify(rest)}`;

@@ -47,6 +47,17 @@ export class BindError extends TiercelError {
   }
 }
 
+/**
+ * A listen URL names a descriptor (`fd:3`, `fd:web`) the process was not handed: not among
+ * `LISTEN_FDS` (or no socket activation at all, or `LISTEN_PID` naming another process), or
+ * already served by another endpoint of this transport.
+ */
+export class FdNotPassedError extends TiercelError {
+  constructor(readonly endpoint: string, reason: string) {
+    super('ERR_TIERCEL_FD_NOT_PASSED', `Cannot serve ${endpoint}: ${reason}`);
+  }
+}
+
 /** A unix socket path longer than the OS allows (Node would silently truncate it). */
 export class EndpointPathTooLongError extends TiercelError {
   constructor(readonly path: string, readonly maxBytes: number) {

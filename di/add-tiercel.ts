@@ -21,7 +21,7 @@ import {
 // Not through protocols/index.ts, which re-exports HTTP/2 (node:http2): the adapters load it on demand.
 import { Http1Adapter, Http2Adapter } from '../protocols/http-adapters.js';
 import { CERTIFICATE_PROVIDER, DevCertificateProvider, TLS_OPTIONS, checkTlsDefaults, type HttpsOptions } from '../protocols/tls/configuration.js';
-import { MemoryTransport, PipeTransport, TcpTransport } from '../transports/index.js';
+import { FdTransport, LISTEN_FDS, MemoryTransport, PipeTransport, TcpTransport } from '../transports/index.js';
 import { readEnvironment } from './environment.js';
 import { DefaultLoggerFactory } from './logger-factory.js';
 import { resolveServerOptions, type ServerOptions } from './server-options.js';
@@ -46,7 +46,8 @@ const KNOWN: readonly (keyof TiercelOptions)[] = ['server', 'http', 'tls', 'env'
 /**
  * Registers tiercel's defaults in `container` (one you own, or a child of it), as `UseKestrel`
  * adds Kestrel's services: options, environment, clock, loggers, heartbeat, the HTTP/1.1 and
- * HTTP/2 adapters, the development-certificate provider and the TCP, pipe and memory transports.
+ * HTTP/2 adapters, the development-certificate provider and the TCP, pipe, memory and fd
+ * (systemd socket activation) transports.
  *
  * Replace any of them by registering your own under the same token afterwards: the last
  * registration wins (for lists, `TRANSPORT`, `PROTOCOL_ADAPTER`, `CERTIFICATE_PROVIDER`, the last
@@ -98,5 +99,8 @@ export function addTiercel(container: DependencyContainer, options: TiercelOptio
   registerTransport(c, TcpTransport);
   registerTransport(c, PipeTransport);
   registerTransport(c, MemoryTransport);
+  // The sockets systemd passed (LISTEN_FDS), read once with the rest of the environment.
+  c.register(LISTEN_FDS, { useFactory: (d) => resolve(d, ENVIRONMENT).listenFds });
+  registerTransport(c, FdTransport);
   return c;
 }

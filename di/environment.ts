@@ -1,3 +1,6 @@
+import type { ListenFd } from '../transports/index.js';
+import { readListenFds, unsetListenFds } from './socket-activation.js';
+
 /** The environment variables tiercel reads (only here, in di/, once per `addTiercel`). */
 export interface Environment {
   /** `NODE_ENV`. */
@@ -20,12 +23,25 @@ export interface Environment {
    * lowest of the listen variables: a `TIERCEL_*` one set on purpose wins over the platform's.
    */
   readonly port: string | undefined;
+  /**
+   * The listening sockets systemd passed (`LISTEN_FDS`, `LISTEN_FDNAMES`, when `LISTEN_PID` is
+   * this process): the fd transport serves them (`http://fd:3`, `http://fd:web`), and
+   * `tiercel serve` without URLs serves them all. Empty without socket activation.
+   */
+  readonly listenFds: readonly ListenFd[];
 }
 
-/** Reads the variables tiercel uses from `env`; an empty value counts as unset. */
-export function readEnvironment(env: Readonly<Record<string, string | undefined>> = process.env): Environment {
+/**
+ * Reads the variables tiercel uses from `env`; an empty value counts as unset. Reading the
+ * process's own environment removes the socket activation variables from it (sd_listen_fds(3)'s
+ * `unset_environment`), so the first server in a process takes the passed sockets and a child
+ * process never inherits the claim to them; `pid` is whose sockets they must be.
+ */
+export function readEnvironment(env: Readonly<Record<string, string | undefined>> = process.env, pid = process.pid): Environment {
   const get = (name: string): string | undefined => (env[name] === '' ? undefined : env[name]);
   const nodeEnv = get('NODE_ENV');
+  const listenFds = Object.freeze(readListenFds(env, pid));
+  if (env === process.env) unsetListenFds(process.env);
   return Object.freeze({
     nodeEnv,
     production: nodeEnv === 'production',
@@ -34,5 +50,6 @@ export function readEnvironment(env: Readonly<Record<string, string | undefined>
     httpPorts: get('TIERCEL_HTTP_PORTS'),
     httpsPorts: get('TIERCEL_HTTPS_PORTS'),
     port: get('PORT'),
+    listenFds,
   });
 }

@@ -36,3 +36,13 @@ export class DiRegistrationError extends TiercelError {
     );
   }
 }
+
+/**
+ * The socket activation variables (`LISTEN_PID`, `LISTEN_FDS`, `LISTEN_FDNAMES`) are set for this
+ * process but malformed; systemd never writes such values.
+ */
+export class SocketActivationError extends TiercelError {
+  constructor(reason: string) {
+    super('ERR_TIERCEL_SOCKET_ACTIVATION', `Socket activation: ${reason}`);
+  }
+}

@@ -9,7 +9,7 @@ import { demoApp } from './demo-app.js';
 import { ensureDevCertificate } from '../protocols/tls/configuration.js';
 import { readEnvironment } from '../di/index.js';
 import type { LogLevel } from '../connection/index.js';
-import { loadConfiguration, urlEndpoints, type ConfigurationSources, type ResolvedConfiguration, type TiercelConfiguration } from './configuration/index.js';
+import { ConfigurationError, loadConfiguration, urlEndpoints, type ConfigurationSources, type ResolvedConfiguration, type TiercelConfiguration } from './configuration/index.js';
 import { ServerMetrics } from '../observability/index.js';
 import { runClustered } from './cluster-host.js';
 
@@ -27,7 +27,9 @@ const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-conf
   --watch-config  apply changes to the --config file without a restart (reloadOnChange).
   --urls       semicolon-separated listen URLs, replacing every other source's endpoints:
                http://127.0.0.1:5000, http://[::1]:0, http://*:8080, http://unix:/run/app.sock
-               Without --urls: $TIERCEL_URLS, else $TIERCEL_HTTP_PORTS/$TIERCEL_HTTPS_PORTS
+               http://fd:3, https://fd:web (a socket systemd passed, by number or name)
+               Without --urls: $TIERCEL_URLS, else every socket systemd passed (LISTEN_FDS)
+               as http://fd:N, else $TIERCEL_HTTP_PORTS/$TIERCEL_HTTPS_PORTS
                (ports on all addresses), else $PORT (http://*:$PORT), else the file's endpoints,
                else http://localhost:5000.
   --log-level  debug | info | warn | error | silent (default: info)
@@ -124,8 +126,15 @@ function serveConfiguration(args: Args): ConfigurationSources {
 async function serve(args: Args): Promise<void> {
   // Checked before forking: a bad file or option fails once, in the primary, with exit code 1.
   const configuration = loadConfiguration(serveConfiguration(args));
+  // Sockets systemd passed belong to this process (LISTEN_PID): forked workers could not serve
+  // them, so socket activation serves from one process (run one unit instance per core instead).
+  const activated = configuration.sources.environment.listenFds.length > 0;
+  if (activated && configuration.workers !== undefined && configuration.workers > 1) {
+    throw new ConfigurationError('workers', 'must be 1 under socket activation (LISTEN_FDS): the passed sockets belong to this process, not to forked workers');
+  }
+  const workers = activated ? 1 : (configuration.workers ?? 'auto');
   // The primary of a cluster builds nothing: each worker runs serverFor, the whole server.
-  const hosted = await runClustered(() => serverFor(args, configuration), { workers: configuration.workers ?? 'auto', logLevel: configuration.logLevel });
+  const hosted = await runClustered(() => serverFor(args, configuration), { workers, logLevel: configuration.logLevel });
   if (hosted.role === 'worker') return;
   const urls = hosted.role === 'primary' ? hosted.host.urls : hosted.server.urls;
   console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${urls.join(', ')} (Ctrl-C stops)`);

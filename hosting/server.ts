@@ -26,6 +26,7 @@ import {
   type Transport,
 } from '../connection/index.js';
 import {
+  ENVIRONMENT,
   SERVER_OPTIONS,
   createServerContainer,
   registerTransport,
@@ -130,6 +131,9 @@ export class Server {
   static fromConfig(config: TiercelConfiguration | ResolvedConfiguration): Server {
     const resolved = isResolvedConfiguration(config) ? config : loadConfiguration({ code: config, env: {} });
     const server = new Server({ shutdownTimeoutMs: resolved.shutdownTimeoutMs, logLevel: resolved.logLevel });
+    // The environment was read once, by loadConfiguration (which unsets systemd's LISTEN_* once
+    // read): the server sees that reading, not a second one.
+    if (isResolvedConfiguration(config)) server.services.register(ENVIRONMENT, { useValue: resolved.sources.environment });
     applyConfiguration(server, resolved);
     server.#configuration = resolved;
     return server;

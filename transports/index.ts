@@ -6,4 +6,5 @@
 export * from './tcp/index.js';
 export * from './pipe/index.js';
 export * from './memory/index.js';
+export * from './fd/index.js';
 export { AcceptQueue } from './accept-queue.js';

@@ -43,17 +43,21 @@ export abstract class SocketListener implements ConnectionListener {
   /** The transport's name, for the connection's `TransportFeature`. */
   protected abstract get transportName(): string;
 
-  /** Where the connection came from and arrived. */
-  protected abstract endpointsOf(socket: Socket): { local: Endpoint; remote: Endpoint };
+  /**
+   * Where the connection came from and arrived. `server` is the one (of `listen`'s) that accepted
+   * it, for a socket that cannot tell (a unix socket does not know its own path).
+   */
+  protected abstract endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint };
 
   /** Runs once the servers are closed (the pipe listener removes its socket file). */
   protected async afterUnbind(): Promise<void> {}
 
   /**
    * Opens one more server feeding this listener. A failure closes nothing else: the caller decides
-   * whether to retry, go on without it, or dispose. `described` names the endpoint in errors.
+   * whether to retry, go on without it, or dispose. `described` names the endpoint in errors;
+   * `options.fd` takes over a listening socket the process inherited (node:net's `{ fd }` handle).
    */
-  protected async listen(options: ListenOptions, described: string): Promise<Server> {
+  protected async listen(options: ListenOptions | { readonly fd: number; readonly backlog: number }, described: string): Promise<Server> {
     const server = createServer({
       // Half-close is part of the contract: a peer's FIN ends our input, not our output.
       allowHalfOpen: true,
@@ -66,7 +70,7 @@ export abstract class SocketListener implements ConnectionListener {
       socket.on('error', ignore);
       // The endpoints are read now, as the socket is accepted: a peer that resets the connection
       // while it waits in the queue would leave node unable to tell its address (getpeername fails).
-      this.#queue.push(this.#connection(socket));
+      this.#queue.push(this.#connection(socket, server));
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -121,13 +125,27 @@ export abstract class SocketListener implements ConnectionListener {
     await this.afterUnbind();
   }
 
-  #connection(socket: Socket): ConnectionContext {
-    const { local, remote } = this.endpointsOf(socket);
+  #connection(socket: Socket, server: Server): ConnectionContext {
+    const { local, remote } = this.endpointsOf(socket, server);
     const features = new FeatureCollection();
     features.set(TransportFeature, (this.#transportFeature ??= Object.freeze({ name: this.transportName })));
     features.set(SocketFeature, { socket });
     return new ConnectionContext({ transport: socket, localEndpoint: local, remoteEndpoint: remote, features });
   }
+}
+
+/** A TCP socket's two endpoints, as the socket reports them (IPv4 peers of a dual-stack socket in their IPv4 form). */
+export function tcpEndpointsOf(socket: Socket): { local: Endpoint; remote: Endpoint } {
+  return {
+    local: { kind: 'tcp', host: unmapIPv4(socket.localAddress), port: socket.localPort ?? 0 },
+    remote: { kind: 'tcp', host: unmapIPv4(socket.remoteAddress), port: socket.remotePort ?? 0 },
+  };
+}
+
+/** A dual-stack socket reports IPv4 peers as `::ffff:a.b.c.d`; endpoints carry the IPv4 form. */
+function unmapIPv4(address: string | undefined): string {
+  if (address === undefined) return '';
+  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }
 
 /** A platform bind error as a domain error: EADDRINUSE is `AddressInUseError`, the rest `BindError`. */

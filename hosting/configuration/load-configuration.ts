@@ -127,6 +127,10 @@ function relativeTo(dir: string, config: TiercelConfiguration): TiercelConfigura
 /** The endpoints the environment asks for, if any (see `Environment` for which variable wins). */
 function fromEnvironment(env: Environment): TiercelConfiguration {
   if (env.urls !== undefined) return { endpoints: urlEndpoints('TIERCEL_URLS', env.urls) };
+  // systemd passed listening sockets (LISTEN_FDS for this process): serve every one of them.
+  if (env.listenFds.length > 0) {
+    return { endpoints: Object.fromEntries(env.listenFds.map((p) => [`LISTEN_FDS[${p.fd}]`, { url: `http://fd:${p.fd}` }])) };
+  }
   if (env.httpPorts !== undefined || env.httpsPorts !== undefined) {
     return { endpoints: { ...portEndpoints('TIERCEL_HTTP_PORTS', 'http', env.httpPorts), ...portEndpoints('TIERCEL_HTTPS_PORTS', 'https', env.httpsPorts) } };
   }

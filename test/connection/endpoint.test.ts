@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { parseEndpoint, parseUrl, formatEndpoint, isCustomEndpoint, InvalidEndpointError, type Endpoint } from '../../connection/index.js';
+import { parseEndpoint, parseUrl, formatEndpoint, formatUrl, isCustomEndpoint, InvalidEndpointError, type Endpoint } from '../../connection/index.js';
 
 test('reads IPv4, IPv6 and the wildcards', () => {
   assert.equal(parseEndpoint('http://127.0.0.1:5000'), { kind: 'tcp', host: '127.0.0.1', port: 5000 });
@@ -26,7 +26,22 @@ test('reads unix, pipe and memory endpoints', () => {
   assert.is(formatEndpoint({ kind: 'quic', port: 1 }), 'quic:{"port":1}');
 });
 
+test('reads fd endpoints (systemd socket activation): a descriptor number, or a name', () => {
+  assert.equal(parseUrl('http://fd:3'), { scheme: 'http', endpoint: { kind: 'fd', fd: 3 } });
+  assert.equal(parseUrl('https://FD:web'), { scheme: 'https', endpoint: { kind: 'fd', name: 'web' } });
+  assert.equal(parseEndpoint('http://fd:web-v6.socket/'), { kind: 'fd', name: 'web-v6.socket' });
+  assert.equal(parseEndpoint('http://fd:12'), { kind: 'fd', fd: 12 });
+  assert.is(formatUrl(parseEndpoint('http://fd:3')), 'http://fd:3');
+  assert.is(formatUrl(parseEndpoint('https://fd:web'), 'https'), 'https://fd:web');
+});
+
 const bad: [string, string][] = [
+  ['http://fd:', 'descriptor is missing'],
+  ['http://fd:2', '3 or more'],
+  ['http://fd:0', '3 or more'],
+  ['http://fd:a:b', 'not a descriptor name'],
+  ['http://fd:a b', 'not a descriptor name'],
+  [`http://fd:${'n'.repeat(256)}`, 'not a descriptor name'],
   ['127.0.0.1:5000', 'scheme'],
   ['ftp://127.0.0.1:21', "unsupported scheme 'ftp'"],
   ['http://', 'host is missing'],

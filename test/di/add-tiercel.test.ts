@@ -97,6 +97,7 @@ test('the environment is read once, by addTiercel, from `env` or process.env', (
     httpPorts: '80;8080',
     httpsPorts: undefined,
     port: '3000',
+    listenFds: [],
   });
   const saved = process.env.TIERCEL_DEV_CERT_DIR;
   process.env.TIERCEL_DEV_CERT_DIR = '/tmp/first';

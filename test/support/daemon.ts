@@ -34,9 +34,9 @@ export class Daemon {
     globalThis.process.once('exit', () => process.kill('SIGKILL'));
   }
 
-  /** Starts `command` and waits (up to 10 s) until it accepts on 127.0.0.1:`readyPort`. */
-  static async start(command: string, args: readonly string[], readyPort: number): Promise<Daemon> {
-    const daemon = new Daemon(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'] }));
+  /** Starts `command` (with `env` over this process's environment) and waits (up to 10 s) until it accepts on 127.0.0.1:`readyPort`. */
+  static async start(command: string, args: readonly string[], readyPort: number, env: Readonly<Record<string, string>> = {}): Promise<Daemon> {
+    const daemon = new Daemon(spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } }));
     await pollUntil(`${command} listening on ${readyPort}`, () => canConnect(readyPort), 10_000).catch((err: Error) => {
       throw new Error(`${err.message}; ${command} said: ${daemon.output}`);
     });

@@ -1,6 +1,6 @@
 import type { Server, Socket } from 'node:net';
 import { formatEndpoint, type Endpoint, type TcpEndpoint } from '../../connection/index.js';
-import { SocketListener, errorCode } from '../socket-listener.js';
+import { SocketListener, errorCode, tcpEndpointsOf } from '../socket-listener.js';
 import type { TcpTransportOptions } from './tcp-options.js';
 
 /** Codes a bind to an IPv6 address gets on a machine (or container) without IPv6. */
@@ -39,10 +39,7 @@ export class TcpListener extends SocketListener {
   }
 
   protected endpointsOf(socket: Socket): { local: Endpoint; remote: Endpoint } {
-    return {
-      local: { kind: 'tcp', host: unmapIPv4(socket.localAddress), port: socket.localPort ?? 0 },
-      remote: { kind: 'tcp', host: unmapIPv4(socket.remoteAddress), port: socket.remotePort ?? 0 },
-    };
+    return tcpEndpointsOf(socket);
   }
 
   /** Binds every address the endpoint stands for; resolves with the port bound. */
@@ -81,10 +78,4 @@ export class TcpListener extends SocketListener {
 function portOf(server: Server): number {
   const address = server.address();
   return typeof address === 'object' && address !== null ? address.port : 0;
-}
-
-/** A dual-stack socket reports IPv4 peers as `::ffff:a.b.c.d`; endpoints carry the IPv4 form. */
-function unmapIPv4(address: string | undefined): string {
-  if (address === undefined) return '';
-  return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

@@ -15,6 +15,7 @@ import tls from 'node:tls';
 import { parseResponses } from '../../support/clients.js';
 import { Daemon, freePort } from '../../support/daemon.js';
 import { rawWhoami, startForwardedServer, type Believed, type ForwardedServer } from '../../support/forwarded-server.js';
+import { repoRoot } from '../../support/shared.js';
 import { testRequiring } from '../../support/skip.js';
 import { readAll } from '../../support/streams.js';
 import { CertDir, makeLeaf } from '../../support/tls-certificates.js';
@@ -41,15 +42,14 @@ let nginx: Nginx;
 let dir: string;
 const certs = new CertDir();
 
+const proxyHeaders = join(repoRoot(), 'examples', 'nginx', 'proxy-headers.conf');
+
 function location(upstream: number): string[] {
   return [
     '    location / {',
     `      proxy_pass http://127.0.0.1:${upstream};`,
-    '      proxy_http_version 1.1;',
-    // What the nginx documentation recommends: append to the client's list, overwrite the rest.
-    '      proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;',
-    '      proxy_set_header X-Forwarded-Proto $scheme;',
-    '      proxy_set_header X-Forwarded-Host $host;',
+    // The README's: what the nginx documentation recommends (append to the client's list, overwrite the rest).
+    `      include ${proxyHeaders};`,
     '    }',
   ];
 }

@@ -5,11 +5,11 @@ import 'reflect-metadata';
 import { connect, type Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { TcpEndpoint } from '../../../connection/index.js';
+import { LifetimeFeature, type TcpEndpoint } from '../../../connection/index.js';
 import { LOGGER } from '../../../di/index.js';
 import { Server } from '../../../hosting/index.js';
 import { KEEP_ALIVE_END_REASONS, type KeepAliveEndReason } from '../../../protocols/http1/index.js';
-import { HttpUpgradeFeature, type HttpApplication, type HttpLimits } from '../../../protocols/index.js';
+import { DEFAULT_HTTP_LIMITS, HttpUpgradeFeature, resolveHttpLimits, type HttpApplication, type HttpLimits } from '../../../protocols/index.js';
 import { MemoryLogger } from '../../pipeline/support.js';
 import { delay, readAll, readUntil } from '../../support/streams.js';
 
@@ -70,12 +70,12 @@ interface Running {
   open(): Promise<Socket>;
 }
 
-async function withServer(fn: (srv: Running) => Promise<void>, limits: Partial<HttpLimits> = LIMITS): Promise<void> {
+async function withServer(fn: (srv: Running) => Promise<void>, limits: Partial<HttpLimits> = LIMITS, configure?: Parameters<Server['listen']>[1]): Promise<void> {
   const logger = new MemoryLogger();
   const server = new Server({ logLevel: 'silent' });
   server.services.register(LOGGER, { useValue: logger });
   server.useHttp(app, { limits });
-  server.listen('http://127.0.0.1:0');
+  server.listen('http://127.0.0.1:0', configure);
   await server.start();
   const port = (server.endpoints[0] as TcpEndpoint).port;
   const open = (): Promise<Socket> =>
@@ -199,6 +199,31 @@ test('server-shutdown: a request that reaches an idle connection within keepAliv
     { ...LIMITS, keepAliveShutdownGraceMs: 2_000 },
   );
   assert.equal(await reasons(logger!), ['server-shutdown']);
+});
+
+test('server-shutdown: a request already sent, still unread when the stop asks the connection to close, is answered with connection: close rather than reset', async () => {
+  let lifetime: LifetimeFeature | undefined;
+  await withServer(
+    async (srv) => {
+      const s = await srv.open();
+      s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await readUntil(s, (t) => t.endsWith('ok'));
+      // The next request is in the server socket's receive buffer within this turn; the close
+      // request comes before node has read it (as a stop finds a busy server's connections).
+      s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      lifetime!.requestClose();
+      const rest = await readAll(s);
+      assert.ok(rest.startsWith('HTTP/1.1 200 OK\r\n'), rest);
+      assert.ok(rest.includes('\r\nconnection: close\r\n') && rest.endsWith('ok'), rest);
+      assert.equal(await reasons(srv.logger), ['server-shutdown']);
+    },
+    LIMITS,
+    (ep) =>
+      ep.use((ctx, next) => {
+        lifetime = ctx.features.get(LifetimeFeature);
+        return next();
+      }),
+  );
 });
 
 test('the first reason is kept: Connection: close on a request the app fails', () =>
