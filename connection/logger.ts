@@ -1,13 +1,29 @@
+/** The structured part of a record; `err` holds an error (pino's key, which its serializer knows). */
+export type LogFields = Record<string, unknown>;
+
 /**
- * The logging seam. The built-in logger writes to the console; an application can register
- * its own (pino, for instance) under the `LOGGER` token. Messages are short sentences; `fields`
- * carries the structured part.
+ * One level's method, in pino's argument order: the fields first, then the message, or the message
+ * alone. The old `(message, fields)` order is a type error on purpose (neither overload accepts a
+ * string followed by an object), so code written against it is found by tsc, not in production logs.
+ */
+export interface LogFn {
+  (fields: LogFields, message?: string): void;
+  (message: string): void;
+}
+
+/**
+ * The logging seam. A pino logger is one, as it is: register it under `LOGGER` and every category
+ * becomes `logger.child({ category })`. Messages are short sentences; `fields` carries the
+ * structured part, with `eventId`/`event` from LOG_EVENTS where the record is one of tiercel's
+ * catalogued events.
  */
 export interface Logger {
-  debug(message: string, fields?: Record<string, unknown>): void;
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-  error(message: string, fields?: Record<string, unknown>): void;
+  debug: LogFn;
+  info: LogFn;
+  warn: LogFn;
+  error: LogFn;
+  /** A logger whose records all carry `bindings` (pino's `child`); optional, used for categories. */
+  child?(bindings: LogFields): Logger;
 }
 
 /**
@@ -28,16 +44,17 @@ export class ConsoleLogger implements Logger {
   constructor(readonly level: LogLevel = 'info', readonly category = 'tiercel') {
     this.#rank = RANK[level];
   }
-  #write(level: Exclude<LogLevel, 'silent'>, message: string, fields?: Record<string, unknown>): void {
+  #write(level: Exclude<LogLevel, 'silent'>, a: LogFields | string, b?: string): void {
     if (RANK[level] < this.#rank) return;
+    const [fields, message] = typeof a === 'string' ? [undefined, a] : [a, b ?? ''];
     const line = `${level}: ${this.category}: ${message}${fields ? ' ' + safeJson(fields) : ''}`;
     if (level === 'error' || level === 'warn') console.error(line);
     else console.log(line);
   }
-  debug(m: string, f?: Record<string, unknown>): void { this.#write('debug', m, f); }
-  info(m: string, f?: Record<string, unknown>): void { this.#write('info', m, f); }
-  warn(m: string, f?: Record<string, unknown>): void { this.#write('warn', m, f); }
-  error(m: string, f?: Record<string, unknown>): void { this.#write('error', m, f); }
+  debug(a: LogFields | string, m?: string): void { this.#write('debug', a, m); }
+  info(a: LogFields | string, m?: string): void { this.#write('info', a, m); }
+  warn(a: LogFields | string, m?: string): void { this.#write('warn', a, m); }
+  error(a: LogFields | string, m?: string): void { this.#write('error', a, m); }
 }
 
 /** Console loggers at one level, the category in each line: `info: tiercel.server: Now listening on: …`. */

@@ -294,13 +294,13 @@ export class Server {
         ctx = await b.listener.accept();
       } catch (err) {
         // A listener that throws from accept is broken; stop this loop rather than spin.
-        this.logger.error(`Accept failed on ${formatEndpoint(b.listener.endpoint)}`, { error: err });
+        this.logger.error({ error: err }, `Accept failed on ${formatEndpoint(b.listener.endpoint)}`);
         return;
       }
       if (ctx === null) return;
       if (this.#live.size >= max) {
         this.#rejected++;
-        this.logger.debug('Connection rejected: maxConcurrentConnections reached', { connectionId: ctx.id });
+        this.logger.debug({ connectionId: ctx.id }, 'Connection rejected: maxConcurrentConnections reached');
         ctx.abort(new ConnectionAbortedError('The server has reached maxConcurrentConnections'));
         continue;
       }
@@ -327,8 +327,8 @@ export class Server {
       (err: unknown) => {
         // The protocols settle normally whatever the client does, so what rejects here is a
         // connection middleware or handler of the app's: its bug, unless the connection was lost.
-        if (isConnectionLost(err)) this.logger.debug('Connection pipeline ended: the connection was lost', { connectionId: ctx.id, error: err });
-        else this.logger.error('Unhandled error in the connection pipeline; the connection was aborted', { connectionId: ctx.id, error: err });
+        if (isConnectionLost(err)) this.logger.debug({ connectionId: ctx.id, error: err }, 'Connection pipeline ended: the connection was lost');
+        else this.logger.error({ connectionId: ctx.id, error: err }, 'Unhandled error in the connection pipeline; the connection was aborted');
         ctx.abort(err);
         this.#forgetWhenClosed(ctx);
       },

@@ -290,12 +290,12 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     try {
       disposed = scope.dispose();
     } catch (err) {
-      this.#log().error('Disposing the request services failed', this.#fields(ctx, err));
+      this.#log().error(this.#fields(ctx, err), 'Disposing the request services failed');
       return undefined;
     }
     if (isPromise(disposed)) {
       return disposed.then(undefined, (err: unknown) => {
-        this.#log().error('Disposing the request services failed', this.#fields(ctx, err));
+        this.#log().error(this.#fields(ctx, err), 'Disposing the request services failed');
       });
     }
     return undefined;
@@ -305,10 +305,10 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     const ex = ctx.exchange;
     if (ex.aborted.aborted) {
       if (streamAbortedFor(err) && !isClientError(err)) {
-        this.#log().error('The response stream failed; the connection was aborted', this.#fields(ctx, err));
+        this.#log().error(this.#fields(ctx, err), 'The response stream failed; the connection was aborted');
       } else {
         // The client left (or the protocol gave up): an error now is expected, not a bug.
-        this.#log().debug('The request failed after it was aborted', this.#fields(ctx, err));
+        this.#log().debug(this.#fields(ctx, err), 'The request failed after it was aborted');
       }
       return;
     }
@@ -316,15 +316,15 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     // app once its answer is under way is no bug of the app's: debug, one line, no stack.
     const clientFault = isClientError(err);
     if (ex.responseEnded) {
-      if (clientFault) this.#log().debug('The client failed the request after its response ended', this.#clientFields(ctx, err));
-      else this.#log().error('Unhandled error after the response ended', this.#fields(ctx, err));
+      if (clientFault) this.#log().debug(this.#clientFields(ctx, err), 'The client failed the request after its response ended');
+      else this.#log().error(this.#fields(ctx, err), 'Unhandled error after the response ended');
       return;
     }
     if (ex.headersSent) {
       // A status has gone out with part of a body: the only honest signal left is to cut the
       // connection, so the client does not take a truncated body for a whole one.
-      if (clientFault) this.#log().debug('The client failed the request during its response; aborting the connection', this.#clientFields(ctx, err));
-      else this.#log().error('Unhandled error after the response started; aborting the connection', this.#fields(ctx, err));
+      if (clientFault) this.#log().debug(this.#clientFields(ctx, err), 'The client failed the request during its response; aborting the connection');
+      else this.#log().error(this.#fields(ctx, err), 'Unhandled error after the response started; aborting the connection');
       ex.abort(err);
       return;
     }
@@ -335,13 +335,13 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
       status = err.status;
       if (err.expose) body = err.message;
       headers = err.headers;
-      if (status >= 500) this.#log().error('Request failed', this.#fields(ctx, err));
-      else this.#log().debug('Request rejected', this.#fields(ctx, err));
+      if (status >= 500) this.#log().error(this.#fields(ctx, err), 'Request failed');
+      else this.#log().debug(this.#fields(ctx, err), 'Request rejected');
     } else if (err instanceof HttpProtocolError) {
       status = err.status;
-      this.#log().debug('Request rejected by the protocol', this.#fields(ctx, err));
+      this.#log().debug(this.#fields(ctx, err), 'Request rejected by the protocol');
     } else {
-      this.#log().error('Unhandled error in the request pipeline', this.#fields(ctx, err));
+      this.#log().error(this.#fields(ctx, err), 'Unhandled error in the request pipeline');
     }
     try {
       // What the app set was for the response it meant to send, not for this one (ASP.NET clears too).
@@ -356,7 +356,7 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
         ex.end();
       }
     } catch (sendErr) {
-      this.#log().error('Could not send the error response; aborting the connection', this.#fields(ctx, sendErr));
+      this.#log().error(this.#fields(ctx, sendErr), 'Could not send the error response; aborting the connection');
       ex.abort(sendErr);
     }
   }

@@ -47,7 +47,7 @@ export class WebSocketHost {
     const host = this;
     // An app's handler that throws is the app's bug: logged, and that socket closed, never the process.
     this.#onListenerError = function (event, err) {
-      log().error('Unhandled error in a WebSocket handler; closing the socket with 1011', { connectionId: sockets.get(this)?.connectionId, event, error: err });
+      log().error({ connectionId: sockets.get(this)?.connectionId, event, error: err }, 'Unhandled error in a WebSocket handler; closing the socket with 1011');
       if (this.readyState === OPEN) this.close(INTERNAL_ERROR, 'Internal Error');
     };
     this.#onPong = function () {
@@ -61,7 +61,7 @@ export class WebSocketHost {
       if (sockets.size === 0) host.#stopKeepAlive();
     };
     this.#onError = function (err) {
-      log().debug('WebSocket error', { connectionId: sockets.get(this)?.connectionId, error: err });
+      log().debug({ connectionId: sockets.get(this)?.connectionId, error: err }, 'WebSocket error');
     };
   }
 

@@ -88,7 +88,7 @@ export function httpConnectionDelegate(
   const timeoutMs = options.limits.requestHeadersTimeoutMs;
 
   const refuse = (ctx: ConnectionContext, why: string): Promise<void> => {
-    logger.debug(why, { connectionId: ctx.id });
+    logger.debug({ connectionId: ctx.id }, why);
     return Promise.resolve();
   };
 

@@ -92,7 +92,7 @@ export class Heartbeat {
         h.onHeartbeat(now);
       } catch (error) {
         // One connection's failure must not stop the others' timeouts, nor the next tick.
-        this.log.error('A heartbeat handler threw; the other handlers still ran', { handler: h.constructor.name, error });
+        this.log.error({ handler: h.constructor.name, error }, 'A heartbeat handler threw; the other handlers still ran');
       }
     }
   };

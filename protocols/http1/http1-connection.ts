@@ -239,7 +239,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.disableKeepAlive('bad-request');
     const status = err instanceof HttpProtocolError ? err.status : 400;
     const ex = this.#exchange;
-    this.#options.logger.debug('Bad request', { connectionId: this.ctx.id, error: err });
+    this.#options.logger.debug({ connectionId: this.ctx.id, error: err }, 'Bad request');
     if (ex !== null) {
       // The head was fine and the app has it; the body is what broke. The app learns through
       // its body read; if it is not reading, the connection closes after its response.
@@ -324,7 +324,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onAppError(err: unknown): void {
-    this.#options.logger.error('Unhandled error in the HTTP application', { connectionId: this.ctx.id, error: err });
+    this.#options.logger.error({ connectionId: this.ctx.id, error: err }, 'Unhandled error in the HTTP application');
     this.#exchange?.appFailed(err);
   }
 
@@ -335,7 +335,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   /** Gives up on an exchange whose response cannot be completed: the connection is closed. */
   abortExchange(ex: Http1Exchange, reason: unknown): void {
-    this.#options.logger.debug('Response aborted', { connectionId: this.ctx.id, error: reason });
+    this.#options.logger.debug({ connectionId: this.ctx.id, error: reason }, 'Response aborted');
     const err = reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted');
     this.disableKeepAlive('response-aborted');
     ex.onConnectionLost(err);
@@ -484,7 +484,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   #done(): void {
     this.#options.heartbeat.delete(this);
-    this.#options.logger.debug('HTTP/1.1 connection done', { connectionId: this.ctx.id, reason: this.#endReason });
+    this.#options.logger.debug({ connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection done');
     this.#resolveRun();
   }
 
@@ -505,7 +505,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     if (this.#phase === Phase.Head) {
       // A request head cut off by the end of input: answered as node:http and Kestrel do.
       this.disableKeepAlive('bad-request');
-      this.#options.logger.debug('Request head incomplete at the end of input', { connectionId: this.ctx.id });
+      this.#options.logger.debug({ connectionId: this.ctx.id }, 'Request head incomplete at the end of input');
       this.output.writeErrorResponse(400);
     }
     this.disableKeepAlive('client-end');
@@ -513,7 +513,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onError(err: Error): void {
-    this.#options.logger.debug('Transport error', { connectionId: this.ctx.id, error: err });
+    this.#options.logger.debug({ connectionId: this.ctx.id, error: err }, 'Transport error');
   }
 
   #onClose(): void {
@@ -575,7 +575,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.output.detach();
     this.#detached = true;
     this.#options.heartbeat.delete(this);
-    this.#options.logger.debug('HTTP/1.1 connection upgraded', { connectionId: this.ctx.id, reason: this.#endReason });
+    this.#options.logger.debug({ connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection upgraded');
     const t = this.#transport;
     t.off('data', Http1Connection.#dataListener);
     t.off('end', Http1Connection.#endListener);
@@ -610,14 +610,14 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     switch (this.#phase) {
       case Phase.Idle:
         if (heartbeat.isPast(this.#phaseSince, limits.keepAliveTimeoutMs, now)) {
-          this.#options.logger.debug('Keep-alive timeout', { connectionId: this.ctx.id });
+          this.#options.logger.debug({ connectionId: this.ctx.id }, 'Keep-alive timeout');
           this.disableKeepAlive('keep-alive-timeout');
           this.#close();
         }
         break;
       case Phase.Head:
         if (heartbeat.isPast(this.#phaseSince, limits.requestHeadersTimeoutMs, now)) {
-          this.#options.logger.debug('Request headers timeout', { connectionId: this.ctx.id });
+          this.#options.logger.debug({ connectionId: this.ctx.id }, 'Request headers timeout');
           this.disableKeepAlive('request-headers-timeout');
           this.output.writeErrorResponse(408);
           this.#close();
@@ -626,13 +626,13 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       case Phase.Request: {
         const ex = this.#exchange;
         if (ex !== null && ex.discarding && heartbeat.isPast(this.#discardSince, limits.requestBodyDrainTimeoutMs, now)) {
-          this.#options.logger.debug('Unread request body not received in time: closing', { connectionId: this.ctx.id });
+          this.#options.logger.debug({ connectionId: this.ctx.id }, 'Unread request body not received in time: closing');
           this.disableKeepAlive('request-body-drain-timeout');
           this.#close();
           break;
         }
         if (ex !== null && ex.checkBodyRate(now)) {
-          this.#options.logger.debug('Request body too slow', { connectionId: this.ctx.id });
+          this.#options.logger.debug({ connectionId: this.ctx.id }, 'Request body too slow');
         }
         break;
       }
@@ -642,7 +642,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onResponseTooSlow(): void {
-    this.#options.logger.debug('Response too slow: aborting', { connectionId: this.ctx.id });
+    this.#options.logger.debug({ connectionId: this.ctx.id }, 'Response too slow: aborting');
     this.disableKeepAlive('min-response-data-rate');
     const err = new ConnectionAbortedError('The client read the response slower than the minimum data rate');
     const ex = this.#exchange;

@@ -284,7 +284,7 @@ export class Http2Connection implements HeartbeatHandler {
    */
   #refuse(stream: ServerHttp2Stream, err: unknown): void {
     const status = err instanceof HttpProtocolError ? err.status : 400;
-    this.logger.debug('Bad HTTP/2 request', { connectionId: this.ctx.id, streamId: stream.id, error: err });
+    this.logger.debug({ connectionId: this.ctx.id, streamId: stream.id, error: err }, 'Bad HTTP/2 request');
     stream.respond({ ':status': status, 'content-length': 0 }, { endStream: true });
     // Closed at once (RST_STREAM(NO_ERROR) if the request has not ended), not when the answer
     // has left: refused streams arriving in one read do not pile up against the stream limit.
@@ -301,7 +301,7 @@ export class Http2Connection implements HeartbeatHandler {
   static readonly #onStreamError = function (this: Owned<ServerHttp2Stream>, err: Error): void {
     // A stream reset with an error code; the exchange learns it from 'close'.
     const c = this[kConnection]!;
-    c.logger.debug('HTTP/2 stream error', { connectionId: c.ctx.id, error: err });
+    c.logger.debug({ connectionId: c.ctx.id, error: err }, 'HTTP/2 stream error');
   };
 
   /**
@@ -340,7 +340,7 @@ export class Http2Connection implements HeartbeatHandler {
    */
   #overLimit(count: number, limit: number, warning: string, rate: string, Err: new (count: number) => Error): void {
     if (count <= limit || this.#closing) return;
-    this.logger.warn(warning, { connectionId: this.ctx.id, [rate]: count });
+    this.logger.warn({ connectionId: this.ctx.id, [rate]: count }, warning);
     this.#abandon(new Err(count), NGHTTP2_ENHANCE_YOUR_CALM);
   }
 
@@ -433,7 +433,7 @@ export class Http2Connection implements HeartbeatHandler {
   #abandon(reason: Error, code: number): void {
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
-    this.logger.debug('HTTP/2 session abandoned', { connectionId: this.ctx.id, error: reason });
+    this.logger.debug({ connectionId: this.ctx.id, error: reason }, 'HTTP/2 session abandoned');
     this.#startClosing();
     s.goaway(code);
     // Marks the session closed (node:http2 then ends the socket instead of destroying it) and
@@ -454,14 +454,14 @@ export class Http2Connection implements HeartbeatHandler {
   #transportEnded(): void {
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
-    this.logger.debug('The client closed its side of the HTTP/2 connection: closing the session', { connectionId: this.ctx.id, streams: this.#inFlight });
+    this.logger.debug({ connectionId: this.ctx.id, streams: this.#inFlight }, 'The client closed its side of the HTTP/2 connection: closing the session');
     this.#startClosing();
     s.destroy();
   }
 
   static readonly #onSessionError = function (this: Owned<ServerHttp2Session>, err: Error): void {
     const c = this[kConnection]!;
-    c.logger.debug('HTTP/2 session error', { connectionId: c.ctx.id, error: err });
+    c.logger.debug({ connectionId: c.ctx.id, error: err }, 'HTTP/2 session error');
   };
 
   static readonly #onSessionClose = function (this: Owned<ServerHttp2Session>): void {
@@ -481,7 +481,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (this.#closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(this.#closingSince, CLOSE_LINGER_MS, now)) {
       // GOAWAY went out, yet the session or the socket is still open: the client does not read
       // (the last frames cannot be written) or does not close its side.
-      this.logger.debug('HTTP/2 connection not closed in time after GOAWAY: dropping it', { connectionId: this.ctx.id });
+      this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 connection not closed in time after GOAWAY: dropping it');
       this.ctx.abort(new ConnectionAbortedError('The client did not close the HTTP/2 connection in time after GOAWAY'));
       return;
     }
@@ -490,7 +490,7 @@ export class Http2Connection implements HeartbeatHandler {
     const limits = this.limits;
     const idleFor = now - this.#lastActivity;
     if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
-      this.logger.debug('HTTP/2 keep-alive timeout', { connectionId: this.ctx.id });
+      this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive timeout');
       this.#onCloseRequested();
       return;
     }
@@ -506,7 +506,7 @@ export class Http2Connection implements HeartbeatHandler {
     for (let ex = this.#first; ex !== undefined; ) {
       const next = ex.linkNext;
       if (ex.requestHasBody && ex.checkBodyRate(now)) {
-        this.logger.debug('Request body too slow', { connectionId: this.ctx.id, streamId: ex.stream.id });
+        this.logger.debug({ connectionId: this.ctx.id, streamId: ex.stream.id }, 'Request body too slow');
       }
       if (sendRate !== null && ex.headersSent) {
         const output = ex.checkResponseRate(now, share, sendRate.gracePeriodMs);
@@ -540,10 +540,10 @@ export class Http2Connection implements HeartbeatHandler {
     // Over at least a second: a heartbeat soon after the connection began measures a short while.
     const perSecond = Math.round((control * 1000) / (elapsed > 1_000 ? elapsed : 1_000));
     if (perSecond > limit) {
-      this.logger.warn('HTTP/2 frame flood: too many bytes without request content, closing the connection', {
+      this.logger.warn({
         connectionId: this.ctx.id,
         bytesPerSecond: perSecond,
-      });
+      }, 'HTTP/2 frame flood: too many bytes without request content, closing the connection');
       this.#abandon(new Http2FloodError(perSecond), NGHTTP2_ENHANCE_YOUR_CALM);
     }
   }
@@ -572,7 +572,7 @@ export class Http2Connection implements HeartbeatHandler {
     }
     const elapsed = now - this.#sendWaitSince;
     if (elapsed > gracePeriodMs && ((written - this.#sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
-      this.logger.debug('HTTP/2 responses read too slowly: aborting the connection', { connectionId: this.ctx.id });
+      this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 responses read too slowly: aborting the connection');
       this.ctx.abort(new ConnectionAbortedError('The client read the responses slower than the minimum data rate'));
     }
   }
@@ -581,7 +581,7 @@ export class Http2Connection implements HeartbeatHandler {
     const { keepAlivePingDelayMs, keepAlivePingTimeoutMs } = this.#options.http2;
     if (this.#pingSentAt > 0) {
       if (now - this.#pingSentAt > keepAlivePingTimeoutMs) {
-        this.logger.debug('HTTP/2 keep-alive ping timed out', { connectionId: this.ctx.id });
+        this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive ping timed out');
         this.#destroy(new ConnectionAbortedError('The client did not answer an HTTP/2 keep-alive PING in time'), NGHTTP2_NO_ERROR);
       }
       return;

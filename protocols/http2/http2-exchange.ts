@@ -140,7 +140,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   }
 
   #appFailed(err: unknown): void {
-    this.owner.logger.error('Unhandled error in the HTTP application', { connectionId: this.connection.id, streamId: this.stream.id, error: err });
+    this.owner.logger.error({ connectionId: this.connection.id, streamId: this.stream.id, error: err }, 'Unhandled error in the HTTP application');
     this.appFailed(err);
   }
 
@@ -303,7 +303,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   #abort(reason: unknown, code: number): void {
     this.#ended = true;
     this.#abortedByServer = true;
-    this.owner.logger.debug('HTTP/2 stream aborted', { connectionId: this.connection.id, streamId: this.stream.id, error: reason });
+    this.owner.logger.debug({ connectionId: this.connection.id, streamId: this.stream.id, error: reason }, 'HTTP/2 stream aborted');
     this.#lost(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
     if (!this.stream.destroyed) this.stream.close(code);
   }

@@ -71,7 +71,7 @@ export function proxyProtocolMiddleware(options: ProxyProtocolOptions = {}, logg
   }
   const refuse = (ctx: ConnectionContext, error: ProxyProtocolError, peer: string): void => {
     rejected[error.reason]++;
-    logger.debug('PROXY protocol header refused; connection closed', { connectionId: ctx.id, reason: error.reason, peer, error });
+    logger.debug({ connectionId: ctx.id, reason: error.reason, peer, error }, 'PROXY protocol header refused; connection closed');
     ctx.abort(error);
   };
   const middleware: ConnectionMiddleware = async (ctx, next) => {

@@ -45,8 +45,8 @@ export function httpsMiddleware(options: HttpsOptions, logger: Logger = new Cons
     } catch (err) {
       const failure = err as TlsHandshakeFailedError;
       const fields = { connectionId: ctx.id, reason: failure.reason, error: failure, cause: failure.cause };
-      if (failure.appFault) logger.error('TLS handshake failed: an application callback failed; connection closed', fields);
-      else logger.debug('TLS handshake failed; connection closed', fields);
+      if (failure.appFault) logger.error(fields, 'TLS handshake failed: an application callback failed; connection closed');
+      else logger.debug(fields, 'TLS handshake failed; connection closed');
       return;
     }
     ctx.features.set(TlsFeature, tlsFeature(socket, clientCertificate));

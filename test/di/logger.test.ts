@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Logger } from '../../connection/index.js';
+import type { LogFields, Logger } from '../../connection/index.js';
 import { LOGGER, LOGGER_FACTORY, resolve, type DependencyContainer } from '../../di/index.js';
 import { Server } from '../../hosting/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
@@ -62,7 +62,7 @@ test('a LOGGER_FACTORY of your own gets one logger per category, and LOGGER is i
 test('a LOGGER registered alone (no factory) still receives every category', async () => {
   const services = appContainer();
   const lines: string[] = [];
-  const record = (level: string) => (message: string) => void lines.push(`${level} ${message}`);
+  const record = (level: string) => (a: LogFields | string, message?: string) => void lines.push(`${level} ${typeof a === 'string' ? a : message}`);
   const logger: Logger = { debug: record('debug'), info: record('info'), warn: record('warn'), error: record('error') };
   services.register(LOGGER, { useValue: logger });
   await exercise(services);
