@@ -2,6 +2,7 @@ import { instanceCachingFactory, type DependencyContainer } from '../connection/
 import {
   CLOCK,
   ConsoleLogger,
+  levelFor,
   InvalidOptionError,
   LOGGER,
   LOGGER_FACTORY,
@@ -68,8 +69,10 @@ export function addTiercel(container: DependencyContainer, options: TiercelOptio
   c.register(ENVIRONMENT, { useValue: environment });
   c.register(CLOCK, { useValue: systemClock });
 
-  const root = new ConsoleLogger(server.logLevel, 'tiercel');
-  c.register(LOGGER_FACTORY, { useFactory: (d) => new DefaultLoggerFactory(server.logLevel, root, d) });
+  // The one place the log format's default is decided: JSON lines for a production log shipper.
+  const logOptions = { format: server.logFormat === 'auto' ? (environment.production ? 'json' : 'text') : server.logFormat } as const;
+  const root = new ConsoleLogger(levelFor(server.logLevel, 'tiercel'), 'tiercel', logOptions);
+  c.register(LOGGER_FACTORY, { useFactory: (d) => new DefaultLoggerFactory(server.logLevel, root, d, logOptions) });
   c.register(LOGGER, {
     useFactory: (d) => {
       const factory = resolve(d, LOGGER_FACTORY);

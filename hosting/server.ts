@@ -4,6 +4,9 @@ import {
   ConnectionAbortedError,
   ConnectionLifetime,
   LOGGER_FACTORY,
+  LOG_CATEGORIES,
+  LOG_EVENTS,
+  silentLogger,
   LifetimeFeature,
   NoTransportForEndpointError,
   ServerStateError,
@@ -82,6 +85,8 @@ export class Server {
   #defaultTerminal: DefaultTerminal | undefined;
   readonly #https: HttpsMiddleware[] = [];
   #logger: Logger | undefined;
+  /** `tiercel.connections`: accepted, rejected, lost (debug). */
+  #connectionLog: Logger = silentLogger;
   #stopping: Promise<void> | undefined;
   /** When a graceful stop gives up and aborts what is left (Date.now() time); stop() may bring it forward. */
   #stopDeadline = 0;
@@ -185,7 +190,9 @@ export class Server {
     this.#state = 'starting';
     const bound: BoundEndpoint[] = [];
     try {
-      this.#logger = resolve(this.services, LOGGER_FACTORY).create('tiercel.server');
+      const loggers = resolve(this.services, LOGGER_FACTORY);
+      this.#logger = loggers.create(LOG_CATEGORIES.server);
+      this.#connectionLog = loggers.create(LOG_CATEGORIES.connections);
       this.#defaultTerminal ??= this.services.isRegistered(HTTP_APPLICATION, true) ? httpTerminal : undefined;
       const transports = resolveTransports(this.services);
       const transportOptions = resolve(this.services, TRANSPORT_OPTIONS);
@@ -208,7 +215,8 @@ export class Server {
     this.#bound = bound;
     for (const b of bound) {
       b.loop = this.#acceptLoop(b);
-      this.logger.info(`Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
+      // The URL in the message only: the text line stays the one a terminal user copies from.
+      this.logger.info(LOG_EVENTS.Listening, `Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
     }
     this.#state = 'started';
   }
@@ -260,7 +268,7 @@ export class Server {
       });
       if (this.#live.size > 0) {
         const why = this.#stopHurried ? 'Stopping at once' : 'Shutdown timeout';
-        this.logger.warn(`${why}: aborting ${this.#live.size} connection(s)`);
+        this.logger.warn({ ...LOG_EVENTS.ShutdownTimeout, connections: this.#live.size, hurried: this.#stopHurried }, `${why}: aborting ${this.#live.size} connection(s)`);
         for (const ctx of this.#live) ctx.abort(new ConnectionAbortedError('The server is shutting down'));
         await this.#whenEmpty();
       }
@@ -294,17 +302,18 @@ export class Server {
         ctx = await b.listener.accept();
       } catch (err) {
         // A listener that throws from accept is broken; stop this loop rather than spin.
-        this.logger.error({ error: err }, `Accept failed on ${formatEndpoint(b.listener.endpoint)}`);
+        this.logger.error({ ...LOG_EVENTS.AcceptFailed, endpoint: formatEndpoint(b.listener.endpoint), err }, `Accept failed on ${formatEndpoint(b.listener.endpoint)}`);
         return;
       }
       if (ctx === null) return;
       if (this.#live.size >= max) {
         this.#rejected++;
-        this.logger.debug({ connectionId: ctx.id }, 'Connection rejected: maxConcurrentConnections reached');
+        this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionRejected, connectionId: ctx.id }, 'Connection rejected: maxConcurrentConnections reached');
         ctx.abort(new ConnectionAbortedError('The server has reached maxConcurrentConnections'));
         continue;
       }
       this.#accepted++;
+      this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionAccepted, connectionId: ctx.id, endpoint: b.listener.endpoint, remote: ctx.remoteEndpoint }, 'Connection accepted');
       this.#run(ctx, b.delegate);
     }
   }
@@ -327,8 +336,8 @@ export class Server {
       (err: unknown) => {
         // The protocols settle normally whatever the client does, so what rejects here is a
         // connection middleware or handler of the app's: its bug, unless the connection was lost.
-        if (isConnectionLost(err)) this.logger.debug({ connectionId: ctx.id, error: err }, 'Connection pipeline ended: the connection was lost');
-        else this.logger.error({ connectionId: ctx.id, error: err }, 'Unhandled error in the connection pipeline; the connection was aborted');
+        if (isConnectionLost(err)) this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: ctx.id, reason: 'connection-lost', err }, 'Connection pipeline ended: the connection was lost');
+        else this.logger.error({ ...LOG_EVENTS.ConnectionPipelineError, connectionId: ctx.id, err }, 'Unhandled error in the connection pipeline; the connection was aborted');
         ctx.abort(err);
         this.#forgetWhenClosed(ctx);
       },

@@ -1,5 +1,17 @@
 import { container as rootContainer, type DependencyContainer } from '../connection/tsyringe.js';
-import { ConnectionAbortedError, LOGGER, LOGGER_FACTORY, NextCalledTwiceError, silentLogger, type Logger, type LoggerFactory } from '../connection/index.js';
+import {
+  ConnectionAbortedError,
+  LOGGER,
+  LOGGER_FACTORY,
+  LOG_CATEGORIES,
+  LOG_EVENTS,
+  NextCalledTwiceError,
+  silentLogger,
+  type LogEventFields,
+  type LogFields,
+  type Logger,
+  type LoggerFactory,
+} from '../connection/index.js';
 import { HttpProtocolError, type HeaderList, type HttpApplication, type HttpExchange } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';
 import { HttpContext, requestScopeOf, type ApplicationServices } from './http-context.js';
@@ -239,6 +251,8 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
   readonly #app: Delegate;
   #container: DependencyContainer | undefined;
   #logger: Logger | undefined;
+  #badRequestLogger: Logger | undefined;
+  readonly #given: Logger | undefined;
   readonly #webSocketOptions: ResolvedWebSocketOptions | undefined;
   #webSocketHost: WebSocketHost | undefined;
 
@@ -246,6 +260,7 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     this.#app = app;
     this.#container = container;
     this.#logger = logger;
+    this.#given = logger;
     this.#webSocketOptions = webSockets;
   }
 
@@ -308,7 +323,7 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
         this.#log().error(this.#fields(ctx, err), 'The response stream failed; the connection was aborted');
       } else {
         // The client left (or the protocol gave up): an error now is expected, not a bug.
-        this.#log().debug(this.#fields(ctx, err), 'The request failed after it was aborted');
+        this.#badRequestLog().debug(this.#fields(ctx, err, LOG_EVENTS.ClientAborted), 'The request failed after it was aborted');
       }
       return;
     }
@@ -316,14 +331,14 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     // app once its answer is under way is no bug of the app's: debug, one line, no stack.
     const clientFault = isClientError(err);
     if (ex.responseEnded) {
-      if (clientFault) this.#log().debug(this.#clientFields(ctx, err), 'The client failed the request after its response ended');
+      if (clientFault) this.#badRequestLog().debug(this.#clientFields(ctx, err), 'The client failed the request after its response ended');
       else this.#log().error(this.#fields(ctx, err), 'Unhandled error after the response ended');
       return;
     }
     if (ex.headersSent) {
       // A status has gone out with part of a body: the only honest signal left is to cut the
       // connection, so the client does not take a truncated body for a whole one.
-      if (clientFault) this.#log().debug(this.#clientFields(ctx, err), 'The client failed the request during its response; aborting the connection');
+      if (clientFault) this.#badRequestLog().debug(this.#clientFields(ctx, err), 'The client failed the request during its response; aborting the connection');
       else this.#log().error(this.#fields(ctx, err), 'Unhandled error after the response started; aborting the connection');
       ex.abort(err);
       return;
@@ -336,10 +351,10 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
       if (err.expose) body = err.message;
       headers = err.headers;
       if (status >= 500) this.#log().error(this.#fields(ctx, err), 'Request failed');
-      else this.#log().debug(this.#fields(ctx, err), 'Request rejected');
+      else this.#badRequestLog().debug(this.#fields(ctx, err, LOG_EVENTS.RequestRejected), 'Request rejected');
     } else if (err instanceof HttpProtocolError) {
       status = err.status;
-      this.#log().debug(this.#fields(ctx, err), 'Request rejected by the protocol');
+      this.#badRequestLog().debug(this.#fields(ctx, err, LOG_EVENTS.RequestRejected), 'Request rejected by the protocol');
     } else {
       this.#log().error(this.#fields(ctx, err), 'Unhandled error in the request pipeline');
     }
@@ -361,35 +376,35 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     }
   }
 
-  #fields(ctx: HttpContext, err: unknown): Record<string, unknown> {
+  #fields(ctx: HttpContext, err: unknown, event: LogEventFields = LOG_EVENTS.ApplicationError): LogFields {
     const ex = ctx.exchange;
-    return {
-      connectionId: ex.connection.id,
-      method: ex.method,
-      target: ex.target,
-      error: err,
-      stack: err instanceof Error ? err.stack : undefined,
-    };
+    // The stack goes with `err` (pino's err serialiser and the console logger both write it).
+    return { ...event, connectionId: ex.connection.id, method: ex.method, target: ex.target, err };
   }
 
-  #clientFields(ctx: HttpContext, err: unknown): Record<string, unknown> {
+  #clientFields(ctx: HttpContext, err: unknown): LogFields {
     const ex = ctx.exchange;
     const e = err as { code?: unknown; message?: unknown };
-    return { connectionId: ex.connection.id, method: ex.method, target: ex.target, code: e.code, reason: e.message };
+    return { ...LOG_EVENTS.ClientAborted, connectionId: ex.connection.id, method: ex.method, target: ex.target, code: e.code, reason: e.message };
+  }
+
+  /** `tiercel.bad-requests`: a client's faults, at debug (the logger given to the builder, if one was). */
+  #badRequestLog(): Logger {
+    return (this.#badRequestLogger ??= this.#given ?? this.#create(LOG_CATEGORIES.badRequests));
   }
 
   #log(): Logger {
-    if (this.#logger === undefined) {
-      const c = this.#container;
-      this.#logger =
-        c === undefined
-          ? silentLogger
-          : c.isRegistered(LOGGER_FACTORY, true)
-            ? c.resolve<LoggerFactory>(LOGGER_FACTORY).create('tiercel.pipeline')
-            : c.isRegistered(LOGGER, true)
-              ? c.resolve<Logger>(LOGGER)
-              : silentLogger;
-    }
-    return this.#logger;
+    return (this.#logger ??= this.#create(LOG_CATEGORIES.pipeline));
+  }
+
+  #create(category: string): Logger {
+    const c = this.#container;
+    return c === undefined
+      ? silentLogger
+      : c.isRegistered(LOGGER_FACTORY, true)
+        ? c.resolve<LoggerFactory>(LOGGER_FACTORY).create(category)
+        : c.isRegistered(LOGGER, true)
+          ? c.resolve<Logger>(LOGGER)
+          : silentLogger;
   }
 }

@@ -6,7 +6,7 @@ import {
   type Logger,
   type LoggerFactory,
 } from '../connection/index.js';
-import type { Heartbeat, HttpApplication, HttpProtocols, ProtocolAdapter, ProtocolAdapterContext, ResolvedHttpOptions, SniffVerdict } from './http/index.js';
+import { httpLogs, type Heartbeat, type HttpApplication, HttpProtocols, ProtocolAdapter, ProtocolAdapterContext, ResolvedHttpOptions, SniffVerdict } from './http/index.js';
 import { defaultProtocolAdapters, type OnDemandDelegate } from './http-adapters.js';
 import { sniffProtocol } from './protocol-sniff.js';
 // The refusal's bytes only: an HTTP/2-only endpoint refuses a client without loading node:http2.
@@ -65,7 +65,8 @@ export function httpConnectionDelegate(
 ): ConnectionDelegate {
   const logger = options.logger;
   const clock = options.clock ?? options.heartbeat.clock;
-  const context: ProtocolAdapterContext = { ...options, app, clock, loggers: options.loggers ?? { create: () => logger } };
+  const loggers = options.loggers ?? { create: () => logger };
+  const context: ProtocolAdapterContext = { ...options, app, clock, loggers, logs: httpLogs(loggers) };
   const served = adaptersFor(adapters, protocols);
   const delegates = served.map((a) => a.createDelegate(context));
 

@@ -1,4 +1,4 @@
-import { silentLogger, systemClock, type Clock, type ClockTimer, type Logger } from '../../connection/index.js';
+import { LOG_EVENTS, silentLogger, systemClock, type Clock, type ClockTimer, type Logger } from '../../connection/index.js';
 
 /** Something that checks its timeouts once a heartbeat. */
 export interface HeartbeatHandler {
@@ -85,6 +85,8 @@ export class Heartbeat {
 
   readonly #tick = (): void => {
     const now = this.clock.now();
+    // How late this tick came: the event loop was blocked for that long, and every timeout with it.
+    const lateMs = now - this.#now - this.intervalMs;
     this.#now = now;
     this.#refreshDate(now);
     for (const h of this.#handlers) {
@@ -92,8 +94,17 @@ export class Heartbeat {
         h.onHeartbeat(now);
       } catch (error) {
         // One connection's failure must not stop the others' timeouts, nor the next tick.
-        this.log.error({ handler: h.constructor.name, error }, 'A heartbeat handler threw; the other handlers still ran');
+        this.log.error({ ...LOG_EVENTS.HeartbeatHandlerFailed, handler: h.constructor.name, err: error }, 'A heartbeat handler threw; the other handlers still ran');
       }
+    }
+    // Kestrel's HeartbeatSlow: a tick longer than the interval (or an interval late) means timeouts
+    // fire late and the process is starved; once per slow tick, so at most one line an interval.
+    const durationMs = this.clock.now() - now;
+    if (durationMs > this.intervalMs || lateMs > this.intervalMs) {
+      this.log.warn(
+        { ...LOG_EVENTS.HeartbeatSlow, durationMs, lateMs: Math.max(0, lateMs), intervalMs: this.intervalMs },
+        `The heartbeat took ${durationMs} ms and came ${Math.max(0, lateMs)} ms late, against an interval of ${this.intervalMs} ms: the event loop is blocked`,
+      );
     }
   };
 }

@@ -3,15 +3,18 @@ import {
   ConnectionAbortedError,
   DEFAULT_MAX_READ_BUFFER_SIZE,
   LifetimeFeature,
+  LOG_EVENTS,
   type ConnectionContext,
   type Logger,
 } from '../../connection/index.js';
 import {
   HttpProtocolError,
+  rejectionReason,
   type Heartbeat,
   type HeartbeatHandler,
   type HttpApplication,
   type HttpLimits,
+  type HttpLogs,
   type UpgradeCounter,
   type UpgradedConnection,
 } from '../http/index.js';
@@ -28,6 +31,7 @@ export interface Http1ConnectionOptions {
   readonly upgrades: UpgradeCounter;
   readonly heartbeat: Heartbeat;
   readonly logger: Logger;
+  readonly logs: HttpLogs;
   /** Bytes of request body queued for a slow app before the connection stops reading. */
   readonly maxReadBufferSize?: number;
 }
@@ -239,7 +243,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.disableKeepAlive('bad-request');
     const status = err instanceof HttpProtocolError ? err.status : 400;
     const ex = this.#exchange;
-    this.#options.logger.debug({ connectionId: this.ctx.id, error: err }, 'Bad request');
+    this.#options.logs.badRequests.debug({ ...LOG_EVENTS.RequestRejected, connectionId: this.ctx.id, reason: rejectionReason(err), status, err }, 'Bad request');
     if (ex !== null) {
       // The head was fine and the app has it; the body is what broke. The app learns through
       // its body read; if it is not reading, the connection closes after its response.
@@ -324,7 +328,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onAppError(err: unknown): void {
-    this.#options.logger.error({ connectionId: this.ctx.id, error: err }, 'Unhandled error in the HTTP application');
+    this.#options.logs.application.error({ ...LOG_EVENTS.ApplicationError, connectionId: this.ctx.id, err }, 'Unhandled error in the HTTP application');
     this.#exchange?.appFailed(err);
   }
 
@@ -335,7 +339,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   /** Gives up on an exchange whose response cannot be completed: the connection is closed. */
   abortExchange(ex: Http1Exchange, reason: unknown): void {
-    this.#options.logger.debug({ connectionId: this.ctx.id, error: reason }, 'Response aborted');
+    this.#options.logger.debug({ connectionId: this.ctx.id, err: reason }, 'Response aborted');
     const err = reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted');
     this.disableKeepAlive('response-aborted');
     ex.onConnectionLost(err);
@@ -484,7 +488,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   #done(): void {
     this.#options.heartbeat.delete(this);
-    this.#options.logger.debug({ connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection done');
+    this.#options.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection done');
     this.#resolveRun();
   }
 
@@ -505,7 +509,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     if (this.#phase === Phase.Head) {
       // A request head cut off by the end of input: answered as node:http and Kestrel do.
       this.disableKeepAlive('bad-request');
-      this.#options.logger.debug({ connectionId: this.ctx.id }, 'Request head incomplete at the end of input');
+      this.#options.logs.badRequests.debug({ ...LOG_EVENTS.RequestRejected, connectionId: this.ctx.id, reason: 'request-head-incomplete', status: 400 }, 'Request head incomplete at the end of input');
       this.output.writeErrorResponse(400);
     }
     this.disableKeepAlive('client-end');
@@ -513,7 +517,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onError(err: Error): void {
-    this.#options.logger.debug({ connectionId: this.ctx.id, error: err }, 'Transport error');
+    this.#options.logger.debug({ connectionId: this.ctx.id, err: err }, 'Transport error');
   }
 
   #onClose(): void {
@@ -575,7 +579,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.output.detach();
     this.#detached = true;
     this.#options.heartbeat.delete(this);
-    this.#options.logger.debug({ connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection upgraded');
+    this.#options.logs.connections.debug({ ...LOG_EVENTS.ConnectionUpgraded, connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection upgraded');
     const t = this.#transport;
     t.off('data', Http1Connection.#dataListener);
     t.off('end', Http1Connection.#endListener);
@@ -617,7 +621,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
         break;
       case Phase.Head:
         if (heartbeat.isPast(this.#phaseSince, limits.requestHeadersTimeoutMs, now)) {
-          this.#options.logger.debug({ connectionId: this.ctx.id }, 'Request headers timeout');
+          this.#options.logs.badRequests.debug({ ...LOG_EVENTS.RequestHeadersTimeout, connectionId: this.ctx.id }, 'Request headers timeout');
           this.disableKeepAlive('request-headers-timeout');
           this.output.writeErrorResponse(408);
           this.#close();
@@ -632,7 +636,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
           break;
         }
         if (ex !== null && ex.checkBodyRate(now)) {
-          this.#options.logger.debug({ connectionId: this.ctx.id }, 'Request body too slow');
+          this.#options.logs.badRequests.debug({ ...LOG_EVENTS.RequestBodyTooSlow, connectionId: this.ctx.id }, 'Request body too slow');
         }
         break;
       }
@@ -642,7 +646,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onResponseTooSlow(): void {
-    this.#options.logger.debug({ connectionId: this.ctx.id }, 'Response too slow: aborting');
+    this.#options.logs.badRequests.debug({ ...LOG_EVENTS.ResponseTooSlow, connectionId: this.ctx.id }, 'Response too slow: aborting');
     this.disableKeepAlive('min-response-data-rate');
     const err = new ConnectionAbortedError('The client read the response slower than the minimum data rate');
     const ex = this.#exchange;

@@ -1,6 +1,6 @@
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { ConnectionContext, FeatureKey } from '../../connection/index.js';
-import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
+import { ConnectionAbortedError, LOG_EVENTS, TiercelError } from '../../connection/index.js';
 import {
   FramingField,
   HttpExchangeBase,
@@ -140,7 +140,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   }
 
   #appFailed(err: unknown): void {
-    this.owner.logger.error({ connectionId: this.connection.id, streamId: this.stream.id, error: err }, 'Unhandled error in the HTTP application');
+    this.owner.logs.application.error({ ...LOG_EVENTS.ApplicationError, connectionId: this.connection.id, streamId: this.stream.id, err }, 'Unhandled error in the HTTP application');
     this.appFailed(err);
   }
 
@@ -303,7 +303,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   #abort(reason: unknown, code: number): void {
     this.#ended = true;
     this.#abortedByServer = true;
-    this.owner.logger.debug({ connectionId: this.connection.id, streamId: this.stream.id, error: reason }, 'HTTP/2 stream aborted');
+    this.owner.logger.debug({ ...LOG_EVENTS.Http2StreamError, connectionId: this.connection.id, streamId: this.stream.id, err: reason }, 'HTTP/2 stream aborted');
     this.#lost(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
     if (!this.stream.destroyed) this.stream.close(code);
   }

@@ -1,6 +1,7 @@
 import {
   ConsoleLogger,
   LifetimeFeature,
+  LOG_EVENTS,
   ProxyProtocolError,
   ProxyProtocolFeature,
   formatEndpoint,
@@ -71,7 +72,7 @@ export function proxyProtocolMiddleware(options: ProxyProtocolOptions = {}, logg
   }
   const refuse = (ctx: ConnectionContext, error: ProxyProtocolError, peer: string): void => {
     rejected[error.reason]++;
-    logger.debug({ connectionId: ctx.id, reason: error.reason, peer, error }, 'PROXY protocol header refused; connection closed');
+    logger.debug({ ...LOG_EVENTS.ProxyHeaderRejected, connectionId: ctx.id, reason: error.reason, peer, err: error }, 'PROXY protocol header refused; connection closed');
     ctx.abort(error);
   };
   const middleware: ConnectionMiddleware = async (ctx, next) => {

@@ -1,5 +1,5 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { ConsoleLogger, TlsFeature, systemClock, type Clock, type ConnectionMiddleware, type Logger } from '../../connection/index.js';
+import { ConsoleLogger, LOG_EVENTS, TlsFeature, systemClock, type Clock, type ConnectionMiddleware, type Logger } from '../../connection/index.js';
 import { resolveHttpsOptions, type HttpsOptions, type ResolvedHttpsOptions } from './https-options.js';
 import { ServerCertificates } from './server-certificates.js';
 import { acceptTls } from './tls-handshake.js';
@@ -44,9 +44,9 @@ export function httpsMiddleware(options: HttpsOptions, logger: Logger = new Cons
       ({ socket, clientCertificate } = await acceptTls(ctx, settings));
     } catch (err) {
       const failure = err as TlsHandshakeFailedError;
-      const fields = { connectionId: ctx.id, reason: failure.reason, error: failure, cause: failure.cause };
-      if (failure.appFault) logger.error(fields, 'TLS handshake failed: an application callback failed; connection closed');
-      else logger.debug(fields, 'TLS handshake failed; connection closed');
+      const fields = { connectionId: ctx.id, reason: failure.reason, err: failure, cause: failure.cause };
+      if (failure.appFault) logger.error({ ...LOG_EVENTS.TlsCallbackFailed, ...fields }, 'TLS handshake failed: an application callback failed; connection closed');
+      else logger.debug({ ...LOG_EVENTS.TlsHandshakeFailed, ...fields }, 'TLS handshake failed; connection closed');
       return;
     }
     ctx.features.set(TlsFeature, tlsFeature(socket, clientCertificate));

@@ -50,9 +50,12 @@ test('a LOGGER_FACTORY of your own gets one logger per category, and LOGGER is i
   await exercise(services);
   await waitFor('the handshake failure to be logged', () => logs.of('tiercel.tls').length > 0);
   assert.ok(logs.of('tiercel.server').some((l) => l.level === 'info' && l.message.startsWith('Now listening on: http://127.0.0.1:')));
-  assert.ok(logs.of('tiercel.pipeline').some((l) => l.level === 'error' && (l.fields?.error as Error).message === 'boom'));
-  assert.ok(logs.of('tiercel.http1').some((l) => l.level === 'debug' && l.message === 'Bad request'));
+  assert.ok(logs.of('tiercel.pipeline').some((l) => l.level === 'error' && (l.fields?.err as Error).message === 'boom'));
+  // A client's fault goes to Kestrel's bad-requests category, with its event and reason.
+  assert.ok(logs.of('tiercel.bad-requests').some((l) => l.level === 'debug' && l.message === 'Bad request' && l.fields?.event === 'RequestRejected' && l.fields?.eventId === 10));
   assert.ok(logs.of('tiercel.tls').some((l) => l.level === 'debug' && l.fields?.reason === 'protocol'));
+  assert.ok(logs.of('tiercel.connections').some((l) => l.fields?.event === 'ConnectionAccepted'));
+  assert.ok(logs.of('tiercel.connections').some((l) => l.fields?.event === 'ConnectionClosed' && l.fields?.reason === 'bad-request'));
   for (const category of ['tiercel.http', 'tiercel.http2']) assert.ok(logs.categories.includes(category), category);
   // Code that injects LOGGER gets the factory's `tiercel` category.
   resolve(services, LOGGER).info('from LOGGER');
@@ -72,14 +75,14 @@ test('a LOGGER registered alone (no factory) still receives every category', asy
   assert.ok(lines.includes('debug Bad request'));
 });
 
-test('the default console loggers name their category: tiercel serve prints info: tiercel.server: Now listening on', async () => {
+test('the default console loggers name their category and event id: tiercel serve prints info: tiercel.server[21]: Now listening on', async () => {
   const cli = fileURLToPath(new URL('../../hosting/cli.js', import.meta.url));
   const child = spawn(process.execPath, [cli, 'serve', '--urls', 'http://127.0.0.1:0'], { stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout.on('data', (d) => (out += d));
   try {
     await waitFor('the listening line', () => out.includes('(Ctrl-C stops)'), 10_000);
-    assert.match(out, /^info: tiercel\.server: Now listening on: http:\/\/127\.0\.0\.1:\d+$/m);
+    assert.match(out, /^info: tiercel\.server\[21\]: Now listening on: http:\/\/127\.0\.0\.1:\d+$/m);
   } finally {
     child.kill('SIGINT');
     await once(child, 'exit');

@@ -159,7 +159,7 @@ test('half-open: FIN in the middle of a body the app reads is a 400 and a close;
     assert.ok(head.text() === '' || head.text().startsWith('HTTP/1.1 400 '), head.text());
     await eventually('the server let both connections go', () => s.server.stats.active === 0);
     assert.equal(errorMessages(s.logger), []);
-    assert.ok(s.logger.entries.some((e) => e.level === 'debug' && (e.fields?.error as { code?: string } | undefined)?.code === 'ERR_TIERCEL_BODY_INCOMPLETE'));
+    assert.ok(s.logger.entries.some((e) => e.level === 'debug' && (e.fields?.err as { code?: string } | undefined)?.code === 'ERR_TIERCEL_BODY_INCOMPLETE'));
   } finally {
     await s.stop();
   }

@@ -34,7 +34,7 @@ test("a heartbeat handler that throws is logged at error level, and the tick goe
     assert.is(lines.length, 2);
     assert.is(lines[0]!.level, 'error');
     assert.is(lines[0]!.fields?.handler, 'FailingHandler');
-    assert.is((lines[0]!.fields?.error as Error).message, 'boom');
+    assert.is((lines[0]!.fields?.err as Error).message, 'boom');
   } finally {
     heartbeat.delete(failing);
     heartbeat.delete(counting);
