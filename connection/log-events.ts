@@ -63,7 +63,7 @@ export const LOG_EVENT_INFO = Object.freeze({
   ClientAborted: { id: 15, category: 'tiercel.bad-requests', level: 'debug', description: 'The client failed a request (reset, cut off its body) while it was being served.' },
   ApplicationError: { id: 20, category: 'tiercel.server', level: 'error', description: 'The application threw or rejected while serving a request: `err`; the response is a 500 or was aborted.' },
   Listening: { id: 21, category: 'tiercel.server', level: 'info', description: 'An endpoint is bound; the message ends with its URL.' },
-  HeartbeatSlow: { id: 22, category: 'tiercel.heartbeat', level: 'warn', description: 'A heartbeat tick ran late or long: `durationMs`, `intervalMs` (the event loop was blocked; timeouts fire late).' },
+  HeartbeatSlow: { id: 22, category: 'tiercel.heartbeat', level: 'warn', description: 'A heartbeat tick ran longer than its interval, or came an interval late: `durationMs`, `lateMs`, `intervalMs` (the event loop was blocked; timeouts fire late).' },
   ShutdownTimeout: { id: 23, category: 'tiercel.server', level: 'warn', description: 'Stopping took longer than its timeout: `connections` were aborted.' },
   AcceptFailed: { id: 24, category: 'tiercel.server', level: 'error', description: 'A listener failed to accept: `endpoint`, `err`.' },
   ConnectionPipelineError: { id: 25, category: 'tiercel.server', level: 'error', description: 'A connection middleware or delegate failed: `err`; the connection was aborted.' },

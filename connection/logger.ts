@@ -147,6 +147,7 @@ function jsonRecord(level: string, category: string, message: string, fields: Lo
   line += `,"msg":${JSON.stringify(message)}`;
   if (fields === undefined) return line + '}';
   const rest = safeJson(fields, true);
+  if (rest.charCodeAt(0) !== 0x7b /* { */) return `${line},"fields":${rest}}`;
   return rest.length > 2 ? `${line},${rest.slice(1)}` : line + '}';
 }
 

@@ -7,10 +7,11 @@ import { ApplicationBuilder } from '../pipeline/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
 import { CERTIFICATE_PROVIDER, StaticCertificateProvider, ensureDevCertificate } from '../protocols/tls/configuration.js';
-import { ENVIRONMENT, readEnvironment, resolve } from '../di/index.js';
+import { ConsoleLogger, type LogFormat, type LogLevel, type LogLevels } from '../connection/index.js';
+import { ENVIRONMENT, SERVER_OPTIONS, logFormatOf, readEnvironment, resolve } from '../di/index.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
-const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-level <level>]
+const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-level <level>] [--log-format json|text]
        tiercel dev-certs [--dir <folder>]
 
   app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
@@ -18,7 +19,9 @@ const USAGE = `Usage: tiercel serve [app-module] [--urls <url;url…>] [--log-le
                Without one, tiercel serves its demo app.
   --urls       semicolon-separated listen URLs (default: $TIERCEL_URLS, else http://localhost:5000):
                http://127.0.0.1:5000, http://[::1]:0, http://*:8080, http://unix:/run/app.sock
-  --log-level  debug | info | warn | error | silent (default: info)
+  --log-level  debug | info | warn | error | silent (default: info), or per category:
+               info,tiercel.bad-requests=debug (see docs/logging.md)
+  --log-format json (one JSON object per line) | text (default: json when NODE_ENV=production)
   --cert, --key  PEM certificate (with its chain) and key files for the https:// URLs; without
                them https:// URLs use the development certificate unless NODE_ENV=production.
 
@@ -32,6 +35,7 @@ interface Args {
   module?: string;
   urls?: string;
   logLevel?: string;
+  logFormat?: string;
   dir?: string;
   cert?: string;
   key?: string;
@@ -50,6 +54,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--version' || a === '-v') args.command = 'version';
     else if (a === '--urls' || a.startsWith('--urls=')) args.urls = value();
     else if (a === '--log-level' || a.startsWith('--log-level=')) args.logLevel = value();
+    else if (a === '--log-format' || a.startsWith('--log-format=')) args.logFormat = value();
     else if (a === '--dir' || a.startsWith('--dir=')) args.dir = value();
     else if (a === '--cert' || a.startsWith('--cert=')) args.cert = value();
     else if (a === '--key' || a.startsWith('--key=')) args.key = value();
@@ -59,6 +64,18 @@ function parseArgs(argv: string[]): Args {
     else fail(`unexpected argument ${a}`);
   }
   return args;
+}
+
+/** `info` or `info,tiercel.bad-requests=debug`: a default, then `category=level` pairs; checked by the server's options. */
+function parseLogLevels(text: string): LogLevels {
+  if (!text.includes('=')) return text as LogLevel;
+  const levels: Record<string, LogLevel> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) levels.default = part.trim() as LogLevel;
+    else levels[part.slice(0, eq).trim()] = part.slice(eq + 1).trim() as LogLevel;
+  }
+  return levels;
 }
 
 function fail(message: string): never {
@@ -84,7 +101,13 @@ async function loadApp(module: string | undefined): Promise<HttpApplicationSourc
 }
 
 async function serve(args: Args): Promise<void> {
-  const server = new Server({ logLevel: (args.logLevel ?? 'info') as never });
+  let server: Server;
+  try {
+    server = new Server({ logLevel: parseLogLevels(args.logLevel ?? 'info'), logFormat: (args.logFormat ?? 'auto') as LogFormat });
+  } catch (err) {
+    // A bad --log-level or --log-format: the option's own sentence, then the usage.
+    fail((err as Error).message);
+  }
   const urls = (args.urls ?? resolve(server.services, ENVIRONMENT).urls ?? 'http://localhost:5000')
     .split(';')
     .map((u) => u.trim())
@@ -99,7 +122,13 @@ async function serve(args: Args): Promise<void> {
   }
   for (const url of urls) server.listen(url);
   await server.start();
-  console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`);
+  const serving = `tiercel: serving ${args.module ?? 'the demo app'} on ${server.urls.join(', ')} (Ctrl-C stops)`;
+  // In JSON, stdout holds records only: this line is one too, at any level.
+  if (logFormatOf(resolve(server.services, SERVER_OPTIONS), resolve(server.services, ENVIRONMENT)) === 'json') {
+    new ConsoleLogger('info', 'tiercel.cli', { format: 'json' }).info(serving);
+  } else {
+    console.log(serving);
+  }
   stopOnSignals(server);
 }
 

@@ -3,3 +3,4 @@
 // never on a protocol version or on hosting (see docs/ARCHITECTURE.md, "Dependency rule").
 export * from './health/index.js';
 export * from './forwarded/index.js';
+export * from './access-log/index.js';

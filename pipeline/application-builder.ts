@@ -14,7 +14,7 @@ import {
 } from '../connection/index.js';
 import { HttpProtocolError, type HeaderList, type HttpApplication, type HttpExchange } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';
-import { HttpContext, requestScopeOf, type ApplicationServices } from './http-context.js';
+import { HttpContext, requestScopeOf, runCompletedCallbacks, type ApplicationServices } from './http-context.js';
 import { HttpError } from './http-error.js';
 import { streamAbortedFor } from './http-response.js';
 import { isValidMapPrefix, matchesPrefix } from './path.js';
@@ -252,6 +252,7 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
   #container: DependencyContainer | undefined;
   #logger: Logger | undefined;
   #badRequestLogger: Logger | undefined;
+  #loggers: Map<string, Logger> | undefined;
   readonly #given: Logger | undefined;
   readonly #webSocketOptions: ResolvedWebSocketOptions | undefined;
   #webSocketHost: WebSocketHost | undefined;
@@ -299,6 +300,7 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     // The protocol's one completion path (it would run it too once this returns): now, so that
     // the response does not wait for the request scope's disposal.
     ctx.exchange.complete();
+    runCompletedCallbacks(ctx, this.#onCompletedError);
     const scope = requestScopeOf(ctx);
     if (scope === undefined) return undefined;
     let disposed: void | Promise<void>;
@@ -396,6 +398,17 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
   #log(): Logger {
     return (this.#logger ??= this.#create(LOG_CATEGORIES.pipeline));
   }
+
+  logger(category: string): Logger {
+    const loggers = (this.#loggers ??= new Map());
+    let logger = loggers.get(category);
+    if (logger === undefined) loggers.set(category, (logger = this.#given ?? this.#create(category)));
+    return logger;
+  }
+
+  readonly #onCompletedError = (err: unknown): void => {
+    this.#log().error({ ...LOG_EVENTS.ApplicationError, err }, 'An onCompleted callback threw; the other callbacks still ran');
+  };
 
   #create(category: string): Logger {
     const c = this.#container;

@@ -21,6 +21,7 @@ export class Heartbeat {
   #date = '';
   #dateAt = 0;
   #now = 0;
+  #tickEnd = 0;
 
   constructor(
     readonly clock: Clock = systemClock,
@@ -31,7 +32,7 @@ export class Heartbeat {
   add(handler: HeartbeatHandler): void {
     this.#handlers.add(handler);
     if (this.#timer === undefined) {
-      this.#now = this.clock.now();
+      this.#now = this.#tickEnd = this.clock.now();
       this.#refreshDate(this.#now);
       this.#timer = this.clock.setInterval(this.#tick, this.intervalMs);
     }
@@ -85,8 +86,9 @@ export class Heartbeat {
 
   readonly #tick = (): void => {
     const now = this.clock.now();
-    // How late this tick came: the event loop was blocked for that long, and every timeout with it.
-    const lateMs = now - this.#now - this.intervalMs;
+    // How late this tick came after the last one ended (a long tick is reported once, as long, not
+    // again as the next one's lateness): the event loop was blocked, and every timeout with it.
+    const lateMs = now - this.#tickEnd - this.intervalMs;
     this.#now = now;
     this.#refreshDate(now);
     for (const h of this.#handlers) {
@@ -99,7 +101,8 @@ export class Heartbeat {
     }
     // Kestrel's HeartbeatSlow: a tick longer than the interval (or an interval late) means timeouts
     // fire late and the process is starved; once per slow tick, so at most one line an interval.
-    const durationMs = this.clock.now() - now;
+    this.#tickEnd = this.clock.now();
+    const durationMs = this.#tickEnd - now;
     if (durationMs > this.intervalMs || lateMs > this.intervalMs) {
       this.log.warn(
         { ...LOG_EVENTS.HeartbeatSlow, durationMs, lateMs: Math.max(0, lateMs), intervalMs: this.intervalMs },

@@ -224,6 +224,10 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
     return this.#headersSent;
   }
 
+  get bytesSent(): number {
+    return this.#written;
+  }
+
   get responseEnded(): boolean {
     return this.#ended;
   }

@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { LogFields, Logger } from '../../connection/index.js';
+import { pino, type Logger as PinoLogger, type LoggerOptions } from 'pino';
+import type { LogFields, Logger, LoggerFactory } from '../../connection/index.js';
 import { LOGGER, LOGGER_FACTORY, resolve, type DependencyContainer } from '../../di/index.js';
 import { Server } from '../../hosting/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
@@ -73,6 +74,52 @@ test('a LOGGER registered alone (no factory) still receives every category', asy
   assert.ok(lines.some((l) => l.startsWith('info Now listening on: http://127.0.0.1:')));
   assert.ok(lines.includes('error Unhandled error in the request pipeline'));
   assert.ok(lines.includes('debug Bad request'));
+});
+
+/** pino's records, parsed: pino writes one JSON object per line to any `{ write }`. */
+function pinoInto(lines: string[], options: LoggerOptions = { level: 'debug' }): PinoLogger {
+  return pino(options, { write: (line: string) => void lines.push(line) });
+}
+const parsed = (lines: string[]): Record<string, unknown>[] => lines.map((l) => JSON.parse(l) as Record<string, unknown>);
+
+test('a pino instance registered as LOGGER, as it is: each category is a child, with its events and errors in pino\'s JSON', async () => {
+  const services = appContainer();
+  const lines: string[] = [];
+  const root = pinoInto(lines);
+  services.register(LOGGER, { useValue: root });
+  assert.is(resolve(services, LOGGER), root);
+  await exercise(services);
+  await waitFor('the handshake failure to be logged', () => parsed(lines).some((r) => r.event === 'TlsHandshakeFailed'));
+  const records = parsed(lines);
+  const listening = records.find((r) => r.event === 'Listening')!;
+  assert.is(listening.category, 'tiercel.server');
+  assert.is(listening.level, 30, "pino's info");
+  assert.is(listening.eventId, 21);
+  assert.match(String(listening.msg), /^Now listening on: http:\/\/127\.0\.0\.1:\d+$/);
+  const rejected = records.find((r) => r.event === 'RequestRejected')!;
+  assert.equal([rejected.category, rejected.level, rejected.reason, rejected.status], ['tiercel.bad-requests', 20, 'duplicate-content-length', 400]);
+  const boom = records.find((r) => r.level === 50)!;
+  assert.is(boom.event, 'ApplicationError');
+  assert.is(boom.category, 'tiercel.pipeline');
+  // `err` is pino's key: its serializer writes the type, message and stack.
+  const err = boom.err as { type: string; message: string; stack: string };
+  assert.equal([err.type, err.message], ['Error', 'boom']);
+  assert.match(err.stack, /^Error: boom\n/);
+  assert.is(records.find((r) => r.event === 'TlsHandshakeFailed')!.category, 'tiercel.tls');
+  assert.ok(records.some((r) => r.event === 'ConnectionClosed' && r.category === 'tiercel.connections' && r.reason === 'bad-request'));
+});
+
+test('pino as the LOGGER_FACTORY: a level per category through pino\'s own child options', async () => {
+  const services = appContainer();
+  const lines: string[] = [];
+  const root = pinoInto(lines, { level: 'info' });
+  const loggers: LoggerFactory = { create: (category) => root.child({ category }, { level: category === 'tiercel.bad-requests' ? 'debug' : 'info' }) };
+  services.register(LOGGER_FACTORY, { useValue: loggers });
+  await exercise(services);
+  const records = parsed(lines);
+  assert.ok(records.some((r) => r.event === 'RequestRejected' && r.level === 20), 'bad requests at debug');
+  assert.not.ok(records.some((r) => r.event === 'ConnectionAccepted' || r.event === 'TlsHandshakeFailed'), 'the other categories at info');
+  assert.ok(records.some((r) => r.event === 'Listening'));
 });
 
 test('the default console loggers name their category and event id: tiercel serve prints info: tiercel.server[21]: Now listening on', async () => {
