@@ -24,6 +24,8 @@ export interface Logger {
   error: LogFn;
   /** A logger whose records all carry `bindings` (pino's `child`); optional, used for categories. */
   child?(bindings: LogFields): Logger;
+  /** Whether a record at `level` would be written (pino's `isLevelEnabled`); optional, asked before costly records. */
+  isLevelEnabled?(level: LogLevel): boolean;
 }
 
 /**
@@ -113,6 +115,9 @@ export class ConsoleLogger implements Logger {
     else if (this.#json) process.stdout.write(line + '\n');
     else if (level === 'error' || level === 'warn') console.error(line);
     else console.log(line);
+  }
+  isLevelEnabled(level: LogLevel): boolean {
+    return level !== 'silent' && RANK[level] >= this.#rank;
   }
   debug(a: LogFields | string, m?: string): void { this.#write('debug', a, m); }
   info(a: LogFields | string, m?: string): void { this.#write('info', a, m); }
