@@ -22,7 +22,7 @@ export const LOG_CATEGORIES = Object.freeze({
   pipeline: 'tiercel.pipeline',
   /** The heartbeat: a slow tick (the event loop blocked), a handler that threw. */
   heartbeat: 'tiercel.heartbeat',
-  /** The PROXY protocol middleware. */
+  /** The PROXY protocol middleware (its default logger; it writes to the logger it is given). */
   proxy: 'tiercel.proxy',
   /** The connection logging middleware's hex dumps (debug). */
   connectionLogging: 'tiercel.connection-logging',
@@ -59,7 +59,7 @@ export const LOG_EVENT_INFO = Object.freeze({
   RequestBodyTooSlow: { id: 11, category: 'tiercel.bad-requests', level: 'debug', description: 'The request body arrived slower than `minRequestBodyDataRate`.' },
   ResponseTooSlow: { id: 12, category: 'tiercel.bad-requests', level: 'debug', description: 'The client read the response slower than `minResponseDataRate`: the connection was aborted.' },
   RequestHeadersTimeout: { id: 13, category: 'tiercel.bad-requests', level: 'debug', description: 'A request head did not arrive within `requestHeadersTimeoutMs` (408).' },
-  ProxyHeaderRejected: { id: 14, category: 'tiercel.bad-requests', level: 'debug', description: 'A PROXY protocol header was refused: `reason`, `peer`.' },
+  ProxyHeaderRejected: { id: 14, category: 'tiercel.proxy', level: 'debug', description: 'A PROXY protocol header was refused: `reason`, `peer`.' },
   ClientAborted: { id: 15, category: 'tiercel.bad-requests', level: 'debug', description: 'The client failed a request (reset, cut off its body) while it was being served.' },
   ApplicationError: { id: 20, category: 'tiercel.server', level: 'error', description: 'The application threw or rejected while serving a request: `err`; the response is a 500 or was aborted.' },
   Listening: { id: 21, category: 'tiercel.server', level: 'info', description: 'An endpoint is bound; the message ends with its URL.' },

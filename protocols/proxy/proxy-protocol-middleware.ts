@@ -1,6 +1,7 @@
 import {
   ConsoleLogger,
   LifetimeFeature,
+  LOG_CATEGORIES,
   LOG_EVENTS,
   ProxyProtocolError,
   ProxyProtocolFeature,
@@ -59,7 +60,7 @@ function zeroCounts(): Record<ProxyProtocolRejectionReason, number> {
  * `logger` gets those refusals (debug) and a warning when nothing is trusted; by default warnings
  * go to the console. `clock` times the header deadline.
  */
-export function proxyProtocolMiddleware(options: ProxyProtocolOptions = {}, logger: Logger = new ConsoleLogger('warn'), clock: Clock = systemClock): ProxyProtocolMiddleware {
+export function proxyProtocolMiddleware(options: ProxyProtocolOptions = {}, logger: Logger = new ConsoleLogger('warn', LOG_CATEGORIES.proxy), clock: Clock = systemClock): ProxyProtocolMiddleware {
   const resolved = resolveProxyProtocolOptions(options);
   const rejected = zeroCounts();
   const stats = { accepted: 0, local: 0, direct: 0, rejected };
