@@ -41,13 +41,13 @@ export function stopOnSignals(server: Server, options: StopOnSignalsOptions = {}
       await stopped;
     } catch (err) {
       code = 1;
-      server.logger.error({ err: err }, 'Stop failed');
+      server.logger.error({ err }, 'Stop failed');
     }
     try {
       await options.onStopped?.(signal);
     } catch (err) {
       code = 1;
-      server.logger.error({ err: err }, 'onStopped failed');
+      server.logger.error({ err }, 'onStopped failed');
     }
     remove();
     if (exit) process.exit(code);

@@ -61,7 +61,7 @@ export class WebSocketHost {
       if (sockets.size === 0) host.#stopKeepAlive();
     };
     this.#onError = function (err) {
-      log().debug({ connectionId: sockets.get(this)?.connectionId, err: err }, 'WebSocket error');
+      log().debug({ connectionId: sockets.get(this)?.connectionId, err }, 'WebSocket error');
     };
   }
 

@@ -46,7 +46,7 @@ export class LineEchoHandler implements ConnectionHandler {
       }
     } catch (err) {
       // A peer that resets the connection ends the protocol; it is not the server's error.
-      this.log.debug({ connectionId: ctx.id, err: err }, 'line-echo: connection ended with an error');
+      this.log.debug({ connectionId: ctx.id, err }, 'line-echo: connection ended with an error');
     } finally {
       closeRequested?.removeEventListener('abort', onClose);
     }

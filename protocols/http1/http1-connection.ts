@@ -517,7 +517,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onError(err: Error): void {
-    this.#options.logger.debug({ connectionId: this.ctx.id, err: err }, 'Transport error');
+    this.#options.logger.debug({ connectionId: this.ctx.id, err }, 'Transport error');
   }
 
   #onClose(): void {

@@ -50,7 +50,7 @@ export class ReloadableCertificate {
     try {
       next = loadCertificate(this.source, this.shared);
     } catch (err) {
-      this.options.logger.warn({ err: err }, `Certificate reload failed; still serving the previous certificate ${describeSource(this.source)}`);
+      this.options.logger.warn({ err }, `Certificate reload failed; still serving the previous certificate ${describeSource(this.source)}`);
       return false;
     }
     if (next.digest === this.#current.digest) return false;
