@@ -464,7 +464,8 @@ test('stop under load: every checksummed upload the app was handed gets its whol
   for (const u of uploads) if (u.complete) assert.is(u.echoedSha, u.sha, `upload ${u.id}`);
   console.log(`\n  stop under load: ${uploads.filter((u) => u.complete).length} uploads echoed whole, ${inFlight} in flight at the stop, stop took ${stopMs} ms`);
   assert.ok(inFlight > 0, 'nothing was in flight when the server stopped: the test proved nothing');
-  assert.equal(s.logger.entries.filter((e) => e.level === 'error' || e.level === 'warn'), []);
+  // HeartbeatSlow says the machine stalled (a loaded CI host), not that the stop went wrong.
+  assert.equal(s.logger.entries.filter((e) => (e.level === 'error' || e.level === 'warn') && e.fields?.event !== 'HeartbeatSlow'), []);
   assert.is(s.server.stats.active, 0);
   await eventually(`the fds of the server and its connections are closed (${fdsBefore} before, ${fds()} now)`, () => fds() <= fdsBefore);
 });
