@@ -2,11 +2,13 @@ import { instanceCachingFactory, type DependencyContainer } from '../connection/
 import {
   CLOCK,
   ConsoleLogger,
+  levelFor,
   InvalidOptionError,
   LOGGER,
   LOGGER_FACTORY,
   TRANSPORT_OPTIONS,
   systemClock,
+  type LogFormat,
 } from '../connection/index.js';
 import {
   HEARTBEAT,
@@ -22,7 +24,7 @@ import {
 import { Http1Adapter, Http2Adapter } from '../protocols/http-adapters.js';
 import { CERTIFICATE_PROVIDER, DevCertificateProvider, TLS_OPTIONS, checkTlsDefaults, type HttpsOptions } from '../protocols/tls/configuration.js';
 import { FdTransport, LISTEN_FDS, MemoryTransport, PipeTransport, TcpTransport } from '../transports/index.js';
-import { readEnvironment } from './environment.js';
+import { readEnvironment, type Environment } from './environment.js';
 import { DefaultLoggerFactory } from './logger-factory.js';
 import { resolveServerOptions, type ServerOptions } from './server-options.js';
 import { ENVIRONMENT, SERVER_OPTIONS } from './tokens.js';
@@ -42,6 +44,14 @@ export interface TiercelOptions {
 }
 
 const KNOWN: readonly (keyof TiercelOptions)[] = ['server', 'http', 'tls', 'env'];
+
+/**
+ * The console loggers' format: `logFormat`, or for 'auto' JSON lines under `NODE_ENV=production`
+ * (a log shipper reads them) and text otherwise. The one place that rule lives.
+ */
+export function logFormatOf(server: Pick<Required<ServerOptions>, 'logFormat'>, environment: Environment): LogFormat {
+  return server.logFormat === 'auto' ? (environment.production ? 'json' : 'text') : server.logFormat;
+}
 
 /**
  * Registers tiercel's defaults in `container` (one you own, or a child of it), as `UseKestrel`
@@ -69,8 +79,9 @@ export function addTiercel(container: DependencyContainer, options: TiercelOptio
   c.register(ENVIRONMENT, { useValue: environment });
   c.register(CLOCK, { useValue: systemClock });
 
-  const root = new ConsoleLogger(server.logLevel, 'tiercel');
-  c.register(LOGGER_FACTORY, { useFactory: (d) => new DefaultLoggerFactory(server.logLevel, root, d) });
+  const logOptions = { format: logFormatOf(server, environment) };
+  const root = new ConsoleLogger(levelFor(server.logLevel, 'tiercel'), 'tiercel', logOptions);
+  c.register(LOGGER_FACTORY, { useFactory: (d) => new DefaultLoggerFactory(server.logLevel, root, d, logOptions) });
   c.register(LOGGER, {
     useFactory: (d) => {
       const factory = resolve(d, LOGGER_FACTORY);

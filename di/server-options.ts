@@ -1,4 +1,4 @@
-import { InvalidOptionError, type LogLevel, type TransportOptions } from '../connection/index.js';
+import { InvalidOptionError, LOG_LEVELS, type LogFormat, type LogLevel, type LogLevels, type TransportOptions } from '../connection/index.js';
 
 /**
  * Server-wide options. Each default is given here, once, with where it comes from.
@@ -18,8 +18,20 @@ export interface ServerOptions {
   maxConcurrentConnections?: number;
   /** Buffer sizes passed to every transport's `bind` (see `TransportOptions` for defaults). */
   transport?: TransportOptions;
-  /** Level of the built-in console loggers. Default 'info'. Ignored when a LOGGER or LOGGER_FACTORY of your own is registered. */
-  logLevel?: LogLevel;
+  /**
+   * Level of the built-in console loggers: one for every category (`'debug'`), or one per
+   * category with a default (`{ default: 'info', 'tiercel.bad-requests': 'debug' }`; a key may be a
+   * dotted prefix, `tiercel` for all). Default 'info': a client's faults are logged at debug, so a
+   * misbehaving client writes nothing at the default level. Not applied to a LOGGER or
+   * LOGGER_FACTORY of your own (set your logger's level: pino's `level`).
+   */
+  logLevel?: LogLevels;
+  /**
+   * Format of the built-in console loggers: `'text'` (one readable line), `'json'` (one JSON object
+   * per line: time, level, category, eventId, event, msg, fields), or `'auto'`: json when
+   * `NODE_ENV=production`, else text (the environment is read by `addTiercel`). Default 'auto'.
+   */
+  logFormat?: LogFormat | 'auto';
 }
 
 export const DEFAULT_SERVER_OPTIONS: Readonly<Required<ServerOptions>> = Object.freeze({
@@ -27,9 +39,10 @@ export const DEFAULT_SERVER_OPTIONS: Readonly<Required<ServerOptions>> = Object.
   maxConcurrentConnections: Infinity,
   transport: {},
   logLevel: 'info',
+  logFormat: 'auto',
 });
 
-const LOG_LEVELS: readonly LogLevel[] = ['debug', 'info', 'warn', 'error', 'silent'];
+const LOG_FORMATS: readonly (LogFormat | 'auto')[] = ['text', 'json', 'auto'];
 
 /** Applies defaults and rejects bad values now, at configuration time, not at the first connection. */
 export function resolveServerOptions(options: ServerOptions = {}): Required<ServerOptions> {
@@ -52,8 +65,9 @@ export function resolveServerOptions(options: ServerOptions = {}): Required<Serv
       throw new InvalidOptionError(`transport.${key}`, 'must be a whole number of bytes, 1 or more');
     }
   }
-  if (!LOG_LEVELS.includes(resolved.logLevel)) {
-    throw new InvalidOptionError('logLevel', `must be one of ${LOG_LEVELS.join(', ')}`);
+  checkLogLevels(resolved.logLevel);
+  if (!LOG_FORMATS.includes(resolved.logFormat)) {
+    throw new InvalidOptionError('logFormat', `must be one of ${LOG_FORMATS.join(', ')}`);
   }
   return resolved;
 }
@@ -62,4 +76,21 @@ function stripUndefined<T extends object>(o: T): Partial<T> {
   const out: Partial<T> = {};
   for (const [k, v] of Object.entries(o)) if (v !== undefined) (out as Record<string, unknown>)[k] = v;
   return out;
+}
+
+function checkLogLevels(levels: LogLevels): void {
+  const rule = `must be one of ${LOG_LEVELS.join(', ')}`;
+  if (typeof levels === 'string') {
+    if (!LOG_LEVELS.includes(levels)) throw new InvalidOptionError('logLevel', rule + ', or an object of them per category');
+    return;
+  }
+  if (typeof levels !== 'object' || levels === null || Array.isArray(levels)) {
+    throw new InvalidOptionError('logLevel', `${rule}, or an object of them per category ({ default: 'info', 'tiercel.bad-requests': 'debug' })`);
+  }
+  for (const [category, level] of Object.entries(levels)) {
+    if (category === '' || category.startsWith('.') || category.endsWith('.')) {
+      throw new InvalidOptionError('logLevel', `has the key '${category}', which is not a category or a dotted prefix of one (tiercel.bad-requests, tiercel)`);
+    }
+    if (level !== undefined && !LOG_LEVELS.includes(level as LogLevel)) throw new InvalidOptionError(`logLevel['${category}']`, rule);
+  }
 }

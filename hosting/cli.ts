@@ -8,13 +8,13 @@ import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
 import { ensureDevCertificate } from '../protocols/tls/configuration.js';
 import { readEnvironment } from '../di/index.js';
-import type { LogLevel } from '../connection/index.js';
+import { ConsoleLogger, type LogFormat, type LogLevel, type LogLevels } from '../connection/index.js';
 import { ConfigurationError, loadConfiguration, urlEndpoints, type ConfigurationSources, type ResolvedConfiguration, type TiercelConfiguration } from './configuration/index.js';
 import { ServerMetrics } from '../observability/index.js';
 import { runClustered } from './cluster-host.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-config] [--urls <url;url…>]
-                     [--log-level <level>] [--workers <n|auto>]
+                     [--log-level <level>] [--log-format json|text] [--workers <n|auto>]
                      [--cert <file> --key <file>]
        tiercel dev-certs [--dir <folder>]
 
@@ -32,7 +32,9 @@ const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-conf
                as http://fd:N, else $TIERCEL_HTTP_PORTS/$TIERCEL_HTTPS_PORTS
                (ports on all addresses), else $PORT (http://*:$PORT), else the file's endpoints,
                else http://localhost:5000.
-  --log-level  debug | info | warn | error | silent (default: info)
+  --log-level  debug | info | warn | error | silent (default: info), or per category:
+               info,tiercel.bad-requests=debug (see docs/logging.md)
+  --log-format json (one JSON object per line) | text (default: json when NODE_ENV=production)
   --workers    processes serving the endpoints, sharing their sockets (default: the configuration's
                workers, else auto: the number of cores); 1 serves from this one process. SIGHUP
                replaces the workers one by one.
@@ -53,6 +55,7 @@ interface Args {
   watchConfig?: boolean;
   urls?: string;
   logLevel?: string;
+  logFormat?: string;
   dir?: string;
   cert?: string;
   key?: string;
@@ -74,6 +77,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--watch-config') args.watchConfig = true;
     else if (a === '--urls' || a.startsWith('--urls=')) args.urls = value();
     else if (a === '--log-level' || a.startsWith('--log-level=')) args.logLevel = value();
+    else if (a === '--log-format' || a.startsWith('--log-format=')) args.logFormat = value();
     else if (a === '--dir' || a.startsWith('--dir=')) args.dir = value();
     else if (a === '--cert' || a.startsWith('--cert=')) args.cert = value();
     else if (a === '--key' || a.startsWith('--key=')) args.key = value();
@@ -84,6 +88,23 @@ function parseArgs(argv: string[]): Args {
     else fail(`unexpected argument ${a}`);
   }
   return args;
+}
+
+/** `info` or `info,tiercel.bad-requests=debug`: a default, then `category=level` pairs; checked by the server's options. */
+/** The cluster primary's own level (category `tiercel.cluster`). */
+function primaryLevel(levels: LogLevels): LogLevel {
+  return typeof levels === 'string' ? levels : levels['tiercel.cluster'] ?? levels.default ?? 'info';
+}
+
+function parseLogLevels(text: string): LogLevels {
+  if (!text.includes('=')) return text as LogLevel;
+  const levels: Record<string, LogLevel> = {};
+  for (const part of text.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) levels.default = part.trim() as LogLevel;
+    else levels[part.slice(0, eq).trim()] = part.slice(eq + 1).trim() as LogLevel;
+  }
+  return levels;
 }
 
 function fail(message: string): never {
@@ -115,7 +136,8 @@ function serveConfiguration(args: Args): ConfigurationSources {
   if (args.watchConfig === true && args.config === undefined) fail('--watch-config needs --config <file>');
   const commandLine: TiercelConfiguration = {};
   if (args.urls !== undefined) commandLine.endpoints = urlEndpoints('--urls', args.urls);
-  if (args.logLevel !== undefined) commandLine.logLevel = args.logLevel as LogLevel;
+  if (args.logLevel !== undefined) commandLine.logLevel = parseLogLevels(args.logLevel);
+  if (args.logFormat !== undefined) commandLine.logFormat = args.logFormat as LogFormat;
   // The files serve every https:// endpoint that names no certificate, production included.
   if (args.cert !== undefined) commandLine.certificates = { default: { certFile: resolvePath(args.cert), keyFile: resolvePath(args.key!) } };
   if (args.watchConfig === true) commandLine.reloadOnChange = true;
@@ -134,10 +156,17 @@ async function serve(args: Args): Promise<void> {
   }
   const workers = activated ? 1 : (configuration.workers ?? 'auto');
   // The primary of a cluster builds nothing: each worker runs serverFor, the whole server.
-  const hosted = await runClustered(() => serverFor(args, configuration), { workers, logLevel: configuration.logLevel });
+  const json = configuration.logFormat === 'json' || (configuration.logFormat === 'auto' && configuration.sources.environment.production);
+  const hosted = await runClustered(() => serverFor(args, configuration), { workers, logLevel: primaryLevel(configuration.logLevel), logFormat: json ? 'json' : 'text' });
   if (hosted.role === 'worker') return;
   const urls = hosted.role === 'primary' ? hosted.host.urls : hosted.server.urls;
-  console.log(`tiercel: serving ${args.module ?? 'the demo app'} on ${urls.join(', ')} (Ctrl-C stops)`);
+  const serving = `tiercel: serving ${args.module ?? 'the demo app'} on ${urls.join(', ')} (Ctrl-C stops)`;
+  // In JSON, stdout holds records only: this line is one too, at any level.
+  if (json) {
+    new ConsoleLogger('info', 'tiercel.cli', { format: 'json' }).info(serving);
+  } else {
+    console.log(serving);
+  }
 }
 
 async function serverFor(args: Args, configuration: ResolvedConfiguration): Promise<Server> {

@@ -58,7 +58,7 @@ export class ClusterHost {
   constructor(options: ClusterOptions = {}) {
     this.#options = resolveClusterOptions(options);
     this.#delay = this.#options.restartDelayMs;
-    this.logger = new ConsoleLogger(this.#options.logLevel, 'tiercel.cluster');
+    this.logger = new ConsoleLogger(this.#options.logLevel, 'tiercel.cluster', { format: this.#options.logFormat });
   }
 
   /** The URLs the workers listen on (port 0 resolved: the workers share one port). Empty before start. */
@@ -96,7 +96,7 @@ export class ClusterHost {
       throw err;
     }
     this.#state = 'started';
-    this.logger.info(`${slots.length} workers listening on ${this.#urls.join(', ')}`, { pids: this.pids });
+    this.logger.info({ pids: this.pids }, `${slots.length} workers listening on ${this.#urls.join(', ')}`);
   }
 
   /**
@@ -147,12 +147,12 @@ export class ClusterHost {
         try {
           await fresh.listening;
         } catch (err) {
-          this.logger.error('A new worker failed to start: the restart stops here, the old workers keep serving', { error: err });
+          this.logger.error({ err }, 'A new worker failed to start: the restart stops here, the old workers keep serving');
           return;
         }
         await this.#retire(old);
       }
-      this.logger.info('Every worker was replaced', { pids: this.pids });
+      this.logger.info({ pids: this.pids }, 'Every worker was replaced');
     } while (this.#rollAgain && this.#state === 'started');
   }
 
@@ -210,8 +210,8 @@ export class ClusterHost {
     const fields = { pid: slot.worker.process.pid, exit: describeExit(code, signal), livedMs: lived, restartInMs: delay };
     const message = slot.isListening ? 'A worker died; a new one replaces it' : 'A replacement worker failed to start; trying again';
     // The first death of a step at error, the rest of a crash loop at that step at debug.
-    if (delay !== this.#loggedDelay) this.logger.error(message, fields);
-    else this.logger.debug(message, fields);
+    if (delay !== this.#loggedDelay) this.logger.error(fields, message);
+    else this.logger.debug(fields, message);
     this.#loggedDelay = delay;
     this.#delay = Math.min(delay * 2, this.#options.maxRestartDelayMs);
     const timer = setTimeout(() => {

@@ -1,5 +1,5 @@
 import { availableParallelism } from 'node:os';
-import { InvalidOptionError, TiercelError, type LogLevel } from '../connection/index.js';
+import { InvalidOptionError, TiercelError, type LogFormat, type LogLevel } from '../connection/index.js';
 
 /** How `runClustered` runs a server on every core. Each default is given here, once, with where it comes from. */
 export interface ClusterOptions {
@@ -35,6 +35,8 @@ export interface ClusterOptions {
   stopGraceMs?: number;
   /** The level of the primary's console logger (category `tiercel.cluster`). Default 'info'. */
   logLevel?: LogLevel;
+  /** The format of the primary's console logger: 'text' or 'json' (one object per line). Default 'text'. */
+  logFormat?: LogFormat;
   /**
    * Whether the primary (or the single process) exits once a SIGINT or SIGTERM has stopped
    * everything: code 0 after a graceful stop, 1 after a second signal or a worker that had to be
@@ -51,6 +53,7 @@ export const DEFAULT_CLUSTER_OPTIONS: Readonly<Required<ClusterOptions>> = Objec
   startTimeoutMs: 30_000,
   stopGraceMs: 5_000,
   logLevel: 'info',
+  logFormat: 'text',
   exit: true,
 });
 

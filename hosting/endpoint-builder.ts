@@ -1,7 +1,10 @@
 import type { DependencyContainer } from 'tsyringe';
 import {
   ConnectionBuilder,
+  LOG_CATEGORIES,
+  LOGGER_FACTORY,
   type ConnectionDelegate,
+  type ConnectionMiddleware,
   type Endpoint,
   type Scheme,
   type TransportOptions,
@@ -11,6 +14,7 @@ import { resolve } from '../di/index.js';
 import { checkHttpProtocols, type HttpProtocols } from '../protocols/http/index.js';
 import { hasCertificate, resolveHttpsOptions, type HttpsMiddleware, type HttpsOptions } from '../protocols/tls/configuration.js';
 import { InvalidOptionError } from '../connection/index.js';
+import { connectionLogging, resolveConnectionLoggingOptions, type ConnectionLoggingOptions } from '../protocols/logging/index.js';
 
 /**
  * One endpoint's configuration: where to listen and the connection pipeline to run there
@@ -22,6 +26,8 @@ export class EndpointBuilder extends ConnectionBuilder {
   #hasTerminal = false;
   #httpsOptions: HttpsOptions | undefined;
   #https: HttpsMiddleware | undefined;
+  /** `useConnectionLogging` calls: each made with the server's logger once it starts (`buildWith`). */
+  readonly #logging: { readonly options: ConnectionLoggingOptions; middleware?: ConnectionMiddleware }[] = [];
 
   constructor(
     readonly endpoint: Endpoint,
@@ -68,6 +74,19 @@ export class EndpointBuilder extends ConnectionBuilder {
     this.#httpsOptions = options;
     this.scheme = 'https';
     return this.use((ctx, next) => this.#https!.middleware(ctx, next));
+  }
+
+  /**
+   * Logs every byte read and written at this point of the chain as a hex dump, at debug, to the
+   * `tiercel.connection-logging` category (Kestrel's `UseConnectionLogging`): before `useHttps` it
+   * shows the TLS records, after it the plaintext. Off at the category's level (debug is not the
+   * default), a connection goes through untouched.
+   */
+  useConnectionLogging(options: ConnectionLoggingOptions = {}): this {
+    resolveConnectionLoggingOptions(options);
+    const slot: { readonly options: ConnectionLoggingOptions; middleware?: ConnectionMiddleware } = { options };
+    this.#logging.push(slot);
+    return this.use((ctx, next) => slot.middleware!(ctx, next));
   }
 
   /** True once `useHttps` was called. */
@@ -134,6 +153,9 @@ export class EndpointBuilder extends ConnectionBuilder {
 
   /** Resolves the handler (if any) from `services` and composes the pipeline. */
   buildWith(services: DependencyContainer): ConnectionDelegate {
+    for (const slot of this.#logging) {
+      slot.middleware ??= connectionLogging(slot.options, resolve(services, LOGGER_FACTORY).create(LOG_CATEGORIES.connectionLogging));
+    }
     const handler = this.#handler;
     if (handler !== undefined) {
       const instance = typeof handler === 'function' ? resolve(services, handler as ConnectionHandlerClass) : handler;

@@ -4,6 +4,9 @@ import {
   ConnectionAbortedError,
   ConnectionLifetime,
   LOGGER_FACTORY,
+  LOG_CATEGORIES,
+  LOG_EVENTS,
+  silentLogger,
   LifetimeFeature,
   NoTransportForEndpointError,
   ServerStateError,
@@ -103,6 +106,8 @@ export class Server {
   /** What `fromConfig` applied; with `reloadOnChange`, its file is watched from start to stop. */
   #configuration: ResolvedConfiguration | undefined;
   #watcher: ConfigurationWatcher | undefined;
+  /** `tiercel.connections`: accepted, rejected, lost (debug). */
+  #connectionLog: Logger = silentLogger;
   #stopping: Promise<void> | undefined;
   /** When a graceful stop gives up and aborts what is left (Date.now() time); stop() may bring it forward. */
   #stopDeadline = 0;
@@ -130,7 +135,7 @@ export class Server {
    */
   static fromConfig(config: TiercelConfiguration | ResolvedConfiguration): Server {
     const resolved = isResolvedConfiguration(config) ? config : loadConfiguration({ code: config, env: {} });
-    const server = new Server({ shutdownTimeoutMs: resolved.shutdownTimeoutMs, logLevel: resolved.logLevel });
+    const server = new Server({ shutdownTimeoutMs: resolved.shutdownTimeoutMs, logLevel: resolved.logLevel, logFormat: resolved.logFormat });
     // The environment was read once, by loadConfiguration (which unsets systemd's LISTEN_* once
     // read): the server sees that reading, not a second one.
     if (isResolvedConfiguration(config)) server.services.register(ENVIRONMENT, { useValue: resolved.sources.environment });
@@ -223,7 +228,9 @@ export class Server {
     this.#state = 'starting';
     const bound: BoundEndpoint[] = [];
     try {
-      this.#logger = resolve(this.services, LOGGER_FACTORY).create('tiercel.server');
+      const loggers = resolve(this.services, LOGGER_FACTORY);
+      this.#logger = loggers.create(LOG_CATEGORIES.server);
+      this.#connectionLog = loggers.create(LOG_CATEGORIES.connections);
       this.#defaultTerminal ??= this.services.isRegistered(HTTP_APPLICATION, true) ? httpTerminal : undefined;
       for (const builder of this.#builders) bound.push(await this.#bind(builder));
     } catch (err) {
@@ -329,7 +336,8 @@ export class Server {
 
   #startAccepting(b: BoundEndpoint): void {
     b.loop = this.#acceptLoop(b);
-    this.logger.info(`Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
+    // The URL in the message only: the text line stays the one a terminal user copies from.
+    this.logger.info(LOG_EVENTS.Listening, `Now listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
   }
 
   /**
@@ -380,7 +388,7 @@ export class Server {
       });
       if (this.#live.size > 0) {
         const why = this.#stopHurried ? 'Stopping at once' : 'Shutdown timeout';
-        this.logger.warn(`${why}: aborting ${this.#live.size} connection(s)`);
+        this.logger.warn({ ...LOG_EVENTS.ShutdownTimeout, connections: this.#live.size, hurried: this.#stopHurried }, `${why}: aborting ${this.#live.size} connection(s)`);
         for (const ctx of this.#live) ctx.abort(new ConnectionAbortedError('The server is shutting down'));
         await this.#live.whenEmpty();
       }
@@ -410,13 +418,13 @@ export class Server {
         ctx = await b.listener.accept();
       } catch (err) {
         // A listener that throws from accept is broken; stop this loop rather than spin.
-        this.logger.error(`Accept failed on ${formatEndpoint(b.listener.endpoint)}`, { error: err });
+        this.logger.error({ ...LOG_EVENTS.AcceptFailed, endpoint: formatEndpoint(b.listener.endpoint), err }, `Accept failed on ${formatEndpoint(b.listener.endpoint)}`);
         return;
       }
       if (ctx === null) return;
       if (this.#live.size >= max) {
         this.#rejected++;
-        this.logger.debug('Connection rejected: maxConcurrentConnections reached', { connectionId: ctx.id });
+        this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionRejected, connectionId: ctx.id }, 'Connection rejected: maxConcurrentConnections reached');
         if (connectionRejectedChannel.hasSubscribers) {
           connectionRejectedChannel.publish({ connection: ctx, endpoint: b.listener.endpoint, reason: 'max-concurrent-connections' });
         }
@@ -424,6 +432,7 @@ export class Server {
         continue;
       }
       this.#accepted++;
+      this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionAccepted, connectionId: ctx.id, endpoint: b.listener.endpoint, remote: ctx.remoteEndpoint }, 'Connection accepted');
       if (connectionOpenedChannel.hasSubscribers || connectionClosedChannel.hasSubscribers) publishOpened(ctx, b.listener.endpoint);
       this.#run(ctx, b);
     }
@@ -449,8 +458,8 @@ export class Server {
       (err: unknown) => {
         // The protocols settle normally whatever the client does, so what rejects here is a
         // connection middleware or handler of the app's: its bug, unless the connection was lost.
-        if (isConnectionLost(err)) this.logger.debug('Connection pipeline ended: the connection was lost', { connectionId: ctx.id, error: err });
-        else this.logger.error('Unhandled error in the connection pipeline; the connection was aborted', { connectionId: ctx.id, error: err });
+        if (isConnectionLost(err)) this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: ctx.id, reason: 'connection-lost', err }, 'Connection pipeline ended: the connection was lost');
+        else this.logger.error({ ...LOG_EVENTS.ConnectionPipelineError, connectionId: ctx.id, err }, 'Unhandled error in the connection pipeline; the connection was aborted');
         ctx.abort(err);
         this.#forgetWhenClosed(ctx, b);
       },

@@ -41,13 +41,13 @@ export function stopOnSignals(server: Server, options: StopOnSignalsOptions = {}
       await stopped;
     } catch (err) {
       code = 1;
-      server.logger.error('Stop failed', { error: err });
+      server.logger.error({ err }, 'Stop failed');
     }
     try {
       await options.onStopped?.(signal);
     } catch (err) {
       code = 1;
-      server.logger.error('onStopped failed', { error: err });
+      server.logger.error({ err }, 'onStopped failed');
     }
     remove();
     if (exit) process.exit(code);

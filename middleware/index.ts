@@ -12,3 +12,4 @@ export * from './problem-details/index.js';
 export * from './rate-limit/index.js';
 export * from './timeout/index.js';
 export * from './https-redirection/index.js';
+export * from './access-log/index.js';

@@ -1,8 +1,20 @@
 import { loadTsyringe, type DependencyContainer } from '../connection/tsyringe.js';
-import { ConnectionAbortedError, LOGGER, LOGGER_FACTORY, NextCalledTwiceError, silentLogger, type Logger, type LoggerFactory } from '../connection/index.js';
+import {
+  ConnectionAbortedError,
+  LOGGER,
+  LOGGER_FACTORY,
+  LOG_CATEGORIES,
+  LOG_EVENTS,
+  NextCalledTwiceError,
+  silentLogger,
+  type LogEventFields,
+  type LogFields,
+  type Logger,
+  type LoggerFactory,
+} from '../connection/index.js';
 import { HttpProtocolError, type HeaderList, type HttpApplication, type HttpExchange } from '../protocols/http/index.js';
 import { PipelineConfigError } from './errors.js';
-import { HttpContext, requestScopeOf, type ApplicationServices } from './http-context.js';
+import { HttpContext, requestScopeOf, runCompletedCallbacks, type ApplicationServices } from './http-context.js';
 import { HttpError } from './http-error.js';
 import { streamAbortedFor } from './http-response.js';
 import { isValidMapPrefix, matchesPrefix } from './path.js';
@@ -242,6 +254,9 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
   readonly #app: Delegate;
   #container: DependencyContainer | undefined;
   #logger: Logger | undefined;
+  #badRequestLogger: Logger | undefined;
+  #loggers: Map<string, Logger> | undefined;
+  readonly #given: Logger | undefined;
   readonly #webSocketOptions: ResolvedWebSocketOptions | undefined;
   #webSocketHost: WebSocketHost | undefined;
 
@@ -249,6 +264,7 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     this.#app = app;
     this.#container = container;
     this.#logger = logger;
+    this.#given = logger;
     this.#webSocketOptions = webSockets;
   }
 
@@ -287,18 +303,19 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     // The protocol's one completion path (it would run it too once this returns): now, so that
     // the response does not wait for the request scope's disposal.
     ctx.exchange.complete();
+    runCompletedCallbacks(ctx, this.#onCompletedError);
     const scope = requestScopeOf(ctx);
     if (scope === undefined) return undefined;
     let disposed: void | Promise<void>;
     try {
       disposed = scope.dispose();
     } catch (err) {
-      this.#log().error('Disposing the request services failed', this.#fields(ctx, err));
+      this.#log().error(this.#fields(ctx, err), 'Disposing the request services failed');
       return undefined;
     }
     if (isPromise(disposed)) {
       return disposed.then(undefined, (err: unknown) => {
-        this.#log().error('Disposing the request services failed', this.#fields(ctx, err));
+        this.#log().error(this.#fields(ctx, err), 'Disposing the request services failed');
       });
     }
     return undefined;
@@ -308,10 +325,10 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     const ex = ctx.exchange;
     if (ex.aborted.aborted) {
       if (streamAbortedFor(err) && !isClientError(err)) {
-        this.#log().error('The response stream failed; the connection was aborted', this.#fields(ctx, err));
+        this.#log().error(this.#fields(ctx, err), 'The response stream failed; the connection was aborted');
       } else {
         // The client left (or the protocol gave up): an error now is expected, not a bug.
-        this.#log().debug('The request failed after it was aborted', this.#fields(ctx, err));
+        this.#badRequestLog().debug(this.#fields(ctx, err, LOG_EVENTS.ClientAborted), 'The request failed after it was aborted');
       }
       return;
     }
@@ -319,15 +336,15 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
     // app once its answer is under way is no bug of the app's: debug, one line, no stack.
     const clientFault = isClientError(err);
     if (ex.responseEnded) {
-      if (clientFault) this.#log().debug('The client failed the request after its response ended', this.#clientFields(ctx, err));
-      else this.#log().error('Unhandled error after the response ended', this.#fields(ctx, err));
+      if (clientFault) this.#badRequestLog().debug(this.#clientFields(ctx, err), 'The client failed the request after its response ended');
+      else this.#log().error(this.#fields(ctx, err), 'Unhandled error after the response ended');
       return;
     }
     if (ex.headersSent) {
       // A status has gone out with part of a body: the only honest signal left is to cut the
       // connection, so the client does not take a truncated body for a whole one.
-      if (clientFault) this.#log().debug('The client failed the request during its response; aborting the connection', this.#clientFields(ctx, err));
-      else this.#log().error('Unhandled error after the response started; aborting the connection', this.#fields(ctx, err));
+      if (clientFault) this.#badRequestLog().debug(this.#clientFields(ctx, err), 'The client failed the request during its response; aborting the connection');
+      else this.#log().error(this.#fields(ctx, err), 'Unhandled error after the response started; aborting the connection');
       ex.abort(err);
       return;
     }
@@ -338,13 +355,13 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
       status = err.status;
       if (err.expose) body = err.message;
       headers = err.headers;
-      if (status >= 500) this.#log().error('Request failed', this.#fields(ctx, err));
-      else this.#log().debug('Request rejected', this.#fields(ctx, err));
+      if (status >= 500) this.#log().error(this.#fields(ctx, err), 'Request failed');
+      else this.#badRequestLog().debug(this.#fields(ctx, err, LOG_EVENTS.RequestRejected), 'Request rejected');
     } else if (err instanceof HttpProtocolError) {
       status = err.status;
-      this.#log().debug('Request rejected by the protocol', this.#fields(ctx, err));
+      this.#badRequestLog().debug(this.#fields(ctx, err, LOG_EVENTS.RequestRejected), 'Request rejected by the protocol');
     } else {
-      this.#log().error('Unhandled error in the request pipeline', this.#fields(ctx, err));
+      this.#log().error(this.#fields(ctx, err), 'Unhandled error in the request pipeline');
     }
     try {
       // What the app set was for the response it meant to send, not for this one (ASP.NET clears too).
@@ -359,40 +376,51 @@ class PipelineApplication implements HttpApplication, ApplicationServices {
         ex.end();
       }
     } catch (sendErr) {
-      this.#log().error('Could not send the error response; aborting the connection', this.#fields(ctx, sendErr));
+      this.#log().error(this.#fields(ctx, sendErr), 'Could not send the error response; aborting the connection');
       ex.abort(sendErr);
     }
   }
 
-  #fields(ctx: HttpContext, err: unknown): Record<string, unknown> {
+  #fields(ctx: HttpContext, err: unknown, event: LogEventFields = LOG_EVENTS.ApplicationError): LogFields {
     const ex = ctx.exchange;
-    return {
-      connectionId: ex.connection.id,
-      method: ex.method,
-      target: ex.target,
-      error: err,
-      stack: err instanceof Error ? err.stack : undefined,
-    };
+    // The stack goes with `err` (pino's err serialiser and the console logger both write it).
+    return { ...event, connectionId: ex.connection.id, method: ex.method, target: ex.target, err };
   }
 
-  #clientFields(ctx: HttpContext, err: unknown): Record<string, unknown> {
+  #clientFields(ctx: HttpContext, err: unknown): LogFields {
     const ex = ctx.exchange;
     const e = err as { code?: unknown; message?: unknown };
-    return { connectionId: ex.connection.id, method: ex.method, target: ex.target, code: e.code, reason: e.message };
+    return { ...LOG_EVENTS.ClientAborted, connectionId: ex.connection.id, method: ex.method, target: ex.target, code: e.code, reason: e.message };
+  }
+
+  /** `tiercel.bad-requests`: a client's faults, at debug (the logger given to the builder, if one was). */
+  #badRequestLog(): Logger {
+    return (this.#badRequestLogger ??= this.#given ?? this.#create(LOG_CATEGORIES.badRequests));
   }
 
   #log(): Logger {
-    if (this.#logger === undefined) {
-      const c = this.#container;
-      this.#logger =
-        c === undefined
-          ? silentLogger
-          : c.isRegistered(LOGGER_FACTORY, true)
-            ? c.resolve<LoggerFactory>(LOGGER_FACTORY).create('tiercel.pipeline')
-            : c.isRegistered(LOGGER, true)
-              ? c.resolve<Logger>(LOGGER)
-              : silentLogger;
-    }
-    return this.#logger;
+    return (this.#logger ??= this.#create(LOG_CATEGORIES.pipeline));
+  }
+
+  logger(category: string): Logger {
+    const loggers = (this.#loggers ??= new Map());
+    let logger = loggers.get(category);
+    if (logger === undefined) loggers.set(category, (logger = this.#given ?? this.#create(category)));
+    return logger;
+  }
+
+  readonly #onCompletedError = (err: unknown): void => {
+    this.#log().error({ ...LOG_EVENTS.ApplicationError, err }, 'An onCompleted callback threw; the other callbacks still ran');
+  };
+
+  #create(category: string): Logger {
+    const c = this.#container;
+    return c === undefined
+      ? silentLogger
+      : c.isRegistered(LOGGER_FACTORY, true)
+        ? c.resolve<LoggerFactory>(LOGGER_FACTORY).create(category)
+        : c.isRegistered(LOGGER, true)
+          ? c.resolve<Logger>(LOGGER)
+          : silentLogger;
   }
 }

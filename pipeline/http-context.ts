@@ -1,5 +1,5 @@
 import type { DependencyContainer } from 'tsyringe';
-import { FeatureCollection, TlsFeature, TransportFeature, type Endpoint } from '../connection/index.js';
+import { FeatureCollection, TlsFeature, TransportFeature, type Endpoint, type Logger } from '../connection/index.js';
 import type { HttpExchange } from '../protocols/http/index.js';
 import { HttpRequest } from './http-request.js';
 import { HttpResponse } from './http-response.js';
@@ -49,6 +49,8 @@ export interface ApplicationServices {
   container(): DependencyContainer;
   /** The app's WebSockets (one ws server in noServer mode, the keep-alive), created on first accept. */
   webSocketHost(): WebSocketHost;
+  /** The app's logger of `category` (from the container's LOGGER_FACTORY), made once per category. */
+  logger(category: string): Logger;
 }
 
 /**
@@ -60,8 +62,12 @@ export interface RouteMatch {
   readonly params: Readonly<Record<string, string>>;
 }
 
+/** Called once the response has completed (ended, or aborted); `state` is what was registered with it. */
+export type CompletedCallback<S> = (ctx: HttpContext, state: S) => void;
+
 // Set by HttpContext's static block (declared first: a `let` after the class would be in its TDZ).
 let scopeOf: (ctx: HttpContext) => DependencyContainer | undefined;
+let runCompleted: (ctx: HttpContext, onError: (err: unknown) => void) => void;
 
 /**
  * One request as the app sees it. Everything beyond the request and the response (features,
@@ -85,6 +91,10 @@ export class HttpContext {
   #webSockets: WebSocketManager | undefined = undefined;
   #signal: AbortSignal | undefined = undefined;
   #route: RouteMatch | undefined = undefined;
+  // Kestrel's OnCompleted list: one slot inline (an access log), an array only past it.
+  #completed: CompletedCallback<never> | undefined = undefined;
+  #completedState: unknown = undefined;
+  #moreCompleted: [CompletedCallback<never>, unknown][] | undefined = undefined;
 
   constructor(exchange: HttpExchange, app: ApplicationServices) {
     this.exchange = exchange;
@@ -133,6 +143,27 @@ export class HttpContext {
   }
 
   /**
+   * Runs `callback(ctx, state)` once the response has completed: ended and handed to the protocol,
+   * or aborted (the app returned or threw, and the pipeline finished the response). The status,
+   * `exchange.bytesSent` and `signal.aborted` are then final. Kestrel's `Response.OnCompleted`;
+   * with `state` a middleware needs no closure per request. Callbacks run in registration order;
+   * one that throws is logged, and the others still run.
+   */
+  onCompleted<S>(callback: CompletedCallback<S>, state: S): void {
+    if (this.#completed === undefined) {
+      this.#completed = callback as CompletedCallback<never>;
+      this.#completedState = state;
+    } else {
+      (this.#moreCompleted ??= []).push([callback as CompletedCallback<never>, state]);
+    }
+  }
+
+  /** The app's logger of `category` (`tiercel.access`, or one of your own): made once per app, not per request. */
+  logger(category: string): Logger {
+    return this.#app.logger(category);
+  }
+
+  /**
    * Fires when the client goes away (or the exchange is aborted) before the response ended.
    * Settable, for middleware that adds a reason to give up (a request timeout sets a signal that
    * also fires at its deadline); set one that follows the previous signal too.
@@ -147,6 +178,26 @@ export class HttpContext {
 
   static {
     scopeOf = (ctx) => ctx.#services;
+    runCompleted = (ctx, onError) => {
+      const first = ctx.#completed;
+      if (first === undefined) return;
+      ctx.#completed = undefined;
+      try {
+        first(ctx, ctx.#completedState as never);
+      } catch (err) {
+        onError(err);
+      }
+      const more = ctx.#moreCompleted;
+      if (more === undefined) return;
+      ctx.#moreCompleted = undefined;
+      for (const [callback, state] of more) {
+        try {
+          callback(ctx, state as never);
+        } catch (err) {
+          onError(err);
+        }
+      }
+    };
   }
 }
 
@@ -156,4 +207,9 @@ export class HttpContext {
  */
 export function requestScopeOf(ctx: HttpContext): DependencyContainer | undefined {
   return scopeOf(ctx);
+}
+
+/** Runs the `onCompleted` callbacks once; for the pipeline, after the response has completed. */
+export function runCompletedCallbacks(ctx: HttpContext, onError: (err: unknown) => void): void {
+  runCompleted(ctx, onError);
 }

@@ -11,7 +11,7 @@ export {
   type RequestHandler,
   type RequestPredicate,
 } from './application-builder.js';
-export { HttpContext, ConnectionInfo, type RouteMatch } from './http-context.js';
+export { HttpContext, ConnectionInfo, type CompletedCallback, type RouteMatch } from './http-context.js';
 export { HttpRequest } from './http-request.js';
 export { HttpResponse, type ResponseChunk } from './http-response.js';
 export { HttpError, type HttpErrorOptions } from './http-error.js';

@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { LifetimeFeature, type Logger } from '../connection/index.js';
+import { LifetimeFeature, LOG_EVENTS, type Logger } from '../connection/index.js';
 import { HttpExtendedConnectFeature, HttpUpgradeFeature, type HttpExchange, type UpgradedConnection } from '../protocols/http/index.js';
 import { acceptWebSocket, isWebSocketRejection, type BoundedWebSocket, type WebSocketOffer, type WebSocketSocketOptions } from '../protocols/websocket/index.js';
 import { WebSocketHandshakeError } from './web-socket-errors.js';
@@ -47,7 +47,7 @@ export class WebSocketHost {
     const host = this;
     // An app's handler that throws is the app's bug: logged, and that socket closed, never the process.
     this.#onListenerError = function (event, err) {
-      log().error('Unhandled error in a WebSocket handler; closing the socket with 1011', { connectionId: sockets.get(this)?.connectionId, event, error: err });
+      log().error({ ...LOG_EVENTS.ApplicationError, connectionId: sockets.get(this)?.connectionId, webSocketEvent: event, err }, 'Unhandled error in a WebSocket handler; closing the socket with 1011');
       if (this.readyState === OPEN) this.close(INTERNAL_ERROR, 'Internal Error');
     };
     this.#onPong = function () {
@@ -61,7 +61,7 @@ export class WebSocketHost {
       if (sockets.size === 0) host.#stopKeepAlive();
     };
     this.#onError = function (err) {
-      log().debug('WebSocket error', { connectionId: sockets.get(this)?.connectionId, error: err });
+      log().debug({ connectionId: sockets.get(this)?.connectionId, err }, 'WebSocket error');
     };
   }
 

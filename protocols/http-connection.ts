@@ -6,7 +6,7 @@ import {
   type Logger,
   type LoggerFactory,
 } from '../connection/index.js';
-import { observeApplication, type Heartbeat, type HttpApplication, type HttpProtocols, type ProtocolAdapter, type ProtocolAdapterContext, type ResolvedHttpOptions, type SniffVerdict } from './http/index.js';
+import { httpLogs, observeApplication, type Heartbeat, type HttpApplication, type HttpProtocols, type ProtocolAdapter, type ProtocolAdapterContext, type ResolvedHttpOptions, type SniffVerdict } from './http/index.js';
 import { defaultProtocolAdapters, type OnDemandDelegate } from './http-adapters.js';
 import { sniffProtocol } from './protocol-sniff.js';
 // The refusal's bytes only: an HTTP/2-only endpoint refuses a client without loading node:http2.
@@ -65,8 +65,9 @@ export function httpConnectionDelegate(
 ): ConnectionDelegate {
   const logger = options.logger;
   const clock = options.clock ?? options.heartbeat.clock;
+  const loggers = options.loggers ?? { create: () => logger };
   // The request events of diagnostics_channel, published once here for every HTTP version.
-  const context: ProtocolAdapterContext = { ...options, app: observeApplication(app), clock, loggers: options.loggers ?? { create: () => logger } };
+  const context: ProtocolAdapterContext = { ...options, app: observeApplication(app), clock, loggers, logs: httpLogs(loggers) };
   const served = adaptersFor(adapters, protocols);
   const delegates = served.map((a) => a.createDelegate(context));
 
@@ -89,7 +90,7 @@ export function httpConnectionDelegate(
   const timeoutMs = options.limits.requestHeadersTimeoutMs;
 
   const refuse = (ctx: ConnectionContext, why: string): Promise<void> => {
-    logger.debug(why, { connectionId: ctx.id });
+    logger.debug({ connectionId: ctx.id }, why);
     return Promise.resolve();
   };
 

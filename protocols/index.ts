@@ -10,4 +10,5 @@ export * from './http-connection.js';
 export { sniffProtocol, MAX_SNIFF_BYTES, type SniffResult } from './protocol-sniff.js';
 export * from './tls/index.js';
 export * from './proxy/index.js';
+export * from './logging/index.js';
 export * from './websocket/index.js';

@@ -19,7 +19,7 @@ export class LineEchoHandler implements ConnectionHandler {
   async onConnected(ctx: ConnectionContext): Promise<void> {
     const stream = ctx.transport;
     const closeRequested = ctx.features.get(LifetimeFeature)?.closeRequested;
-    this.log.debug('line-echo: connected', { connectionId: ctx.id });
+    this.log.debug({ connectionId: ctx.id }, 'line-echo: connected');
     let pending = '';
     const onClose = (): void => {
       stream.end('bye\n');
@@ -46,7 +46,7 @@ export class LineEchoHandler implements ConnectionHandler {
       }
     } catch (err) {
       // A peer that resets the connection ends the protocol; it is not the server's error.
-      this.log.debug('line-echo: connection ended with an error', { connectionId: ctx.id, error: err });
+      this.log.debug({ connectionId: ctx.id, err }, 'line-echo: connection ended with an error');
     } finally {
       closeRequested?.removeEventListener('abort', onClose);
     }

@@ -1,4 +1,4 @@
-import { InvalidEndpointError, parseUrl, type LogLevel } from '../../connection/index.js';
+import { InvalidEndpointError, parseUrl, type LogLevel, type LogLevels } from '../../connection/index.js';
 import { HTTP_PROTOCOLS, type Http2Limits, type HttpLimits, type HttpProtocols } from '../../protocols/http/index.js';
 import type { ClientCertificateMode } from '../../protocols/tls/configuration.js';
 import type { WebSocketOptions } from '../../pipeline/web-socket-options.js';
@@ -20,8 +20,10 @@ export interface TiercelConfiguration {
   limits?: LimitsConfiguration;
   /** See `ServerOptions.shutdownTimeoutMs` (default 30 000). */
   shutdownTimeoutMs?: number;
-  /** See `ServerOptions.logLevel` (default 'info'). */
-  logLevel?: LogLevel;
+  /** See `ServerOptions.logLevel` (default 'info'): one level, or one per category (`{ "default": "info", "tiercel.bad-requests": "debug" }`). */
+  logLevel?: LogLevels;
+  /** See `ServerOptions.logFormat` (default 'auto': json when NODE_ENV=production, else text). */
+  logFormat?: 'text' | 'json' | 'auto';
   /**
    * Processes that serve: a whole number of 1 or more, or 'auto' for one per core
    * (`os.availableParallelism()`). Checked and resolved here; `tiercel serve --workers` runs them.
@@ -124,7 +126,9 @@ export const checkConfiguration: Check<TiercelConfiguration> = (value, key) =>
     // The limit objects' keys and ranges are their resolvers' (see resolveLimits).
     limits: object({ http: plainObject, http2: plainObject, webSockets: plainObject }),
     shutdownTimeoutMs: number,
-    logLevel: oneOf(LOG_LEVELS),
+    // The levels per category are checked by resolveServerOptions (the owner's rules).
+    logLevel: (v: unknown, k: string) => (typeof v === 'string' ? oneOf(LOG_LEVELS)(v, k) : (plainObject(v, k) as LogLevels)),
+    logFormat: oneOf(['text', 'json', 'auto'] as const),
     workers,
     reloadOnChange: boolean,
   })(value, key) as TiercelConfiguration;

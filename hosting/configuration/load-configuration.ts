@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, resolve as resolvePath } from 'node:path';
-import { InvalidOptionError, type LogLevel } from '../../connection/index.js';
+import { InvalidOptionError, type LogLevel, type LogLevels } from '../../connection/index.js';
 import { readEnvironment, resolveServerOptions, type Environment } from '../../di/index.js';
 import { resolveHttp2Limits, resolveHttpLimits, type HttpOptions, type HttpProtocols } from '../../protocols/http/index.js';
 import { hasCertificate, resolveHttpsOptions, type CertificateSource, type HttpsOptions } from '../../protocols/tls/configuration.js';
@@ -44,7 +44,8 @@ export interface ResolvedEndpoint {
 export interface ResolvedConfiguration {
   readonly endpoints: readonly ResolvedEndpoint[];
   readonly shutdownTimeoutMs: number;
-  readonly logLevel: LogLevel;
+  readonly logLevel: LogLevels;
+  readonly logFormat: 'text' | 'json' | 'auto';
   /** The HTTP and HTTP/2 limits given (checked; the rest default in `resolveHttpOptions`). */
   readonly http: HttpOptions;
   /** The WebSocket options given (checked), for apps that do not call `useWebSockets`. */
@@ -182,7 +183,7 @@ function merge(layers: readonly TiercelConfiguration[]): TiercelConfiguration {
 }
 
 function resolveConfiguration(config: TiercelConfiguration, sources: ResolvedConfiguration['sources']): ResolvedConfiguration {
-  const server = ownerRules('', () => resolveServerOptions(dropUndefined({ shutdownTimeoutMs: config.shutdownTimeoutMs, logLevel: config.logLevel })));
+  const server = ownerRules('', () => resolveServerOptions(dropUndefined({ shutdownTimeoutMs: config.shutdownTimeoutMs, logLevel: config.logLevel, logFormat: config.logFormat })));
   const limits = config.limits ?? {};
   const http: HttpOptions = dropUndefined({ limits: infinities(limits.http), http2: infinities(limits.http2) });
   ownerRules('limits.http', () => resolveHttpLimits(http.limits));
@@ -196,6 +197,7 @@ function resolveConfiguration(config: TiercelConfiguration, sources: ResolvedCon
     endpoints,
     shutdownTimeoutMs: server.shutdownTimeoutMs,
     logLevel: server.logLevel,
+    logFormat: server.logFormat,
     http,
     webSockets,
     workers: config.workers === 'auto' ? availableParallelism() : config.workers,

@@ -59,6 +59,11 @@ export class CompressingBody implements HttpResponseBodyFeature {
     return this.#ended || this.#inner.responseEnded;
   }
 
+  /** The bytes on the wire: the compressed body, as the inner feature counted them. */
+  get bytesSent(): number {
+    return this.#inner.bytesSent;
+  }
+
   write(chunk: Buffer | string): boolean {
     if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
     if (this.#mode === UNDECIDED) this.#mode = this.#decide(-1) ? this.#startStream() : PASS;

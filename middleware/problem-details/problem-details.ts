@@ -51,10 +51,10 @@ interface ProblemBody {
 }
 
 function answer(ctx: HttpContext, err: unknown, o: ResolvedProblemDetailsOptions, kept: Set<string> | undefined, log: (ctx: HttpContext) => Logger): void {
-  const fields = { method: ctx.request.method, target: ctx.request.rawTarget, error: err, stack: err instanceof Error ? err.stack : undefined };
+  const fields = { method: ctx.request.method, target: ctx.request.rawTarget, err };
   if (err instanceof HttpError) {
-    if (err.status >= 500) log(ctx).error('Request failed', fields);
-    else log(ctx).debug('Request rejected', fields);
+    if (err.status >= 500) log(ctx).error(fields, 'Request failed');
+    else log(ctx).debug(fields, 'Request rejected');
     const body: ProblemBody = {};
     if (err instanceof ProblemError) {
       Object.assign(body, err.problem.extensions);
@@ -69,12 +69,12 @@ function answer(ctx: HttpContext, err: unknown, o: ResolvedProblemDetailsOptions
     }
     write(ctx, err.status, body, kept, err.headers);
   } else if (err instanceof HttpProtocolError) {
-    log(ctx).debug('Request rejected by the protocol', fields);
+    log(ctx).debug(fields, 'Request rejected by the protocol');
     const body: ProblemBody = { detail: err.message };
     if (o.includeCode) body.code = err.code;
     write(ctx, err.status, body, kept);
   } else {
-    log(ctx).error('Unhandled error in the request pipeline', fields);
+    log(ctx).error(fields, 'Unhandled error in the request pipeline');
     write(ctx, 500, {}, kept);
   }
 }

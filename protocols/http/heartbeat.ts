@@ -1,4 +1,4 @@
-import { silentLogger, systemClock, type Clock, type ClockTimer, type Logger } from '../../connection/index.js';
+import { LOG_EVENTS, silentLogger, systemClock, type Clock, type ClockTimer, type Logger } from '../../connection/index.js';
 
 /** Something that checks its timeouts once a heartbeat. */
 export interface HeartbeatHandler {
@@ -21,6 +21,7 @@ export class Heartbeat {
   #date = '';
   #dateAt = 0;
   #now = 0;
+  #tickEnd = 0;
 
   constructor(
     readonly clock: Clock = systemClock,
@@ -31,7 +32,7 @@ export class Heartbeat {
   add(handler: HeartbeatHandler): void {
     this.#handlers.add(handler);
     if (this.#timer === undefined) {
-      this.#now = this.clock.now();
+      this.#now = this.#tickEnd = this.clock.now();
       this.#refreshDate(this.#now);
       this.#timer = this.clock.setInterval(this.#tick, this.intervalMs);
     }
@@ -85,6 +86,9 @@ export class Heartbeat {
 
   readonly #tick = (): void => {
     const now = this.clock.now();
+    // How late this tick came after the last one ended (a long tick is reported once, as long, not
+    // again as the next one's lateness): the event loop was blocked, and every timeout with it.
+    const lateMs = now - this.#tickEnd - this.intervalMs;
     this.#now = now;
     this.#refreshDate(now);
     for (const h of this.#handlers) {
@@ -92,8 +96,18 @@ export class Heartbeat {
         h.onHeartbeat(now);
       } catch (error) {
         // One connection's failure must not stop the others' timeouts, nor the next tick.
-        this.log.error('A heartbeat handler threw; the other handlers still ran', { handler: h.constructor.name, error });
+        this.log.error({ ...LOG_EVENTS.HeartbeatHandlerFailed, handler: h.constructor.name, err: error }, 'A heartbeat handler threw; the other handlers still ran');
       }
+    }
+    // Kestrel's HeartbeatSlow: a tick longer than the interval (or an interval late) means timeouts
+    // fire late and the process is starved; once per slow tick, so at most one line an interval.
+    this.#tickEnd = this.clock.now();
+    const durationMs = this.#tickEnd - now;
+    if (durationMs > this.intervalMs || lateMs > this.intervalMs) {
+      this.log.warn(
+        { ...LOG_EVENTS.HeartbeatSlow, durationMs, lateMs: Math.max(0, lateMs), intervalMs: this.intervalMs },
+        `The heartbeat took ${durationMs} ms and came ${Math.max(0, lateMs)} ms late, against an interval of ${this.intervalMs} ms: the event loop is blocked`,
+      );
     }
   };
 }

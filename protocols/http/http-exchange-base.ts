@@ -63,6 +63,7 @@ export abstract class HttpExchangeBase implements HttpExchange {
   abstract readonly headers: RequestHeaders;
   abstract readonly headersSent: boolean;
   abstract readonly responseEnded: boolean;
+  abstract readonly bytesSent: number;
   abstract write(chunk: Buffer | string): boolean;
   abstract drain(): Promise<void>;
   abstract end(chunk?: Buffer | string): void;

@@ -4,6 +4,15 @@ import { TiercelError } from '../../connection/index.js';
  * A request the protocol refuses, with the status to answer it with. Every HTTP-level rejection
  * (bad framing, limits, timeouts) is one of these; the `code` is stable, the message is a sentence.
  */
+/**
+ * The `reason` a log record of a refused request carries: the parser's `RequestRejectionReason`
+ * where there is one, else the error's code (`ERR_TIERCEL_BODY_TOO_LARGE`).
+ */
+export function rejectionReason(err: unknown): unknown {
+  const e = err as { reason?: unknown; code?: unknown } | undefined;
+  return e?.reason ?? e?.code;
+}
+
 export class HttpProtocolError extends TiercelError {
   constructor(
     code: string,

@@ -12,6 +12,7 @@ export { isToken, classifyFieldValue, utf8Length } from './header-chars.js';
 export * from './http2-limits.js';
 export { isValidHostValue, isHostAndPort, isConnectAuthority } from './host.js';
 export * from './protocol-adapter.js';
+export * from './http-logs.js';
 export * from './http-tokens.js';
 export * from './features/index.js';
 export { HttpExchangeBase } from './http-exchange-base.js';

@@ -1,5 +1,6 @@
 import type { Clock, ConnectionDelegate, LoggerFactory } from '../../connection/index.js';
 import type { Heartbeat } from './heartbeat.js';
+import type { HttpLogs } from './http-logs.js';
 import type { HttpApplication } from './http-exchange.js';
 import type { HttpProtocols, ResolvedHttpOptions } from './http-options.js';
 
@@ -16,6 +17,8 @@ export interface ProtocolAdapterContext extends ResolvedHttpOptions {
   readonly clock: Clock;
   /** `create('tiercel.<protocol>')` for the adapter's logger. */
   readonly loggers: LoggerFactory;
+  /** The shared categories' loggers (connections, bad requests, application errors), made from `loggers`. */
+  readonly logs: HttpLogs;
   /** Bytes of request body queued for a slow app before reading stops (the endpoint's transport option). */
   readonly maxReadBufferSize?: number;
 }

@@ -5,16 +5,19 @@ import {
   LifetimeFeature,
   setConnectionEndReason,
   type ClockTimer,
+  LOG_EVENTS,
   type ConnectionContext,
   type Logger,
 } from '../../connection/index.js';
 import {
   HttpProtocolError,
   publishRequestRejected,
+  rejectionReason,
   type Heartbeat,
   type HeartbeatHandler,
   type HttpApplication,
   type HttpLimits,
+  type HttpLogs,
   type UpgradeCounter,
   type UpgradedConnection,
 } from '../http/index.js';
@@ -32,6 +35,7 @@ export interface Http1ConnectionOptions {
   readonly upgrades: UpgradeCounter;
   readonly heartbeat: Heartbeat;
   readonly logger: Logger;
+  readonly logs: HttpLogs;
   /** Bytes of request body queued for a slow app before the connection stops reading. */
   readonly maxReadBufferSize?: number;
 }
@@ -247,7 +251,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     const status = err instanceof HttpProtocolError ? err.status : 400;
     publishRequestRejected(this.ctx, rejectionReasonOf(err), status);
     const ex = this.#exchange;
-    this.#options.logger.debug('Bad request', { connectionId: this.ctx.id, error: err });
+    this.#options.logs.badRequests.debug({ ...LOG_EVENTS.RequestRejected, connectionId: this.ctx.id, reason: rejectionReason(err), status, err }, 'Bad request');
     if (ex !== null) {
       // The head was fine and the app has it; the body is what broke. The app learns through
       // its body read; if it is not reading, the connection closes after its response.
@@ -332,7 +336,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onAppError(err: unknown): void {
-    this.#options.logger.error('Unhandled error in the HTTP application', { connectionId: this.ctx.id, error: err });
+    this.#options.logs.application.error({ ...LOG_EVENTS.ApplicationError, connectionId: this.ctx.id, err }, 'Unhandled error in the HTTP application');
     this.#exchange?.appFailed(err);
   }
 
@@ -343,7 +347,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   /** Gives up on an exchange whose response cannot be completed: the connection is closed. */
   abortExchange(ex: Http1Exchange, reason: unknown): void {
-    this.#options.logger.debug('Response aborted', { connectionId: this.ctx.id, error: reason });
+    this.#options.logger.debug({ connectionId: this.ctx.id, err: reason }, 'Response aborted');
     const err = reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted');
     this.disableKeepAlive('response-aborted');
     ex.onConnectionLost(err);
@@ -493,7 +497,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   #done(): void {
     this.#options.heartbeat.delete(this);
     if (this.#shutdownGrace !== undefined) this.#options.heartbeat.clock.clearTimer(this.#shutdownGrace);
-    this.#options.logger.debug('HTTP/1.1 connection done', { connectionId: this.ctx.id, reason: this.#endReason });
+    this.#options.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection done');
     this.#resolveRun();
   }
 
@@ -514,7 +518,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     if (this.#phase === Phase.Head) {
       // A request head cut off by the end of input: answered as node:http and Kestrel do.
       this.disableKeepAlive('bad-request');
-      this.#options.logger.debug('Request head incomplete at the end of input', { connectionId: this.ctx.id });
+      this.#options.logs.badRequests.debug({ ...LOG_EVENTS.RequestRejected, connectionId: this.ctx.id, reason: 'request-head-incomplete', status: 400 }, 'Request head incomplete at the end of input');
       this.output.writeErrorResponse(400);
     }
     this.disableKeepAlive('client-end');
@@ -522,7 +526,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onError(err: Error): void {
-    this.#options.logger.debug('Transport error', { connectionId: this.ctx.id, error: err });
+    this.#options.logger.debug({ connectionId: this.ctx.id, err }, 'Transport error');
   }
 
   #onClose(): void {
@@ -588,7 +592,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.output.detach();
     this.#detached = true;
     this.#options.heartbeat.delete(this);
-    this.#options.logger.debug('HTTP/1.1 connection upgraded', { connectionId: this.ctx.id, reason: this.#endReason });
+    this.#options.logs.connections.debug({ ...LOG_EVENTS.ConnectionUpgraded, connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection upgraded');
     const t = this.#transport;
     t.off('data', Http1Connection.#dataListener);
     t.off('end', Http1Connection.#endListener);
@@ -623,14 +627,14 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     switch (this.#phase) {
       case Phase.Idle:
         if (heartbeat.isPast(this.#phaseSince, limits.keepAliveTimeoutMs, now)) {
-          this.#options.logger.debug('Keep-alive timeout', { connectionId: this.ctx.id });
+          this.#options.logger.debug({ connectionId: this.ctx.id }, 'Keep-alive timeout');
           this.disableKeepAlive('keep-alive-timeout');
           this.#close();
         }
         break;
       case Phase.Head:
         if (heartbeat.isPast(this.#phaseSince, limits.requestHeadersTimeoutMs, now)) {
-          this.#options.logger.debug('Request headers timeout', { connectionId: this.ctx.id });
+          this.#options.logs.badRequests.debug({ ...LOG_EVENTS.RequestHeadersTimeout, connectionId: this.ctx.id }, 'Request headers timeout');
           this.disableKeepAlive('request-headers-timeout');
           publishRequestRejected(this.ctx, 'request-headers-timeout', 408);
           this.output.writeErrorResponse(408);
@@ -640,13 +644,13 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
       case Phase.Request: {
         const ex = this.#exchange;
         if (ex !== null && ex.discarding && heartbeat.isPast(this.#discardSince, limits.requestBodyDrainTimeoutMs, now)) {
-          this.#options.logger.debug('Unread request body not received in time: closing', { connectionId: this.ctx.id });
+          this.#options.logger.debug({ connectionId: this.ctx.id }, 'Unread request body not received in time: closing');
           this.disableKeepAlive('request-body-drain-timeout');
           this.#close();
           break;
         }
         if (ex !== null && ex.checkBodyRate(now)) {
-          this.#options.logger.debug('Request body too slow', { connectionId: this.ctx.id });
+          this.#options.logs.badRequests.debug({ ...LOG_EVENTS.RequestBodyTooSlow, connectionId: this.ctx.id }, 'Request body too slow');
         }
         break;
       }
@@ -656,7 +660,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 
   #onResponseTooSlow(): void {
-    this.#options.logger.debug('Response too slow: aborting', { connectionId: this.ctx.id });
+    this.#options.logs.badRequests.debug({ ...LOG_EVENTS.ResponseTooSlow, connectionId: this.ctx.id }, 'Response too slow: aborting');
     this.disableKeepAlive('min-response-data-rate');
     const err = new ConnectionAbortedError('The client read the response slower than the minimum data rate');
     const ex = this.#exchange;

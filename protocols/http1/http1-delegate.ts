@@ -1,10 +1,11 @@
 import type { ConnectionDelegate, Logger } from '../../connection/index.js';
-import type { Heartbeat, HttpApplication, ResolvedHttpOptions } from '../http/index.js';
+import type { Heartbeat, HttpApplication, HttpLogs, ResolvedHttpOptions } from '../http/index.js';
 import { Http1Connection } from './http1-connection.js';
 
 export interface Http1DelegateOptions extends ResolvedHttpOptions {
   readonly heartbeat: Heartbeat;
   readonly logger: Logger;
+  readonly logs: HttpLogs;
   readonly maxReadBufferSize?: number;
 }
 

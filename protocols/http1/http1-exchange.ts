@@ -188,6 +188,10 @@ export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeatur
     return this.#headersSent;
   }
 
+  get bytesSent(): number {
+    return this.#written;
+  }
+
   get responseEnded(): boolean {
     return this.#ended;
   }

@@ -1,12 +1,14 @@
 import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { ConnectionAbortedError, LifetimeFeature, TiercelError, setConnectionEndReason, type ConnectionContext, type Logger } from '../../connection/index.js';
+import { ConnectionAbortedError, LifetimeFeature, TiercelError, LOG_EVENTS, setConnectionEndReason, type ConnectionContext, type Logger } from '../../connection/index.js';
 import {
   HttpProtocolError,
+  rejectionReason,
   type Heartbeat,
   type HeartbeatHandler,
   type HttpApplication,
   type HttpLimits,
+  type HttpLogs,
   type Http2Limits,
   type UpgradeCounter,
 } from '../http/index.js';
@@ -106,6 +108,7 @@ export interface Http2ConnectionOptions {
   readonly methods: ReadonlySet<string>;
   readonly heartbeat: Heartbeat;
   readonly logger: Logger;
+  readonly logs: HttpLogs;
 }
 
 /**
@@ -120,6 +123,7 @@ export class Http2Connection implements HeartbeatHandler {
   readonly ctx: ConnectionContext;
   readonly limits: HttpLimits;
   readonly logger: Logger;
+  readonly logs: HttpLogs;
   readonly serverHeader: string;
   /** The unread body one stream may hold of the connection window (`initialStreamWindowSize`). */
   readonly streamWindow: number;
@@ -144,6 +148,8 @@ export class Http2Connection implements HeartbeatHandler {
   #resolveRun: (() => void) | undefined;
   #pingSentAt = 0;
   #closing = false;
+  /** Why the connection ends, for its ConnectionClosed record: the first cause seen. */
+  #endReason: string | undefined;
   /** When the server started closing the connection (heartbeat time), or 0. */
   #closingSince = 0;
   // Request body the apps have not read, and the connection window it leaves the client.
@@ -164,6 +170,7 @@ export class Http2Connection implements HeartbeatHandler {
     this.ctx = ctx;
     this.limits = options.limits;
     this.logger = options.logger;
+    this.logs = options.logs;
     this.serverHeader = options.serverHeader;
     this.#app = app;
     this.#engine = engine;
@@ -284,7 +291,7 @@ export class Http2Connection implements HeartbeatHandler {
    */
   #refuse(stream: ServerHttp2Stream, err: unknown): void {
     const status = err instanceof HttpProtocolError ? err.status : 400;
-    this.logger.debug('Bad HTTP/2 request', { connectionId: this.ctx.id, streamId: stream.id, error: err });
+    this.logs.badRequests.debug({ ...LOG_EVENTS.RequestRejected, connectionId: this.ctx.id, streamId: stream.id, reason: rejectionReason(err), status, err }, 'Bad HTTP/2 request');
     stream.respond({ ':status': status, 'content-length': 0 }, { endStream: true });
     // Closed at once (RST_STREAM(NO_ERROR) if the request has not ended), not when the answer
     // has left: refused streams arriving in one read do not pile up against the stream limit.
@@ -301,7 +308,7 @@ export class Http2Connection implements HeartbeatHandler {
   static readonly #onStreamError = function (this: Owned<ServerHttp2Stream>, err: Error): void {
     // A stream reset with an error code; the exchange learns it from 'close'.
     const c = this[kConnection]!;
-    c.logger.debug('HTTP/2 stream error', { connectionId: c.ctx.id, error: err });
+    c.logger.debug({ ...LOG_EVENTS.Http2StreamError, connectionId: c.ctx.id, err }, 'HTTP/2 stream error');
   };
 
   /**
@@ -336,11 +343,13 @@ export class Http2Connection implements HeartbeatHandler {
 
   /**
    * A per-second guard's verdict: past `limit` the connection is abandoned with
-   * ENHANCE_YOUR_CALM, and a warning says why (`rate`: the count's name in it).
+   * ENHANCE_YOUR_CALM, and a debug record says why (`rate`: the count's name in it): the client's
+   * fault, which at warn would let a flood of abusive connections fill the log.
    */
   #overLimit(count: number, limit: number, warning: string, rate: string, Err: new (count: number) => Error): void {
     if (count <= limit || this.#closing) return;
-    this.logger.warn(warning, { connectionId: this.ctx.id, [rate]: count });
+    this.#endReason ??= 'flood';
+    this.logger.debug({ ...LOG_EVENTS.Http2FloodDetected, connectionId: this.ctx.id, [rate]: count }, warning);
     this.#abandon(new Err(count), NGHTTP2_ENHANCE_YOUR_CALM);
   }
 
@@ -405,6 +414,7 @@ export class Http2Connection implements HeartbeatHandler {
     setConnectionEndReason(this.ctx, 'server-shutdown');
     // GOAWAY with the last stream id: streams in flight finish, new ones are refused, and the
     // session closes once the last stream does (the server's shutdown timeout aborts the rest).
+    this.#endReason ??= 'server-closing';
     this.#startClosing();
     const s = this.#session;
     if (s !== undefined && !s.closed && !s.destroyed) s.close();
@@ -433,7 +443,8 @@ export class Http2Connection implements HeartbeatHandler {
   #abandon(reason: Error, code: number): void {
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
-    this.logger.debug('HTTP/2 session abandoned', { connectionId: this.ctx.id, error: reason });
+    this.#endReason ??= 'protocol-error';
+    this.logger.debug({ ...LOG_EVENTS.Http2ConnectionError, connectionId: this.ctx.id, err: reason }, 'HTTP/2 session abandoned');
     setConnectionEndReason(this.ctx, 'flood');
     this.#startClosing();
     s.goaway(code);
@@ -455,7 +466,8 @@ export class Http2Connection implements HeartbeatHandler {
   #transportEnded(): void {
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
-    this.logger.debug('The client closed its side of the HTTP/2 connection: closing the session', { connectionId: this.ctx.id, streams: this.#inFlight });
+    this.#endReason ??= 'client-end';
+    this.logger.debug({ connectionId: this.ctx.id, streams: this.#inFlight }, 'The client closed its side of the HTTP/2 connection: closing the session');
     setConnectionEndReason(this.ctx, 'client-end');
     this.#startClosing();
     s.destroy();
@@ -463,12 +475,13 @@ export class Http2Connection implements HeartbeatHandler {
 
   static readonly #onSessionError = function (this: Owned<ServerHttp2Session>, err: Error): void {
     const c = this[kConnection]!;
-    c.logger.debug('HTTP/2 session error', { connectionId: c.ctx.id, error: err });
+    c.logger.debug({ ...LOG_EVENTS.Http2ConnectionError, connectionId: c.ctx.id, err }, 'HTTP/2 session error');
   };
 
   static readonly #onSessionClose = function (this: Owned<ServerHttp2Session>): void {
     const c = this[kConnection]!;
     c.#closing = true;
+    c.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: c.ctx.id, reason: c.#endReason ?? 'session-closed' }, 'HTTP/2 connection done');
     c.#options.heartbeat.delete(c);
     c.ctx.transport.off('end', Http2Connection.#onTransportEnd);
     const resolve = c.#resolveRun;
@@ -483,7 +496,8 @@ export class Http2Connection implements HeartbeatHandler {
     if (this.#closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(this.#closingSince, CLOSE_LINGER_MS, now)) {
       // GOAWAY went out, yet the session or the socket is still open: the client does not read
       // (the last frames cannot be written) or does not close its side.
-      this.logger.debug('HTTP/2 connection not closed in time after GOAWAY: dropping it', { connectionId: this.ctx.id });
+      this.#endReason ??= 'goaway-close-timeout';
+      this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 connection not closed in time after GOAWAY: dropping it');
       this.ctx.abort(new ConnectionAbortedError('The client did not close the HTTP/2 connection in time after GOAWAY'));
       return;
     }
@@ -492,7 +506,8 @@ export class Http2Connection implements HeartbeatHandler {
     const limits = this.limits;
     const idleFor = now - this.#lastActivity;
     if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
-      this.logger.debug('HTTP/2 keep-alive timeout', { connectionId: this.ctx.id });
+      this.#endReason ??= 'keep-alive-timeout';
+      this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive timeout');
       setConnectionEndReason(this.ctx, 'keep-alive-timeout');
       this.#onCloseRequested();
       return;
@@ -509,7 +524,7 @@ export class Http2Connection implements HeartbeatHandler {
     for (let ex = this.#first; ex !== undefined; ) {
       const next = ex.linkNext;
       if (ex.requestHasBody && ex.checkBodyRate(now)) {
-        this.logger.debug('Request body too slow', { connectionId: this.ctx.id, streamId: ex.stream.id });
+        this.logs.badRequests.debug({ ...LOG_EVENTS.RequestBodyTooSlow, connectionId: this.ctx.id, streamId: ex.stream.id }, 'Request body too slow');
       }
       if (sendRate !== null && ex.headersSent) {
         const output = ex.checkResponseRate(now, share, sendRate.gracePeriodMs);
@@ -543,10 +558,8 @@ export class Http2Connection implements HeartbeatHandler {
     // Over at least a second: a heartbeat soon after the connection began measures a short while.
     const perSecond = Math.round((control * 1000) / (elapsed > 1_000 ? elapsed : 1_000));
     if (perSecond > limit) {
-      this.logger.warn('HTTP/2 frame flood: too many bytes without request content, closing the connection', {
-        connectionId: this.ctx.id,
-        bytesPerSecond: perSecond,
-      });
+      this.#endReason ??= 'flood';
+      this.logger.debug({ ...LOG_EVENTS.Http2FloodDetected, connectionId: this.ctx.id, bytesPerSecond: perSecond }, 'HTTP/2 frame flood: too many bytes without request content, closing the connection');
       this.#abandon(new Http2FloodError(perSecond), NGHTTP2_ENHANCE_YOUR_CALM);
     }
   }
@@ -575,7 +588,8 @@ export class Http2Connection implements HeartbeatHandler {
     }
     const elapsed = now - this.#sendWaitSince;
     if (elapsed > gracePeriodMs && ((written - this.#sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
-      this.logger.debug('HTTP/2 responses read too slowly: aborting the connection', { connectionId: this.ctx.id });
+      this.#endReason ??= 'min-response-data-rate';
+      this.logs.badRequests.debug({ ...LOG_EVENTS.ResponseTooSlow, connectionId: this.ctx.id }, 'HTTP/2 responses read too slowly: aborting the connection');
       this.ctx.abort(new ConnectionAbortedError('The client read the responses slower than the minimum data rate'));
     }
   }
@@ -584,7 +598,8 @@ export class Http2Connection implements HeartbeatHandler {
     const { keepAlivePingDelayMs, keepAlivePingTimeoutMs } = this.#options.http2;
     if (this.#pingSentAt > 0) {
       if (now - this.#pingSentAt > keepAlivePingTimeoutMs) {
-        this.logger.debug('HTTP/2 keep-alive ping timed out', { connectionId: this.ctx.id });
+        this.#endReason ??= 'keep-alive-ping-timeout';
+        this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive ping timed out');
         setConnectionEndReason(this.ctx, 'keep-alive-ping-timeout');
         this.#destroy(new ConnectionAbortedError('The client did not answer an HTTP/2 keep-alive PING in time'), NGHTTP2_NO_ERROR);
       }

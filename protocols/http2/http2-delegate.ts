@@ -1,5 +1,5 @@
 import type { ConnectionDelegate, Logger } from '../../connection/index.js';
-import { KNOWN_METHODS, type Heartbeat, type HttpApplication, type ResolvedHttpOptions } from '../http/index.js';
+import { KNOWN_METHODS, type Heartbeat, type HttpLogs, type HttpApplication, type ResolvedHttpOptions } from '../http/index.js';
 import { Http2Connection, type Http2ConnectionOptions } from './http2-connection.js';
 import { Http2Engine } from './http2-engine.js';
 import { headLimits } from './http2-request-head.js';
@@ -7,6 +7,7 @@ import { headLimits } from './http2-request-head.js';
 export interface Http2DelegateOptions extends ResolvedHttpOptions {
   readonly heartbeat: Heartbeat;
   readonly logger: Logger;
+  readonly logs: HttpLogs;
 }
 
 /**
@@ -25,6 +26,7 @@ export function http2Delegate(app: HttpApplication, options: Http2DelegateOption
     methods: options.extraMethods.length === 0 ? KNOWN_METHODS : new Set([...KNOWN_METHODS, ...options.extraMethods]),
     heartbeat: options.heartbeat,
     logger: options.logger,
+    logs: options.logs,
   };
   let engine: Http2Engine | undefined;
   return (ctx) => new Http2Connection(ctx, app, (engine ??= new Http2Engine(options.limits, options.http2)), connectionOptions).run();

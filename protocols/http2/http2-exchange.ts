@@ -1,6 +1,6 @@
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { ConnectionContext, FeatureKey } from '../../connection/index.js';
-import { ConnectionAbortedError, TiercelError } from '../../connection/index.js';
+import { ConnectionAbortedError, LOG_EVENTS, TiercelError } from '../../connection/index.js';
 import {
   FramingField,
   HttpEarlyHintsFeature,
@@ -142,7 +142,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   }
 
   #appFailed(err: unknown): void {
-    this.owner.logger.error('Unhandled error in the HTTP application', { connectionId: this.connection.id, streamId: this.stream.id, error: err });
+    this.owner.logs.application.error({ ...LOG_EVENTS.ApplicationError, connectionId: this.connection.id, streamId: this.stream.id, err }, 'Unhandled error in the HTTP application');
     this.appFailed(err);
   }
 
@@ -235,6 +235,10 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
     return this.#headersSent;
   }
 
+  get bytesSent(): number {
+    return this.#written;
+  }
+
   get responseEnded(): boolean {
     return this.#ended;
   }
@@ -314,7 +318,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   #abort(reason: unknown, code: number): void {
     this.#ended = true;
     this.#abortedByServer = true;
-    this.owner.logger.debug('HTTP/2 stream aborted', { connectionId: this.connection.id, streamId: this.stream.id, error: reason });
+    this.owner.logger.debug({ ...LOG_EVENTS.Http2StreamError, connectionId: this.connection.id, streamId: this.stream.id, err: reason }, 'HTTP/2 stream aborted');
     this.#lost(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
     if (!this.stream.destroyed) this.stream.close(code);
   }

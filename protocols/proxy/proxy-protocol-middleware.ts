@@ -1,6 +1,8 @@
 import {
   ConsoleLogger,
   LifetimeFeature,
+  LOG_CATEGORIES,
+  LOG_EVENTS,
   ProxyProtocolError,
   ProxyProtocolFeature,
   formatEndpoint,
@@ -58,7 +60,7 @@ function zeroCounts(): Record<ProxyProtocolRejectionReason, number> {
  * `logger` gets those refusals (debug) and a warning when nothing is trusted; by default warnings
  * go to the console. `clock` times the header deadline.
  */
-export function proxyProtocolMiddleware(options: ProxyProtocolOptions = {}, logger: Logger = new ConsoleLogger('warn'), clock: Clock = systemClock): ProxyProtocolMiddleware {
+export function proxyProtocolMiddleware(options: ProxyProtocolOptions = {}, logger: Logger = new ConsoleLogger('warn', LOG_CATEGORIES.proxy), clock: Clock = systemClock): ProxyProtocolMiddleware {
   const resolved = resolveProxyProtocolOptions(options);
   const rejected = zeroCounts();
   const stats = { accepted: 0, local: 0, direct: 0, rejected };
@@ -71,7 +73,7 @@ export function proxyProtocolMiddleware(options: ProxyProtocolOptions = {}, logg
   }
   const refuse = (ctx: ConnectionContext, error: ProxyProtocolError, peer: string): void => {
     rejected[error.reason]++;
-    logger.debug('PROXY protocol header refused; connection closed', { connectionId: ctx.id, reason: error.reason, peer, error });
+    logger.debug({ ...LOG_EVENTS.ProxyHeaderRejected, connectionId: ctx.id, reason: error.reason, peer, err: error }, 'PROXY protocol header refused; connection closed');
     ctx.abort(error);
   };
   const middleware: ConnectionMiddleware = async (ctx, next) => {

@@ -1,5 +1,5 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
-import { ConsoleLogger, TlsFeature, systemClock, type Clock, type ConnectionMiddleware, type Logger } from '../../connection/index.js';
+import { ConsoleLogger, LOG_CATEGORIES, LOG_EVENTS, TlsFeature, systemClock, type Clock, type ConnectionMiddleware, type Logger } from '../../connection/index.js';
 import { resolveHttpsOptions, type HttpsOptions, type ResolvedHttpsOptions } from './https-options.js';
 import { ServerCertificates } from './server-certificates.js';
 import { acceptTls } from './tls-handshake.js';
@@ -33,7 +33,7 @@ export interface HttpsMiddleware {
  * `logger` gets handshake failures (debug) and certificate reloads (info, or warn when a reload
  * fails); by default warnings go to the console. `clock` times the handshake deadline.
  */
-export function httpsMiddleware(options: HttpsOptions, logger: Logger = new ConsoleLogger('warn'), clock: Clock = systemClock): HttpsMiddleware {
+export function httpsMiddleware(options: HttpsOptions, logger: Logger = new ConsoleLogger('warn', LOG_CATEGORIES.tls), clock: Clock = systemClock): HttpsMiddleware {
   const resolved = resolveHttpsOptions(options);
   const certificates = new ServerCertificates(resolved, logger);
   const settings = { ...resolved, certificates, clock };
@@ -44,9 +44,9 @@ export function httpsMiddleware(options: HttpsOptions, logger: Logger = new Cons
       ({ socket, clientCertificate } = await acceptTls(ctx, settings));
     } catch (err) {
       const failure = err as TlsHandshakeFailedError;
-      const fields = { connectionId: ctx.id, reason: failure.reason, error: failure, cause: failure.cause };
-      if (failure.appFault) logger.error('TLS handshake failed: an application callback failed; connection closed', fields);
-      else logger.debug('TLS handshake failed; connection closed', fields);
+      const fields = { connectionId: ctx.id, reason: failure.reason, err: failure, cause: failure.cause };
+      if (failure.appFault) logger.error({ ...LOG_EVENTS.TlsCallbackFailed, ...fields }, 'TLS handshake failed: an application callback failed; connection closed');
+      else logger.debug({ ...LOG_EVENTS.TlsHandshakeFailed, ...fields }, 'TLS handshake failed; connection closed');
       return;
     }
     ctx.features.set(TlsFeature, tlsFeature(socket, clientCertificate));

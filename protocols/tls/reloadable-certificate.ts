@@ -50,13 +50,13 @@ export class ReloadableCertificate {
     try {
       next = loadCertificate(this.source, this.shared);
     } catch (err) {
-      this.options.logger.warn(`Certificate reload failed; still serving the previous certificate ${describeSource(this.source)}`, { error: err });
+      this.options.logger.warn({ err }, `Certificate reload failed; still serving the previous certificate ${describeSource(this.source)}`);
       return false;
     }
     if (next.digest === this.#current.digest) return false;
     this.#current = next;
     warnIfExpired(next, this.source, this.options.logger);
-    this.options.logger.info(`Certificate reloaded ${describeSource(this.source)}`, { subject: next.subject, validTo: next.validTo?.toISOString() });
+    this.options.logger.info({ subject: next.subject, validTo: next.validTo?.toISOString() }, `Certificate reloaded ${describeSource(this.source)}`);
     return true;
   }
 
@@ -69,6 +69,6 @@ export class ReloadableCertificate {
 /** An expired certificate still loads (clients decide), but it is worth a line in the log. */
 function warnIfExpired(loaded: LoadedCertificate, source: CertificateSource, logger: Logger): void {
   if (loaded.validTo !== undefined && loaded.validTo.getTime() < Date.now()) {
-    logger.warn(`The certificate ${describeSource(source)} expired on ${loaded.validTo.toISOString()}`, { subject: loaded.subject });
+    logger.warn({ subject: loaded.subject }, `The certificate ${describeSource(source)} expired on ${loaded.validTo.toISOString()}`);
   }
 }

@@ -24,7 +24,7 @@ export interface Layer {
   readonly mayImport: readonly string[];
 }
 
-const PROTOCOLS = ['protocols/http', 'protocols/http1', 'protocols/http2', 'protocols/tls', 'protocols/proxy', 'protocols/websocket', 'protocols/adapters', 'protocols'];
+const PROTOCOLS = ['protocols/http', 'protocols/http1', 'protocols/http2', 'protocols/tls', 'protocols/proxy', 'protocols/logging', 'protocols/websocket', 'protocols/adapters', 'protocols'];
 const LIBRARY = ['connection', 'transports', ...PROTOCOLS, 'pipeline', 'middleware', 'observability', 'di', 'hosting', 'package'];
 
 /**
@@ -42,6 +42,8 @@ export const LAYERS: readonly Layer[] = [
   { name: 'protocols/websocket', paths: ['protocols/websocket/'], mayImport: ['connection', 'protocols/http'] },
   // PROXY protocol connection middleware: below TLS and HTTP, it knows neither.
   { name: 'protocols/proxy', paths: ['protocols/proxy/'], mayImport: ['connection'] },
+  // Connection logging middleware: wraps whatever transport it is given, below or above TLS.
+  { name: 'protocols/logging', paths: ['protocols/logging/'], mayImport: ['connection'] },
   {
     // The files beside the protocol folders: the HTTP terminal (http-connection.ts, picks a
     // version by ALPN, read from TlsFeature, or by sniffing), http-adapters.ts, protocol-sniff.ts.

@@ -45,6 +45,11 @@ test('options are checked when addTiercel is called', async () => {
   assert.is(errorCodeOf(() => addTiercel(c(), { server: { shutdownTimeoutMs: -1 } })), 'ERR_TIERCEL_INVALID_OPTION');
   assert.is(errorCodeOf(() => addTiercel(c(), { http: { limits: { maxRequestHeaderCount: 0 } } })), 'ERR_TIERCEL_INVALID_OPTION');
   assert.is(errorCodeOf(() => addTiercel(c(), { tls: { handshakeTimeoutMs: -1 } })), 'ERR_TIERCEL_INVALID_OPTION');
+  for (const logLevel of ['loud', { default: 'loud' }, { 'tiercel.tls': 'verbose' }, { '': 'debug' }, { 'tiercel.': 'debug' }, ['info'], 3]) {
+    assert.is(errorCodeOf(() => addTiercel(c(), { server: { logLevel: logLevel as never } })), 'ERR_TIERCEL_INVALID_OPTION', JSON.stringify(logLevel));
+  }
+  assert.is(errorCodeOf(() => addTiercel(c(), { server: { logFormat: 'yaml' as never } })), 'ERR_TIERCEL_INVALID_OPTION');
+  assert.is(resolve(addTiercel(c(), { server: { logLevel: { default: 'warn', 'tiercel.bad-requests': 'debug' } } }), SERVER_OPTIONS).logFormat, 'auto');
   const services = addTiercel(c(), { server: { transport: { maxReadBufferSize: 4096 } } });
   assert.is(resolve(services, SERVER_OPTIONS).shutdownTimeoutMs, 30_000);
   assert.equal(resolve(services, TRANSPORT_OPTIONS), { maxReadBufferSize: 4096 });

@@ -40,7 +40,7 @@ class ToyAdapter implements ProtocolAdapter {
           if (nl < 0) return;
           t.off('data', onData);
           const word = text.slice(text.startsWith(MAGIC) ? MAGIC.length : 0, nl);
-          log.info('toy request', { word });
+          log.info({ word }, 'toy request');
           t.end(`toy: ${word.toUpperCase()}\n`, resolve);
         };
         t.on('data', onData);

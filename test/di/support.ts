@@ -1,7 +1,8 @@
 import 'reflect-metadata';
 import { container } from 'tsyringe';
 import type { Duplex } from 'node:stream';
-import type { Logger, LoggerFactory } from '../../connection/index.js';
+import type { LogFields, Logger, LoggerFactory } from '../../connection/index.js';
+import { entry } from '../pipeline/support.js';
 import { addTiercel, type DependencyContainer, type TiercelOptions } from '../../di/index.js';
 
 /** A container the application owns (a child of tsyringe's root, as an app would make) with tiercel's defaults, quiet. */
@@ -24,8 +25,9 @@ export class RecordingLoggerFactory implements LoggerFactory {
     this.categories.push(category);
     const line =
       (level: LogLine['level']) =>
-      (message: string, fields?: Record<string, unknown>): void => {
-        this.lines.push({ category, level, message, fields });
+      (a: LogFields | string, message?: string): void => {
+        const { message: m, fields } = entry(level, a, message);
+        this.lines.push({ category, level, message: m, fields });
       };
     return { debug: line('debug'), info: line('info'), warn: line('warn'), error: line('error') };
   }

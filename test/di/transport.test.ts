@@ -26,7 +26,7 @@ class CountingTransport implements Transport {
   }
   async bind(endpoint: Endpoint): Promise<ConnectionListener> {
     const inner = await this.inner.bind(endpoint);
-    this.log.info('bound', { endpoint });
+    this.log.info({ endpoint }, 'bound');
     return {
       endpoint: inner.endpoint,
       accept: async (): Promise<ConnectionContext | null> => {

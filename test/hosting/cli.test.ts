@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
+import net from 'node:net';
 import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, dirname } from 'node:path';
@@ -117,11 +118,97 @@ test('tiercel dev-certs writes a localhost certificate that an https:// URL then
   }
 });
 
+/** Every line of a JSON-format run, parsed: a line that is not one JSON object fails the test. */
+function records(r: Running): Record<string, unknown>[] {
+  return r
+    .output()
+    .split('\n')
+    .filter((l) => l !== '')
+    .map((l) => {
+      try {
+        return JSON.parse(l) as Record<string, unknown>;
+      } catch {
+        throw new Error(`not a JSON record: ${l}`);
+      }
+    });
+}
+
+/** Sends `request` on `count` connections, `batch` at a time, each read until the server closes it. */
+async function sendOnConnections(port: number, request: string, count: number, batch = 25): Promise<string[]> {
+  const answers: string[] = [];
+  for (let i = 0; i < count; i += batch) {
+    const round = Array.from({ length: Math.min(batch, count - i) }, async () => {
+      const socket = net.connect(port, '127.0.0.1');
+      let text = '';
+      socket.on('data', (d) => (text += d));
+      socket.on('error', () => {});
+      socket.end(request);
+      await once(socket, 'close');
+      return text;
+    });
+    answers.push(...(await Promise.all(round)));
+  }
+  return answers;
+}
+
+test('--log-format json: one JSON record per line; at debug a bad request shows its connection accepted, rejected with its reason, and closed', async () => {
+  const r = await start(['serve', '--urls', 'http://127.0.0.1:0', '--log-format', 'json', '--log-level', 'info,tiercel.connections=debug,tiercel.bad-requests=debug']);
+  const port = Number(r.urls[0].split(':').pop());
+  try {
+    const [answer] = await sendOnConnections(port, 'GET / HTTP/1.1\nHost: x\r\n\r\n', 1);
+    assert.match(answer, /^HTTP\/1\.1 400 /);
+    await waitUntil(() => records(r).some((x) => x.event === 'ConnectionClosed'));
+  } finally {
+    assert.is(await stop(r), 0);
+  }
+  const all = records(r);
+  const listening = all.find((x) => x.event === 'Listening')!;
+  assert.equal(Object.keys(listening).slice(0, 6), ['time', 'level', 'category', 'eventId', 'event', 'msg']);
+  assert.is(listening.category, 'tiercel.server');
+  assert.is(listening.eventId, 21);
+  assert.ok(all.some((x) => x.category === 'tiercel.cli' && String(x.msg).includes('(Ctrl-C stops)')), 'the CLI\'s own line is a record too');
+  const mine = all.filter((x) => x.connectionId !== undefined);
+  assert.equal(
+    mine.map((x) => `${x.level} ${x.category} ${x.event} ${x.reason ?? ''}`),
+    ['debug tiercel.connections ConnectionAccepted ', 'debug tiercel.bad-requests RequestRejected bare-lf', 'debug tiercel.connections ConnectionClosed bad-request'],
+  );
+  assert.is(new Set(mine.map((x) => x.connectionId)).size, 1, 'one connection id on the three');
+});
+
+test('a flood of bad requests at the default level writes no line; NODE_ENV=production makes the format json', async () => {
+  // One process: the start-up lines counted below are one server's.
+  const r = await start(['serve', '--urls', 'http://127.0.0.1:0', '--workers', '1'], { NODE_ENV: 'production' });
+  const port = Number(r.urls[0].split(':').pop());
+  let answers: string[];
+  try {
+    const before = records(r).length;
+    answers = await sendOnConnections(port, 'GET /\x01 HTTP/1.1\r\nHost: x\r\n\r\n', 300);
+    // A request after the flood: whatever the flood logged has been written by the time it is answered.
+    assert.is((await fetch(`${r.urls[0]}/plaintext`)).status, 200);
+    assert.is(records(r).length, before, 'no record for 300 bad requests');
+  } finally {
+    assert.is(await stop(r), 0);
+  }
+  assert.ok(answers.every((a) => a.startsWith('HTTP/1.1 400 ')), 'each bad request was answered 400');
+  // Start-up (Listening, the CLI's line) and shutdown: a handful of lines, all JSON.
+  assert.ok(records(r).length <= 4, r.output());
+});
+
+async function waitUntil(condition: () => boolean, ms = 5_000): Promise<void> {
+  const deadline = Date.now() + ms;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
 test('bad arguments and bad URLs fail with a clear message and a non-zero exit', async () => {
   for (const [args, fragment] of [
     [['serve', '--urls', 'http://example.com:80'], 'ERR_TIERCEL_CONFIG_INVALID: --urls: "http://example.com:80" is not a listen URL'],
     [['serve', '--bogus'], 'unknown option --bogus'],
     [['frobnicate'], "unknown command 'frobnicate'"],
+    [['serve', '--log-format', 'yaml'], 'ERR_TIERCEL_CONFIG_INVALID: logFormat: must be one of "text", "json", "auto" (got "yaml") (in the command line)'],
+    [['serve', '--log-level', 'info,tiercel.bad-requests=loud'], "ERR_TIERCEL_CONFIG_INVALID: logLevel['tiercel.bad-requests']: must be one of debug, info, warn, error, silent"],
   ] as [string[], string][]) {
     const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';

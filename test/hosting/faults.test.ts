@@ -159,7 +159,7 @@ test('half-open: FIN in the middle of a body the app reads is a 400 and a close;
     assert.ok(head.text() === '' || head.text().startsWith('HTTP/1.1 400 '), head.text());
     await eventually('the server let both connections go', () => s.server.stats.active === 0);
     assert.equal(errorMessages(s.logger), []);
-    assert.ok(s.logger.entries.some((e) => e.level === 'debug' && (e.fields?.error as { code?: string } | undefined)?.code === 'ERR_TIERCEL_BODY_INCOMPLETE'));
+    assert.ok(s.logger.entries.some((e) => e.level === 'debug' && (e.fields?.err as { code?: string } | undefined)?.code === 'ERR_TIERCEL_BODY_INCOMPLETE'));
   } finally {
     await s.stop();
   }
@@ -478,7 +478,8 @@ test('stop under load: every checksummed upload the app was handed gets its whol
   for (const u of uploads) if (u.complete) assert.is(u.echoedSha, u.sha, `upload ${u.id}`);
   console.log(`\n  stop under load: ${uploads.filter((u) => u.complete).length} uploads echoed whole, ${inFlight} in flight at the stop, stop took ${stopMs} ms`);
   assert.ok(inFlight > 0, 'nothing was in flight when the server stopped: the test proved nothing');
-  assert.equal(s.logger.entries.filter((e) => e.level === 'error' || e.level === 'warn'), []);
+  // HeartbeatSlow says the machine stalled (a loaded CI host), not that the stop went wrong.
+  assert.equal(s.logger.entries.filter((e) => (e.level === 'error' || e.level === 'warn') && e.fields?.event !== 'HeartbeatSlow'), []);
   assert.is(s.server.stats.active, 0);
   await eventually(`the fds of the server and its connections are closed (${fdsBefore} before, ${fds()} now)`, () => fds() <= fdsBefore);
 });

@@ -196,7 +196,7 @@ test('an unknown error is a 500 that leaks nothing, logged to the logger given',
     }
     const errors = logger.errors();
     assert.is(errors.length, 2);
-    assert.is((errors[0].fields?.error as Error).message, 'db password is hunter2');
+    assert.is((errors[0].fields?.err as Error).message, 'db password is hunter2');
     assert.is(errors[1].fields?.target, '/async');
   });
 });
@@ -297,7 +297,7 @@ test('calling next() twice is an error', async () => {
   await serve(app, async (server) => {
     const res = await server.fetch('/');
     assert.is(res.status, 500);
-    assert.is((logger.errors()[0].fields?.error as { code?: string }).code, 'ERR_TIERCEL_NEXT_CALLED_TWICE');
+    assert.is((logger.errors()[0].fields?.err as { code?: string }).code, 'ERR_TIERCEL_NEXT_CALLED_TWICE');
   });
 });
 

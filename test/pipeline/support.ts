@@ -1,4 +1,4 @@
-import type { Logger } from '../../connection/index.js';
+import type { LogFields, Logger } from '../../connection/index.js';
 import { TestServer, type TestServerOptions } from '../../hosting/test-server.js';
 import type { ApplicationBuilder } from '../../pipeline/index.js';
 import type { HttpApplication } from '../../protocols/http/index.js';
@@ -45,20 +45,25 @@ export interface LogEntry {
   fields?: Record<string, unknown>;
 }
 
+/** A record in pino's argument order (fields, message) or a message alone, as a LogEntry. */
+export function entry(level: string, a: LogFields | string, message?: string): LogEntry {
+  return typeof a === 'string' ? { level, message: a } : { level, message: message ?? '', fields: a };
+}
+
 /** A logger that remembers what it was told. */
 export class MemoryLogger implements Logger {
   readonly entries: LogEntry[] = [];
-  debug(message: string, fields?: Record<string, unknown>): void {
-    this.entries.push({ level: 'debug', message, fields });
+  debug(a: LogFields | string, message?: string): void {
+    this.entries.push(entry('debug', a, message));
   }
-  info(message: string, fields?: Record<string, unknown>): void {
-    this.entries.push({ level: 'info', message, fields });
+  info(a: LogFields | string, message?: string): void {
+    this.entries.push(entry('info', a, message));
   }
-  warn(message: string, fields?: Record<string, unknown>): void {
-    this.entries.push({ level: 'warn', message, fields });
+  warn(a: LogFields | string, message?: string): void {
+    this.entries.push(entry('warn', a, message));
   }
-  error(message: string, fields?: Record<string, unknown>): void {
-    this.entries.push({ level: 'error', message, fields });
+  error(a: LogFields | string, message?: string): void {
+    this.entries.push(entry('error', a, message));
   }
   errors(): LogEntry[] {
     return this.entries.filter((e) => e.level === 'error');

@@ -5,6 +5,11 @@ export interface HttpResponseBodyFeature {
   /** True once the response has been ended (or aborted). */
   readonly responseEnded: boolean;
   /**
+   * Body bytes the app has written so far (the count the content-length is checked against; for
+   * a HEAD request, what the body would have been). For an access log: read it once the response has ended.
+   */
+  readonly bytesSent: number;
+  /**
    * Writes a body chunk, sending the headers first if they are not sent yet (chunked when no
    * content-length was set). Returns false when the transport's buffer is full: wait for
    * `drain()` before writing more.

@@ -75,7 +75,7 @@ test('a 5xx HttpError and a crash say nothing of the cause; the crash is logged;
       assert.not.match(crash.text(), /secret/);
     },
   );
-  const errors = logger.errors().map((e) => (e.fields?.error as Error).message);
+  const errors = logger.errors().map((e) => (e.fields?.err as Error).message);
   assert.equal(errors, ['replica db-3 is down', 'secret internals', 'replica db-3 is down', 'secret internals']);
 });
 

@@ -3,7 +3,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLOCK, HEARTBEAT, LOGGER_FACTORY, resolve } from '../../../di/index.js';
 import { ManualClock } from '../../../hosting/index.js';
-import type { HeartbeatHandler } from '../../../protocols/http/index.js';
+import { systemClock } from '../../../connection/index.js';
+import { Heartbeat, type HeartbeatHandler } from '../../../protocols/http/index.js';
+import { MemoryLogger } from '../../pipeline/support.js';
 import { appContainer, RecordingLoggerFactory } from '../../di/support.js';
 
 class FailingHandler implements HeartbeatHandler {
@@ -34,12 +36,42 @@ test("a heartbeat handler that throws is logged at error level, and the tick goe
     assert.is(lines.length, 2);
     assert.is(lines[0]!.level, 'error');
     assert.is(lines[0]!.fields?.handler, 'FailingHandler');
-    assert.is((lines[0]!.fields?.error as Error).message, 'boom');
+    assert.is((lines[0]!.fields?.err as Error).message, 'boom');
   } finally {
     heartbeat.delete(failing);
     heartbeat.delete(counting);
   }
   assert.is(clock.pendingTimers, 0, 'the timer stops with the last handler');
+});
+
+test('a tick that runs longer than the interval is logged as HeartbeatSlow (warn): the event loop was blocked', async () => {
+  const log = new MemoryLogger();
+  const heartbeat = new Heartbeat(systemClock, 50, log);
+  let blocked = false;
+  const blocking: HeartbeatHandler = {
+    onHeartbeat: () => {
+      if (blocked) return;
+      blocked = true;
+      // Real work that holds the event loop for more than two intervals.
+      const until = Date.now() + 130;
+      while (Date.now() < until);
+    },
+  };
+  heartbeat.add(blocking);
+  try {
+    const deadline = Date.now() + 3_000;
+    while (!log.entries.some((e) => e.fields?.event === 'HeartbeatSlow') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    // Three more ticks: the tick after the long one is not reported again as late.
+    await new Promise((r) => setTimeout(r, 160));
+  } finally {
+    heartbeat.delete(blocking);
+  }
+  const slow = log.entries.find((e) => e.fields?.event === 'HeartbeatSlow')!;
+  assert.is(slow.level, 'warn');
+  assert.is(slow.fields?.eventId, 22);
+  assert.is(slow.fields?.intervalMs, 50);
+  assert.ok((slow.fields?.durationMs as number) >= 130, String(slow.fields?.durationMs));
+  assert.is(log.entries.filter((e) => e.fields?.event === 'HeartbeatSlow').length, 1, 'one slow tick, one line');
 });
 
 test.run();

@@ -214,7 +214,7 @@ it6('a client over IPv6 (HAProxy on [::1]) arrives as a TCP6 v2 header: the app 
 it("HAProxy's health checks arrive with a v2 LOCAL header and are served with the proxy's own address", async () => {
   await pollUntil('a health check', () => cleartext.proxy.stats.local >= 2, 5_000);
   assert.is(cleartext.proxy.stats.rejected.checksum, 0);
-  const peers = (h: ProxiedServer): string => JSON.stringify(h.logger.entries.map((e) => [e.message, e.fields?.peer, String(e.fields?.error)]));
+  const peers = (h: ProxiedServer): string => JSON.stringify(h.logger.entries.map((e) => [e.message, e.fields?.peer, String(e.fields?.err)]));
   assert.equal(cleartext.refusals(), [], `${peers(cleartext)}\nhaproxy: ${haproxy.daemon.output}`);
   assert.equal(secure.refusals(), [], peers(secure));
 });

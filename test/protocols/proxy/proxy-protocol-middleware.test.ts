@@ -207,7 +207,7 @@ test('malformed headers close the connection with a reset before HTTP sees a byt
     assert.equal(h.refusals(), cases.map(([, reason]) => reason));
     const entry = h.logger.entries.find((e) => e.message.startsWith('PROXY protocol header refused'))!;
     assert.is(entry.level, 'debug');
-    assert.is((entry.fields!.error as { code: string }).code, 'ERR_TIERCEL_PROXY_PROTOCOL');
+    assert.is((entry.fields!.err as { code: string }).code, 'ERR_TIERCEL_PROXY_PROTOCOL');
     assert.is(h.logger.errors().length, 0);
     const s = h.proxy.stats.rejected;
     assert.equal([s.signature, s.port, s.line, s.version, s.checksum, s['too-large']], [1, 1, 1, 1, 1, 2]);

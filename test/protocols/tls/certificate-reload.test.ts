@@ -76,13 +76,13 @@ test('a broken file keeps the old certificate serving and logs a warning saying 
     await pollUntil('a warning', () => h.logger.entries.some((e) => e.level === 'warn'));
     const warning = h.logger.entries.find((e) => e.level === 'warn')!;
     assert.match(warning.message, /reload failed; still serving the previous certificate/);
-    assert.is((warning.fields?.error as { code?: string }).code, 'ERR_TIERCEL_CERTIFICATE_INVALID');
+    assert.is((warning.fields?.err as { code?: string }).code, 'ERR_TIERCEL_CERTIFICATE_INVALID');
     assert.is(await servedSan(h), 'DNS:localhost');
 
     // A key that does not match the certificate: refused the same way.
     writeFileSync(paths.certFile, second.cert);
     await pollUntil('a second warning', () => h.logger.entries.filter((e) => e.level === 'warn').length >= 2);
-    assert.match(String((h.logger.entries.filter((e) => e.level === 'warn')[1].fields?.error as Error).message), /does not match/);
+    assert.match(String((h.logger.entries.filter((e) => e.level === 'warn')[1].fields?.err as Error).message), /does not match/);
     assert.is(await servedSan(h), 'DNS:localhost');
 
     // Fixing the key completes the change.
