@@ -23,6 +23,8 @@ import {
 // Not through protocols/index.ts, which re-exports HTTP/2 (node:http2): the adapters load it on demand.
 import { Http1Adapter, Http2Adapter } from '../protocols/http-adapters.js';
 import { CERTIFICATE_PROVIDER, DevCertificateProvider, TLS_OPTIONS, checkTlsDefaults, type HttpsOptions } from '../protocols/tls/configuration.js';
+// Only the health folder: its checks are a service every server offers (the other middleware is the app's).
+import { HEALTH_CHECKS, HealthChecks } from '../middleware/health/index.js';
 import { FdTransport, LISTEN_FDS, MemoryTransport, PipeTransport, TcpTransport } from '../transports/index.js';
 import { readEnvironment, type Environment } from './environment.js';
 import { DefaultLoggerFactory } from './logger-factory.js';
@@ -56,8 +58,8 @@ export function logFormatOf(server: Pick<Required<ServerOptions>, 'logFormat'>, 
 /**
  * Registers tiercel's defaults in `container` (one you own, or a child of it), as `UseKestrel`
  * adds Kestrel's services: options, environment, clock, loggers, heartbeat, the HTTP/1.1 and
- * HTTP/2 adapters, the development-certificate provider and the TCP, pipe, memory and fd
- * (systemd socket activation) transports.
+ * HTTP/2 adapters, the development-certificate provider, the health checks (`HEALTH_CHECKS`) and
+ * the TCP, pipe, memory and fd (systemd socket activation) transports.
  *
  * Replace any of them by registering your own under the same token afterwards: the last
  * registration wins (for lists, `TRANSPORT`, `PROTOCOL_ADAPTER`, `CERTIFICATE_PROVIDER`, the last
@@ -105,6 +107,9 @@ export function addTiercel(container: DependencyContainer, options: TiercelOptio
       return new DevCertificateProvider({ dir: env.devCertDir, enabled: !env.production, logger: resolve(d, LOGGER_FACTORY).create('tiercel.tls') });
     },
   });
+
+  // Made on first use: a server whose app never asks for health checks makes none.
+  c.register(HEALTH_CHECKS, { useFactory: instanceCachingFactory(() => new HealthChecks()) });
 
   // A later transport that can bind an endpoint wins over an earlier one.
   registerTransport(c, TcpTransport);

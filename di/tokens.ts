@@ -8,6 +8,7 @@ import type { ServerOptions } from './server-options.js';
 export { token, TRANSPORT, LOGGER, LOGGER_FACTORY, CLOCK, TRANSPORT_OPTIONS, type Token } from '../connection/index.js';
 export { HEARTBEAT, HTTP_OPTIONS, HTTP_LIMITS, HTTP2_LIMITS, HTTP_APPLICATION, PROTOCOL_ADAPTER } from '../protocols/http/index.js';
 export { CERTIFICATE_PROVIDER, TLS_OPTIONS } from '../protocols/tls/configuration.js';
+export { HEALTH_CHECKS } from '../middleware/health/index.js';
 
 /** The server's resolved options (defaults applied). */
 export const SERVER_OPTIONS = token<Required<ServerOptions>>('tiercel.ServerOptions');

@@ -7,9 +7,10 @@ import { ApplicationBuilder } from '../pipeline/index.js';
 import { Server, type HttpApplicationSource } from './server.js';
 import { demoApp } from './demo-app.js';
 import { ensureDevCertificate } from '../protocols/tls/configuration.js';
-import { readEnvironment } from '../di/index.js';
+import { readEnvironment, resolve } from '../di/index.js';
 import { ConsoleLogger, type LogFormat, type LogLevel, type LogLevels } from '../connection/index.js';
 import { ConfigurationError, loadConfiguration, urlEndpoints, type ConfigurationSources, type ResolvedConfiguration, type TiercelConfiguration } from './configuration/index.js';
+import { forwardedHeaders, HEALTH_CHECKS } from '../middleware/index.js';
 import { ServerMetrics } from '../observability/index.js';
 import { runClustered } from './cluster-host.js';
 
@@ -22,7 +23,8 @@ const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-conf
                ({ handle(exchange) }), or a function (app: ApplicationBuilder) => void.
                Without one, tiercel serves its demo app (its metrics at GET /metrics).
   --config     a JSON configuration file: endpoints, certificates, limits, shutdownTimeoutMs,
-               logLevel, workers (see the README's "Configuration"). Precedence: the command
+               logLevel, workers, forwardedHeaders, health, and per endpoint proxyProtocol
+               (see the README's "Configuration"). Precedence: the command
                line > the environment > the file > the defaults.
   --watch-config  apply changes to the --config file without a restart (reloadOnChange).
   --urls       semicolon-separated listen URLs, replacing every other source's endpoints:
@@ -112,20 +114,33 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-async function loadApp(module: string | undefined): Promise<HttpApplicationSource> {
+/**
+ * The app, on a builder that starts with what the configuration puts in front of it (the
+ * forwarded-headers middleware) and whose container is the server's (its `HEALTH_CHECKS`).
+ */
+async function loadApp(module: string | undefined, server: Server, configuration: ResolvedConfiguration): Promise<HttpApplicationSource> {
+  const root = (): ApplicationBuilder => {
+    const app = new ApplicationBuilder(server.services);
+    if (configuration.forwardedHeaders !== undefined) app.use(forwardedHeaders(configuration.forwardedHeaders));
+    return app;
+  };
   // The demo serves its metrics at /metrics (Prometheus text; OpenTelemetry too if an SDK is set up).
-  if (module === undefined) return demoApp(undefined, { metrics: new ServerMetrics() });
+  if (module === undefined) return demoApp(root(), { metrics: new ServerMetrics(), health: resolve(server.services, HEALTH_CHECKS) });
   const url = pathToFileURL(resolvePath(module)).href;
   const loaded = (await import(url)) as { default?: unknown };
   const exported = loaded.default;
+  if (typeof exported === 'function') {
+    const app = root();
+    await (exported as (app: ApplicationBuilder) => unknown)(app);
+    return app;
+  }
+  // A built app cannot take a middleware in front of it: refusing beats serving without what the file asks for.
+  if (configuration.forwardedHeaders !== undefined) {
+    throw new ConfigurationError('forwardedHeaders', `needs an app module that exports a function (app) => void, which tiercel calls after adding forwardedHeaders(); ${module} exports a built app`);
+  }
   if (exported instanceof ApplicationBuilder) return exported;
   if (typeof exported === 'object' && exported !== null && typeof (exported as { handle?: unknown }).handle === 'function') {
     return exported as HttpApplicationSource;
-  }
-  if (typeof exported === 'function') {
-    const app = new ApplicationBuilder();
-    await (exported as (app: ApplicationBuilder) => unknown)(app);
-    return app;
   }
   fail(`${module} must export default an ApplicationBuilder, an HttpApplication, or a function (app) => void`);
 }
@@ -171,7 +186,7 @@ async function serve(args: Args): Promise<void> {
 
 async function serverFor(args: Args, configuration: ResolvedConfiguration): Promise<Server> {
   const server = Server.fromConfig(configuration);
-  server.useHttp(await loadApp(args.module));
+  server.useHttp(await loadApp(args.module, server, configuration));
   return server;
 }
 

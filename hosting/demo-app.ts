@@ -1,7 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import type { WebSocket } from 'ws';
 import type { TcpEndpoint } from '../connection/index.js';
-import { cors, HealthChecks, rateLimit, responseCompression, Router, staticFiles } from '../middleware/index.js';
+import { cors, HEALTH_CHECKS, HealthChecks, rateLimit, responseCompression, Router, staticFiles } from '../middleware/index.js';
 import { metricsEndpoint, type ServerMetrics } from '../observability/index.js';
 import { ApplicationBuilder, HttpError, type HttpContext, type Middleware, type RequestHandler } from '../pipeline/index.js';
 
@@ -14,7 +14,8 @@ const HELLO = 'Hello, World!';
  * - `GET /plaintext` → `Hello, World!` (text/plain)
  * - `GET /json` → `{"message":"Hello, World!"}` (serialised per request, as TechEmpower requires)
  * - `POST /echo` → the request body back, streamed, with its content type
- * - `GET /healthz`, `GET /readyz` → the health report (JSON; `/readyz` is 503 once the server stops)
+ * - `GET /healthz`, `GET /readyz` → the health report (JSON; `/readyz` is 503 once the server stops);
+ *   the checks and their paths are `options.health`, else the app's container's `HEALTH_CHECKS`
  * - `GET /whoami` → what tiercel believes about the request: remote address and port, scheme, host,
  *   protocol, transport, TLS, and the pid of the process that answered (a worker, with --workers)
  * - `GET /ws` → a WebSocket that echoes every message (text stays text, binary stays binary)
@@ -35,7 +36,7 @@ export function demoApp(app = new ApplicationBuilder(), options: DemoOptions = {
   // benchmarked routes a `next` closure per request. One of each per built app (per server).
   const demo: Demo = {
     room: new Set<WebSocket>(),
-    health: new HealthChecks(),
+    health: options.health ?? (app.services?.isRegistered(HEALTH_CHECKS, true) === true ? app.services.resolve<HealthChecks>(HEALTH_CHECKS) : new HealthChecks()),
     users: new Router().get('/users/:id', (ctx) => ctx.response.json({ id: ctx.route!.params.id })).middleware(),
     anyOrigin: cors({ origins: '*' }),
     limited: rateLimit({ limiter: { kind: 'fixed-window', permits: 10, windowMs: 1_000 } }),
@@ -64,6 +65,8 @@ interface Demo {
 export interface DemoOptions {
   /** Serves these at `GET /metrics`; without them `/metrics` is a 404. */
   readonly metrics?: ServerMetrics;
+  /** The health checks `/healthz` and `/readyz` (or the paths their options name) answer with. */
+  readonly health?: HealthChecks;
 }
 
 function handle(ctx: HttpContext, demo: Demo): void | Promise<void> {
@@ -77,9 +80,6 @@ function handle(ctx: HttpContext, demo: Demo): void | Promise<void> {
       return void response.json({ message: HELLO });
     case '/limited':
       return limited(ctx, demo);
-    case '/healthz':
-    case '/readyz':
-      return demo.health.middleware(ctx, notFound);
     case '/whoami':
       return void response.json(whoami(ctx));
     case '/echo': {
@@ -112,11 +112,16 @@ function handle(ctx: HttpContext, demo: Demo): void | Promise<void> {
       break;
   }
   if (request.path.startsWith('/static/')) return serveStatic(ctx, demo.statics);
-  return demo.users(ctx, notFound);
+  return healthOrUsers(ctx, demo);
 }
 
 // The `next` closures live in these helpers, not in handle(): a closure there capturing its locals
 // would make every call of handle() allocate a context for them, the benchmarked routes' too.
+function healthOrUsers(ctx: HttpContext, demo: Demo): void | Promise<void> {
+  // The health middleware answers its two paths (configurable) and passes every other one on.
+  return demo.health.middleware(ctx, () => demo.users(ctx, notFound));
+}
+
 function crossOriginJson(ctx: HttpContext, demo: Demo): void | Promise<void> {
   return demo.anyOrigin(ctx, () => void ctx.response.json({ message: HELLO }));
 }

@@ -66,7 +66,8 @@ export function watchConfiguration(server: Server, initial: ResolvedConfiguratio
 /** Applies the difference between two configurations; returns what it did, for the log. */
 async function apply(server: Server, from: ResolvedConfiguration, to: ResolvedConfiguration, logger: Logger): Promise<string[]> {
   const done: string[] = [];
-  for (const key of ['shutdownTimeoutMs', 'logLevel', 'workers', 'webSockets'] as const) {
+  // The app is built once, at start, with the forwarded-headers middleware and health checks it had.
+  for (const key of ['shutdownTimeoutMs', 'logLevel', 'workers', 'webSockets', 'forwardedHeaders', 'health'] as const) {
     if (JSON.stringify(from[key]) !== JSON.stringify(to[key])) logger.warn(`${key === 'webSockets' ? 'limits.webSockets' : key} changed in ${to.sources.file}: it applies at the next start`);
   }
   const limitsChanged = JSON.stringify(from.http) !== JSON.stringify(to.http);
@@ -111,5 +112,5 @@ async function attempt(logger: Logger, what: string, action: () => Promise<unkno
 }
 
 function fingerprint(e: ResolvedEndpoint): string {
-  return JSON.stringify([e.url, e.protocols, e.https]);
+  return JSON.stringify([e.url, e.protocols, e.https, e.proxyProtocol]);
 }

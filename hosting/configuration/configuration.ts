@@ -2,7 +2,8 @@ import { InvalidEndpointError, parseUrl, type LogLevel, type LogLevels } from '.
 import { HTTP_PROTOCOLS, type Http2Limits, type HttpLimits, type HttpProtocols } from '../../protocols/http/index.js';
 import type { ClientCertificateMode } from '../../protocols/tls/configuration.js';
 import type { WebSocketOptions } from '../../pipeline/web-socket-options.js';
-import { boolean, fail, nonEmptyString, number, object, oneOf, plainObject, record, type Check } from './validator.js';
+import type { ForwardedHeaderKind } from '../../middleware/forwarded/index.js';
+import { boolean, fail, nonEmptyString, number, object, oneOf, plainObject, record, stringList, type Check } from './validator.js';
 
 /**
  * tiercel's configuration, as a JSON file (`tiercel serve --config tiercel.json`) or an object in
@@ -36,6 +37,51 @@ export interface TiercelConfiguration {
    * running configuration stays, and the reason is logged at warn.
    */
   reloadOnChange?: boolean;
+  /**
+   * Believe the client's address, scheme and host that a trusted reverse proxy forwards
+   * (`forwardedHeaders()` in front of the app; see `ForwardedHeadersOptions` for each default).
+   * Default: unset, the headers are not read.
+   */
+  forwardedHeaders?: ForwardedHeadersConfiguration;
+  /** The health endpoints' paths and check timeout (see `HealthOptions`). Default: `/healthz`, `/readyz`. */
+  health?: HealthConfiguration;
+}
+
+/** `ForwardedHeadersOptions` as the configuration holds them. */
+export interface ForwardedHeadersConfiguration {
+  /** Addresses, CIDR ranges, 'loopback', 'linklocal', 'uniquelocal'. Required: none is trusted by default. */
+  trustedProxies: string[];
+  /** Default 1. */
+  maxHops?: number;
+  /** Default 'x-forwarded'. */
+  headers?: ForwardedHeaderKind;
+}
+
+/** `HealthOptions` as the configuration holds them (the event-loop-delay check keeps its defaults). */
+export interface HealthConfiguration {
+  /** Default '/healthz'. */
+  livenessPath?: string;
+  /** Default '/readyz'. */
+  readinessPath?: string;
+  /** Default 5000. */
+  timeoutMs?: number;
+}
+
+/**
+ * The PROXY protocol (v1 and v2) on an endpoint: the first connection middleware, before TLS
+ * (see `ProxyProtocolOptions` for each default).
+ */
+export interface ProxyProtocolConfiguration {
+  /** Addresses, CIDR ranges, 'loopback', 'linklocal', 'uniquelocal'. Required: none is trusted by default. */
+  trustedProxies: string[];
+  /** Default false. */
+  trustNonIpPeers?: boolean;
+  /** A peer that is not trusted: 'close' (default) or 'serve' it as it is. */
+  untrusted?: 'close' | 'serve';
+  /** Default 10 000. */
+  headerTimeoutMs?: number;
+  /** Default 4096. */
+  maxHeaderBytes?: number;
 }
 
 export interface EndpointConfiguration {
@@ -54,6 +100,8 @@ export interface EndpointConfiguration {
   clientCertificateMode?: ClientCertificateMode;
   /** A PEM file of the CA certificates client certificates must chain to; required by 'allow' and 'require'. */
   clientCertificateCa?: string;
+  /** Take a PROXY protocol header from trusted proxies on this endpoint's connections. Default: unset, none is read. */
+  proxyProtocol?: ProxyProtocolConfiguration;
 }
 
 /**
@@ -109,6 +157,10 @@ const endpoint = object(
     sni: record(nonEmptyString),
     clientCertificateMode: oneOf(CLIENT_CERTIFICATE_MODES),
     clientCertificateCa: nonEmptyString,
+    proxyProtocol: object(
+      { trustedProxies: stringList, trustNonIpPeers: boolean, untrusted: oneOf(['close', 'serve'] as const), headerTimeoutMs: number, maxHeaderBytes: number },
+      ['trustedProxies'],
+    ),
   },
   ['url'],
 );
@@ -131,4 +183,7 @@ export const checkConfiguration: Check<TiercelConfiguration> = (value, key) =>
     logFormat: oneOf(['text', 'json', 'auto'] as const),
     workers,
     reloadOnChange: boolean,
+    // Ranges and paths are their owners' rules (resolveForwardedHeadersOptions, resolveHealthOptions).
+    forwardedHeaders: object({ trustedProxies: stringList, maxHops: number, headers: oneOf(['x-forwarded', 'forwarded'] as const) }, ['trustedProxies']),
+    health: object({ livenessPath: nonEmptyString, readinessPath: nonEmptyString, timeoutMs: number }),
   })(value, key) as TiercelConfiguration;

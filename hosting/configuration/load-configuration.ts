@@ -7,6 +7,9 @@ import { resolveHttp2Limits, resolveHttpLimits, type HttpOptions, type HttpProto
 import { hasCertificate, resolveHttpsOptions, type CertificateSource, type HttpsOptions } from '../../protocols/tls/configuration.js';
 // Not through pipeline/index.ts, which loads the whole pipeline and the WebSocket protocol with it.
 import { resolveWebSocketOptions, type WebSocketOptions } from '../../pipeline/web-socket-options.js';
+import { forwardedHeaders, ForwardedOptionsError, type ForwardedHeadersOptions } from '../../middleware/forwarded/index.js';
+import { HealthConfigError, resolveHealthOptions, type HealthOptions } from '../../middleware/health/index.js';
+import { resolveProxyProtocolOptions, type ProxyProtocolOptions } from '../../protocols/proxy/index.js';
 import { ConfigurationError, ConfigurationFileError } from './configuration-errors.js';
 import { checkConfiguration, listenUrl, type CertificateConfiguration, type EndpointConfiguration, type TiercelConfiguration } from './configuration.js';
 import { fail, isPlainObject } from './validator.js';
@@ -38,6 +41,8 @@ export interface ResolvedEndpoint {
   readonly protocols: HttpProtocols | undefined;
   /** The endpoint's TLS options (https:// URLs); no certificate in them means the certificate providers supply one. */
   readonly https: HttpsOptions | undefined;
+  /** The PROXY protocol options (checked), when the endpoint takes the header. */
+  readonly proxyProtocol: ProxyProtocolOptions | undefined;
 }
 
 /** The configuration after merging, checking and resolving: what `Server.fromConfig` applies. */
@@ -53,6 +58,10 @@ export interface ResolvedConfiguration {
   /** `workers` with 'auto' resolved to the number of cores; undefined when not configured. */
   readonly workers: number | undefined;
   readonly reloadOnChange: boolean;
+  /** The forwarded-headers options (checked), when the app is to believe a trusted proxy. */
+  readonly forwardedHeaders: ForwardedHeadersOptions | undefined;
+  /** The health options given (checked); the defaults otherwise. */
+  readonly health: HealthOptions | undefined;
   /** What it was loaded from; the environment as it was read, so a reload sees the same one. */
   readonly sources: ConfigurationSources & { readonly environment: Environment };
 }
@@ -167,6 +176,7 @@ function port(variable: string, text: string): number {
 function merge(layers: readonly TiercelConfiguration[]): TiercelConfiguration {
   const out: TiercelConfiguration = {};
   for (const layer of layers) {
+    // forwardedHeaders and health are scalars here: a higher source's object replaces a lower one's.
     const { endpoints, certificates, limits, ...scalars } = layer;
     Object.assign(out, dropUndefined(scalars));
     if (endpoints !== undefined && Object.keys(endpoints).length > 0) out.endpoints = endpoints;
@@ -191,6 +201,11 @@ function resolveConfiguration(config: TiercelConfiguration, sources: ResolvedCon
   const webSockets = infinities(limits.webSockets) as WebSocketOptions | undefined;
   if (webSockets !== undefined) ownerRules('limits.webSockets', () => resolveWebSocketOptions(webSockets));
   if (config.reloadOnChange === true && sources.file === undefined) fail('reloadOnChange', 'watches the configuration file: give one (tiercel serve --config, or loadConfiguration({ file }))');
+  const forwarded = config.forwardedHeaders;
+  // forwardedHeaders() compiles the trusted list now, so a bad address fails at start, not at the first request.
+  if (forwarded !== undefined) ownerMessage('forwardedHeaders', ForwardedOptionsError, ['trustedProxies', 'maxHops', 'headers'], () => forwardedHeaders(forwarded));
+  const health = config.health;
+  if (health !== undefined) ownerMessage('health', HealthConfigError, ['livenessPath', 'readinessPath', 'timeoutMs'], () => resolveHealthOptions(health));
   const certificates = config.certificates ?? {};
   const endpoints = Object.entries(config.endpoints ?? { default: { url: DEFAULT_URL } }).map(([name, e]) => resolveEndpoint(name, e, certificates));
   return Object.freeze({
@@ -202,18 +217,22 @@ function resolveConfiguration(config: TiercelConfiguration, sources: ResolvedCon
     webSockets,
     workers: config.workers === 'auto' ? availableParallelism() : config.workers,
     reloadOnChange: config.reloadOnChange ?? false,
+    forwardedHeaders: forwarded,
+    health,
     sources,
   });
 }
 
 function resolveEndpoint(name: string, e: EndpointConfiguration, certificates: Readonly<Record<string, CertificateConfiguration>>): ResolvedEndpoint {
   const at = `endpoints.${name}`;
+  const proxyProtocol = e.proxyProtocol;
+  if (proxyProtocol !== undefined) ownerRules(`${at}.proxyProtocol`, () => resolveProxyProtocolOptions(proxyProtocol));
   const https = e.url.trim().toLowerCase().startsWith('https:');
   if (!https) {
     for (const key of ['certificate', 'sni', 'clientCertificateMode', 'clientCertificateCa'] as const) {
       if (e[key] !== undefined) fail(`${at}.${key}`, `only an https:// endpoint takes one (the url is ${e.url})`);
     }
-    return { name, url: e.url, protocols: e.protocols, https: undefined };
+    return { name, url: e.url, protocols: e.protocols, https: undefined, proxyProtocol };
   }
   const certificate = e.certificate ?? (certificates.default !== undefined ? 'default' : undefined);
   const options: HttpsOptions = dropUndefined({
@@ -227,7 +246,7 @@ function resolveEndpoint(name: string, e: EndpointConfiguration, certificates: R
   }
   // Without a certificate the providers (the development certificate) supply one at start.
   if (hasCertificate(options)) ownerRules(at, () => resolveHttpsOptions(options));
-  return { name, url: e.url, protocols: e.protocols, https: options };
+  return { name, url: e.url, protocols: e.protocols, https: options, proxyProtocol };
 }
 
 function certificateSource(key: string, name: string, certificates: Readonly<Record<string, CertificateConfiguration>>, devAllowed: boolean): CertificateSource | undefined {
@@ -261,6 +280,21 @@ function ownerRules<T>(prefix: string, check: () => T): T {
     const dot = err.option.indexOf('.');
     const own = prefix === '' || prefix.startsWith('endpoints.') ? err.option : dot < 0 ? '' : err.option.slice(dot + 1);
     throw new ConfigurationError([prefix, own].filter((p) => p !== '').join('.'), err.rule);
+  }
+}
+
+/**
+ * Runs a middleware's own check, whose error is a sentence that starts with the option's name
+ * (`maxHops must be…`, `trustedProxies: …`): reported as a ConfigurationError at `prefix.<option>`.
+ */
+function ownerMessage<T>(prefix: string, type: new (...args: never[]) => Error, options: readonly string[], check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    if (!(err instanceof type)) throw err;
+    const option = options.find((o) => err.message.startsWith(`${o} `) || err.message.startsWith(`${o}:`));
+    if (option === undefined) throw new ConfigurationError(prefix, err.message);
+    throw new ConfigurationError(`${prefix}.${option}`, err.message.slice(option.length).replace(/^:?\s*/, ''));
   }
 }
 

@@ -34,6 +34,12 @@ export function oneOf<T extends string | boolean>(values: readonly T[]): Check<T
     values.includes(value as T) ? (value as T) : fail(key, `must be one of ${values.map((v) => JSON.stringify(v)).join(', ')} (got ${describe(value)})`);
 }
 
+/** An array of non-empty strings (addresses, ranges). */
+export const stringList: Check<string[]> = (value, key) => {
+  if (!Array.isArray(value)) return fail(key, `must be an array of strings (got ${describe(value)})`);
+  return value.map((v: unknown, i) => nonEmptyString(v, `${key}[${i}]`));
+};
+
 /** A number; `range` checks it further (the owner's resolver usually does). */
 export const number: Check<number> = (value, key) =>
   typeof value === 'number' && !Number.isNaN(value) ? value : fail(key, `must be a number (got ${describe(value)})`);

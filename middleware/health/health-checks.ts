@@ -2,6 +2,7 @@ import { LifetimeFeature } from '../../connection/index.js';
 import { HttpError, type ApplicationBuilder, type HttpContext, type Middleware, type Next } from '../../pipeline/index.js';
 import { eventLoopDelayCheck, type EventLoopDelayCheck } from './event-loop-delay-check.js';
 import { HealthCheckTimeoutError, HealthConfigError } from './health-errors.js';
+import { HEALTH_CHECKS } from './health-token.js';
 import { checkMilliseconds, resolveHealthOptions, type HealthOptions, type HealthStatus, type ResolvedHealthOptions } from './health-options.js';
 
 /** What a check reports: a status, with a sentence and data for the JSON report if it likes. */
@@ -163,9 +164,18 @@ async function runCheck(c: Registered): Promise<HealthEntry> {
   }
 }
 
-/** Adds the health middleware to `app` and returns the checks, to `add` to and `dispose`. */
-export function useHealthChecks(app: ApplicationBuilder, options?: HealthOptions): HealthChecks {
-  const health = new HealthChecks(options);
+/**
+ * Adds the health middleware to `app` and returns the checks, to `add` to and `dispose`: the
+ * `HealthChecks` given, else (without options) the one registered as `HEALTH_CHECKS` in the app's
+ * container (`new ApplicationBuilder(server.services)`), else new ones made with `options`.
+ */
+export function useHealthChecks(app: ApplicationBuilder, options?: HealthOptions | HealthChecks): HealthChecks {
+  const health =
+    options instanceof HealthChecks
+      ? options
+      : options === undefined && app.services?.isRegistered(HEALTH_CHECKS, true) === true
+        ? app.services.resolve<HealthChecks>(HEALTH_CHECKS)
+        : new HealthChecks(options);
   app.use(health.middleware);
   return health;
 }

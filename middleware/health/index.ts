@@ -4,3 +4,4 @@ export { HealthChecks, useHealthChecks, type HealthCheck, type HealthCheckFn, ty
 export { HEALTH_DEFAULTS, resolveHealthOptions, type HealthOptions, type ResolvedHealthOptions, type EventLoopDelayOptions, type HealthStatus } from './health-options.js';
 export { eventLoopDelayCheck, type EventLoopDelayCheck } from './event-loop-delay-check.js';
 export { HealthConfigError, HealthCheckTimeoutError } from './health-errors.js';
+export { HEALTH_CHECKS } from './health-token.js';

@@ -59,7 +59,8 @@ export const LAYERS: readonly Layer[] = [
   // Metrics (diagnostics_channel subscribers) and tracing (request middleware) over OpenTelemetry's
   // API: they read the events and contracts below, never a protocol version.
   { name: 'observability', paths: ['observability/'], mayImport: ['connection', 'protocols/http', 'pipeline'] },
-  { name: 'di', paths: ['di/'], mayImport: ['connection', 'transports', ...PROTOCOLS] },
+  // The composition root registers the services every server offers: the health checks (middleware/health) among them.
+  { name: 'di', paths: ['di/'], mayImport: ['connection', 'transports', ...PROTOCOLS, 'middleware'] },
   { name: 'hosting', paths: ['hosting/'], mayImport: LIBRARY },
   // The package's root entry point re-exports every layer.
   { name: 'package', paths: ['index.ts'], mayImport: LIBRARY },

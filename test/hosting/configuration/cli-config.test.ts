@@ -1,53 +1,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { curl } from '../../support/clients.js';
+import { body, runCli, started, stop, type CliRun } from '../../support/cli-process.js';
 
-const cli = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'hosting', 'cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'tiercel-config-cli-'));
-
-interface Run {
-  readonly child: ChildProcess;
-  output(): string;
-}
-
-/** `tiercel …` with only `env` of the tiercel variables set (the test runner's own are dropped). */
-function run(args: string[], env: Record<string, string> = {}): Run {
-  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('TIERCEL_') && k !== 'PORT'));
-  const child = spawn(process.execPath, [cli, ...args], { cwd: dir, env: { ...clean, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  child.stdout!.on('data', (d) => (out += d));
-  child.stderr!.on('data', (d) => (out += d));
-  return { child, output: () => out };
-}
-
-/** Waits for the start-up line; the URLs it names. */
-async function started(r: Run): Promise<string[]> {
-  const line = /serving .* on (.*) \(Ctrl-C stops\)/;
-  const deadline = Date.now() + 10_000;
-  while (!line.test(r.output())) {
-    if (r.child.exitCode !== null || Date.now() > deadline) throw new Error(`tiercel did not start: ${r.output()}`);
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-  return line.exec(r.output())![1].split(', ');
-}
-
-async function stop(r: Run): Promise<void> {
-  r.child.kill('SIGINT');
-  const [code] = await once(r.child, 'exit');
-  assert.is(code, 0, r.output());
-}
-
-async function body(url: string): Promise<string> {
-  const res = await curl(['-sS', url]);
-  assert.is(res.code, 0, res.stderr);
-  return res.stdout.toString();
-}
+const run = (args: string[], env: Record<string, string> = {}): CliRun => runCli(dir, args, env);
 
 test('tiercel serve --config: the file names the endpoints (a TCP port and a unix socket) and the log level', async () => {
   const sock = join(dir, 'app.sock');
