@@ -1,6 +1,7 @@
 import { brotliCompress, brotliCompressSync, createBrotliCompress, createGzip, gzip, gzipSync, type BrotliCompress, type Gzip } from 'node:zlib';
 import { TiercelError } from '../../connection/index.js';
 import type { HttpExchange, HttpResponseBodyFeature } from '../../protocols/http/index.js';
+import { appendVary } from '../shared/index.js';
 import { drained } from './drained.js';
 import type { ResolvedCompressionOptions } from './compression-options.js';
 import type { ContentCoding } from './encoding-negotiation.js';
@@ -14,16 +15,6 @@ type Mode = typeof UNDECIDED | typeof PASS | typeof WHOLE | typeof STREAMING;
 /** True when a Cache-Control value holds `no-transform` (RFC 9111 §5.2.2.6): the body must reach the client as is. */
 function noTransform(cacheControl: string | undefined): boolean {
   return cacheControl !== undefined && cacheControl.toLowerCase().includes('no-transform');
-}
-
-function varies(values: string[]): boolean {
-  for (const v of values) {
-    for (const part of v.split(',')) {
-      const name = part.trim().toLowerCase();
-      if (name === 'accept-encoding' || name === '*') return true;
-    }
-  }
-  return false;
 }
 
 /**
@@ -123,7 +114,7 @@ export class CompressingBody implements HttpResponseBodyFeature {
     const type = h.get('content-type');
     if (type === undefined || !this.#o.compressible(type)) return false;
     // From here what is sent depends on Accept-Encoding, whether this client gets a coding or not.
-    if (!varies(h.getAll('vary'))) h.append('vary', 'accept-encoding');
+    appendVary(h, 'accept-encoding');
     if (this.#coding === undefined) return false;
     const declared = size >= 0 ? size : h.has('content-length') ? Number(h.get('content-length')) : -1;
     if (declared >= 0 && declared < this.#o.thresholdBytes) return false;
