@@ -13,3 +13,4 @@ export * from './problem-details/index.js';
 export * from './rate-limit/index.js';
 export * from './timeout/index.js';
 export * from './https-redirection/index.js';
+export * from './output-cache/index.js';

@@ -1,7 +1,7 @@
 import { brotliCompress, brotliCompressSync, createBrotliCompress, createGzip, gzip, gzipSync, type BrotliCompress, type Gzip } from 'node:zlib';
 import { TiercelError } from '../../connection/index.js';
 import type { HttpExchange, HttpResponseBodyFeature } from '../../protocols/http/index.js';
-import { appendVary } from '../shared/index.js';
+import { appendVary, completeWrapped, type WrappedBody } from '../shared/index.js';
 import { drained } from './drained.js';
 import type { ResolvedCompressionOptions } from './compression-options.js';
 import type { ContentCoding } from './encoding-negotiation.js';
@@ -27,7 +27,7 @@ function noTransform(cacheControl: string | undefined): boolean {
  * content-length: on the event loop up to `inlineMaxBytes`, else on the thread pool; a written one
  * through a zlib stream that keeps the transport's backpressure.
  */
-export class CompressingBody implements HttpResponseBodyFeature {
+export class CompressingBody implements WrappedBody {
   readonly #exchange: HttpExchange;
   readonly #inner: HttpResponseBodyFeature;
   readonly #coding: ContentCoding | undefined;
@@ -82,12 +82,7 @@ export class CompressingBody implements HttpResponseBodyFeature {
   }
 
   complete(): void {
-    if (this.responseEnded) return;
-    try {
-      this.end();
-    } catch (err) {
-      this.#exchange.abort(err);
-    }
+    completeWrapped(this, this.#exchange);
   }
 
   /** Completes the body the app left open; resolves once the exchange has all of it (undefined: it already has). */
