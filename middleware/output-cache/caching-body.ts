@@ -32,7 +32,8 @@ function forbidsStore(values: readonly string[]): boolean {
  * decides from the head whether the response can be stored: a 200 with no Set-Cookie, no
  * `Cache-Control: private`/`no-store`, and no Vary beyond the cache's own key. If so it holds the
  * body (writes never wait) up to `maxEntryBytes` and hands it on whole at the end, after giving it
- * to `onDone`; past the limit, or when the response cannot be stored, it passes everything on.
+ * to `onDone` (while held, nothing has gone to the client: `headersSent` stays false); past the
+ * limit, or when the response cannot be stored, it passes everything on.
  * `onDone` is called exactly once: with the captured response, or undefined.
  */
 export class CachingBody implements WrappedBody {
@@ -78,15 +79,12 @@ export class CachingBody implements WrappedBody {
       this.#inner.end(chunk);
       return;
     }
-    if (chunk !== undefined && !this.#hold(chunk)) {
-      this.#overflow();
-      this.#inner.end();
-      return;
-    }
+    // Nothing has gone on yet: the body goes in one piece (with its length) even past the bound, only unstored.
+    const fits = chunk === undefined || this.#hold(chunk);
     const body = this.#chunks.length === 1 ? this.#chunks[0] : Buffer.concat(this.#chunks, this.#bytes);
     this.#chunks = [];
     // Looked at again: the head may have changed since the first write (nothing was sent yet).
-    const fields = this.#storable();
+    const fields = fits ? this.#storable() : undefined;
     this.#done(fields === undefined ? undefined : { fields, body });
     this.#inner.end(body);
   }

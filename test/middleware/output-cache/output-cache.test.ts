@@ -140,6 +140,8 @@ test('per-entry bound: a body past maxEntryBytes is sent whole, as written, and 
   overBoth(
     cached({ maxEntryBytes: 1_000, maxBytes: 10_000 }, async (ctx) => {
       runs++;
+      const whole = ctx.request.query.get('send');
+      if (whole !== null) return ctx.response.send(String(runs % 10).repeat(Number(whole)));
       const n = Number(ctx.request.query.get('n'));
       for (let i = 0; i < n; i++) {
         const wait = ctx.response.write(String(runs % 10).repeat(100));
@@ -154,7 +156,12 @@ test('per-entry bound: a body past maxEntryBytes is sent whole, as written, and 
       // Exactly the bound is stored (written in ten chunks, replayed as one body).
       assert.is(await text(c, '/page?n=10'), '3'.repeat(1_000));
       assert.is(await text(c, '/page?n=10'), '3'.repeat(1_000));
-      assert.is(runs, 3);
+      // One send() past the bound: sent whole with its length, not stored.
+      const sent = await c.request('/page?send=1001');
+      assert.is(sent.text(), '4'.repeat(1_001));
+      assert.is(sent.headers['content-length'], '1001');
+      assert.is(await text(c, '/page?send=1001'), '5'.repeat(1_001));
+      assert.is(runs, 5);
     },
   ));
 
