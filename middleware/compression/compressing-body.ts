@@ -1,6 +1,7 @@
 import { brotliCompress, brotliCompressSync, createBrotliCompress, createGzip, gzip, gzipSync, type BrotliCompress, type Gzip } from 'node:zlib';
 import { TiercelError } from '../../connection/index.js';
 import type { HttpExchange, HttpResponseBodyFeature } from '../../protocols/http/index.js';
+import { appendVary, completeWrapped, type WrappedBody } from '../shared/index.js';
 import { drained } from './drained.js';
 import type { ResolvedCompressionOptions } from './compression-options.js';
 import type { ContentCoding } from './encoding-negotiation.js';
@@ -16,16 +17,6 @@ function noTransform(cacheControl: string | undefined): boolean {
   return cacheControl !== undefined && cacheControl.toLowerCase().includes('no-transform');
 }
 
-function varies(values: string[]): boolean {
-  for (const v of values) {
-    for (const part of v.split(',')) {
-      const name = part.trim().toLowerCase();
-      if (name === 'accept-encoding' || name === '*') return true;
-    }
-  }
-  return false;
-}
-
 /**
  * The response body as compression middleware sees it: set as `ctx.response.bodyFeature` in front
  * of the exchange's. On the first write (or the end) it decides, from the head the app has set by
@@ -36,7 +27,7 @@ function varies(values: string[]): boolean {
  * content-length: on the event loop up to `inlineMaxBytes`, else on the thread pool; a written one
  * through a zlib stream that keeps the transport's backpressure.
  */
-export class CompressingBody implements HttpResponseBodyFeature {
+export class CompressingBody implements WrappedBody {
   readonly #exchange: HttpExchange;
   readonly #inner: HttpResponseBodyFeature;
   readonly #coding: ContentCoding | undefined;
@@ -96,12 +87,7 @@ export class CompressingBody implements HttpResponseBodyFeature {
   }
 
   complete(): void {
-    if (this.responseEnded) return;
-    try {
-      this.end();
-    } catch (err) {
-      this.#exchange.abort(err);
-    }
+    completeWrapped(this, this.#exchange);
   }
 
   /** Completes the body the app left open; resolves once the exchange has all of it (undefined: it already has). */
@@ -128,7 +114,7 @@ export class CompressingBody implements HttpResponseBodyFeature {
     const type = h.get('content-type');
     if (type === undefined || !this.#o.compressible(type)) return false;
     // From here what is sent depends on Accept-Encoding, whether this client gets a coding or not.
-    if (!varies(h.getAll('vary'))) h.append('vary', 'accept-encoding');
+    appendVary(h, 'accept-encoding');
     if (this.#coding === undefined) return false;
     const declared = size >= 0 ? size : h.has('content-length') ? Number(h.get('content-length')) : -1;
     if (declared >= 0 && declared < this.#o.thresholdBytes) return false;

@@ -1,13 +1,10 @@
 import type { HttpContext, Middleware, Next } from '../../pipeline/index.js';
 import { HttpError } from '../../pipeline/index.js';
+import { runWrapped } from '../shared/index.js';
 import { CompressingBody } from './compressing-body.js';
 import { resolveCompressionOptions, type CompressionOptions, type ResolvedCompressionOptions } from './compression-options.js';
 import { DecompressingBody, decoderFor } from './decompressing-body.js';
 import { negotiateEncoding } from './encoding-negotiation.js';
-
-function isPromise(value: unknown): value is Promise<void> {
-  return typeof (value as Promise<void> | undefined)?.then === 'function';
-}
 
 /**
  * Request middleware compressing responses with br or gzip, as the client's Accept-Encoding
@@ -24,23 +21,7 @@ export function responseCompression(options?: CompressionOptions): Middleware {
     const coding = negotiateEncoding(request.headers.get('accept-encoding'), o.encodings);
     const body = new CompressingBody(ctx.exchange, response.bodyFeature, coding, o);
     response.bodyFeature = body;
-    let result: void | Promise<void>;
-    try {
-      result = next();
-    } catch (err) {
-      body.fail();
-      throw err;
-    }
-    if (isPromise(result)) {
-      return result.then(
-        () => body.finish(),
-        (err: unknown) => {
-          body.fail();
-          throw err;
-        },
-      );
-    }
-    return body.finish();
+    return runWrapped(next, body);
   };
 }
 

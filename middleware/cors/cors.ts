@@ -1,5 +1,5 @@
-import type { HeaderList } from '../../protocols/http/index.js';
 import type { HttpContext, Middleware, Next } from '../../pipeline/index.js';
+import { appendVary } from '../shared/index.js';
 import { resolveCorsOptions, type CorsOptions, type ResolvedCorsOptions } from './cors-options.js';
 
 /**
@@ -61,19 +61,4 @@ function preflight(ctx: HttpContext, o: ResolvedCorsOptions, origin: string | un
   }
   res.status = 204;
   res.end();
-}
-
-/** Adds `name` to the response's Vary unless it (or `*`) is there already. */
-export function appendVary(headers: HeaderList, name: string): void {
-  const current = headers.get('vary');
-  if (current === undefined) {
-    headers.set('vary', name);
-    return;
-  }
-  const lower = name.toLowerCase();
-  for (const part of current.split(',')) {
-    const p = part.trim().toLowerCase();
-    if (p === lower || p === '*') return;
-  }
-  headers.set('vary', `${current}, ${name}`);
 }

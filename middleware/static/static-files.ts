@@ -3,6 +3,7 @@ import { constants, type Stats } from 'node:fs';
 import { sep } from 'node:path';
 import { HttpError, type HttpContext, type Middleware, type Next } from '../../pipeline/index.js';
 import { negotiateEncoding, type ContentCoding } from '../compression/index.js';
+import { appendVary } from '../shared/index.js';
 import { contentTypeOf } from './content-types.js';
 import { evaluatePreconditions, ifRangeAllows, parseRange, type Validators } from './static-conditional.js';
 import { resolveStaticFilesOptions, type ResolvedStaticFilesOptions, type StaticFilesOptions } from './static-options.js';
@@ -182,7 +183,7 @@ async function respond(ctx: HttpContext, file: OpenFile, type: string, coding: C
   if (etag !== undefined) h.set('etag', etag);
   if (o.lastModified) h.set('last-modified', new Date(mtime).toUTCString());
   h.set('cache-control', o.cacheControl);
-  if (o.precompressed) h.append('vary', 'accept-encoding');
+  if (o.precompressed) appendVary(h, 'accept-encoding');
 
   const get = (name: string): string | undefined => request.headers.get(name);
   const verdict = evaluatePreconditions(get, request.method, v);
