@@ -22,7 +22,7 @@ test('classes decorated before tsyringe loads resolve from a server container: @
   assert.is(seen.loadedByContainer, true);
   assert.is(seen.logger, 'function', '@inject(LOGGER)');
   assert.is(seen.dependency, 'dependency', 'a class parameter, by its design:paramtypes metadata');
-  assert.equal(seen.transports, ['tcp', 'pipe', 'memory'], '@injectAll(TRANSPORT), in registration order');
+  assert.equal(seen.transports, ['tcp', 'pipe', 'memory', 'fd'], '@injectAll(TRANSPORT), in registration order');
   assert.is(seen.greeting, null, 'an optional token left unregistered');
   assert.is(seen.singleton, true, '@singleton: one instance across containers');
   assert.is(seen.scopedSame, true, '@scoped(ContainerScoped): one instance per container');
