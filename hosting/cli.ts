@@ -14,7 +14,7 @@ import { ServerMetrics } from '../observability/index.js';
 import { stopOnSignals } from './stop-on-signals.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-config] [--urls <url;url…>]
-                     [--log-level <level>] [--cert <file> --key <file>]
+                     [--log-level <level>] [--cert <file> --key <file>] [--dashboard]
        tiercel dev-certs [--dir <folder>]
 
   app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
@@ -34,6 +34,8 @@ const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-conf
                name no certificate (the configuration's certificate "default"); without them
                such endpoints use the development certificate unless NODE_ENV=production.
 
+  --dashboard  the demo app's live dashboard at /_tiercel (answers loopback peers only).
+
   dev-certs    writes a self-signed certificate for localhost (127.0.0.1, ::1) to --dir
                (default: $TIERCEL_DEV_CERT_DIR, else ~/.tiercel/dev-cert), or reuses a valid one.
 
@@ -50,6 +52,7 @@ interface Args {
   dir?: string;
   cert?: string;
   key?: string;
+  dashboard?: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -65,6 +68,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--version' || a === '-v') args.command = 'version';
     else if (a === '--config' || a.startsWith('--config=')) args.config = value();
     else if (a === '--watch-config') args.watchConfig = true;
+    else if (a === '--dashboard') args.dashboard = true;
     else if (a === '--urls' || a.startsWith('--urls=')) args.urls = value();
     else if (a === '--log-level' || a.startsWith('--log-level=')) args.logLevel = value();
     else if (a === '--dir' || a.startsWith('--dir=')) args.dir = value();
@@ -83,9 +87,11 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-async function loadApp(module: string | undefined): Promise<HttpApplicationSource> {
+async function loadApp(module: string | undefined, withDashboard: boolean): Promise<HttpApplicationSource> {
   // The demo serves its metrics at /metrics (Prometheus text; OpenTelemetry too if an SDK is set up).
-  if (module === undefined) return demoApp(undefined, { metrics: new ServerMetrics() });
+  if (module === undefined) return demoApp(undefined, { metrics: new ServerMetrics(), dashboard: withDashboard });
+  // An app of the user's mounts dashboard() itself, where and for whom it chooses.
+  if (withDashboard) fail('--dashboard is for the demo app; an app mounts dashboard() from tiercel/observability');
   const url = pathToFileURL(resolvePath(module)).href;
   const loaded = (await import(url)) as { default?: unknown };
   const exported = loaded.default;
@@ -117,7 +123,7 @@ function serveConfiguration(args: Args): ConfigurationSources {
 async function serve(args: Args): Promise<void> {
   const configuration = loadConfiguration(serveConfiguration(args));
   const server = Server.fromConfig(configuration);
-  server.useHttp(await loadApp(args.module));
+  server.useHttp(await loadApp(args.module, args.dashboard === true));
   await server.start();
   // The handlers go in before the line that says Ctrl-C works: a signal between the two would kill the process at once.
   stopOnSignals(server);
