@@ -15,6 +15,7 @@ import { Server, TestServer, TestWebSocketRefusedError } from '../../hosting/ind
 import { demoApp } from '../../hosting/demo-app.js';
 import { dashboard, DASHBOARD_DEFAULTS, ServerMetrics, type DashboardFrame, type DashboardOptions } from '../../observability/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
+import { MemoryTransport } from '../../transports/index.js';
 import { until } from './support.js';
 
 function app(metrics: ServerMetrics, options: DashboardOptions = {}): ApplicationBuilder {
@@ -142,7 +143,8 @@ test('at most maxViewers pages watch at once: one more gets 503 with Retry-After
 
 test('a viewer that stops reading is dropped once maxViewerBacklogBytes is queued for it, and its place frees', () =>
   withTestServer({ maxViewers: 1, maxViewerBacklogBytes: 1024 }, async (ts) => {
-    const socket = ts.connect();
+    // A client end that holds little, so that what it does not read backs up to the server soon.
+    const socket = ts.server.getTransport(MemoryTransport).connect('test', { maxReadBufferSize: 1024, maxWriteBufferSize: 1024 });
     const key = Buffer.from('0123456789abcdef').toString('base64');
     socket.write(`GET /_tiercel/ws HTTP/1.1\r\nHost: tiercel.test\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: ${key}\r\nSec-WebSocket-Version: 13\r\n\r\n`);
     const head = await new Promise<string>((resolve) => socket.once('data', (c: Buffer) => resolve(c.toString('latin1'))));
@@ -167,9 +169,10 @@ test('a viewer that stops reading is dropped once maxViewerBacklogBytes is queue
     }
     assert.ok(refusals > 0, 'the silent viewer held its place for a while');
     // Reading again, the dropped client finds the connection closed after the frames it was sent.
-    const gone = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    const gone = new Promise<void>((resolve) => socket.once('end', () => resolve()));
     socket.resume();
     await gone;
+    socket.destroy();
     // The viewer that got in does get frames.
     await frames(ws).next(() => true);
     ws.close();
