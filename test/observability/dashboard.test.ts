@@ -16,6 +16,7 @@ import { demoApp } from '../../hosting/demo-app.js';
 import { dashboard, DASHBOARD_DEFAULTS, ServerMetrics, type DashboardFrame, type DashboardOptions } from '../../observability/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
 import { MemoryTransport } from '../../transports/index.js';
+import { testRequiring } from '../support/skip.js';
 import { until } from './support.js';
 
 function app(metrics: ServerMetrics, options: DashboardOptions = {}): ApplicationBuilder {
@@ -200,8 +201,7 @@ test('loopback TCP peers see the page', () =>
     await res.body.text();
   }));
 
-test('a unix socket is local: its peers see the page', async () => {
-  if (process.platform === 'win32') return;
+testRequiring(test, process.platform === 'win32' ? 'unix-socket dashboard peers: no unix sockets on Windows' : undefined)('a unix socket is local: its peers see the page', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tiercel-dashboard-'));
   const metrics = new ServerMetrics();
   const server = new Server({ logLevel: 'silent' });
@@ -230,11 +230,9 @@ const external = Object.values(networkInterfaces())
   .flat()
   .find((a) => a !== undefined && !a.internal && a.family === 'IPv4')?.address;
 
-test('a peer on a non-loopback address gets 403 for the page and the socket, unless allowRemote', async () => {
-  if (external === undefined) {
-    console.warn('\n!!! SKIPPED (in part): this machine has no non-loopback IPv4 address to test remote refusal from\n');
-    return;
-  }
+const remoteTest = testRequiring(test, external === undefined ? 'remote dashboard peers: this machine has no non-loopback IPv4 address to connect from' : undefined);
+
+remoteTest('a peer on a non-loopback address gets 403 for the page and the socket, unless allowRemote', async () => {
   await onTcp('0.0.0.0', {}, async (url) => {
     const port = new URL(url).port;
     for (const path of ['/_tiercel', '/_tiercel/ws']) {
