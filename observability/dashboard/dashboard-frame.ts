@@ -9,8 +9,8 @@ export interface DashboardFrame {
   readonly intervalMs: number;
   readonly connections: EndpointSnapshot[];
   readonly requests: {
-    /** Requests finished per second over the last tick. */
-    readonly perSecond: number;
+    /** Requests finished per second over the last tick; null in the first frame (no tick yet). */
+    readonly perSecond: number | null;
     readonly total: number;
     readonly active: number;
     readonly byProtocol: Record<string, number>;
@@ -49,8 +49,7 @@ export class FrameMaker {
     if (this.#loop !== undefined) return;
     this.#loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
     this.#loop.enable();
-    this.#previous = this.#metrics.snapshot();
-    this.#previousAt = performance.now();
+    this.#previous = undefined;
   }
 
   stop(): void {
@@ -62,6 +61,7 @@ export class FrameMaker {
   next(): DashboardFrame {
     const now = performance.now();
     const current = this.#metrics.snapshot();
+    const first = this.#previous === undefined;
     const previous = this.#previous ?? current;
     const elapsedMs = Math.max(1, now - this.#previousAt);
     this.#previous = current;
@@ -74,7 +74,7 @@ export class FrameMaker {
       intervalMs: Math.round(elapsedMs),
       connections: current.connections,
       requests: {
-        perSecond: round(((req.total - previous.requests.total) * 1000) / elapsedMs),
+        perSecond: first ? null : round(((req.total - previous.requests.total) * 1000) / elapsedMs),
         total: req.total,
         active: req.active,
         byProtocol: req.byProtocol,
@@ -84,9 +84,9 @@ export class FrameMaker {
       rejectedRequests: current.rejectedRequests,
       tls: current.tls,
       eventLoopDelayMs: {
-        p50: loop === undefined ? 0 : nsToMs(loop.percentile(50)),
-        p99: loop === undefined ? 0 : nsToMs(loop.percentile(99)),
-        max: loop === undefined ? 0 : nsToMs(loop.max),
+        p50: loopDelay(loop?.percentile(50)),
+        p99: loopDelay(loop?.percentile(99)),
+        max: loopDelay(loop?.max),
       },
     };
     loop?.reset();
@@ -120,8 +120,13 @@ export function percentile(bounds: readonly number[], counts: readonly number[],
   return round(bounds[bounds.length - 1] * 1000);
 }
 
-function nsToMs(ns: number): number {
-  return Number.isFinite(ns) ? round(ns / 1e6) : 0;
+/**
+ * A sample of the monitor in ms, less its resolution: it measures how late its own timer fires,
+ * so an idle loop reads as the resolution (10 ms), not as 0. No samples yet reads as 0.
+ */
+function loopDelay(ns: number | undefined): number {
+  if (ns === undefined || !Number.isFinite(ns)) return 0;
+  return round(Math.max(0, ns / 1e6 - LOOP_RESOLUTION_MS));
 }
 
 function round(n: number): number {

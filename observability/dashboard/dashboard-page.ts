@@ -50,12 +50,13 @@ function rows(id, entries) {
 function spark() {
   const c = $('spark'), g = c.getContext('2d'), max = Math.max(1, ...history);
   g.clearRect(0, 0, c.width, c.height); g.strokeStyle = '#95e6cb'; g.lineWidth = 2; g.beginPath();
-  history.forEach((v, i) => { const x = (i / 119) * c.width, y = c.height - 2 - (v / max) * (c.height - 4); i ? g.lineTo(x, y) : g.moveTo(x, y); });
+  const last = Math.max(1, history.length - 1);
+  history.forEach((v, i) => { const x = (i / last) * c.width, y = c.height - 2 - (v / max) * (c.height - 4); i ? g.lineTo(x, y) : g.moveTo(x, y); });
   g.stroke();
 }
 function draw(f) {
-  set('rps', f.requests.perSecond); set('total', f.requests.total); set('active', f.requests.active);
-  history.push(f.requests.perSecond); if (history.length > 120) history.shift(); spark();
+  set('rps', f.requests.perSecond === null ? null : Math.round(f.requests.perSecond)); set('total', f.requests.total); set('active', f.requests.active);
+  if (f.requests.perSecond !== null) history.push(f.requests.perSecond); if (history.length > 120) history.shift(); spark();
   const l = f.latencyMs || {}; set('p50', l.p50); set('p90', l.p90); set('p99', l.p99);
   set('loop50', f.eventLoopDelayMs.p50); set('loop99', f.eventLoopDelayMs.p99); set('loopmax', f.eventLoopDelayMs.max);
   rows('connections', f.connections.map((c) => [c.transport + ' ' + c.endpoint, c.active + ' open' + (c.upgraded ? ', ' + c.upgraded + ' upgraded' : '') + (c.rejected ? ', ' + c.rejected + ' refused' : '')]));

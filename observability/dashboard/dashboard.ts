@@ -59,6 +59,8 @@ class Viewers {
   readonly #options: ResolvedDashboardOptions;
   readonly #sockets = new Set<WebSocket>();
   #timer: NodeJS.Timeout | undefined;
+  /** The last frame sent, for a viewer that joins between two ticks. */
+  #last: string | undefined;
 
   constructor(frames: FrameMaker, options: ResolvedDashboardOptions) {
     this.#frames = frames;
@@ -78,19 +80,21 @@ class Viewers {
       this.#frames.start();
       this.#timer = setInterval(() => this.#tick(), this.#options.intervalMs);
     }
-    // The first frame at once, so a page does not sit empty for a tick.
-    ws.send(JSON.stringify(this.#frames.next()));
+    // A frame at once, so a page does not sit empty for a tick: the last one, as the others saw it
+    // (making a new one would cut everyone's tick short).
+    ws.send((this.#last ??= JSON.stringify(this.#frames.next())));
   }
 
   #leave(ws: WebSocket): void {
     if (!this.#sockets.delete(ws) || this.#sockets.size > 0) return;
     clearInterval(this.#timer);
     this.#timer = undefined;
+    this.#last = undefined;
     this.#frames.stop();
   }
 
   #tick(): void {
-    const text = JSON.stringify(this.#frames.next());
+    const text = (this.#last = JSON.stringify(this.#frames.next()));
     for (const ws of this.#sockets) {
       // A viewer that does not read would hold its frames in memory: it is dropped, not waited for.
       // terminate(), not close(): a close frame would queue behind what it is not reading.
