@@ -16,7 +16,7 @@ import { runClustered } from './cluster-host.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-config] [--urls <url;url…>]
                      [--log-level <level>] [--log-format json|text] [--workers <n|auto>]
-                     [--cert <file> --key <file>]
+                     [--cert <file> --key <file>] [--dashboard]
        tiercel dev-certs [--dir <folder>]
 
   app-module   a module whose default export is an ApplicationBuilder, an HttpApplication
@@ -44,6 +44,8 @@ const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-conf
                name no certificate (the configuration's certificate "default"); without them
                such endpoints use the development certificate unless NODE_ENV=production.
 
+  --dashboard  the demo app's live dashboard at /_tiercel (answers loopback peers only).
+
   dev-certs    writes a self-signed certificate for localhost (127.0.0.1, ::1) to --dir
                (default: $TIERCEL_DEV_CERT_DIR, else ~/.tiercel/dev-cert), or reuses a valid one.
 
@@ -62,6 +64,7 @@ interface Args {
   cert?: string;
   key?: string;
   workers?: string;
+  dashboard?: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -77,6 +80,7 @@ function parseArgs(argv: string[]): Args {
     else if (a === '--version' || a === '-v') args.command = 'version';
     else if (a === '--config' || a.startsWith('--config=')) args.config = value();
     else if (a === '--watch-config') args.watchConfig = true;
+    else if (a === '--dashboard') args.dashboard = true;
     else if (a === '--urls' || a.startsWith('--urls=')) args.urls = value();
     else if (a === '--log-level' || a.startsWith('--log-level=')) args.logLevel = value();
     else if (a === '--log-format' || a.startsWith('--log-format=')) args.logFormat = value();
@@ -118,14 +122,14 @@ function fail(message: string): never {
  * The app, on a builder that starts with what the configuration puts in front of it (the
  * forwarded-headers middleware) and whose container is the server's (its `HEALTH_CHECKS`).
  */
-async function loadApp(module: string | undefined, server: Server, configuration: ResolvedConfiguration): Promise<HttpApplicationSource> {
+async function loadApp(module: string | undefined, server: Server, configuration: ResolvedConfiguration, withDashboard: boolean): Promise<HttpApplicationSource> {
   const root = (): ApplicationBuilder => {
     const app = new ApplicationBuilder(server.services);
     if (configuration.forwardedHeaders !== undefined) app.use(forwardedHeaders(configuration.forwardedHeaders));
     return app;
   };
   // The demo serves its metrics at /metrics (Prometheus text; OpenTelemetry too if an SDK is set up).
-  if (module === undefined) return demoApp(root(), { metrics: new ServerMetrics(), health: resolve(server.services, HEALTH_CHECKS) });
+  if (module === undefined) return demoApp(root(), { metrics: new ServerMetrics(), health: resolve(server.services, HEALTH_CHECKS), dashboard: withDashboard });
   const url = pathToFileURL(resolvePath(module)).href;
   const loaded = (await import(url)) as { default?: unknown };
   const exported = loaded.default;
@@ -161,6 +165,8 @@ function serveConfiguration(args: Args): ConfigurationSources {
 }
 
 async function serve(args: Args): Promise<void> {
+  // An app of the user's mounts dashboard() itself, where and for whom it chooses.
+  if (args.dashboard === true && args.module !== undefined) fail('--dashboard is for the demo app; an app mounts dashboard() from tiercel/observability');
   // Checked before forking: a bad file or option fails once, in the primary, with exit code 1.
   const configuration = loadConfiguration(serveConfiguration(args));
   // Sockets systemd passed belong to this process (LISTEN_PID): forked workers could not serve
@@ -186,7 +192,7 @@ async function serve(args: Args): Promise<void> {
 
 async function serverFor(args: Args, configuration: ResolvedConfiguration): Promise<Server> {
   const server = Server.fromConfig(configuration);
-  server.useHttp(await loadApp(args.module, server, configuration));
+  server.useHttp(await loadApp(args.module, server, configuration, args.dashboard === true));
   return server;
 }
 

@@ -1,8 +1,8 @@
 import { fileURLToPath } from 'node:url';
 import type { WebSocket } from 'ws';
-import type { TcpEndpoint } from '../connection/index.js';
+import { InvalidOptionError, type TcpEndpoint } from '../connection/index.js';
 import { cors, HEALTH_CHECKS, HealthChecks, rateLimit, responseCompression, Router, staticFiles } from '../middleware/index.js';
-import { metricsEndpoint, type ServerMetrics } from '../observability/index.js';
+import { dashboard, metricsEndpoint, type DashboardOptions, type ServerMetrics } from '../observability/index.js';
 import { ApplicationBuilder, HttpError, type HttpContext, type Middleware, type RequestHandler } from '../pipeline/index.js';
 
 const HELLO = 'Hello, World!';
@@ -30,6 +30,8 @@ const HELLO = 'Hello, World!';
  *   `Retry-After`
  * - `GET /metrics` → the server's metrics in Prometheus's text format, when `options.metrics` is
  *   given (`tiercel serve` gives it; the benchmark's plain tiercel row does not)
+ * - `GET /_tiercel` → the live dashboard (and its WebSocket `/_tiercel/ws`), when
+ *   `options.dashboard` is given with the metrics (`tiercel serve --dashboard`); local peers only
  */
 export function demoApp(app = new ApplicationBuilder(), options: DemoOptions = {}): ApplicationBuilder {
   // Answered from the route switch rather than app.use(): a middleware in front would cost the
@@ -44,6 +46,7 @@ export function demoApp(app = new ApplicationBuilder(), options: DemoOptions = {
     statics: staticFiles({ root: fileURLToPath(new URL('../../hosting/demo-static/', import.meta.url)), fallthrough: false }),
     compression: responseCompression(),
     metrics: options.metrics === undefined ? undefined : metricsEndpoint(options.metrics),
+    dashboard: options.dashboard === undefined || options.dashboard === false ? undefined : demoDashboard(options),
   };
   return app.run((ctx) => handle(ctx, demo));
 }
@@ -60,6 +63,8 @@ interface Demo {
   readonly compression: Middleware;
   /** `GET /metrics`, when the options gave metrics. */
   readonly metrics: RequestHandler | undefined;
+  /** `/_tiercel` and `/_tiercel/ws`, when the options asked for the dashboard. */
+  readonly dashboard: Middleware | undefined;
 }
 
 export interface DemoOptions {
@@ -67,7 +72,22 @@ export interface DemoOptions {
   readonly metrics?: ServerMetrics;
   /** The health checks `/healthz` and `/readyz` (or the paths their options name) answer with. */
   readonly health?: HealthChecks;
+  /**
+   * The live dashboard at `/_tiercel` (true: its defaults), fed by `metrics`, which it needs.
+   * Default false: `/_tiercel` is a 404.
+   */
+  readonly dashboard?: boolean | DashboardOptions;
 }
+
+function demoDashboard(options: DemoOptions): Middleware {
+  if (options.metrics === undefined) throw new InvalidOptionError('dashboard', 'needs metrics to show');
+  const settings = options.dashboard === true ? {} : (options.dashboard as DashboardOptions);
+  if (settings.path !== undefined && settings.path !== DASHBOARD_PATH) throw new InvalidOptionError('dashboard.path', `is ${DASHBOARD_PATH} in the demo app (its route switch names it)`);
+  return dashboard(options.metrics, settings);
+}
+
+/** Where the demo mounts the dashboard: a case of the route switch, so other routes never test for it. */
+const DASHBOARD_PATH = '/_tiercel';
 
 function handle(ctx: HttpContext, demo: Demo): void | Promise<void> {
   const { request, response } = ctx;
@@ -109,6 +129,10 @@ function handle(ctx: HttpContext, demo: Demo): void | Promise<void> {
       return void response.redirect('/static/', 301);
     case '/metrics':
       if (demo.metrics !== undefined) return demo.metrics(ctx);
+      break;
+    case '/_tiercel':
+    case '/_tiercel/ws':
+      if (demo.dashboard !== undefined) return demo.dashboard(ctx, notFound);
       break;
   }
   if (request.path.startsWith('/static/')) return serveStatic(ctx, demo.statics);

@@ -66,6 +66,11 @@ export class HistogramSeries extends Series {
     return this.#count;
   }
 
+  /** Adds this series' per-bucket counts (not cumulative; the last is +Inf) into `into`. */
+  addCountsTo(into: Float64Array): void {
+    for (let i = 0; i < this.#counts.length; i++) into[i] += this.#counts[i];
+  }
+
   get sum(): number {
     return this.#sum;
   }
@@ -87,6 +92,8 @@ export class HistogramSeries extends Series {
  */
 export class Metric<S extends Series> {
   readonly #series = new Map<string, S>();
+  /** Each series' label values, for readers that group by a label (`entries()`). */
+  readonly #values = new Map<S, readonly string[]>();
   readonly #make: (labelText: string, values: readonly string[]) => S;
 
   constructor(
@@ -109,8 +116,14 @@ export class Metric<S extends Series> {
     if (series === undefined) {
       series = this.#make(labelText(this.labelNames, values), values);
       this.#series.set(key, series);
+      this.#values.set(series, values);
     }
     return series;
+  }
+
+  /** Every series made so far with its label values (in `labelNames` order). */
+  entries(): IterableIterator<[readonly string[], S]> {
+    return swapped(this.#values);
   }
 
   expose(out: string[]): void {
@@ -168,6 +181,10 @@ export class PrometheusRegistry {
     this.#metrics.set(name, metric as unknown as Metric<Series>);
     return metric;
   }
+}
+
+function* swapped<K, V>(map: Map<K, V>): IterableIterator<[V, K]> {
+  for (const [k, v] of map) yield [v, k];
 }
 
 function labelText(names: readonly string[], values: readonly string[]): string {

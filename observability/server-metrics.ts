@@ -41,6 +41,45 @@ export function transportTag(endpoint: Endpoint): string {
   return endpoint.kind;
 }
 
+/** `ServerMetrics.snapshot()`: the counters since the metrics were made (totals, not rates). */
+export interface MetricsSnapshot {
+  /** One per endpoint that has seen a connection. */
+  readonly connections: EndpointSnapshot[];
+  readonly requests: {
+    /** Requests finished. */
+    readonly total: number;
+    /** Requests under way. */
+    readonly active: number;
+    /** Requests finished per protocol ('HTTP/1.1', 'HTTP/2'). */
+    readonly byProtocol: Record<string, number>;
+    /** Requests finished per status class ('2xx', '4xx', …). */
+    readonly byStatusClass: Record<string, number>;
+    /** The upper bounds (seconds) of the duration buckets; `durationCounts` has one more, +Inf. */
+    readonly durationBounds: readonly number[];
+    /** Requests per duration bucket, every series added up (per bucket, not cumulative). */
+    readonly durationCounts: number[];
+  };
+  /** Requests refused before the app saw them, by `RequestRejectionReason`. */
+  readonly rejectedRequests: Record<string, number>;
+  readonly tls: {
+    /** Handshakes under way. */
+    readonly active: number;
+    /** Handshakes finished, by outcome ('ok' or the failure's reason). */
+    readonly handshakes: Record<string, number>;
+  };
+}
+
+export interface EndpointSnapshot {
+  /** `network.transport`: 'tcp', 'unix', 'pipe', 'memory', or a custom kind. */
+  readonly transport: string;
+  readonly endpoint: string;
+  readonly active: number;
+  /** Refused at accept (maxConcurrentConnections). */
+  readonly rejected: number;
+  /** Currently upgraded (WebSockets, CONNECT tunnels). */
+  readonly upgraded: number;
+}
+
 /** What an endpoint's connections are counted under, made once per endpoint. */
 interface EndpointSeries {
   readonly attributes: Attributes;
@@ -181,6 +220,54 @@ export class ServerMetrics {
   prometheusText(): string {
     if (this.#registry === undefined) throw new InvalidOptionError('prometheus', 'is false: these metrics keep no counters of their own');
     return this.#registry.expose();
+  }
+
+  /**
+   * The counters as they stand, summed for a reader that shows them rather than scrapes them (the
+   * dashboard): connections per endpoint, requests per protocol version, the request-duration
+   * buckets of every series added up, rejections by reason, TLS handshakes by outcome. Made from
+   * tiercel's own counters, so it needs `prometheus` (the default).
+   */
+  snapshot(): MetricsSnapshot {
+    const own = this.#own;
+    if (own === undefined) throw new InvalidOptionError('prometheus', 'is false: these metrics keep no counters of their own to snapshot');
+    const connections: EndpointSnapshot[] = [];
+    for (const series of this.#endpoints.values()) {
+      connections.push({
+        transport: series.transport,
+        endpoint: series.endpoint,
+        active: series.activeConnections?.value ?? 0,
+        rejected: series.rejected?.value ?? 0,
+        upgraded: series.upgraded?.value ?? 0,
+      });
+    }
+    const buckets = new Float64Array(DURATION_BUCKETS.length + 1);
+    const byProtocol: Record<string, number> = {};
+    const byStatusClass: Record<string, number> = {};
+    let total = 0;
+    for (const [labels, series] of own.duration.entries()) {
+      // Labels: method, status, scheme, protocol version, route.
+      const n = series.count;
+      total += n;
+      byProtocol[`HTTP/${labels[3]}`] = (byProtocol[`HTTP/${labels[3]}`] ?? 0) + n;
+      const statusClass = `${labels[1][0]}xx`;
+      byStatusClass[statusClass] = (byStatusClass[statusClass] ?? 0) + n;
+      series.addCountsTo(buckets);
+    }
+    let active = 0;
+    for (const [, series] of own.activeRequests.entries()) active += series.value;
+    const rejectedRequests: Record<string, number> = {};
+    for (const [labels, series] of own.rejectedRequests.entries()) rejectedRequests[labels[0]] = (rejectedRequests[labels[0]] ?? 0) + series.value;
+    const tlsHandshakes: Record<string, number> = {};
+    for (const [labels, series] of own.tlsDuration.entries()) tlsHandshakes[labels[2]] = (tlsHandshakes[labels[2]] ?? 0) + series.count;
+    let activeTls = 0;
+    for (const [, series] of own.activeTls.entries()) activeTls += series.value;
+    return {
+      connections,
+      requests: { total, active, byProtocol, byStatusClass, durationBounds: DURATION_BUCKETS, durationCounts: Array.from(buckets) },
+      rejectedRequests,
+      tls: { active: activeTls, handshakes: tlsHandshakes },
+    };
   }
 
   /** Stops listening; the counters keep their values. */

@@ -59,6 +59,23 @@ test('tiercel serve runs the demo app where --urls says, and Ctrl-C stops it cle
   assert.ok(r.output().includes('stopping gracefully'));
 });
 
+test('tiercel serve --dashboard serves the live page at /_tiercel; without it /_tiercel is a 404', async () => {
+  const on = await start(['serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn', '--dashboard']);
+  try {
+    const page = await fetch(`${on.urls[0]}/_tiercel`);
+    assert.is(page.status, 200);
+    assert.match(await page.text(), /<title>tiercel dashboard<\/title>/);
+  } finally {
+    assert.is(await stop(on), 0, on.output());
+  }
+  const off = await start(['serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn']);
+  try {
+    assert.is((await fetch(`${off.urls[0]}/_tiercel`)).status, 404);
+  } finally {
+    assert.is(await stop(off), 0, off.output());
+  }
+});
+
 test('TIERCEL_URLS (semicolon-separated) and a user module', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'tiercel-cli-'));
   const app = join(dir, 'app.mjs');
@@ -209,6 +226,7 @@ test('bad arguments and bad URLs fail with a clear message and a non-zero exit',
     [['frobnicate'], "unknown command 'frobnicate'"],
     [['serve', '--log-format', 'yaml'], 'ERR_TIERCEL_CONFIG_INVALID: logFormat: must be one of "text", "json", "auto" (got "yaml") (in the command line)'],
     [['serve', '--log-level', 'info,tiercel.bad-requests=loud'], "ERR_TIERCEL_CONFIG_INVALID: logLevel['tiercel.bad-requests']: must be one of debug, info, warn, error, silent"],
+    [['serve', 'app.mjs', '--dashboard'], '--dashboard is for the demo app'],
   ] as [string[], string][]) {
     const child = spawn(process.execPath, [cli, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
