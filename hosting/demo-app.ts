@@ -3,6 +3,7 @@ import type { WebSocket } from 'ws';
 import { InvalidOptionError, type TcpEndpoint } from '../connection/index.js';
 import { cors, HEALTH_CHECKS, HealthChecks, rateLimit, responseCompression, Router, staticFiles } from '../middleware/index.js';
 import { dashboard, metricsEndpoint, type DashboardOptions, type ServerMetrics } from '../observability/index.js';
+import { bigDocument } from './demo-big-document.js';
 import { ApplicationBuilder, HttpError, type HttpContext, type Middleware, type RequestHandler } from '../pipeline/index.js';
 
 const HELLO = 'Hello, World!';
@@ -166,20 +167,6 @@ function serveStatic(ctx: HttpContext, statics: Middleware): void | Promise<void
   return statics(ctx, notFound);
 }
 
-/** The items of /big.json: made once; the document is serialised per request, as an API would. */
-const BIG_ITEMS = Array.from({ length: 164 }, (_, i) => ({
-  id: i + 1,
-  name: `Product ${i + 1}`,
-  sku: `TC-${String(10_000 + i * 7)}`,
-  price: Math.round((9.99 + i * 1.25) * 100) / 100,
-  inStock: i % 3 !== 0,
-  tags: ['demo', i % 2 === 0 ? 'even' : 'odd'],
-}));
-
-/** About 16 KiB of JSON (checked by the demo-app test), compressible as real API answers are. */
-export function bigDocument(): { count: number; items: typeof BIG_ITEMS } {
-  return { count: BIG_ITEMS.length, items: BIG_ITEMS };
-}
 
 async function early(ctx: HttpContext): Promise<void> {
   const { response } = ctx;
@@ -279,3 +266,5 @@ document.getElementById('f').onsubmit = (e) => {
   input.value = '';
 };
 </script>`;
+
+export { bigDocument };

@@ -93,7 +93,7 @@ export async function checkCompressed(port) {
   const [{ default: http }, { brotliDecompressSync }, { bigDocument }] = await Promise.all([
     import('node:http'),
     import('node:zlib'),
-    import('../../dist/hosting/demo-app.js'),
+    import('../../dist/hosting/demo-big-document.js'),
   ]);
   const expected = JSON.stringify(bigDocument());
   return new Promise((resolve) => {

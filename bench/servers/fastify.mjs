@@ -5,7 +5,7 @@ import compress from '@fastify/compress';
 import Fastify from 'fastify';
 import { pathToFileURL } from 'node:url';
 // The very document tiercel's demo serves at /big.json, so the compressed row compares like with like.
-import { bigDocument } from '../../dist/hosting/demo-app.js';
+import { bigDocument } from '../../dist/hosting/demo-big-document.js';
 
 export function build() {
   const app = Fastify({ logger: false });
