@@ -1,7 +1,6 @@
 import { brotliCompress, brotliCompressSync, createBrotliCompress, createGzip, gzip, gzipSync, type BrotliCompress, type Gzip } from 'node:zlib';
-import { TiercelError } from '../../connection/index.js';
 import type { HttpExchange, HttpResponseBodyFeature } from '../../protocols/http/index.js';
-import { appendVary, completeWrapped, type WrappedBody } from '../shared/index.js';
+import { appendVary, WrappingBody } from '../shared/index.js';
 import { drained } from './drained.js';
 import type { ResolvedCompressionOptions } from './compression-options.js';
 import type { ContentCoding } from './encoding-negotiation.js';
@@ -27,56 +26,43 @@ function noTransform(cacheControl: string | undefined): boolean {
  * content-length: on the event loop up to `inlineMaxBytes`, else on the thread pool; a written one
  * through a zlib stream that keeps the transport's backpressure.
  */
-export class CompressingBody implements WrappedBody {
-  readonly #exchange: HttpExchange;
-  readonly #inner: HttpResponseBodyFeature;
+export class CompressingBody extends WrappingBody {
   readonly #coding: ContentCoding | undefined;
   readonly #o: ResolvedCompressionOptions;
   #mode: Mode = UNDECIDED;
-  #ended = false;
   #zlib: BrotliCompress | Gzip | undefined = undefined;
   /** Settles once the compressed body has been handed to the exchange (or given up). */
   #done: Promise<void> | undefined = undefined;
   #settle: (() => void) | undefined = undefined;
 
   constructor(exchange: HttpExchange, inner: HttpResponseBodyFeature, coding: ContentCoding | undefined, options: ResolvedCompressionOptions) {
-    this.#exchange = exchange;
-    this.#inner = inner;
+    super(exchange, inner);
     this.#coding = coding;
     this.#o = options;
   }
 
-  get responseEnded(): boolean {
-    return this.#ended || this.#inner.responseEnded;
-  }
-
-  /** The bytes on the wire: the compressed body, as the inner feature counted them. */
-  get bytesSent(): number {
-    return this.#inner.bytesSent;
-  }
-
   write(chunk: Buffer | string): boolean {
-    if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
+    this.assertOpen();
     if (this.#mode === UNDECIDED) this.#mode = this.#decide(-1) ? this.#startStream() : PASS;
-    if (this.#mode === PASS) return this.#inner.write(chunk);
+    if (this.#mode === PASS) return this.inner.write(chunk);
     return this.#zlib!.write(chunk);
   }
 
   drain(): Promise<void> {
     const z = this.#zlib;
-    if (this.#mode !== STREAMING || z === undefined || !z.writableNeedDrain || z.destroyed) return this.#inner.drain();
+    if (this.#mode !== STREAMING || z === undefined || !z.writableNeedDrain || z.destroyed) return this.inner.drain();
     return drained(z);
   }
 
   end(chunk?: Buffer | string): void {
-    if (this.#ended) return;
+    if (this.ended) return;
     if (this.#mode === UNDECIDED) {
       const size = chunk === undefined ? 0 : typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.length;
       this.#mode = size > 0 && this.#decide(size) ? WHOLE : PASS;
     }
-    this.#ended = true;
+    this.ended = true;
     if (this.#mode === PASS) {
-      this.#inner.end(chunk);
+      this.inner.end(chunk);
     } else if (this.#mode === WHOLE) {
       this.#compressWhole(typeof chunk === 'string' ? Buffer.from(chunk) : chunk!);
     } else if (chunk === undefined) {
@@ -84,10 +70,6 @@ export class CompressingBody implements WrappedBody {
     } else {
       this.#zlib!.end(chunk);
     }
-  }
-
-  complete(): void {
-    completeWrapped(this, this.#exchange);
   }
 
   /** Completes the body the app left open; resolves once the exchange has all of it (undefined: it already has). */
@@ -98,14 +80,14 @@ export class CompressingBody implements WrappedBody {
 
   /** The app failed: stop the encoder (the pipeline answers or aborts on the exchange itself). */
   fail(): void {
-    this.#ended = true;
+    this.ended = true;
     this.#zlib?.destroy();
     this.#settle?.();
   }
 
   /** Whether to compress; sets the head for it when so. `size` is the whole body's, or -1 when streamed. */
   #decide(size: number): boolean {
-    const ex = this.#exchange;
+    const ex = this.exchange;
     if (ex.headersSent || ex.method === 'HEAD') return false;
     const status = ex.statusCode;
     if (status < 200 || status === 204 || status === 206 || status === 304) return false;
@@ -132,14 +114,14 @@ export class CompressingBody implements WrappedBody {
 
   #compressWhole(input: Buffer): void {
     if (input.length <= this.#o.inlineMaxBytes) {
-      this.#inner.end(this.#coding === 'br' ? brotliCompressSync(input, this.#o.brotli) : gzipSync(input, this.#o.gzip));
+      this.inner.end(this.#coding === 'br' ? brotliCompressSync(input, this.#o.brotli) : gzipSync(input, this.#o.gzip));
       return;
     }
     this.#track();
     const onDone = (err: Error | null, out: Buffer): void => {
       // zlib refusing a Buffer is out of memory, nothing the client should get half of.
-      if (err !== null) this.#exchange.abort(err);
-      else if (!this.#inner.responseEnded) this.#inner.end(out);
+      if (err !== null) this.exchange.abort(err);
+      else if (!this.inner.responseEnded) this.inner.end(out);
       this.#settle!();
     };
     if (this.#coding === 'br') brotliCompress(input, this.#o.brotli, onDone);
@@ -150,8 +132,8 @@ export class CompressingBody implements WrappedBody {
     this.#track();
     const z = this.#coding === 'br' ? createBrotliCompress(this.#o.brotli) : createGzip(this.#o.gzip);
     this.#zlib = z;
-    const inner = this.#inner;
-    const ex = this.#exchange;
+    const inner = this.inner;
+    const ex = this.exchange;
     const resume = (): void => {
       if (!z.destroyed) z.resume();
     };

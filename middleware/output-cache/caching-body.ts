@@ -1,6 +1,5 @@
-import { TiercelError } from '../../connection/index.js';
 import type { HttpExchange, HttpResponseBodyFeature } from '../../protocols/http/index.js';
-import { completeWrapped, type WrappedBody } from '../shared/index.js';
+import { WrappingBody } from '../shared/index.js';
 import type { ResolvedOutputCacheOptions } from './output-cache-options.js';
 
 const UNDECIDED = 0;
@@ -36,52 +35,39 @@ function forbidsStore(values: readonly string[]): boolean {
  * limit, or when the response cannot be stored, it passes everything on.
  * `onDone` is called exactly once: with the captured response, or undefined.
  */
-export class CachingBody implements WrappedBody {
-  readonly #exchange: HttpExchange;
-  readonly #inner: HttpResponseBodyFeature;
-  /** The response's fields (HeaderList.snapshot) when the cache was entered: set upstream, not the route's. */
+export class CachingBody extends WrappingBody {
+    /** The response's fields (HeaderList.snapshot) when the cache was entered: set upstream, not the route's. */
   readonly #before: readonly string[];
   readonly #o: ResolvedOutputCacheOptions;
   #onDone: ((captured: CapturedResponse | undefined) => void) | undefined;
   #mode: Mode = UNDECIDED;
-  #ended = false;
   #chunks: Buffer[] = [];
   #bytes = 0;
 
   constructor(exchange: HttpExchange, inner: HttpResponseBodyFeature, before: readonly string[], o: ResolvedOutputCacheOptions, onDone: (captured: CapturedResponse | undefined) => void) {
-    this.#exchange = exchange;
-    this.#inner = inner;
+    super(exchange, inner);
     this.#before = before;
     this.#o = o;
     this.#onDone = onDone;
   }
 
-  get responseEnded(): boolean {
-    return this.#ended || this.#inner.responseEnded;
-  }
-
-  /** The bytes on the wire, as the inner feature counted them (none while the body is held). */
-  get bytesSent(): number {
-    return this.#inner.bytesSent;
-  }
-
   write(chunk: Buffer | string): boolean {
-    if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
+    this.assertOpen();
     if (this.#mode === UNDECIDED) this.#mode = this.#storable() === undefined ? this.#pass() : BUFFERING;
-    if (this.#mode === PASS) return this.#inner.write(chunk);
+    if (this.#mode === PASS) return this.inner.write(chunk);
     return this.#hold(chunk) ? true : this.#overflow();
   }
 
   drain(): Promise<void> {
-    return this.#mode === PASS ? this.#inner.drain() : Promise.resolve();
+    return this.#mode === PASS ? this.inner.drain() : Promise.resolve();
   }
 
   end(chunk?: Buffer | string): void {
-    if (this.#ended) return;
+    if (this.ended) return;
     if (this.#mode === UNDECIDED) this.#mode = this.#storable() === undefined ? this.#pass() : BUFFERING;
-    this.#ended = true;
+    this.ended = true;
     if (this.#mode === PASS) {
-      this.#inner.end(chunk);
+      this.inner.end(chunk);
       return;
     }
     // Nothing has gone on yet: the body goes in one piece (with its length) even past the bound, only unstored.
@@ -91,11 +77,7 @@ export class CachingBody implements WrappedBody {
     // Looked at again: the head may have changed since the first write (nothing was sent yet).
     const fields = fits ? this.#storable() : undefined;
     this.#done(fields === undefined ? undefined : { fields, body });
-    this.#inner.end(body);
-  }
-
-  complete(): void {
-    completeWrapped(this, this.#exchange);
+    this.inner.end(body);
   }
 
   /** The route is done: end what it left open; nothing is stored after this. */
@@ -106,7 +88,7 @@ export class CachingBody implements WrappedBody {
 
   /** The route failed: nothing is stored (the pipeline answers on the exchange itself). */
   fail(): void {
-    this.#ended = true;
+    this.ended = true;
     this.#chunks = [];
     this.#done(undefined);
   }
@@ -140,13 +122,13 @@ export class CachingBody implements WrappedBody {
     const chunks = this.#chunks;
     this.#chunks = [];
     let more = true;
-    for (const c of chunks) more = this.#inner.write(c);
+    for (const c of chunks) more = this.inner.write(c);
     return more;
   }
 
   /** The fields to store (name, value pairs the route added) when the response may be stored, else undefined. */
   #storable(): string[] | undefined {
-    const ex = this.#exchange;
+    const ex = this.exchange;
     if (ex.statusCode !== 200 || ex.headersSent) return undefined;
     const h = ex.responseHeaders;
     if (h.has('set-cookie') || forbidsStore(h.getAll('cache-control'))) return undefined;

@@ -1,3 +1,4 @@
+import { TiercelError } from '../../connection/index.js';
 import type { HttpExchange, HttpResponseBodyFeature } from '../../protocols/http/index.js';
 import type { Next } from '../../pipeline/index.js';
 
@@ -7,6 +8,44 @@ export interface WrappedBody extends HttpResponseBodyFeature {
   finish(): void | Promise<void>;
   /** The app failed: drop what is held (the pipeline answers on the exchange itself). */
   fail(): void;
+}
+
+/**
+ * What a wrapped body shares: the exchange, the body it replaces, and once ended, ended. The
+ * bytes on the wire are the replaced body's count (compressed, or none while a body is held).
+ */
+export abstract class WrappingBody implements WrappedBody {
+  protected readonly exchange: HttpExchange;
+  protected readonly inner: HttpResponseBodyFeature;
+  protected ended = false;
+
+  constructor(exchange: HttpExchange, inner: HttpResponseBodyFeature) {
+    this.exchange = exchange;
+    this.inner = inner;
+  }
+
+  get responseEnded(): boolean {
+    return this.ended || this.inner.responseEnded;
+  }
+
+  get bytesSent(): number {
+    return this.inner.bytesSent;
+  }
+
+  complete(): void {
+    completeWrapped(this, this.exchange);
+  }
+
+  /** Throws as the protocol's own body does on a write after the end. */
+  protected assertOpen(): void {
+    if (this.ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
+  }
+
+  abstract write(chunk: Buffer | string): boolean;
+  abstract drain(): Promise<void>;
+  abstract end(chunk?: Buffer | string): void;
+  abstract finish(): void | Promise<void>;
+  abstract fail(): void;
 }
 
 /**
