@@ -33,8 +33,31 @@ child.on('close', (code) => {
   let failed = Math.max(0, total - passed);
   // A crash before uvu's summary, or c8 refusing the coverage, is a failure even with no failed test.
   if (code !== 0 && failed === 0) failed = 1;
+  // CI shows only the tail of the run: name each failure again here, with its file and first lines.
+  const failures = recapFailures(clean);
+  if (failures.length > 0) console.log(`\nFailed tests, repeated from above:\n${failures.join('\n')}`);
   const skipFails = process.env.CI === 'true' && skipped > 0;
   if (skipFails) console.log(`CI=true: ${skipped} skipped tests fail the run (CI installs what every test needs; see the SKIPPED lines above)`);
   console.log(`${passed} passed, ${failed} failed, ${skipped} skipped`);
   process.exit(code === 0 && failed === 0 && !skipFails ? 0 : 1);
 });
+
+/** Each uvu FAIL block with the test file it was printed under, cut to its first lines. */
+function recapFailures(text) {
+  const lines = text.split('\n');
+  const blocks = [];
+  let file = '';
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i].trim();
+    if (line.endsWith('.test.js')) file = line;
+    if (!line.startsWith('FAIL ')) continue;
+    const block = [`  ${file}: ${line}`];
+    for (let j = i + 1; j < lines.length && j <= i + 14; j++) {
+      const next = lines[j].trim();
+      if (next.startsWith('FAIL ') || next.endsWith('.test.js') || next.startsWith('Total:')) break;
+      if (next !== '') block.push(`      ${next}`);
+    }
+    blocks.push(block.join('\n'));
+  }
+  return blocks;
+}
