@@ -10,8 +10,11 @@ import { ensureDevCertificate } from '../protocols/tls/configuration.js';
 import { readEnvironment, resolve } from '../di/index.js';
 import { ConsoleLogger, type LogFormat, type LogLevel, type LogLevels } from '../connection/index.js';
 import { ConfigurationError, loadConfiguration, urlEndpoints, type ConfigurationSources, type ResolvedConfiguration, type TiercelConfiguration } from './configuration/index.js';
-import { forwardedHeaders, HEALTH_CHECKS } from '../middleware/index.js';
-import { ServerMetrics } from '../observability/index.js';
+// The two folders the CLI needs, not middleware/index.ts and observability/index.ts, which would
+// load every middleware and the dashboard's page before the server listens (issue 11, start-up).
+import { forwardedHeaders } from '../middleware/forwarded/index.js';
+import { HEALTH_CHECKS } from '../middleware/health/index.js';
+import { ServerMetrics } from '../observability/server-metrics.js';
 import { runClustered } from './cluster-host.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-config] [--urls <url;url…>]

@@ -194,6 +194,13 @@ export const ALLOWED_DEEP_IMPORTS: readonly { readonly from: string; readonly to
       "the configuration checks and registers the WebSocket options (limits.webSockets); pipeline/index.ts would load the whole " +
       'pipeline and protocols/websocket with `tiercel/hosting`, which loads neither until an app is built (start-up, issue 11)',
   },
+  ...['observability/server-metrics.ts', 'observability/metrics-endpoint.ts', 'observability/dashboard/dashboard-options.ts'].map((to) => ({
+    from: 'hosting/',
+    to,
+    reason:
+      "observability/index.ts re-exports tracing (@opentelemetry/api) and the dashboard with its page: `tiercel serve`'s demo app " +
+      'needs the metrics, the /metrics handler and the check of the dashboard options at start, the dashboard itself at its first viewer (issue 11, start-up)',
+  })),
   {
     from: 'protocols/http1/',
     to: 'protocols/http/header-chars.ts',
