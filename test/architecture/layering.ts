@@ -202,6 +202,13 @@ export const ALLOWED_DEEP_IMPORTS: readonly { readonly from: string; readonly to
       'needs the metrics, the /metrics handler and the check of the dashboard options at start, the dashboard itself at its first viewer (issue 11, start-up)',
   })),
   {
+    from: 'middleware/health/',
+    to: 'pipeline/http-error.ts',
+    reason:
+      "the health checks answer 405 with an HttpError; HEALTH_CHECKS is one of every container's defaults, so pipeline/index.ts " +
+      "would load the whole pipeline with 'tiercel/hosting', before any app is built (issue 11, start-up)",
+  },
+  {
     from: 'hosting/configuration/',
     to: 'protocols/proxy/proxy-protocol-options.ts',
     reason:
