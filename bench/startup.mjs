@@ -12,12 +12,13 @@
 // as min / median / p90 over the runs (the p90 - min gap is the spread).
 //
 // BEFORE=<folder> adds the same two rows for another build of tiercel (a checkout of an earlier
-// commit, built with tsc, its node_modules linked), interleaved too: a before/after in one run.
+// commit, built, its node_modules linked; its bundle/ if it has one, else its dist/), interleaved
+// too: a before/after in one run.
 //
 //   node bench/startup.mjs            RUNS=30 (default)
 //   BEFORE=/tmp/tiercel-before node bench/startup.mjs
 import { spawn, spawnSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -75,9 +76,11 @@ const cases = {
 };
 const before = process.env.BEFORE;
 if (before !== undefined) {
-  const hosting = pathToFileURL(join(before, 'dist', 'hosting', 'index.js')).href;
-  cases["BEFORE: import('tiercel/hosting')"] = () => timed(['--input-type=module', '-e', `await import(${JSON.stringify(hosting)});${cpu}`]);
-  cases['BEFORE: tiercel serve → listening'] = () => server([join(before, 'dist', 'hosting', 'cli.js'), ...SERVE], '(Ctrl-C stops)');
+  // What that build publishes: its bundle/ if it has one (built since the bundle landed), else tsc's dist/.
+  const built = existsSync(join(before, 'bundle', 'hosting', 'cli.js')) ? 'bundle' : 'dist';
+  const hosting = pathToFileURL(join(before, built, 'hosting', 'index.js')).href;
+  cases[`BEFORE (${built}/): import('tiercel/hosting')`] = () => timed(['--input-type=module', '-e', `await import(${JSON.stringify(hosting)});${cpu}`]);
+  cases[`BEFORE (${built}/): tiercel serve → listening`] = () => server([join(before, built, 'hosting', 'cli.js'), ...SERVE], '(Ctrl-C stops)');
 }
 const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) for (const [name, run] of Object.entries(cases)) results[name].push(await run());

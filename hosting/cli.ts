@@ -1,18 +1,13 @@
 #!/usr/bin/env node
 import '../connection/tsyringe.js';
-import { pathToFileURL } from 'node:url';
 import { resolve as resolvePath } from 'node:path';
 import { readFileSync } from 'node:fs';
-import { ApplicationBuilder } from '../pipeline/index.js';
-import { Server, type HttpApplicationSource } from './server.js';
-import { demoApp } from './demo-app.js';
 import { ensureDevCertificate } from '../protocols/tls/configuration.js';
-import { readEnvironment, resolve } from '../di/index.js';
+import { readEnvironment } from '../di/index.js';
 import { ConsoleLogger, type LogFormat, type LogLevel, type LogLevels } from '../connection/index.js';
-import { ConfigurationError, loadConfiguration, urlEndpoints, type ConfigurationSources, type ResolvedConfiguration, type TiercelConfiguration } from './configuration/index.js';
-import { forwardedHeaders, HEALTH_CHECKS } from '../middleware/index.js';
-import { ServerMetrics } from '../observability/index.js';
+import { ConfigurationError, loadConfiguration, urlEndpoints, type ConfigurationSources, type TiercelConfiguration } from './configuration/index.js';
 import { runClustered } from './cluster-host.js';
+import type { Server } from './server.js';
 
 const USAGE = `Usage: tiercel serve [app-module] [--config <file>] [--watch-config] [--urls <url;url…>]
                      [--log-level <level>] [--log-format json|text] [--workers <n|auto>]
@@ -118,37 +113,6 @@ function fail(message: string): never {
   process.exit(2);
 }
 
-/**
- * The app, on a builder that starts with what the configuration puts in front of it (the
- * forwarded-headers middleware) and whose container is the server's (its `HEALTH_CHECKS`).
- */
-async function loadApp(module: string | undefined, server: Server, configuration: ResolvedConfiguration, withDashboard: boolean): Promise<HttpApplicationSource> {
-  const root = (): ApplicationBuilder => {
-    const app = new ApplicationBuilder(server.services);
-    if (configuration.forwardedHeaders !== undefined) app.use(forwardedHeaders(configuration.forwardedHeaders));
-    return app;
-  };
-  // The demo serves its metrics at /metrics (Prometheus text; OpenTelemetry too if an SDK is set up).
-  if (module === undefined) return demoApp(root(), { metrics: new ServerMetrics(), health: resolve(server.services, HEALTH_CHECKS), dashboard: withDashboard });
-  const url = pathToFileURL(resolvePath(module)).href;
-  const loaded = (await import(url)) as { default?: unknown };
-  const exported = loaded.default;
-  if (typeof exported === 'function') {
-    const app = root();
-    await (exported as (app: ApplicationBuilder) => unknown)(app);
-    return app;
-  }
-  // A built app cannot take a middleware in front of it: refusing beats serving without what the file asks for.
-  if (configuration.forwardedHeaders !== undefined) {
-    throw new ConfigurationError('forwardedHeaders', `needs an app module that exports a function (app) => void, which tiercel calls after adding forwardedHeaders(); ${module} exports a built app`);
-  }
-  if (exported instanceof ApplicationBuilder) return exported;
-  if (typeof exported === 'object' && exported !== null && typeof (exported as { handle?: unknown }).handle === 'function') {
-    return exported as HttpApplicationSource;
-  }
-  fail(`${module} must export default an ApplicationBuilder, an HttpApplication, or a function (app) => void`);
-}
-
 /** The resolve step: what the command line says, as a configuration source over the file and the environment. */
 function serveConfiguration(args: Args): ConfigurationSources {
   if ((args.cert === undefined) !== (args.key === undefined)) fail('--cert and --key go together');
@@ -178,7 +142,11 @@ async function serve(args: Args): Promise<void> {
   const workers = activated ? 1 : (configuration.workers ?? 'auto');
   // The primary of a cluster builds nothing: each worker runs serverFor, the whole server.
   const json = configuration.logFormat === 'json' || (configuration.logFormat === 'auto' && configuration.sources.environment.production);
-  const hosted = await runClustered(() => serverFor(args, configuration), { workers, logLevel: primaryLevel(configuration.logLevel), logFormat: json ? 'json' : 'text' });
+  // The server, the pipeline, the app and its metrics load where one is built (one process, or each
+  // worker), after the command line and the configuration were checked; a cluster's primary never
+  // loads them (issue 11, start-up).
+  const build = async (): Promise<Server> => (await import('./cli-app.js')).serverFor(configuration, { module: args.module, dashboard: args.dashboard === true, fail });
+  const hosted = await runClustered(build, { workers, logLevel: primaryLevel(configuration.logLevel), logFormat: json ? 'json' : 'text' });
   if (hosted.role === 'worker') return;
   const urls = hosted.role === 'primary' ? hosted.host.urls : hosted.server.urls;
   const serving = `tiercel: serving ${args.module ?? 'the demo app'} on ${urls.join(', ')} (Ctrl-C stops)`;
@@ -188,12 +156,6 @@ async function serve(args: Args): Promise<void> {
   } else {
     console.log(serving);
   }
-}
-
-async function serverFor(args: Args, configuration: ResolvedConfiguration): Promise<Server> {
-  const server = Server.fromConfig(configuration);
-  server.useHttp(await loadApp(args.module, server, configuration, args.dashboard === true));
-  return server;
 }
 
 async function devCerts(args: Args): Promise<void> {

@@ -1,8 +1,12 @@
 import { fileURLToPath } from 'node:url';
 import type { WebSocket } from 'ws';
 import { InvalidOptionError, type TcpEndpoint } from '../connection/index.js';
-import { cors, HEALTH_CHECKS, HealthChecks, rateLimit, responseCompression, Router, staticFiles } from '../middleware/index.js';
-import { dashboard, metricsEndpoint, type DashboardOptions, type ServerMetrics } from '../observability/index.js';
+import { HEALTH_CHECKS, HealthChecks } from '../middleware/health/index.js';
+// Not through observability/index.ts, which re-exports tracing and the dashboard's page: the demo
+// needs the metrics from the start, the dashboard from its first viewer.
+import { metricsEndpoint } from '../observability/metrics-endpoint.js';
+import type { ServerMetrics } from '../observability/server-metrics.js';
+import { resolveDashboardOptions, type DashboardOptions } from '../observability/dashboard/dashboard-options.js';
 import { bigDocument } from './demo-big-document.js';
 import { ApplicationBuilder, HttpError, type HttpContext, type Middleware, type RequestHandler } from '../pipeline/index.js';
 
@@ -37,19 +41,40 @@ const HELLO = 'Hello, World!';
 export function demoApp(app = new ApplicationBuilder(), options: DemoOptions = {}): ApplicationBuilder {
   // Answered from the route switch rather than app.use(): a middleware in front would cost the
   // benchmarked routes a `next` closure per request. One of each per built app (per server).
+  // The middleware of the routes below loads with their first request (onFirstUse): `tiercel
+  // serve` listens without find-my-way, negotiator, zlib, the static files' or the dashboard's
+  // code, which only some routes need (issue 11: ~60 ms of CPU at start).
   const demo: Demo = {
     room: new Set<WebSocket>(),
     health: options.health ?? (app.services?.isRegistered(HEALTH_CHECKS, true) === true ? app.services.resolve<HealthChecks>(HEALTH_CHECKS) : new HealthChecks()),
-    users: new Router().get('/users/:id', (ctx) => ctx.response.json({ id: ctx.route!.params.id })).middleware(),
-    anyOrigin: cors({ origins: '*' }),
-    limited: rateLimit({ limiter: { kind: 'fixed-window', permits: 10, windowMs: 1_000 } }),
+    users: onFirstUse(async () => {
+      const { Router } = await import('../middleware/router/index.js');
+      return new Router().get('/users/:id', (ctx) => ctx.response.json({ id: ctx.route!.params.id })).middleware();
+    }),
+    anyOrigin: onFirstUse(async () => (await import('../middleware/cors/index.js')).cors({ origins: '*' })),
+    limited: onFirstUse(async () => (await import('../middleware/rate-limit/index.js')).rateLimit({ limiter: { kind: 'fixed-window', permits: 10, windowMs: 1_000 } })),
     // The package ships hosting/demo-static/ beside dist/: from dist/hosting/ it is ../../hosting/demo-static.
-    statics: staticFiles({ root: fileURLToPath(new URL('../../hosting/demo-static/', import.meta.url)), fallthrough: false }),
-    compression: responseCompression(),
+    statics: onFirstUse(async () => (await import('../middleware/static/index.js')).staticFiles({ root: fileURLToPath(new URL('../../hosting/demo-static/', import.meta.url)), fallthrough: false })),
+    compression: onFirstUse(async () => (await import('../middleware/compression/index.js')).responseCompression()),
     metrics: options.metrics === undefined ? undefined : metricsEndpoint(options.metrics),
     dashboard: options.dashboard === undefined || options.dashboard === false ? undefined : demoDashboard(options),
   };
   return app.run((ctx) => handle(ctx, demo));
+}
+
+/**
+ * A middleware made by `make` on its first request, whose modules are imported then: requests
+ * that arrive meanwhile wait for the same import; later ones call the made middleware directly.
+ * A failed import fails each request that needs it (500), never the server.
+ */
+function onFirstUse(make: () => Promise<Middleware>): Middleware {
+  let made: Middleware | undefined;
+  let making: Promise<Middleware> | undefined;
+  return (ctx, next) => {
+    if (made !== undefined) return made(ctx, next);
+    making ??= make().then((m) => (made = m));
+    return making.then((m) => m(ctx, next));
+  };
 }
 
 /** What the demo's routes share, made once per built app. */
@@ -81,10 +106,14 @@ export interface DemoOptions {
 }
 
 function demoDashboard(options: DemoOptions): Middleware {
-  if (options.metrics === undefined) throw new InvalidOptionError('dashboard', 'needs metrics to show');
+  const metrics = options.metrics;
+  if (metrics === undefined) throw new InvalidOptionError('dashboard', 'needs metrics to show');
   const settings = options.dashboard === true ? {} : (options.dashboard as DashboardOptions);
   if (settings.path !== undefined && settings.path !== DASHBOARD_PATH) throw new InvalidOptionError('dashboard.path', `is ${DASHBOARD_PATH} in the demo app (its route switch names it)`);
-  return dashboard(options.metrics, settings);
+  // What dashboard() refuses, refused now, when the app is built; the page and its code load with the first viewer.
+  resolveDashboardOptions(settings);
+  metrics.snapshot();
+  return onFirstUse(async () => (await import('../observability/dashboard/index.js')).dashboard(metrics, settings));
 }
 
 /** Where the demo mounts the dashboard: a case of the route switch, so other routes never test for it. */

@@ -1,5 +1,7 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { metrics, type Attributes, type Counter, type Histogram, type MeterProvider, type UpDownCounter } from '@opentelemetry/api';
+import { createRequire } from 'node:module';
+import type * as OpenTelemetry from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, Meter, MeterProvider, UpDownCounter } from '@opentelemetry/api';
 import {
   DiagnosticChannels,
   InvalidOptionError,
@@ -26,6 +28,27 @@ export interface MetricsOptions {
 }
 
 const KNOWN_OPTIONS = ['meterProvider', 'prometheus'];
+
+/*
+ * @opentelemetry/api (44 CommonJS files, ~40 ms of CPU to load, more through `import`) loads only
+ * when an SDK has registered a global meter provider. Its metrics API has no proxy provider:
+ * `metrics.getMeterProvider()` answers the one registered at that moment, else a no-op whose
+ * instruments stay no-ops. Every copy of API version 1 registers under this global key (the API's
+ * own `internal/global-utils`), so an empty slot means the no-op without asking the API; a filled
+ * one is handed to the API, which checks the registering version against its own.
+ */
+const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
+const require = createRequire(import.meta.url);
+
+/** What `metrics.getMeterProvider().getMeter('tiercel')` gives, or undefined for the API's no-op. */
+function globalMeter(): Meter | undefined {
+  const registered = (globalThis as { [OTEL_GLOBAL]?: { metrics?: unknown } })[OTEL_GLOBAL];
+  if (registered?.metrics === undefined) return undefined;
+  return (require('@opentelemetry/api') as typeof OpenTelemetry).metrics.getMeterProvider().getMeter('tiercel');
+}
+
+/** Records nothing, as the API's no-op instruments do, without loading the API. */
+const NO_INSTRUMENT: Counter & UpDownCounter & Histogram = { add() {}, record() {} };
 
 /** The buckets the HTTP semantic conventions advise for `http.server.request.duration`, in seconds. */
 export const DURATION_BUCKETS: readonly number[] = [0.005, 0.01, 0.025, 0.05, 0.075, 0.1, 0.25, 0.5, 0.75, 1, 2.5, 5, 7.5, 10];
@@ -166,18 +189,20 @@ export class ServerMetrics {
       if (!KNOWN_OPTIONS.includes(key)) throw new InvalidOptionError(key, `is not a metrics option (known: ${KNOWN_OPTIONS.join(', ')})`);
     }
     if (options.prometheus !== undefined && typeof options.prometheus !== 'boolean') throw new InvalidOptionError('prometheus', 'must be true or false');
-    const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter('tiercel');
+    const meter = options.meterProvider !== undefined ? options.meterProvider.getMeter('tiercel') : globalMeter();
     const seconds = (name: string, description: string, buckets: readonly number[]): Histogram =>
-      meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: [...buckets] } });
+      meter?.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: [...buckets] } }) ?? NO_INSTRUMENT;
+    const upDown = (name: string, unit: string, description: string): UpDownCounter => meter?.createUpDownCounter(name, { unit, description }) ?? NO_INSTRUMENT;
+    const counter = (name: string, unit: string, description: string): Counter => meter?.createCounter(name, { unit, description }) ?? NO_INSTRUMENT;
     this.#requestDuration = seconds('http.server.request.duration', 'Duration of HTTP server requests.', DURATION_BUCKETS);
-    this.#activeRequests = meter.createUpDownCounter('http.server.active_requests', { unit: '{request}', description: 'Number of active HTTP server requests.' });
-    this.#activeConnections = meter.createUpDownCounter('tiercel.active_connections', { unit: '{connection}', description: 'Number of connections that are currently active on the server.' });
+    this.#activeRequests = upDown('http.server.active_requests', '{request}', 'Number of active HTTP server requests.');
+    this.#activeConnections = upDown('tiercel.active_connections', '{connection}', 'Number of connections that are currently active on the server.');
     this.#connectionDuration = seconds('tiercel.connection.duration', 'The duration of connections on the server.', CONNECTION_DURATION_BUCKETS);
-    this.#rejectedConnections = meter.createCounter('tiercel.rejected_connections', { unit: '{connection}', description: 'Number of connections rejected by the server (maxConcurrentConnections).' });
-    this.#upgradedConnections = meter.createUpDownCounter('tiercel.upgraded_connections', { unit: '{connection}', description: 'Number of HTTP connections (or HTTP/2 streams) that are currently upgraded.' });
-    this.#activeTls = meter.createUpDownCounter('tiercel.active_tls_handshakes', { unit: '{handshake}', description: 'Number of TLS handshakes that are currently in progress on the server.' });
+    this.#rejectedConnections = counter('tiercel.rejected_connections', '{connection}', 'Number of connections rejected by the server (maxConcurrentConnections).');
+    this.#upgradedConnections = upDown('tiercel.upgraded_connections', '{connection}', 'Number of HTTP connections (or HTTP/2 streams) that are currently upgraded.');
+    this.#activeTls = upDown('tiercel.active_tls_handshakes', '{handshake}', 'Number of TLS handshakes that are currently in progress on the server.');
     this.#tlsDuration = seconds('tiercel.tls_handshake.duration', 'The duration of TLS handshakes on the server.', CONNECTION_DURATION_BUCKETS);
-    this.#rejectedRequests = meter.createCounter('tiercel.rejected_requests', { unit: '{request}', description: 'Number of requests refused before the app saw them, by reason.' });
+    this.#rejectedRequests = counter('tiercel.rejected_requests', '{request}', 'Number of requests refused before the app saw them, by reason.');
 
     if (options.prometheus !== false) {
       const r = (this.#registry = new PrometheusRegistry());

@@ -1,7 +1,8 @@
 // Not through pipeline/index.ts, which loads the whole pipeline and the WebSocket protocol with it.
 import { WEB_SOCKET_OPTIONS, resolveWebSocketOptions } from '../../pipeline/web-socket-options.js';
 import { HTTP_OPTIONS, resolveHttpOptions } from '../../protocols/http/index.js';
-import { proxyProtocolMiddleware } from '../../protocols/proxy/index.js';
+import type { ConnectionMiddleware } from '../../connection/index.js';
+import type { ProxyProtocolOptions } from '../../protocols/proxy/index.js';
 import { HEALTH_CHECKS, HealthChecks } from '../../middleware/health/index.js';
 import { instanceCachingFactory } from '../../di/index.js';
 import type { EndpointBuilder } from '../endpoint-builder.js';
@@ -27,8 +28,22 @@ export function configureEndpoint(endpoint: ResolvedEndpoint): (builder: Endpoin
   return (builder) => {
     builder.name = endpoint.name;
     // First: the header precedes every byte of TLS and HTTP, and sets the endpoints they see.
-    if (endpoint.proxyProtocol !== undefined) builder.use(proxyProtocolMiddleware(endpoint.proxyProtocol).middleware);
+    if (endpoint.proxyProtocol !== undefined) builder.use(proxyProtocolOnDemand(endpoint.proxyProtocol));
     if (endpoint.protocols !== undefined) builder.useProtocols(endpoint.protocols);
     if (endpoint.https !== undefined) builder.useHttps(endpoint.https);
   };
+}
+
+/**
+ * The PROXY protocol middleware, whose module (the v1 and v2 parsers, ~27 kB) starts loading now,
+ * when an endpoint asks for it, rather than with every server that reads a configuration (issue
+ * 11, start-up). A connection accepted before it has loaded waits for it; the options were checked
+ * when the configuration was loaded.
+ */
+function proxyProtocolOnDemand(options: ProxyProtocolOptions): ConnectionMiddleware {
+  let middleware: ConnectionMiddleware | undefined;
+  const loading = import('../../protocols/proxy/index.js').then(({ proxyProtocolMiddleware }) => (middleware = proxyProtocolMiddleware(options).middleware));
+  // A failed import fails the connections that wait for it (each is aborted), not the process.
+  loading.catch(() => undefined);
+  return (ctx, next) => (middleware !== undefined ? middleware(ctx, next) : loading.then((m) => m(ctx, next)));
 }

@@ -9,7 +9,8 @@ import { hasCertificate, resolveHttpsOptions, type CertificateSource, type Https
 import { resolveWebSocketOptions, type WebSocketOptions } from '../../pipeline/web-socket-options.js';
 import { forwardedHeaders, ForwardedOptionsError, type ForwardedHeadersOptions } from '../../middleware/forwarded/index.js';
 import { HealthConfigError, resolveHealthOptions, type HealthOptions } from '../../middleware/health/index.js';
-import { resolveProxyProtocolOptions, type ProxyProtocolOptions } from '../../protocols/proxy/index.js';
+// The options' checks alone: the PROXY protocol's parsers load with an endpoint that uses them (apply-configuration.ts).
+import { resolveProxyProtocolOptions, type ProxyProtocolOptions } from '../../protocols/proxy/proxy-protocol-options.js';
 import { ConfigurationError, ConfigurationFileError } from './configuration-errors.js';
 import { checkConfiguration, listenUrl, type CertificateConfiguration, type EndpointConfiguration, type TiercelConfiguration } from './configuration.js';
 import { fail, isPlainObject } from './validator.js';

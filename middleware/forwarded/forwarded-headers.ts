@@ -1,8 +1,15 @@
-import proxyAddr from 'proxy-addr';
+import { createRequire } from 'node:module';
+import type ProxyAddr from 'proxy-addr';
 import type { Scheme, TcpEndpoint } from '../../connection/index.js';
 import type { HttpContext, Middleware, Next } from '../../pipeline/index.js';
 import { forwardedHops, xForwardedHops, type ForwardedHop } from './forwarded-parse.js';
 import { ForwardedOptionsError, resolveForwardedHeadersOptions, type ForwardedHeadersOptions } from './forwarded-options.js';
+
+// proxy-addr (with forwarded and ipaddr.js, ~5 ms of CPU) loads with the first forwardedHeaders():
+// 'tiercel/hosting' and `tiercel serve` reach this file (the configuration checks its options) and
+// most servers never build one. require(), not import(): compiling the trusted list stays synchronous.
+const require = createRequire(import.meta.url);
+let proxyAddr: typeof ProxyAddr | undefined;
 
 /**
  * Request middleware that believes a trusted proxy about the client: from the socket's peer back,
@@ -16,7 +23,7 @@ export function forwardedHeaders(options?: ForwardedHeadersOptions): Middleware 
   const resolved = resolveForwardedHeadersOptions(options);
   let trust: (address: string, hop: number) => boolean;
   try {
-    trust = proxyAddr.compile([...resolved.trustedProxies]);
+    trust = (proxyAddr ??= require('proxy-addr') as typeof ProxyAddr).compile([...resolved.trustedProxies]);
   } catch (err) {
     throw new ForwardedOptionsError(`trustedProxies: ${(err as Error).message}`);
   }

@@ -1,5 +1,8 @@
 import { LifetimeFeature } from '../../connection/index.js';
-import { HttpError, type ApplicationBuilder, type HttpContext, type Middleware, type Next } from '../../pipeline/index.js';
+// HttpError alone: pipeline/index.ts would load the whole pipeline with 'tiercel/hosting' and every
+// server's container (HEALTH_CHECKS is one of its defaults), before any app is built (issue 11, start-up).
+import { HttpError } from '../../pipeline/http-error.js';
+import type { ApplicationBuilder, HttpContext, Middleware, Next } from '../../pipeline/index.js';
 import { eventLoopDelayCheck, type EventLoopDelayCheck } from './event-loop-delay-check.js';
 import { HealthCheckTimeoutError, HealthConfigError } from './health-errors.js';
 import { HEALTH_CHECKS } from './health-token.js';

@@ -194,6 +194,27 @@ export const ALLOWED_DEEP_IMPORTS: readonly { readonly from: string; readonly to
       "the configuration checks and registers the WebSocket options (limits.webSockets); pipeline/index.ts would load the whole " +
       'pipeline and protocols/websocket with `tiercel/hosting`, which loads neither until an app is built (start-up, issue 11)',
   },
+  ...['observability/server-metrics.ts', 'observability/metrics-endpoint.ts', 'observability/dashboard/dashboard-options.ts'].map((to) => ({
+    from: 'hosting/',
+    to,
+    reason:
+      "observability/index.ts re-exports tracing (@opentelemetry/api) and the dashboard with its page: `tiercel serve`'s demo app " +
+      'needs the metrics, the /metrics handler and the check of the dashboard options at start, the dashboard itself at its first viewer (issue 11, start-up)',
+  })),
+  {
+    from: 'middleware/health/',
+    to: 'pipeline/http-error.ts',
+    reason:
+      "the health checks answer 405 with an HttpError; HEALTH_CHECKS is one of every container's defaults, so pipeline/index.ts " +
+      "would load the whole pipeline with 'tiercel/hosting', before any app is built (issue 11, start-up)",
+  },
+  {
+    from: 'hosting/configuration/',
+    to: 'protocols/proxy/proxy-protocol-options.ts',
+    reason:
+      "the configuration checks each endpoint's proxyProtocol options when it is loaded; protocols/proxy/index.ts adds the v1 and v2 " +
+      'parsers, which load only for an endpoint that uses them (issue 11, start-up)',
+  },
   {
     from: 'protocols/http1/',
     to: 'protocols/http/header-chars.ts',

@@ -1,4 +1,6 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -7,6 +9,40 @@ import { CertDir, makeLeaf } from '../support/tls-certificates.js';
 // A fresh process: in the test runner's own, other tests have long loaded everything.
 const CHILD = fileURLToPath(new URL('./lazy-loading-child.js', import.meta.url));
 const BUILTINS_CHILD = fileURLToPath(new URL('./lazy-builtins-child.js', import.meta.url));
+const REPORT_LOADED = fileURLToPath(new URL('./fixtures/report-loaded.js', import.meta.url));
+// The package's bin, as `npx tiercel` runs it: the bundle (from dist/test/hosting/, the root is three up).
+const ROOT = new URL('../../../', import.meta.url);
+const BIN = fileURLToPath(new URL((JSON.parse(readFileSync(new URL('package.json', ROOT), 'utf8')) as { bin: { tiercel: string } }).bin.tiercel, ROOT));
+
+/**
+ * `tiercel serve` (the demo app, one process) with REPORT_LOADED preloaded: once it listens,
+ * `use(url)` runs, then Ctrl-C; what the process had loaded when it exited.
+ */
+async function serveDemo(use: (url: string) => Promise<void>): Promise<string[]> {
+  const child = spawn(process.execPath, ['--import', REPORT_LOADED, BIN, 'serve', '--urls', 'http://127.0.0.1:0', '--workers', '1', '--log-level', 'warn'], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout.on('data', (d) => (out += d));
+  child.stderr.on('data', (d) => (out += d));
+  const exited = once(child, 'exit');
+  try {
+    const deadline = Date.now() + 8_000;
+    const serving = /serving the demo app on (\S+) \(Ctrl-C stops\)/;
+    while (!serving.test(out)) {
+      if (child.exitCode !== null || Date.now() > deadline) throw new Error(`tiercel serve did not start: ${out}`);
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    await use(serving.exec(out)![1]);
+  } finally {
+    child.kill('SIGINT');
+    await exited;
+  }
+  assert.is(child.exitCode, 0, out);
+  const report = /loaded: (.*)/.exec(out);
+  assert.ok(report !== null, `no report of what was loaded: ${out}`);
+  return JSON.parse(report[1]) as string[];
+}
 
 function runChild(child = CHILD, args: readonly string[] = []): Promise<Record<string, string[]>> {
   return new Promise((resolve, reject) => {
@@ -47,6 +83,24 @@ test("node:http2 and node:tls load with the first HTTP/2 connection or HTTPS end
   } finally {
     dir.remove();
   }
+});
+
+test('tiercel serve listens without the demo routes\' middleware (router, compression, metrics API); each loads with the first request of its route', async () => {
+  // Only the container: find-my-way, negotiator and zlib wait for their routes, the OpenTelemetry
+  // API for an SDK (none is registered), cookie and proxy-addr for an app that uses them.
+  assert.equal(await serveDemo(async () => {}), ['tsyringe']);
+
+  const used = await serveDemo(async (url) => {
+    // Two first requests of one route at once: both wait for the same import, both are answered.
+    const users = await Promise.all(['1', '2'].map(async (id) => (await fetch(`${url}/users/${id}`)).json()));
+    assert.equal(users, [{ id: '1' }, { id: '2' }]);
+    const big = await fetch(`${url}/big.json`, { headers: { 'accept-encoding': 'gzip' } });
+    assert.is(big.headers.get('content-encoding'), 'gzip');
+    assert.ok(((await big.json()) as unknown[]) !== null);
+    const metrics = await fetch(`${url}/metrics`);
+    assert.match(await metrics.text(), /http_server_request_duration_seconds_count\{[^}]*http_route="\/users\/:id"[^}]*\} 2/);
+  });
+  assert.equal(used, ['tsyringe', 'find-my-way', 'negotiator', 'node:zlib']);
 });
 
 test.run();

@@ -7,6 +7,7 @@ import * as assert from 'uvu/assert';
 import http2 from 'node:http2';
 import { connect } from 'node:net';
 import { request } from 'undici';
+import { metrics as otelMetrics } from '@opentelemetry/api';
 import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
 import { ServerMetrics, transportTag } from '../../observability/index.js';
 import { ApplicationBuilder, HttpError } from '../../pipeline/index.js';
@@ -197,6 +198,32 @@ test('after dispose nothing more is counted; options are checked', async () => {
   assert.throws(() => new ServerMetrics({ meter: provider } as never), (e: unknown) => e instanceof InvalidOptionError && /known: meterProvider, prometheus/.test(e.message));
   assert.throws(() => new ServerMetrics({ prometheus: false }).prometheusText(), (e: unknown) => e instanceof InvalidOptionError);
   await provider.shutdown();
+});
+
+test('without meterProvider: the global provider registered when the metrics are made records; before any is registered, nothing does (the API\'s no-op)', async () => {
+  const reader = new TestReader();
+  const provider = new MeterProvider({ readers: [reader] });
+  // Made before the SDK is registered: no-op instruments, as @opentelemetry/api's would be (its
+  // metrics API has no proxy), while tiercel's own counters still count.
+  const early = new ServerMetrics();
+  assert.ok(otelMetrics.setGlobalMeterProvider(provider), 'registered the global meter provider');
+  const late = new ServerMetrics({ prometheus: false });
+  const s = await startTcp(app());
+  try {
+    await (await request(`${s.url}/ok`)).body.text();
+    const m = await collect(reader);
+    // One request, recorded once: by `late` alone.
+    const durations = points<Histogram>(m.get('http.server.request.duration'));
+    assert.is(durations.length, 1);
+    assert.is(durations[0].value.count, 1);
+    assert.match(early.prometheusText(), /http_server_request_duration_seconds_count\{[^}]*\} 1/);
+  } finally {
+    early.dispose();
+    late.dispose();
+    otelMetrics.disable();
+    await s.stop();
+    await provider.shutdown();
+  }
 });
 
 test('transportTag: tcp, unix, pipe, memory, a custom kind', () => {
