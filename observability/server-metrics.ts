@@ -92,6 +92,8 @@ export interface EndpointSnapshot {
   readonly rejected: number;
   /** Currently upgraded (WebSockets, CONNECT tunnels). */
   readonly upgraded: number;
+  /** Its open connections per protocol and TLS version (those whose protocol is chosen). */
+  readonly protocols: ProtocolSnapshot[];
 }
 
 /** What an endpoint's connections are counted under, made once per endpoint. */
@@ -282,10 +284,12 @@ export class ServerMetrics {
     const protocols: ProtocolSnapshot[] = [];
     for (const series of this.#endpoints.values()) {
       let active = series.activeConnections?.value ?? 0;
+      const own: ProtocolSnapshot[] = [];
       for (const byTls of series.protocols.values()) {
         for (const p of byTls.values()) {
           const n = p.active?.value ?? 0;
           active += n;
+          own.push({ protocol: p.protocol, tls: p.tls, active: n });
           const same = protocols.find((q) => q.protocol === p.protocol && q.tls === p.tls);
           if (same === undefined) protocols.push({ protocol: p.protocol, tls: p.tls, active: n });
           else (same as { active: number }).active += n;
@@ -298,6 +302,7 @@ export class ServerMetrics {
         queued: series.queuedConnections?.value ?? 0,
         rejected: series.rejected?.value ?? 0,
         upgraded: series.upgraded?.value ?? 0,
+        protocols: own,
       });
     }
     const buckets = new Float64Array(DURATION_BUCKETS.length + 1);

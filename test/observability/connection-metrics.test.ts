@@ -12,7 +12,7 @@ import http2 from 'node:http2';
 import { connect } from 'node:net';
 import { request } from 'undici';
 import WebSocket from 'ws';
-import { MeterProvider, type Histogram } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { TestReader, collect, points } from './otel-reader.js';
 import { CONNECTION_END_REASONS, DiagnosticChannels, type ConnectionMessage, type TcpEndpoint } from '../../connection/index.js';
 import { MemoryTransport } from '../../transports/index.js';
@@ -99,20 +99,28 @@ test(
       ws = new WebSocket(`ws://127.0.0.1:${plain.port}/ws`);
       await new Promise((r, j) => ws!.once('open', r).once('error', j));
 
+      // The channels are process-wide: only this server's endpoints are looked at (another test's
+      // server may be running in the same process).
       const snapshot = metrics.snapshot();
-      const active = (protocol: string, tls: string) => snapshot.protocols.find((p) => p.protocol === protocol && p.tls === tls)?.active;
+      const plainNow = snapshot.connections.find((c) => c.endpoint === `127.0.0.1:${plain.port}`)!;
+      const secureNow = snapshot.connections.find((c) => c.endpoint === `127.0.0.1:${secure.port}`)!;
       // undici's keep-alive connection and the WebSocket's are HTTP/1.1.
-      assert.is(active('HTTP/1.1', ''), 2);
-      assert.is(active('HTTP/2', ''), 1);
-      const tlsVersion = snapshot.protocols.find((p) => p.protocol === 'HTTP/2' && p.tls !== '')?.tls;
-      assert.match(String(tlsVersion), /^TLSv1\.[23]$/);
-      assert.is(active('HTTP/2', tlsVersion!), 1);
-      assert.is(snapshot.connections.reduce((n, c) => n + c.upgraded, 0), 1);
-      // The endpoint's total is every protocol's added up.
-      assert.is(snapshot.connections.find((c) => c.endpoint === `127.0.0.1:${plain.port}`)?.active, 3);
+      assert.equal(plainNow.protocols.sort((a, b) => a.protocol.localeCompare(b.protocol)), [
+        { protocol: 'HTTP/1.1', tls: '', active: 2 },
+        { protocol: 'HTTP/2', tls: '', active: 1 },
+      ]);
+      assert.is(secureNow.protocols.length, 1);
+      const tlsVersion = secureNow.protocols[0].tls;
+      assert.match(tlsVersion, /^TLSv1\.[23]$/);
+      assert.equal(secureNow.protocols[0], { protocol: 'HTTP/2', tls: tlsVersion, active: 1 });
+      assert.is(plainNow.upgraded, 1);
+      // The endpoint's total is every protocol's added up; the process-wide sum has them too.
+      assert.is(plainNow.active, 3);
+      assert.ok((snapshot.protocols.find((p) => p.protocol === 'HTTP/2' && p.tls === tlsVersion)?.active ?? 0) >= 1);
 
       const m = await collect(reader);
-      const byProtocol = points<number>(m.get('tiercel.active_connections')).filter((p) => p.value > 0);
+      const ours = (p: DataPoint<unknown>): boolean => p.attributes['tiercel.endpoint'] === `127.0.0.1:${plain.port}` || p.attributes['tiercel.endpoint'] === `127.0.0.1:${secure.port}`;
+      const byProtocol = points<number>(m.get('tiercel.active_connections')).filter((p) => ours(p) && p.value > 0);
       const tls = byProtocol.find((p) => p.attributes['tls.protocol.version'] !== undefined);
       assert.equal({ ...tls!.attributes, value: tls!.value }, {
         'network.transport': 'tcp',
@@ -129,6 +137,7 @@ test(
       // The 101 keeps its status in http.server.request.duration (the span's and the metric's, as
       // the semantic conventions say), and is 'upgraded', not a finished 1xx, in the snapshot.
       const upgraded = points<Histogram>(m.get('http.server.request.duration')).find((p) => p.attributes['http.response.status_code'] === 101);
+      // (Only this test upgrades, so the process-wide counts below are this server's.)
       assert.is(upgraded?.value.count, 1);
       assert.is(snapshot.requests.byStatusClass.upgraded, 1);
       assert.is(snapshot.requests.byStatusClass['1xx'], undefined);
@@ -140,18 +149,20 @@ test(
     }
     // Closed, each protocol series is back to 0 and connection.duration carries the protocol.
     const m = await collect(reader);
-    for (const p of points<number>(m.get('tiercel.active_connections'))) assert.is(p.value, 0, JSON.stringify(p.attributes));
-    const durations = points<Histogram>(m.get('tiercel.connection.duration'));
+    const ours = (p: DataPoint<unknown>): boolean => p.attributes['tiercel.endpoint'] === `127.0.0.1:${plain.port}` || p.attributes['tiercel.endpoint'] === `127.0.0.1:${secure.port}`;
+    for (const p of points<number>(m.get('tiercel.active_connections')).filter(ours)) assert.is(p.value, 0, JSON.stringify(p.attributes));
+    const durations = points<Histogram>(m.get('tiercel.connection.duration')).filter(ours);
     const h2Tls = durations.filter((p) => p.attributes['network.protocol.version'] === '2' && p.attributes['tls.protocol.version'] !== undefined);
     assert.is(h2Tls.reduce((n, p) => n + p.value.count, 0), 1);
   }),
 );
 
-/** Records `tiercel:connection.closed` while `fn` runs. */
-async function closedConnections(fn: (closed: ConnectionMessage[]) => Promise<void>): Promise<void> {
+/** Records `tiercel:connection.closed` of the connections to `port()` while `fn` runs. */
+async function closedConnections(port: () => number, fn: (closed: ConnectionMessage[]) => Promise<void>): Promise<void> {
   const closed: ConnectionMessage[] = [];
   const listener = (m: unknown): void => {
-    closed.push(m as ConnectionMessage);
+    const message = m as ConnectionMessage;
+    if (message.endpoint.kind === 'tcp' && (message.endpoint as TcpEndpoint).port === port()) closed.push(message);
   };
   diagnosticsChannel.subscribe(DiagnosticChannels.connectionClosed, listener);
   try {
@@ -161,9 +172,9 @@ async function closedConnections(fn: (closed: ConnectionMessage[]) => Promise<vo
   }
 }
 
-test('HTTP/2 end reasons: the client\'s GOAWAY (session.close()) is client-goaway; a reset is transport-closed', () =>
-  closedConnections(async (closed) => {
-    const s = await startTcp(hello());
+test('HTTP/2 end reasons: the client\'s GOAWAY (session.close()) is client-goaway; a reset is transport-closed', async () => {
+  const s = await startTcp(hello());
+  await closedConnections(() => s.port, async (closed) => {
     try {
       const session = http2.connect(s.url);
       await http2Get(session);
@@ -180,11 +191,12 @@ test('HTTP/2 end reasons: the client\'s GOAWAY (session.close()) is client-goawa
     } finally {
       await s.stop();
     }
-  }));
+  });
+});
 
-test('end reasons before any protocol: no HTTP/2 preface on an HTTP/2-only endpoint is no-protocol; a client gone before a byte is client-end', () =>
-  closedConnections(async (closed) => {
-    const s = await startTcp(hello(), {}, { protocols: 'http2' });
+test('end reasons before any protocol: no HTTP/2 preface on an HTTP/2-only endpoint is no-protocol; a client gone before a byte is client-end', async () => {
+  const s = await startTcp(hello(), {}, { protocols: 'http2' });
+  await closedConnections(() => s.port, async (closed) => {
     try {
       await exchange(s.port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
       await until('the refused connection closed', () => closed.length === 1);
@@ -199,7 +211,8 @@ test('end reasons before any protocol: no HTTP/2 preface on an HTTP/2-only endpo
       await s.stop();
     }
     for (const c of closed) assert.ok((CONNECTION_END_REASONS as readonly string[]).includes(c.endReason!), c.endReason);
-  }));
+  });
+});
 
 test('docs/logging.md lists every connection end reason', () => {
   const docs = readFileSync(join(repoRoot(), 'docs', 'logging.md'), 'utf8');
