@@ -64,12 +64,13 @@ export const CONNECTION_END_REASONS = Object.freeze([
   /** After the server's GOAWAY the client neither read nor closed within the linger: aborted. */
   'goaway-close-timeout',
   // Before any protocol.
+  /** The TLS handshake failed (its own reason is the `error.type` of `tiercel.tls_handshake.duration`). */
+  'tls-handshake-failed',
   /** The HTTP terminal found no protocol to serve (no HTTP/2 preface on an HTTP/2-only endpoint, an ALPN id no adapter serves). */
   'no-protocol',
   /** A connection middleware or handler of the app's failed; the connection was aborted. */
   'pipeline-error',
-  // Given by the server when no protocol said why (a plain connection handler, a TLS handshake
-  // that failed): how the transport closed.
+  // Given by the server when nothing said why (a plain connection handler): how the transport closed.
   /** Closed gracefully. */
   'closed',
   /** Aborted. */

@@ -214,6 +214,25 @@ test('end reasons before any protocol: no HTTP/2 preface on an HTTP/2-only endpo
   });
 });
 
+test('a failed TLS handshake ends the connection with tls-handshake-failed', async () => {
+  const leaf = await makeLeaf(['localhost', '127.0.0.1']);
+  const server = new Server({ logLevel: 'silent' });
+  server.useHttp(hello());
+  server.listen('https://127.0.0.1:0', (ep) => ep.useHttps({ certificate: { cert: leaf.cert, key: leaf.key } }));
+  await server.start();
+  const port = (server.endpoints[0] as TcpEndpoint).port;
+  await closedConnections(() => port, async (closed) => {
+    try {
+      // Plaintext HTTP to a TLS endpoint: not a ClientHello.
+      await exchange(port, 'GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await until('the connection closed', () => closed.length === 1);
+      assert.is(closed[0].endReason, 'tls-handshake-failed');
+    } finally {
+      await server.stop(1_000);
+    }
+  });
+});
+
 test('docs/logging.md lists every connection end reason', () => {
   const docs = readFileSync(join(repoRoot(), 'docs', 'logging.md'), 'utf8');
   for (const reason of CONNECTION_END_REASONS) assert.match(docs, new RegExp(`^\\| \`${reason}\` \\|`, 'm'), `docs/logging.md has no row for ${reason}`);
