@@ -190,6 +190,8 @@ export class ServerMetrics {
   readonly #rejectedRequests: Counter;
   readonly #endpoints = new Map<string, EndpointSeries>();
   readonly #connections = new WeakMap<ConnectionContext, EndpointSeries>();
+  /** The endpoint series of each listener's accept-queue message. */
+  readonly #queues = new WeakMap<ConnectionQueueMessage, EndpointSeries>();
   /** The protocol series of a connection whose protocol was chosen. */
   readonly #protocols = new WeakMap<ConnectionContext, ProtocolSeries>();
   readonly #activeHttp = new Map<string, ActiveRequestSeries>();
@@ -497,7 +499,9 @@ export class ServerMetrics {
   }
 
   #connectionQueue(m: ConnectionQueueMessage): void {
-    const series = this.#endpointSeries(m.endpoint);
+    // One message per listener: its series is found without formatting the endpoint each time.
+    let series = this.#queues.get(m);
+    if (series === undefined) this.#queues.set(m, (series = this.#endpointSeries(m.endpoint)));
     const delta = m.depth - series.queued;
     if (delta === 0) return;
     series.queued = m.depth;
