@@ -1,5 +1,6 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
 import type { ConnectionCloseKind, ConnectionContext } from './connection-context.js';
+import type { ConnectionEndReason } from './connection-end-reason.js';
 import type { Endpoint } from './endpoint.js';
 
 /**
@@ -15,6 +16,8 @@ import type { Endpoint } from './endpoint.js';
  * | `tiercel:connection.rejected` | `ConnectionRejectedMessage` | closed at once: `maxConcurrentConnections` |
  * | `tiercel:connection.upgraded` | `ConnectionUpgradeMessage` | a request took the connection (or stream) out of HTTP |
  * | `tiercel:connection.upgrade-closed` | the same object | that upgraded connection (or stream) closed |
+ * | `tiercel:connection.queue` | `ConnectionQueueMessage` (one per listener, `depth` updated) | a listener's accept queue grew or shrank |
+ * | `tiercel:connection.protocol` | `ConnectionProtocolMessage` | the HTTP terminal chose the connection's protocol (ALPN or the sniff) |
  * | `tiercel:tls.handshake.start` | `TlsHandshakeMessage` | the server side of a handshake begins |
  * | `tiercel:tls.handshake.end` | the same object, `error` or `protocol` set | it succeeded or failed |
  */
@@ -24,6 +27,8 @@ export const DiagnosticChannels = Object.freeze({
   connectionRejected: 'tiercel:connection.rejected',
   connectionUpgraded: 'tiercel:connection.upgraded',
   connectionUpgradeClosed: 'tiercel:connection.upgrade-closed',
+  connectionQueue: 'tiercel:connection.queue',
+  connectionProtocol: 'tiercel:connection.protocol',
   tlsHandshakeStart: 'tiercel:tls.handshake.start',
   tlsHandshakeEnd: 'tiercel:tls.handshake.end',
 } as const);
@@ -38,10 +43,10 @@ export interface ConnectionMessage {
   /** Set when it closed: 'end' (graceful) or 'abort'. */
   closeKind?: ConnectionCloseKind;
   /**
-   * Set when it closed, if its protocol said why it served no more (an HTTP/1.1 keep-alive end
-   * reason such as 'keep-alive-timeout' or 'bad-request'), else undefined.
+   * Set when it closed: why (`CONNECTION_END_REASONS`), as its protocol or the server said, else
+   * 'closed' or 'aborted' by `closeKind`.
    */
-  endReason?: string;
+  endReason?: ConnectionEndReason;
 }
 
 export interface ConnectionRejectedMessage {
@@ -53,6 +58,25 @@ export interface ConnectionRejectedMessage {
 
 export interface ConnectionUpgradeMessage {
   readonly connection: ConnectionContext;
+}
+
+/**
+ * A listener's accept queue (Kestrel's `queued_connections`): connections the transport took from
+ * the OS that the server's accept loop has not taken yet. One object per listener, its `depth`
+ * updated before each publish: a subscriber reads it then, it does not keep it.
+ */
+export interface ConnectionQueueMessage {
+  /** The listener's endpoint (port 0 resolved), as in `ConnectionMessage`. */
+  readonly endpoint: Endpoint;
+  /** Connections waiting now (dead ones included until the loop reaches them). */
+  depth: number;
+}
+
+/** The protocol a connection speaks, published once, when the HTTP terminal hands it over. */
+export interface ConnectionProtocolMessage {
+  readonly connection: ConnectionContext;
+  /** The protocol adapter's name: 'HTTP/1.1', 'HTTP/2', or a custom adapter's. */
+  readonly protocol: string;
 }
 
 /** One TLS handshake, from `start` to `end` (one object for both). */
@@ -71,22 +95,24 @@ export const connectionClosedChannel = diagnosticsChannel.channel(DiagnosticChan
 export const connectionRejectedChannel = diagnosticsChannel.channel(DiagnosticChannels.connectionRejected);
 export const connectionUpgradedChannel = diagnosticsChannel.channel(DiagnosticChannels.connectionUpgraded);
 export const connectionUpgradeClosedChannel = diagnosticsChannel.channel(DiagnosticChannels.connectionUpgradeClosed);
+export const connectionQueueChannel = diagnosticsChannel.channel(DiagnosticChannels.connectionQueue);
+export const connectionProtocolChannel = diagnosticsChannel.channel(DiagnosticChannels.connectionProtocol);
 export const tlsHandshakeStartChannel = diagnosticsChannel.channel(DiagnosticChannels.tlsHandshakeStart);
 export const tlsHandshakeEndChannel = diagnosticsChannel.channel(DiagnosticChannels.tlsHandshakeEnd);
 
 // Kept only while someone listens to `closed`: the protocol says why before the transport closes,
 // and the server, which publishes, knows nothing of protocols.
-const endReasons = new WeakMap<ConnectionContext, string>();
+const endReasons = new WeakMap<ConnectionContext, ConnectionEndReason>();
 
 /**
  * The protocol's reason for ending the connection, published with `tiercel:connection.closed`.
  * The first reason given is kept. Costs nothing while nobody listens to that channel.
  */
-export function setConnectionEndReason(connection: ConnectionContext, reason: string): void {
+export function setConnectionEndReason(connection: ConnectionContext, reason: ConnectionEndReason): void {
   if (connectionClosedChannel.hasSubscribers && !endReasons.has(connection)) endReasons.set(connection, reason);
 }
 
 /** What `setConnectionEndReason` recorded for `connection`, if anything. */
-export function connectionEndReason(connection: ConnectionContext): string | undefined {
+export function connectionEndReason(connection: ConnectionContext): ConnectionEndReason | undefined {
   return endReasons.get(connection);
 }

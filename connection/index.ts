@@ -14,3 +14,4 @@ export * from './tokens.js';
 export * from './clock.js';
 export { nextConnectionId } from './connection-id.js';
 export * from './diagnostics.js';
+export * from './connection-end-reason.js';

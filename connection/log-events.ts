@@ -55,6 +55,7 @@ export const LOG_EVENT_INFO = Object.freeze({
   ConnectionClosed: { id: 2, category: 'tiercel.connections', level: 'debug', description: 'A connection ended: `reason` (why it served no more requests, e.g. `keep-alive-timeout`, `client-end`, `bad-request`).' },
   ConnectionRejected: { id: 3, category: 'tiercel.connections', level: 'debug', description: 'A connection was refused at once: `maxConcurrentConnections` was reached.' },
   ConnectionUpgraded: { id: 4, category: 'tiercel.connections', level: 'debug', description: 'An HTTP/1.1 connection was handed to another protocol (WebSocket, CONNECT).' },
+  ConnectionsRejected: { id: 5, category: 'tiercel.server', level: 'warn', description: 'Connections were refused at `maxConcurrentConnections` (each also a debug `ConnectionRejected`): `count` since the last such line, `sinceMs`, `maxConcurrentConnections`. At most one per `connectionRejectionLogIntervalMs` (10 s); the first refusal writes one at once.' },
   RequestRejected: { id: 10, category: 'tiercel.bad-requests', level: 'debug', description: 'A request was refused for the client\'s fault: `reason` (a `RequestRejectionReason` or an error code), `status`.' },
   RequestBodyTooSlow: { id: 11, category: 'tiercel.bad-requests', level: 'debug', description: 'The request body arrived slower than `minRequestBodyDataRate`.' },
   ResponseTooSlow: { id: 12, category: 'tiercel.bad-requests', level: 'debug', description: 'The client read the response slower than `minResponseDataRate`: the connection was aborted.' },

@@ -16,6 +16,13 @@ export interface ServerOptions {
    * unlimited); set it to cap memory under a connection flood.
    */
   maxConcurrentConnections?: number;
+  /**
+   * Connections refused at `maxConcurrentConnections` are each logged at debug, and summed in a
+   * warn (`ConnectionsRejected`, with the count) at most once per this interval. Default 10 s: an
+   * operator sees the limit bite within seconds, and a connection flood writes six lines a
+   * minute. `Infinity` leaves only the debug lines.
+   */
+  connectionRejectionLogIntervalMs?: number;
   /** Buffer sizes passed to every transport's `bind` (see `TransportOptions` for defaults). */
   transport?: TransportOptions;
   /**
@@ -37,6 +44,7 @@ export interface ServerOptions {
 export const DEFAULT_SERVER_OPTIONS: Readonly<Required<ServerOptions>> = Object.freeze({
   shutdownTimeoutMs: 30_000,
   maxConcurrentConnections: Infinity,
+  connectionRejectionLogIntervalMs: 10_000,
   transport: {},
   logLevel: 'info',
   logFormat: 'auto',
@@ -58,6 +66,10 @@ export function resolveServerOptions(options: ServerOptions = {}): Required<Serv
   const max = resolved.maxConcurrentConnections;
   if (max !== Infinity && (!Number.isInteger(max) || max < 1)) {
     throw new InvalidOptionError('maxConcurrentConnections', 'must be a whole number of 1 or more, or Infinity for no limit');
+  }
+  const interval = resolved.connectionRejectionLogIntervalMs;
+  if (typeof interval !== 'number' || !(interval >= 0)) {
+    throw new InvalidOptionError('connectionRejectionLogIntervalMs', 'must be a number of milliseconds, 0 or more, or Infinity for no warn line');
   }
   for (const key of ['maxReadBufferSize', 'maxWriteBufferSize'] as const) {
     const v = resolved.transport[key];

@@ -3,6 +3,7 @@ import type { DependencyContainer } from 'tsyringe';
 import {
   ConnectionAbortedError,
   ConnectionLifetime,
+  CLOCK,
   LOGGER_FACTORY,
   LOG_CATEGORIES,
   LOG_EVENTS,
@@ -19,6 +20,7 @@ import {
   formatUrl,
   isConnectionLost,
   parseUrl,
+  setConnectionEndReason,
   type ConnectionContext,
   type ConnectionDelegate,
   type ConnectionListener,
@@ -44,6 +46,7 @@ import type { HttpsMiddleware } from '../protocols/tls/configuration.js';
 import { httpAlpn, httpTerminal } from './http-terminal.js';
 import { prepareHttps } from './https-setup.js';
 import { LiveConnections } from './live-connections.js';
+import { RejectionWarnings } from './rejection-warnings.js';
 import {
   applyConfiguration,
   isResolvedConfiguration,
@@ -108,6 +111,8 @@ export class Server {
   #watcher: ConfigurationWatcher | undefined;
   /** `tiercel.connections`: accepted, rejected, lost (debug). */
   #connectionLog: Logger = silentLogger;
+  /** The throttled warn for connections refused at maxConcurrentConnections; made at start. */
+  #rejectionWarnings: RejectionWarnings | undefined;
   #stopping: Promise<void> | undefined;
   /** When a graceful stop gives up and aborts what is left (Date.now() time); stop() may bring it forward. */
   #stopDeadline = 0;
@@ -231,6 +236,9 @@ export class Server {
       const loggers = resolve(this.services, LOGGER_FACTORY);
       this.#logger = loggers.create(LOG_CATEGORIES.server);
       this.#connectionLog = loggers.create(LOG_CATEGORIES.connections);
+      // In the server's category, not the connections' (each refusal, at debug): it is about the
+      // server's capacity, and one line per interval cannot flood the log.
+      this.#rejectionWarnings = new RejectionWarnings(this.#logger, resolve(this.services, CLOCK), this.#options.connectionRejectionLogIntervalMs);
       this.#defaultTerminal ??= this.services.isRegistered(HTTP_APPLICATION, true) ? httpTerminal : undefined;
       for (const builder of this.#builders) bound.push(await this.#bind(builder));
     } catch (err) {
@@ -368,6 +376,7 @@ export class Server {
     await this.#watcher?.close();
     await Promise.allSettled(this.#bound.map((b) => b.listener.unbind()));
     await Promise.allSettled(this.#bound.map((b) => b.loop));
+    this.#rejectionWarnings?.flush(this.#options.maxConcurrentConnections);
     // A connection whose protocol is already done has nothing to finish: close it now.
     for (const ctx of this.#lingering) ctx.abort(new ConnectionAbortedError('The server is shutting down'));
     for (const ctx of this.#live) ctx.features.get(LifetimeFeature)?.requestClose();
@@ -425,6 +434,7 @@ export class Server {
       if (this.#live.size >= max) {
         this.#rejected++;
         this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionRejected, connectionId: ctx.id }, 'Connection rejected: maxConcurrentConnections reached');
+        this.#rejectionWarnings?.rejected(max);
         if (connectionRejectedChannel.hasSubscribers) {
           connectionRejectedChannel.publish({ connection: ctx, endpoint: b.listener.endpoint, reason: 'max-concurrent-connections' });
         }
@@ -458,7 +468,8 @@ export class Server {
       (err: unknown) => {
         // The protocols settle normally whatever the client does, so what rejects here is a
         // connection middleware or handler of the app's: its bug, unless the connection was lost.
-        if (isConnectionLost(err)) this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: ctx.id, reason: 'connection-lost', err }, 'Connection pipeline ended: the connection was lost');
+        setConnectionEndReason(ctx, isConnectionLost(err) ? 'transport-closed' : 'pipeline-error');
+        if (isConnectionLost(err)) this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: ctx.id, reason: 'transport-closed', err }, 'Connection pipeline ended: the connection was lost');
         else this.logger.error({ ...LOG_EVENTS.ConnectionPipelineError, connectionId: ctx.id, err }, 'Unhandled error in the connection pipeline; the connection was aborted');
         ctx.abort(err);
         this.#forgetWhenClosed(ctx, b);
@@ -496,7 +507,7 @@ function publishOpened(ctx: ConnectionContext, endpoint: Endpoint): void {
   connectionOpenedChannel.publish(message);
   ctx.onClosed(() => {
     message.closeKind = ctx.closeKind;
-    message.endReason = connectionEndReason(ctx);
+    message.endReason = connectionEndReason(ctx) ?? (ctx.closeKind === 'abort' ? 'aborted' : 'closed');
     connectionClosedChannel.publish(message);
   });
 }

@@ -9,6 +9,8 @@ import {
   formatEndpoint,
   type ConnectionContext,
   type ConnectionMessage,
+  type ConnectionProtocolMessage,
+  type ConnectionQueueMessage,
   type ConnectionRejectedMessage,
   type ConnectionUpgradeMessage,
   type Endpoint,
@@ -68,6 +70,12 @@ export function transportTag(endpoint: Endpoint): string {
 export interface MetricsSnapshot {
   /** One per endpoint that has seen a connection. */
   readonly connections: EndpointSnapshot[];
+  /**
+   * Open connections per protocol, every endpoint added up: one entry per protocol and TLS or
+   * not that has had a connection. Connections whose protocol is not chosen yet (a TLS handshake,
+   * the cleartext sniff) are in `connections` only.
+   */
+  readonly protocols: ProtocolSnapshot[];
   readonly requests: {
     /** Requests finished. */
     readonly total: number;
@@ -75,7 +83,10 @@ export interface MetricsSnapshot {
     readonly active: number;
     /** Requests finished per protocol ('HTTP/1.1', 'HTTP/2'). */
     readonly byProtocol: Record<string, number>;
-    /** Requests finished per status class ('2xx', '4xx', …). */
+    /**
+     * Requests finished per status class ('2xx', '4xx', …). A 101 (a WebSocket or other HTTP/1.1
+     * upgrade) is 'upgraded', not '1xx': the connection it answered goes on as another protocol.
+     */
     readonly byStatusClass: Record<string, number>;
     /** The upper bounds (seconds) of the duration buckets; `durationCounts` has one more, +Inf. */
     readonly durationBounds: readonly number[];
@@ -96,17 +107,47 @@ export interface EndpointSnapshot {
   /** `network.transport`: 'tcp', 'unix', 'pipe', 'memory', or a custom kind. */
   readonly transport: string;
   readonly endpoint: string;
+  /** Connections open now, whatever their protocol. */
   readonly active: number;
+  /** Waiting in the listener's accept queue (`tiercel.queued_connections`). */
+  readonly queued: number;
   /** Refused at accept (maxConcurrentConnections). */
   readonly rejected: number;
   /** Currently upgraded (WebSockets, CONNECT tunnels). */
   readonly upgraded: number;
+  /** Its open connections per protocol and TLS version (those whose protocol is chosen). */
+  readonly protocols: ProtocolSnapshot[];
 }
 
 /** What an endpoint's connections are counted under, made once per endpoint. */
+export interface ProtocolSnapshot {
+  /** The protocol adapter's name: 'HTTP/1.1', 'HTTP/2'. */
+  readonly protocol: string;
+  /** The TLS version ('TLSv1.3'), or '' on cleartext. */
+  readonly tls: string;
+  readonly active: number;
+}
+
+/** A protocol's share of an endpoint's active connections (TLS or not), made once. */
+interface ProtocolSeries {
+  readonly attributes: Attributes;
+  readonly active: GaugeSeries | undefined;
+  readonly protocol: string;
+  readonly tls: string;
+  /** `network.protocol.name` and `.version`, for the connection duration's labels. */
+  readonly name: string;
+  readonly version: string;
+}
+
 interface EndpointSeries {
   readonly attributes: Attributes;
+  /** The endpoint's connections whose protocol is not known yet (or never chosen). */
   readonly activeConnections: GaugeSeries | undefined;
+  /** protocol → TLS version ('' for cleartext) → series. */
+  readonly protocols: Map<string, Map<string, ProtocolSeries>>;
+  /** The accept queue's depth as last published (the queue says its depth, not a change). */
+  queued: number;
+  readonly queuedConnections: GaugeSeries | undefined;
   readonly rejected: CounterSeries | undefined;
   readonly upgraded: GaugeSeries | undefined;
   readonly activeTls: GaugeSeries | undefined;
@@ -128,6 +169,7 @@ interface OwnMetrics {
   readonly duration: Metric<HistogramSeries>;
   readonly activeRequests: Metric<GaugeSeries>;
   readonly activeConnections: Metric<GaugeSeries>;
+  readonly queuedConnections: Metric<GaugeSeries>;
   readonly connectionDuration: Metric<HistogramSeries>;
   readonly rejectedConnections: Metric<CounterSeries>;
   readonly upgradedConnections: Metric<GaugeSeries>;
@@ -145,8 +187,8 @@ type Counted = { [kCounted]?: ServerMetrics };
 /**
  * The server's metrics, made from tiercel's diagnostics_channel events: the HTTP semantic
  * conventions (`http.server.request.duration`, `http.server.active_requests`) and Kestrel's
- * instruments under tiercel's name (`tiercel.active_connections`, `tiercel.connection.duration`
- * with its end reason, `tiercel.rejected_connections`, `tiercel.upgraded_connections`,
+ * instruments under tiercel's name (`tiercel.active_connections` with the protocol once chosen,
+ * `tiercel.queued_connections`, `tiercel.connection.duration` with its end reason and protocol, `tiercel.rejected_connections`, `tiercel.upgraded_connections`,
  * `tiercel.active_tls_handshakes`, `tiercel.tls_handshake.duration`), plus
  * `tiercel.rejected_requests` by rejection reason. Connection instruments are tagged with
  * `network.transport` and `tiercel.endpoint` (the listener's endpoint).
@@ -162,6 +204,7 @@ export class ServerMetrics {
   readonly #requestDuration: Histogram;
   readonly #activeRequests: UpDownCounter;
   readonly #activeConnections: UpDownCounter;
+  readonly #queuedConnections: UpDownCounter;
   readonly #connectionDuration: Histogram;
   readonly #rejectedConnections: Counter;
   readonly #upgradedConnections: UpDownCounter;
@@ -170,6 +213,10 @@ export class ServerMetrics {
   readonly #rejectedRequests: Counter;
   readonly #endpoints = new Map<string, EndpointSeries>();
   readonly #connections = new WeakMap<ConnectionContext, EndpointSeries>();
+  /** The endpoint series of each listener's accept-queue message. */
+  readonly #queues = new WeakMap<ConnectionQueueMessage, EndpointSeries>();
+  /** The protocol series of a connection whose protocol was chosen. */
+  readonly #protocols = new WeakMap<ConnectionContext, ProtocolSeries>();
   readonly #activeHttp = new Map<string, ActiveRequestSeries>();
   readonly #activeHttps = new Map<string, ActiveRequestSeries>();
   /** protocol → method → status → series, one tree per scheme. */
@@ -197,6 +244,7 @@ export class ServerMetrics {
     this.#requestDuration = seconds('http.server.request.duration', 'Duration of HTTP server requests.', DURATION_BUCKETS);
     this.#activeRequests = upDown('http.server.active_requests', '{request}', 'Number of active HTTP server requests.');
     this.#activeConnections = upDown('tiercel.active_connections', '{connection}', 'Number of connections that are currently active on the server.');
+    this.#queuedConnections = upDown('tiercel.queued_connections', '{connection}', 'Number of connections that are currently queued and are waiting to start.');
     this.#connectionDuration = seconds('tiercel.connection.duration', 'The duration of connections on the server.', CONNECTION_DURATION_BUCKETS);
     this.#rejectedConnections = counter('tiercel.rejected_connections', '{connection}', 'Number of connections rejected by the server (maxConcurrentConnections).');
     this.#upgradedConnections = upDown('tiercel.upgraded_connections', '{connection}', 'Number of HTTP connections (or HTTP/2 streams) that are currently upgraded.');
@@ -210,8 +258,9 @@ export class ServerMetrics {
       this.#own = {
         duration: r.histogram('http_server_request_duration_seconds', 'Duration of HTTP server requests.', ['http_request_method', 'http_response_status_code', 'url_scheme', 'network_protocol_version', 'http_route'], DURATION_BUCKETS),
         activeRequests: r.gauge('http_server_active_requests', 'Number of active HTTP server requests.', ['http_request_method', 'url_scheme']),
-        activeConnections: r.gauge('tiercel_active_connections', 'Number of connections that are currently active on the server.', conn),
-        connectionDuration: r.histogram('tiercel_connection_duration_seconds', 'The duration of connections on the server.', [...conn, 'tiercel_connection_end_reason'], CONNECTION_DURATION_BUCKETS),
+        activeConnections: r.gauge('tiercel_active_connections', 'Number of connections that are currently active on the server.', [...conn, 'network_protocol_name', 'network_protocol_version', 'tls_protocol_version']),
+        queuedConnections: r.gauge('tiercel_queued_connections', 'Number of connections that are currently queued and are waiting to start.', conn),
+        connectionDuration: r.histogram('tiercel_connection_duration_seconds', 'The duration of connections on the server.', [...conn, 'tiercel_connection_end_reason', 'network_protocol_name', 'network_protocol_version'], CONNECTION_DURATION_BUCKETS),
         rejectedConnections: r.counter('tiercel_rejected_connections_total', 'Number of connections rejected by the server (maxConcurrentConnections).', conn),
         upgradedConnections: r.gauge('tiercel_upgraded_connections', 'Number of HTTP connections (or HTTP/2 streams) that are currently upgraded.', conn),
         activeTls: r.gauge('tiercel_active_tls_handshakes', 'Number of TLS handshakes that are currently in progress on the server.', conn),
@@ -227,6 +276,8 @@ export class ServerMetrics {
       [DiagnosticChannels.connectionOpened, (m) => this.#connectionOpened(m as ConnectionMessage)],
       [DiagnosticChannels.connectionClosed, (m) => this.#connectionClosed(m as ConnectionMessage)],
       [DiagnosticChannels.connectionRejected, (m) => this.#connectionRejected(m as ConnectionRejectedMessage)],
+      [DiagnosticChannels.connectionQueue, (m) => this.#connectionQueue(m as ConnectionQueueMessage)],
+      [DiagnosticChannels.connectionProtocol, (m) => this.#connectionProtocol(m as ConnectionProtocolMessage)],
       [DiagnosticChannels.connectionUpgraded, (m) => this.#upgraded(m as ConnectionUpgradeMessage & Counted, 1)],
       [DiagnosticChannels.connectionUpgradeClosed, (m) => this.#upgraded(m as ConnectionUpgradeMessage & Counted, -1)],
       [DiagnosticChannels.tlsHandshakeStart, (m) => this.#tlsStarted(m as TlsHandshakeMessage)],
@@ -257,13 +308,28 @@ export class ServerMetrics {
     const own = this.#own;
     if (own === undefined) throw new InvalidOptionError('prometheus', 'is false: these metrics keep no counters of their own to snapshot');
     const connections: EndpointSnapshot[] = [];
+    const protocols: ProtocolSnapshot[] = [];
     for (const series of this.#endpoints.values()) {
+      let active = series.activeConnections?.value ?? 0;
+      const own: ProtocolSnapshot[] = [];
+      for (const byTls of series.protocols.values()) {
+        for (const p of byTls.values()) {
+          const n = p.active?.value ?? 0;
+          active += n;
+          own.push({ protocol: p.protocol, tls: p.tls, active: n });
+          const same = protocols.find((q) => q.protocol === p.protocol && q.tls === p.tls);
+          if (same === undefined) protocols.push({ protocol: p.protocol, tls: p.tls, active: n });
+          else (same as { active: number }).active += n;
+        }
+      }
       connections.push({
         transport: series.transport,
         endpoint: series.endpoint,
-        active: series.activeConnections?.value ?? 0,
+        active,
+        queued: series.queuedConnections?.value ?? 0,
         rejected: series.rejected?.value ?? 0,
         upgraded: series.upgraded?.value ?? 0,
+        protocols: own,
       });
     }
     const buckets = new Float64Array(DURATION_BUCKETS.length + 1);
@@ -275,7 +341,7 @@ export class ServerMetrics {
       const n = series.count;
       total += n;
       byProtocol[`HTTP/${labels[3]}`] = (byProtocol[`HTTP/${labels[3]}`] ?? 0) + n;
-      const statusClass = `${labels[1][0]}xx`;
+      const statusClass = labels[1] === '101' ? 'upgraded' : `${labels[1][0]}xx`;
       byStatusClass[statusClass] = (byStatusClass[statusClass] ?? 0) + n;
       series.addCountsTo(buckets);
     }
@@ -289,6 +355,7 @@ export class ServerMetrics {
     for (const [, series] of own.activeTls.entries()) activeTls += series.value;
     return {
       connections,
+      protocols,
       requests: { total, active, byProtocol, byStatusClass, durationBounds: DURATION_BUCKETS, durationCounts: Array.from(buckets) },
       rejectedRequests,
       tls: { active: activeTls, handshakes: tlsHandshakes },
@@ -409,12 +476,62 @@ export class ServerMetrics {
     if (m.startTime < this.#since) return;
     const series = this.#endpointSeries(m.endpoint);
     this.#connections.delete(m.connection);
-    this.#activeConnections.add(-1, series.attributes);
-    series.activeConnections?.dec();
+    const protocol = this.#protocols.get(m.connection);
     const reason = m.endReason ?? (m.closeKind === 'abort' ? 'aborted' : 'closed');
     const seconds = (performance.now() - m.startTime) / 1000;
-    this.#connectionDuration.record(seconds, { ...series.attributes, 'tiercel.connection.end_reason': reason });
-    this.#own?.connectionDuration.labels(series.transport, series.endpoint, reason).observe(seconds);
+    const attributes: Attributes = { ...series.attributes, 'tiercel.connection.end_reason': reason };
+    if (protocol === undefined) {
+      this.#activeConnections.add(-1, series.attributes);
+      series.activeConnections?.dec();
+    } else {
+      this.#protocols.delete(m.connection);
+      this.#activeConnections.add(-1, protocol.attributes);
+      protocol.active?.dec();
+      // Kestrel's connection.duration carries the protocol and the TLS version.
+      attributes['network.protocol.name'] = protocol.name;
+      attributes['network.protocol.version'] = protocol.version;
+      if (protocol.tls !== '') attributes['tls.protocol.version'] = protocol.tls;
+    }
+    this.#connectionDuration.record(seconds, attributes);
+    this.#own?.connectionDuration.labels(series.transport, series.endpoint, reason, protocol?.name ?? '', protocol?.version ?? '').observe(seconds);
+  }
+
+  /**
+   * The connection moves from its endpoint's protocol-less series to its protocol's: the sum over
+   * an endpoint's series stays its active connections.
+   */
+  #connectionProtocol(m: ConnectionProtocolMessage): void {
+    const series = this.#connections.get(m.connection);
+    // Opened before these metrics subscribed (not counted), or never through a server's accept loop.
+    if (series === undefined || this.#protocols.has(m.connection)) return;
+    const tls = m.connection.features.get(TlsFeature)?.tlsVersion ?? '';
+    let byTls = series.protocols.get(m.protocol);
+    if (byTls === undefined) series.protocols.set(m.protocol, (byTls = new Map()));
+    let protocol = byTls.get(tls);
+    if (protocol === undefined) {
+      const name = m.protocol.startsWith('HTTP/') ? 'http' : m.protocol.toLowerCase();
+      const version = protocolVersionOf(m.protocol);
+      const attributes: Attributes = { ...series.attributes, 'network.protocol.name': name, 'network.protocol.version': version };
+      if (tls !== '') attributes['tls.protocol.version'] = tls;
+      protocol = { attributes, active: this.#own?.activeConnections.labels(series.transport, series.endpoint, name, version, tls), protocol: m.protocol, tls, name, version };
+      byTls.set(tls, protocol);
+    }
+    this.#protocols.set(m.connection, protocol);
+    this.#activeConnections.add(-1, series.attributes);
+    series.activeConnections?.dec();
+    this.#activeConnections.add(1, protocol.attributes);
+    protocol.active?.inc();
+  }
+
+  #connectionQueue(m: ConnectionQueueMessage): void {
+    // One message per listener: its series is found without formatting the endpoint each time.
+    let series = this.#queues.get(m);
+    if (series === undefined) this.#queues.set(m, (series = this.#endpointSeries(m.endpoint)));
+    const delta = m.depth - series.queued;
+    if (delta === 0) return;
+    series.queued = m.depth;
+    this.#queuedConnections.add(delta, series.attributes);
+    series.queuedConnections?.inc(delta);
   }
 
   #connectionRejected(m: ConnectionRejectedMessage): void {
@@ -464,7 +581,10 @@ export class ServerMetrics {
       const own = this.#own;
       series = {
         attributes: { 'network.transport': transport, 'tiercel.endpoint': text },
-        activeConnections: own?.activeConnections.labels(transport, text),
+        activeConnections: own?.activeConnections.labels(transport, text, '', '', ''),
+        protocols: new Map(),
+        queued: 0,
+        queuedConnections: own?.queuedConnections.labels(transport, text),
         rejected: own?.rejectedConnections.labels(transport, text),
         upgraded: own?.upgradedConnections.labels(transport, text),
         activeTls: own?.activeTls.labels(transport, text),

@@ -1,6 +1,9 @@
 import {
   TlsFeature,
+  connectionProtocolChannel,
+  setConnectionEndReason,
   type Clock,
+  type ConnectionEndReason,
   type ConnectionContext,
   type ConnectionDelegate,
   type Logger,
@@ -69,7 +72,7 @@ export function httpConnectionDelegate(
   // The request events of diagnostics_channel, published once here for every HTTP version.
   const context: ProtocolAdapterContext = { ...options, app: observeApplication(app), clock, loggers, logs: httpLogs(loggers) };
   const served = adaptersFor(adapters, protocols);
-  const delegates = served.map((a) => a.createDelegate(context));
+  const delegates = served.map((a) => announcing(a.name, a.createDelegate(context)));
 
   const byAlpn = new Map<string, ConnectionDelegate>();
   let fallback: ConnectionDelegate | undefined;
@@ -89,7 +92,8 @@ export function httpConnectionDelegate(
   const noAlpn = fallback ?? delegates[0];
   const timeoutMs = options.limits.requestHeadersTimeoutMs;
 
-  const refuse = (ctx: ConnectionContext, why: string): Promise<void> => {
+  const refuse = (ctx: ConnectionContext, why: string, reason: ConnectionEndReason = 'no-protocol'): Promise<void> => {
+    setConnectionEndReason(ctx, reason);
     logger.debug({ connectionId: ctx.id }, why);
     return Promise.resolve();
   };
@@ -108,8 +112,10 @@ export function httpConnectionDelegate(
         }
         return refuse(ctx, 'No protocol adapter recognised the connection: closing');
       case 'timeout':
-        return refuse(ctx, 'No request within requestHeadersTimeoutMs: closing');
+        return refuse(ctx, 'No request within requestHeadersTimeoutMs: closing', 'request-headers-timeout');
       default:
+        // The client left before the verdict: its FIN, or the transport closed under it.
+        setConnectionEndReason(ctx, ctx.transport.readableEnded ? 'client-end' : 'transport-closed');
         return undefined;
     }
   };
@@ -124,6 +130,20 @@ export function httpConnectionDelegate(
     if (sniffers.length === 0) return fallback !== undefined ? fallback(ctx) : refuse(ctx, 'No protocol adapter for cleartext connections: closing');
     return cleartext(ctx);
   };
+}
+
+/**
+ * The adapter's delegate, publishing `tiercel:connection.protocol` first (once per connection,
+ * while someone listens) so that metrics count connections per protocol. An on-demand delegate
+ * keeps its `loading`.
+ */
+function announcing(protocol: string, delegate: ConnectionDelegate): ConnectionDelegate {
+  const announced: ConnectionDelegate = (ctx) => {
+    if (connectionProtocolChannel.hasSubscribers) connectionProtocolChannel.publish({ connection: ctx, protocol });
+    return delegate(ctx);
+  };
+  const loading = (delegate as Partial<OnDemandDelegate>).loading;
+  return loading === undefined ? announced : Object.assign(announced, { loading });
 }
 
 /**

@@ -1,3 +1,5 @@
+import { connectionQueueChannel, type ConnectionQueueMessage, type Endpoint } from '../connection/index.js';
+
 /**
  * Connections a transport has taken from the OS (or from an in-memory client) that `accept()`
  * has not handed out yet, and the `accept()` calls waiting for one.
@@ -5,6 +7,11 @@
  * A connection can die while it waits here (the peer resets it before the server gets to it).
  * That must not end the accept loop, so `take` skips what `isAlive` rejects, releasing it with
  * `discard`, and only closing the queue makes `take` resolve null.
+ *
+ * Given its listener's endpoint, the queue publishes its depth on `tiercel:connection.queue` each
+ * time it changes (`tiercel.queued_connections`), while someone listens: one message object per
+ * queue, nothing made per connection. A connection handed straight to a waiting `take` never
+ * waited, so it is not counted.
  */
 export class AcceptQueue<T> {
   // An array with a moving head: shift() is O(n) and a burst of 1,000 connects would be O(n²).
@@ -12,10 +19,13 @@ export class AcceptQueue<T> {
   #head = 0;
   readonly #waiters: ((item: T | null) => void)[] = [];
   #closed = false;
+  #message: ConnectionQueueMessage | undefined;
 
+  /** `endpoint` (read at the first publish: a socket listener knows its port once bound) names the queue's listener. */
   constructor(
     private readonly isAlive: (item: T) => boolean,
     private readonly discard: (item: T) => void,
+    private readonly endpoint?: () => Endpoint,
   ) {}
 
   get closed(): boolean {
@@ -35,7 +45,10 @@ export class AcceptQueue<T> {
     }
     const waiter = this.#waiters.shift();
     if (waiter) waiter(item);
-    else this.#items.push(item);
+    else {
+      this.#items.push(item);
+      if (connectionQueueChannel.hasSubscribers) this.#publish();
+    }
   }
 
   /** The next live connection, or null once the queue is closed. */
@@ -65,6 +78,14 @@ export class AcceptQueue<T> {
       this.#items = [];
       this.#head = 0;
     }
+    if (connectionQueueChannel.hasSubscribers) this.#publish();
     return item;
+  }
+
+  #publish(): void {
+    if (this.endpoint === undefined) return;
+    const message = (this.#message ??= { endpoint: this.endpoint(), depth: 0 });
+    message.depth = this.size;
+    connectionQueueChannel.publish(message);
   }
 }

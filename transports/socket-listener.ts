@@ -29,6 +29,7 @@ export abstract class SocketListener implements ConnectionListener {
   readonly #queue = new AcceptQueue<ConnectionContext>(
     (ctx) => !ctx.transport.destroyed,
     (ctx) => ctx.transport.destroy(),
+    () => this.endpoint,
   );
   #unbinding: Promise<void> | undefined;
   /** One `TransportFeature` for every connection of the listener: it names the transport, nothing per connection. */

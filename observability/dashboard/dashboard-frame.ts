@@ -1,5 +1,5 @@
 import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
-import type { EndpointSnapshot, MetricsSnapshot, ServerMetrics } from '../server-metrics.js';
+import type { EndpointSnapshot, MetricsSnapshot, ProtocolSnapshot, ServerMetrics } from '../server-metrics.js';
 
 /** What each viewer receives every tick, as JSON: rates over the last tick, totals since start. */
 export interface DashboardFrame {
@@ -8,6 +8,8 @@ export interface DashboardFrame {
   /** The tick the rates are over, in ms. */
   readonly intervalMs: number;
   readonly connections: EndpointSnapshot[];
+  /** Open connections per protocol and TLS version (see `MetricsSnapshot.protocols`). */
+  readonly protocols: ProtocolSnapshot[];
   readonly requests: {
     /** Requests finished per second over the last tick; null in the first frame (no tick yet). */
     readonly perSecond: number | null;
@@ -73,6 +75,7 @@ export class FrameMaker {
       time: Date.now(),
       intervalMs: Math.round(elapsedMs),
       connections: current.connections,
+      protocols: current.protocols,
       requests: {
         perSecond: first ? null : round(((req.total - previous.requests.total) * 1000) / elapsedMs),
         total: req.total,

@@ -31,7 +31,7 @@ canvas{width:100%;height:60px;display:block;margin-top:.4em}
 <tr><td>p50</td><td><span id="loop50">–</span> <span class="unit">ms</span></td></tr>
 <tr><td>p99</td><td><span id="loop99">–</span> <span class="unit">ms</span></td></tr>
 <tr><td>max</td><td><span id="loopmax">–</span> <span class="unit">ms</span></td></tr></table></section>
-<section><h2>Connections</h2><table id="connections"></table></section>
+<section><h2>Connections</h2><table id="connections"></table><h2 style="margin-top:.8em">By protocol</h2><table id="connprotocols"></table></section>
 <section><h2>Requests by protocol</h2><table id="protocols"></table><h2 style="margin-top:.8em">By status</h2><table id="statuses"></table></section>
 <section><h2>Rejected requests</h2><table id="rejections"></table></section>
 <section><h2>TLS handshakes</h2><table id="tls"></table></section>
@@ -59,7 +59,9 @@ function draw(f) {
   if (f.requests.perSecond !== null) history.push(f.requests.perSecond); if (history.length > 120) history.shift(); spark();
   const l = f.latencyMs || {}; set('p50', l.p50); set('p90', l.p90); set('p99', l.p99);
   set('loop50', f.eventLoopDelayMs.p50); set('loop99', f.eventLoopDelayMs.p99); set('loopmax', f.eventLoopDelayMs.max);
-  rows('connections', f.connections.map((c) => [c.transport + ' ' + c.endpoint, c.active + ' open' + (c.upgraded ? ', ' + c.upgraded + ' upgraded' : '') + (c.rejected ? ', ' + c.rejected + ' refused' : '')]));
+  rows('connections', f.connections.map((c) => [c.transport + ' ' + c.endpoint, c.active + ' open' + (c.queued ? ', ' + c.queued + ' queued' : '') + (c.upgraded ? ', ' + c.upgraded + ' upgraded' : '') + (c.rejected ? ', ' + c.rejected + ' refused' : '')]));
+  const upgraded = f.connections.reduce((n, c) => n + c.upgraded, 0);
+  rows('connprotocols', f.protocols.filter((p) => p.active > 0).map((p) => [p.protocol + (p.tls ? ' over ' + p.tls : ' cleartext'), p.active]).concat(upgraded ? [['WebSocket / upgraded', upgraded]] : []));
   rows('protocols', Object.entries(f.requests.byProtocol));
   rows('statuses', Object.entries(f.requests.byStatusClass));
   rows('rejections', Object.entries(f.rejectedRequests));

@@ -1,6 +1,6 @@
 import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { ConnectionAbortedError, LifetimeFeature, TiercelError, LOG_EVENTS, setConnectionEndReason, type ConnectionContext, type Logger } from '../../connection/index.js';
+import { ConnectionAbortedError, LifetimeFeature, TiercelError, LOG_EVENTS, isConnectionLost, setConnectionEndReason, type ConnectionContext, type ConnectionEndReason, type Logger } from '../../connection/index.js';
 import {
   HttpProtocolError,
   rejectionReason,
@@ -148,8 +148,8 @@ export class Http2Connection implements HeartbeatHandler {
   #resolveRun: (() => void) | undefined;
   #pingSentAt = 0;
   #closing = false;
-  /** Why the connection ends, for its ConnectionClosed record: the first cause seen. */
-  #endReason: string | undefined;
+  /** Why the connection ends, for its ConnectionClosed record and `connection.closed`: the first cause seen. */
+  #endReason: ConnectionEndReason | undefined;
   /** When the server started closing the connection (heartbeat time), or 0. */
   #closingSince = 0;
   // Request body the apps have not read, and the connection window it leaves the client.
@@ -198,6 +198,7 @@ export class Http2Connection implements HeartbeatHandler {
     session.on('stream', Http2Connection.#onStream);
     session.on('error', Http2Connection.#onSessionError);
     session.on('close', Http2Connection.#onSessionClose);
+    session.on('goaway', Http2Connection.#onGoaway);
     // Only with a listener does node:http2 report these frames at all.
     if (this.#options.http2.maxPingsPerSecond !== Infinity) {
       session.on('ping', Http2Connection.#onPing);
@@ -348,7 +349,7 @@ export class Http2Connection implements HeartbeatHandler {
    */
   #overLimit(count: number, limit: number, warning: string, rate: string, Err: new (count: number) => Error): void {
     if (count <= limit || this.#closing) return;
-    this.#endReason ??= 'flood';
+    this.#ending('flood');
     this.logger.debug({ ...LOG_EVENTS.Http2FloodDetected, connectionId: this.ctx.id, [rate]: count }, warning);
     this.#abandon(new Err(count), NGHTTP2_ENHANCE_YOUR_CALM);
   }
@@ -411,14 +412,20 @@ export class Http2Connection implements HeartbeatHandler {
 
   readonly #onCloseRequested = (): void => {
     // The first reason is kept: a keep-alive timeout said its own before calling this.
-    setConnectionEndReason(this.ctx, 'server-shutdown');
+    this.#ending('server-shutdown');
     // GOAWAY with the last stream id: streams in flight finish, new ones are refused, and the
     // session closes once the last stream does (the server's shutdown timeout aborts the rest).
-    this.#endReason ??= 'server-closing';
     this.#startClosing();
     const s = this.#session;
     if (s !== undefined && !s.closed && !s.destroyed) s.close();
   };
+
+  /** Why the connection ends, for the log and `tiercel:connection.closed`: the first reason is kept. */
+  #ending(reason: ConnectionEndReason): void {
+    if (this.#endReason !== undefined) return;
+    this.#endReason = reason;
+    setConnectionEndReason(this.ctx, reason);
+  }
 
   /** From now on the close has a deadline: `CLOSE_LINGER_MS` once no stream is left. */
   #startClosing(): void {
@@ -443,9 +450,8 @@ export class Http2Connection implements HeartbeatHandler {
   #abandon(reason: Error, code: number): void {
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
-    this.#endReason ??= 'protocol-error';
+    this.#ending('flood');
     this.logger.debug({ ...LOG_EVENTS.Http2ConnectionError, connectionId: this.ctx.id, err: reason }, 'HTTP/2 session abandoned');
-    setConnectionEndReason(this.ctx, 'flood');
     this.#startClosing();
     s.goaway(code);
     // Marks the session closed (node:http2 then ends the socket instead of destroying it) and
@@ -466,22 +472,36 @@ export class Http2Connection implements HeartbeatHandler {
   #transportEnded(): void {
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
-    this.#endReason ??= 'client-end';
+    this.#ending('client-end');
     this.logger.debug({ connectionId: this.ctx.id, streams: this.#inFlight }, 'The client closed its side of the HTTP/2 connection: closing the session');
-    setConnectionEndReason(this.ctx, 'client-end');
     this.#startClosing();
     s.destroy();
   }
 
   static readonly #onSessionError = function (this: Owned<ServerHttp2Session>, err: Error): void {
     const c = this[kConnection]!;
+    // nghttp2's connection errors (a frame that breaks the protocol), or the socket's (a reset);
+    // a cause of ours came first.
+    c.#ending(isConnectionLost(err) ? 'transport-closed' : 'protocol-error');
     c.logger.debug({ ...LOG_EVENTS.Http2ConnectionError, connectionId: c.ctx.id, err }, 'HTTP/2 session error');
+  };
+
+  /**
+   * The client sent GOAWAY (a node:http2 client's `session.close()`): node:http2 lets the streams
+   * in flight finish and then closes the session. Not reported for the server's own GOAWAY.
+   */
+  static readonly #onGoaway = function (this: Owned<ServerHttp2Session>): void {
+    const c = this[kConnection]!;
+    c.#ending('client-goaway');
+    c.logger.debug({ connectionId: c.ctx.id, streams: c.#inFlight }, 'The client sent GOAWAY: closing the session once its streams are done');
   };
 
   static readonly #onSessionClose = function (this: Owned<ServerHttp2Session>): void {
     const c = this[kConnection]!;
     c.#closing = true;
-    c.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: c.ctx.id, reason: c.#endReason ?? 'session-closed' }, 'HTTP/2 connection done');
+    // No cause seen: the transport went away under the session (a reset, a client that vanished).
+    c.#ending('transport-closed');
+    c.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: c.ctx.id, reason: c.#endReason }, 'HTTP/2 connection done');
     c.#options.heartbeat.delete(c);
     c.ctx.transport.off('end', Http2Connection.#onTransportEnd);
     const resolve = c.#resolveRun;
@@ -496,7 +516,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (this.#closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(this.#closingSince, CLOSE_LINGER_MS, now)) {
       // GOAWAY went out, yet the session or the socket is still open: the client does not read
       // (the last frames cannot be written) or does not close its side.
-      this.#endReason ??= 'goaway-close-timeout';
+      this.#ending('goaway-close-timeout');
       this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 connection not closed in time after GOAWAY: dropping it');
       this.ctx.abort(new ConnectionAbortedError('The client did not close the HTTP/2 connection in time after GOAWAY'));
       return;
@@ -506,9 +526,8 @@ export class Http2Connection implements HeartbeatHandler {
     const limits = this.limits;
     const idleFor = now - this.#lastActivity;
     if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
-      this.#endReason ??= 'keep-alive-timeout';
+      this.#ending('keep-alive-timeout');
       this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive timeout');
-      setConnectionEndReason(this.ctx, 'keep-alive-timeout');
       this.#onCloseRequested();
       return;
     }
@@ -558,7 +577,7 @@ export class Http2Connection implements HeartbeatHandler {
     // Over at least a second: a heartbeat soon after the connection began measures a short while.
     const perSecond = Math.round((control * 1000) / (elapsed > 1_000 ? elapsed : 1_000));
     if (perSecond > limit) {
-      this.#endReason ??= 'flood';
+      this.#ending('flood');
       this.logger.debug({ ...LOG_EVENTS.Http2FloodDetected, connectionId: this.ctx.id, bytesPerSecond: perSecond }, 'HTTP/2 frame flood: too many bytes without request content, closing the connection');
       this.#abandon(new Http2FloodError(perSecond), NGHTTP2_ENHANCE_YOUR_CALM);
     }
@@ -588,7 +607,7 @@ export class Http2Connection implements HeartbeatHandler {
     }
     const elapsed = now - this.#sendWaitSince;
     if (elapsed > gracePeriodMs && ((written - this.#sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
-      this.#endReason ??= 'min-response-data-rate';
+      this.#ending('min-response-data-rate');
       this.logs.badRequests.debug({ ...LOG_EVENTS.ResponseTooSlow, connectionId: this.ctx.id }, 'HTTP/2 responses read too slowly: aborting the connection');
       this.ctx.abort(new ConnectionAbortedError('The client read the responses slower than the minimum data rate'));
     }
@@ -598,9 +617,8 @@ export class Http2Connection implements HeartbeatHandler {
     const { keepAlivePingDelayMs, keepAlivePingTimeoutMs } = this.#options.http2;
     if (this.#pingSentAt > 0) {
       if (now - this.#pingSentAt > keepAlivePingTimeoutMs) {
-        this.#endReason ??= 'keep-alive-ping-timeout';
+        this.#ending('keep-alive-ping-timeout');
         this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive ping timed out');
-        setConnectionEndReason(this.ctx, 'keep-alive-ping-timeout');
         this.#destroy(new ConnectionAbortedError('The client did not answer an HTTP/2 keep-alive PING in time'), NGHTTP2_NO_ERROR);
       }
       return;

@@ -2,6 +2,7 @@ import { TLSSocket, type PeerCertificate } from 'node:tls';
 import {
   LifetimeFeature,
   isConnectionLost,
+  setConnectionEndReason,
   tlsHandshakeEndChannel,
   tlsHandshakeStartChannel,
   type Clock,
@@ -70,6 +71,7 @@ export function acceptTls(ctx: ConnectionContext, settings: HandshakeSettings): 
     const fail = (err: TlsHandshakeFailedError): void => {
       if (settled) return;
       settled = true;
+      setConnectionEndReason(ctx, 'tls-handshake-failed');
       if (message !== undefined) {
         message.error = err;
         tlsHandshakeEndChannel.publish(message);

@@ -8,34 +8,13 @@ import http2 from 'node:http2';
 import { connect } from 'node:net';
 import { request } from 'undici';
 import { metrics as otelMetrics } from '@opentelemetry/api';
-import { MeterProvider, MetricReader, type DataPoint, type Histogram, type MetricData } from '@opentelemetry/sdk-metrics';
+import { MeterProvider, type Histogram } from '@opentelemetry/sdk-metrics';
+import { TestReader, collect, points } from './otel-reader.js';
 import { ServerMetrics, transportTag } from '../../observability/index.js';
 import { ApplicationBuilder, HttpError } from '../../pipeline/index.js';
 import { Router } from '../../middleware/index.js';
 import { InvalidOptionError } from '../../connection/index.js';
 import { exchange, http2Get, startTcp, until } from './support.js';
-
-class TestReader extends MetricReader {
-  protected onForceFlush(): Promise<void> {
-    return Promise.resolve();
-  }
-  protected onShutdown(): Promise<void> {
-    return Promise.resolve();
-  }
-}
-
-async function collect(reader: TestReader): Promise<Map<string, MetricData>> {
-  const { resourceMetrics, errors } = await reader.collect();
-  assert.equal(errors, []);
-  const byName = new Map<string, MetricData>();
-  for (const scope of resourceMetrics.scopeMetrics) for (const m of scope.metrics) byName.set(m.descriptor.name, m);
-  return byName;
-}
-
-function points<T>(m: MetricData | undefined): DataPoint<T>[] {
-  assert.ok(m, 'the metric was recorded');
-  return m!.dataPoints as DataPoint<T>[];
-}
 
 function app(): ApplicationBuilder {
   return new ApplicationBuilder().run(async (ctx) => {
@@ -136,11 +115,16 @@ test(
       assert.match(bad, /^HTTP\/1\.1 400/);
       // One connection still open when the metrics are read.
       const open = connect(s.port, '127.0.0.1');
+      open.on('error', () => {});
       await new Promise((r) => open.once('connect', r));
       await until('the open connection counted', () => s.server.stats.active === 1);
       let m = await collect(reader);
       const activeNow = points<number>(m.get('tiercel.active_connections'));
-      assert.equal(activeNow.map((p) => ({ ...p.attributes, value: p.value })), [{ 'network.transport': 'tcp', 'tiercel.endpoint': endpoint, value: 1 }]);
+      // The open connection has sent nothing, so it has no protocol yet; the two HTTP/1.1 ones closed.
+      assert.equal(activeNow.map((p) => ({ ...p.attributes, value: p.value })), [
+        { 'network.transport': 'tcp', 'tiercel.endpoint': endpoint, value: 1 },
+        { 'network.transport': 'tcp', 'tiercel.endpoint': endpoint, 'network.protocol.name': 'http', 'network.protocol.version': '1.1', value: 0 },
+      ]);
       open.destroy();
       await until('the connection closed', () => s.server.stats.active === 0);
       m = await collect(reader);
@@ -150,7 +134,8 @@ test(
       assert.is(byReason('bad-request')?.value.count, 1);
       assert.is(byReason('client-close')?.attributes['network.transport'], 'tcp');
       assert.is(byReason('client-close')?.attributes['tiercel.endpoint'], endpoint);
-      assert.is(points<number>(m.get('tiercel.active_connections'))[0].value, 0);
+      assert.is(byReason('client-close')?.attributes['network.protocol.version'], '1.1');
+      for (const p of points<number>(m.get('tiercel.active_connections'))) assert.is(p.value, 0);
       const rejected = points<number>(m.get('tiercel.rejected_requests'));
       assert.equal(
         rejected.map((p) => [p.attributes['tiercel.rejection_reason'], p.attributes['http.response.status_code'], p.value]),

@@ -1,5 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import diagnosticsChannel from 'node:diagnostics_channel';
+import { DiagnosticChannels, type ConnectionQueueMessage, type Endpoint } from '../../connection/index.js';
 import { AcceptQueue } from '../../transports/accept-queue.js';
 
 interface Item {
@@ -59,6 +61,38 @@ test('a long burst is served in order', async () => {
   for (let id = 0; id < 10_000; id++) q.push({ id, alive: true });
   for (let id = 0; id < 10_000; id++) assert.is((await q.take())?.id, id);
   assert.is(q.size, 0);
+});
+
+test('publishes its depth on tiercel:connection.queue while someone listens: not for a handoff to a waiting take; dead and discarded items leave it', async () => {
+  const endpoint: Endpoint = { kind: 'memory', name: 'q' };
+  const depths: number[] = [];
+  const messages = new Set<ConnectionQueueMessage>();
+  const listener = (m: unknown): void => {
+    messages.add(m as ConnectionQueueMessage);
+    depths.push((m as ConnectionQueueMessage).depth);
+  };
+  const q = new AcceptQueue<Item>((item) => item.alive, () => {}, () => endpoint);
+  q.push({ id: 0, alive: true }); // nobody listens yet: nothing published
+  assert.is((await q.take())?.id, 0);
+  diagnosticsChannel.subscribe(DiagnosticChannels.connectionQueue, listener);
+  try {
+    const waiting = q.take();
+    q.push({ id: 1, alive: true }); // straight to the waiting take: it never waited
+    assert.is((await waiting)?.id, 1);
+    assert.equal(depths, []);
+    const dead = { id: 2, alive: true };
+    q.push(dead);
+    q.push({ id: 3, alive: true });
+    q.push({ id: 4, alive: true });
+    dead.alive = false;
+    assert.is((await q.take())?.id, 3); // the dead one is skipped, then 3 taken
+    q.close(); // 4 is discarded
+    assert.equal(depths, [1, 2, 3, 2, 1, 0]);
+    assert.is(messages.size, 1, 'one message object per queue');
+    assert.equal([...messages][0].endpoint, endpoint);
+  } finally {
+    diagnosticsChannel.unsubscribe(DiagnosticChannels.connectionQueue, listener);
+  }
 });
 
 test.run();

@@ -16,6 +16,7 @@ export class MemoryListener implements ConnectionListener {
   readonly #queue = new AcceptQueue<MemoryDuplex>(
     (end) => !end.destroyed,
     (end) => end.destroy(),
+    () => this.endpoint,
   );
   readonly #onUnbind: () => void;
 
