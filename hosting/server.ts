@@ -42,7 +42,7 @@ import { EndpointBuilder } from './endpoint-builder.js';
 import { HTTP_APPLICATION, HTTP_OPTIONS, resolveHttpOptions, type HttpApplication, type HttpOptions } from '../protocols/http/index.js';
 import type { HttpsMiddleware } from '../protocols/tls/configuration.js';
 import { httpAlpn, httpTerminal } from './http-terminal.js';
-import { prepareHttps } from './https-setup.js';
+import { acmeChallenges, prepareHttps } from './https-setup.js';
 import { LiveConnections } from './live-connections.js';
 import {
   applyConfiguration,
@@ -232,6 +232,8 @@ export class Server {
       this.#logger = loggers.create(LOG_CATEGORIES.server);
       this.#connectionLog = loggers.create(LOG_CATEGORIES.connections);
       this.#defaultTerminal ??= this.services.isRegistered(HTTP_APPLICATION, true) ? httpTerminal : undefined;
+      // Before any endpoint is built: the cleartext ones answer HTTP-01 for the HTTPS ones.
+      if (this.#builders.some((b) => b.usesAcme)) acmeChallenges(this.services);
       for (const builder of this.#builders) bound.push(await this.#bind(builder));
     } catch (err) {
       await Promise.allSettled(bound.map((b) => b.listener.dispose()));

@@ -1,5 +1,8 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { ConsoleLogger, LOG_CATEGORIES, LOG_EVENTS, TlsFeature, systemClock, type Clock, type ConnectionMiddleware, type Logger } from '../../connection/index.js';
+import { AcmeCertificates } from './acme-certificates.js';
+import { answerAlpnChallenge } from './acme-alpn.js';
+import { AcmeChallenges } from './acme-challenges.js';
 import { resolveHttpsOptions, type HttpsOptions, type ResolvedHttpsOptions } from './https-options.js';
 import { ServerCertificates } from './server-certificates.js';
 import { acceptTls } from './tls-handshake.js';
@@ -15,8 +18,18 @@ export interface HttpsMiddleware {
    * `reloadOnChange` is on). Returns true if any changed. Never throws: failures are logged.
    */
   reload(): boolean;
-  /** Stops watching certificate files. Call it when the server stops; the middleware still works after. */
+  /** The ACME certificate manager, when the options have `acme`. */
+  readonly acme: AcmeCertificates | undefined;
+  /** Stops watching certificate files (and ACME renewals). Call it when the server stops; the middleware still works after. */
   dispose(): void;
+}
+
+/** What an HTTPS middleware with `acme` options shares with its server. */
+export interface AcmeEnvironment {
+  /** The server's open challenges, which its HTTP-01 responder also answers. Default: the middleware's own (TLS-ALPN-01 only). */
+  readonly challenges?: AcmeChallenges;
+  /** In production a name without a certificate yet fails its handshake instead of using the default certificate. Default false. */
+  readonly production?: boolean;
 }
 
 /**
@@ -33,14 +46,27 @@ export interface HttpsMiddleware {
  * `logger` gets handshake failures (debug) and certificate reloads (info, or warn when a reload
  * fails); by default warnings go to the console. `clock` times the handshake deadline.
  */
-export function httpsMiddleware(options: HttpsOptions, logger: Logger = new ConsoleLogger('warn', LOG_CATEGORIES.tls), clock: Clock = systemClock): HttpsMiddleware {
+export function httpsMiddleware(
+  options: HttpsOptions,
+  logger: Logger = new ConsoleLogger('warn', LOG_CATEGORIES.tls),
+  clock: Clock = systemClock,
+  acmeEnvironment: AcmeEnvironment = {},
+): HttpsMiddleware {
   const resolved = resolveHttpsOptions(options);
-  const certificates = new ServerCertificates(resolved, logger);
+  const acme =
+    resolved.acme === undefined
+      ? undefined
+      : new AcmeCertificates(resolved.acme, { challenges: acmeEnvironment.challenges ?? new AcmeChallenges(), logger, clock, fallback: acmeEnvironment.production !== true });
+  const certificates = new ServerCertificates(resolved, logger, acme);
   const settings = { ...resolved, certificates, clock };
+  const challenges = acme?.challenges;
+  acme?.start();
   const middleware: ConnectionMiddleware = async (ctx, next) => {
     let socket: TLSSocket;
     let clientCertificate: PeerCertificate | null;
     try {
+      // Only while a TLS-ALPN-01 challenge is open is the ClientHello read first (RFC 8737).
+      if (challenges !== undefined && challenges.alpnPending && (await answerAlpnChallenge(ctx, challenges, resolved.handshakeTimeoutMs, clock))) return;
       ({ socket, clientCertificate } = await acceptTls(ctx, settings));
     } catch (err) {
       const failure = err as TlsHandshakeFailedError;
@@ -57,7 +83,11 @@ export function httpsMiddleware(options: HttpsOptions, logger: Logger = new Cons
     middleware,
     options: resolved,
     reload: () => certificates.all.map((c) => c.reload()).some(Boolean),
-    dispose: () => certificates.dispose(),
+    acme,
+    dispose: () => {
+      certificates.dispose();
+      acme?.dispose();
+    },
   };
 }
 
