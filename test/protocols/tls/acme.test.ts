@@ -7,7 +7,7 @@ import 'reflect-metadata';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import tls from 'node:tls';
@@ -15,6 +15,7 @@ import { ENVIRONMENT, LOGGER_FACTORY, readEnvironment } from '../../../di/index.
 import { Server } from '../../../hosting/index.js';
 import { ApplicationBuilder } from '../../../pipeline/index.js';
 import type { AcmeOptions } from '../../../protocols/tls/configuration.js';
+import { AcmeStore } from '../../../protocols/tls/acme-store.js';
 import { RecordingLoggerFactory, waitFor } from '../../di/support.js';
 import { freePort } from '../../support/daemon.js';
 import { Pebble, pebbleMissing } from '../../support/pebble.js';
@@ -234,9 +235,40 @@ it('two servers sharing a store order once: the second waits for the lock, then 
     const b = await issued(portOf(second.server), 'e.acme.test');
     assert.is(b.serialNumber, a.serialNumber);
     assert.is(orders(first.logs) + orders(second.logs), 1);
+    assert.ok(second.logs.lines.some((l) => l.message.startsWith('Another instance is ordering')), 'the second waited for the lock');
   } finally {
     await second?.server.stop();
     await first.server.stop();
+  }
+});
+
+it('a lock held by another instance defers the order until it is released; a stale lock is taken over', async () => {
+  const dir = new AcmeStore(store, pebble.directory).dir;
+  mkdirSync(dir, { recursive: true });
+  const lock = join(dir, 'f.acme.test.lock');
+  writeFileSync(lock, 'another instance\n');
+  const held = await serve(acme(['f.acme.test'], { challenges: ['http-01'] }));
+  try {
+    await waitFor('the wait for the lock logged', () => held.logs.lines.some((l) => l.message.startsWith('Another instance is ordering the certificate for f.acme.test')), 5_000);
+    await new Promise((r) => setTimeout(r, 300));
+    assert.is(orders(held.logs), 0);
+    assert.is(await served(tlsPort, 'f.acme.test'), null);
+    rmSync(lock);
+    await issued(tlsPort, 'f.acme.test');
+    assert.is(orders(held.logs), 1);
+  } finally {
+    await held.server.stop();
+  }
+  // A lock older than lockStaleMs: its holder died mid-order.
+  writeFileSync(lock, 'a dead instance\n');
+  const old = new Date(Date.now() - 60_000);
+  utimesSync(lock, old, old);
+  const stale = await serve(acme(['f.acme.test', 'g.acme.test'], { challenges: ['http-01'] }));
+  try {
+    await issued(tlsPort, 'g.acme.test');
+    assert.is(orders(stale.logs), 1);
+  } finally {
+    await stale.server.stop();
   }
 });
 
