@@ -1,6 +1,6 @@
 import { InvalidEndpointError, parseUrl, type LogLevel, type LogLevels } from '../../connection/index.js';
 import { HTTP_PROTOCOLS, type Http2Limits, type HttpLimits, type HttpProtocols } from '../../protocols/http/index.js';
-import { ACME_CHALLENGE_TYPES, type AcmeChallengeType, type ClientCertificateMode } from '../../protocols/tls/configuration.js';
+import { ACME_CHALLENGE_TYPES, type AcmeOptions, type ClientCertificateMode } from '../../protocols/tls/configuration.js';
 import type { WebSocketOptions } from '../../pipeline/web-socket-options.js';
 import type { ForwardedHeaderKind } from '../../middleware/forwarded/index.js';
 import { boolean, fail, nonEmptyString, number, object, oneOf, plainObject, record, stringList, type Check } from './validator.js';
@@ -110,24 +110,10 @@ export interface EndpointConfiguration {
  * `AcmeOptions` as the configuration holds them (defaults in `ACME_DEFAULTS`): the CA's own
  * certificate is a file (`caFile`), and relative paths are relative to the file's folder.
  */
-export interface AcmeConfiguration {
-  directory: string;
-  email?: string;
-  domains: string[];
-  agreeToTerms: boolean;
-  /** Default `~/.tiercel/acme`. */
-  store?: string;
-  challenges?: AcmeChallengeType[];
+export type AcmeConfiguration = Omit<AcmeOptions, 'caCertificates'> & {
   /** A PEM file of CA certificates to trust for the directory's HTTPS (a private CA). */
   caFile?: string;
-  renewAfter?: number;
-  retryMinMs?: number;
-  retryMaxMs?: number;
-  requestTimeoutMs?: number;
-  orderTimeoutMs?: number;
-  pollIntervalMs?: number;
-  lockStaleMs?: number;
-}
+};
 
 /**
  * PEM files, a PKCS#12 file, or `{ "dev": true }`: the development certificate for localhost
