@@ -3,7 +3,7 @@ import type { Clock, ClockTimer, Logger } from '../../connection/index.js';
 import type { AcmeChallenges } from './acme-challenges.js';
 import { configureAcmeHttp } from './acme-http.js';
 import type { ResolvedAcmeOptions } from './acme-options.js';
-import { AcmeStore, type StoredCertificate } from './acme-store.js';
+import { AcmeStore, readHttpChallenge, type StoredCertificate } from './acme-store.js';
 import type { PemSource } from './certificate-source.js';
 import { AcmeOrderFailedError } from './tls-errors.js';
 
@@ -61,6 +61,7 @@ export class AcmeCertificates {
     this.#store = new AcmeStore(options.store, options.directory);
     this.#name = options.domains[0];
     this.#names = new Set(options.domains);
+    context.challenges.shareStore(this.#store.dir, readHttpChallenge);
   }
 
   get challenges(): AcmeChallenges {
@@ -260,7 +261,11 @@ export class AcmeCertificates {
         challengeCreateFn: async (authz: Authorization, challenge, keyAuthorization) => {
           if (challenge.type === 'http-01') {
             challenges.addHttp(challenge.token, keyAuthorization);
-            opened.push(() => challenges.removeHttp(challenge.token));
+            await store.writeHttpChallenge(challenge.token, keyAuthorization);
+            opened.push(() => {
+              challenges.removeHttp(challenge.token);
+              void store.removeHttpChallenge(challenge.token);
+            });
           } else if ((challenge.type as string) === 'tls-alpn-01') {
             const [alpnKey, alpnCert] = await acme.crypto.createAlpnCertificate(authz, keyAuthorization, await acme.crypto.createPrivateEcdsaKey());
             const domain = authz.identifier.value;
@@ -269,8 +274,10 @@ export class AcmeCertificates {
           }
         },
         challengeRemoveFn: async (authz: Authorization, challenge) => {
-          if (challenge.type === 'http-01') challenges.removeHttp(challenge.token);
-          else if ((challenge.type as string) === 'tls-alpn-01') challenges.removeAlpn(authz.identifier.value);
+          if (challenge.type === 'http-01') {
+            challenges.removeHttp(challenge.token);
+            await store.removeHttpChallenge(challenge.token);
+          } else if ((challenge.type as string) === 'tls-alpn-01') challenges.removeAlpn(authz.identifier.value);
         },
       });
     } catch (err) {

@@ -15,6 +15,10 @@ export interface AlpnChallengeCertificate {
 export class AcmeChallenges {
   readonly #http = new Map<string, string>();
   readonly #alpn = new Map<string, AlpnChallengeCertificate>();
+  /** Store folders whose published HTTP-01 answers this server also serves (see `sharedAnswer`). */
+  readonly #stores = new Set<string>();
+  /** Reads an answer published in a store folder; given by the certificate managers (node:fs stays out of this file). */
+  #readShared: ((dir: string, token: string) => Promise<string | undefined>) | undefined;
 
   /** Serves `keyAuthorization` at `/.well-known/acme-challenge/<token>` until `removeHttp`. */
   addHttp(token: string, keyAuthorization: string): void {
@@ -30,8 +34,24 @@ export class AcmeChallenges {
     return this.#http.get(token);
   }
 
-  get httpPending(): boolean {
-    return this.#http.size > 0;
+  /** Also answers the HTTP-01 tokens that other instances sharing the store folder `dir` publish there. */
+  shareStore(dir: string, read: (dir: string, token: string) => Promise<string | undefined>): void {
+    this.#stores.add(dir);
+    this.#readShared = read;
+  }
+
+  /**
+   * The answer for `token` that another instance sharing a store published, or undefined: asked
+   * only after `httpResponse` missed, for a request to the challenge path (rare: a file read).
+   */
+  async sharedAnswer(token: string): Promise<string | undefined> {
+    const read = this.#readShared;
+    if (read === undefined) return undefined;
+    for (const dir of this.#stores) {
+      const answer = await read(dir, token);
+      if (answer !== undefined) return answer;
+    }
+    return undefined;
   }
 
   /** Answers `acme-tls/1` handshakes for `domain` with `certificate` until `removeAlpn`. */

@@ -104,6 +104,20 @@ export class AcmeStore {
     return false;
   }
 
+  /**
+   * Publishes an HTTP-01 answer in the store, for the instances that share it: the CA's request
+   * may reach any of them (cluster workers share the port), not only the one ordering.
+   */
+  async writeHttpChallenge(token: string, keyAuthorization: string): Promise<void> {
+    await mkdir(join(this.dir, HTTP_CHALLENGES), { recursive: true, mode: 0o700 });
+    await chmod(join(this.dir, HTTP_CHALLENGES), 0o700);
+    await writeSecret(join(this.dir, HTTP_CHALLENGES, token), keyAuthorization);
+  }
+
+  async removeHttpChallenge(token: string): Promise<void> {
+    await unlink(join(this.dir, HTTP_CHALLENGES, token)).catch(() => undefined);
+  }
+
   async unlock(name: string): Promise<void> {
     await unlink(join(this.dir, `${name}.lock`)).catch(() => undefined);
   }
@@ -113,6 +127,18 @@ export class AcmeStore {
     // mkdir's mode is filtered by the umask, and an existing folder keeps its own.
     await chmod(this.dir, 0o700);
   }
+}
+
+/** The folder of published HTTP-01 answers, one file per token, inside a store's folder. */
+export const HTTP_CHALLENGES = 'http-01';
+
+/**
+ * The HTTP-01 answer another instance published in the store folder `dir`, or undefined. A token
+ * is base64url (RFC 8555 §8.1): anything else is not looked up, so no request names another file.
+ */
+export async function readHttpChallenge(dir: string, token: string): Promise<string | undefined> {
+  if (!/^[A-Za-z0-9_-]{1,256}$/.test(token)) return undefined;
+  return readIfThere(join(dir, HTTP_CHALLENGES, token)).catch(() => undefined);
 }
 
 function describe(cert: string, key: string): StoredCertificate {

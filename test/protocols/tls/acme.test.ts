@@ -145,7 +145,10 @@ it('orders a certificate through HTTP-01 answered on the cleartext endpoint; cur
     // Keys are secrets: the store is 0700, its files 0600.
     const dir = join(store, readdirSync(store)[0]);
     assert.is(statSync(dir).mode & 0o777, 0o700);
-    for (const f of readdirSync(dir)) assert.is(statSync(join(dir, f)).mode & 0o777, 0o600, f);
+    for (const f of readdirSync(dir)) {
+      const st = statSync(join(dir, f));
+      assert.is(st.mode & 0o777, st.isDirectory() ? 0o700 : 0o600, f);
+    }
   } finally {
     await server.stop();
   }
@@ -253,6 +256,15 @@ it('a lock held by another instance defers the order until it is released; a sta
     await new Promise((r) => setTimeout(r, 300));
     assert.is(orders(held.logs), 0);
     assert.is(await served(tlsPort, 'f.acme.test'), null);
+    // The instance ordering may be another process on the same port (cluster workers): an answer it
+    // published in the shared store is served here too; a token that names another file is not.
+    mkdirSync(join(dir, 'http-01'), { recursive: true });
+    writeFileSync(join(dir, 'http-01', 'tok_EN-1'), 'tok_EN-1.thumbprint');
+    const shared = await fetch(`http://127.0.0.1:${httpPort}/.well-known/acme-challenge/tok_EN-1`);
+    assert.is(shared.status, 200);
+    assert.is(await shared.text(), 'tok_EN-1.thumbprint');
+    const escape = await fetch(`http://127.0.0.1:${httpPort}/.well-known/acme-challenge/..%2Faccount.key`);
+    assert.is(escape.status, 404);
     rmSync(lock);
     await issued(tlsPort, 'f.acme.test');
     assert.is(orders(held.logs), 1);
