@@ -1,5 +1,5 @@
 import type { Authorization, Client } from 'acme-client';
-import type { Clock, ClockTimer, Logger } from '../../connection/index.js';
+import { LOG_EVENTS, type Clock, type ClockTimer, type Logger } from '../../connection/index.js';
 import type { AcmeChallenges } from './acme-challenges.js';
 import { configureAcmeHttp } from './acme-http.js';
 import type { ResolvedAcmeOptions } from './acme-options.js';
@@ -109,7 +109,7 @@ export class AcmeCertificates {
     if (!this.#context.fallback && !this.#warned.has(name)) {
       this.#warned.add(name);
       this.#context.logger.warn(
-        { serverName: name },
+        { ...LOG_EVENTS.AcmeNoCertificateYet, serverName: name },
         `No ACME certificate for '${name}' yet: TLS handshakes for it fail until the CA issues one (no development certificate in production)`,
       );
     }
@@ -141,7 +141,7 @@ export class AcmeCertificates {
       if (stored !== undefined) this.#install(stored);
       if (stored !== undefined && !this.#due(stored)) return this.#arm(this.#renewAt(stored) - this.#context.clock.now());
       if (!(await this.#lock())) {
-        if (!this.#waitingLogged) logger.info({ domains: this.#options.domains }, `Another instance is ordering the certificate for ${this.#name}; waiting for it`);
+        if (!this.#waitingLogged) logger.info({ ...LOG_EVENTS.AcmeWaitingForLock, domains: this.#options.domains }, `Another instance is ordering the certificate for ${this.#name}; waiting for it`);
         this.#waitingLogged = true;
         return this.#arm(this.#options.pollIntervalMs);
       }
@@ -167,7 +167,7 @@ export class AcmeCertificates {
       const retryMs = Math.min(this.#options.retryMaxMs, this.#options.retryMinMs * 2 ** (this.#failures - 1));
       const serving = this.#serving?.stored;
       logger.error(
-        { err: failure, stage: failure.stage, domains: this.#options.domains, retryMs, serving: serving?.serialNumber },
+        { ...LOG_EVENTS.AcmeOrderFailed, err: failure, stage: failure.stage, domains: this.#options.domains, retryMs, serving: serving?.serialNumber },
         `${failure.message}; ${serving === undefined ? 'no certificate to serve yet' : `still serving the certificate valid until ${serving.notAfter.toISOString()}`}; retrying in ${retryMs} ms`,
       );
       this.#arm(retryMs);
@@ -202,7 +202,7 @@ export class AcmeCertificates {
     if (this.#serving?.stored.serialNumber === stored.serialNumber) return;
     this.#serving = { stored, source: { cert: stored.cert, key: stored.key } };
     this.#context.logger.info(
-      { domains: this.#options.domains, serialNumber: stored.serialNumber, notAfter: stored.notAfter.toISOString() },
+      { ...LOG_EVENTS.AcmeCertificateServing, domains: this.#options.domains, serialNumber: stored.serialNumber, notAfter: stored.notAfter.toISOString() },
       `Serving the ACME certificate for ${this.#options.domains.join(', ')} (serial ${stored.serialNumber}, valid until ${stored.notAfter.toISOString()})`,
     );
     for (const listener of this.#listeners) listener(stored);
@@ -212,7 +212,7 @@ export class AcmeCertificates {
   async #order(kind: 'new' | 'renewal'): Promise<StoredCertificate> {
     const options = this.#options;
     const { logger, clock } = this.#context;
-    logger.info({ domains: options.domains, kind }, `Ordering ${kind === 'new' ? 'a certificate' : 'a renewed certificate'} for ${options.domains.join(', ')} from ${options.directory}`);
+    logger.info({ ...LOG_EVENTS.AcmeOrdering, domains: options.domains, kind }, `Ordering ${kind === 'new' ? 'a certificate' : 'a renewed certificate'} for ${options.domains.join(', ')} from ${options.directory}`);
     // acme-client (with axios and its crypto libraries) loads with the first order: a server whose
     // stored certificate is valid never pays for it.
     const acme = ((await import('acme-client')) as unknown as { default: AcmeModule }).default;

@@ -115,8 +115,12 @@ function portOf(server: Server): number {
   return (server.endpoints[0] as { port: number }).port;
 }
 
+function events(logs: RecordingLoggerFactory, event: string): RecordingLoggerFactory['lines'] {
+  return logs.of('tiercel.tls').filter((l) => l.fields?.event === event);
+}
+
 function orders(logs: RecordingLoggerFactory): number {
-  return logs.of('tiercel.tls').filter((l) => l.message.startsWith('Ordering')).length;
+  return events(logs, 'AcmeOrdering').length;
 }
 
 function curl(port: number, name: string): Promise<string> {
@@ -186,8 +190,10 @@ it('renews from a fraction of the lifetime; a failed renewal keeps the old certi
     const first = await issued(tlsPort, 'c.acme.test');
     // The CA now finds nothing at the name's address: the renewal (3 s in) fails validation.
     await pebble.resolveTo('c.acme.test', '127.0.0.2');
-    await waitFor('a failed renewal', () => logs.lines.some((l) => l.level === 'error' && (l.fields?.err as { code?: string })?.code === 'ERR_TIERCEL_ACME_ORDER_FAILED'), 15_000);
-    const failure = logs.lines.find((l) => l.level === 'error')!;
+    await waitFor('a failed renewal', () => events(logs, 'AcmeOrderFailed').length > 0, 15_000);
+    const failure = events(logs, 'AcmeOrderFailed')[0];
+    assert.is(failure.level, 'error');
+    assert.is((failure.fields?.err as { code?: string }).code, 'ERR_TIERCEL_ACME_ORDER_FAILED');
     assert.is((failure.fields?.err as { stage?: string }).stage, 'ca');
     assert.match(failure.message, 'still serving the certificate');
     assert.is((await served(tlsPort, 'c.acme.test'))?.serialNumber, first.serialNumber);
@@ -219,9 +225,11 @@ it('in production, a name without a certificate yet fails its handshake at once,
       assert.ok(error !== null, 'the handshake must fail');
       assert.ok(Date.now() - started < 5_000, 'and fail fast, not at the handshake timeout');
     }
-    const warnings = logs.of('tiercel.tls').filter((l) => l.level === 'warn' && l.message.startsWith("No ACME certificate for 'd.acme.test'"));
+    const warnings = events(logs, 'AcmeNoCertificateYet');
+    assert.is(warnings[0]?.fields?.serverName, 'd.acme.test');
     assert.is(warnings.length, 1);
-    await waitFor('the failed order logged', () => logs.lines.some((l) => l.level === 'error' && (l.fields?.err as { code?: string })?.code === 'ERR_TIERCEL_ACME_ORDER_FAILED'), 8_000);
+    await waitFor('the failed order logged', () => events(logs, 'AcmeOrderFailed').length > 0, 8_000);
+    assert.is((events(logs, 'AcmeOrderFailed')[0].fields?.err as { code?: string }).code, 'ERR_TIERCEL_ACME_ORDER_FAILED');
   } finally {
     await server.stop();
   }
@@ -238,7 +246,7 @@ it('two servers sharing a store order once: the second waits for the lock, then 
     const b = await issued(portOf(second.server), 'e.acme.test');
     assert.is(b.serialNumber, a.serialNumber);
     assert.is(orders(first.logs) + orders(second.logs), 1);
-    assert.ok(second.logs.lines.some((l) => l.message.startsWith('Another instance is ordering')), 'the second waited for the lock');
+    assert.is(events(second.logs, 'AcmeWaitingForLock').length, 1, 'the second waited for the lock');
   } finally {
     await second?.server.stop();
     await first.server.stop();
@@ -252,7 +260,7 @@ it('a lock held by another instance defers the order until it is released; a sta
   writeFileSync(lock, 'another instance\n');
   const held = await serve(acme(['f.acme.test'], { challenges: ['http-01'] }));
   try {
-    await waitFor('the wait for the lock logged', () => held.logs.lines.some((l) => l.message.startsWith('Another instance is ordering the certificate for f.acme.test')), 5_000);
+    await waitFor('the wait for the lock logged', () => events(held.logs, 'AcmeWaitingForLock').length === 1, 5_000);
     await new Promise((r) => setTimeout(r, 300));
     assert.is(orders(held.logs), 0);
     assert.is(await served(tlsPort, 'f.acme.test'), null);
