@@ -43,8 +43,14 @@ export interface AcmeEnvironment {
  * Certificates are loaded here, so a bad one throws `CertificateInvalidError` at configuration
  * time; files are then watched (see `HttpsOptions.reloadOnChange`) until `dispose()`.
  *
- * `logger` gets handshake failures (debug) and certificate reloads (info, or warn when a reload
- * fails); by default warnings go to the console. `clock` times the handshake deadline.
+ * With `acme` options the middleware owns their `AcmeCertificates`, started now (the store is
+ * read and, in the background, a certificate ordered or renewed) and stopped by `dispose()`;
+ * `acmeEnvironment` gives it the server's open challenges (which its HTTP-01 responder shares) and
+ * says whether this is production (no fallback certificate for a name the CA has not served yet).
+ *
+ * `logger` gets handshake failures (debug), certificate reloads (info, or warn when a reload
+ * fails) and ACME's orders; by default warnings go to the console. `clock` times the handshake
+ * deadline and ACME's renewals.
  */
 export function httpsMiddleware(
   options: HttpsOptions,

@@ -235,7 +235,7 @@ it('in production, a name without a certificate yet fails its handshake at once,
   }
 });
 
-it('two servers sharing a store order once: the second waits for the lock, then serves what the first stored', async () => {
+it('two servers sharing a store order once: the second serves what the first stored (the wait itself: the lock test below)', async () => {
   const options = acme(['e.acme.test'], { challenges: ['http-01'] });
   const first = await serve(options);
   let second: Running | undefined;
@@ -246,7 +246,6 @@ it('two servers sharing a store order once: the second waits for the lock, then 
     const b = await issued(portOf(second.server), 'e.acme.test');
     assert.is(b.serialNumber, a.serialNumber);
     assert.is(orders(first.logs) + orders(second.logs), 1);
-    assert.is(events(second.logs, 'AcmeWaitingForLock').length, 1, 'the second waited for the lock');
   } finally {
     await second?.server.stop();
     await first.server.stop();
