@@ -281,8 +281,10 @@ export class AcmeCertificates {
         },
       });
     } catch (err) {
-      const timedOut = ['ECONNABORTED', 'ETIMEDOUT'].includes((err as { code?: string }).code ?? '');
-      throw new AcmeOrderFailedError(timedOut ? 'timeout' : 'ca', options.domains, (err as Error).message, { cause: err });
+      const e = err as { code?: string; syscall?: string; isAxiosError?: boolean };
+      // A file system error is the store's (a challenge published there); one from the network is the CA's.
+      const stage = ['ECONNABORTED', 'ETIMEDOUT'].includes(e.code ?? '') ? 'timeout' : e.isAxiosError !== true && typeof e.syscall === 'string' ? 'store' : 'ca';
+      throw new AcmeOrderFailedError(stage, options.domains, (err as Error).message, { cause: err });
     }
     try {
       if (account.url === undefined) await store.writeAccount({ key: account.key, url: client.getAccountUrl() });
