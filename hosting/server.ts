@@ -40,7 +40,7 @@ import {
 } from '../di/index.js';
 import { EndpointBuilder } from './endpoint-builder.js';
 import { HTTP_APPLICATION, HTTP_OPTIONS, resolveHttpOptions, type HttpApplication, type HttpOptions } from '../protocols/http/index.js';
-import type { HttpsMiddleware } from '../protocols/tls/configuration.js';
+import { TLS_OPTIONS, type HttpsMiddleware } from '../protocols/tls/configuration.js';
 import { httpAlpn, httpTerminal } from './http-terminal.js';
 import { acmeChallenges, prepareHttps } from './https-setup.js';
 import { LiveConnections } from './live-connections.js';
@@ -233,7 +233,8 @@ export class Server {
       this.#connectionLog = loggers.create(LOG_CATEGORIES.connections);
       this.#defaultTerminal ??= this.services.isRegistered(HTTP_APPLICATION, true) ? httpTerminal : undefined;
       // Before any endpoint is built: the cleartext ones answer HTTP-01 for the HTTPS ones.
-      if (this.#builders.some((b) => b.usesAcme)) acmeChallenges(this.services);
+      const acmeEverywhere = this.services.isRegistered(TLS_OPTIONS, true) && resolve(this.services, TLS_OPTIONS).acme !== undefined;
+      if (acmeEverywhere || this.#builders.some((b) => b.usesAcme)) acmeChallenges(this.services);
       for (const builder of this.#builders) bound.push(await this.#bind(builder));
     } catch (err) {
       await Promise.allSettled(bound.map((b) => b.listener.dispose()));
