@@ -89,6 +89,11 @@ export class EndpointBuilder extends ConnectionBuilder {
     return this.use((ctx, next) => slot.middleware!(ctx, next));
   }
 
+  /** True when `useHttps` was given `acme` options: certificates come from an ACME CA. */
+  get usesAcme(): boolean {
+    return this.#httpsOptions?.acme !== undefined;
+  }
+
   /** True once `useHttps` was called. */
   get usesHttps(): boolean {
     return this.#httpsOptions !== undefined;

@@ -4,6 +4,8 @@ import { resolve, resolveAll } from '../di/index.js';
 import { HEARTBEAT, HTTP2_LIMITS, HTTP_APPLICATION, HTTP_LIMITS, HTTP_OPTIONS, PROTOCOL_ADAPTER, type ProtocolAdapter } from '../protocols/http/index.js';
 // Not through protocols/index.ts, which re-exports HTTP/2 (node:http2): the terminal loads it on demand.
 import { adaptersFor, alpnIdsOf, httpConnectionDelegate } from '../protocols/http-connection.js';
+import { ACME_CHALLENGES } from '../protocols/tls/configuration.js';
+import { acmeHttpChallenges } from './acme-http-challenge.js';
 import type { EndpointBuilder } from './endpoint-builder.js';
 
 /**
@@ -14,8 +16,11 @@ import type { EndpointBuilder } from './endpoint-builder.js';
 export function httpTerminal(endpoint: EndpointBuilder, services: DependencyContainer): ConnectionDelegate {
   const options = { ...resolve(services, HTTP_OPTIONS), limits: resolve(services, HTTP_LIMITS), http2: resolve(services, HTTP2_LIMITS) };
   const loggers = resolve(services, LOGGER_FACTORY);
+  const app = resolve(services, HTTP_APPLICATION);
+  // HTTP-01 is answered on cleartext endpoints, before the app, when the server uses ACME.
+  const acme = endpoint.scheme === 'http' && services.isRegistered(ACME_CHALLENGES, true) ? resolve(services, ACME_CHALLENGES) : undefined;
   return httpConnectionDelegate(
-    resolve(services, HTTP_APPLICATION),
+    acme === undefined ? app : acmeHttpChallenges(app, acme),
     {
       ...options,
       heartbeat: resolve(services, HEARTBEAT),

@@ -42,9 +42,9 @@ import {
 } from '../di/index.js';
 import { EndpointBuilder } from './endpoint-builder.js';
 import { HTTP_APPLICATION, HTTP_OPTIONS, resolveHttpOptions, type HttpApplication, type HttpOptions } from '../protocols/http/index.js';
-import type { HttpsMiddleware } from '../protocols/tls/configuration.js';
+import { TLS_OPTIONS, type HttpsMiddleware } from '../protocols/tls/configuration.js';
 import { httpAlpn, httpTerminal } from './http-terminal.js';
-import { prepareHttps } from './https-setup.js';
+import { acmeChallenges, prepareHttps } from './https-setup.js';
 import { LiveConnections } from './live-connections.js';
 import { RejectionWarnings } from './rejection-warnings.js';
 import {
@@ -240,6 +240,9 @@ export class Server {
       // server's capacity, and one line per interval cannot flood the log.
       this.#rejectionWarnings = new RejectionWarnings(this.#logger, resolve(this.services, CLOCK), this.#options.connectionRejectionLogIntervalMs);
       this.#defaultTerminal ??= this.services.isRegistered(HTTP_APPLICATION, true) ? httpTerminal : undefined;
+      // Before any endpoint is built: the cleartext ones answer HTTP-01 for the HTTPS ones.
+      const acmeEverywhere = this.services.isRegistered(TLS_OPTIONS, true) && resolve(this.services, TLS_OPTIONS).acme !== undefined;
+      if (acmeEverywhere || this.#builders.some((b) => b.usesAcme)) acmeChallenges(this.services);
       for (const builder of this.#builders) bound.push(await this.#bind(builder));
     } catch (err) {
       await Promise.allSettled(bound.map((b) => b.listener.dispose()));

@@ -1,6 +1,6 @@
 import { InvalidEndpointError, parseUrl, type LogLevel, type LogLevels } from '../../connection/index.js';
 import { HTTP_PROTOCOLS, type Http2Limits, type HttpLimits, type HttpProtocols } from '../../protocols/http/index.js';
-import type { ClientCertificateMode } from '../../protocols/tls/configuration.js';
+import { ACME_CHALLENGE_TYPES, type AcmeOptions, type ClientCertificateMode } from '../../protocols/tls/configuration.js';
 import type { WebSocketOptions } from '../../pipeline/web-socket-options.js';
 import type { ForwardedHeaderKind } from '../../middleware/forwarded/index.js';
 import { boolean, fail, nonEmptyString, number, object, oneOf, plainObject, record, stringList, type Check } from './validator.js';
@@ -102,7 +102,18 @@ export interface EndpointConfiguration {
   clientCertificateCa?: string;
   /** Take a PROXY protocol header from trusted proxies on this endpoint's connections. Default: unset, none is read. */
   proxyProtocol?: ProxyProtocolConfiguration;
+  /** Certificates from an ACME CA for these names (https:// only; see `AcmeOptions`). Default: unset. */
+  acme?: AcmeConfiguration;
 }
+
+/**
+ * `AcmeOptions` as the configuration holds them (defaults in `ACME_DEFAULTS`): the CA's own
+ * certificate is a file (`caFile`), and relative paths are relative to the file's folder.
+ */
+export type AcmeConfiguration = Omit<AcmeOptions, 'caCertificates'> & {
+  /** A PEM file of CA certificates to trust for the directory's HTTPS (a private CA). */
+  caFile?: string;
+};
 
 /**
  * PEM files, a PKCS#12 file, or `{ "dev": true }`: the development certificate for localhost
@@ -160,6 +171,26 @@ const endpoint = object(
     proxyProtocol: object(
       { trustedProxies: stringList, trustNonIpPeers: boolean, untrusted: oneOf(['close', 'serve'] as const), headerTimeoutMs: number, maxHeaderBytes: number },
       ['trustedProxies'],
+    ),
+    // Values and ranges are resolveAcmeOptions' rules.
+    acme: object(
+      {
+        directory: nonEmptyString,
+        email: nonEmptyString,
+        domains: stringList,
+        agreeToTerms: boolean,
+        store: nonEmptyString,
+        challenges: (v: unknown, k: string) => stringList(v, k).map((c, i) => oneOf(ACME_CHALLENGE_TYPES)(c, `${k}[${i}]`)),
+        caFile: nonEmptyString,
+        renewAfter: number,
+        retryMinMs: number,
+        retryMaxMs: number,
+        requestTimeoutMs: number,
+        orderTimeoutMs: number,
+        pollIntervalMs: number,
+        lockStaleMs: number,
+      },
+      ['directory', 'domains', 'agreeToTerms'],
     ),
   },
   ['url'],

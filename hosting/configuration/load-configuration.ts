@@ -4,7 +4,7 @@ import { dirname, resolve as resolvePath } from 'node:path';
 import { InvalidOptionError, type LogLevel, type LogLevels } from '../../connection/index.js';
 import { readEnvironment, resolveServerOptions, type Environment } from '../../di/index.js';
 import { resolveHttp2Limits, resolveHttpLimits, type HttpOptions, type HttpProtocols } from '../../protocols/http/index.js';
-import { hasCertificate, resolveHttpsOptions, type CertificateSource, type HttpsOptions } from '../../protocols/tls/configuration.js';
+import { hasCertificate, resolveHttpsOptions, type AcmeOptions, type CertificateSource, type HttpsOptions } from '../../protocols/tls/configuration.js';
 // Not through pipeline/index.ts, which loads the whole pipeline and the WebSocket protocol with it.
 import { resolveWebSocketOptions, type WebSocketOptions } from '../../pipeline/web-socket-options.js';
 import { forwardedHeaders, ForwardedOptionsError, type ForwardedHeadersOptions } from '../../middleware/forwarded/index.js';
@@ -12,7 +12,7 @@ import { HealthConfigError, resolveHealthOptions, type HealthOptions } from '../
 // The options' checks alone: the PROXY protocol's parsers load with an endpoint that uses them (apply-configuration.ts).
 import { resolveProxyProtocolOptions, type ProxyProtocolOptions } from '../../protocols/proxy/proxy-protocol-options.js';
 import { ConfigurationError, ConfigurationFileError } from './configuration-errors.js';
-import { checkConfiguration, listenUrl, type CertificateConfiguration, type EndpointConfiguration, type TiercelConfiguration } from './configuration.js';
+import { checkConfiguration, listenUrl, type AcmeConfiguration, type CertificateConfiguration, type EndpointConfiguration, type TiercelConfiguration } from './configuration.js';
 import { fail, isPlainObject } from './validator.js';
 
 /**
@@ -131,7 +131,10 @@ function relativeTo(dir: string, config: TiercelConfiguration): TiercelConfigura
     else certificates[name] = c;
   }
   const endpoints: Record<string, EndpointConfiguration> = {};
-  for (const [name, e] of Object.entries(config.endpoints ?? {})) endpoints[name] = dropUndefined({ ...e, clientCertificateCa: abs(e.clientCertificateCa) });
+  for (const [name, e] of Object.entries(config.endpoints ?? {})) {
+    const acme = e.acme === undefined ? undefined : dropUndefined({ ...e.acme, store: abs(e.acme.store), caFile: abs(e.acme.caFile) });
+    endpoints[name] = dropUndefined({ ...e, clientCertificateCa: abs(e.clientCertificateCa), acme });
+  }
   return dropUndefined({ ...config, certificates: config.certificates && certificates, endpoints: config.endpoints && endpoints });
 }
 
@@ -230,7 +233,7 @@ function resolveEndpoint(name: string, e: EndpointConfiguration, certificates: R
   if (proxyProtocol !== undefined) ownerRules(`${at}.proxyProtocol`, () => resolveProxyProtocolOptions(proxyProtocol));
   const https = e.url.trim().toLowerCase().startsWith('https:');
   if (!https) {
-    for (const key of ['certificate', 'sni', 'clientCertificateMode', 'clientCertificateCa'] as const) {
+    for (const key of ['certificate', 'sni', 'clientCertificateMode', 'clientCertificateCa', 'acme'] as const) {
       if (e[key] !== undefined) fail(`${at}.${key}`, `only an https:// endpoint takes one (the url is ${e.url})`);
     }
     return { name, url: e.url, protocols: e.protocols, https: undefined, proxyProtocol };
@@ -241,6 +244,7 @@ function resolveEndpoint(name: string, e: EndpointConfiguration, certificates: R
     sni: e.sni === undefined ? undefined : Object.fromEntries(Object.entries(e.sni).map(([host, c]) => [host, certificateSource(`${at}.sni.${host}`, c, certificates, false)!])),
     clientCertificateMode: e.clientCertificateMode,
     clientCertificateCa: e.clientCertificateCa === undefined ? undefined : readCa(`${at}.clientCertificateCa`, e.clientCertificateCa),
+    acme: e.acme === undefined ? undefined : acmeOptions(`${at}.acme`, e.acme),
   });
   if ((options.clientCertificateMode ?? 'none') !== 'none' && options.clientCertificateCa === undefined) {
     fail(`${at}.clientCertificateCa`, `is required with clientCertificateMode "${options.clientCertificateMode}": the PEM file of the CA your clients' certificates are signed by`);
@@ -261,6 +265,11 @@ function certificateSource(key: string, name: string, certificates: Readonly<Rec
     return undefined;
   }
   return c;
+}
+
+function acmeOptions(at: string, c: AcmeConfiguration): AcmeOptions {
+  const { caFile, ...rest } = c;
+  return dropUndefined({ ...rest, caCertificates: caFile === undefined ? undefined : readCa(`${at}.caFile`, caFile) });
 }
 
 function readCa(key: string, file: string): Buffer {

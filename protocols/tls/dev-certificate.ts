@@ -94,7 +94,7 @@ async function isUsable(certFile: string, keyFile: string): Promise<boolean> {
 }
 
 /** Writes through a temporary file and a rename, so a reader never sees half a file. */
-async function writeAtomically(file: string, data: string, mode: number): Promise<void> {
+export async function writeAtomically(file: string, data: string, mode: number): Promise<void> {
   const tmp = `${file}.${process.pid}.tmp`;
   await writeFile(tmp, data, { mode });
   // `mode` on writeFile is filtered by the umask and ignored for an existing file.

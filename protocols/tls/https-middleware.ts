@@ -1,5 +1,8 @@
 import type { PeerCertificate, TLSSocket } from 'node:tls';
 import { ConsoleLogger, LOG_CATEGORIES, LOG_EVENTS, TlsFeature, systemClock, type Clock, type ConnectionMiddleware, type Logger } from '../../connection/index.js';
+import { AcmeCertificates } from './acme-certificates.js';
+import { answerAlpnChallenge } from './acme-alpn.js';
+import { AcmeChallenges } from './acme-challenges.js';
 import { resolveHttpsOptions, type HttpsOptions, type ResolvedHttpsOptions } from './https-options.js';
 import { ServerCertificates } from './server-certificates.js';
 import { acceptTls } from './tls-handshake.js';
@@ -15,8 +18,18 @@ export interface HttpsMiddleware {
    * `reloadOnChange` is on). Returns true if any changed. Never throws: failures are logged.
    */
   reload(): boolean;
-  /** Stops watching certificate files. Call it when the server stops; the middleware still works after. */
+  /** The ACME certificate manager, when the options have `acme`. */
+  readonly acme: AcmeCertificates | undefined;
+  /** Stops watching certificate files (and ACME renewals). Call it when the server stops; the middleware still works after. */
   dispose(): void;
+}
+
+/** What an HTTPS middleware with `acme` options shares with its server. */
+export interface AcmeEnvironment {
+  /** The server's open challenges, which its HTTP-01 responder also answers. Default: the middleware's own (TLS-ALPN-01 only). */
+  readonly challenges?: AcmeChallenges;
+  /** In production a name without a certificate yet fails its handshake instead of using the default certificate. Default false. */
+  readonly production?: boolean;
 }
 
 /**
@@ -30,17 +43,36 @@ export interface HttpsMiddleware {
  * Certificates are loaded here, so a bad one throws `CertificateInvalidError` at configuration
  * time; files are then watched (see `HttpsOptions.reloadOnChange`) until `dispose()`.
  *
- * `logger` gets handshake failures (debug) and certificate reloads (info, or warn when a reload
- * fails); by default warnings go to the console. `clock` times the handshake deadline.
+ * With `acme` options the middleware owns their `AcmeCertificates`, started now (the store is
+ * read and, in the background, a certificate ordered or renewed) and stopped by `dispose()`;
+ * `acmeEnvironment` gives it the server's open challenges (which its HTTP-01 responder shares) and
+ * says whether this is production (no fallback certificate for a name the CA has not served yet).
+ *
+ * `logger` gets handshake failures (debug), certificate reloads (info, or warn when a reload
+ * fails) and ACME's orders; by default warnings go to the console. `clock` times the handshake
+ * deadline and ACME's renewals.
  */
-export function httpsMiddleware(options: HttpsOptions, logger: Logger = new ConsoleLogger('warn', LOG_CATEGORIES.tls), clock: Clock = systemClock): HttpsMiddleware {
+export function httpsMiddleware(
+  options: HttpsOptions,
+  logger: Logger = new ConsoleLogger('warn', LOG_CATEGORIES.tls),
+  clock: Clock = systemClock,
+  acmeEnvironment: AcmeEnvironment = {},
+): HttpsMiddleware {
   const resolved = resolveHttpsOptions(options);
-  const certificates = new ServerCertificates(resolved, logger);
+  const acme =
+    resolved.acme === undefined
+      ? undefined
+      : new AcmeCertificates(resolved.acme, { challenges: acmeEnvironment.challenges ?? new AcmeChallenges(), logger, clock, fallback: acmeEnvironment.production !== true });
+  const certificates = new ServerCertificates(resolved, logger, acme);
   const settings = { ...resolved, certificates, clock };
+  const challenges = acme?.challenges;
+  acme?.start();
   const middleware: ConnectionMiddleware = async (ctx, next) => {
     let socket: TLSSocket;
     let clientCertificate: PeerCertificate | null;
     try {
+      // Only while a TLS-ALPN-01 challenge is open is the ClientHello read first (RFC 8737).
+      if (challenges !== undefined && challenges.alpnPending && (await answerAlpnChallenge(ctx, challenges, resolved.handshakeTimeoutMs, clock))) return;
       ({ socket, clientCertificate } = await acceptTls(ctx, settings));
     } catch (err) {
       const failure = err as TlsHandshakeFailedError;
@@ -57,7 +89,11 @@ export function httpsMiddleware(options: HttpsOptions, logger: Logger = new Cons
     middleware,
     options: resolved,
     reload: () => certificates.all.map((c) => c.reload()).some(Boolean),
-    dispose: () => certificates.dispose(),
+    acme,
+    dispose: () => {
+      certificates.dispose();
+      acme?.dispose();
+    },
   };
 }
 

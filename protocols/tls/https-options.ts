@@ -1,5 +1,6 @@
 import type { PeerCertificate, SecureContext } from 'node:tls';
 import { InvalidOptionError, type ConnectionContext } from '../../connection/index.js';
+import { resolveAcmeOptions, type AcmeOptions, type ResolvedAcmeOptions } from './acme-options.js';
 import { checkCertificateSource, type CertificateSource } from './certificate-source.js';
 import { checkHostPattern } from './host-map.js';
 
@@ -72,6 +73,13 @@ export interface HttpsOptions {
   reloadOnChange?: boolean;
   /** How long file events must be quiet before a reload, in ms (a cert and its key are written one after the other). Default 250. */
   reloadDebounceMs?: number;
+  /**
+   * Certificates for `acme.domains` from an ACME CA, obtained and renewed without a restart (see
+   * `AcmeOptions` and `ACME_DEFAULTS`). They serve those names by SNI, ahead of `sni` and
+   * `selectCertificate`; until one is issued, such handshakes use `certificate` (the server gives
+   * the development one outside production) or fail. Default: unset.
+   */
+  acme?: AcmeOptions;
 }
 
 export const HTTPS_DEFAULTS = {
@@ -97,6 +105,7 @@ export interface ResolvedHttpsOptions {
   readonly validateClientCertificate: ClientCertificateValidator | undefined;
   readonly reloadOnChange: boolean;
   readonly reloadDebounceMs: number;
+  readonly acme: ResolvedAcmeOptions | undefined;
 }
 
 const KNOWN: readonly (keyof HttpsOptions)[] = [
@@ -111,11 +120,17 @@ const KNOWN: readonly (keyof HttpsOptions)[] = [
   'validateClientCertificate',
   'reloadOnChange',
   'reloadDebounceMs',
+  'acme',
 ];
 
-/** True when `options` can serve some handshake: a `certificate`, an `sni` entry or a `selectCertificate`. */
+/** True when `options` can serve some handshake: a `certificate`, an `sni` entry, a `selectCertificate` or `acme`. */
 export function hasCertificate(options: HttpsOptions): boolean {
-  return options.certificate !== undefined || (options.sni !== undefined && Object.keys(options.sni).length > 0) || options.selectCertificate !== undefined;
+  return (
+    options.certificate !== undefined ||
+    (options.sni !== undefined && Object.keys(options.sni).length > 0) ||
+    options.selectCertificate !== undefined ||
+    options.acme !== undefined
+  );
 }
 
 /**
@@ -141,8 +156,9 @@ export function resolveHttpsOptions(options: HttpsOptions, requireCertificate = 
     ([host, source]) => [checkHostPattern('sni', host), checkCertificateSource(`sni['${host}']`, source)] as const,
   );
   const selectCertificate = optionalFunction('selectCertificate', options.selectCertificate);
-  if (requireCertificate && !hasCertificate({ certificate, sni: options.sni, selectCertificate })) {
-    throw new InvalidOptionError('certificate', 'HTTPS needs a certificate: give `certificate`, `sni` or `selectCertificate`');
+  const acme = options.acme === undefined ? undefined : resolveAcmeOptions(options.acme);
+  if (requireCertificate && !hasCertificate({ certificate, sni: options.sni, selectCertificate, acme: options.acme })) {
+    throw new InvalidOptionError('certificate', 'HTTPS needs a certificate: give `certificate`, `sni`, `selectCertificate` or `acme`');
   }
   const mode = options.clientCertificateMode ?? HTTPS_DEFAULTS.clientCertificateMode;
   if (!['none', 'allow', 'require'].includes(mode)) throw new InvalidOptionError('clientCertificateMode', `must be 'none', 'allow' or 'require' (got ${String(mode)})`);
@@ -169,6 +185,7 @@ export function resolveHttpsOptions(options: HttpsOptions, requireCertificate = 
     validateClientCertificate: optionalFunction('validateClientCertificate', options.validateClientCertificate),
     reloadOnChange: bool('reloadOnChange', options.reloadOnChange ?? HTTPS_DEFAULTS.reloadOnChange),
     reloadDebounceMs: positiveInteger('reloadDebounceMs', options.reloadDebounceMs ?? HTTPS_DEFAULTS.reloadDebounceMs),
+    acme,
   };
 }
 

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createSecureContext, type SecureContext } from 'node:tls';
 import type { Logger } from '../../connection/index.js';
+import type { AcmeCertificates } from './acme-certificates.js';
 import { checkCertificateSource, type CertificateSource, type SharedContextOptions } from './certificate-source.js';
 import { loadCertificate } from './certificate-loader.js';
 import { HostMap } from './host-map.js';
@@ -26,8 +27,10 @@ export class ServerCertificates {
    * handshake that ends up there fails.
    */
   readonly #bare: SecureContext;
+  readonly #acme: AcmeCertificates | undefined;
 
-  constructor(options: ResolvedHttpsOptions, logger: Logger) {
+  constructor(options: ResolvedHttpsOptions, logger: Logger, acme?: AcmeCertificates) {
+    this.#acme = acme;
     this.#shared = {
       minVersion: options.minVersion,
       ca: options.clientCertificateCa as (string | Buffer)[] | undefined,
@@ -68,6 +71,13 @@ export class ServerCertificates {
    * serves the name.
    */
   async select(serverName: string): Promise<SecureContext | undefined> {
+    const acme = this.#acme;
+    if (acme !== undefined && acme.covers(serverName)) {
+      const issued = acme.sourceFor(serverName);
+      if (issued !== undefined) return this.#fromSelection(serverName, issued);
+      if (!acme.fallback || this.#default === undefined) throw new TlsHandshakeFailedError('no-certificate', `no certificate from the ACME CA for '${serverName}' yet`);
+      return undefined;
+    }
     const named = this.#byName.get(serverName);
     if (named !== undefined) return named.context;
     if (this.#selector !== undefined) {

@@ -41,3 +41,28 @@ export class TlsHandshakeFailedError extends TiercelError {
     this.appFault = options?.appFault === true;
   }
 }
+
+/**
+ * Where an ACME order failed (a closed set):
+ * - `timeout`: the CA did not finish within `orderTimeoutMs` (or a request within `requestTimeoutMs`);
+ * - `ca`: the CA refused or failed a request (bad account, rate limit, unreachable directory, a
+ *   challenge it could not validate: `err.cause` holds its problem document's detail);
+ * - `store`: the account key or the certificate could not be read or written in the store.
+ */
+export type AcmeFailureStage = 'timeout' | 'ca' | 'store';
+
+/**
+ * An ACME order for `domains` failed. Logged at error by the certificate manager, never thrown to
+ * your code: the certificate in use (if any) keeps serving, and the order is tried again after a
+ * back-off (`retryMinMs` doubling up to `retryMaxMs`).
+ */
+export class AcmeOrderFailedError extends TiercelError {
+  constructor(
+    readonly stage: AcmeFailureStage,
+    readonly domains: readonly string[],
+    detail: string,
+    options?: { cause?: unknown },
+  ) {
+    super('ERR_TIERCEL_ACME_ORDER_FAILED', `ACME order for ${domains.join(', ')} failed (${stage}): ${detail}`, options);
+  }
+}

@@ -87,6 +87,8 @@ export const MODULE_OWNERS: Readonly<Record<string, readonly string[]>> = {
   ws: ['protocols/websocket', 'pipeline', 'hosting'],
   // Loaded only when a development certificate is made (a dynamic import: no start-up cost).
   selfsigned: ['protocols/tls'],
+  // The ACME protocol (RFC 8555) for automatic HTTPS; loaded with the first order (a dynamic import).
+  'acme-client': ['protocols/tls'],
   // TestServer's fetch, loaded on first use.
   undici: ['hosting'],
   // The PROXY protocol uses BlockList (trusted sources) and SocketAddress (address text), no I/O;

@@ -31,7 +31,11 @@ export class Daemon {
     process.stdout!.on('data', (d: Buffer) => (this.output += d.toString()));
     process.stderr!.on('data', (d: Buffer) => (this.output += d.toString()));
     // If the test process ends without its after hook (a crash), the daemon must not outlive it.
-    globalThis.process.once('exit', () => process.kill('SIGKILL'));
+    // The hook goes once the daemon has exited, so that many daemons in one run do not pile up
+    // exit listeners (Node warns past ten).
+    const kill = (): boolean => process.kill('SIGKILL');
+    globalThis.process.once('exit', kill);
+    process.once('exit', () => globalThis.process.off('exit', kill));
   }
 
   /** Starts `command` (with `env` over this process's environment) and waits (up to 10 s) until it accepts on 127.0.0.1:`readyPort`. */
