@@ -229,10 +229,8 @@ export class HttpResponse {
 
   /**
    * `stream(request.body)`: each chunk goes from the request's body feature to the response as it
-   * is read, with one promise per chunk. Through the async generator and `for await` it took
-   * three, and on POST echo 1 MiB (64 connections) those promise chains, alive while a write
-   * waited for 'drain', outlived young-generation collections with the 64 KiB chunks they held:
-   * 29-43 old-space collections per 1,000 requests against 2-3 this way (node:http's pipe: 0-1).
+   * is read, with one promise per chunk, where the async generator and `for await` took three and
+   * an iterator result (POST echo 1 MiB in 64 KiB reads: ~9 % less CPU per request in process).
    */
   async #echo(body: HttpRequestBodyFeature): Promise<void> {
     const ex = this.#exchange;
