@@ -3,7 +3,7 @@ import { TlsFeature, type Scheme } from '../connection/index.js';
 import { HttpRequestTrailersFeature, type HttpExchange, type HttpProtocolName, type HttpRequestBodyFeature, type RequestHeaders } from '../protocols/http/index.js';
 import { BodyAlreadyReadError } from './errors.js';
 import { authorityOf, decodePath, rawPathOf } from './path.js';
-import { RequestBodyStream, iterateBody, readBodyBuffer, readBodyJson, readBodyText } from './request-body.js';
+import { RequestBodyChunks, RequestBodyStream, readBodyBuffer, readBodyJson, readBodyText } from './request-body.js';
 
 /**
  * The request side of an `HttpContext`. Everything derived from the target (path, query) is
@@ -157,7 +157,7 @@ export class HttpRequest {
   /** The body as chunks: `for await (const chunk of ctx.request.body)`. */
   get body(): AsyncIterable<Buffer> {
     this.#claimBody();
-    return iterateBody(this.#body);
+    return new RequestBodyChunks(this.#body);
   }
 
   /** The body as a Node Readable that pulls from the client as it is read. */

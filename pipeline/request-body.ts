@@ -42,6 +42,19 @@ export async function readBodyJson<T = unknown>(exchange: HttpRequestBodyFeature
   }
 }
 
+/**
+ * `request.body`: the body chunk by chunk, as the client sends it, for `for await`. It also names
+ * the body feature it reads from, so that `response.stream(request.body)` can move the chunks
+ * itself, without the async generator in between.
+ */
+export class RequestBodyChunks implements AsyncIterable<Buffer> {
+  constructor(readonly feature: HttpRequestBodyFeature) {}
+
+  [Symbol.asyncIterator](): AsyncIterator<Buffer> {
+    return iterateBody(this.feature);
+  }
+}
+
 /** The body chunk by chunk, as the client sends it; the next chunk is read only when asked for. */
 export async function* iterateBody(exchange: HttpRequestBodyFeature): AsyncGenerator<Buffer, void, undefined> {
   if (!exchange.requestHasBody) return;
