@@ -47,6 +47,16 @@ function rawServer(host: string, port: number): Promise<Server> {
   });
 }
 
+async function isFree(host: string, port: number): Promise<boolean> {
+  try {
+    const probe = await rawServer(host, port);
+    await new Promise((resolve) => probe.close(resolve));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 test.after.each(async () => {
   for (const socket of sockets.splice(0)) socket.destroy();
   for (const listener of listeners.splice(0)) await listener.dispose();
@@ -91,8 +101,16 @@ test("'localhost' binds 127.0.0.1 and ::1 on one port", async () => {
 });
 
 test("'localhost' on a port taken on ::1 is AddressInUseError and leaves 127.0.0.1 free", async () => {
-  const squatter = await rawServer('::1', 0);
-  const port = (squatter.address() as { port: number }).port;
+  // A port the kernel gave on ::1 may be in use on 127.0.0.1 by some other process's socket (an
+  // outgoing connection's local port, on a busy machine): take one that is free on both first.
+  let squatter = await rawServer('::1', 0);
+  let port = (squatter.address() as { port: number }).port;
+  for (let tries = 0; !(await isFree('127.0.0.1', port)); tries++) {
+    squatter.close();
+    assert.ok(tries < 20, 'found no port free on both ::1 and 127.0.0.1');
+    squatter = await rawServer('::1', 0);
+    port = (squatter.address() as { port: number }).port;
+  }
   try {
     assert.is(await rejectionCode(transport.bind({ kind: 'tcp', host: 'localhost', port })), 'ERR_TIERCEL_ADDRESS_IN_USE');
     const v4 = await rawServer('127.0.0.1', port);
