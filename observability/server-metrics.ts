@@ -1,5 +1,5 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { metrics, type Attributes, type Counter, type Histogram, type MeterProvider, type UpDownCounter } from '@opentelemetry/api';
+import type { Attributes, Counter, Histogram, MeterProvider, UpDownCounter } from '@opentelemetry/api';
 import {
   DiagnosticChannels,
   InvalidOptionError,
@@ -14,6 +14,7 @@ import {
 } from '../connection/index.js';
 import { HttpDiagnosticChannels, protocolVersionOf, type HttpRequestMessage, type HttpRequestRejectedMessage } from '../protocols/http/index.js';
 import { PrometheusRegistry, type CounterSeries, type GaugeSeries, type HistogramSeries, type Metric } from './prometheus.js';
+import { otelApi } from './otel-api.js';
 
 export interface MetricsOptions {
   /**
@@ -166,7 +167,7 @@ export class ServerMetrics {
       if (!KNOWN_OPTIONS.includes(key)) throw new InvalidOptionError(key, `is not a metrics option (known: ${KNOWN_OPTIONS.join(', ')})`);
     }
     if (options.prometheus !== undefined && typeof options.prometheus !== 'boolean') throw new InvalidOptionError('prometheus', 'must be true or false');
-    const meter = (options.meterProvider ?? metrics.getMeterProvider()).getMeter('tiercel');
+    const meter = (options.meterProvider ?? otelApi().metrics.getMeterProvider()).getMeter('tiercel');
     const seconds = (name: string, description: string, buckets: readonly number[]): Histogram =>
       meter.createHistogram(name, { unit: 's', description, advice: { explicitBucketBoundaries: [...buckets] } });
     this.#requestDuration = seconds('http.server.request.duration', 'Duration of HTTP server requests.', DURATION_BUCKETS);

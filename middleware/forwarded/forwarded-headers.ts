@@ -1,8 +1,13 @@
-import proxyAddr from 'proxy-addr';
+import { createRequire } from 'node:module';
+import type proxyAddr from 'proxy-addr';
 import type { Scheme, TcpEndpoint } from '../../connection/index.js';
 import type { HttpContext, Middleware, Next } from '../../pipeline/index.js';
 import { forwardedHops, xForwardedHops, type ForwardedHop } from './forwarded-parse.js';
 import { ForwardedOptionsError, resolveForwardedHeadersOptions, type ForwardedHeadersOptions } from './forwarded-options.js';
+
+// proxy-addr is CommonJS: required when the first forwardedHeaders() is made, not imported (see
+// middleware/router/router.ts).
+const require = createRequire(import.meta.url);
 
 /**
  * Request middleware that believes a trusted proxy about the client: from the socket's peer back,
@@ -16,7 +21,7 @@ export function forwardedHeaders(options?: ForwardedHeadersOptions): Middleware 
   const resolved = resolveForwardedHeadersOptions(options);
   let trust: (address: string, hop: number) => boolean;
   try {
-    trust = proxyAddr.compile([...resolved.trustedProxies]);
+    trust = (require('proxy-addr') as typeof proxyAddr).compile([...resolved.trustedProxies]);
   } catch (err) {
     throw new ForwardedOptionsError(`trustedProxies: ${(err as Error).message}`);
   }

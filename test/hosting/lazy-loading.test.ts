@@ -7,6 +7,7 @@ import { CertDir, makeLeaf } from '../support/tls-certificates.js';
 // A fresh process: in the test runner's own, other tests have long loaded everything.
 const CHILD = fileURLToPath(new URL('./lazy-loading-child.js', import.meta.url));
 const BUILTINS_CHILD = fileURLToPath(new URL('./lazy-builtins-child.js', import.meta.url));
+const PACKAGES_CHILD = fileURLToPath(new URL('./lazy-packages-child.js', import.meta.url));
 
 function runChild(child = CHILD, args: readonly string[] = []): Promise<Record<string, string[]>> {
   return new Promise((resolve, reject) => {
@@ -47,6 +48,21 @@ test("node:http2 and node:tls load with the first HTTP/2 connection or HTTPS end
   } finally {
     dir.remove();
   }
+});
+
+test("'tiercel/middleware' and 'tiercel/observability' load none of their CommonJS packages nor node:crypto at import; each loads with its first use", async () => {
+  // Required, not imported: an ES import of CommonJS runs Node's export lexer over it, which left a
+  // server ~5 MiB more RSS at start (bench/servers/tiercel.mjs) whether or not it routed a request.
+  const stages = await runChild(PACKAGES_CHILD);
+  assert.equal(stages.import, [], 'nothing at import');
+  assert.equal(stages.router, ['find-my-way'], 'the first Router');
+  assert.equal(stages.forwarded, ['find-my-way', 'proxy-addr'], 'the first forwardedHeaders()');
+  assert.equal(stages.metrics, ['find-my-way', 'proxy-addr', '@opentelemetry/api'], 'the first ServerMetrics');
+  // The TestServer (its undici) may load node:crypto: the packages are what this stage checks.
+  const packages = (stage: string[]): string[] => stage.filter((p) => p !== 'crypto');
+  assert.equal(packages(stages.routed), ['find-my-way', 'proxy-addr', '@opentelemetry/api'], 'routing loads nothing more');
+  assert.equal(packages(stages.negotiated), ['find-my-way', 'negotiator', 'proxy-addr', '@opentelemetry/api'], 'the first Accept-Encoding negotiated');
+  assert.equal(packages(stages.cookie), ['find-my-way', 'negotiator', 'cookie', 'proxy-addr', '@opentelemetry/api'], 'the first Cookie header read');
 });
 
 test.run();
