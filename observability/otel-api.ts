@@ -3,9 +3,9 @@ import type * as OtelApi from '@opentelemetry/api';
 
 // @opentelemetry/api is CommonJS: required when the first ServerMetrics or tracing() is made, not
 // imported. An ES `import` of CommonJS runs Node's export lexer over the package's index and every
-// file it re-exports, which left a server that never records a metric ~2.5 MiB more RSS at start
-// (the lexer's allocations, not the API's): the observability chunk is loaded by any app that
-// imports from 'tiercel/observability' or the demo app.
+// file it re-exports; with the middleware's CommonJS packages (find-my-way, negotiator, cookie,
+// proxy-addr) that cost the demo server ~5 MiB of RSS at start, used or not. The observability
+// chunk is loaded by any app that imports 'tiercel/observability', and by the demo app.
 const require = createRequire(import.meta.url);
 let api: typeof OtelApi | undefined;
 
