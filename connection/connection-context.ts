@@ -22,6 +22,10 @@ export interface ConnectionContextInit {
  */
 export type ConnectionCloseKind = 'end' | 'abort';
 
+/** Where the shared 'close' listener finds the context of the transport it was accepted on. */
+const kContext = Symbol('tiercel.connection-context');
+type Owned = Duplex & { [kContext]?: ConnectionContext };
+
 /**
  * One accepted connection as it passes through connection middleware to a protocol.
  *
@@ -64,9 +68,19 @@ export class ConnectionContext {
     this.remoteEndpoint = init.remoteEndpoint;
     this.features = init.features ?? new FeatureCollection();
     if (init.transport.destroyed) this.#transportClosed();
-    // `on`, not `once`: 'close' fires once, and a `once` wrapper is two more objects an idle
-    // connection keeps.
-    else init.transport.on('close', () => this.#transportClosed());
+    else {
+      // One listener shared by every connection (`this` is the transport), which finds its context
+      // through a symbol: a closure per connection was a function and a context object that each
+      // idle connection kept. `on`, not `once`: 'close' fires once, and a `once` wrapper is two
+      // more objects.
+      (init.transport as Owned)[kContext] = this;
+      init.transport.on('close', ConnectionContext.#onTransportClose);
+    }
+  }
+
+  static #onTransportClose(this: Owned): void {
+    const ctx = this[kContext];
+    if (ctx !== undefined) ctx.#transportClosed();
   }
 
   /** A transport that closes on its own ended gracefully unless it (or the one replacing it) failed. */

@@ -1,6 +1,4 @@
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { createRequire } from 'node:module';
-import type * as OpenTelemetry from '@opentelemetry/api';
 import type { Attributes, Counter, Histogram, Meter, MeterProvider, UpDownCounter } from '@opentelemetry/api';
 import {
   DiagnosticChannels,
@@ -18,6 +16,7 @@ import {
 } from '../connection/index.js';
 import { HttpDiagnosticChannels, protocolVersionOf, type HttpRequestMessage, type HttpRequestRejectedMessage } from '../protocols/http/index.js';
 import { PrometheusRegistry, type CounterSeries, type GaugeSeries, type HistogramSeries, type Metric } from './prometheus.js';
+import { otelApi } from './otel-api.js';
 
 export interface MetricsOptions {
   /**
@@ -40,13 +39,11 @@ const KNOWN_OPTIONS = ['meterProvider', 'prometheus'];
  * one is handed to the API, which checks the registering version against its own.
  */
 const OTEL_GLOBAL = Symbol.for('opentelemetry.js.api.1');
-const require = createRequire(import.meta.url);
-
 /** What `metrics.getMeterProvider().getMeter('tiercel')` gives, or undefined for the API's no-op. */
 function globalMeter(): Meter | undefined {
   const registered = (globalThis as { [OTEL_GLOBAL]?: { metrics?: unknown } })[OTEL_GLOBAL];
   if (registered?.metrics === undefined) return undefined;
-  return (require('@opentelemetry/api') as typeof OpenTelemetry).metrics.getMeterProvider().getMeter('tiercel');
+  return otelApi().metrics.getMeterProvider().getMeter('tiercel');
 }
 
 /** Records nothing, as the API's no-op instruments do, without loading the API. */

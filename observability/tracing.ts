@@ -1,20 +1,8 @@
-import {
-  ROOT_CONTEXT,
-  SpanKind,
-  SpanStatusCode,
-  context,
-  propagation,
-  trace,
-  type Attributes,
-  type Span,
-  type TextMapGetter,
-  type TextMapPropagator,
-  type Tracer,
-  type TracerProvider,
-} from '@opentelemetry/api';
+import type { Attributes, Span, TextMapGetter, TextMapPropagator, Tracer, TracerProvider } from '@opentelemetry/api';
 import { InvalidOptionError } from '../connection/index.js';
 import { protocolVersionOf, type RequestHeaders } from '../protocols/http/index.js';
 import { HttpError, type HttpContext, type Middleware } from '../pipeline/index.js';
+import { otelApi } from './otel-api.js';
 
 export interface TracingOptions {
   /** Where the tracer comes from. Default: the global one (`trace.getTracerProvider()`), a no-op until the app registers an SDK. */
@@ -54,6 +42,7 @@ export function tracing(options: TracingOptions = {}): Middleware {
   for (const key of Object.keys(options)) {
     if (!KNOWN_OPTIONS.includes(key)) throw new InvalidOptionError(key, `is not a tracing option (known: ${KNOWN_OPTIONS.join(', ')})`);
   }
+  const { ROOT_CONTEXT, SpanKind, context, propagation, trace } = otelApi();
   let tracer: Tracer | undefined;
   // Resolved on the first request, so that an SDK registered after the app was built is used.
   const getTracer = (): Tracer => (tracer ??= (options.tracerProvider ?? trace.getTracerProvider()).getTracer('tiercel'));
@@ -107,10 +96,10 @@ function endSpan(span: Span, ctx: HttpContext, err: unknown): void {
   if (err !== undefined && status >= 500) {
     if (err instanceof Error) span.recordException(err);
     span.setAttribute('error.type', err instanceof Error ? err.constructor.name : '_OTHER');
-    span.setStatus({ code: SpanStatusCode.ERROR });
+    span.setStatus({ code: otelApi().SpanStatusCode.ERROR });
   } else if (status >= 500) {
     span.setAttribute('error.type', String(status));
-    span.setStatus({ code: SpanStatusCode.ERROR });
+    span.setStatus({ code: otelApi().SpanStatusCode.ERROR });
   }
   span.end();
 }

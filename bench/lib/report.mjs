@@ -265,6 +265,8 @@ export function renderReport({ meta, settings, scenarios, results, idle, inject,
       (wrkRows ? `; HTTP/1.1 rows: \`wrk -t1 -c${settings.connections} -d${settings.duration}s --latency\`, wrk's default 2 s timeout (a timed-out request counts as a socket error)` : '') +
       `; ${settings.rounds} interleaved round(s) per scenario after a warm-up of each server; one process per server per scenario.`,
     `- Reproduce: \`${meta.command}\` from the repository root (or \`${meta.directCommand}\` in \`bench/\` with tiercel already built).`,
+    '- tiercel runs as users get it: every tiercel server (bench/servers/tiercel*.mjs) imports the published esbuild bundle (`bundle/`), ' +
+      "not tsc's one-module-per-file `dist/` the tests run, and no `import 'reflect-metadata'` of its own (tiercel loads it).",
   ];
   for (const scenario of barRows) {
     const verdict = barVerdict(scenario, results.get(scenario.id));

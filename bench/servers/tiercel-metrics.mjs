@@ -2,10 +2,9 @@
 // (the diagnostics_channel events, the no-op OTel instruments and the Prometheus counters behind
 // GET /metrics). The bench's `metrics` row compares it with servers/tiercel.mjs (metrics off).
 // Usage: node servers/tiercel-metrics.mjs <port>   (prints "listening" when ready)
-import 'reflect-metadata';
-import { Server } from '../../dist/hosting/index.js';
-import { demoApp } from '../../dist/hosting/demo-app.js';
-import { ServerMetrics } from '../../dist/observability/index.js';
+import { Server } from '../../bundle/hosting/index.js';
+import { demoApp } from '../../bundle/hosting/demo-app.js';
+import { ServerMetrics } from '../../bundle/observability/index.js';
 
 const port = Number(process.argv[2] ?? 3000);
 const server = new Server({ logLevel: 'warn' });

@@ -4,16 +4,15 @@
 // them up. The exporters take every batch and drop it, so the row measures the SDK's cost in the
 // server process, not a collector's network. The root devDependencies provide the SDK packages.
 // Usage: node servers/tiercel-otel.mjs <port>   (prints "listening" when ready)
-import 'reflect-metadata';
 import { context, propagation, trace } from '@opentelemetry/api';
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { MeterProvider, PeriodicExportingMetricReader } from '@opentelemetry/sdk-metrics';
 import { BasicTracerProvider, BatchSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { Server } from '../../dist/hosting/index.js';
-import { demoApp } from '../../dist/hosting/demo-app.js';
-import { ApplicationBuilder } from '../../dist/pipeline/index.js';
-import { ServerMetrics, tracing } from '../../dist/observability/index.js';
+import { Server } from '../../bundle/hosting/index.js';
+import { demoApp } from '../../bundle/hosting/demo-app.js';
+import { ApplicationBuilder } from '../../bundle/pipeline/index.js';
+import { ServerMetrics, tracing } from '../../bundle/observability/index.js';
 
 const SUCCESS = { code: 0 };
 const dropMetrics = { export: (_batch, done) => done(SUCCESS), forceFlush: async () => {}, shutdown: async () => {} };

@@ -1,10 +1,9 @@
 // tiercel with middleware/router holding 100 routes (the same table as fastify-routes.mjs), for
 // the routing row: one parameterised hit, GET /r17/users/:id → {"id":"…"}.
 // Usage: node servers/tiercel-routes.mjs <port>   (prints "listening" when ready)
-import 'reflect-metadata';
-import { Server } from '../../dist/hosting/index.js';
-import { Router } from '../../dist/middleware/index.js';
-import { ApplicationBuilder } from '../../dist/pipeline/index.js';
+import { Server } from '../../bundle/hosting/index.js';
+import { Router } from '../../bundle/middleware/index.js';
+import { ApplicationBuilder } from '../../bundle/pipeline/index.js';
 import { ROUTE_TABLE } from './route-table.mjs';
 
 const port = Number(process.argv[2] ?? 3000);

@@ -1,11 +1,11 @@
-import { randomBytes } from 'node:crypto';
 import { LOG_CATEGORIES, LOG_EVENTS, type LogFn, type Logger } from '../../connection/index.js';
 import type { HttpContext, Middleware, Next } from '../../pipeline/index.js';
 import { resolveAccessLogOptions, type AccessLogOptions } from './access-log-options.js';
 
 // Generated ids: a prefix random per process (ids from two processes do not collide in one log
-// store), then a counter. No random bytes per request.
-const PREFIX = randomBytes(4).toString('hex') + '-';
+// store), then a counter. No random bytes per request. Made with the first id, and node:crypto
+// loaded then: its ~25 modules are not worth loading for a server that logs no access.
+let prefix: string | undefined;
 let counter = 0;
 
 /** What one request carries from its start to its record: no closure, one small object. */
@@ -34,7 +34,8 @@ class AccessLog {
       const given = ctx.request.headers.get(this.header);
       if (given !== undefined && isRequestId(given, this.maxIdLength)) return given;
     }
-    return PREFIX + (++counter).toString(36);
+    prefix ??= process.getBuiltinModule('node:crypto').randomBytes(4).toString('hex') + '-';
+    return prefix + (++counter).toString(36);
   }
 
   write(ctx: HttpContext, entry: AccessEntry): void {

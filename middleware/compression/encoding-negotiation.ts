@@ -1,4 +1,9 @@
-import Negotiator from 'negotiator';
+import { createRequire } from 'node:module';
+import type Negotiator from 'negotiator';
+
+// negotiator is CommonJS: required with the first negotiation, not imported (see router.ts).
+const require = createRequire(import.meta.url);
+let NegotiatorClass: typeof Negotiator | undefined;
 
 /** The content codings tiercel produces (and serves precompressed), best first when the client ranks them equally. */
 export type ContentCoding = 'br' | 'gzip';
@@ -17,7 +22,8 @@ const SERVER_ORDER: readonly string[] = ['br', 'gzip', 'identity'];
 export function negotiateEncoding(acceptEncoding: string | undefined, available: readonly ContentCoding[]): ContentCoding | undefined {
   if (acceptEncoding === undefined || acceptEncoding === '') return undefined;
   // negotiator 1.x takes `{ preferred }` (the order for ties); its typings predate it.
-  const negotiator = new Negotiator({ headers: { 'accept-encoding': acceptEncoding } }) as WithPreferred;
+  NegotiatorClass ??= require('negotiator') as typeof Negotiator;
+  const negotiator = new NegotiatorClass({ headers: { 'accept-encoding': acceptEncoding } }) as WithPreferred;
   const chosen = negotiator.encoding([...available, 'identity'], { preferred: SERVER_ORDER });
   return chosen === 'br' || chosen === 'gzip' ? chosen : undefined;
 }

@@ -1,5 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
-import { parse, serialize } from 'cookie';
+import { createRequire } from 'node:module';
+import type * as Cookie from 'cookie';
 import type { HttpContext, Middleware, Next } from '../../pipeline/index.js';
 import { CookieInvalidError, CookiesNotConfiguredError } from './cookies-errors.js';
 import { resolveCookiesOptions, type CookieAttributes, type CookiesOptions, type ResolvedCookiesOptions } from './cookies-options.js';
@@ -9,6 +9,12 @@ export interface SetCookieOptions extends CookieAttributes {
   /** Append an HMAC of the name and value, checked by `getSigned()`. Needs `secrets`. Default false. */
   signed?: boolean;
 }
+
+// cookie is CommonJS: required with the first Cookie header parsed or cookie set, not imported
+// (see router.ts).
+const require = createRequire(import.meta.url);
+let cookie: typeof Cookie | undefined;
+const cookieModule = (): typeof Cookie => (cookie ??= require('cookie') as typeof Cookie);
 
 // The key requestCookies() finds the jar under in ctx.items: module-private, so only this module sets it.
 const JAR = Symbol('tiercel.cookies');
@@ -53,7 +59,7 @@ export class CookieJar {
     const given = Buffer.from(raw.slice(dot + 1), 'utf8');
     for (const secret of this.#options.secrets) {
       const expected = Buffer.from(sign(secret, name, value), 'utf8');
-      if (expected.length === given.length && timingSafeEqual(expected, given)) return value;
+      if (expected.length === given.length && process.getBuiltinModule('node:crypto').timingSafeEqual(expected, given)) return value;
     }
     return undefined;
   }
@@ -70,7 +76,7 @@ export class CookieJar {
     const merged = { secure: this.#ctx.request.scheme === 'https', ...this.#options.defaults, ...attributes };
     let field: string;
     try {
-      field = serialize(name, wire, merged);
+      field = cookieModule().serialize(name, wire, merged);
     } catch (err) {
       throw new CookieInvalidError(`Cannot set the cookie '${name}': ${(err as Error).message}`, { cause: err });
     }
@@ -85,15 +91,16 @@ export class CookieJar {
   #all(): Record<string, string | undefined> {
     if (this.#parsed === undefined) {
       const fields = this.#ctx.request.headers.getAll('cookie');
-      this.#parsed = fields.length === 0 ? {} : parse(fields.length === 1 ? fields[0] : fields.join('; '));
+      this.#parsed = fields.length === 0 ? {} : cookieModule().parse(fields.length === 1 ? fields[0] : fields.join('; '));
     }
     return this.#parsed;
   }
 }
 
-// The name is signed with the value, so a signature cannot be moved to another cookie.
+// The name is signed with the value, so a signature cannot be moved to another cookie. node:crypto
+// is looked up here, with the first signed cookie: most apps sign none, and loading it costs ~25 modules.
 function sign(secret: string, name: string, value: string): string {
-  return createHmac('sha256', secret).update(name).update('=').update(value).digest('base64url');
+  return process.getBuiltinModule('node:crypto').createHmac('sha256', secret).update(name).update('=').update(value).digest('base64url');
 }
 
 /**

@@ -1,4 +1,5 @@
-import FindMyWay from 'find-my-way';
+import { createRequire } from 'node:module';
+import type FindMyWay from 'find-my-way';
 import { NextCalledTwiceError } from '../../connection/index.js';
 import { HttpError, type HttpContext, type Middleware, type Next } from '../../pipeline/index.js';
 import { RouterConfigError } from './router-errors.js';
@@ -18,6 +19,12 @@ interface RouteStore {
   readonly template: string;
   readonly run: Middleware;
 }
+
+// find-my-way is CommonJS: required with the first Router, not imported. An ES `import` of a
+// CommonJS package runs Node's export lexer over its source, which costs the process memory
+// (RSS at start) whether or not it ever routes.
+const require = createRequire(import.meta.url);
+let findMyWay: typeof FindMyWay | undefined;
 
 // The path reaches the router already split from its query: find-my-way parses nothing for it.
 const NO_QUERY = Object.freeze({});
@@ -45,7 +52,8 @@ export class Router {
 
   constructor(options?: RouterOptions) {
     this.#options = resolveRouterOptions(options);
-    this.#tree = FindMyWay({
+    findMyWay ??= require('find-my-way') as typeof FindMyWay;
+    this.#tree = findMyWay({
       caseSensitive: this.#options.caseSensitive,
       ignoreTrailingSlash: this.#options.ignoreTrailingSlash,
       maxParamLength: this.#options.maxParamLength,

@@ -45,6 +45,24 @@ export interface HttpOptions {
   http2?: Partial<Http2Limits>;
 }
 
+/** Where the shared 'close' listener of an upgraded transport (or stream) finds its counter. */
+const kUpgrades = Symbol('tiercel.upgrades');
+type Counted = { [kUpgrades]?: UpgradeCounter };
+/** The `upgrade-closed` message of each upgrade that had one (subscribers at the upgrade). */
+const upgradeMessages = new WeakMap<object, ConnectionUpgradeMessage>();
+
+/** An upgraded transport or stream closed: one fewer, published if it was published when it came. */
+function onUpgradeClosed(this: Counted): void {
+  const counter = this[kUpgrades];
+  if (counter === undefined) return;
+  this[kUpgrades] = undefined;
+  counter.active--;
+  const message = upgradeMessages.get(this);
+  if (message === undefined) return;
+  upgradeMessages.delete(this);
+  connectionUpgradeClosedChannel.publish(message);
+}
+
 /** Connections upgraded away from HTTP right now, shared by every connection of a server. */
 export class UpgradeCounter {
   active = 0;
@@ -53,16 +71,19 @@ export class UpgradeCounter {
    * One more upgraded connection (or HTTP/2 stream) of `connection`, until `closes` closes;
    * published as `tiercel:connection.upgraded`, then `upgrade-closed`.
    */
-  add(connection: ConnectionContext, closes: { on(event: 'close', listener: () => void): unknown }): void {
+  add(connection: ConnectionContext, closes: { on(event: 'close', listener: (this: Counted) => void): unknown }): void {
     this.active++;
     const message: ConnectionUpgradeMessage | undefined =
       connectionUpgradedChannel.hasSubscribers || connectionUpgradeClosedChannel.hasSubscribers ? { connection } : undefined;
-    if (message !== undefined) connectionUpgradedChannel.publish(message);
-    // `on`: 'close' fires once, and a `once` wrapper would stay for the upgraded connection's life.
-    closes.on('close', () => {
-      this.active--;
-      if (message !== undefined) connectionUpgradeClosedChannel.publish(message);
-    });
+    if (message !== undefined) {
+      upgradeMessages.set(closes, message);
+      connectionUpgradedChannel.publish(message);
+    }
+    // One listener shared by every upgrade (`this` is `closes`), which finds this counter through a
+    // symbol: a closure per upgrade was a function and a context each idle WebSocket kept. `on`:
+    // 'close' fires once, and a `once` wrapper would stay for the upgraded connection's life.
+    (closes as Counted)[kUpgrades] = this;
+    closes.on('close', onUpgradeClosed);
   }
 }
 

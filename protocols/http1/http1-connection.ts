@@ -599,7 +599,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     t.off('drain', Http1Connection.#drainListener);
     t.off('error', Http1Connection.#errorListener);
     // Whoever takes the transport handles its errors; this keeps an unhandled one from crashing us.
-    t.on('error', noop);
+    // Only if nothing listens already (the transports keep one for the connection's life): a third
+    // 'error' listener beside the transport's and the new owner's grows the listener array to 19
+    // slots (168 bytes) that each upgraded connection keeps.
+    if (t.listenerCount('error') === 0) t.on('error', noop);
     // Nothing the transport or the connection's features keep may hold this object (its exchange,
     // parser and buffers) for as long as the new owner keeps the socket open: ~6 KiB per WebSocket.
     t.off('close', Http1Connection.#closeListener);

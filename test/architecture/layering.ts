@@ -68,7 +68,7 @@ export const LAYERS: readonly Layer[] = [
   { name: 'examples', paths: ['examples/'], mayImport: LIBRARY },
   // The fuzzers share the conformance-corpus locator with the tests (test/support/shared.ts).
   { name: 'fuzz', paths: ['fuzz/'], mayImport: [...LIBRARY, 'test'] },
-  // The benchmarks import the built dist/ (a dist/x.js is checked as x.ts); the flood soak
+  // The benchmarks import the built dist/ or bundle/ (a dist/x.js or bundle/x.js is checked as x.ts); the flood soak
   // (bench/soak/floods.mjs) runs the long variants of the flood tests (test/soak/).
   { name: 'bench', paths: ['bench/'], mayImport: [...LIBRARY, 'test'] },
   { name: 'test', paths: ['test/'], mayImport: [] },
@@ -266,11 +266,13 @@ export function readSourceTree(root: string, roots: readonly string[] = SOURCE_R
 
 /**
  * The file a relative specifier names: `./x.js` is `x.ts` when that exists (TypeScript's NodeNext
- * convention), and `dist/x.js` is the source `x.ts` it is built from.
+ * convention), and `dist/x.js` (tsc's) or `bundle/x.js` (the esbuild bundle's entry) is the source
+ * `x.ts` it is built from.
  */
 function resolveRelative(from: string, specifier: string, exists: (path: string) => boolean): string | undefined {
   let path = posix.normalize(posix.join(posix.dirname(from), specifier));
   if (path.startsWith('dist/')) path = path.slice('dist/'.length);
+  else if (path.startsWith('bundle/')) path = path.slice('bundle/'.length);
   const candidates = [path, path.replace(/\.js$/, '.ts'), path.replace(/\.mjs$/, '.mts')];
   return candidates.find(exists);
 }

@@ -43,6 +43,7 @@ async function serveDemo(use: (url: string) => Promise<void>): Promise<string[]>
   assert.ok(report !== null, `no report of what was loaded: ${out}`);
   return JSON.parse(report[1]) as string[];
 }
+const PACKAGES_CHILD = fileURLToPath(new URL('./lazy-packages-child.js', import.meta.url));
 
 function runChild(child = CHILD, args: readonly string[] = []): Promise<Record<string, string[]>> {
   return new Promise((resolve, reject) => {
@@ -101,6 +102,22 @@ test('tiercel serve listens without the demo routes\' middleware (router, compre
     assert.match(await metrics.text(), /http_server_request_duration_seconds_count\{[^}]*http_route="\/users\/:id"[^}]*\} 2/);
   });
   assert.equal(used, ['tsyringe', 'find-my-way', 'negotiator', 'node:zlib']);
+});
+
+test("'tiercel/middleware' and 'tiercel/observability' load none of their CommonJS packages nor node:crypto at import; each loads with its first use", async () => {
+  // Required, not imported: an ES import of CommonJS runs Node's export lexer over it, which left a
+  // server ~5 MiB more RSS at start (bench/servers/tiercel.mjs) whether or not it routed a request.
+  const stages = await runChild(PACKAGES_CHILD);
+  assert.equal(stages.import, [], 'nothing at import');
+  assert.equal(stages.router, ['find-my-way'], 'the first Router');
+  assert.equal(stages.forwarded, ['find-my-way', 'proxy-addr'], 'the first forwardedHeaders()');
+  assert.equal(stages.metrics, ['find-my-way', 'proxy-addr'], 'the first ServerMetrics, no SDK registered');
+  assert.equal(stages.tracing, ['find-my-way', 'proxy-addr', '@opentelemetry/api'], 'the first tracing()');
+  // The TestServer (its undici) may load node:crypto: the packages are what this stage checks.
+  const packages = (stage: string[]): string[] => stage.filter((p) => p !== 'crypto');
+  assert.equal(packages(stages.routed), ['find-my-way', 'proxy-addr', '@opentelemetry/api'], 'routing loads nothing more');
+  assert.equal(packages(stages.negotiated), ['find-my-way', 'negotiator', 'proxy-addr', '@opentelemetry/api'], 'the first Accept-Encoding negotiated');
+  assert.equal(packages(stages.cookie), ['find-my-way', 'negotiator', 'cookie', 'proxy-addr', '@opentelemetry/api'], 'the first Cookie header read');
 });
 
 test.run();
