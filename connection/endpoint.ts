@@ -100,6 +100,9 @@ export function parseUrl(input: string): ParsedUrl {
   if (lower.startsWith('memory:')) {
     const name = rest.slice(7).replace(/^\/+/, '').replace(/\/+$/, '');
     if (name.length === 0) throw new InvalidEndpointError(input, 'the memory endpoint name is missing (memory:name)');
+    // The URL as a whole is trimmed, so a name ending in whitespace would not survive being printed
+    // and read back (found by the endpoint fuzz target: 'http://memory:\r/').
+    if (name.trim() !== name) throw new InvalidEndpointError(input, 'a memory endpoint name cannot start or end with whitespace');
     return { scheme, endpoint: { kind: 'memory', name } };
   }
   if (lower.startsWith('fd:')) return { scheme, endpoint: parseFd(input, rest.slice(3)) };

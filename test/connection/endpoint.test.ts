@@ -55,6 +55,8 @@ const bad: [string, string][] = [
   ['http://unix:relative.sock', 'absolute'],
   ['http://pipe:/', 'pipe name is missing'],
   ['http://memory:', 'name is missing'],
+  ['http://memory:\r/', 'whitespace'],
+  ['http://memory:app\t/', 'whitespace'],
   ['http://256.1.1.1:80', 'not an IP address'],
 ];
 for (const [input, fragment] of bad) {
