@@ -126,11 +126,16 @@ if (bin === undefined) {
   let tls!: Promise<Comparison>;
 
   test.before(async () => {
-    servers = await startServers();
-    // Both transports run at once (h2spec spends most of its time waiting out timeouts); a
-    // rejection is read by its test, so it is marked handled here to not fail the process first.
-    h2c = compareWithNode(bin, servers.h2c.tiercel, servers.h2c.node, RERUNS);
-    tls = compareWithNode(bin, servers.tls.tiercel, servers.tls.node, RERUNS);
+    try {
+      servers = await startServers();
+      // Both transports run at once (h2spec spends most of its time waiting out timeouts).
+      h2c = compareWithNode(bin, servers.h2c.tiercel, servers.h2c.node, RERUNS);
+      tls = compareWithNode(bin, servers.tls.tiercel, servers.tls.node, RERUNS);
+    } catch (err) {
+      // uvu does not report an error thrown by a before hook: each test reports it instead.
+      h2c = tls = Promise.reject(err);
+    }
+    // A rejection is read by its test, so it is marked handled here to not fail the process first.
     h2c.catch(() => undefined);
     tls.catch(() => undefined);
   });
