@@ -1,0 +1,101 @@
+// Preloaded (`--import`) into a server process by idle-heap-bench.mjs: answers its parent's IPC
+// messages with V8 heap figures, so the heap a connection retains and the bytes allocated while
+// connections are accepted can be read from outside without changing the server's own code.
+import v8 from 'node:v8';
+
+let profiler = null;
+let start = 0;
+let counts = null;
+let spacesAtStart = null;
+
+/** Resident memory now, in bytes: the process's and each V8 space's physical size. */
+function memory() {
+  const spaces = { rss: process.memoryUsage.rss() };
+  for (const s of v8.getHeapSpaceStatistics()) spaces[s.space_name] = s.physical_space_size;
+  return spaces;
+}
+
+/** Self size and count per constructor name (objects, closures, arrays, strings, ...). */
+function countByConstructor() {
+  const snapshot = JSON.parse(readAll(v8.getHeapSnapshot()));
+  const { node_fields: fields, node_types: [types] } = snapshot.snapshot.meta;
+  const width = fields.length;
+  const typeAt = fields.indexOf('type');
+  const nameAt = fields.indexOf('name');
+  const sizeAt = fields.indexOf('self_size');
+  const table = new Map();
+  const nodes = snapshot.nodes;
+  for (let i = 0; i < nodes.length; i += width) {
+    const type = types[nodes[i + typeAt]];
+    const detailed = type === 'object' || type === 'closure' || type === 'native' || (process.env.HEAP_PROBE_STRINGS === '1' && (type === 'string' || type === 'concatenated string'));
+    const name = detailed ? snapshot.strings[nodes[i + nameAt]].slice(0, 60).replace(/[0-9]/g, '#') : `(${type})`;
+    const key = `${type === 'closure' ? 'closure ' : ''}${name}`;
+    const entry = table.get(key) ?? { count: 0, bytes: 0 };
+    entry.count++;
+    entry.bytes += nodes[i + sizeAt];
+    table.set(key, entry);
+  }
+  return table;
+}
+
+function readAll(stream) {
+  const chunks = [];
+  let chunk;
+  while ((chunk = stream.read()) !== null) chunks.push(chunk);
+  return chunks.join('');
+}
+
+function used() {
+  return v8.getHeapStatistics().used_heap_size;
+}
+
+function space(name) {
+  return v8.getHeapSpaceStatistics().find((s) => s.space_name === name)?.space_size ?? 0;
+}
+
+process.on('message', (message) => {
+  if (message?.probe === 'begin') {
+    globalThis.gc();
+    globalThis.gc();
+    if (message.objects) counts = countByConstructor();
+    globalThis.gc();
+    start = used();
+    spacesAtStart = memory();
+    profiler = new v8.GCProfiler();
+    profiler.start();
+    process.send({ probe: 'begin', used: start, newSpace: space('new_space') });
+  } else if (message?.probe === 'snapshot') {
+    globalThis.gc();
+    process.send({ probe: 'snapshot', file: v8.writeHeapSnapshot(message.file) });
+  } else if (message?.probe === 'end') {
+    const end = used();
+    const spacesAtEnd = memory();
+    const grown = {};
+    for (const [name, bytes] of Object.entries(spacesAtEnd)) {
+      const delta = bytes - (spacesAtStart[name] ?? 0);
+      if (delta !== 0) grown[name] = delta;
+    }
+    const { statistics } = profiler.stop();
+    let freed = 0;
+    let scavenges = 0;
+    for (const gc of statistics) {
+      freed += gc.beforeGC.heapStatistics.usedHeapSize - gc.afterGC.heapStatistics.usedHeapSize;
+      if (gc.gcType === 'Scavenge') scavenges++;
+    }
+    const newSpace = space('new_space');
+    globalThis.gc();
+    globalThis.gc();
+    const retained = used() - start;
+    let objects = null;
+    if (counts !== null) {
+      const after = countByConstructor();
+      objects = [];
+      for (const [key, { count, bytes }] of after) {
+        const was = counts.get(key) ?? { count: 0, bytes: 0 };
+        if (count !== was.count || bytes !== was.bytes) objects.push({ key, count: count - was.count, bytes: bytes - was.bytes });
+      }
+      objects.sort((a, b) => b.bytes - a.bytes);
+    }
+    process.send({ probe: 'end', grown, allocated: end - start + freed, retained, gcs: statistics.length, scavenges, newSpace, objects });
+  }
+});
