@@ -2,7 +2,7 @@ import type { Duplex } from 'node:stream';
 import type { Endpoint } from './endpoint.js';
 import { ConnectionAbortedError, ConnectionClosedError } from './errors.js';
 import { FeatureCollection } from './features.js';
-import { nextConnectionId } from './connection-id.js';
+import { connectionIdText, nextConnectionNumber } from './connection-id.js';
 
 export interface ConnectionContextInit {
   transport: Duplex;
@@ -35,7 +35,11 @@ type Owned = Duplex & { [kContext]?: ConnectionContext };
  * whether that was a graceful end or an abort.
  */
 export class ConnectionContext {
-  readonly id: string;
+  /**
+   * The id's number until someone asks for its text: most connections are never logged at debug
+   * level, and the joined text (a rope of three strings) was ~130 bytes each idle connection kept.
+   */
+  #id: string | number;
   transport: Duplex;
   /**
    * Our side of the connection. Connection middleware may replace it, as the remote one, before
@@ -61,7 +65,7 @@ export class ConnectionContext {
   readonly #original: Duplex;
 
   constructor(init: ConnectionContextInit) {
-    this.id = init.id ?? nextConnectionId();
+    this.#id = init.id ?? nextConnectionNumber();
     this.transport = init.transport;
     this.#original = init.transport;
     this.localEndpoint = init.localEndpoint;
@@ -76,6 +80,15 @@ export class ConnectionContext {
       (init.transport as Owned)[kContext] = this;
       init.transport.on('close', ConnectionContext.#onTransportClose);
     }
+  }
+
+  /** Unique within the process; sorts in creation order (see `nextConnectionId`). */
+  get id(): string {
+    const id = this.#id;
+    if (typeof id === 'string') return id;
+    const text = connectionIdText(id);
+    this.#id = text;
+    return text;
   }
 
   static #onTransportClose(this: Owned): void {

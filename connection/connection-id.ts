@@ -5,6 +5,15 @@ const PREFIX = Date.now().toString(36).toUpperCase().padStart(9, '0');
 let counter = 0;
 
 export function nextConnectionId(): string {
-  counter++;
-  return PREFIX + ':' + counter.toString(36).toUpperCase().padStart(7, '0');
+  return connectionIdText(nextConnectionNumber());
+}
+
+/** The number of the next id, for a holder that makes its text only when asked (`connectionIdText`). */
+export function nextConnectionNumber(): number {
+  return ++counter;
+}
+
+/** The id of number `n` (from `nextConnectionNumber`). */
+export function connectionIdText(n: number): string {
+  return PREFIX + ':' + n.toString(36).toUpperCase().padStart(7, '0');
 }

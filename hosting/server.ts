@@ -445,7 +445,10 @@ export class Server {
         continue;
       }
       this.#accepted++;
-      this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionAccepted, connectionId: ctx.id, endpoint: b.listener.endpoint, remote: ctx.remoteEndpoint }, 'Connection accepted');
+      // Asked first: the record's fields (and the connection id's text) would be garbage per accepted connection.
+      if (this.#connectionLog.isLevelEnabled?.('debug') !== false) {
+        this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionAccepted, connectionId: ctx.id, endpoint: b.listener.endpoint, remote: ctx.remoteEndpoint }, 'Connection accepted');
+      }
       if (connectionOpenedChannel.hasSubscribers || connectionClosedChannel.hasSubscribers) publishOpened(ctx, b.listener.endpoint);
       this.#run(ctx, b);
     }
