@@ -130,6 +130,25 @@ test("'*' binds every address, dual-stack, and reports IPv4 peers as IPv4", asyn
   assert.is((v6.remoteEndpoint as TcpEndpoint).host, '::1');
 });
 
+test('the connections of an address share its local endpoint; a wildcard bind reports each connection its own', async () => {
+  const one = await bind('127.0.0.1', 0);
+  const first = await connectAccept(one, '127.0.0.1');
+  const second = await connectAccept(one, '127.0.0.1');
+  assert.equal(first.localEndpoint, { kind: 'tcp', host: '127.0.0.1', port: (one.endpoint as TcpEndpoint).port });
+  assert.is(second.localEndpoint, first.localEndpoint);
+  assert.is.not(second.remoteEndpoint, first.remoteEndpoint);
+
+  const any = await bind('*', 0);
+  const { port } = any.endpoint as TcpEndpoint;
+  const hosts = [];
+  for (const host of ['127.0.0.1', '::1', '::1', '127.0.0.1']) {
+    const ctx = await connectAccept(any, host);
+    assert.is((ctx.localEndpoint as TcpEndpoint).port, port);
+    hosts.push((ctx.localEndpoint as TcpEndpoint).host);
+  }
+  assert.equal(hosts, ['127.0.0.1', '::1', '::1', '127.0.0.1']);
+});
+
 test('the buffer options become the sockets\' high-water mark (the smaller of the two)', async () => {
   const defaults = await connectAccept(await bind('127.0.0.1'), '127.0.0.1');
   assert.is(defaults.transport.writableHighWaterMark, 64 * 1024);

@@ -1,6 +1,6 @@
 import type { Server, Socket } from 'node:net';
 import { formatEndpoint, type Endpoint, type FdEndpoint, type PipeEndpoint } from '../../connection/index.js';
-import { SocketListener, tcpEndpointsOf } from '../socket-listener.js';
+import { SocketListener, TcpLocalEndpoints, tcpEndpointsOf } from '../socket-listener.js';
 import type { FdTransportOptions } from './fd-options.js';
 
 /** The peer of a unix socket has no address of its own. */
@@ -17,6 +17,7 @@ export class FdListener extends SocketListener {
   readonly #endpoint: FdEndpoint;
   /** The local endpoint of each unix socket served, `fd:N`: neither it nor its connections know its path. */
   readonly #unixSockets = new Map<Server, FdEndpoint>();
+  readonly #locals = new TcpLocalEndpoints();
 
   private constructor(endpoint: FdEndpoint, options: Required<FdTransportOptions>) {
     super({ noDelay: options.noDelay, highWaterMark: Math.min(options.maxReadBufferSize, options.maxWriteBufferSize) });
@@ -46,6 +47,6 @@ export class FdListener extends SocketListener {
 
   protected endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint } {
     const unix = this.#unixSockets.get(server);
-    return unix === undefined ? tcpEndpointsOf(socket) : { local: unix, remote: UNNAMED_PEER };
+    return unix === undefined ? tcpEndpointsOf(socket, server, this.#locals) : { local: unix, remote: UNNAMED_PEER };
   }
 }

@@ -1,6 +1,6 @@
 import type { Server, Socket } from 'node:net';
 import { formatEndpoint, type Endpoint, type TcpEndpoint } from '../../connection/index.js';
-import { SocketListener, errorCode, tcpEndpointsOf } from '../socket-listener.js';
+import { SocketListener, TcpLocalEndpoints, errorCode, tcpEndpointsOf } from '../socket-listener.js';
 import type { TcpTransportOptions } from './tcp-options.js';
 
 /** Codes a bind to an IPv6 address gets on a machine (or container) without IPv6. */
@@ -15,6 +15,7 @@ const LOCALHOST_ATTEMPTS = 5;
 /** A bound TCP endpoint: one server, or two for `localhost` (127.0.0.1 and ::1 on one port). */
 export class TcpListener extends SocketListener {
   #endpoint: TcpEndpoint;
+  readonly #locals = new TcpLocalEndpoints();
 
   private constructor(requested: TcpEndpoint, options: Required<TcpTransportOptions>) {
     super({ noDelay: options.noDelay, highWaterMark: Math.min(options.maxReadBufferSize, options.maxWriteBufferSize) });
@@ -38,8 +39,8 @@ export class TcpListener extends SocketListener {
     return 'tcp';
   }
 
-  protected endpointsOf(socket: Socket): { local: Endpoint; remote: Endpoint } {
-    return tcpEndpointsOf(socket);
+  protected endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint } {
+    return tcpEndpointsOf(socket, server, this.#locals);
   }
 
   /** Binds every address the endpoint stands for; resolves with the port bound. */
