@@ -15,6 +15,39 @@ function flatten(s: string): string {
 }
 let flattenSink = 0;
 
+/**
+ * A response head and the pieces it was made of, and that head with the last short body sent
+ * after it. Connections share them: each idle keep-alive connection kept its own copy of the same
+ * head, head with body and field list, ~290 bytes.
+ */
+interface HeadRecord {
+  readonly status: string;
+  readonly fields: readonly string[];
+  readonly date: string;
+  readonly server: string;
+  readonly framing: string;
+  readonly connection: string;
+  readonly head: string;
+  body: string;
+  whole: string;
+}
+
+const NO_HEAD: HeadRecord = { status: '', fields: NO_FIELDS, date: '', server: '', framing: '', connection: '', head: '', body: '', whole: '' };
+/** The head any connection made last (module-wide: a head holds nothing of a connection's). */
+let sharedHead = NO_HEAD;
+
+/** Most of the pieces are the very same strings again: comparing them is cheaper than joining them. */
+function isHeadOf(r: HeadRecord, status: string, fields: HeaderList, date: string, server: string, framing: string, connection: string): boolean {
+  return (
+    status === r.status &&
+    date === r.date &&
+    framing === r.framing &&
+    server === r.server &&
+    connection === r.connection &&
+    fields.matches(r.fields)
+  );
+}
+
 /** The longest body `withBody` keeps with its head. */
 const MAX_KEPT_BODY = 256;
 
@@ -35,16 +68,8 @@ export class Http1OutputProducer {
   /** Made by the first writer that waits: most connections never wait for 'drain'. */
   #drainWaiters: (() => void)[] | undefined;
 
-  // The last head written and its pieces, and that head with its body (see `head`, `withBody`).
-  #head = '';
-  #headStatus = '';
-  #headFields: readonly string[] = NO_FIELDS;
-  #headDate = '';
-  #headServer = '';
-  #headFraming = '';
-  #headConnection = '';
-  #whole = '';
-  #wholeBody = '';
+  /** The last head written, with its pieces and body (see `head`, `withBody`). */
+  #last: HeadRecord = NO_HEAD;
 
   /** Bytes handed to the transport, for the response rate (see `isPastResponseDeadline`). */
   #bytesOut = 0;
@@ -163,25 +188,17 @@ export class Http1OutputProducer {
    * anew: the last head is kept with what it was made of.
    */
   head(status: string, fields: HeaderList, date: string, server: string, framing: string, connection: string): string {
-    if (
-      status === this.#headStatus &&
-      date === this.#headDate &&
-      framing === this.#headFraming &&
-      server === this.#headServer &&
-      connection === this.#headConnection &&
-      fields.matches(this.#headFields)
-    ) {
-      return this.#head;
+    const last = this.#last;
+    if (isHeadOf(last, status, fields, date, server, framing, connection)) return last.head;
+    // Another connection's: keep-alive connections of a server mostly answer with the same head.
+    if (isHeadOf(sharedHead, status, fields, date, server, framing, connection)) {
+      this.#last = sharedHead;
+      return sharedHead.head;
     }
     const head = flatten(fields.serialize(status) + date + server + framing + connection + '\r\n');
-    this.#headStatus = status;
-    this.#headFields = fields.snapshot();
-    this.#headDate = date;
-    this.#headServer = server;
-    this.#headFraming = framing;
-    this.#headConnection = connection;
-    this.#head = head;
-    this.#whole = '';
+    const record: HeadRecord = { status, fields: fields.snapshot(), date, server, framing, connection, head, body: '', whole: '' };
+    this.#last = record;
+    sharedHead = record;
     return head;
   }
 
@@ -189,12 +206,12 @@ export class Http1OutputProducer {
   withBody(head: string, body: string): string {
     // Comparing a long body costs more than joining it (a join makes a rope, it copies nothing).
     if (body.length > MAX_KEPT_BODY) return head + body;
-    if (head === this.#head && body === this.#wholeBody && this.#whole !== '') return this.#whole;
-    const whole = head + body;
-    if (head === this.#head) {
-      this.#wholeBody = body;
-      this.#whole = flatten(whole);
-    }
+    const last = this.#last;
+    if (head !== last.head) return head + body;
+    if (body === last.body && last.whole !== '') return last.whole;
+    const whole = flatten(head + body);
+    last.body = body;
+    last.whole = whole;
     return whole;
   }
 

@@ -21,8 +21,8 @@ const app: HttpApplication = {
   },
 };
 
-async function withServer(fn: (ts: TestServer) => Promise<void>): Promise<void> {
-  const ts = await TestServer.start(app);
+async function withServer(fn: (ts: TestServer) => Promise<void>, options?: Parameters<typeof TestServer.start>[1]): Promise<void> {
+  const ts = await TestServer.start(app, options);
   try {
     await fn(ts);
   } finally {
@@ -91,6 +91,41 @@ test('the kept head is reused only for the same response: a changed field gets i
     );
     assert.is(heads[0], heads[1]);
     c.destroy();
+  }));
+
+/** One request on `c` and the head of its response. */
+async function headOf(c: ReturnType<TestServer['connect']>, path: string): Promise<string> {
+  const reading = readUntil(c, (t) => t.includes('\r\n\r\n') && t.endsWith(path));
+  c.write(get(path));
+  const text = await reading;
+  return text.slice(0, text.indexOf('\r\n\r\n'));
+}
+
+test('connections share kept heads, yet each response has its own: other fields, another server line', () =>
+  withServer(async (a) => {
+    await withServer(
+      async (b) => {
+        const a1 = a.connect();
+        const a2 = a.connect();
+        const b1 = b.connect();
+        // Interleaved, so that each connection's last head is another's by the time it asks again.
+        const heads = [
+          await headOf(a1, '/field/1'),
+          await headOf(a2, '/field/2'),
+          await headOf(b1, '/field/1'),
+          await headOf(a1, '/field/1'),
+          await headOf(a2, '/plain'),
+          await headOf(b1, '/field/2'),
+          await headOf(a2, '/field/2'),
+        ];
+        assert.equal(
+          heads.map((h) => `${/x-n: (\d)/.exec(h)?.[1] ?? '-'} ${/\r\nserver: ([^\r]*)/.exec(h)?.[1] ?? 'none'}`),
+          ['1 tiercel', '2 tiercel', '1 other', '1 tiercel', '- tiercel', '2 other', '2 tiercel'],
+        );
+        for (const c of [a1, a2, b1]) c.destroy();
+      },
+      { name: 'other', http: { serverHeader: 'other' } },
+    );
   }));
 
 test.run();
