@@ -74,6 +74,12 @@ async function measure(name) {
       residentPerConnection: Object.fromEntries(Object.entries(end.grown).map(([name, bytes]) => [name, Math.round(bytes / count)])),
     };
     console.log(JSON.stringify(row));
+    if (end.sites) {
+      for (const [title, rows] of [['allocated by function', end.sites.leaf], ['allocated under', end.sites.own], ['named at run time (keepNames) in', end.sites.named]]) {
+        console.log(`  ${title} (bytes per connection, sampled):`);
+        for (const [site, bytes] of rows) console.log(`    ${String(Math.round(bytes / count)).padStart(6)}  ${site}`);
+      }
+    }
     if (end.objects !== null) {
       for (const o of end.objects.slice(0, 40)) console.log(`  ${(o.count / count).toFixed(2).padStart(7)} x ${String(Math.round(o.bytes / count)).padStart(6)} B  ${o.key}`);
     }

@@ -1,7 +1,41 @@
 // Preloaded (`--import`) into a server process by idle-heap-bench.mjs: answers its parent's IPC
 // messages with V8 heap figures, so the heap a connection retains and the bytes allocated while
 // connections are accepted can be read from outside without changing the server's own code.
+import { Session } from 'node:inspector';
 import v8 from 'node:v8';
+
+/** With HEAP_PROBE_SAMPLING=1: V8's sampling heap profiler, collected objects included (allocation sites). */
+const sampling = process.env.HEAP_PROBE_SAMPLING === '1' ? new Session() : null;
+sampling?.connect();
+const post = (method, params) => new Promise((resolve, reject) => sampling.post(method, params, (err, result) => (err ? reject(err) : resolve(result))));
+
+/** Bytes sampled per allocating function, and per nearest function of `mine` (a path part) on the stack. */
+function allocationSites(profile, mine) {
+  const leaf = new Map();
+  const own = new Map();
+  const named = new Map();
+  const walk = (node, nearest, parent) => {
+    const f = node.callFrame;
+    const here = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-2).join('/')}:${f.lineNumber + 1}:${f.columnNumber + 1}`;
+    // esbuild's keepNames helper: who names a function at run time.
+    if (f.functionName === '__name') named.set(parent, (named.get(parent) ?? 0) + totalSize(node));
+    const ours = f.url.includes(mine) ? here : nearest;
+    if (node.selfSize > 0) {
+      leaf.set(here, (leaf.get(here) ?? 0) + node.selfSize);
+      own.set(ours, (own.get(ours) ?? 0) + node.selfSize);
+    }
+    for (const child of node.children) walk(child, ours, here);
+  };
+  walk(profile.head, '(none)', '(none)');
+  const top = (m) => [...m].sort((a, b) => b[1] - a[1]).slice(0, 25);
+  return { leaf: top(leaf), own: top(own), named: top(named) };
+}
+
+function totalSize(node) {
+  let size = node.selfSize;
+  for (const child of node.children) size += totalSize(child);
+  return size;
+}
 
 let profiler = null;
 let start = 0;
@@ -53,7 +87,7 @@ function space(name) {
   return v8.getHeapSpaceStatistics().find((s) => s.space_name === name)?.space_size ?? 0;
 }
 
-process.on('message', (message) => {
+process.on('message', async (message) => {
   if (message?.probe === 'begin') {
     globalThis.gc();
     globalThis.gc();
@@ -63,12 +97,17 @@ process.on('message', (message) => {
     spacesAtStart = memory();
     profiler = new v8.GCProfiler();
     profiler.start();
+    if (sampling !== null) {
+      await post('HeapProfiler.enable');
+      await post('HeapProfiler.startSampling', { samplingInterval: 256, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+    }
     process.send({ probe: 'begin', used: start, newSpace: space('new_space') });
   } else if (message?.probe === 'snapshot') {
     globalThis.gc();
     process.send({ probe: 'snapshot', file: v8.writeHeapSnapshot(message.file) });
   } else if (message?.probe === 'end') {
     const end = used();
+    const sites = sampling === null ? null : allocationSites((await post('HeapProfiler.stopSampling')).profile, process.env.HEAP_PROBE_MINE ?? '/bundle/');
     const spacesAtEnd = memory();
     const grown = {};
     for (const [name, bytes] of Object.entries(spacesAtEnd)) {
@@ -96,6 +135,6 @@ process.on('message', (message) => {
       }
       objects.sort((a, b) => b.bytes - a.bytes);
     }
-    process.send({ probe: 'end', grown, allocated: end - start + freed, retained, gcs: statistics.length, scavenges, newSpace, objects });
+    process.send({ probe: 'end', sites, grown, allocated: end - start + freed, retained, gcs: statistics.length, scavenges, newSpace, objects });
   }
 });
