@@ -45,18 +45,15 @@ export class ConnectionBuilder {
   build(): ConnectionDelegate {
     const chain = this.#middleware.slice();
     const terminal = this.#terminal;
+    // No middleware, no dispatch function per connection (in the published bundle, a named
+    // closure also costs a property definition at run time: esbuild's keepNames).
+    if (chain.length === 0) return (ctx) => invoke(terminal, ctx);
     return (ctx) => {
       let last = -1;
       const dispatch = (i: number): Promise<void> => {
         if (i <= last) return Promise.reject(new NextCalledTwiceError());
         last = i;
-        if (i === chain.length) {
-          try {
-            return Promise.resolve(terminal(ctx));
-          } catch (err) {
-            return Promise.reject(err);
-          }
-        }
+        if (i === chain.length) return invoke(terminal, ctx);
         try {
           return Promise.resolve(chain[i](ctx, () => dispatch(i + 1)));
         } catch (err) {
@@ -65,5 +62,14 @@ export class ConnectionBuilder {
       };
       return dispatch(0);
     };
+  }
+}
+
+/** `delegate(ctx)` as a promise, a synchronous throw included. */
+function invoke(delegate: ConnectionDelegate, ctx: ConnectionContext): Promise<void> {
+  try {
+    return Promise.resolve(delegate(ctx));
+  } catch (err) {
+    return Promise.reject(err);
   }
 }

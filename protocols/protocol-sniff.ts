@@ -25,39 +25,71 @@ export function sniffProtocol(
   clock: Clock,
 ): Promise<SniffResult> {
   return new Promise((resolve) => {
-    let seen: Buffer | null = null;
-    let timer: object | undefined;
-    const finish = (result: SniffResult): void => {
-      transport.off('data', onData);
-      transport.off('end', onClosed);
-      transport.off('close', onClosed);
-      if (timer !== undefined) clock.clearTimer(timer);
-      transport.pause();
-      if (seen !== null && result !== 'closed') transport.unshift(seen);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      const head: Buffer = seen === null ? chunk : Buffer.concat([seen, chunk]);
-      seen = head;
-      const full = head.length >= MAX_SNIFF_BYTES;
-      for (let i = 0; i < sniffers.length; i++) {
-        const verdict = sniffers[i](head);
-        if (verdict === 'yes') return finish(i);
-        if (verdict === 'more' && !full) return;
-      }
-      finish('none');
-    };
-    // A client that ends before the verdict sent only a prefix of some protocol: nothing to serve.
-    const onClosed = (): void => finish('closed');
     if (transport.destroyed) {
       resolve('closed');
       return;
     }
-    transport.on('data', onData);
-    transport.on('end', onClosed);
-    transport.on('close', onClosed);
+    new Sniff(transport, sniffers, clock, resolve).start(timeoutMs);
+  });
+}
+
+/**
+ * One connection's sniff. Its listeners are bound methods, not closures named in the function:
+ * the published bundle (esbuild's keepNames) gives each named closure its name at run time, a
+ * property definition that cost every accepted connection ~900 bytes of garbage for these three.
+ */
+class Sniff {
+  readonly #transport: Duplex;
+  readonly #sniffers: readonly ((head: Buffer) => SniffVerdict)[];
+  readonly #clock: Clock;
+  readonly #resolve: (result: SniffResult) => void;
+  readonly #onData: (chunk: Buffer) => void;
+  readonly #onClosed: () => void;
+  #seen: Buffer | null = null;
+  #timer: object | undefined;
+
+  constructor(transport: Duplex, sniffers: readonly ((head: Buffer) => SniffVerdict)[], clock: Clock, resolve: (result: SniffResult) => void) {
+    this.#transport = transport;
+    this.#sniffers = sniffers;
+    this.#clock = clock;
+    this.#resolve = resolve;
+    this.#onData = this.#data.bind(this);
+    // A client that ends before the verdict sent only a prefix of some protocol: nothing to serve.
+    this.#onClosed = this.#finish.bind(this, 'closed');
+  }
+
+  start(timeoutMs: number): void {
+    const transport = this.#transport;
+    transport.on('data', this.#onData);
+    transport.on('end', this.#onClosed);
+    transport.on('close', this.#onClosed);
     // Middleware may hand the transport over paused; a 'data' listener alone would not start it.
     transport.resume();
-    if (timeoutMs !== Infinity) timer = clock.setTimeout(() => finish('timeout'), timeoutMs);
-  });
+    if (timeoutMs !== Infinity) this.#timer = this.#clock.setTimeout(() => this.#finish('timeout'), timeoutMs);
+  }
+
+  #data(chunk: Buffer): void {
+    const seen = this.#seen;
+    const head: Buffer = seen === null ? chunk : Buffer.concat([seen, chunk]);
+    this.#seen = head;
+    const full = head.length >= MAX_SNIFF_BYTES;
+    const sniffers = this.#sniffers;
+    for (let i = 0; i < sniffers.length; i++) {
+      const verdict = sniffers[i](head);
+      if (verdict === 'yes') return this.#finish(i);
+      if (verdict === 'more' && !full) return;
+    }
+    this.#finish('none');
+  }
+
+  #finish(result: SniffResult): void {
+    const transport = this.#transport;
+    transport.off('data', this.#onData);
+    transport.off('end', this.#onClosed);
+    transport.off('close', this.#onClosed);
+    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+    transport.pause();
+    if (this.#seen !== null && result !== 'closed') transport.unshift(this.#seen);
+    this.#resolve(result);
+  }
 }
