@@ -106,7 +106,9 @@ export class ConnectionLifetime implements LifetimeFeature {
       listener();
       return noop;
     }
-    (this.#listeners ??= []).push(listener);
+    // `[listener]`, not a push onto `[]`, which reserves 16 slots (~130 bytes per connection).
+    if (this.#listeners === undefined) this.#listeners = [listener];
+    else this.#listeners.push(listener);
     return () => {
       const listeners = this.#listeners;
       const at = listeners === undefined ? -1 : listeners.indexOf(listener);
