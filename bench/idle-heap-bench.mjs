@@ -5,6 +5,7 @@
 // connection by constructor. Each server runs in its own process with bench/lib/heap-probe.mjs
 // preloaded and --expose-gc (the same for every server).
 // Usage: cd bench && node idle-heap-bench.mjs [h1|h2|ws] [count] [--objects] [servers...]
+//   --as-is: read as the RSS rows do (no collection before the first reading, 1 s settle)
 //   servers: file names in servers/ without .mjs (default tiercel, node-http, fastify for h1;
 //   tiercel, h2-node for h2; tiercel, ws-node for ws)
 import { fork } from 'node:child_process';
@@ -15,7 +16,9 @@ import { freePort } from './lib/processes.mjs';
 
 const args = process.argv.slice(2);
 const withObjects = args.includes('--objects');
-const rest = args.filter((a) => a !== '--objects');
+// --as-is: no collection before the first reading and a 1 s settle, as bench/lib/idle.mjs reads VmRSS.
+const asIs = args.includes('--as-is');
+const rest = args.filter((a) => a !== '--objects' && a !== '--as-is');
 const kind = rest[0] ?? 'h1';
 const count = Number(rest[1] ?? 1000);
 const DEFAULTS = { h1: ['tiercel', 'node-http', 'fastify'], h2: ['tiercel', 'h2-node'], ws: ['tiercel', 'ws-node'] };
@@ -50,14 +53,14 @@ async function measure(name) {
     const warm = [];
     for (let i = 0; i < 50; i++) warm.push(await open(port, 5000));
     for (const c of warm) c.close();
-    await sleep(300);
+    await sleep(asIs ? 1000 : 300);
     if (process.env.HEAP_SNAPSHOT) await ask(child, { probe: 'snapshot', file: `${process.env.HEAP_SNAPSHOT}-${name}-0.heapsnapshot` });
-    const begin = await ask(child, { probe: 'begin', objects: withObjects });
+    const begin = await ask(child, { probe: 'begin', objects: withObjects, asIs });
     const connections = [];
     for (let i = 0; i < count; i += 100) {
       connections.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => open(port, 5000)))));
     }
-    await sleep(300);
+    await sleep(asIs ? 1000 : 300);
     if (process.env.HEAP_SNAPSHOT) console.log(`snapshot: ${(await ask(child, { probe: 'snapshot', file: `${process.env.HEAP_SNAPSHOT}-${name}.heapsnapshot` })).file}`);
     const end = await ask(child, { probe: 'end' });
     const open_ = connections.filter((c) => c.isOpen()).length;

@@ -89,10 +89,13 @@ function space(name) {
 
 process.on('message', async (message) => {
   if (message?.probe === 'begin') {
-    globalThis.gc();
-    globalThis.gc();
+    // As the RSS rows read it (no collection first): `retained` then includes garbage.
+    if (!message.asIs) {
+      globalThis.gc();
+      globalThis.gc();
+    }
     if (message.objects) counts = countByConstructor();
-    globalThis.gc();
+    if (!message.asIs) globalThis.gc();
     start = used();
     spacesAtStart = memory();
     profiler = new v8.GCProfiler();

@@ -64,8 +64,23 @@ export class Http2Engine {
     const session = this.#created as http2.ServerHttp2Session | undefined;
     this.#created = undefined;
     if (session === undefined) throw new Http2SessionError('node:http2 did not start a session on the connection');
+    dropServerRelay(session, 'stream', this.#server, 'stream');
+    dropServerRelay(session, 'error', this.#server, 'sessionError');
     // The connection window is not a SETTINGS value: it grows with a WINDOW_UPDATE on stream 0.
     if (this.#connectionWindow > 65_535) session.setLocalWindowSize(this.#connectionWindow);
     return session;
   }
+}
+
+/**
+ * node:http2's connection listener gives each session listeners that re-emit its events on the
+ * server (`stream`, and `error` as `sessionError`). Nothing listens there, and beside the
+ * connection's own listener each made the session keep an array per event (~130 bytes per idle
+ * connection) that every emit copies. Removed while the relay is the session's only listener (the
+ * connection adds its own right after), and only while nobody listens on the server.
+ */
+function dropServerRelay(session: http2.ServerHttp2Session, event: 'stream' | 'error', server: http2.Http2Server, serverEvent: string): void {
+  if (server.listenerCount(serverEvent) !== 0) return;
+  const listeners = session.rawListeners(event);
+  if (listeners.length === 1) session.removeListener(event, listeners[0] as (...args: unknown[]) => void);
 }
