@@ -16,7 +16,7 @@
 //   node scripts/bundle.mjs          (after tsc; `npm run build` runs both)
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -35,10 +35,8 @@ const published = [...Object.values(pkg.exports).map((target) => target.default)
 // tiercel server (bench/servers/tiercel.mjs) runs the code users get, not tsc's unbundled dist/.
 // Its code is the bin's, so this adds an entry file and moves the demo into a shared chunk.
 const unexported = [`${OUT}/hosting/demo-app.js`];
-rmSync(join(root, OUT), { recursive: true, force: true });
-const result = await build({
+const options = {
   absWorkingDir: root,
-  entryPoints: [...published, ...unexported].map(sourceOf),
   outbase: 'dist',
   outdir: OUT,
   bundle: true,
@@ -57,6 +55,56 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
   metafile: true,
+};
+
+// One chunk for the core. esbuild puts a module in the chunk of the exact set of entry points that
+// reach it, and every lazy `import()` is an entry point too: the code `import 'tiercel/hosting'`
+// and `tiercel serve` need was spread over ~20 chunks (one of 850 bytes), and Node 20 pays each
+// ES module's resolve, read, package-scope lookup, compile and link (~1 ms of CPU apiece, more
+// than compiling 10 kB). So every entry point, public or lazy, also imports CORE (what
+// 'tiercel/hosting' reaches statically): each module CORE reaches is then reached by all of them
+// and lands in one chunk. A module still exists once, so `instanceof` and tokens hold across
+// entry points. The cost: 'tiercel/connection' alone now loads the whole core (as
+// 'tiercel/hosting' does); lazy code (HTTP/1.1, HTTP/2, TLS, the middleware) stays lazy.
+const CORE = join(root, 'dist/hosting/index.js');
+const entries = [...published, ...unexported].map(sourceOf);
+// A first pass (nothing written) finds the lazy entry points and what CORE reaches.
+const probe = await build({ ...options, entryPoints: entries, write: false });
+const staticImports = (file) => probe.metafile.inputs[file].imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => i.path);
+const core = new Set();
+for (const queue = ['dist/hosting/index.js']; queue.length > 0; ) {
+  const file = queue.pop();
+  if (core.has(file)) continue;
+  core.add(file);
+  queue.push(...staticImports(file));
+}
+const lazy = new Set(
+  Object.values(probe.metafile.outputs)
+    .map((o) => o.entryPoint)
+    .filter((e) => e !== undefined && !entries.includes(e) && !core.has(e)),
+);
+/** Every entry point imports CORE first: public ones through a wrapper (their own module may be in CORE: no cycle), lazy ones directly. */
+const oneCore = {
+  name: 'one-core-chunk',
+  setup(b) {
+    b.onResolve({ filter: /^core-entry:/ }, (args) => ({ path: args.path.slice('core-entry:'.length), namespace: 'core-entry' }));
+    b.onLoad({ filter: /.*/, namespace: 'core-entry' }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      // The bin's hashbang must stay the first line of its file.
+      const hashbang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
+      return { contents: `${hashbang}import ${JSON.stringify(CORE)};\nexport * from ${JSON.stringify(args.path)};\n`, resolveDir: root, loader: 'js' };
+    });
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      if (!lazy.has(relative(root, args.path).split(sep).join('/'))) return undefined;
+      return { contents: `import ${JSON.stringify(CORE)};\n${readFileSync(args.path, 'utf8')}`, resolveDir: dirname(args.path), loader: 'js' };
+    });
+  },
+};
+rmSync(join(root, OUT), { recursive: true, force: true });
+const result = await build({
+  ...options,
+  entryPoints: entries.map((e) => ({ in: `core-entry:${join(root, e)}`, out: e.slice('dist/'.length, -'.js'.length) })),
+  plugins: [oneCore],
 });
 if (result.errors.length > 0) process.exit(1);
 const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
