@@ -57,54 +57,74 @@ const options = {
   metafile: true,
 };
 
-// One chunk for the core. esbuild puts a module in the chunk of the exact set of entry points that
-// reach it, and every lazy `import()` is an entry point too: the code `import 'tiercel/hosting'`
-// and `tiercel serve` need was spread over ~20 chunks (one of 850 bytes), and Node 20 pays each
-// ES module's resolve, read, package-scope lookup, compile and link (~1 ms of CPU apiece, more
-// than compiling 10 kB). So every entry point, public or lazy, also imports CORE (what
-// 'tiercel/hosting' reaches statically): each module CORE reaches is then reached by all of them
-// and lands in one chunk. A module still exists once, so `instanceof` and tokens hold across
-// entry points. The cost: 'tiercel/connection' alone now loads the whole core (as
-// 'tiercel/hosting' does); lazy code (HTTP/1.1, HTTP/2, TLS, the middleware) stays lazy.
-const CORE = join(root, 'dist/hosting/index.js');
+// Few chunks on the start path. esbuild puts a module in the chunk of the exact set of entry
+// points that reach it, and every lazy `import()` is an entry point too: the code
+// `import 'tiercel/hosting'` and `tiercel serve` need was spread over ~25 chunks (one of 850 bytes),
+// and Node 20 pays each ES module's resolve, read, package-scope lookup, compile and link (~1 ms of
+// CPU apiece, more than compiling 10 kB). So the modules a GROUP reaches statically are made to be
+// reached by one same set of entry points: each entry point (public or lazy) that reaches any of
+// them imports the group's root first, and they land in one chunk. A module still exists once,
+// so `instanceof` and tokens hold across entry points; lazy code stays lazy.
+// - the core: what 'tiercel/hosting' reaches. Every entry point reaches part of it, so
+//   'tiercel/connection' alone now loads the whole core (as 'tiercel/hosting' does).
+// - what `tiercel serve` loads after it (cli-app.js: the pipeline, the demo app, its metrics),
+//   loaded by the entry points that reach any of it ('tiercel/pipeline', middleware, observability).
+const GROUPS = ['dist/hosting/index.js', 'dist/hosting/cli-app.js'];
 const entries = [...published, ...unexported].map(sourceOf);
-// A first pass (nothing written) finds the lazy entry points and what CORE reaches.
+// A first pass (nothing written) finds the lazy entry points and what each module reaches.
 const probe = await build({ ...options, entryPoints: entries, write: false });
-const staticImports = (file) => probe.metafile.inputs[file].imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => i.path);
-const core = new Set();
-for (const queue = ['dist/hosting/index.js']; queue.length > 0; ) {
-  const file = queue.pop();
-  if (core.has(file)) continue;
-  core.add(file);
-  queue.push(...staticImports(file));
+function closure(from) {
+  const seen = new Set();
+  for (const queue = [from]; queue.length > 0; ) {
+    const file = queue.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const i of probe.metafile.inputs[file].imports) if (i.kind === 'import-statement' && !i.external) queue.push(i.path);
+  }
+  return seen;
 }
-const lazy = new Set(
-  Object.values(probe.metafile.outputs)
-    .map((o) => o.entryPoint)
-    .filter((e) => e !== undefined && !entries.includes(e) && !core.has(e)),
-);
-/** Every entry point imports CORE first: public ones through a wrapper (their own module may be in CORE: no cycle), lazy ones directly. */
-const oneCore = {
-  name: 'one-core-chunk',
+const groups = [];
+for (const root of GROUPS) {
+  const own = closure(root);
+  for (const g of groups) for (const f of g.members) own.delete(f);
+  groups.push({ root, members: own });
+}
+const lazy = Object.values(probe.metafile.outputs)
+  .map((o) => o.entryPoint)
+  .filter((e) => e !== undefined && !entries.includes(e));
+/** The group roots `entry` imports first: those it reaches part of (a lazy entry point inside a group: none, no cycle). */
+const rootsFor = (entry, wrapped) => {
+  const reached = closure(entry);
+  return groups
+    .filter((g) => g.root !== entry && (wrapped || !g.members.has(entry)) && [...g.members].some((f) => reached.has(f)))
+    .map((g) => join(root, g.root));
+};
+const lazyRoots = new Map(lazy.map((e) => [join(root, e), rootsFor(e, false)]));
+const imports = (roots) => roots.map((r) => `import ${JSON.stringify(r)};\n`).join('');
+/** Public entry points through a wrapper (their own module may be in a group: no cycle), lazy ones directly. */
+const fewChunks = {
+  name: 'few-chunks',
   setup(b) {
-    b.onResolve({ filter: /^core-entry:/ }, (args) => ({ path: args.path.slice('core-entry:'.length), namespace: 'core-entry' }));
-    b.onLoad({ filter: /.*/, namespace: 'core-entry' }, (args) => {
+    b.onResolve({ filter: /^entry:/ }, (args) => ({ path: args.path.slice('entry:'.length), namespace: 'entry' }));
+    b.onLoad({ filter: /.*/, namespace: 'entry' }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       // The bin's hashbang must stay the first line of its file.
       const hashbang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
-      return { contents: `${hashbang}import ${JSON.stringify(CORE)};\nexport * from ${JSON.stringify(args.path)};\n`, resolveDir: root, loader: 'js' };
+      const roots = rootsFor(relative(root, args.path).split(sep).join('/'), true);
+      return { contents: `${hashbang}${imports(roots)}export * from ${JSON.stringify(args.path)};\n`, resolveDir: root, loader: 'js' };
     });
     b.onLoad({ filter: /\.js$/ }, (args) => {
-      if (!lazy.has(relative(root, args.path).split(sep).join('/'))) return undefined;
-      return { contents: `import ${JSON.stringify(CORE)};\n${readFileSync(args.path, 'utf8')}`, resolveDir: dirname(args.path), loader: 'js' };
+      const roots = lazyRoots.get(args.path);
+      if (roots === undefined || roots.length === 0) return undefined;
+      return { contents: imports(roots) + readFileSync(args.path, 'utf8'), resolveDir: dirname(args.path), loader: 'js' };
     });
   },
 };
 rmSync(join(root, OUT), { recursive: true, force: true });
 const result = await build({
   ...options,
-  entryPoints: entries.map((e) => ({ in: `core-entry:${join(root, e)}`, out: e.slice('dist/'.length, -'.js'.length) })),
-  plugins: [oneCore],
+  entryPoints: entries.map((e) => ({ in: `entry:${join(root, e)}`, out: e.slice('dist/'.length, -'.js'.length) })),
+  plugins: [fewChunks],
 });
 if (result.errors.length > 0) process.exit(1);
 const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
