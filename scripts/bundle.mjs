@@ -84,10 +84,10 @@ function closure(from) {
   return seen;
 }
 const groups = [];
-for (const root of GROUPS) {
-  const own = closure(root);
+for (const groupRoot of GROUPS) {
+  const own = closure(groupRoot);
   for (const g of groups) for (const f of g.members) own.delete(f);
-  groups.push({ root, members: own });
+  groups.push({ root: groupRoot, members: own });
 }
 const lazy = Object.values(probe.metafile.outputs)
   .map((o) => o.entryPoint)
@@ -100,7 +100,8 @@ const rootsFor = (entry, wrapped) => {
     .map((g) => join(root, g.root));
 };
 const lazyRoots = new Map(lazy.map((e) => [join(root, e), rootsFor(e, false)]));
-const imports = (roots) => roots.map((r) => `import ${JSON.stringify(r)};\n`).join('');
+// On one line: put before a lazy entry's first line, its source map's lines still match.
+const imports = (roots) => roots.map((r) => `import ${JSON.stringify(r)};`).join('');
 /** Public entry points through a wrapper (their own module may be in a group: no cycle), lazy ones directly. */
 const fewChunks = {
   name: 'few-chunks',
@@ -111,7 +112,7 @@ const fewChunks = {
       // The bin's hashbang must stay the first line of its file.
       const hashbang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
       const roots = rootsFor(relative(root, args.path).split(sep).join('/'), true);
-      return { contents: `${hashbang}${imports(roots)}export * from ${JSON.stringify(args.path)};\n`, resolveDir: root, loader: 'js' };
+      return { contents: `${hashbang}${imports(roots)}\nexport * from ${JSON.stringify(args.path)};\n`, resolveDir: root, loader: 'js' };
     });
     b.onLoad({ filter: /\.js$/ }, (args) => {
       const roots = lazyRoots.get(args.path);
