@@ -1,5 +1,5 @@
-import { availableParallelism } from 'node:os';
 import { InvalidOptionError, TiercelError, type LogFormat, type LogLevel } from '../connection/index.js';
+import { availableCores } from './available-cores.js';
 
 /** How `runClustered` runs a server on every core. Each default is given here, once, with where it comes from. */
 export interface ClusterOptions {
@@ -74,7 +74,7 @@ export function resolveClusterOptions(options: ClusterOptions = {}): ResolvedClu
   }
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as ClusterOptions;
   const resolved = { ...DEFAULT_CLUSTER_OPTIONS, ...given };
-  const workers = resolved.workers === 'auto' ? availableParallelism() : resolved.workers;
+  const workers = resolved.workers === 'auto' ? availableCores() : resolved.workers;
   if (!Number.isInteger(workers) || workers < 1 || workers > MAX_WORKERS) {
     throw new InvalidOptionError('workers', `must be 'auto' or a whole number from 1 to ${MAX_WORKERS}`);
   }

@@ -16,7 +16,7 @@
 //   node scripts/bundle.mjs          (after tsc; `npm run build` runs both)
 import { build } from 'esbuild';
 import { readFileSync, rmSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -35,10 +35,8 @@ const published = [...Object.values(pkg.exports).map((target) => target.default)
 // tiercel server (bench/servers/tiercel.mjs) runs the code users get, not tsc's unbundled dist/.
 // Its code is the bin's, so this adds an entry file and moves the demo into a shared chunk.
 const unexported = [`${OUT}/hosting/demo-app.js`];
-rmSync(join(root, OUT), { recursive: true, force: true });
-const result = await build({
+const options = {
   absWorkingDir: root,
-  entryPoints: [...published, ...unexported].map(sourceOf),
   outbase: 'dist',
   outdir: OUT,
   bundle: true,
@@ -57,6 +55,77 @@ const result = await build({
   chunkNames: 'chunks/[name]-[hash]',
   logLevel: 'warning',
   metafile: true,
+};
+
+// Few chunks on the start path. esbuild puts a module in the chunk of the exact set of entry
+// points that reach it, and every lazy `import()` is an entry point too: the code
+// `import 'tiercel/hosting'` and `tiercel serve` need was spread over ~25 chunks (one of 850 bytes),
+// and Node 20 pays each ES module's resolve, read, package-scope lookup, compile and link (~1 ms of
+// CPU apiece, more than compiling 10 kB). So the modules a GROUP reaches statically are made to be
+// reached by one same set of entry points: each entry point (public or lazy) that reaches any of
+// them imports the group's root first, and they land in one chunk. A module still exists once,
+// so `instanceof` and tokens hold across entry points; lazy code stays lazy.
+// - the core: what 'tiercel/hosting' reaches. Every entry point reaches part of it, so
+//   'tiercel/connection' alone now loads the whole core (as 'tiercel/hosting' does).
+// - what `tiercel serve` loads after it (cli-app.js: the pipeline, the demo app, its metrics),
+//   loaded by the entry points that reach any of it ('tiercel/pipeline', middleware, observability).
+const GROUPS = ['dist/hosting/index.js', 'dist/hosting/cli-app.js'];
+const entries = [...published, ...unexported].map(sourceOf);
+// A first pass (nothing written) finds the lazy entry points and what each module reaches.
+const probe = await build({ ...options, entryPoints: entries, write: false });
+function closure(from) {
+  const seen = new Set();
+  for (const queue = [from]; queue.length > 0; ) {
+    const file = queue.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const i of probe.metafile.inputs[file].imports) if (i.kind === 'import-statement' && !i.external) queue.push(i.path);
+  }
+  return seen;
+}
+const groups = [];
+for (const groupRoot of GROUPS) {
+  const own = closure(groupRoot);
+  for (const g of groups) for (const f of g.members) own.delete(f);
+  groups.push({ root: groupRoot, members: own });
+}
+const lazy = Object.values(probe.metafile.outputs)
+  .map((o) => o.entryPoint)
+  .filter((e) => e !== undefined && !entries.includes(e));
+/** The group roots `entry` imports first: those it reaches part of (a lazy entry point inside a group: none, no cycle). */
+const rootsFor = (entry, wrapped) => {
+  const reached = closure(entry);
+  return groups
+    .filter((g) => g.root !== entry && (wrapped || !g.members.has(entry)) && [...g.members].some((f) => reached.has(f)))
+    .map((g) => join(root, g.root));
+};
+const lazyRoots = new Map(lazy.map((e) => [join(root, e), rootsFor(e, false)]));
+// On one line: put before a lazy entry's first line, its source map's lines still match.
+const imports = (roots) => roots.map((r) => `import ${JSON.stringify(r)};`).join('');
+/** Public entry points through a wrapper (their own module may be in a group: no cycle), lazy ones directly. */
+const fewChunks = {
+  name: 'few-chunks',
+  setup(b) {
+    b.onResolve({ filter: /^entry:/ }, (args) => ({ path: args.path.slice('entry:'.length), namespace: 'entry' }));
+    b.onLoad({ filter: /.*/, namespace: 'entry' }, (args) => {
+      const source = readFileSync(args.path, 'utf8');
+      // The bin's hashbang must stay the first line of its file.
+      const hashbang = source.startsWith('#!') ? source.slice(0, source.indexOf('\n') + 1) : '';
+      const roots = rootsFor(relative(root, args.path).split(sep).join('/'), true);
+      return { contents: `${hashbang}${imports(roots)}\nexport * from ${JSON.stringify(args.path)};\n`, resolveDir: root, loader: 'js' };
+    });
+    b.onLoad({ filter: /\.js$/ }, (args) => {
+      const roots = lazyRoots.get(args.path);
+      if (roots === undefined || roots.length === 0) return undefined;
+      return { contents: imports(roots) + readFileSync(args.path, 'utf8'), resolveDir: dirname(args.path), loader: 'js' };
+    });
+  },
+};
+rmSync(join(root, OUT), { recursive: true, force: true });
+const result = await build({
+  ...options,
+  entryPoints: entries.map((e) => ({ in: `entry:${join(root, e)}`, out: e.slice('dist/'.length, -'.js'.length) })),
+  plugins: [fewChunks],
 });
 if (result.errors.length > 0) process.exit(1);
 const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { dirname, resolve as resolvePath } from 'node:path';
 import { InvalidOptionError, type LogLevel, type LogLevels } from '../../connection/index.js';
 import { readEnvironment, resolveServerOptions, type Environment } from '../../di/index.js';
@@ -11,6 +10,7 @@ import { forwardedHeaders, ForwardedOptionsError, type ForwardedHeadersOptions }
 import { HealthConfigError, resolveHealthOptions, type HealthOptions } from '../../middleware/health/index.js';
 // The options' checks alone: the PROXY protocol's parsers load with an endpoint that uses them (apply-configuration.ts).
 import { resolveProxyProtocolOptions, type ProxyProtocolOptions } from '../../protocols/proxy/proxy-protocol-options.js';
+import { availableCores } from '../available-cores.js';
 import { ConfigurationError, ConfigurationFileError } from './configuration-errors.js';
 import { checkConfiguration, listenUrl, type AcmeConfiguration, type CertificateConfiguration, type EndpointConfiguration, type TiercelConfiguration } from './configuration.js';
 import { fail, isPlainObject } from './validator.js';
@@ -219,7 +219,7 @@ function resolveConfiguration(config: TiercelConfiguration, sources: ResolvedCon
     logFormat: server.logFormat,
     http,
     webSockets,
-    workers: config.workers === 'auto' ? availableParallelism() : config.workers,
+    workers: config.workers === 'auto' ? availableCores() : config.workers,
     reloadOnChange: config.reloadOnChange ?? false,
     forwardedHeaders: forwarded,
     health,

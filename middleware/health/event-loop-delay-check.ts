@@ -1,4 +1,4 @@
-import { monitorEventLoopDelay, type IntervalHistogram } from 'node:perf_hooks';
+import type { IntervalHistogram } from 'node:perf_hooks';
 import type { EventLoopDelayOptions } from './health-options.js';
 import type { HealthCheckResult } from './health-checks.js';
 
@@ -23,7 +23,8 @@ export function eventLoopDelayCheck(options: Required<EventLoopDelayOptions>): E
   return {
     check() {
       if (histogram === undefined) {
-        histogram = monitorEventLoopDelay({ resolution: options.resolutionMs });
+        // node:perf_hooks (a dozen internal modules) when a check first runs, not at every start.
+        histogram = process.getBuiltinModule('node:perf_hooks').monitorEventLoopDelay({ resolution: options.resolutionMs });
         histogram.enable();
       }
       // No sample yet (checked within one resolution of the last reset): nothing was blocked.

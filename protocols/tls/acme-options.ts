@@ -1,4 +1,3 @@
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { InvalidOptionError } from '../../connection/index.js';
 import { checkHostPattern } from './host-map.js';
@@ -70,7 +69,7 @@ export const ACME_DEFAULTS = {
 
 /** The default store, beside the development certificate (`~/.tiercel/dev-cert`). */
 export function defaultAcmeStore(): string {
-  return join(homedir(), '.tiercel', 'acme');
+  return join(process.getBuiltinModule('node:os').homedir(), '.tiercel', 'acme');
 }
 
 export interface ResolvedAcmeOptions {

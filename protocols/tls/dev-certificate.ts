@@ -1,5 +1,4 @@
 import { chmod, mkdir, readFile, rename, writeFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
 import { join } from 'node:path';
 
 export interface DevCertificateOptions {
@@ -34,7 +33,7 @@ const VALID_FOR_MS = 365 * 24 * 60 * 60 * 1000;
  * CA. Never use it in production.
  */
 export async function ensureDevCertificate(options: DevCertificateOptions = {}): Promise<DevCertificate> {
-  const dir = options.dir ?? join(homedir(), '.tiercel', 'dev-cert');
+  const dir = options.dir ?? join(process.getBuiltinModule('node:os').homedir(), '.tiercel', 'dev-cert');
   const certFile = join(dir, DEV_CERT_FILE);
   const keyFile = join(dir, DEV_KEY_FILE);
   if (await isUsable(certFile, keyFile)) return { certFile, keyFile, created: false };

@@ -120,4 +120,33 @@ test("'tiercel/middleware' and 'tiercel/observability' load none of their Common
   assert.equal(packages(stages.cookie), ['find-my-way', 'negotiator', 'cookie', 'proxy-addr', '@opentelemetry/api'], 'the first Cookie header read');
 });
 
+test("import 'tiercel/hosting' loads neither node:os nor node:perf_hooks; 'auto' workers and the first event-loop check load each", async () => {
+  // Built-ins outside Node's start-up snapshot are compiled when first loaded: an ES import of one
+  // costs every start, used or not.
+  const script = `
+    const loaded = () => ['os', 'perf_hooks'].filter((b) => process.moduleLoadList.includes('NativeModule ' + b));
+    const stages = {};
+    const { resolveClusterOptions } = await import('tiercel/hosting');
+    const { eventLoopDelayCheck } = await import('tiercel/middleware');
+    stages.import = loaded();
+    stages.workers = resolveClusterOptions({ workers: 'auto' }).workers;
+    stages.auto = loaded();
+    const loop = eventLoopDelayCheck({ thresholdMs: 1000, resolutionMs: 10 });
+    stages.healthy = loop.check().status;
+    loop.dispose();
+    stages.check = loaded();
+    process.stdout.write(JSON.stringify(stages));`;
+  const stages = await new Promise<Record<string, unknown>>((resolve, reject) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: fileURLToPath(ROOT), timeout: 8_000 }, (err, stdout, stderr) => {
+      if (err !== null) return reject(new Error(`${err.message}\n${stderr}`));
+      resolve(JSON.parse(stdout) as Record<string, unknown>);
+    });
+  });
+  assert.equal(stages.import, [], 'none at import');
+  assert.ok(Number.isInteger(stages.workers) && (stages.workers as number) >= 1, `workers 'auto' is the cores (${String(stages.workers)})`);
+  assert.equal(stages.auto, ['os'], "workers: 'auto' asks node:os");
+  assert.is(stages.healthy, 'healthy');
+  assert.equal(stages.check, ['os', 'perf_hooks'], 'the first event-loop check loads node:perf_hooks');
+});
+
 test.run();
