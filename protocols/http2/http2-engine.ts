@@ -64,6 +64,10 @@ export class Http2Engine {
     const session = this.#created as http2.ServerHttp2Session | undefined;
     this.#created = undefined;
     if (session === undefined) throw new Http2SessionError('node:http2 did not start a session on the connection');
+    // node:http2's own 'stream' listener only forwards each stream to this server's 'stream'
+    // event, which nothing listens to: with it, every stream's emit copied a two-listener array
+    // (67 bytes a stream) and made one more call. The connection adds the only listener.
+    session.removeAllListeners('stream');
     // The connection window is not a SETTINGS value: it grows with a WINDOW_UPDATE on stream 0.
     if (this.#connectionWindow > 65_535) session.setLocalWindowSize(this.#connectionWindow);
     return session;
