@@ -92,7 +92,7 @@ export class HeaderList {
    * (set-cookie kept as an array), leaving out the names in `skip`: the HTTP/2 header object, built
    * onto one the caller started (`{ ':status': 200 }`) so its shape stays the same per response.
    */
-  copyInto(target: Record<string, string | string[] | number>, skip: ReadonlySet<string>): void {
+  copyInto(target: Record<string, string | string[] | number | undefined>, skip: ReadonlySet<string>): void {
     const f = this.#fields;
     for (let i = 0; i < f.length; i += 3) {
       const k = f[i];

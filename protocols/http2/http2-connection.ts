@@ -259,11 +259,10 @@ export class Http2Connection implements HeartbeatHandler {
   };
 
   #stream(stream: ServerHttp2Stream, flags: number, raw: string[]): void {
-    (stream as Owned<ServerHttp2Stream>)[kConnection] = this;
-    stream.on('error', Http2Connection.#onStreamError);
     this.#lastActivity = this.#options.heartbeat.now;
     if (stream.destroyed || stream.closed) {
       // HEADERS and RST_STREAM in one read: the client cancelled before we saw the request.
+      this.#watch(stream);
       this.#countReset();
       return;
     }
@@ -293,6 +292,7 @@ export class Http2Connection implements HeartbeatHandler {
    * Counted per second: over `maxRejectedRequestsPerSecond` the connection is abandoned.
    */
   #refuse(stream: ServerHttp2Stream, err: unknown): void {
+    this.#watch(stream);
     const status = err instanceof HttpProtocolError ? err.status : 400;
     this.logs.badRequests.debug({ ...LOG_EVENTS.RequestRejected, connectionId: this.ctx.id, streamId: stream.id, reason: rejectionReason(err), status, err }, 'Bad HTTP/2 request');
     stream.respond({ ':status': status, 'content-length': 0 }, { endStream: true });
@@ -308,11 +308,23 @@ export class Http2Connection implements HeartbeatHandler {
     );
   }
 
+  /**
+   * Listens for the errors of a stream no exchange serves (refused, or cancelled before it was
+   * seen); an exchange listens for its own, so a served stream carries one symbol, not two.
+   */
+  #watch(stream: ServerHttp2Stream): void {
+    (stream as Owned<ServerHttp2Stream>)[kConnection] = this;
+    stream.on('error', Http2Connection.#onStreamError);
+  }
+
   static readonly #onStreamError = function (this: Owned<ServerHttp2Stream>, err: Error): void {
-    // A stream reset with an error code; the exchange learns it from 'close'.
-    const c = this[kConnection]!;
-    c.logger.debug({ ...LOG_EVENTS.Http2StreamError, connectionId: c.ctx.id, err }, 'HTTP/2 stream error');
+    this[kConnection]!.streamError(err);
   };
+
+  /** A stream reset with an error code: logged at debug (the client's doing); its exchange learns it from 'close'. */
+  streamError(err: Error): void {
+    this.logger.debug({ ...LOG_EVENTS.Http2StreamError, connectionId: this.ctx.id, err }, 'HTTP/2 stream error');
+  }
 
   /**
    * The injected clock's time (CLOCK, through the heartbeat), not Date.now(), so a test clock drives
