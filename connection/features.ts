@@ -13,24 +13,51 @@ export class FeatureKey<T> {
   }
 }
 
+const NO_ENTRIES: readonly unknown[] = Object.freeze([]);
+
 export class FeatureCollection {
-  #map = new Map<FeatureKey<unknown>, unknown>();
+  // Keys and values side by side ([key0, value0, key1, value1, …]) in an array of exactly their
+  // length, replaced when a key comes or goes: a connection has three or four features for as long
+  // as it is open, and a Map took ~180 bytes for them (its hash table); a scan of a handful of keys
+  // is as fast as hashing.
+  #entries: readonly unknown[] = NO_ENTRIES;
 
   get<T>(key: FeatureKey<T>): T | undefined {
-    return this.#map.get(key) as T | undefined;
+    const entries = this.#entries;
+    for (let i = 0; i < entries.length; i += 2) if (entries[i] === key) return entries[i + 1] as T;
+    return undefined;
   }
 
   set<T>(key: FeatureKey<T>, value: T | undefined): void {
-    if (value === undefined) this.#map.delete(key);
-    else this.#map.set(key, value);
+    const entries = this.#entries;
+    const at = this.#indexOf(key);
+    if (value === undefined) {
+      if (at !== -1) this.#entries = entries.length === 2 ? NO_ENTRIES : entries.filter((_, i) => i !== at && i !== at + 1);
+    } else if (at !== -1) {
+      (entries as unknown[])[at + 1] = value;
+    } else {
+      const next = new Array<unknown>(entries.length + 2);
+      for (let i = 0; i < entries.length; i++) next[i] = entries[i];
+      next[entries.length] = key;
+      next[entries.length + 1] = value;
+      this.#entries = next;
+    }
   }
 
   has(key: FeatureKey<unknown>): boolean {
-    return this.#map.has(key);
+    return this.#indexOf(key) !== -1;
   }
 
   *[Symbol.iterator](): IterableIterator<[FeatureKey<unknown>, unknown]> {
-    yield* this.#map;
+    // The entries as they were when the walk began: a feature added or removed meanwhile is not seen.
+    const entries = this.#entries;
+    for (let i = 0; i < entries.length; i += 2) yield [entries[i] as FeatureKey<unknown>, entries[i + 1]];
+  }
+
+  #indexOf(key: FeatureKey<unknown>): number {
+    const entries = this.#entries;
+    for (let i = 0; i < entries.length; i += 2) if (entries[i] === key) return i;
+    return -1;
   }
 }
 
