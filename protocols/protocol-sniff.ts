@@ -12,6 +12,10 @@ export const MAX_SNIFF_BYTES = 4_096;
 /** The index of the adapter that said yes, or why none did. */
 export type SniffResult = number | 'none' | 'closed' | 'timeout';
 
+/** Where the shared listeners find the sniff in progress on a transport. */
+const kSniff = Symbol('tiercel.sniff');
+type Sniffed = Duplex & { [kSniff]?: Sniff };
+
 /**
  * Reads the first bytes of `transport` and asks `sniffers` in order (highest precedence first)
  * until one says yes; a `'more'` waits for the next read before a later sniffer is asked. Nothing
@@ -25,39 +29,69 @@ export function sniffProtocol(
   clock: Clock,
 ): Promise<SniffResult> {
   return new Promise((resolve) => {
-    let seen: Buffer | null = null;
-    let timer: object | undefined;
-    const finish = (result: SniffResult): void => {
-      transport.off('data', onData);
-      transport.off('end', onClosed);
-      transport.off('close', onClosed);
-      if (timer !== undefined) clock.clearTimer(timer);
-      transport.pause();
-      if (seen !== null && result !== 'closed') transport.unshift(seen);
-      resolve(result);
-    };
-    const onData = (chunk: Buffer): void => {
-      const head: Buffer = seen === null ? chunk : Buffer.concat([seen, chunk]);
-      seen = head;
-      const full = head.length >= MAX_SNIFF_BYTES;
-      for (let i = 0; i < sniffers.length; i++) {
-        const verdict = sniffers[i](head);
-        if (verdict === 'yes') return finish(i);
-        if (verdict === 'more' && !full) return;
-      }
-      finish('none');
-    };
-    // A client that ends before the verdict sent only a prefix of some protocol: nothing to serve.
-    const onClosed = (): void => finish('closed');
     if (transport.destroyed) {
       resolve('closed');
       return;
     }
-    transport.on('data', onData);
-    transport.on('end', onClosed);
-    transport.on('close', onClosed);
+    const sniff = new Sniff(transport as Sniffed, sniffers, clock, resolve);
+    (transport as Sniffed)[kSniff] = sniff;
+    transport.on('data', onSniffData);
+    transport.on('end', onSniffClosed);
+    transport.on('close', onSniffClosed);
     // Middleware may hand the transport over paused; a 'data' listener alone would not start it.
     transport.resume();
-    if (timeoutMs !== Infinity) timer = clock.setTimeout(() => finish('timeout'), timeoutMs);
+    if (timeoutMs !== Infinity) sniff.timer = clock.setTimeout(() => sniff.finish('timeout'), timeoutMs);
   });
+}
+
+// The transport's listeners are shared by every connection (`this` is the transport), as the
+// protocols' are: per connection they were three closures and their context, each also renamed
+// at run time by the bundle (esbuild's keepNames: ~1 µs and a property store per closure).
+function onSniffData(this: Sniffed, chunk: Buffer): void {
+  this[kSniff]?.onData(chunk);
+}
+
+// A client that ends before the verdict sent only a prefix of some protocol: nothing to serve.
+function onSniffClosed(this: Sniffed): void {
+  this[kSniff]?.finish('closed');
+}
+
+/** One connection's sniff in progress. */
+class Sniff {
+  seen: Buffer | null = null;
+  timer: object | undefined = undefined;
+
+  constructor(
+    readonly transport: Sniffed,
+    readonly sniffers: readonly ((head: Buffer) => SniffVerdict)[],
+    readonly clock: Clock,
+    readonly resolve: (result: SniffResult) => void,
+  ) {}
+
+  onData(chunk: Buffer): void {
+    const seen = this.seen;
+    const head: Buffer = seen === null ? chunk : Buffer.concat([seen, chunk]);
+    this.seen = head;
+    const full = head.length >= MAX_SNIFF_BYTES;
+    const sniffers = this.sniffers;
+    for (let i = 0; i < sniffers.length; i++) {
+      const verdict = sniffers[i](head);
+      if (verdict === 'yes') return this.finish(i);
+      if (verdict === 'more' && !full) return;
+    }
+    this.finish('none');
+  }
+
+  finish(result: SniffResult): void {
+    const transport = this.transport;
+    if (transport[kSniff] !== this) return;
+    transport[kSniff] = undefined;
+    transport.off('data', onSniffData);
+    transport.off('end', onSniffClosed);
+    transport.off('close', onSniffClosed);
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    transport.pause();
+    if (this.seen !== null && result !== 'closed') transport.unshift(this.seen);
+    this.resolve(result);
+  }
 }
