@@ -13,49 +13,51 @@ export class FeatureKey<T> {
   }
 }
 
-const NO_ENTRIES: readonly unknown[] = [];
+const NO_ENTRIES: readonly unknown[] = Object.freeze([]);
 
 export class FeatureCollection {
-  /**
-   * Keys and values side by side, copied into an array of the exact size when one is added: a
-   * connection holds three to five features for as long as it stays open, and a Map's hash table
-   * was ~200 bytes of each idle connection (an array grown by `push` reserves 17 slots). A scan
-   * of a few keys costs no more than hashing one.
-   */
+  // Keys and values side by side ([key0, value0, key1, value1, …]) in an array of exactly their
+  // length, replaced when a key comes or goes: a connection has three or four features for as long
+  // as it is open, and a Map took ~180 bytes for them (its hash table); a scan of a handful of keys
+  // is as fast as hashing.
   #entries: readonly unknown[] = NO_ENTRIES;
 
   get<T>(key: FeatureKey<T>): T | undefined {
     const entries = this.#entries;
-    for (let i = 0; i < entries.length; i += 2) {
-      if (entries[i] === key) return entries[i + 1] as T;
-    }
+    for (let i = 0; i < entries.length; i += 2) if (entries[i] === key) return entries[i + 1] as T;
     return undefined;
   }
 
   set<T>(key: FeatureKey<T>, value: T | undefined): void {
-    const entries = this.#entries as unknown[];
-    let at = 0;
-    while (at < entries.length && entries[at] !== key) at += 2;
-    if (at < entries.length) {
-      if (value === undefined) entries.splice(at, 2);
-      else entries[at + 1] = value;
-      return;
+    const entries = this.#entries;
+    const at = this.#indexOf(key);
+    if (value === undefined) {
+      if (at !== -1) this.#entries = entries.length === 2 ? NO_ENTRIES : entries.filter((_, i) => i !== at && i !== at + 1);
+    } else if (at !== -1) {
+      (entries as unknown[])[at + 1] = value;
+    } else {
+      const next = new Array<unknown>(entries.length + 2);
+      for (let i = 0; i < entries.length; i++) next[i] = entries[i];
+      next[entries.length] = key;
+      next[entries.length + 1] = value;
+      this.#entries = next;
     }
-    if (value === undefined) return;
-    const next = new Array<unknown>(entries.length + 2);
-    for (let i = 0; i < entries.length; i++) next[i] = entries[i];
-    next[entries.length] = key;
-    next[entries.length + 1] = value;
-    this.#entries = next;
   }
 
   has(key: FeatureKey<unknown>): boolean {
-    return this.get(key) !== undefined;
+    return this.#indexOf(key) !== -1;
   }
 
   *[Symbol.iterator](): IterableIterator<[FeatureKey<unknown>, unknown]> {
+    // The entries as they were when the walk began: a feature added or removed meanwhile is not seen.
     const entries = this.#entries;
     for (let i = 0; i < entries.length; i += 2) yield [entries[i] as FeatureKey<unknown>, entries[i + 1]];
+  }
+
+  #indexOf(key: FeatureKey<unknown>): number {
+    const entries = this.#entries;
+    for (let i = 0; i < entries.length; i += 2) if (entries[i] === key) return i;
+    return -1;
   }
 }
 
@@ -94,7 +96,10 @@ export interface LifetimeFeature {
 /** The server's `LifetimeFeature`: no AbortController unless someone asks for the signal. */
 export class ConnectionLifetime implements LifetimeFeature {
   #requested = false;
-  #listeners: (() => void)[] | undefined;
+  // One listener is kept as itself: most connections have one (their protocol's, or an upgraded
+  // connection's WebSocket), and an array grown by a push keeps 17 slots (~180 bytes) for as long
+  // as the connection is open.
+  #listeners: (() => void) | (() => void)[] | undefined;
   #controller: AbortController | undefined;
 
   get isCloseRequested(): boolean {
@@ -106,14 +111,22 @@ export class ConnectionLifetime implements LifetimeFeature {
       listener();
       return noop;
     }
-    // `[listener]`, not a push onto `[]`, which reserves 16 slots (~130 bytes per connection).
-    if (this.#listeners === undefined) this.#listeners = [listener];
-    else this.#listeners.push(listener);
-    return () => {
-      const listeners = this.#listeners;
-      const at = listeners === undefined ? -1 : listeners.indexOf(listener);
-      if (at !== -1) listeners!.splice(at, 1);
-    };
+    const listeners = this.#listeners;
+    if (listeners === undefined) this.#listeners = listener;
+    else if (typeof listeners === 'function') this.#listeners = [listeners, listener];
+    else listeners.push(listener);
+    return () => this.#remove(listener);
+  }
+
+  #remove(listener: () => void): void {
+    const listeners = this.#listeners;
+    if (listeners === listener) {
+      this.#listeners = undefined;
+    } else if (Array.isArray(listeners)) {
+      const at = listeners.indexOf(listener);
+      if (at !== -1) listeners.splice(at, 1);
+      if (listeners.length === 0) this.#listeners = undefined;
+    }
   }
 
   get closeRequested(): AbortSignal {
@@ -130,7 +143,8 @@ export class ConnectionLifetime implements LifetimeFeature {
     this.#controller?.abort();
     const listeners = this.#listeners;
     this.#listeners = undefined;
-    if (listeners !== undefined) for (const l of listeners) l();
+    if (typeof listeners === 'function') listeners();
+    else if (listeners !== undefined) for (const l of listeners) l();
   }
 }
 export const LifetimeFeature = new FeatureKey<LifetimeFeature>('lifetime');

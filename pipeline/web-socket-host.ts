@@ -1,7 +1,14 @@
 import type { WebSocket } from 'ws';
 import { LifetimeFeature, LOG_EVENTS, type Logger } from '../connection/index.js';
 import { HttpExtendedConnectFeature, HttpUpgradeFeature, type HttpExchange, type UpgradedConnection } from '../protocols/http/index.js';
-import { acceptWebSocket, isWebSocketRejection, type BoundedWebSocket, type WebSocketOffer, type WebSocketSocketOptions } from '../protocols/websocket/index.js';
+import {
+  acceptWebSocket,
+  isWebSocketRejection,
+  type BoundedWebSocket,
+  type WebSocketObserver,
+  type WebSocketOffer,
+  type WebSocketSocketOptions,
+} from '../protocols/websocket/index.js';
 import { WebSocketHandshakeError } from './web-socket-errors.js';
 import { WEB_SOCKET_PEER_LIMITS, type ResolvedWebSocketOptions } from './web-socket-options.js';
 
@@ -11,58 +18,51 @@ const INTERNAL_ERROR = 1011;
 /** ws's `WebSocket.OPEN`, without loading ws for it. */
 const OPEN = 1;
 
-/** What the host keeps of one open socket. */
-interface Tracked {
-  /** Answered the last keep-alive ping. */
-  alive: boolean;
-  readonly connectionId: string;
-  /** Unregisters the socket's graceful-shutdown listener from its connection. */
-  readonly stopLifetime: (() => void) | undefined;
-}
-
 /**
  * What the app's WebSockets share: the socket options and the keep-alive, one timer for every
  * socket. Created on the first `accept()`, so an app that never upgrades pays nothing; ws itself is
- * loaded by protocols/websocket when the first socket is made.
+ * loaded by protocols/websocket when the first socket is made. It observes every socket it accepted
+ * (`WebSocketObserver`): one object for all of them, and what it keeps of each is on the socket.
  */
-export class WebSocketHost {
+export class WebSocketHost implements WebSocketObserver {
   readonly options: ResolvedWebSocketOptions;
   readonly #socketOptions: WebSocketSocketOptions;
   readonly #log: () => Logger;
-  /** Open sockets, and what the host keeps of each. */
-  readonly #sockets = new Map<WebSocket, Tracked>();
+  /** Open sockets (their `observerState` is what the host keeps of each). */
+  readonly #sockets = new Set<BoundedWebSocket>();
   #timer: NodeJS.Timeout | undefined;
-  // The sockets' listeners, one of each for every socket (`this` is the socket): made per socket,
-  // they were four closures and their contexts kept by each open WebSocket.
-  readonly #onListenerError: (this: BoundedWebSocket, event: string | symbol, err: unknown) => void;
-  readonly #onPong: (this: WebSocket) => void;
-  readonly #onClose: (this: WebSocket) => void;
-  readonly #onError: (this: WebSocket, err: Error) => void;
 
   constructor(options: ResolvedWebSocketOptions, log: () => Logger) {
     this.options = options;
     this.#log = log;
     this.#socketOptions = { ...options, ...WEB_SOCKET_PEER_LIMITS };
-    const sockets = this.#sockets;
-    const host = this;
-    // An app's handler that throws is the app's bug: logged, and that socket closed, never the process.
-    this.#onListenerError = function (event, err) {
-      log().error({ ...LOG_EVENTS.ApplicationError, connectionId: sockets.get(this)?.connectionId, webSocketEvent: event, err }, 'Unhandled error in a WebSocket handler; closing the socket with 1011');
-      if (this.readyState === OPEN) this.close(INTERNAL_ERROR, 'Internal Error');
-    };
-    this.#onPong = function () {
-      const tracked = sockets.get(this);
-      if (tracked !== undefined) tracked.alive = true;
-    };
-    this.#onClose = function () {
-      const tracked = sockets.get(this);
-      sockets.delete(this);
-      tracked?.stopLifetime?.();
-      if (sockets.size === 0) host.#stopKeepAlive();
-    };
-    this.#onError = function (err) {
-      log().debug({ connectionId: sockets.get(this)?.connectionId, err }, 'WebSocket error');
-    };
+  }
+
+  // ---- WebSocketObserver ---------------------------------------------------------------------
+
+  /** An app's handler that throws is the app's bug: logged, and that socket closed, never the process. */
+  listenerError(ws: BoundedWebSocket, event: string | symbol, err: unknown): void {
+    this.#log().error(
+      { ...LOG_EVENTS.ApplicationError, connectionId: ws.observerState?.connectionId, webSocketEvent: event, err },
+      'Unhandled error in a WebSocket handler; closing the socket with 1011',
+    );
+    if (ws.readyState === OPEN) ws.close(INTERNAL_ERROR, 'Internal Error');
+  }
+
+  pong(ws: BoundedWebSocket): void {
+    const state = ws.observerState;
+    if (state !== undefined) state.alive = true;
+  }
+
+  closed(ws: BoundedWebSocket): void {
+    const state = ws.observerState;
+    if (!this.#sockets.delete(ws)) return;
+    state?.release?.();
+    if (this.#sockets.size === 0) this.#stopKeepAlive();
+  }
+
+  error(ws: BoundedWebSocket, err: unknown): void {
+    this.#log().debug({ connectionId: ws.observerState?.connectionId, err }, 'WebSocket error');
   }
 
   /**
@@ -83,17 +83,15 @@ export class WebSocketHost {
     // What is kept lives as long as the socket: the connection's id and lifetime, never the
     // exchange (which would keep its connection, parser and request alive with it).
     const lifetime = ex.connection.features.get(LifetimeFeature);
-    ws.onListenerError = this.#onListenerError;
     // Graceful shutdown: the server asks each connection to close; a socket answers with 1001 and lets
     // the close handshake finish, after which ws ends the transport and the connection is done. Over
     // HTTP/2 many sockets share one connection: the listener goes when its socket does.
-    let stopLifetime: (() => void) | undefined;
+    let release: (() => void) | undefined;
     if (lifetime?.isCloseRequested) queueMicrotask(() => goAway(ws));
-    else if (lifetime !== undefined) stopLifetime = lifetime.onCloseRequested(() => goAway(ws));
-    this.#sockets.set(ws, { alive: true, connectionId: ex.connection.id, stopLifetime });
-    ws.on('pong', this.#onPong);
-    ws.on('close', this.#onClose);
-    ws.on('error', this.#onError);
+    else if (lifetime !== undefined) release = lifetime.onCloseRequested(() => goAway(ws));
+    ws.observerState = { alive: true, connectionId: ex.connection.id, release };
+    ws.observer = this;
+    this.#sockets.add(ws);
     this.#startKeepAlive();
   }
 
@@ -111,7 +109,8 @@ export class WebSocketHost {
   }
 
   #ping(): void {
-    for (const [ws, tracked] of this.#sockets) {
+    for (const ws of this.#sockets) {
+      const tracked = ws.observerState!;
       if (!tracked.alive) {
         this.#log().debug('WebSocket keep-alive: no pong since the last ping, terminating');
         ws.terminate();

@@ -12,6 +12,10 @@ export const MAX_SNIFF_BYTES = 4_096;
 /** The index of the adapter that said yes, or why none did. */
 export type SniffResult = number | 'none' | 'closed' | 'timeout';
 
+/** Where the shared listeners find the sniff in progress on a transport. */
+const kSniff = Symbol('tiercel.sniff');
+type Sniffed = Duplex & { [kSniff]?: Sniff };
+
 /**
  * Reads the first bytes of `transport` and asks `sniffers` in order (highest precedence first)
  * until one says yes; a `'more'` waits for the next read before a later sniffer is asked. Nothing
@@ -29,67 +33,65 @@ export function sniffProtocol(
       resolve('closed');
       return;
     }
-    new Sniff(transport, sniffers, clock, resolve).start(timeoutMs);
+    const sniff = new Sniff(transport as Sniffed, sniffers, clock, resolve);
+    (transport as Sniffed)[kSniff] = sniff;
+    transport.on('data', onSniffData);
+    transport.on('end', onSniffClosed);
+    transport.on('close', onSniffClosed);
+    // Middleware may hand the transport over paused; a 'data' listener alone would not start it.
+    transport.resume();
+    if (timeoutMs !== Infinity) sniff.timer = clock.setTimeout(() => sniff.finish('timeout'), timeoutMs);
   });
 }
 
-/**
- * One connection's sniff. Its listeners are bound methods, not closures named in the function:
- * the published bundle (esbuild's keepNames) gives each named closure its name at run time, a
- * property definition that cost every accepted connection ~900 bytes of garbage for these three.
- */
+// The transport's listeners are shared by every connection (`this` is the transport), as the
+// protocols' are: per connection they were three closures and their context, each also renamed
+// at run time by the bundle (esbuild's keepNames: ~1 µs and a property store per closure).
+function onSniffData(this: Sniffed, chunk: Buffer): void {
+  this[kSniff]?.onData(chunk);
+}
+
+// A client that ends before the verdict sent only a prefix of some protocol: nothing to serve.
+function onSniffClosed(this: Sniffed): void {
+  this[kSniff]?.finish('closed');
+}
+
+/** One connection's sniff in progress. */
 class Sniff {
-  readonly #transport: Duplex;
-  readonly #sniffers: readonly ((head: Buffer) => SniffVerdict)[];
-  readonly #clock: Clock;
-  readonly #resolve: (result: SniffResult) => void;
-  readonly #onData: (chunk: Buffer) => void;
-  readonly #onClosed: () => void;
-  #seen: Buffer | null = null;
-  #timer: object | undefined;
+  seen: Buffer | null = null;
+  timer: object | undefined = undefined;
 
-  constructor(transport: Duplex, sniffers: readonly ((head: Buffer) => SniffVerdict)[], clock: Clock, resolve: (result: SniffResult) => void) {
-    this.#transport = transport;
-    this.#sniffers = sniffers;
-    this.#clock = clock;
-    this.#resolve = resolve;
-    this.#onData = this.#data.bind(this);
-    // A client that ends before the verdict sent only a prefix of some protocol: nothing to serve.
-    this.#onClosed = this.#finish.bind(this, 'closed');
-  }
+  constructor(
+    readonly transport: Sniffed,
+    readonly sniffers: readonly ((head: Buffer) => SniffVerdict)[],
+    readonly clock: Clock,
+    readonly resolve: (result: SniffResult) => void,
+  ) {}
 
-  start(timeoutMs: number): void {
-    const transport = this.#transport;
-    transport.on('data', this.#onData);
-    transport.on('end', this.#onClosed);
-    transport.on('close', this.#onClosed);
-    // Middleware may hand the transport over paused; a 'data' listener alone would not start it.
-    transport.resume();
-    if (timeoutMs !== Infinity) this.#timer = this.#clock.setTimeout(() => this.#finish('timeout'), timeoutMs);
-  }
-
-  #data(chunk: Buffer): void {
-    const seen = this.#seen;
+  onData(chunk: Buffer): void {
+    const seen = this.seen;
     const head: Buffer = seen === null ? chunk : Buffer.concat([seen, chunk]);
-    this.#seen = head;
+    this.seen = head;
     const full = head.length >= MAX_SNIFF_BYTES;
-    const sniffers = this.#sniffers;
+    const sniffers = this.sniffers;
     for (let i = 0; i < sniffers.length; i++) {
       const verdict = sniffers[i](head);
-      if (verdict === 'yes') return this.#finish(i);
+      if (verdict === 'yes') return this.finish(i);
       if (verdict === 'more' && !full) return;
     }
-    this.#finish('none');
+    this.finish('none');
   }
 
-  #finish(result: SniffResult): void {
-    const transport = this.#transport;
-    transport.off('data', this.#onData);
-    transport.off('end', this.#onClosed);
-    transport.off('close', this.#onClosed);
-    if (this.#timer !== undefined) this.#clock.clearTimer(this.#timer);
+  finish(result: SniffResult): void {
+    const transport = this.transport;
+    if (transport[kSniff] !== this) return;
+    transport[kSniff] = undefined;
+    transport.off('data', onSniffData);
+    transport.off('end', onSniffClosed);
+    transport.off('close', onSniffClosed);
+    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     transport.pause();
-    if (this.#seen !== null && result !== 'closed') transport.unshift(this.#seen);
-    this.#resolve(result);
+    if (this.seen !== null && result !== 'closed') transport.unshift(this.seen);
+    this.resolve(result);
   }
 }

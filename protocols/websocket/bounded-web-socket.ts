@@ -7,15 +7,45 @@ const REASON = 'Send buffer full';
 
 type Callback = (err?: Error) => void;
 
+/**
+ * Who a bounded socket reports to (the request pipeline's WebSocket host): told of the socket's
+ * own events before the app's listeners run. One object serves every socket, so an open socket
+ * keeps no listener functions of its host's, and an app's `removeAllListeners()` cannot detach it.
+ */
+export interface WebSocketObserver {
+  /**
+   * An app listener threw (or its promise rejected). ws emits the app's events from inside its
+   * socket and receiver callbacks, where a throw would be an uncaught exception and end the
+   * process; instead each listener is called on its own, the next still runs, and this is told.
+   */
+  listenerError(socket: BoundedWebSocket, event: string | symbol, err: unknown): void;
+  /** The peer answered a ping. */
+  pong(socket: BoundedWebSocket): void;
+  /** The socket closed ('close'). */
+  closed(socket: BoundedWebSocket): void;
+  /** The socket failed ('error'): reported here, so an 'error' with no app listener throws nothing. */
+  error(socket: BoundedWebSocket, err: unknown): void;
+}
+
 /** What a bounded socket adds to ws's `WebSocket`. */
 export interface BoundedWebSocket extends WebSocket {
+  /** Told of the socket's events (see `WebSocketObserver`); until it is set, ws's `emit` runs unchanged. */
+  observer: WebSocketObserver | undefined;
   /**
-   * Told of an app listener that threw (or whose promise rejected). ws emits the app's events from
-   * inside its socket and receiver callbacks, where a throw would be an uncaught exception and end
-   * the process; with this set, each listener is called on its own and the next still runs.
-   * Called with the socket as `this`, so that one function can serve every socket.
+   * The observer's own per-socket state, kept on the socket rather than in a side table: an entry
+   * and an object less for every open socket.
    */
-  onListenerError: ((this: BoundedWebSocket, event: string | symbol, err: unknown) => void) | undefined;
+  observerState: WebSocketObserverState | undefined;
+}
+
+/** What a WebSocket's host keeps of one socket. */
+export interface WebSocketObserverState {
+  /** Answered the last keep-alive ping. */
+  alive: boolean;
+  /** The connection the socket runs on, for the logs. */
+  readonly connectionId: string;
+  /** Unregisters the socket's graceful-shutdown listener from its connection. */
+  readonly release: (() => void) | undefined;
 }
 
 /** ws's constructor options a server-side socket reads. */
@@ -50,30 +80,44 @@ function defineBounded(Base: typeof WebSocket): BoundedWebSocketClass {
   // Defined when ws is first loaded: the class extends ws's, which an app without WebSockets never loads.
   return class extends Base implements BoundedWebSocket {
     readonly #max: number;
-    onListenerError: ((this: BoundedWebSocket, event: string | symbol, err: unknown) => void) | undefined;
+    observer: WebSocketObserver | undefined = undefined;
+    observerState: WebSocketObserverState | undefined = undefined;
 
     constructor(options: BoundedWebSocketOptions, maxBufferedAmount: number) {
       super(null as never, undefined, options as never);
       this.#max = maxBufferedAmount;
     }
 
-    override emit(event: string | symbol, ...args: unknown[]): boolean {
-      const report = this.onListenerError;
-      if (report === undefined) return super.emit(event, ...args);
+    /**
+     * The observer first, then each app listener on its own (see `WebSocketObserver.listenerError`).
+     * On the path of every message: no rest array or `apply` for ws's events, which carry at most
+     * two arguments.
+     */
+    override emit(event: string | symbol, a?: unknown, b?: unknown): boolean {
+      const observer = this.observer;
+      const argc = arguments.length - 1;
+      // eslint-disable-next-line prefer-rest-params
+      if (observer === undefined || argc > 2) return super.emit(event, ...Array.prototype.slice.call(arguments, 1));
+      if (event !== 'message') {
+        if (event === 'pong') observer.pong(this);
+        else if (event === 'close') observer.closed(this);
+        else if (event === 'error') observer.error(this, a);
+      }
       const listeners = this.rawListeners(event);
-      if (listeners.length === 0) return event === 'error' ? super.emit(event, ...args) : false;
-      for (const listener of listeners) {
+      const n = listeners.length;
+      for (let i = 0; i < n; i++) {
         try {
           // Once-listeners are wrapped: calling the wrapper removes them, as EventEmitter does.
-          const result: unknown = listener.apply(this, args);
+          const listener = listeners[i];
+          const result: unknown = argc === 2 ? listener.call(this, a, b) : argc === 1 ? listener.call(this, a) : listener.call(this);
           if (result !== undefined && result !== null && typeof (result as Promise<unknown>).then === 'function') {
-            (result as Promise<unknown>).then(undefined, (err: unknown) => report.call(this, event, err));
+            (result as Promise<unknown>).then(undefined, (err: unknown) => observer.listenerError(this, event, err));
           }
         } catch (err) {
-          report.call(this, event, err);
+          observer.listenerError(this, event, err);
         }
       }
-      return true;
+      return n > 0;
     }
 
     override send(data: unknown, options?: unknown, cb?: unknown): void {

@@ -255,6 +255,37 @@ test('a connection middleware that throws (before next, async, after next): the 
   }
 });
 
+test('a connection handler that throws synchronously (no middleware before it): the connection closes, logged at error, the server goes on', async () => {
+  let n = 0;
+  const s = await serve(new ApplicationBuilder().run((ctx) => ctx.response.send('unused')), {
+    configure: (ep) =>
+      ep.run((ctx) => {
+        if (n++ === 0) throw new Error('sync throw');
+        ctx.transport.end('served\n');
+        return Promise.resolve();
+      }),
+  });
+  try {
+    const first = await rawClient(s.port).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ECONNRESET') throw err;
+      return null;
+    });
+    if (first !== null) {
+      await Promise.race([first.closed, delay(3_000)]);
+      assert.ok(first.socket.destroyed, 'the connection was not closed');
+      assert.is(first.text(), '');
+    }
+    const second = await rawClient(s.port);
+    await Promise.race([second.closed, delay(3_000)]);
+    assert.is(second.text(), 'served\n');
+    await eventually('the error logged', () => s.logger.errors().length === 1);
+    assert.equal(errorMessages(s.logger), ['Unhandled error in the connection pipeline; the connection was aborted']);
+    await eventually('no connection left', () => s.server.stats.active === 0);
+  } finally {
+    await s.stop();
+  }
+});
+
 /** A TLS handshake with the server at `port`; resolves with the socket, or with the error that ended it. */
 function handshake(port: number, options: tls.ConnectionOptions): Promise<tls.TLSSocket | Error> {
   return new Promise((resolve) => {

@@ -104,6 +104,37 @@ test('server.stop() closes every WebSocket with 1001, lets the close handshake f
   assert.is(h.server.stats.active, 0);
 });
 
+test('the host still watches a socket whose app removed every listener: pongs count, events with three arguments arrive whole, stop() closes with 1001', async () => {
+  const app = new ApplicationBuilder().useWebSockets({ keepAliveIntervalMs: 40 }).run(async (ctx) => {
+    const ws = await ctx.webSockets.accept();
+    ws.removeAllListeners();
+    ws.on('triple', (a: unknown, b: unknown, c: unknown) => ws.send(JSON.stringify([a, b, c])));
+    ws.on('message', (data, isBinary) => {
+      if (data.toString() === 'triple') ws.emit('triple', 1, 2, 3);
+      else ws.send(data, { binary: isBinary });
+    });
+  });
+  const h = await startWs(app);
+  const ws = await opened(h.client('tcp', '/'));
+  const closing = closed(ws);
+  try {
+    // Five keep-alive rounds: a socket whose pongs went unseen would be terminated at the second.
+    await new Promise((r) => setTimeout(r, 200));
+    assert.is(ws.readyState, WebSocket.OPEN);
+    let reply = nextMessage(ws);
+    ws.send('still here');
+    assert.is((await reply).data.toString(), 'still here');
+    reply = nextMessage(ws);
+    ws.send('triple');
+    assert.is((await reply).data.toString(), '[1,2,3]');
+  } finally {
+    await h.stop(5_000);
+  }
+  const c = await closing;
+  assert.is(c.code, 1001);
+  assert.is(h.server.stats.active, 0);
+});
+
 test('1,000 concurrent WebSockets over TCP: all echo, and memory per socket stays bounded', async () => {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
