@@ -71,7 +71,9 @@ const options = resolveHttpOptions();
 const transport = new CountingTransport();
 const ctx = new ConnectionContext({ transport, localEndpoint: { kind: 'memory', name: 'bench' }, remoteEndpoint: { kind: 'memory', name: 'client' } });
 const quiet = { debug() {}, info() {}, warn() {}, error: (...args) => console.error(...args) };
-let app = withMetrics && !withOtel ? observeApplication(demoApp(undefined, { metrics: new ServerMetrics() }).build()) : demoApp().build();
+// Wrapped as the HTTP terminal wraps every app (protocols/http-connection.ts), so the per-request
+// diagnostics checks are counted as a server pays them.
+let app = observeApplication(withMetrics && !withOtel ? demoApp(undefined, { metrics: new ServerMetrics() }).build() : demoApp().build());
 if (withOtel) {
   const api = await import('@opentelemetry/api');
   const { AsyncLocalStorageContextManager } = await import('@opentelemetry/context-async-hooks');
