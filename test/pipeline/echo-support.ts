@@ -39,10 +39,12 @@ export async function settled(read: () => number, quietMs: number, deadlineMs: n
 }
 
 /**
- * POSTs `body` over HTTP/2 without reading the response until the server's `counter` has stopped
- * moving; then reads it. Returns the counter where it stopped, and the echo.
+ * POSTs an 8 MiB patterned body over HTTP/2 without reading the response until the server's
+ * `counter` has stopped moving; then reads it. Returns the counter where it stopped, the echo and
+ * whether it equals the body.
  */
-export async function postUnread(session: http2.ClientHttp2Session, body: Buffer, counter: () => number): Promise<{ stalled: number; echo: Buffer }> {
+export async function postUnread(session: http2.ClientHttp2Session, counter: () => number): Promise<{ stalled: number; size: number; whole: boolean }> {
+  const body = patterned(8 * 1024 * 1024);
   const req = session.request({ ':method': 'POST', ':path': '/echo', 'content-length': body.length });
   req.pause();
   req.end(body);
@@ -55,5 +57,5 @@ export async function postUnread(session: http2.ClientHttp2Session, body: Buffer
   });
   req.resume();
   await done;
-  return { stalled, echo: Buffer.concat(chunks) };
+  return { stalled, size: body.length, whole: Buffer.concat(chunks).equals(body) };
 }

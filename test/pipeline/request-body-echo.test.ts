@@ -102,13 +102,11 @@ test('stream(request.body) over HTTP/2: a client that does not read its response
   const h = await startH2({ app: echoApp(seen) });
   try {
     const session = h.connectTcp();
-    const size = 8 * 1024 * 1024;
-    const body = patterned(size);
     // The response waits for a window the client does not open, so the echo stops reading: what
     // it read is bounded by the windows and buffers in between (768 KiB + 64 KiB by default).
-    const { stalled, echo } = await postUnread(session, body, () => seen.read);
+    const { stalled, size, whole } = await postUnread(session, () => seen.read);
     assert.ok(stalled > 0 && stalled <= 2 * 1024 * 1024, `read ${stalled} bytes of ${size} while the client read nothing`);
-    assert.ok(echo.equals(body), 'the echo arrives whole once the client reads');
+    assert.ok(whole, 'the echo arrives whole once the client reads');
     assert.is(seen.read, size);
   } finally {
     await h.stop();

@@ -158,11 +158,9 @@ test('pipeBody over HTTP/2: a client that does not read its response holds the u
   const h = await startH2({ app: echoApp(seen) });
   try {
     const session = h.connectTcp();
-    const size = 8 * 1024 * 1024;
-    const body = patterned(size);
-    const { stalled, echo } = await postUnread(session, body, () => seen.written);
+    const { stalled, size, whole } = await postUnread(session, () => seen.written);
     assert.ok(stalled > 0 && stalled <= 2 * 1024 * 1024, `wrote ${stalled} bytes of ${size} while the client read nothing`);
-    assert.ok(echo.equals(body), 'the echo arrives whole once the client reads');
+    assert.ok(whole, 'the echo arrives whole once the client reads');
   } finally {
     await h.stop();
   }
