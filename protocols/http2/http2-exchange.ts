@@ -221,7 +221,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
     if (queued === 0 && this.stream.isPaused()) this.stream.resume();
   }
 
-  // A piped body's sink is the stream's own response: paused, the stream's window is not given
+  // A piped body's sink writes to the stream's own response: paused, the stream's window is not given
   // back, so the client stops sending until its response has been taken.
   protected pauseBodyFlow(): void {
     this.stream.pause();
