@@ -2,15 +2,23 @@
 // -c64) each echo 1 MiB bodies that arrive in fresh 64 KiB buffers, as a socket's reads do, one
 // read per connection per turn of the event loop. No kernel and no load generator: the collections
 // counted are the server's own, and they barely depend on other work on the machine.
-// Usage: node bench/echo-gc-bench.mjs <dist folder> [requests] [--tiny] [--load <module>,...]
+// Usage: node bench/echo-gc-bench.mjs <dist folder> [requests] [--tiny] [--reuse] [--load <module>,...]
 //   --tiny: a one-route app (`response.stream(request.body)`) instead of the demo app.
 //   --load: modules under the dist folder imported (and not used) first, e.g.
 //     `--tiny --load middleware/index.js`: what the loaded code alone does to the collections.
+//   --reuse: the reads come from 256 buffers made once, and only user CPU is counted: tiercel's
+//     own JS work per request, without the kernel's page faults for fresh buffers, which swing
+//     the CPU per request by 2-3x on a busy machine (issue 12: 74-102 us per request where the
+//     default mode gave 460-2,500 us in the same minutes).
 // What it showed (issue 12, Node 20): the demo app made 20-41 mark-compacts per 1,500 requests
 // where the one-route app made 3-5, and importing middleware/index.js into the one-route app,
 // unused, was enough for 29-40: the more code the heap holds, the sooner the 1 MiB of external
 // memory each request allocates starts incremental marking ('allocation limit' in
 // --trace-incremental-marking). node:http served the socket row with 0-2 per 5 s (--trace-gc).
+// Later (issue 12, pipeBody): with the body piped into the response in the read callback instead
+// of one readBody() promise per chunk, --reuse showed 12 -> 4 scavenges per 3,000 requests and
+// ~5-18 % less user CPU per request; mark-compacts were 1-9 per 3,000 either way, and under the
+// socket bench both servers made 0-5 per 5 s run with --trace-gc (GC is no longer the row's gap).
 import 'reflect-metadata';
 import { EventEmitter } from 'node:events';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
@@ -19,6 +27,7 @@ import { pathToFileURL } from 'node:url';
 
 const args = process.argv.slice(2);
 const tiny = args.includes('--tiny');
+const reuse = args.includes('--reuse');
 const loadAt = args.indexOf('--load');
 const extra = loadAt < 0 ? [] : args[loadAt + 1].split(',');
 const positional = args.filter((a, i) => !a.startsWith('--') && (loadAt < 0 || i !== loadAt + 1));
@@ -67,6 +76,8 @@ const heartbeat = new Heartbeat();
 const quiet = { debug() {}, info() {}, warn() {}, error: (...a) => console.error(...a) };
 const head = Buffer.from(`POST /echo HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/octet-stream\r\nContent-Length: ${SIZE}\r\n\r\n`);
 const source = Buffer.alloc(READ, 'x');
+const pool = reuse ? Array.from({ length: 256 }, () => Buffer.from(source)) : [];
+let pooled = 0;
 const connections = [];
 for (let i = 0; i < CONNECTIONS; i++) {
   const transport = new CountingTransport();
@@ -99,8 +110,13 @@ while (done < requests) {
       c.sent = 0;
     }
     // A fresh buffer per read, as from a socket: its memory is external to the JS heap.
-    const read = Buffer.allocUnsafeSlow(READ);
-    source.copy(read);
+    let read;
+    if (reuse) {
+      read = pool[pooled++ & 255];
+    } else {
+      read = Buffer.allocUnsafeSlow(READ);
+      source.copy(read);
+    }
     c.transport.emit('data', read);
     c.sent += READ;
     if (c.sent >= SIZE) {
@@ -111,10 +127,11 @@ while (done < requests) {
   await new Promise((r) => setImmediate(r));
 }
 const cpu = process.cpuUsage(cpu0);
+if (reuse) cpu.system = 0;
 // The observer reports collections asynchronously.
 await new Promise((r) => setTimeout(r, 100));
 observer.disconnect();
-const label = tiny ? `one-route app${extra.length > 0 ? ` + ${extra.join(', ')}` : ''}` : 'demo app';
+const label = (reuse ? 'reused reads, user CPU, ' : '') + (tiny ? `one-route app${extra.length > 0 ? ` + ${extra.join(', ')}` : ''}` : 'demo app');
 console.log(
   `POST /echo 1 MiB × ${requests} on ${CONNECTIONS} connections, ${label}: CPU ${((cpu.user + cpu.system) / requests).toFixed(0)} µs per request; ` +
     `collections: ${counts.minor} scavenges, ${counts.major} mark-compacts, ${gcMs.toFixed(0)} ms (${((gcMs * 1000) / requests).toFixed(0)} µs per request)`,

@@ -228,15 +228,18 @@ export class HttpResponse {
   }
 
   /**
-   * `stream(request.body)`: each chunk goes from the request's body feature to the response as it
-   * is read, with one promise per chunk, where the async generator and `for await` took three and
-   * an iterator result (POST echo 1 MiB in 64 KiB reads: ~9 % less CPU per request in process).
+   * `stream(request.body)`: the exchange's own body feature pipes each chunk into the response in
+   * its read callback (`pipeBody`), as node:http's `req.pipe(res)` does: no promise per chunk, no
+   * chunk queued for a reader. A body feature a middleware replaced is read chunk by chunk, with
+   * one promise per chunk, where the async generator and `for await` took three.
    */
   async #echo(body: HttpRequestBodyFeature): Promise<void> {
     const ex = this.#exchange;
     const out = this.#body;
     try {
-      if (body.requestHasBody) {
+      if (body.pipeBody !== undefined) {
+        if (body.requestHasBody) await body.pipeBody(out);
+      } else if (body.requestHasBody) {
         for (let chunk = await body.readBody(); chunk !== null; chunk = await body.readBody()) {
           if (!out.write(chunk)) {
             if (ex.aborted.aborted) return;

@@ -8,6 +8,7 @@ import {
   HttpResponseBodyFeature,
   HttpResponseFeature,
   HttpResponseTrailersFeature,
+  type BodySink,
   type HttpProtocolName,
 } from './features/index.js';
 import { HeaderList } from './header-list.js';
@@ -15,6 +16,10 @@ import type { HttpExchange } from './http-exchange.js';
 import type { HttpLimits, MinDataRate } from './http-limits.js';
 import { HttpProtocolError, RequestBodyTooLargeError } from './http-protocol-error.js';
 import type { RequestHeaders } from './request-headers.js';
+
+function concurrentRead(): TiercelError {
+  return new TiercelError('ERR_TIERCEL_CONCURRENT_READ', 'The request body is already being read');
+}
 
 /** The empty body queue every exchange starts with; replaced, never pushed to. */
 const NO_CHUNKS: Buffer[] = [];
@@ -39,6 +44,10 @@ class BodyState {
   queue: Buffer[] = NO_CHUNKS;
   /** What the queue holds that the protocol counts against its read budget (see `bodyQueued`). */
   queuedBytes = 0;
+  /** While `pipeBody` runs: where each chunk goes as it arrives (`reader` then settles the pipe). */
+  sink: BodySink | undefined = undefined;
+  /** The sink refused a chunk: reading is paused until it drains. */
+  sinkFull = false;
   reader: Reader | undefined = undefined;
   error: unknown = undefined;
   continueSent = false;
@@ -114,6 +123,10 @@ export abstract class HttpExchangeBase implements HttpExchange {
   protected abstract sendContinue(): void;
   /** The app started reading the body. */
   protected onReadStart(): void {}
+  /** The body's `pipeBody` sink is full: stop reading the body until `resumeBodyFlow`. */
+  protected abstract pauseBodyFlow(): void;
+  /** The sink drained: read the body again. */
+  protected abstract resumeBodyFlow(): void;
   /** `size` bytes were queued (`queued` in all): false asks the protocol to stop reading. */
   protected abstract bodyQueued(queued: number, size: number): boolean;
   /** The app took `size` queued bytes (`queued` are left). */
@@ -201,25 +214,33 @@ export abstract class HttpExchangeBase implements HttpExchange {
     return this.body?.continueSent ?? false;
   }
 
+  /**
+   * The app starts reading (once): the size limit, `100 Continue`, the protocol's hook. False
+   * when the body failed.
+   */
+  #beginRead(b: BodyState): boolean {
+    if (b.readStartedAt !== 0 || !this.requestHasBody) return true;
+    b.readStartedAt = this.clock();
+    // The limit is checked when reading starts, so an app can change it first: against the
+    // declared length, and against what has already arrived.
+    const limit = this.maxRequestBodySize;
+    if (this.requestContentLength > limit || b.received > limit) {
+      this.failBody(new RequestBodyTooLargeError(limit));
+      return false;
+    }
+    if (!b.continueSent && !this.headersSent && this.expectsContinue) {
+      b.continueSent = true;
+      this.sendContinue();
+    }
+    this.onReadStart();
+    return true;
+  }
+
   readBody(): Promise<Buffer | null> {
     const b = this.body;
     if (b === undefined) return Promise.resolve(null);
     if (b.error !== undefined) return Promise.reject(b.error);
-    if (b.readStartedAt === 0 && this.requestHasBody) {
-      b.readStartedAt = this.clock();
-      // The limit is checked when reading starts, so an app can change it first: against the
-      // declared length, and against what has already arrived.
-      const limit = this.maxRequestBodySize;
-      if (this.requestContentLength > limit || b.received > limit) {
-        this.failBody(new RequestBodyTooLargeError(limit));
-        return Promise.reject(b.error);
-      }
-      if (!b.continueSent && !this.headersSent && this.expectsContinue) {
-        b.continueSent = true;
-        this.sendContinue();
-      }
-      this.onReadStart();
-    }
+    if (!this.#beginRead(b)) return Promise.reject(b.error);
     if (b.queue.length > 0) {
       const chunk = b.queue.shift()!;
       if (b.queuedBytes > 0) {
@@ -229,10 +250,58 @@ export abstract class HttpExchangeBase implements HttpExchange {
       return Promise.resolve(chunk);
     }
     if (b.complete) return Promise.resolve(null);
-    if (b.reader !== undefined) return Promise.reject(new TiercelError('ERR_TIERCEL_CONCURRENT_READ', 'The request body is already being read'));
+    if (b.reader !== undefined) return Promise.reject(concurrentRead());
     return new Promise<Buffer | null>((resolve, reject) => {
       b.reader = { resolve, reject };
     });
+  }
+
+  /**
+   * The rest of the body into `sink`, each chunk written as the protocol hands it over (see
+   * `HttpRequestBodyFeature.pipeBody`): what holds an echo's chunks is the sink, and reading
+   * pauses while the sink refuses, as `readable.pipe()` pauses its source.
+   */
+  pipeBody(sink: BodySink): Promise<void> {
+    const b = this.body;
+    if (b === undefined) return Promise.resolve();
+    if (b.error !== undefined) return Promise.reject(b.error);
+    if (b.reader !== undefined) return Promise.reject(concurrentRead());
+    if (!this.#beginRead(b)) return Promise.reject(b.error);
+    const queue = b.queue;
+    let full = false;
+    if (queue.length > 0) {
+      // What arrived before the app asked goes first, in order.
+      try {
+        for (let i = 0; i < queue.length; i++) if (!sink.write(queue[i])) full = true;
+      } catch (err) {
+        this.failBody(err);
+        return Promise.reject(err);
+      }
+      b.queue = NO_CHUNKS;
+      const bytes = b.queuedBytes;
+      b.queuedBytes = 0;
+      if (bytes > 0) this.bodyDequeued(0, bytes);
+    }
+    if (b.complete) return Promise.resolve();
+    b.sink = sink;
+    const piped = new Promise<void>((resolve, reject) => {
+      b.reader = { resolve: resolve as () => void, reject };
+    });
+    if (full) this.#waitForSink(b, sink);
+    return piped;
+  }
+
+  /** The sink refused a chunk: stop reading until it drains. */
+  #waitForSink(b: BodyState, sink: BodySink): void {
+    b.sinkFull = true;
+    this.pauseBodyFlow();
+    sink.drain().then(
+      () => {
+        b.sinkFull = false;
+        if (b.error === undefined && !b.discarding) this.resumeBodyFlow();
+      },
+      (err: unknown) => this.failBody(err),
+    );
   }
 
   /**
@@ -248,6 +317,17 @@ export abstract class HttpExchangeBase implements HttpExchange {
     if (b.readStartedAt !== 0 && b.received > this.maxRequestBodySize) {
       this.failBody(new RequestBodyTooLargeError(this.maxRequestBodySize));
       return true;
+    }
+    const sink = b.sink;
+    if (sink !== undefined) {
+      try {
+        if (!sink.write(chunk) && !b.sinkFull) this.#waitForSink(b, sink);
+      } catch (err) {
+        // A write the response refused (a content-length the body passes): the pipe fails, not the parse.
+        this.failBody(err);
+        return true;
+      }
+      return !b.sinkFull;
     }
     const reader = b.reader;
     if (reader !== undefined) {
@@ -269,6 +349,7 @@ export abstract class HttpExchangeBase implements HttpExchange {
     const reader = b.reader;
     if (reader !== undefined && b.queue.length === 0) {
       b.reader = undefined;
+      b.sink = undefined;
       reader.resolve(null);
     }
   }
@@ -285,6 +366,7 @@ export abstract class HttpExchangeBase implements HttpExchange {
     const reader = b.reader;
     if (reader !== undefined) {
       b.reader = undefined;
+      b.sink = undefined;
       reader.reject(err);
     }
   }
@@ -296,6 +378,13 @@ export abstract class HttpExchangeBase implements HttpExchange {
     b.discarding = true;
     this.releaseQueue();
     b.queue = NO_CHUNKS;
+    if (b.sink !== undefined) {
+      // The response ended while the body was piped into it: the rest is not for anyone.
+      const reader = b.reader!;
+      b.sink = undefined;
+      b.reader = undefined;
+      reader.resolve(null);
+    }
   }
 
   /**
@@ -317,7 +406,8 @@ export abstract class HttpExchangeBase implements HttpExchange {
   checkBodyRate(now: number): boolean {
     const rate = this.minRequestBodyDataRate;
     const b = this.body;
-    if (rate === null || b === undefined || b.reader === undefined || b.readStartedAt === 0) return false;
+    // Not while a pipe waits for its sink: the client is then not sending because we stopped reading.
+    if (rate === null || b === undefined || b.reader === undefined || b.sinkFull || b.readStartedAt === 0) return false;
     const elapsed = now - b.readStartedAt;
     if (elapsed <= rate.gracePeriodMs || (b.received * 1000) / elapsed >= rate.bytesPerSecond) return false;
     this.failBody(new HttpProtocolError('ERR_TIERCEL_BODY_TIMEOUT', 408, 'The request body arrived slower than the minimum data rate'));

@@ -560,7 +560,12 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     }
   }
 
-  /** The app drained its queued body: read from the transport again. */
+  /** The body's reader cannot take more (a piped body's sink is full): stop reading. */
+  pauseReading(): void {
+    this.#pauseReading();
+  }
+
+  /** The app drained its queued body (or a piped body's sink drained): read from the transport again. */
   resumeReading(): void {
     if (!this.#parsingPaused) this.#resumeReadingInternal();
   }

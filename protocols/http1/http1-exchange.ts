@@ -170,6 +170,14 @@ export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeatur
     if (queued === 0) this.owner.resumeReading();
   }
 
+  protected pauseBodyFlow(): void {
+    this.owner.pauseReading();
+  }
+
+  protected resumeBodyFlow(): void {
+    this.owner.resumeReading();
+  }
+
   protected override onBodyFailed(): void {
     this.owner.disableKeepAlive('request-body-failed');
   }

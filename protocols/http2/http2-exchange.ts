@@ -221,6 +221,16 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
     if (queued === 0 && this.stream.isPaused()) this.stream.resume();
   }
 
+  // A piped body's sink writes to the stream's own response: paused, the stream's window is not given
+  // back, so the client stops sending until its response has been taken.
+  protected pauseBodyFlow(): void {
+    this.stream.pause();
+  }
+
+  protected resumeBodyFlow(): void {
+    if (this.stream.isPaused()) this.stream.resume();
+  }
+
   /**
    * Gives the queued body's share of the connection window back. On a closed stream the app may
    * still read what is queued, but nothing more arrives: it no longer holds the window.

@@ -1,4 +1,8 @@
 import { FeatureKey } from '../../../connection/index.js';
+import type { HttpResponseBodyFeature } from './response-body-feature.js';
+
+/** Where `pipeBody` writes the body: a response body (the exchange's, or a middleware's in front of it). */
+export type BodySink = Pick<HttpResponseBodyFeature, 'write' | 'drain'>;
 
 /**
  * The request body, read chunk by chunk (Kestrel's request body pipe with its
@@ -22,5 +26,13 @@ export interface HttpRequestBodyFeature {
    * framing) or a `ConnectionAbortedError` when the client goes away.
    */
   readBody(): Promise<Buffer | null>;
+  /**
+   * Writes the rest of the body into `sink` as it arrives, in the protocol's read callback, as
+   * `readable.pipe()` does: no promise per chunk, and no chunk waits in a queue for the reader.
+   * While `sink.write` refuses (the client is not taking the response), the protocol stops
+   * reading. Resolves at the body's end; rejects as `readBody` does, or with what `sink.write`
+   * threw. Optional: a body feature a middleware puts in front (decompression) reads chunk by chunk.
+   */
+  pipeBody?(sink: BodySink): Promise<void>;
 }
 export const HttpRequestBodyFeature = new FeatureKey<HttpRequestBodyFeature>('http.request-body');
