@@ -147,6 +147,8 @@ export class Http2Connection implements HeartbeatHandler {
   /** Settles `run()`'s promise when the session closes. */
   #resolveRun: (() => void) | undefined;
   #pingSentAt = 0;
+  /** SETTINGS frames are to count toward `maxPingsPerSecond` once the client's first one is read. */
+  #settingsPending = false;
   #closing = false;
   /** Why the connection ends, for its ConnectionClosed record and `connection.closed`: the first cause seen. */
   #endReason: ConnectionEndReason | undefined;
@@ -199,10 +201,14 @@ export class Http2Connection implements HeartbeatHandler {
     session.on('error', Http2Connection.#onSessionError);
     session.on('close', Http2Connection.#onSessionClose);
     session.on('goaway', Http2Connection.#onGoaway);
-    // Only with a listener does node:http2 report these frames at all.
+    // Only with a listener does node:http2 report these frames at all. SETTINGS are counted once
+    // the client's own first one (RFC 9113 §3.4: part of its preface) has been read: reported, it
+    // made node:http2 build and keep a settings object on every session (~240 bytes kept, ~500
+    // allocated). The client acknowledges ours only after sending it, so the ACK arms the count.
     if (this.#options.http2.maxPingsPerSecond !== Infinity) {
       session.on('ping', Http2Connection.#onPing);
-      session.on('remoteSettings', Http2Connection.#onPing);
+      session.on('localSettings', Http2Connection.#countSettings);
+      this.#settingsPending = true;
     }
     // node:http2 closes a session when its net.Socket ends only because such a socket ends itself
     // then (allowHalfOpen off); tiercel's transports are half-open, so the client's FIN is ours to
@@ -384,6 +390,22 @@ export class Http2Connection implements HeartbeatHandler {
     );
   };
 
+  /**
+   * The client acknowledged the server's SETTINGS (node:http2 emits 'localSettings' with or without
+   * a listener): from now on its SETTINGS frames count with its PINGs. A client that never
+   * acknowledges is counted from the first heartbeat on (`#armSettingsCount`).
+   */
+  static readonly #countSettings = function (this: Owned<ServerHttp2Session>): void {
+    this[kConnection]!.#armSettingsCount(this);
+  };
+
+  #armSettingsCount(s: ServerHttp2Session): void {
+    if (!this.#settingsPending) return;
+    this.#settingsPending = false;
+    s.off('localSettings', Http2Connection.#countSettings);
+    s.on('remoteSettings', Http2Connection.#onPing);
+  }
+
   // ---- upgrade ---------------------------------------------------------------------------
 
   /** Throws 503 when one more upgraded stream would pass the server's limit. */
@@ -548,6 +570,7 @@ export class Http2Connection implements HeartbeatHandler {
     this.#checkPing(s, now, idleFor);
     this.#checkFlood(now);
     if (s.destroyed) return;
+    if (this.#settingsPending) this.#armSettingsCount(s);
     const sendRate = limits.minResponseDataRate;
     // Each waiting stream must take its share of the minimum (a hundred streams sharing a slow
     // link each get a hundredth), as counted at the last heartbeat.
