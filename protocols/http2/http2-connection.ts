@@ -121,12 +121,8 @@ export interface Http2ConnectionOptions {
  */
 export class Http2Connection implements HeartbeatHandler {
   readonly ctx: ConnectionContext;
-  readonly limits: HttpLimits;
-  readonly logger: Logger;
-  readonly logs: HttpLogs;
-  readonly serverHeader: string;
-  /** The unread body one stream may hold of the connection window (`initialStreamWindowSize`). */
-  readonly streamWindow: number;
+  // What every connection of a server shares is read from the options, not copied: each field is
+  // 8 bytes more of every idle connection.
   readonly #app: HttpApplication;
   readonly #engine: Http2Engine;
   readonly #options: Http2ConnectionOptions;
@@ -155,8 +151,6 @@ export class Http2Connection implements HeartbeatHandler {
   /** When the server started closing the connection (heartbeat time), or 0. */
   #closingSince = 0;
   // Request body the apps have not read, and the connection window it leaves the client.
-  readonly #budget: number;
-  readonly #windowStep: number;
   #unread = 0;
   #window: number;
   // The flood guard: bytes read and request content seen at the last heartbeat.
@@ -170,18 +164,33 @@ export class Http2Connection implements HeartbeatHandler {
   #sendWaitWritten = 0;
   constructor(ctx: ConnectionContext, app: HttpApplication, engine: Http2Engine, options: Http2ConnectionOptions) {
     this.ctx = ctx;
-    this.limits = options.limits;
-    this.logger = options.logger;
-    this.logs = options.logs;
-    this.serverHeader = options.serverHeader;
     this.#app = app;
     this.#engine = engine;
     this.#options = options;
     this.#lastActivity = options.heartbeat.now;
-    this.streamWindow = options.http2.initialStreamWindowSize;
-    this.#budget = options.http2.initialConnectionWindowSize;
-    this.#window = this.#budget;
-    this.#windowStep = this.#budget >>> 4;
+    this.#window = options.http2.initialConnectionWindowSize;
+  }
+
+  get limits(): HttpLimits {
+    return this.#options.limits;
+  }
+
+  get logger(): Logger {
+    return this.#options.logger;
+  }
+
+  get logs(): HttpLogs {
+    return this.#options.logs;
+  }
+
+  /** The Server header's value, or '' for none. */
+  get serverHeader(): string {
+    return this.#options.serverHeader;
+  }
+
+  /** The unread body one stream may hold of the connection window (`initialStreamWindowSize`). */
+  get streamWindow(): number {
+    return this.#options.http2.initialStreamWindowSize;
   }
 
   /** Serves the connection; resolves when the HTTP/2 session has closed. */
@@ -249,11 +258,11 @@ export class Http2Connection implements HeartbeatHandler {
     const unread = (this.#unread += delta);
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
-    const budget = this.#budget;
+    const budget = this.#options.http2.initialConnectionWindowSize;
     const target = unread >= budget ? 0 : budget - unread;
     const applied = this.#window;
     if (target === applied) return;
-    if (target !== 0 && target !== budget && (target > applied ? target - applied : applied - target) < this.#windowStep) return;
+    if (target !== 0 && target !== budget && (target > applied ? target - applied : applied - target) < budget >>> 4) return;
     this.#window = target;
     s.setLocalWindowSize(target);
   }
