@@ -70,7 +70,9 @@ export interface Http2Limits {
    * GOAWAY(ENHANCE_YOUR_CALM) and is closed. Default 500: a browser sends a few per connection, a
    * gRPC client a PING per round trip while it estimates bandwidth. (nghttp2 itself gives up on a
    * connection with 1,000 ACKs it could not send yet, but closes it in a way a flooding client
-   * does not read.) `Infinity` leaves only nghttp2's.
+   * does not read.) SETTINGS count once the client has acknowledged the server's (or from the
+   * first heartbeat): its first SETTINGS, part of its preface, does not. `Infinity` leaves only
+   * nghttp2's.
    */
   maxPingsPerSecond: number;
   /**

@@ -121,12 +121,8 @@ export interface Http2ConnectionOptions {
  */
 export class Http2Connection implements HeartbeatHandler {
   readonly ctx: ConnectionContext;
-  readonly limits: HttpLimits;
-  readonly logger: Logger;
-  readonly logs: HttpLogs;
-  readonly serverHeader: string;
-  /** The unread body one stream may hold of the connection window (`initialStreamWindowSize`). */
-  readonly streamWindow: number;
+  // What every connection of a server shares is read from the options, not copied: each field is
+  // 8 bytes more of every idle connection.
   readonly #app: HttpApplication;
   readonly #engine: Http2Engine;
   readonly #options: Http2ConnectionOptions;
@@ -147,14 +143,14 @@ export class Http2Connection implements HeartbeatHandler {
   /** Settles `run()`'s promise when the session closes. */
   #resolveRun: (() => void) | undefined;
   #pingSentAt = 0;
+  /** SETTINGS frames are to count toward `maxPingsPerSecond` once the client's first one is read. */
+  #settingsPending = false;
   #closing = false;
   /** Why the connection ends, for its ConnectionClosed record and `connection.closed`: the first cause seen. */
   #endReason: ConnectionEndReason | undefined;
   /** When the server started closing the connection (heartbeat time), or 0. */
   #closingSince = 0;
   // Request body the apps have not read, and the connection window it leaves the client.
-  readonly #budget: number;
-  readonly #windowStep: number;
   #unread = 0;
   #window: number;
   // The flood guard: bytes read and request content seen at the last heartbeat.
@@ -168,18 +164,33 @@ export class Http2Connection implements HeartbeatHandler {
   #sendWaitWritten = 0;
   constructor(ctx: ConnectionContext, app: HttpApplication, engine: Http2Engine, options: Http2ConnectionOptions) {
     this.ctx = ctx;
-    this.limits = options.limits;
-    this.logger = options.logger;
-    this.logs = options.logs;
-    this.serverHeader = options.serverHeader;
     this.#app = app;
     this.#engine = engine;
     this.#options = options;
     this.#lastActivity = options.heartbeat.now;
-    this.streamWindow = options.http2.initialStreamWindowSize;
-    this.#budget = options.http2.initialConnectionWindowSize;
-    this.#window = this.#budget;
-    this.#windowStep = this.#budget >>> 4;
+    this.#window = options.http2.initialConnectionWindowSize;
+  }
+
+  get limits(): HttpLimits {
+    return this.#options.limits;
+  }
+
+  get logger(): Logger {
+    return this.#options.logger;
+  }
+
+  get logs(): HttpLogs {
+    return this.#options.logs;
+  }
+
+  /** The Server header's value, or '' for none. */
+  get serverHeader(): string {
+    return this.#options.serverHeader;
+  }
+
+  /** The unread body one stream may hold of the connection window (`initialStreamWindowSize`). */
+  get streamWindow(): number {
+    return this.#options.http2.initialStreamWindowSize;
   }
 
   /** Serves the connection; resolves when the HTTP/2 session has closed. */
@@ -199,10 +210,14 @@ export class Http2Connection implements HeartbeatHandler {
     session.on('error', Http2Connection.#onSessionError);
     session.on('close', Http2Connection.#onSessionClose);
     session.on('goaway', Http2Connection.#onGoaway);
-    // Only with a listener does node:http2 report these frames at all.
+    // Only with a listener does node:http2 report these frames at all. SETTINGS are counted once
+    // the client's own first one (RFC 9113 §3.4: part of its preface) has been read: reported, it
+    // made node:http2 build and keep a settings object on every session (~240 bytes kept, ~500
+    // allocated). The client acknowledges ours only after sending it, so the ACK arms the count.
     if (this.#options.http2.maxPingsPerSecond !== Infinity) {
       session.on('ping', Http2Connection.#onPing);
-      session.on('remoteSettings', Http2Connection.#onPing);
+      session.on('localSettings', Http2Connection.#countSettings);
+      this.#settingsPending = true;
     }
     // node:http2 closes a session when its net.Socket ends only because such a socket ends itself
     // then (allowHalfOpen off); tiercel's transports are half-open, so the client's FIN is ours to
@@ -243,11 +258,11 @@ export class Http2Connection implements HeartbeatHandler {
     const unread = (this.#unread += delta);
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
-    const budget = this.#budget;
+    const budget = this.#options.http2.initialConnectionWindowSize;
     const target = unread >= budget ? 0 : budget - unread;
     const applied = this.#window;
     if (target === applied) return;
-    if (target !== 0 && target !== budget && (target > applied ? target - applied : applied - target) < this.#windowStep) return;
+    if (target !== 0 && target !== budget && (target > applied ? target - applied : applied - target) < budget >>> 4) return;
     this.#window = target;
     s.setLocalWindowSize(target);
   }
@@ -383,6 +398,22 @@ export class Http2Connection implements HeartbeatHandler {
       Http2PingFloodError,
     );
   };
+
+  /**
+   * The client acknowledged the server's SETTINGS (node:http2 emits 'localSettings' with or without
+   * a listener): from now on its SETTINGS frames count with its PINGs. A client that never
+   * acknowledges is counted from the first heartbeat on (`#armSettingsCount`).
+   */
+  static readonly #countSettings = function (this: Owned<ServerHttp2Session>): void {
+    this[kConnection]!.#armSettingsCount(this);
+  };
+
+  #armSettingsCount(s: ServerHttp2Session): void {
+    if (!this.#settingsPending) return;
+    this.#settingsPending = false;
+    s.off('localSettings', Http2Connection.#countSettings);
+    s.on('remoteSettings', Http2Connection.#onPing);
+  }
 
   // ---- upgrade ---------------------------------------------------------------------------
 
@@ -548,6 +579,7 @@ export class Http2Connection implements HeartbeatHandler {
     this.#checkPing(s, now, idleFor);
     this.#checkFlood(now);
     if (s.destroyed) return;
+    if (this.#settingsPending) this.#armSettingsCount(s);
     const sendRate = limits.minResponseDataRate;
     // Each waiting stream must take its share of the minimum (a hundred streams sharing a slow
     // link each get a hundredth), as counted at the last heartbeat.

@@ -47,6 +47,9 @@ export class Http2Engine {
   readonly #server: http2.Http2Server;
   readonly #connectionWindow: number;
   #created: http2.ServerHttp2Session | undefined;
+  // node:http2's relays are the same two functions on every session: found once.
+  #streamRelay: Listener | undefined;
+  #errorRelay: Listener | undefined;
 
   constructor(limits: HttpLimits, http2Limits: Http2Limits) {
     this.#server = http2.createServer(nodeServerOptions(limits, http2Limits));
@@ -64,8 +67,8 @@ export class Http2Engine {
     const session = this.#created as http2.ServerHttp2Session | undefined;
     this.#created = undefined;
     if (session === undefined) throw new Http2SessionError('node:http2 did not start a session on the connection');
-    dropServerRelay(session, 'stream', this.#server, 'stream');
-    dropServerRelay(session, 'error', this.#server, 'sessionError');
+    this.#streamRelay = dropServerRelay(session, 'stream', this.#streamRelay, this.#server, 'stream');
+    this.#errorRelay = dropServerRelay(session, 'error', this.#errorRelay, this.#server, 'sessionError');
     // The connection window is not a SETTINGS value: it grows with a WINDOW_UPDATE on stream 0.
     if (this.#connectionWindow > 65_535) session.setLocalWindowSize(this.#connectionWindow);
     return session;
@@ -79,8 +82,12 @@ export class Http2Engine {
  * connection) that every emit copies. Removed while the relay is the session's only listener (the
  * connection adds its own right after), and only while nobody listens on the server.
  */
-function dropServerRelay(session: http2.ServerHttp2Session, event: 'stream' | 'error', server: http2.Http2Server, serverEvent: string): void {
-  if (server.listenerCount(serverEvent) !== 0) return;
-  const listeners = session.rawListeners(event);
-  if (listeners.length === 1) session.removeListener(event, listeners[0] as (...args: unknown[]) => void);
+function dropServerRelay(session: http2.ServerHttp2Session, event: 'stream' | 'error', relay: Listener | undefined, server: http2.Http2Server, serverEvent: string): Listener | undefined {
+  if (server.listenerCount(serverEvent) !== 0 || session.listenerCount(event) !== 1) return relay;
+  // Read once: each rawListeners() is a copy of the session's array, garbage per connection.
+  relay ??= session.rawListeners(event)[0] as Listener;
+  session.removeListener(event, relay);
+  return relay;
 }
+
+type Listener = (...args: unknown[]) => void;

@@ -27,6 +27,7 @@ export type FloodKind =
   | 'window'
   | 'ping'
   | 'settings'
+  | 'unacked-settings'
   | 'empty-data'
   | 'continuation'
   | 'empty-continuation'
@@ -90,7 +91,8 @@ function batches(kind: FloodKind): () => Buffer {
       const b = many(pingFrame());
       return () => b;
     }
-    case 'settings': {
+    case 'settings':
+    case 'unacked-settings': {
       const b = many(settingsFrame());
       return () => b;
     }
@@ -143,7 +145,8 @@ function batches(kind: FloodKind): () => Buffer {
 }
 
 async function main(port: number, kind: FloodKind, ms: number): Promise<FloodResult> {
-  const c = await RawH2.connect(port, { ackSettings: kind !== 'refused' });
+  // 'unacked-settings' floods before it has acknowledged the server's SETTINGS, and never does.
+  const c = await RawH2.connect(port, { ackSettings: kind !== 'refused' && kind !== 'unacked-settings' });
   await c.waitFor((f) => f.type === T.SETTINGS);
   if (kind === 'window') c.write(requestFrame(1, 'GET', '/hang', true));
   if (kind === 'empty-data') c.write(requestFrame(1, 'POST', '/hang', false));

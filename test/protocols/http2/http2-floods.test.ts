@@ -45,6 +45,29 @@ test('a PING flood is closed with GOAWAY(ENHANCE_YOUR_CALM) past maxPingsPerSeco
 
 test('a SETTINGS flood is closed with GOAWAY(ENHANCE_YOUR_CALM) past maxPingsPerSecond', () => withServer((h) => expectCalm(h, 'settings'), calmPings));
 
+// SETTINGS are counted once the client has acknowledged the server's (its own first SETTINGS came
+// before that). One that never does is counted from the next heartbeat on; before it, nghttp2's own
+// limit (1,000 ACKs not yet sent) ends the flood within a read, as node:http2 closes a flooded
+// session (its GOAWAY(INTERNAL_ERROR) is not always read).
+test('a SETTINGS flood from a client that never acknowledges the server SETTINGS is closed; other clients are served', () =>
+  withServer(async (h) => {
+    const result = await floodFrom(h.port, 'unacked-settings');
+    assert.ok(result.closed, 'the server closes the connection');
+    assert.is((await get(h.connectTcp(), '/hello')).status, 200);
+  }, calmPings));
+
+test("the client's first SETTINGS (its preface) is not counted toward maxPingsPerSecond; a PING then is within a limit of 1", () =>
+  withServer(
+    async (h) => {
+      const s = h.connectTcp();
+      assert.is((await get(s, '/hello')).status, 200);
+      await new Promise<void>((resolve, reject) => s.ping((err) => (err === null ? resolve() : reject(err))));
+      assert.is((await get(s, '/hello')).status, 200);
+      assert.not.ok(s.closed || s.destroyed, 'the session is still open');
+    },
+    { http: { http2: { maxPingsPerSecond: 1 } } },
+  ));
+
 test('a flood of empty DATA frames is closed (node:http2 counts them as invalid frames); other clients are served', () =>
   withServer(async (h) => {
     const result = await floodFrom(h.port, 'empty-data');
