@@ -605,7 +605,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.output.detach();
     this.#detached = true;
     this.#options.heartbeat.delete(this);
-    this.#options.logs.connections.debug({ ...LOG_EVENTS.ConnectionUpgraded, connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection upgraded');
+    // Asked first: the record would make the connection id's text, which the upgraded connection
+    // would then keep for its life (~130 bytes a WebSocket).
+    const log = this.#options.logs.connections;
+    if (log.isLevelEnabled?.('debug') !== false) log.debug({ ...LOG_EVENTS.ConnectionUpgraded, connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection upgraded');
     const t = this.#transport;
     t.off('data', Http1Connection.#dataListener);
     t.off('end', Http1Connection.#endListener);
@@ -624,7 +627,8 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     // Done with HTTP when the new owner's transport closes: the context already watches for that.
     const completion = this.#completion;
     this.#completion = undefined;
-    if (completion !== undefined) this.ctx.onClosed(() => completion.complete());
+    // A bound method (48 bytes) rather than a closure and its context (~96) kept for the upgrade's life.
+    if (completion !== undefined) this.ctx.onClosed(completion.complete.bind(completion));
     const head = this.#stash ?? Buffer.alloc(0);
     this.#stash = null;
     if (this.#readingPaused) {
