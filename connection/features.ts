@@ -74,6 +74,13 @@ export interface TransportFeature {
 export const TransportFeature = new FeatureKey<TransportFeature>('transport');
 
 /**
+ * What a close request calls: a function, or an object's `handleCloseRequest()` (as the DOM's
+ * `handleEvent`): a protocol's connection registers itself, without a closure that each open
+ * connection would keep.
+ */
+export type CloseRequestListener = (() => void) | { handleCloseRequest(): void };
+
+/**
  * Lets the server ask a connection to finish gracefully (shutdown) without aborting it. A protocol
  * watches for the request and ends the connection at its next safe point: HTTP/1.1 after the
  * response in flight, a line protocol after the current line (Kestrel's
@@ -87,7 +94,9 @@ export interface LifetimeFeature {
    * unregisters it: a listener that outlives its use (a protocol that handed the connection over)
    * would otherwise keep everything it closes over alive for as long as the connection.
    */
-  onCloseRequested(listener: () => void): () => void;
+  onCloseRequested(listener: CloseRequestListener): () => void;
+  /** Unregisters `listener` (what `onCloseRequested`'s returned function does). */
+  offCloseRequested(listener: CloseRequestListener): void;
   /** The same as an AbortSignal (made on first use). */
   readonly closeRequested: AbortSignal;
   requestClose(): void;
@@ -99,26 +108,26 @@ export class ConnectionLifetime implements LifetimeFeature {
   // One listener is kept as itself: most connections have one (their protocol's, or an upgraded
   // connection's WebSocket), and an array grown by a push keeps 17 slots (~180 bytes) for as long
   // as the connection is open.
-  #listeners: (() => void) | (() => void)[] | undefined;
+  #listeners: CloseRequestListener | CloseRequestListener[] | undefined;
   #controller: AbortController | undefined;
 
   get isCloseRequested(): boolean {
     return this.#requested;
   }
 
-  onCloseRequested(listener: () => void): () => void {
+  onCloseRequested(listener: CloseRequestListener): () => void {
     if (this.#requested) {
-      listener();
+      callListener(listener);
       return noop;
     }
     const listeners = this.#listeners;
     if (listeners === undefined) this.#listeners = listener;
-    else if (typeof listeners === 'function') this.#listeners = [listeners, listener];
+    else if (!Array.isArray(listeners)) this.#listeners = [listeners, listener];
     else listeners.push(listener);
-    return () => this.#remove(listener);
+    return () => this.offCloseRequested(listener);
   }
 
-  #remove(listener: () => void): void {
+  offCloseRequested(listener: CloseRequestListener): void {
     const listeners = this.#listeners;
     if (listeners === listener) {
       this.#listeners = undefined;
@@ -143,9 +152,14 @@ export class ConnectionLifetime implements LifetimeFeature {
     this.#controller?.abort();
     const listeners = this.#listeners;
     this.#listeners = undefined;
-    if (typeof listeners === 'function') listeners();
-    else if (listeners !== undefined) for (const l of listeners) l();
+    if (Array.isArray(listeners)) for (const l of listeners) callListener(l);
+    else if (listeners !== undefined) callListener(listeners);
   }
+}
+
+function callListener(listener: CloseRequestListener): void {
+  if (typeof listener === 'function') listener();
+  else listener.handleCloseRequest();
 }
 export const LifetimeFeature = new FeatureKey<LifetimeFeature>('lifetime');
 

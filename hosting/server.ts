@@ -20,7 +20,9 @@ import {
   formatUrl,
   isConnectionLost,
   parseUrl,
+  serveConnection,
   setConnectionEndReason,
+  type ConnectionCompletion,
   type ConnectionContext,
   type ConnectionDelegate,
   type ConnectionListener,
@@ -455,33 +457,32 @@ export class Server {
   }
 
   #run(ctx: ConnectionContext, b: BoundEndpoint): void {
-    const delegate = b.delegate;
     this.#live.add(ctx);
     b.live.add(ctx);
-    ctx.features.set(LifetimeFeature, new ConnectionLifetime());
-    let settled: Promise<void>;
-    try {
-      settled = delegate(ctx);
-    } catch (err) {
-      settled = Promise.reject(err);
-    }
-    settled.then(
-      () => {
-        this.#lingering.add(ctx);
-        ctx.close();
-        this.#forgetWhenClosed(ctx, b);
-      },
-      (err: unknown) => {
-        // The protocols settle normally whatever the client does, so what rejects here is a
-        // connection middleware or handler of the app's: its bug, unless the connection was lost.
-        setConnectionEndReason(ctx, isConnectionLost(err) ? 'transport-closed' : 'pipeline-error');
-        if (isConnectionLost(err)) this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: ctx.id, reason: 'transport-closed', err }, 'Connection pipeline ended: the connection was lost');
-        else this.logger.error({ ...LOG_EVENTS.ConnectionPipelineError, connectionId: ctx.id, err }, 'Unhandled error in the connection pipeline; the connection was aborted');
-        ctx.abort(err);
-        this.#forgetWhenClosed(ctx, b);
-      },
-    );
+    const served = new ServedConnection(ctx, b, this.#pipelineEnded);
+    ctx.features.set(LifetimeFeature, served);
+    // Through the delegate's `serve` when it has one (an endpoint without connection middleware):
+    // no promise and no reaction kept for the connection's life.
+    serveConnection(b.delegate, ctx, served);
   }
+
+  /** A connection's pipeline is done (`failed`: it threw or rejected with `err`). */
+  readonly #pipelineEnded = (served: ServedConnection, failed: boolean, err: unknown): void => {
+    const { ctx, endpoint: b } = served;
+    if (!failed) {
+      this.#lingering.add(ctx);
+      ctx.close();
+      this.#forgetWhenClosed(ctx, b);
+      return;
+    }
+    // The protocols settle normally whatever the client does, so what fails here is a
+    // connection middleware or handler of the app's: its bug, unless the connection was lost.
+    setConnectionEndReason(ctx, isConnectionLost(err) ? 'transport-closed' : 'pipeline-error');
+    if (isConnectionLost(err)) this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: ctx.id, reason: 'transport-closed', err }, 'Connection pipeline ended: the connection was lost');
+    else this.logger.error({ ...LOG_EVENTS.ConnectionPipelineError, connectionId: ctx.id, err }, 'Unhandled error in the connection pipeline; the connection was aborted');
+    ctx.abort(err);
+    this.#forgetWhenClosed(ctx, b);
+  };
 
   /** The connection counts as live until its transport has really closed. */
   #forgetWhenClosed(ctx: ConnectionContext, b: BoundEndpoint): void {
@@ -494,6 +495,35 @@ export class Server {
 
   #assertState(expected: State, call: string): void {
     if (this.#state !== expected) throw new ServerStateError(`${call}() is not allowed once the server is ${this.#state}`);
+  }
+}
+
+/**
+ * One served connection: its `LifetimeFeature`, and the completion its pipeline reports its end
+ * to (the first report counts, as a promise settles once). One object for both, since each is
+ * kept for as long as the connection is open.
+ */
+class ServedConnection extends ConnectionLifetime implements ConnectionCompletion {
+  #settled = false;
+
+  constructor(
+    readonly ctx: ConnectionContext,
+    readonly endpoint: BoundEndpoint,
+    readonly ended: (served: ServedConnection, failed: boolean, err: unknown) => void,
+  ) {
+    super();
+  }
+
+  complete(): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.ended(this, false, undefined);
+  }
+
+  fail(err: unknown): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.ended(this, true, err);
   }
 }
 

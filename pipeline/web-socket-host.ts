@@ -1,11 +1,12 @@
 import type { WebSocket } from 'ws';
-import { LifetimeFeature, LOG_EVENTS, type Logger } from '../connection/index.js';
+import { LifetimeFeature, LOG_EVENTS, type ConnectionContext, type Logger } from '../connection/index.js';
 import { HttpExtendedConnectFeature, HttpUpgradeFeature, type HttpExchange, type UpgradedConnection } from '../protocols/http/index.js';
 import {
   acceptWebSocket,
   isWebSocketRejection,
   type BoundedWebSocket,
   type WebSocketObserver,
+  type WebSocketObserverState,
   type WebSocketOffer,
   type WebSocketSocketOptions,
 } from '../protocols/websocket/index.js';
@@ -80,16 +81,16 @@ export class WebSocketHost implements WebSocketObserver {
   }
 
   #track(ws: BoundedWebSocket, ex: HttpExchange): void {
-    // What is kept lives as long as the socket: the connection's id and lifetime, never the
-    // exchange (which would keep its connection, parser and request alive with it).
+    // What is kept lives as long as the socket: the connection and its lifetime, never the
+    // exchange (which would keep its connection's parser and request alive with it).
     const lifetime = ex.connection.features.get(LifetimeFeature);
+    const state = new SocketState(ws, ex.connection, lifetime);
     // Graceful shutdown: the server asks each connection to close; a socket answers with 1001 and lets
     // the close handshake finish, after which ws ends the transport and the connection is done. Over
     // HTTP/2 many sockets share one connection: the listener goes when its socket does.
-    let release: (() => void) | undefined;
     if (lifetime?.isCloseRequested) queueMicrotask(() => goAway(ws));
-    else if (lifetime !== undefined) release = lifetime.onCloseRequested(() => goAway(ws));
-    ws.observerState = { alive: true, connectionId: ex.connection.id, release };
+    else lifetime?.onCloseRequested(state);
+    ws.observerState = state;
     ws.observer = this;
     this.#sockets.add(ws);
     this.#startKeepAlive();
@@ -122,6 +123,33 @@ export class WebSocketHost implements WebSocketObserver {
       // maxBufferedAmount the ping is refused and the socket closes with 1008.
       ws.ping();
     }
+  }
+}
+
+/**
+ * What the host keeps of one socket, and the socket's graceful-shutdown listener on its connection
+ * (as an object: a closure, and the one that unregistered it, were ~130 bytes each open socket
+ * kept). The connection's id is read when a log line needs it: its text is made on first use.
+ */
+class SocketState implements WebSocketObserverState {
+  alive = true;
+
+  constructor(
+    readonly ws: WebSocket,
+    readonly connection: ConnectionContext,
+    readonly lifetime: LifetimeFeature | undefined,
+  ) {}
+
+  get connectionId(): string {
+    return this.connection.id;
+  }
+
+  handleCloseRequest(): void {
+    goAway(this.ws);
+  }
+
+  release(): void {
+    this.lifetime?.offCloseRequested(this);
   }
 }
 

@@ -1,4 +1,4 @@
-import type { ConnectionDelegate, Logger } from '../connection/index.js';
+import { completingDelegate, serveConnection, type CompletingDelegate, type ConnectionDelegate, type Logger } from '../connection/index.js';
 import type { HttpApplication, ProtocolAdapter, ProtocolAdapterContext, SniffVerdict } from './http/index.js';
 // The preface alone, without node:http2: HTTP/2 itself loads with the first connection that needs it.
 import { sniffHttp2Preface } from './http2/http2-preface.js';
@@ -33,7 +33,7 @@ export class Http2Adapter implements ProtocolAdapter {
  * speaks it, not at import or start. `loading()` is the pending import, `undefined` once loaded:
  * the HTTP terminal awaits it before it restarts the flow of a sniffed connection.
  */
-export interface OnDemandDelegate extends ConnectionDelegate {
+export interface OnDemandDelegate extends CompletingDelegate {
   loading(): Promise<unknown> | undefined;
 }
 
@@ -50,10 +50,13 @@ function onDemand(context: ProtocolAdapterContext, category: string, importFacto
   let delegate: ConnectionDelegate | undefined;
   let pending: Promise<ConnectionDelegate> | undefined;
   const load = (): Promise<ConnectionDelegate> => (pending ??= importFactory().then((make) => (delegate = make(context.app, options))));
-  const serve: ConnectionDelegate = (ctx) => {
-    if (delegate !== undefined) return delegate(ctx);
-    return load().then((d) => (ctx.isClosed ? undefined : d(ctx)));
-  };
+  const serve = completingDelegate((ctx, completion) => {
+    if (delegate !== undefined) return serveConnection(delegate, ctx, completion);
+    load().then(
+      (d) => (ctx.isClosed ? completion.complete() : serveConnection(d, ctx, completion)),
+      (err: unknown) => completion.fail(err),
+    );
+  });
   return Object.assign(serve, { loading: () => (delegate === undefined ? load() : undefined) });
 }
 

@@ -1,8 +1,12 @@
 import {
   TlsFeature,
+  completingDelegate,
   connectionProtocolChannel,
+  serveConnection,
   setConnectionEndReason,
   type Clock,
+  type CompletingDelegate,
+  type ConnectionCompletion,
   type ConnectionEndReason,
   type ConnectionContext,
   type ConnectionDelegate,
@@ -11,7 +15,7 @@ import {
 } from '../connection/index.js';
 import { httpLogs, observeApplication, type Heartbeat, type HttpApplication, type HttpProtocols, type ProtocolAdapter, type ProtocolAdapterContext, type ResolvedHttpOptions, type SniffVerdict } from './http/index.js';
 import { defaultProtocolAdapters, type OnDemandDelegate } from './http-adapters.js';
-import { sniffProtocol } from './protocol-sniff.js';
+import { sniffProtocolThen, type SniffResult } from './protocol-sniff.js';
 // The refusal's bytes only: an HTTP/2-only endpoint refuses a client without loading node:http2.
 import { HTTP2_PREFACE_REFUSAL } from './http2/http2-preface.js';
 
@@ -77,7 +81,7 @@ export function httpConnectionDelegate(
   const byAlpn = new Map<string, ConnectionDelegate>();
   let fallback: ConnectionDelegate | undefined;
   const sniffers: ((head: Buffer) => SniffVerdict)[] = [];
-  const sniffed: ConnectionDelegate[] = [];
+  const sniffing: ConnectionDelegate[] = [];
   for (let i = 0; i < served.length; i++) {
     const adapter = served[i];
     // Later registrations overwrite earlier ones: the last adapter listing an id wins it.
@@ -86,50 +90,53 @@ export function httpConnectionDelegate(
     if (adapter.sniff !== undefined) {
       // Highest precedence first: the last registered adapter is asked first.
       sniffers.unshift(adapter.sniff.bind(adapter));
-      sniffed.unshift(delegates[i]);
+      sniffing.unshift(delegates[i]);
     }
   }
   const noAlpn = fallback ?? delegates[0];
   const timeoutMs = options.limits.requestHeadersTimeoutMs;
 
-  const refuse = (ctx: ConnectionContext, why: string, reason: ConnectionEndReason = 'no-protocol'): Promise<void> => {
+  const refuse = (ctx: ConnectionContext, completion: ConnectionCompletion, why: string, reason: ConnectionEndReason = 'no-protocol'): void => {
     setConnectionEndReason(ctx, reason);
     logger.debug({ connectionId: ctx.id }, why);
-    return Promise.resolve();
+    completion.complete();
   };
 
-  const cleartext = async (ctx: ConnectionContext): Promise<void> => {
-    const result = await sniffProtocol(ctx.transport, sniffers, timeoutMs, clock);
+  // The sniff's verdict, one function for every connection (the sniff carries ctx and completion).
+  const sniffed = (result: SniffResult, ctx: ConnectionContext, completion: ConnectionCompletion): void => {
     // The adapter that claimed the connection takes it paused, as the sniff left it (node:http2 reads
     // the put-back bytes itself); the fallback's flow is restarted here.
-    if (typeof result === 'number') return sniffed[result](ctx);
+    if (typeof result === 'number') return serveConnection(sniffing[result], ctx, completion);
     switch (result) {
       case 'none':
-        if (fallback !== undefined) return resumed(ctx, fallback);
+        if (fallback !== undefined) return resumed(ctx, fallback, completion);
         if (protocols === 'http2') {
           ctx.transport.write(HTTP2_PREFACE_REFUSAL);
-          return refuse(ctx, 'No HTTP/2 preface on an HTTP/2-only endpoint: answered GOAWAY(PROTOCOL_ERROR)');
+          return refuse(ctx, completion, 'No HTTP/2 preface on an HTTP/2-only endpoint: answered GOAWAY(PROTOCOL_ERROR)');
         }
-        return refuse(ctx, 'No protocol adapter recognised the connection: closing');
+        return refuse(ctx, completion, 'No protocol adapter recognised the connection: closing');
       case 'timeout':
-        return refuse(ctx, 'No request within requestHeadersTimeoutMs: closing', 'request-headers-timeout');
+        return refuse(ctx, completion, 'No request within requestHeadersTimeoutMs: closing', 'request-headers-timeout');
       default:
         // The client left before the verdict: its FIN, or the transport closed under it.
         setConnectionEndReason(ctx, ctx.transport.readableEnded ? 'client-end' : 'transport-closed');
-        return undefined;
+        completion.complete();
     }
   };
 
-  return (ctx) => {
+  return completingDelegate((ctx, completion) => {
     const tls = ctx.features.get(TlsFeature);
     if (tls !== undefined) {
       const alpn = tls.alpnProtocol;
       const delegate = alpn === null ? noAlpn : (byAlpn.get(alpn) ?? fallback);
-      return delegate !== undefined ? delegate(ctx) : refuse(ctx, `ALPN chose ${alpn ?? 'nothing'}, which no protocol of this endpoint serves: closing`);
+      if (delegate !== undefined) serveConnection(delegate, ctx, completion);
+      else refuse(ctx, completion, `ALPN chose ${alpn ?? 'nothing'}, which no protocol of this endpoint serves: closing`);
+      return;
     }
-    if (sniffers.length === 0) return fallback !== undefined ? fallback(ctx) : refuse(ctx, 'No protocol adapter for cleartext connections: closing');
-    return cleartext(ctx);
-  };
+    if (sniffers.length > 0) sniffProtocolThen(ctx, sniffers, timeoutMs, clock, sniffed, completion);
+    else if (fallback !== undefined) serveConnection(fallback, ctx, completion);
+    else refuse(ctx, completion, 'No protocol adapter for cleartext connections: closing');
+  });
 }
 
 /**
@@ -137,11 +144,11 @@ export function httpConnectionDelegate(
  * while someone listens) so that metrics count connections per protocol. An on-demand delegate
  * keeps its `loading`.
  */
-function announcing(protocol: string, delegate: ConnectionDelegate): ConnectionDelegate {
-  const announced: ConnectionDelegate = (ctx) => {
+function announcing(protocol: string, delegate: ConnectionDelegate): CompletingDelegate {
+  const announced = completingDelegate((ctx, completion) => {
     if (connectionProtocolChannel.hasSubscribers) connectionProtocolChannel.publish({ connection: ctx, protocol });
-    return delegate(ctx);
-  };
+    serveConnection(delegate, ctx, completion);
+  });
   const loading = (delegate as Partial<OnDemandDelegate>).loading;
   return loading === undefined ? announced : Object.assign(announced, { loading });
 }
@@ -151,10 +158,15 @@ function announcing(protocol: string, delegate: ConnectionDelegate): ConnectionD
  * flow restarts. A protocol still loading (`OnDemandDelegate`) is awaited first: restarted before
  * it listens, the flow would hand its bytes to nobody.
  */
-function resumed(ctx: ConnectionContext, delegate: ConnectionDelegate): Promise<void> {
+function resumed(ctx: ConnectionContext, delegate: ConnectionDelegate, completion: ConnectionCompletion): void {
   const loading = (delegate as Partial<OnDemandDelegate>).loading?.();
-  if (loading !== undefined) return loading.then(() => (ctx.isClosed ? undefined : resumed(ctx, delegate)));
-  const served = delegate(ctx);
+  if (loading !== undefined) {
+    loading.then(
+      () => (ctx.isClosed ? completion.complete() : resumed(ctx, delegate, completion)),
+      (err: unknown) => completion.fail(err),
+    );
+    return;
+  }
+  serveConnection(delegate, ctx, completion);
   ctx.transport.resume();
-  return served;
 }

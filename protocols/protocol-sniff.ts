@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { Clock } from '../connection/index.js';
+import type { Clock, ConnectionCompletion, ConnectionContext } from '../connection/index.js';
 import type { SniffVerdict } from './http/index.js';
 
 /**
@@ -28,21 +28,49 @@ export function sniffProtocol(
   timeoutMs: number,
   clock: Clock,
 ): Promise<SniffResult> {
-  return new Promise((resolve) => {
-    if (transport.destroyed) {
-      resolve('closed');
-      return;
-    }
-    const sniff = new Sniff(transport as Sniffed, sniffers, clock, resolve);
-    (transport as Sniffed)[kSniff] = sniff;
-    transport.on('data', onSniffData);
-    transport.on('end', onSniffClosed);
-    transport.on('close', onSniffClosed);
-    // Middleware may hand the transport over paused; a 'data' listener alone would not start it.
-    transport.resume();
-    if (timeoutMs !== Infinity) sniff.timer = clock.setTimeout(() => sniff.finish('timeout'), timeoutMs);
-  });
+  return new Promise((resolve) => sniff(transport, sniffers, timeoutMs, clock, resolve, undefined, undefined));
 }
+
+/**
+ * `sniffProtocol` for a connection, without a promise: calls `then(result, ctx, completion)` with
+ * the verdict on `ctx.transport`. One `then` serves every connection (the sniff carries the
+ * connection's own arguments), so nothing of the sniff is kept once the verdict is given.
+ */
+export function sniffProtocolThen(
+  ctx: ConnectionContext,
+  sniffers: readonly ((head: Buffer) => SniffVerdict)[],
+  timeoutMs: number,
+  clock: Clock,
+  then: (result: SniffResult, ctx: ConnectionContext, completion: ConnectionCompletion) => void,
+  completion: ConnectionCompletion,
+): void {
+  sniff(ctx.transport, sniffers, timeoutMs, clock, then, ctx, completion);
+}
+
+function sniff<A, B>(
+  transport: Duplex,
+  sniffers: readonly ((head: Buffer) => SniffVerdict)[],
+  timeoutMs: number,
+  clock: Clock,
+  then: (result: SniffResult, a: A, b: B) => void,
+  a: A,
+  b: B,
+): void {
+  if (transport.destroyed) {
+    then('closed', a, b);
+    return;
+  }
+  const state = new Sniff(transport as Sniffed, sniffers, clock, then as OnVerdict, a, b);
+  (transport as Sniffed)[kSniff] = state;
+  transport.on('data', onSniffData);
+  transport.on('end', onSniffClosed);
+  transport.on('close', onSniffClosed);
+  // Middleware may hand the transport over paused; a 'data' listener alone would not start it.
+  transport.resume();
+  if (timeoutMs !== Infinity) state.timer = clock.setTimeout(() => state.finish('timeout'), timeoutMs);
+}
+
+type OnVerdict = (result: SniffResult, a: unknown, b: unknown) => void;
 
 // The transport's listeners are shared by every connection (`this` is the transport), as the
 // protocols' are: per connection they were three closures and their context, each also renamed
@@ -65,7 +93,10 @@ class Sniff {
     readonly transport: Sniffed,
     readonly sniffers: readonly ((head: Buffer) => SniffVerdict)[],
     readonly clock: Clock,
-    readonly resolve: (result: SniffResult) => void,
+    // Not `then`: an object with a `then` method is a thenable.
+    readonly onVerdict: OnVerdict,
+    readonly a: unknown,
+    readonly b: unknown,
   ) {}
 
   onData(chunk: Buffer): void {
@@ -92,6 +123,8 @@ class Sniff {
     if (this.timer !== undefined) this.clock.clearTimer(this.timer);
     transport.pause();
     if (this.seen !== null && result !== 'closed') transport.unshift(this.seen);
-    this.resolve(result);
+    // On a microtask, as an awaited verdict was: the protocol that takes the transport (node:http2
+    // consumes its handle) does so after the 'data' event that decided, not inside it.
+    queueMicrotask(() => this.onVerdict(result, this.a, this.b));
   }
 }

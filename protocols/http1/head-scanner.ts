@@ -1,7 +1,7 @@
 import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
 import { RequestHead, type TargetForm } from './request-head.js';
 import { requestTargetForm } from './request-target.js';
-import type { ParserLimits } from './parser-limits.js';
+import { resolveParserLimits, type ParserLimits } from './parser-limits.js';
 import { KNOWN_METHODS } from '../http/index.js';
 import { CONNECT, FIELD_VALUE, GET, HeaderKind, POST, PRI, TARGET, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
 import {
@@ -412,5 +412,34 @@ export class HeadScanner {
       fields[j + 1] = text.substring(offsets[i + 2], offsets[i + 3]);
     }
     return fields;
+  }
+}
+
+/** The most scanners a pool keeps for reuse: enough for the heads scanned at once, in pieces. */
+const MAX_FREE_SCANNERS = 16;
+
+/**
+ * The head scanners of the connections that share one set of parser limits (an endpoint's). A
+ * connection scans one head at a time, and none between requests: its parser takes a scanner when
+ * a head (or trailer section) begins and gives it back when its empty line is read, so an idle
+ * keep-alive connection holds none (a scanner and its offsets were ~370 bytes each kept). A head
+ * that arrives whole in one read takes and gives back the same scanner: one serves every
+ * connection. A pool keeps at most `MAX_FREE_SCANNERS`; more in use at once are made and dropped.
+ */
+export class HeadScannerPool {
+  readonly limits: Required<ParserLimits>;
+  readonly #free: HeadScanner[] = [];
+
+  constructor(limits: Partial<ParserLimits>) {
+    this.limits = resolveParserLimits(limits);
+  }
+
+  take(): HeadScanner {
+    return this.#free.pop() ?? new HeadScanner(this.limits);
+  }
+
+  /** A scanner taken from this pool that its parser no longer needs (its state is reset on the next `begin…`). */
+  give(scanner: HeadScanner): void {
+    if (this.#free.length < MAX_FREE_SCANNERS) this.#free.push(scanner);
   }
 }

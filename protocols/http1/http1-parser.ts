@@ -1,12 +1,13 @@
 import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
 import type { RequestHead } from './request-head.js';
-import { HeadScanner } from './head-scanner.js';
+import { HeadScannerPool, type HeadScanner } from './head-scanner.js';
 import { ChunkExtensionScanner, EXT_BARE_LF } from './chunk-extension.js';
 import { HEX } from './http1-tokens.js';
-import { DEFAULT_PARSER_LIMITS, resolveParserLimits, type ParserLimits } from './parser-limits.js';
+import { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser-limits.js';
 
 export { RequestHead, assertValidHost, type TargetForm } from './request-head.js';
 export { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser-limits.js';
+export { HeadScannerPool } from './head-scanner.js';
 
 /**
  * Implemented by the connection driver — a class, so the parser's calls stay monomorphic and no
@@ -73,7 +74,9 @@ const CARRY_KEEP = 4096;
  */
 export class Http1Parser {
   readonly #handler: Http1ParserHandler;
-  readonly #scanner: HeadScanner;
+  readonly #scanners: HeadScannerPool;
+  /** The pool's scanner while a head or trailer section is being read (state Head), else null. */
+  #scanner: HeadScanner | null = null;
   readonly #maxExt: number;
 
   #state = S.ReqStart;
@@ -88,14 +91,18 @@ export class Http1Parser {
   #remaining = 0;
   #chunkSize = 0;
   #chunkDigits = 0;
-  readonly #extScanner = new ChunkExtensionScanner();
+  /** Made by the first chunk extension: most connections never see one. */
+  #extScanner: ChunkExtensionScanner | null = null;
   #extBytes = 0;
 
-  constructor(handler: Http1ParserHandler, limits: Partial<ParserLimits> = DEFAULT_PARSER_LIMITS) {
+  /**
+   * `limits`, or a pool of head scanners made for them that parsers share (a connection driver's
+   * parsers should: see `HeadScannerPool`).
+   */
+  constructor(handler: Http1ParserHandler, limits: Partial<ParserLimits> | HeadScannerPool = DEFAULT_PARSER_LIMITS) {
     this.#handler = handler;
-    const resolved = resolveParserLimits(limits);
-    this.#scanner = new HeadScanner(resolved);
-    this.#maxExt = resolved.maxChunkExtensionSize;
+    this.#scanners = limits instanceof HeadScannerPool ? limits : new HeadScannerPool(limits);
+    this.#maxExt = this.#scanners.limits.maxChunkExtensionSize;
   }
 
   get status(): Http1ParserStatus {
@@ -158,6 +165,7 @@ export class Http1Parser {
         this.#state = S.Failed;
         this.#carry = null;
         this.#carryLen = 0;
+        this.#releaseScanner();
       }
       throw err;
     }
@@ -171,10 +179,11 @@ export class Http1Parser {
       // A head began in an earlier chunk: continue it in the carry, where its bytes are
       // contiguous. Take no more than can still fit the limits, so the copy is bounded.
       const before = this.#carryLen;
-      const take = Math.min(len, Math.max(this.#scanner.maxBytes + 1 - before, 1));
+      const scanner = this.#scanner!;
+      const take = Math.min(len, Math.max(scanner.maxBytes + 1 - before, 1));
       this.#appendCarry(chunk, 0, take);
       const carry = this.#carry!;
-      const end = this.#scanner.scan(carry, before, before + take, 0);
+      const end = scanner.scan(carry, before, before + take, 0);
       if (end < 0) return take;
       p = end - before;
       this.#carryLen = 0;
@@ -192,7 +201,7 @@ export class Http1Parser {
             continue;
           }
           if (b === LF) return this.#fail(R.BareLineFeed);
-          this.#scanner.beginRequest();
+          (this.#scanner ??= this.#scanners.take()).beginRequest();
           state = S.Head;
           continue;
         }
@@ -203,7 +212,7 @@ export class Http1Parser {
           continue;
         case S.Head: {
           // With an empty carry, the head (or trailer section) starts in this chunk, at p.
-          const end = this.#scanner.scan(chunk, p, len, p);
+          const end = this.#scanner!.scan(chunk, p, len, p);
           if (end < 0) {
             this.#appendCarry(chunk, p, len);
             this.#state = state;
@@ -253,18 +262,19 @@ export class Http1Parser {
             state = S.ChunkSizeLf;
             continue;
           }
-          this.#extScanner.reset();
+          (this.#extScanner ??= new ChunkExtensionScanner()).reset();
           if (++this.#extBytes > this.#maxExt) return this.#fail(R.ChunkExtensionsTooLarge);
           state = S.ChunkExt;
           continue;
         }
         case S.ChunkExt: {
-          const next = this.#extScanner.scan(chunk, p, len);
+          const ext = this.#extScanner!;
+          const next = ext.scan(chunk, p, len);
           if (next < 0) return this.#fail(next === EXT_BARE_LF ? R.BareLineFeed : R.InvalidChunkExtension);
           this.#extBytes += next - p;
           if (this.#extBytes > this.#maxExt) return this.#fail(R.ChunkExtensionsTooLarge);
           p = next;
-          if (this.#extScanner.done) state = S.ChunkSizeLf;
+          if (ext.done) state = S.ChunkSizeLf;
           continue;
         }
         case S.ChunkSizeLf:
@@ -272,7 +282,7 @@ export class Http1Parser {
           p++;
           if (this.#chunkSize === 0) {
             // The last chunk: trailer fields follow (RFC 9112 §7.1.2), read like a head.
-            this.#scanner.beginTrailers();
+            (this.#scanner ??= this.#scanners.take()).beginTrailers();
             state = S.Head;
           } else {
             this.#remaining = this.#chunkSize;
@@ -327,13 +337,16 @@ export class Http1Parser {
    */
   #headDone(buf: Buffer, base: number, end: number): S {
     if (this.#carry !== null && this.#carry.length > CARRY_KEEP) this.#carry = null;
-    const scanner = this.#scanner;
+    const scanner = this.#scanner!;
     if (scanner.inTrailers) {
       this.#head!.trailers = scanner.trailerFields(buf, base, end);
+      this.#releaseScanner();
       this.#complete();
       return this.#state;
     }
     const head = scanner.requestHead(buf, base, end);
+    // Given back before the handler runs: it may start another parser's head on the same pool.
+    this.#releaseScanner();
     this.#head = head;
     // CONNECT has no body (RFC 9110 §9.3.6): what follows is the tunnel, even with a Content-Length.
     let next = S.ReqStart;
@@ -365,6 +378,13 @@ export class Http1Parser {
     // should not keep a head (and its strings) alive.
     this.#head = null;
     this.#handler.onMessageComplete();
+  }
+
+  #releaseScanner(): void {
+    const scanner = this.#scanner;
+    if (scanner === null) return;
+    this.#scanner = null;
+    this.#scanners.give(scanner);
   }
 
   /** Leaves execute early, at an event boundary: no head is half-scanned there. */

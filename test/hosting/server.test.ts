@@ -6,15 +6,19 @@ import { injectable, inject } from 'tsyringe';
 import {
   ConnectionContext,
   LifetimeFeature,
+  completingDelegate,
+  type ConnectionCompletion,
   type ConnectionListener,
   type Endpoint,
+  type TcpEndpoint,
   type Logger,
   type Transport,
 } from '../../connection/index.js';
 import { LOGGER } from '../../di/index.js';
 import { Server } from '../../hosting/index.js';
 import { MemoryTransport } from '../../transports/index.js';
-import { readAll, readUntil, delay } from '../support/streams.js';
+import { readAll, readUntil, delay, closed } from '../support/streams.js';
+import { MemoryLogger } from '../pipeline/support.js';
 
 test('connection middleware runs in order around the terminal', async () => {
   const server = new Server({ logLevel: 'silent' });
@@ -300,6 +304,119 @@ test('LifetimeFeature.onCloseRequested returns what unregisters its listener: st
   await server.stop(500);
   await readAll(client);
   assert.equal(called, ['kept', 'late']);
+});
+
+/** A terminal served only through `serve`: each connection's first line says how its pipeline ends. */
+function completingTerminal(reports: string[]) {
+  const serve = (ctx: ConnectionContext, completion: ConnectionCompletion): void => {
+    ctx.transport.once('data', (chunk: Buffer) => {
+      const line = chunk.toString().trim();
+      reports.push(line);
+      if (line === 'fail') {
+        completion.fail(new Error('the handler failed'));
+        completion.complete(); // a second report is ignored, as a settled promise stays settled
+      } else {
+        ctx.transport.write(`${line}: reported\n`);
+        completion.complete();
+        completion.fail(new Error('too late'));
+      }
+    });
+  };
+  return Object.assign(
+    async () => {
+      throw new Error('called as a function: the server should have used serve()');
+    },
+    { serve },
+  );
+}
+
+test('a terminal with serve(ctx, completion) on an endpoint without middleware: complete() closes gracefully, fail() aborts and logs, a second report is ignored', async () => {
+  const logger = new MemoryLogger();
+  const server = new Server({ logLevel: 'silent' });
+  server.services.register(LOGGER, { useValue: logger });
+  const reports: string[] = [];
+  server.listen('http://127.0.0.1:0', (ep) => ep.run(completingTerminal(reports)));
+  await server.start();
+  try {
+    const { port } = server.endpoints[0] as TcpEndpoint;
+    const good = net.connect(port, '127.0.0.1');
+    good.write('complete\n');
+    assert.is(await readAll(good), 'complete: reported\n');
+    assert.is(good.errored, null, 'a graceful end, not a reset');
+    const bad = net.connect(port, '127.0.0.1');
+    bad.write('fail\n');
+    assert.is(await readAll(bad), '');
+    await closed(bad);
+    assert.is((bad.errored as { code?: string } | null)?.code, 'ECONNRESET', 'a failed pipeline aborts the connection');
+    await delay(20);
+    assert.equal(reports, ['complete', 'fail']);
+    assert.is(server.stats.active, 0);
+    const errors = logger.errors();
+    assert.is(errors.length, 1, JSON.stringify(errors));
+    assert.match(String(errors[0].message), 'Unhandled error in the connection pipeline');
+  } finally {
+    await server.stop(500);
+  }
+});
+
+test('connection middleware awaits a completing terminal as a promise: next() settles when it completes', async () => {
+  const server = new Server({ logLevel: 'silent' });
+  const order: string[] = [];
+  server.listen('http://memory:completing', (ep) =>
+    ep
+      .use(async (_ctx, next) => {
+        order.push('in');
+        await next();
+        order.push('out');
+      })
+      .run(
+        completingDelegate((ctx, completion) => {
+          ctx.transport.once('data', () => {
+            order.push('terminal');
+            ctx.transport.end('bye\n');
+            completion.complete();
+          });
+        }),
+      ),
+  );
+  await server.start();
+  try {
+    const client = server.getTransport(MemoryTransport).connect('completing');
+    client.write('hi');
+    assert.is(await readAll(client), 'bye\n');
+    await delay(10);
+    assert.equal(order, ['in', 'terminal', 'out']);
+  } finally {
+    await server.stop(500);
+  }
+});
+
+test('LifetimeFeature: an object listener has its handleCloseRequest() called; offCloseRequested unregisters it', async () => {
+  const server = new Server({ logLevel: 'silent' });
+  const called: string[] = [];
+  server.listen('http://memory:object-listener', (ep) =>
+    ep.run(async (ctx) => {
+      const lifetime = ctx.features.get(LifetimeFeature)!;
+      const gone = { handleCloseRequest: () => called.push('gone') };
+      lifetime.onCloseRequested(gone);
+      lifetime.offCloseRequested(gone);
+      await new Promise<void>((resolve) => {
+        lifetime.onCloseRequested({
+          handleCloseRequest() {
+            called.push('kept');
+            resolve();
+          },
+        });
+      });
+      ctx.transport.end();
+    }),
+  );
+  await server.start();
+  const client = server.getTransport(MemoryTransport).connect('object-listener');
+  await delay(20);
+  await server.stop(500);
+  await readAll(client);
+  assert.equal(called, ['kept']);
 });
 
 test('listen() after start() is refused', async () => {

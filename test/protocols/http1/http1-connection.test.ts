@@ -76,4 +76,35 @@ test('a bad request gets 400 and the connection closes', async () => {
   }
 });
 
+test('connections whose heads arrive in pieces at the same time are each answered their own request (the endpoint shares its head scanners)', async () => {
+  const ts = await TestServer.start(hello);
+  try {
+    const heads = ['/first', '/second', '/third'].map((path) => `GET ${path} HTTP/1.1\r\nHost: x\r\nX-Path: ${path}\r\nConnection: close\r\n\r\n`);
+    const clients = heads.map(() => ts.connect());
+    const answers = clients.map((c) => readAll(c));
+    // Every connection has a head half-read before any of them is complete.
+    for (let at = 0; at < Math.max(...heads.map((h) => h.length)); at += 9) {
+      clients.forEach((c, i) => {
+        if (at < heads[i].length) c.write(heads[i].slice(at, at + 9));
+      });
+      await delay(1);
+    }
+    const texts = await Promise.all(answers);
+    texts.forEach((text, i) => {
+      assert.match(text, /^HTTP\/1\.1 200 /, text);
+      assert.ok(text.endsWith(`GET ${['/first', '/second', '/third'][i]}`), text);
+    });
+    // Idle again between requests: a keep-alive connection still parses its next head.
+    const c = ts.connect();
+    c.write('GET /one HTTP/1.1\r\nHost: x\r\n\r\n');
+    await readUntil(c, (t) => t.endsWith('GET /one'));
+    c.write('GET /two HTTP/1.1\r\nHo');
+    await delay(5);
+    c.write('st: x\r\nConnection: close\r\n\r\n');
+    assert.ok((await readAll(c)).endsWith('GET /two'));
+  } finally {
+    await ts.stop();
+  }
+});
+
 test.run();

@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
   DEFAULT_PARSER_LIMITS,
+  HeadScannerPool,
   Http1Parser,
   assertValidHost,
   type ParserLimits,
@@ -215,6 +216,38 @@ const rejections: [string, string, R, number][] = [
 for (const [name, raw, reason, status] of rejections) {
   test(`refuses ${name} (${reason}, ${status}) however it is split`, () => rejects(raw, reason, status));
 }
+
+test('parsers sharing a HeadScannerPool: heads and trailer sections cut into pieces and interleaved parse as if each parser were alone', () => {
+  const pool = new HeadScannerPool({ ...DEFAULT_PARSER_LIMITS, maxRequestHeaderCount: 4 });
+  const inputs = [
+    'GET /a HTTP/1.1\r\nHost: a.example\r\nX-One: 1\r\n\r\nGET /a2 HTTP/1.1\r\nHost: a.example\r\n\r\n',
+    'POST /b HTTP/1.1\r\nHost: b.example\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nabc\r\n0\r\nX-Trailer: t\r\n\r\n',
+    'GET /c HTTP/1.1\r\nHost: c.example\r\nA: 1\r\nB: 2\r\nC: 3\r\nD: 4\r\nE: 5\r\n\r\n',
+  ].map(bytes);
+  for (const size of [1, 2, 5, 7, 13]) {
+    const recorders = inputs.map(() => new Recorder());
+    const parsers = recorders.map((r) => (r.parser = new Http1Parser(r, pool)));
+    const errors: (BadRequestError | null)[] = inputs.map(() => null);
+    // Round robin: every parser has a head half-scanned while the others scan theirs.
+    for (let at = 0; inputs.some((input) => at < input.length); at += size) {
+      inputs.forEach((input, i) => {
+        if (at >= input.length || errors[i] !== null) return;
+        try {
+          parsers[i].execute(input.subarray(at, at + size));
+        } catch (err) {
+          errors[i] = err as BadRequestError;
+        }
+      });
+    }
+    const how = `pieces of ${size}`;
+    assert.equal(recorders[0].messages.map((m) => [m.head.target, m.head.host, m.head.rawHeaders.length]), [['/a', 'a.example', 4], ['/a2', 'a.example', 2]], how);
+    assert.is(errors[0], null, how);
+    const b = recorders[1].messages[0];
+    assert.equal([b.head.target, b.body.toString(), b.head.trailers, b.complete], ['/b', 'abc', ['X-Trailer', 't'], true], how);
+    assert.is(errors[2]?.reason, R.TooManyHeaders, `${how}: the third parser's fifth field is over its limit`);
+    assert.is(recorders[2].messages.length, 0, how);
+  }
+});
 
 test('a dead parser keeps refusing', () => {
   const parser = new Http1Parser(new Recorder());
