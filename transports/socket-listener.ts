@@ -49,7 +49,7 @@ export abstract class SocketListener implements ConnectionListener {
    * Where the connection came from and arrived. `server` is the one (of `listen`'s) that accepted
    * it, for a socket that cannot tell (a unix socket does not know its own path).
    */
-  protected abstract endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint };
+  protected abstract endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint } | undefined;
 
   /** Runs once the servers are closed (the pipe listener removes its socket file). */
   protected async afterUnbind(): Promise<void> {}
@@ -72,7 +72,11 @@ export abstract class SocketListener implements ConnectionListener {
       socket.on('error', ignore);
       // The endpoints are read now, as the socket is accepted: a peer that resets the connection
       // while it waits in the queue would leave node unable to tell its address (getpeername fails).
-      this.#queue.push(this.#connection(socket, server));
+      // A peer that reset before the accept ran (a health check that connects and resets at once)
+      // has no address left to read and nothing left to serve: it is not a connection any more.
+      const ctx = this.#connection(socket, server);
+      if (ctx === undefined) socket.destroy();
+      else this.#queue.push(ctx);
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -127,8 +131,10 @@ export abstract class SocketListener implements ConnectionListener {
     await this.afterUnbind();
   }
 
-  #connection(socket: Socket, server: Server): ConnectionContext {
-    const { local, remote } = this.endpointsOf(socket, server);
+  #connection(socket: Socket, server: Server): ConnectionContext | undefined {
+    const endpoints = this.endpointsOf(socket, server);
+    if (endpoints === undefined) return undefined;
+    const { local, remote } = endpoints;
     const features = new FeatureCollection();
     features.set(TransportFeature, (this.#transportFeature ??= Object.freeze({ name: this.transportName })));
     features.set(SocketFeature, { socket });
@@ -140,7 +146,9 @@ export abstract class SocketListener implements ConnectionListener {
  * A TCP socket's two endpoints, as the socket reports them (IPv4 peers of a dual-stack socket in
  * their IPv4 form); the local one from `locals`, which made it once where it can.
  */
-export function tcpEndpointsOf(socket: Socket, server: Server, locals: TcpLocalEndpoints): { local: Endpoint; remote: Endpoint } {
+export function tcpEndpointsOf(socket: Socket, server: Server, locals: TcpLocalEndpoints): { local: Endpoint; remote: Endpoint } | undefined {
+  // getpeername fails only once the peer has reset the connection.
+  if (socket.remoteAddress === undefined) return undefined;
   return {
     local: locals.of(socket, server),
     remote: { kind: 'tcp', host: unmapIPv4(socket.remoteAddress), port: socket.remotePort ?? 0 },

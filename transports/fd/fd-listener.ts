@@ -45,7 +45,7 @@ export class FdListener extends SocketListener {
     return 'fd';
   }
 
-  protected endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint } {
+  protected endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint } | undefined {
     const unix = this.#unixSockets.get(server);
     return unix === undefined ? tcpEndpointsOf(socket, server, this.#locals) : { local: unix, remote: UNNAMED_PEER };
   }

@@ -39,7 +39,7 @@ export class TcpListener extends SocketListener {
     return 'tcp';
   }
 
-  protected endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint } {
+  protected endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint } | undefined {
     return tcpEndpointsOf(socket, server, this.#locals);
   }
 
