@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { suite } from 'uvu';
 import * as assert from 'uvu/assert';
+import { spawnSync } from 'node:child_process';
 import { createServer, type Server, type Socket } from 'node:net';
 import { container } from 'tsyringe';
 import type { ConnectionContext, ConnectionListener, TcpEndpoint } from '../../connection/index.js';
@@ -147,6 +148,17 @@ test('the connections of an address share its local endpoint; a wildcard bind re
     hosts.push((ctx.localEndpoint as TcpEndpoint).host);
   }
   assert.equal(hosts, ['127.0.0.1', '::1', '::1', '127.0.0.1']);
+});
+
+test('a peer that resets before the accept runs is dropped at accept, not handed on without an address', async () => {
+  const listener = await bind('127.0.0.1');
+  const { port } = listener.endpoint as TcpEndpoint;
+  // spawnSync holds this event loop while a child connects and resets (SO_LINGER 0): the connection
+  // is reset in the kernel's accept queue before node accepts it, as a fast health check's can be.
+  const client = `const s=require('net').connect(${port},'127.0.0.1',()=>{s.resetAndDestroy();setTimeout(()=>process.exit(0),50)})`;
+  assert.is(spawnSync(process.execPath, ['-e', client], { stdio: 'ignore', timeout: 10_000 }).status, 0);
+  const next = await connectAccept(listener, '127.0.0.1');
+  assert.is((next.remoteEndpoint as TcpEndpoint).host, '127.0.0.1', 'the first connection handed on is the next one, with its address');
 });
 
 test('the buffer options become the sockets\' high-water mark (the smaller of the two)', async () => {
