@@ -9,6 +9,7 @@ import {
   InvalidEndpointError,
   formatUrl,
   parseUrl,
+  type FdEndpoint,
   type MemoryEndpoint,
   type ParsedUrl,
   type PipeEndpoint,
@@ -50,6 +51,14 @@ export function checkEndpoint(input: string): ParsedUrl | null {
     case 'memory':
       invariant((endpoint as MemoryEndpoint).name.length > 0, () => where('empty memory name'));
       break;
+    case 'fd': {
+      // A passed descriptor (3 or more) or a systemd FileDescriptorName= (printable ASCII without ':').
+      const { fd, name } = endpoint as FdEndpoint;
+      const byNumber = fd !== undefined && Number.isSafeInteger(fd) && fd >= 3 && name === undefined;
+      const byName = fd === undefined && name !== undefined && name.length > 0 && name.length <= 255 && !/[^\x21-\x39\x3b-\x7e]/.test(name);
+      invariant(byNumber || byName, () => where('descriptor'));
+      break;
+    }
     default:
       invariant(false, () => where(`unknown kind '${endpoint.kind}'`));
   }
