@@ -132,8 +132,13 @@ async function openMany(open, port, count, { batch = 100, timeoutMs = 5000 } = {
 
 /**
  * Warms the server with a few short-lived connections of the same kind, reads VmRSS, opens `count`
- * idle connections, waits `settleMs`, reads VmRSS again and closes them. Result in KiB; `open` is
- * how many were still open when the second reading was taken.
+ * idle connections, waits `settleMs`, reads VmRSS again and closes them: the cold figure, a fresh
+ * server's first `count` connections. Then the same again on the same server: the warm figure, a
+ * server that has held `count` connections before (its young generation already grown, as a server
+ * in service has). The cold figure moves with V8's young-generation sizing (it doubles while the
+ * first connections are kept, by a step of megabytes that depends on what the process allocated
+ * before), the warm one shows what a connection itself holds. Results in KiB; `open` is how many
+ * were still open when the (cold) reading was taken.
  */
 export async function measureIdle(server, { kind = 'h1', count, settleMs }) {
   const open = IDLE_OPENERS[kind];
@@ -141,21 +146,29 @@ export async function measureIdle(server, { kind = 'h1', count, settleMs }) {
   for (const connection of warm.connections) connection.close();
   await sleep(settleMs);
 
+  const cold = await holdIdle(server, open, count, settleMs);
+  await sleep(settleMs);
+  const again = await holdIdle(server, open, count, settleMs);
+  return {
+    startKiB: server.startMemory?.rssKiB ?? NaN,
+    beforeKiB: cold.before,
+    afterKiB: cold.after,
+    perConnectionKiB: (cold.after - cold.before) / count,
+    warmPerConnectionKiB: (again.after - again.before) / count,
+    opened: cold.opened,
+    failed: Math.max(cold.failed, again.failed),
+    open: Math.min(cold.open, again.open),
+  };
+}
+
+/** VmRSS (KiB) before and after opening `count` idle connections; they are closed after the second reading. */
+async function holdIdle(server, open, count, settleMs) {
   const before = server.memory();
   const { connections, failed } = await openMany(open, server.port, count);
   await sleep(settleMs);
   const after = server.memory();
   const stillOpen = connections.filter((c) => c.isOpen()).length;
   for (const connection of connections) connection.close();
-
   if (!before || !after) throw new Error(`${server.name} exited during the idle-connection test`);
-  return {
-    startKiB: server.startMemory?.rssKiB ?? NaN,
-    beforeKiB: before.rssKiB,
-    afterKiB: after.rssKiB,
-    perConnectionKiB: (after.rssKiB - before.rssKiB) / count,
-    opened: connections.length,
-    failed,
-    open: stillOpen,
-  };
+  return { before: before.rssKiB, after: after.rssKiB, opened: connections.length, failed, open: stillOpen };
 }
