@@ -27,6 +27,15 @@
 // Later (issue 12, body pieces): `--reuse --stream`, 6,000 requests: 14 -> 11 scavenges with the
 // parser handing a read that is all body to onBody as is (no subarray per read); user CPU per
 // request 49-52 vs 48-59 µs (no difference).
+// What this bench cannot show (issue 12, over sockets under wrk -c64, /proc/<pid>/stat minflt and
+// strace -c): the server's syscalls per request match node:http's (17.6-17.9 reads, 17.6-18.9
+// writes), but tiercel takes 29-53 minor page faults and ~1.4 brk calls per request where
+// node:http takes 3-7 and none, and scavenges half as often (27-31 vs 63 per 5 s run). Each read
+// is a fresh 64 KiB malloc (node:net's read buffer; node:http's parser reads into one reused
+// buffer instead), freed only when a scavenge finds it dead: fewer scavenges free more at once,
+// glibc trims the heap top and the next reads fault its pages back in. With
+// MALLOC_TRIM_THRESHOLD_=64 MiB given to both servers, tiercel's faults fell to 2 per request and
+// its CPU per request 1039 -> 709 µs (node:http 816 -> 754): that churn is the row's gap.
 import 'reflect-metadata';
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
