@@ -35,7 +35,8 @@
 // buffer instead), freed only when a scavenge finds it dead: fewer scavenges free more at once,
 // glibc trims the heap top and the next reads fault its pages back in. With
 // MALLOC_TRIM_THRESHOLD_=64 MiB given to both servers, tiercel's faults fell to 2 per request and
-// its CPU per request 1039 -> 709 µs (node:http 816 -> 754): that churn is the row's gap.
+// its CPU per request 1039 -> 709 µs (node:http 816 -> 754) in one contended run (1443 -> 840 in
+// another): most of the row's gap.
 import 'reflect-metadata';
 import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
