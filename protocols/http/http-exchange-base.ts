@@ -48,6 +48,9 @@ class BodyState {
   sink: BodySink | undefined = undefined;
   /** The sink refused a chunk: reading is paused until it drains. */
   sinkFull = false;
+  /** The sink's drain callbacks, made on its first refusal and kept for the rest of the body. */
+  onSinkDrained: (() => void) | undefined = undefined;
+  onSinkFailed: ((err: unknown) => void) | undefined = undefined;
   reader: Reader | undefined = undefined;
   error: unknown = undefined;
   continueSent = false;
@@ -296,11 +299,11 @@ export abstract class HttpExchangeBase implements HttpExchange {
     b.sinkFull = true;
     this.pauseBodyFlow();
     sink.drain().then(
-      () => {
+      (b.onSinkDrained ??= () => {
         b.sinkFull = false;
         if (b.error === undefined && !b.discarding) this.resumeBodyFlow();
-      },
-      (err: unknown) => this.failBody(err),
+      }),
+      (b.onSinkFailed ??= (err: unknown) => this.failBody(err)),
     );
   }
 

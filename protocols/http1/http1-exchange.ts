@@ -212,9 +212,7 @@ export class Http1Exchange extends HttpExchangeBase implements HttpUpgradeFeatur
     this.#count(size);
     switch (this.#framing) {
       case Framing.Chunked:
-        this.#output.emit(size.toString(16) + '\r\n');
-        this.#emitBody(chunk, size);
-        return this.#output.emit('\r\n');
+        return this.#output.emitChunk(typeof chunk === 'string' && size !== chunk.length ? Buffer.from(chunk, 'utf8') : chunk, size);
       case Framing.Length:
       case Framing.Close:
         return this.#emitBody(chunk, size);

@@ -19,7 +19,7 @@ export { HeadScannerPool } from './head-scanner.js';
 export interface Http1ParserHandler {
   /** Once per request, after the empty line and before any body byte. */
   onRequestHead(head: RequestHead): void;
-  /** A piece of the (de-chunked) body: a subarray of the chunk given to `execute`, not a copy. */
+  /** A piece of the (de-chunked) body: the chunk given to `execute` or a subarray of it, never a copy. */
   onBody(chunk: Buffer): void;
   /** After the body, or right after onRequestHead when there is none. Trailers are on the head. */
   onMessageComplete(): void;
@@ -50,6 +50,14 @@ const LF = 0x0a;
 const MAX_CHUNK_SIZE = 2 ** 53;
 // A carry buffer that grew for one huge head is dropped afterwards, not kept per connection.
 const CARRY_KEEP = 4096;
+
+/**
+ * chunk[start, end) for `onBody`: the chunk itself when the piece is all of it, as most reads of a
+ * large body are (a subarray is a new Buffer object per read, ~16 per MiB echoed).
+ */
+function bodyPiece(chunk: Buffer, start: number, end: number): Buffer {
+  return start === 0 && end === chunk.length ? chunk : chunk.subarray(start, end);
+}
 
 /**
  * A strict, push-based HTTP/1.1 request parser (RFC 9112). Feed it the bytes of a connection in
@@ -228,7 +236,7 @@ export class Http1Parser {
           const n = Math.min(this.#remaining, len - p);
           const end = p + n;
           this.#remaining -= n;
-          this.#handler.onBody(chunk.subarray(p, end));
+          this.#handler.onBody(bodyPiece(chunk, p, end));
           p = end;
           if (this.#remaining === 0) {
             this.#complete();
@@ -305,7 +313,7 @@ export class Http1Parser {
               state = S.ChunkDataCr;
             }
           }
-          this.#handler.onBody(chunk.subarray(p, end));
+          this.#handler.onBody(bodyPiece(chunk, p, end));
           p = next;
           if (this.#paused) return this.#stop(p, state);
           continue;

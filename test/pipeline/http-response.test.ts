@@ -2,6 +2,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createHook } from 'node:async_hooks';
 import { Readable } from 'node:stream';
+import { DEFAULT_MAX_WRITE_BUFFER_SIZE } from '../../connection/index.js';
 import { ApplicationBuilder, HttpError, type HttpContext } from '../../pipeline/index.js';
 import type { HttpApplication, HttpExchange } from '../../protocols/http/index.js';
 import { MemoryLogger, serve } from './support.js';
@@ -196,6 +197,30 @@ test('write() is sync when the transport takes the chunk and returns a drain pro
     assert.is(kinds[0], 'sync');
     assert.ok(kinds.includes('promise'), `a 256 KiB write should fill a 64 KiB buffer: ${kinds.join(',')}`);
     assert.is(kinds[kinds.length - 1], 'ERR_TIERCEL_RESPONSE_ENDED');
+  });
+});
+
+test('chunked write(): a chunk as large as the transport buffer that left at once is sync, and the body arrives whole', async () => {
+  // Each chunk (size line, data, CRLF) leaves in one corked write; the cork must not make a write
+  // that left at once look refused. The in-memory transport takes a write at once while its client
+  // end has room (1 MiB): the first writes here are sync.
+  const CHUNK = DEFAULT_MAX_WRITE_BUFFER_SIZE;
+  const COUNT = 8;
+  const kinds: string[] = [];
+  const app = new ApplicationBuilder().run(async (ctx) => {
+    for (let i = 0; i < COUNT; i++) {
+      const r = ctx.response.write(Buffer.alloc(CHUNK, 0x61 + i));
+      kinds.push(r === undefined ? 'sync' : 'promise');
+      if (r) await r;
+    }
+  });
+  await serve(app, async (server) => {
+    const res = await server.fetch('/');
+    assert.is(res.headers.get('transfer-encoding'), 'chunked');
+    const body = Buffer.from(await res.arrayBuffer());
+    assert.is(body.length, COUNT * CHUNK);
+    for (let i = 0; i < COUNT; i++) assert.is(body[i * CHUNK + CHUNK - 1], 0x61 + i, `chunk ${i} in order`);
+    assert.equal(kinds.slice(0, 4), ['sync', 'sync', 'sync', 'sync'], kinds.join(','));
   });
 });
 
