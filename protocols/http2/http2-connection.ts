@@ -1,6 +1,17 @@
 import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { ConnectionAbortedError, LifetimeFeature, TiercelError, LOG_EVENTS, isConnectionLost, setConnectionEndReason, type ConnectionContext, type ConnectionEndReason, type Logger } from '../../connection/index.js';
+import {
+  ConnectionAbortedError,
+  LifetimeFeature,
+  TiercelError,
+  LOG_EVENTS,
+  isConnectionLost,
+  setConnectionEndReason,
+  type ConnectionCompletion,
+  type ConnectionContext,
+  type ConnectionEndReason,
+  type Logger,
+} from '../../connection/index.js';
 import {
   HttpProtocolError,
   rejectionReason,
@@ -140,8 +151,8 @@ export class Http2Connection implements HeartbeatHandler {
   #resets: PerSecond | undefined;
   #pings: PerSecond | undefined;
   #rejects: PerSecond | undefined;
-  /** Settles `run()`'s promise when the session closes. */
-  #resolveRun: (() => void) | undefined;
+  /** Told when the session has closed (`serve`). */
+  #completion: ConnectionCompletion | undefined;
   #pingSentAt = 0;
   /** SETTINGS frames are to count toward `maxPingsPerSecond` once the client's first one is read. */
   #settingsPending = false;
@@ -195,13 +206,22 @@ export class Http2Connection implements HeartbeatHandler {
 
   /** Serves the connection; resolves when the HTTP/2 session has closed. */
   run(): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.serve({ complete: resolve, fail: reject }));
+  }
+
+  /**
+   * Serves the connection and calls `completion.complete()` when the HTTP/2 session has closed:
+   * `run()` without a promise, and the reaction that awaits it, kept for the connection's life.
+   */
+  serve(completion: ConnectionCompletion): void {
     const transport = this.ctx.transport;
-    if (transport.destroyed) return Promise.resolve();
+    if (transport.destroyed) {
+      completion.complete();
+      return;
+    }
     const session = this.#engine.attach(transport) as Owned<ServerHttp2Session>;
     this.#session = session;
-    const done = new Promise<void>((resolve) => {
-      this.#resolveRun = resolve;
-    });
+    this.#completion = completion;
     // The listeners are shared by every connection and find theirs through a symbol on the
     // session and the transport (`this` is the emitter): bound per connection, they were seven
     // closures and three `once` wrappers kept by each idle connection.
@@ -227,10 +247,9 @@ export class Http2Connection implements HeartbeatHandler {
     this.#readAtCheck = bytesRead(transport);
     this.#checkedAt = this.#options.heartbeat.now;
     this.#options.heartbeat.add(this);
-    // A closure made here, not an arrow-function field: V8 gave each such field's function its own
-    // map and a dictionary of properties, ~380 bytes that each idle connection kept.
-    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(() => this.#onCloseRequested());
-    return done;
+    // The connection itself is the listener (`handleCloseRequest`): a closure and its context
+    // were ~100 bytes each idle connection kept.
+    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(this);
   }
 
   /**
@@ -455,7 +474,8 @@ export class Http2Connection implements HeartbeatHandler {
 
   // ---- session lifetime ------------------------------------------------------------------
 
-  #onCloseRequested(): void {
+  /** The server asked the connection to close (the connection is its `LifetimeFeature` listener). */
+  handleCloseRequest(): void {
     // The first reason is kept: a keep-alive timeout said its own before calling this.
     this.#ending('server-shutdown');
     // GOAWAY with the last stream id: streams in flight finish, new ones are refused, and the
@@ -549,9 +569,9 @@ export class Http2Connection implements HeartbeatHandler {
     c.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: c.ctx.id, reason: c.#endReason }, 'HTTP/2 connection done');
     c.#options.heartbeat.delete(c);
     c.ctx.transport.off('end', Http2Connection.#onTransportEnd);
-    const resolve = c.#resolveRun;
-    c.#resolveRun = undefined;
-    resolve?.();
+    const completion = c.#completion;
+    c.#completion = undefined;
+    completion?.complete();
   };
 
   // ---- timeouts --------------------------------------------------------------------------
@@ -573,7 +593,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
       this.#ending('keep-alive-timeout');
       this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive timeout');
-      this.#onCloseRequested();
+      this.handleCloseRequest();
       return;
     }
     this.#checkPing(s, now, idleFor);
