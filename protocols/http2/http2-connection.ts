@@ -1,6 +1,18 @@
-import http2, { type IncomingHttpHeaders, type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
+import { EventEmitter } from 'node:events';
+import http2, { type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { ConnectionAbortedError, LifetimeFeature, TiercelError, LOG_EVENTS, isConnectionLost, setConnectionEndReason, type ConnectionContext, type ConnectionEndReason, type Logger } from '../../connection/index.js';
+import {
+  ConnectionAbortedError,
+  LifetimeFeature,
+  TiercelError,
+  LOG_EVENTS,
+  isConnectionLost,
+  setConnectionEndReason,
+  type ConnectionCompletion,
+  type ConnectionContext,
+  type ConnectionEndReason,
+  type Logger,
+} from '../../connection/index.js';
 import {
   HttpProtocolError,
   rejectionReason,
@@ -17,6 +29,9 @@ import { Http2Exchange, Output } from './http2-exchange.js';
 import { readRequestHead, type Http2HeadLimits } from './http2-request-head.js';
 
 const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
+
+/** What the session's `emit` calls for the events the connection does not handle itself. */
+const emitEvent = EventEmitter.prototype.emit;
 
 /**
  * How long a connection the server is closing (GOAWAY sent, no stream left) waits for the client
@@ -140,8 +155,8 @@ export class Http2Connection implements HeartbeatHandler {
   #resets: PerSecond | undefined;
   #pings: PerSecond | undefined;
   #rejects: PerSecond | undefined;
-  /** Settles `run()`'s promise when the session closes. */
-  #resolveRun: (() => void) | undefined;
+  /** Told when the session has closed (`serve`). */
+  #completion: ConnectionCompletion | undefined;
   #pingSentAt = 0;
   /** SETTINGS frames are to count toward `maxPingsPerSecond` once the client's first one is read. */
   #settingsPending = false;
@@ -195,28 +210,36 @@ export class Http2Connection implements HeartbeatHandler {
 
   /** Serves the connection; resolves when the HTTP/2 session has closed. */
   run(): Promise<void> {
+    return new Promise<void>((resolve, reject) => this.serve({ complete: resolve, fail: reject }));
+  }
+
+  /**
+   * Serves the connection and calls `completion.complete()` when the HTTP/2 session has closed:
+   * `run()` without a promise, and the reaction that awaits it, kept for the connection's life.
+   */
+  serve(completion: ConnectionCompletion): void {
     const transport = this.ctx.transport;
-    if (transport.destroyed) return Promise.resolve();
+    if (transport.destroyed) {
+      completion.complete();
+      return;
+    }
     const session = this.#engine.attach(transport) as Owned<ServerHttp2Session>;
     this.#session = session;
-    const done = new Promise<void>((resolve) => {
-      this.#resolveRun = resolve;
-    });
-    // The listeners are shared by every connection and find theirs through a symbol on the
-    // session and the transport (`this` is the emitter): bound per connection, they were seven
-    // closures and three `once` wrappers kept by each idle connection.
+    this.#completion = completion;
+    // The session's events reach the connection through the session's own `emit`, shared by every
+    // connection (`#emit`), which finds it through a symbol: listeners for stream, error, close,
+    // goaway and the settings ACK grew the session's event table past node's own five entries (192
+    // bytes more that each idle connection kept), and each 'stream' went through the generic emit
+    // (an arguments array per request).
     session[kConnection] = this;
-    session.on('stream', Http2Connection.#onStream);
-    session.on('error', Http2Connection.#onSessionError);
-    session.on('close', Http2Connection.#onSessionClose);
-    session.on('goaway', Http2Connection.#onGoaway);
-    // Only with a listener does node:http2 report these frames at all. SETTINGS are counted once
+    session.emit = Http2Connection.#emit;
+    // Only with a listener does node:http2 report PING frames at all. SETTINGS are counted once
     // the client's own first one (RFC 9113 §3.4: part of its preface) has been read: reported, it
     // made node:http2 build and keep a settings object on every session (~240 bytes kept, ~500
-    // allocated). The client acknowledges ours only after sending it, so the ACK arms the count.
+    // allocated). The client acknowledges ours only after sending it, so the ACK (the
+    // 'localSettings' node:http2 emits with or without a listener) arms the count.
     if (this.#options.http2.maxPingsPerSecond !== Infinity) {
       session.on('ping', Http2Connection.#onPing);
-      session.on('localSettings', Http2Connection.#countSettings);
       this.#settingsPending = true;
     }
     // node:http2 closes a session when its net.Socket ends only because such a socket ends itself
@@ -227,10 +250,9 @@ export class Http2Connection implements HeartbeatHandler {
     this.#readAtCheck = bytesRead(transport);
     this.#checkedAt = this.#options.heartbeat.now;
     this.#options.heartbeat.add(this);
-    // A closure made here, not an arrow-function field: V8 gave each such field's function its own
-    // map and a dictionary of properties, ~380 bytes that each idle connection kept.
-    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(() => this.#onCloseRequested());
-    return done;
+    // The connection itself is the listener (`handleCloseRequest`): a closure and its context
+    // were ~100 bytes each idle connection kept.
+    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(this);
   }
 
   /**
@@ -269,8 +291,31 @@ export class Http2Connection implements HeartbeatHandler {
 
   // ---- streams ---------------------------------------------------------------------------
 
-  static readonly #onStream = function (this: Owned<ServerHttp2Session>, stream: ServerHttp2Stream, _headers: IncomingHttpHeaders, flags: number, raw: string[]): void {
-    this[kConnection]!.#stream(stream, flags, raw);
+  /**
+   * The session's `emit` (see `serve`): the events the connection acts on are handled here, any
+   * other goes to the listeners as usual (node:http2's own, and PING and SETTINGS counting).
+   */
+  static readonly #emit = function (this: Owned<ServerHttp2Session>, event: string | symbol, a?: unknown, _b?: unknown, c?: unknown, d?: unknown): boolean {
+    const conn = this[kConnection]!;
+    switch (event) {
+      case 'stream':
+        // (stream, headers, flags, rawHeaders): node's header object is left unread.
+        conn.#stream(a as ServerHttp2Stream, c as number, d as string[]);
+        return true;
+      case 'error':
+        conn.#sessionError(a as Error);
+        return true;
+      case 'close':
+        conn.#sessionClosed();
+        return true;
+      case 'goaway':
+        conn.#clientGoaway();
+        return true;
+      case 'localSettings':
+        if (conn.#settingsPending) conn.#armSettingsCount(this);
+        return true;
+    }
+    return Reflect.apply(emitEvent, this, arguments) as boolean;
   };
 
   #stream(stream: ServerHttp2Stream, flags: number, raw: string[]): void {
@@ -402,16 +447,10 @@ export class Http2Connection implements HeartbeatHandler {
   /**
    * The client acknowledged the server's SETTINGS (node:http2 emits 'localSettings' with or without
    * a listener): from now on its SETTINGS frames count with its PINGs. A client that never
-   * acknowledges is counted from the first heartbeat on (`#armSettingsCount`).
+   * acknowledges is counted from the first heartbeat on.
    */
-  static readonly #countSettings = function (this: Owned<ServerHttp2Session>): void {
-    this[kConnection]!.#armSettingsCount(this);
-  };
-
   #armSettingsCount(s: ServerHttp2Session): void {
-    if (!this.#settingsPending) return;
     this.#settingsPending = false;
-    s.off('localSettings', Http2Connection.#countSettings);
     s.on('remoteSettings', Http2Connection.#onPing);
   }
 
@@ -455,7 +494,8 @@ export class Http2Connection implements HeartbeatHandler {
 
   // ---- session lifetime ------------------------------------------------------------------
 
-  #onCloseRequested(): void {
+  /** The server asked the connection to close (the connection is its `LifetimeFeature` listener). */
+  handleCloseRequest(): void {
     // The first reason is kept: a keep-alive timeout said its own before calling this.
     this.#ending('server-shutdown');
     // GOAWAY with the last stream id: streams in flight finish, new ones are refused, and the
@@ -523,36 +563,33 @@ export class Http2Connection implements HeartbeatHandler {
     s.destroy();
   }
 
-  static readonly #onSessionError = function (this: Owned<ServerHttp2Session>, err: Error): void {
-    const c = this[kConnection]!;
+  #sessionError(err: Error): void {
     // nghttp2's connection errors (a frame that breaks the protocol), or the socket's (a reset);
     // a cause of ours came first.
-    c.#ending(isConnectionLost(err) ? 'transport-closed' : 'protocol-error');
-    c.logger.debug({ ...LOG_EVENTS.Http2ConnectionError, connectionId: c.ctx.id, err }, 'HTTP/2 session error');
-  };
+    this.#ending(isConnectionLost(err) ? 'transport-closed' : 'protocol-error');
+    this.logger.debug({ ...LOG_EVENTS.Http2ConnectionError, connectionId: this.ctx.id, err }, 'HTTP/2 session error');
+  }
 
   /**
    * The client sent GOAWAY (a node:http2 client's `session.close()`): node:http2 lets the streams
    * in flight finish and then closes the session. Not reported for the server's own GOAWAY.
    */
-  static readonly #onGoaway = function (this: Owned<ServerHttp2Session>): void {
-    const c = this[kConnection]!;
-    c.#ending('client-goaway');
-    c.logger.debug({ connectionId: c.ctx.id, streams: c.#inFlight }, 'The client sent GOAWAY: closing the session once its streams are done');
-  };
+  #clientGoaway(): void {
+    this.#ending('client-goaway');
+    this.logger.debug({ connectionId: this.ctx.id, streams: this.#inFlight }, 'The client sent GOAWAY: closing the session once its streams are done');
+  }
 
-  static readonly #onSessionClose = function (this: Owned<ServerHttp2Session>): void {
-    const c = this[kConnection]!;
-    c.#closing = true;
+  #sessionClosed(): void {
+    this.#closing = true;
     // No cause seen: the transport went away under the session (a reset, a client that vanished).
-    c.#ending('transport-closed');
-    c.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: c.ctx.id, reason: c.#endReason }, 'HTTP/2 connection done');
-    c.#options.heartbeat.delete(c);
-    c.ctx.transport.off('end', Http2Connection.#onTransportEnd);
-    const resolve = c.#resolveRun;
-    c.#resolveRun = undefined;
-    resolve?.();
-  };
+    this.#ending('transport-closed');
+    this.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/2 connection done');
+    this.#options.heartbeat.delete(this);
+    this.ctx.transport.off('end', Http2Connection.#onTransportEnd);
+    const completion = this.#completion;
+    this.#completion = undefined;
+    completion?.complete();
+  }
 
   // ---- timeouts --------------------------------------------------------------------------
 
@@ -573,7 +610,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
       this.#ending('keep-alive-timeout');
       this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive timeout');
-      this.#onCloseRequested();
+      this.handleCloseRequest();
       return;
     }
     this.#checkPing(s, now, idleFor);

@@ -1,4 +1,4 @@
-import type { ConnectionDelegate, Logger } from '../../connection/index.js';
+import { completingDelegate, type CompletingDelegate, type Logger } from '../../connection/index.js';
 import { KNOWN_METHODS, type Heartbeat, type HttpLogs, type HttpApplication, type ResolvedHttpOptions } from '../http/index.js';
 import { Http2Connection, type Http2ConnectionOptions } from './http2-connection.js';
 import { Http2Engine } from './http2-engine.js';
@@ -15,7 +15,7 @@ export interface Http2DelegateOptions extends ResolvedHttpOptions {
  * are the client preface (h2c with prior knowledge, or TLS with ALPN `h2`). One nghttp2 server per
  * delegate, made on the first connection.
  */
-export function http2Delegate(app: HttpApplication, options: Http2DelegateOptions): ConnectionDelegate {
+export function http2Delegate(app: HttpApplication, options: Http2DelegateOptions): CompletingDelegate {
   const connectionOptions: Http2ConnectionOptions = {
     limits: options.limits,
     http2: options.http2,
@@ -29,5 +29,8 @@ export function http2Delegate(app: HttpApplication, options: Http2DelegateOption
     logs: options.logs,
   };
   let engine: Http2Engine | undefined;
-  return (ctx) => new Http2Connection(ctx, app, (engine ??= new Http2Engine(options.limits, options.http2)), connectionOptions).run();
+  // Served by callback (`serve`): no promise and no reaction kept for the connection's life.
+  return completingDelegate((ctx, completion) =>
+    new Http2Connection(ctx, app, (engine ??= new Http2Engine(options.limits, options.http2)), connectionOptions).serve(completion),
+  );
 }

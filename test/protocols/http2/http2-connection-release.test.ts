@@ -1,6 +1,8 @@
 // What an HTTP/2 connection leaves behind on its transport: its listeners are shared by every
 // connection and found through the session, so the transport must be let go of by the time the
 // connection completes (a listener left on a kept-alive transport would keep the connection too).
+// Without connection middleware the server serves it by callback (no promise): its end and a
+// close the server requests must still reach it.
 import 'reflect-metadata';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -60,6 +62,38 @@ test('an HTTP/2 connection completes when its session closes and leaves no liste
     assert.is(seen.length, 2);
   } finally {
     await server.stop(1_000);
+  }
+});
+
+test('without connection middleware an HTTP/2 connection leaves the server when its session closes, and a stop closes it with GOAWAY', async () => {
+  const server = new Server({ logLevel: 'silent' });
+  server.useHttp(app);
+  server.listen('http://127.0.0.1:0');
+  await server.start();
+  const port = (server.endpoints[0] as TcpEndpoint).port;
+  let stopped = false;
+  try {
+    const first = http2.connect(`http://127.0.0.1:${port}`);
+    first.on('error', () => {});
+    assert.is((await get(first, '/')).status, 200);
+    assert.is(server.stats.active, 1);
+    first.close();
+    await eventually('the connection left the server after the client closed its session', () => server.stats.active === 0);
+
+    const second = http2.connect(`http://127.0.0.1:${port}`);
+    second.on('error', () => {});
+    assert.is((await get(second, '/')).status, 200);
+    const goaway = new Promise<number>((resolve) => second.once('goaway', (code: number) => resolve(code)));
+    // The stop's timeout is far longer than the test: it completes only if the connection heard
+    // the close request and its end was reported.
+    const stop = server.stop(30_000);
+    assert.is(await goaway, http2.constants.NGHTTP2_NO_ERROR);
+    await stop;
+    stopped = true;
+    assert.is(server.stats.active, 0);
+    second.destroy();
+  } finally {
+    if (!stopped) await server.stop(1_000);
   }
 });
 
