@@ -638,7 +638,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     upgrades.reserve(this.ctx);
     this.ctx.onClosed(new UpgradedConnectionEnd(upgrades, this.ctx, this.#completion));
     this.#completion = undefined;
-    const head = this.#stash ?? Buffer.alloc(0);
+    const head = this.#stash ?? NOTHING_READ_AHEAD;
     this.#stash = null;
     if (this.#readingPaused) {
       this.#readingPaused = false;
@@ -701,6 +701,9 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 }
 
 function noop(): void {}
+
+/** The `head` of an upgrade with no bytes read past the request: empty, so one serves every upgrade. */
+const NOTHING_READ_AHEAD = Buffer.alloc(0);
 
 /** An upgraded connection's end: one fewer upgrade, and the connection is done with HTTP. */
 class UpgradedConnectionEnd {
