@@ -22,6 +22,17 @@ export interface ConnectionContextInit {
  */
 export type ConnectionCloseKind = 'end' | 'abort';
 
+/**
+ * What `ConnectionContext.onClosed` calls: a function, or an object's `handleConnectionClosed()`
+ * (as `CloseRequestListener`), so that whoever waits for the end need not keep a closure for it.
+ */
+export type ConnectionClosedListener = ((reason: Error) => void) | { handleConnectionClosed(reason: Error): void };
+
+function callClosedListener(listener: ConnectionClosedListener, reason: Error): void {
+  if (typeof listener === 'function') listener(reason);
+  else listener.handleConnectionClosed(reason);
+}
+
 /** Where the shared 'close' listener finds the context of the transport it was accepted on. */
 const kContext = Symbol('tiercel.connection-context');
 type Owned = Duplex & { [kContext]?: ConnectionContext };
@@ -59,7 +70,9 @@ export class ConnectionContext {
   #controller: AbortController | undefined;
   #closedReason: Error | undefined;
   #closeKind: ConnectionCloseKind | undefined;
-  #onClosed: ((reason: Error) => void)[] | undefined;
+  // One listener is kept as itself: most connections have one, and an upgraded one keeps it for as
+  // long as its new owner keeps the transport open.
+  #onClosed: ConnectionClosedListener | ConnectionClosedListener[] | undefined;
   /** `close()` was called: our output is complete, only the peer's FIN is awaited. */
   #closing = false;
   readonly #original: Duplex;
@@ -131,13 +144,15 @@ export class ConnectionContext {
    * Calls `listener` once when the connection ends (at once if it has): the cheap form of
    * `closed.addEventListener('abort', …)`, with no AbortController behind it.
    */
-  onClosed(listener: (reason: Error) => void): void {
-    if (this.#closedReason !== undefined) listener(this.#closedReason);
+  onClosed(listener: ConnectionClosedListener): void {
+    const listeners = this.#onClosed;
+    if (this.#closedReason !== undefined) callClosedListener(listener, this.#closedReason);
+    else if (listeners === undefined) this.#onClosed = listener;
+    else if (!Array.isArray(listeners)) this.#onClosed = [listeners, listener];
     // Arrays of exactly their length while short: a push reserves 16 more slots (~70 bytes) that
     // an open connection keeps, and most have one or two of these listeners.
-    else if (this.#onClosed === undefined) this.#onClosed = [listener];
-    else if (this.#onClosed.length < 4) this.#onClosed = [...this.#onClosed, listener];
-    else this.#onClosed.push(listener);
+    else if (listeners.length < 4) this.#onClosed = [...listeners, listener];
+    else listeners.push(listener);
   }
 
   #markClosed(reason: Error, kind: ConnectionCloseKind): void {
@@ -147,7 +162,8 @@ export class ConnectionContext {
     this.#controller?.abort(reason);
     const listeners = this.#onClosed;
     this.#onClosed = undefined;
-    if (listeners !== undefined) for (const l of listeners) l(reason);
+    if (Array.isArray(listeners)) for (const l of listeners) callClosedListener(l, reason);
+    else if (listeners !== undefined) callClosedListener(listeners, reason);
   }
 
   /**

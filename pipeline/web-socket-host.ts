@@ -84,7 +84,7 @@ export class WebSocketHost implements WebSocketObserver {
     // What is kept lives as long as the socket: the connection and its lifetime, never the
     // exchange (which would keep its connection's parser and request alive with it).
     const lifetime = ex.connection.features.get(LifetimeFeature);
-    const state = new SocketState(ws, ex.connection, lifetime);
+    const state = new SocketState(ws, ex.connection);
     // Graceful shutdown: the server asks each connection to close; a socket answers with 1001 and lets
     // the close handshake finish, after which ws ends the transport and the connection is done. Over
     // HTTP/2 many sockets share one connection: the listener goes when its socket does.
@@ -137,7 +137,6 @@ class SocketState implements WebSocketObserverState {
   constructor(
     readonly ws: WebSocket,
     readonly connection: ConnectionContext,
-    readonly lifetime: LifetimeFeature | undefined,
   ) {}
 
   get connectionId(): string {
@@ -148,8 +147,9 @@ class SocketState implements WebSocketObserverState {
     goAway(this.ws);
   }
 
+  /** The lifetime is looked up again (once, at the close) rather than kept in a field each open socket holds. */
   release(): void {
-    this.lifetime?.offCloseRequested(this);
+    this.connection.features.get(LifetimeFeature)?.offCloseRequested(this);
   }
 }
 

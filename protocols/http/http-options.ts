@@ -72,18 +72,41 @@ export class UpgradeCounter {
    * published as `tiercel:connection.upgraded`, then `upgrade-closed`.
    */
   add(connection: ConnectionContext, closes: { on(event: 'close', listener: (this: Counted) => void): unknown }): void {
-    this.active++;
-    const message: ConnectionUpgradeMessage | undefined =
-      connectionUpgradedChannel.hasSubscribers || connectionUpgradeClosedChannel.hasSubscribers ? { connection } : undefined;
-    if (message !== undefined) {
-      upgradeMessages.set(closes, message);
-      connectionUpgradedChannel.publish(message);
-    }
+    const message = this.#opened(connection);
+    if (message !== undefined) upgradeMessages.set(closes, message);
     // One listener shared by every upgrade (`this` is `closes`), which finds this counter through a
     // symbol: a closure per upgrade was a function and a context each idle WebSocket kept. `on`:
     // 'close' fires once, and a `once` wrapper would stay for the upgraded connection's life.
     (closes as Counted)[kUpgrades] = this;
     closes.on('close', onUpgradeClosed);
+  }
+
+  /**
+   * One more upgraded connection whose end its protocol reports with `release(connection)`: an
+   * HTTP/1.1 connection handed over whole, whose context already watches its transport (a 'close'
+   * listener of our own beside the context's and the new owner's grows the transport's listener
+   * array to 19 slots, ~170 bytes each upgraded connection keeps).
+   */
+  reserve(connection: ConnectionContext): void {
+    const message = this.#opened(connection);
+    if (message !== undefined) upgradeMessages.set(connection, message);
+  }
+
+  /** The connection `reserve` counted has closed. */
+  release(connection: ConnectionContext): void {
+    this.active--;
+    const message = upgradeMessages.get(connection);
+    if (message === undefined) return;
+    upgradeMessages.delete(connection);
+    connectionUpgradeClosedChannel.publish(message);
+  }
+
+  #opened(connection: ConnectionContext): ConnectionUpgradeMessage | undefined {
+    this.active++;
+    if (!connectionUpgradedChannel.hasSubscribers && !connectionUpgradeClosedChannel.hasSubscribers) return undefined;
+    const message: ConnectionUpgradeMessage = { connection };
+    connectionUpgradedChannel.publish(message);
+    return message;
   }
 }
 

@@ -592,7 +592,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 
   // ---- upgrade -------------------------------------------------------------------------------
 
-  /** Throws 503 when taking one more upgraded connection would pass the server's limit. */
+  /**
+   * Throws 503 when taking one more upgraded connection would pass the server's limit. The
+   * connection is counted by `detach`, which `upgrade()` calls right after, synchronously.
+   */
   reserveUpgrade(): void {
     const upgrades = this.#options.upgrades;
     if (upgrades.active >= this.#limits.maxConcurrentUpgradedConnections) {
@@ -602,7 +605,6 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
         `The server already has ${upgrades.active} upgraded connections (maxConcurrentUpgradedConnections)`,
       );
     }
-    upgrades.add(this.ctx, this.#transport);
   }
 
   /** Hands the raw transport and the bytes read past the head to the caller. */
@@ -629,12 +631,14 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     t.off('close', Http1Connection.#closeListener);
     (t as Carrier)[kConnection] = undefined;
     this.ctx.features.get(LifetimeFeature)?.offCloseRequested(this);
-    // Done with HTTP when the new owner's transport closes: the context already watches for that.
-    const completion = this.#completion;
+    // Counted as upgraded, and done with HTTP, when the new owner's transport closes: the context
+    // already watches for that. One small object kept for the upgrade's life, where a 'close'
+    // listener of the counter's and a bound completion were ~250 bytes.
+    const upgrades = this.#options.upgrades;
+    upgrades.reserve(this.ctx);
+    this.ctx.onClosed(new UpgradedConnectionEnd(upgrades, this.ctx, this.#completion));
     this.#completion = undefined;
-    // A bound method (48 bytes) rather than a closure and its context (~96) kept for the upgrade's life.
-    if (completion !== undefined) this.ctx.onClosed(completion.complete.bind(completion));
-    const head = this.#stash ?? Buffer.alloc(0);
+    const head = this.#stash ?? NOTHING_READ_AHEAD;
     this.#stash = null;
     if (this.#readingPaused) {
       this.#readingPaused = false;
@@ -697,6 +701,23 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
 }
 
 function noop(): void {}
+
+/** The `head` of an upgrade with no bytes read past the request: empty, so one serves every upgrade. */
+const NOTHING_READ_AHEAD = Buffer.alloc(0);
+
+/** An upgraded connection's end: one fewer upgrade, and the connection is done with HTTP. */
+class UpgradedConnectionEnd {
+  constructor(
+    readonly upgrades: UpgradeCounter,
+    readonly ctx: ConnectionContext,
+    readonly completion: ConnectionCompletion | undefined,
+  ) {}
+
+  handleConnectionClosed(): void {
+    this.upgrades.release(this.ctx);
+    this.completion?.complete();
+  }
+}
 
 /** A head scanner pool for the parser limits of `options` (`Http1ConnectionOptions.headScanners`). */
 export function headScannersFor(options: Pick<Http1ConnectionOptions, 'limits' | 'extraMethods'>): HeadScannerPool {

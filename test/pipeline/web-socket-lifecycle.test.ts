@@ -215,6 +215,33 @@ test('an open WebSocket lets go of the HTTP/1.1 request it came from: the exchan
   }
 });
 
+test('an upgraded TCP transport keeps no listener of the HTTP side: its connection context and ws watch it close, nothing else', async () => {
+  // A third 'close' listener (the upgrade counter's, once) grew the transport's listener array to
+  // 20 slots that each open WebSocket kept; the counter now learns of the end from the context.
+  const transports: import('node:stream').Duplex[] = [];
+  const app = new ApplicationBuilder().useWebSockets({ keepAliveIntervalMs: 0 }).run(async (ctx) => {
+    transports.push(ctx.exchange.connection.transport);
+    const ws = await ctx.webSockets.accept();
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  const h = await startWs(app);
+  try {
+    const ws = await opened(h.client('tcp', '/'));
+    const reply = nextMessage(ws);
+    ws.send('hi');
+    assert.is((await reply).data.toString(), 'hi');
+    const [transport] = transports;
+    assert.is(transport.listenerCount('close'), 2, "the context's and ws's 'close' listeners");
+    assert.is(transport.listenerCount('data'), 1, "ws's 'data' listener");
+    assert.is(transport.listenerCount('drain'), 0);
+    const done = closed(ws);
+    ws.close();
+    await done;
+  } finally {
+    await h.stop();
+  }
+});
+
 test('a closed WebSocket is let go of: neither the host nor its connection keeps the server-side socket', async () => {
   setFlagsFromString('--expose-gc');
   const gc = runInNewContext('gc') as () => void;
