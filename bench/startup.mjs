@@ -18,7 +18,7 @@
 //   node bench/startup.mjs            RUNS=30 (default)
 //   BEFORE=/tmp/tiercel-before node bench/startup.mjs
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -66,10 +66,23 @@ function server(args, ready) {
 
 const bin = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.tiercel;
 const SERVE = ['serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn', '--workers', '1'];
+const INSTALLED_PEERS = ['--require', 'reflect-metadata', '--require', 'tsyringe'];
+const vendored = readdirSync(join(root, 'bundle', 'vendor')).find((f) => f.startsWith('tsyringe-'));
+const PEERS = ['--require', 'reflect-metadata', '--require', `./bundle/vendor/${vendored}`];
+const SERVE_CODE = pathToFileURL(join(root, 'bundle', 'hosting', 'demo-app.js')).href;
 const cases = {
   "node -e ''": () => timed(['-e', cpu]),
   "import('tiercel/hosting')": () => timed(['--input-type=module', '-e', `await import('tiercel/hosting');${cpu}`]),
   'node:http → listening': () => server(['bench/servers/node-http.mjs', '0'], 'listening'),
+  // The floor under `tiercel serve`, one component at a time on top of the bare node:http server,
+  // each preloaded by require() as tiercel loads it: reflect-metadata; tsyringe as the installed
+  // package's 42 files and as the one file the bundle ships (bundle/vendor/, what tiercel uses);
+  // then also the code `tiercel serve` loads before it listens (the bundle's demo-app entry: its
+  // chunks). tiercel serve minus the last is the CLI, the configuration, the container, the app and start().
+  'node:http + reflect-metadata → listening': () => server(['--require', 'reflect-metadata', 'bench/servers/node-http.mjs', '0'], 'listening'),
+  'node:http + reflect-metadata + tsyringe (installed, 42 files) → listening': () => server([...INSTALLED_PEERS, 'bench/servers/node-http.mjs', '0'], 'listening'),
+  'node:http + reflect-metadata + tsyringe (bundle/vendor, 1 file) → listening': () => server([...PEERS, 'bench/servers/node-http.mjs', '0'], 'listening'),
+  "node:http + peers + tiercel's serve code → listening": () => server([...PEERS, '--import', SERVE_CODE, 'bench/servers/node-http.mjs', '0'], 'listening'),
   'tiercel serve → listening': () => server([bin, ...SERVE], '(Ctrl-C stops)'),
   "unbundled: import('dist/hosting/index.js')": () => timed(['--input-type=module', '-e', `await import('./dist/hosting/index.js');${cpu}`]),
   'unbundled: dist/hosting/cli.js serve → listening': () => server(['dist/hosting/cli.js', ...SERVE], '(Ctrl-C stops)'),
@@ -113,4 +126,13 @@ console.log(
   `tiercel serve to listening above node:http (medians): wall ${above('wall', 'tiercel serve → listening', 'node:http → listening').toFixed(0)} ms, ` +
     `CPU ${above('cpu', 'tiercel serve → listening', 'node:http → listening').toFixed(0)} ms`,
 );
+const floor = [
+  ['reflect-metadata', 'node:http + reflect-metadata → listening', 'node:http → listening'],
+  ['tsyringe, installed (42 files)', 'node:http + reflect-metadata + tsyringe (installed, 42 files) → listening', 'node:http + reflect-metadata → listening'],
+  ['tsyringe, bundle/vendor (1 file)', 'node:http + reflect-metadata + tsyringe (bundle/vendor, 1 file) → listening', 'node:http + reflect-metadata → listening'],
+  ["tiercel's serve code (loaded)", "node:http + peers + tiercel's serve code → listening", 'node:http + reflect-metadata + tsyringe (bundle/vendor, 1 file) → listening'],
+  ['the CLI, configuration, container, app and start()', 'tiercel serve → listening', "node:http + peers + tiercel's serve code → listening"],
+];
+console.log('tiercel serve above node:http, component by component:');
+for (const [what, name, base] of floor) console.log(`  ${what}: wall ${above('wall', name, base).toFixed(0)} ms, CPU ${above('cpu', name, base).toFixed(0)} ms (medians)`);
 console.log(`RSS at listening above node:http (medians): ${above('rss', 'tiercel serve → listening', 'node:http → listening').toFixed(1)} MiB (goal: ≤ 10 MiB)`);
