@@ -1,6 +1,6 @@
-// The package (bundle/) loads tsyringe from the one-file copy it ships of the installed version
-// (bundle/vendor/), registered in require's cache as the installed tsyringe: still one tsyringe per
-// process, whichever of the app and tiercel loads it first. Each case runs in a fresh process, on
+// The package (bundle/) loads tsyringe and reflect-metadata from the one-file copies it ships of the
+// installed versions (bundle/vendor/), registered in require's cache as the installed packages:
+// still one copy of each per process, whichever of the app and tiercel loads it first. Each case runs in a fresh process, on
 // the bundle, as an app that installed the package would (the tests otherwise run dist/).
 import { execFile } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,7 @@ function runApp(body: string): Promise<Record<string, unknown>> {
     import { sep } from 'node:path';
     const require = createRequire(process.cwd() + sep);
     // tsyringe's files in require's cache, relative to its package folder.
+    const vendorFiles = () => Object.keys(require.cache).filter((f) => f.includes(sep + 'bundle' + sep + 'vendor' + sep)).map((f) => f.slice(f.lastIndexOf(sep) + 1).replace(/-[^-]+$/, ''));
     const tsyringeFiles = () =>
       Object.keys(require.cache).filter((f) => f.includes(sep + 'node_modules' + sep + 'tsyringe' + sep)).map((f) => f.slice(f.lastIndexOf(sep + 'tsyringe' + sep) + 10).split(sep).join('/'));
     // A class decorated with the app's tsyringe (no metadata: the parameter's token by @inject),
@@ -42,22 +43,30 @@ function runApp(body: string): Promise<Record<string, unknown>> {
   });
 }
 
-test("tiercel loads tsyringe first: one file, registered as the installed tsyringe; the app's require and import get it", async () => {
+test("tiercel loads them first: one file each, registered as the installed packages; the app's require and import get them", async () => {
   const seen = await runApp(`
     const { Server } = await import('tiercel/hosting');
     const before = tsyringeFiles();
+    const atImport = vendorFiles();
     const server = new Server({ logLevel: 'silent' });
     const loaded = tsyringeFiles();
     const t = require('tsyringe');
     const esm = await import('tsyringe');
+    const reflect = require.cache[require.resolve('reflect-metadata')];
     return {
       before,
+      atImport,
+      vendor: vendorFiles(),
       loaded,
+      reflectShipped: reflect.exports === require('reflect-metadata') && reflect.exports === Object.values(require.cache).find((m) => m.filename.endsWith('.cjs') && m.filename.includes('reflect-metadata-')).exports,
       sameForImport: esm.container === t.container && esm.injectable === t.injectable,
       oneRegistry: oneRegistry(t, server.services),
       esmRegistry: oneRegistry(esm, server.services),
     };`);
   assert.equal(seen.before, [], 'no tsyringe before the first container');
+  assert.equal(seen.atImport, ['reflect-metadata'], 'reflect-metadata at import, from its shipped copy');
+  assert.equal(seen.vendor, ['reflect-metadata', 'tsyringe']);
+  assert.is(seen.reflectShipped, true, "the app's require('reflect-metadata') gets the shipped copy, registered as the installed one");
   // Without the shipped copy, require() reads the installed package's 41 files and tslib.
   assert.equal(seen.loaded, ['dist/cjs/index.js'], 'one entry: the shipped copy under the installed main');
   assert.is(seen.sameForImport, true, "the app's import 'tsyringe' is its require('tsyringe')");
@@ -65,14 +74,15 @@ test("tiercel loads tsyringe first: one file, registered as the installed tsyrin
   assert.is(seen.esmRegistry, true, "a class the app's import 'tsyringe' decorated resolves from tiercel's container");
 });
 
-test('the app loads tsyringe first: tiercel uses that one, the installed files', async () => {
+test('the app loads reflect-metadata and tsyringe first: tiercel uses those, the installed files', async () => {
   const seen = await runApp(`
     require('reflect-metadata');
     const t = require('tsyringe');
     const { Server } = await import('tiercel/hosting');
     const server = new Server({ logLevel: 'silent' });
-    return { files: tsyringeFiles().length, oneRegistry: oneRegistry(t, server.services) };`);
+    return { files: tsyringeFiles().length, vendor: vendorFiles(), oneRegistry: oneRegistry(t, server.services) };`);
   assert.ok((seen.files as number) > 30, `the installed package's files (${String(seen.files)})`);
+  assert.equal(seen.vendor, [], 'no shipped copy of what the app had loaded');
   assert.is(seen.oneRegistry, true);
 });
 
