@@ -67,21 +67,21 @@ function server(args, ready) {
 const bin = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.tiercel;
 const SERVE = ['serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn', '--workers', '1'];
 const INSTALLED_PEERS = ['--require', 'reflect-metadata', '--require', 'tsyringe'];
-const vendored = readdirSync(join(root, 'bundle', 'vendor')).find((f) => f.startsWith('tsyringe-'));
-const PEERS = ['--require', 'reflect-metadata', '--require', `./bundle/vendor/${vendored}`];
+const shipped = (name) => `./bundle/vendor/${readdirSync(join(root, 'bundle', 'vendor')).find((f) => f.startsWith(`${name}-`) && f.endsWith('.cjs'))}`;
+const PEERS = ['--require', shipped('reflect-metadata'), '--require', shipped('tsyringe')];
 const SERVE_CODE = pathToFileURL(join(root, 'bundle', 'hosting', 'demo-app.js')).href;
 const cases = {
   "node -e ''": () => timed(['-e', cpu]),
   "import('tiercel/hosting')": () => timed(['--input-type=module', '-e', `await import('tiercel/hosting');${cpu}`]),
   'node:http → listening': () => server(['bench/servers/node-http.mjs', '0'], 'listening'),
   // The floor under `tiercel serve`, one component at a time on top of the bare node:http server,
-  // each preloaded by require() as tiercel loads it: reflect-metadata; tsyringe as the installed
-  // package's 42 files and as the one file the bundle ships (bundle/vendor/, what tiercel uses);
-  // then also the code `tiercel serve` loads before it listens (the bundle's demo-app entry: its
-  // chunks). tiercel serve minus the last is the CLI, the configuration, the container, the app and start().
-  'node:http + reflect-metadata → listening': () => server(['--require', 'reflect-metadata', 'bench/servers/node-http.mjs', '0'], 'listening'),
-  'node:http + reflect-metadata + tsyringe (installed, 42 files) → listening': () => server([...INSTALLED_PEERS, 'bench/servers/node-http.mjs', '0'], 'listening'),
-  'node:http + reflect-metadata + tsyringe (bundle/vendor, 1 file) → listening': () => server([...PEERS, 'bench/servers/node-http.mjs', '0'], 'listening'),
+  // each preloaded by require() as tiercel loads it: the peer dependencies (reflect-metadata and
+  // tsyringe) as installed (35 files) and as the one-file copies the bundle ships (bundle/vendor/,
+  // what tiercel uses); then also the code `tiercel serve` loads before it listens (the bundle's
+  // demo-app entry: its chunks). tiercel serve minus the last is the CLI, the configuration, the
+  // container, the app and start().
+  'node:http + peers as installed → listening': () => server([...INSTALLED_PEERS, 'bench/servers/node-http.mjs', '0'], 'listening'),
+  'node:http + peers as shipped → listening': () => server([...PEERS, 'bench/servers/node-http.mjs', '0'], 'listening'),
   "node:http + peers + tiercel's serve code → listening": () => server([...PEERS, '--import', SERVE_CODE, 'bench/servers/node-http.mjs', '0'], 'listening'),
   'tiercel serve → listening': () => server([bin, ...SERVE], '(Ctrl-C stops)'),
   "unbundled: import('dist/hosting/index.js')": () => timed(['--input-type=module', '-e', `await import('./dist/hosting/index.js');${cpu}`]),
@@ -127,10 +127,9 @@ console.log(
     `CPU ${above('cpu', 'tiercel serve → listening', 'node:http → listening').toFixed(0)} ms`,
 );
 const floor = [
-  ['reflect-metadata', 'node:http + reflect-metadata → listening', 'node:http → listening'],
-  ['tsyringe, installed (42 files)', 'node:http + reflect-metadata + tsyringe (installed, 42 files) → listening', 'node:http + reflect-metadata → listening'],
-  ['tsyringe, bundle/vendor (1 file)', 'node:http + reflect-metadata + tsyringe (bundle/vendor, 1 file) → listening', 'node:http + reflect-metadata → listening'],
-  ["tiercel's serve code (loaded)", "node:http + peers + tiercel's serve code → listening", 'node:http + reflect-metadata + tsyringe (bundle/vendor, 1 file) → listening'],
+  ['reflect-metadata + tsyringe, installed (35 files)', 'node:http + peers as installed → listening', 'node:http → listening'],
+  ['reflect-metadata + tsyringe, shipped copies (2 files)', 'node:http + peers as shipped → listening', 'node:http → listening'],
+  ["tiercel's serve code (loaded)", "node:http + peers + tiercel's serve code → listening", 'node:http + peers as shipped → listening'],
   ['the CLI, configuration, container, app and start()', 'tiercel serve → listening', "node:http + peers + tiercel's serve code → listening"],
 ];
 console.log('tiercel serve above node:http, component by component:');
