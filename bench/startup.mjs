@@ -4,7 +4,8 @@
 // - serve:  `tiercel serve --workers 1` (the package's bin, bundle/hosting/cli.js, serving the demo app from one process: the cost of a server, not of a cluster) from
 //           spawning the process to its listening line, against a bare node:http server
 //           (bench/servers/node-http.mjs) from spawn to its listening line;
-//   CPU time and VmRSS of a server are read from /proc the moment its line arrives.
+//   a server's CPU time is its own report as it prints that line (bench/lib/cpu-at-ready.cjs,
+//   preloaded into every server alike), its VmRSS is read from /proc the moment the line arrives.
 // The same two from tsc's unbundled dist/ (one ES module per source file, what the tests run)
 // are interleaved with them, so the bundle's gain is measured in the same run.
 // Each case runs RUNS times, interleaved, so a busy machine slows all alike. Wall time moves with
@@ -40,11 +41,12 @@ function timed(args) {
   return { wall, cpu: Number(r.stdout), rss: NaN };
 }
 
+const CPU_AT_READY = fileURLToPath(new URL('./lib/cpu-at-ready.cjs', import.meta.url));
 /** Wall ms from spawning a server to the line that says it listens, with its CPU ms and RSS (MiB) then; the server is then stopped. */
 function server(args, ready) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', CPU_AT_READY, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CPU_AT_READY: ready } });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -55,7 +57,9 @@ function server(args, ready) {
       out += d;
       if (!out.includes(ready)) return;
       const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-      const cpuMs = readCpuSeconds(child.pid) * 1000;
+      // Its own report (µs); /proc's 10 ms ticks if it made none.
+      const reported = /cpu-at-ready (\S+)/.exec(out);
+      const cpuMs = reported !== null ? Number(reported[1]) : readCpuSeconds(child.pid) * 1000;
       const rss = (readMemory(child.pid)?.rssKiB ?? NaN) / 1024;
       clearTimeout(timer);
       child.once('exit', () => resolve({ wall, cpu: cpuMs, rss }));
