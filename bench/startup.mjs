@@ -4,7 +4,8 @@
 // - serve:  `tiercel serve --workers 1` (the package's bin, bundle/hosting/cli.js, serving the demo app from one process: the cost of a server, not of a cluster) from
 //           spawning the process to its listening line, against a bare node:http server
 //           (bench/servers/node-http.mjs) from spawn to its listening line;
-//   CPU time and VmRSS of a server are read from /proc the moment its line arrives.
+//   a server's CPU time is its own report as it prints that line (bench/lib/cpu-at-ready.cjs,
+//   preloaded into every server alike), its VmRSS is read from /proc the moment the line arrives.
 // The same two from tsc's unbundled dist/ (one ES module per source file, what the tests run)
 // are interleaved with them, so the bundle's gain is measured in the same run.
 // Each case runs RUNS times, interleaved, so a busy machine slows all alike. Wall time moves with
@@ -18,7 +19,7 @@
 //   node bench/startup.mjs            RUNS=30 (default)
 //   BEFORE=/tmp/tiercel-before node bench/startup.mjs
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -40,11 +41,12 @@ function timed(args) {
   return { wall, cpu: Number(r.stdout), rss: NaN };
 }
 
+const CPU_AT_READY = fileURLToPath(new URL('./lib/cpu-at-ready.cjs', import.meta.url));
 /** Wall ms from spawning a server to the line that says it listens, with its CPU ms and RSS (MiB) then; the server is then stopped. */
 function server(args, ready) {
   return new Promise((resolve, reject) => {
     const t0 = process.hrtime.bigint();
-    const child = spawn(process.execPath, args, { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--require', CPU_AT_READY, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, CPU_AT_READY: ready } });
     let out = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -55,7 +57,9 @@ function server(args, ready) {
       out += d;
       if (!out.includes(ready)) return;
       const wall = Number(process.hrtime.bigint() - t0) / 1e6;
-      const cpuMs = readCpuSeconds(child.pid) * 1000;
+      // Its own report (µs); /proc's 10 ms ticks if it made none.
+      const reported = /cpu-at-ready (\S+)/.exec(out);
+      const cpuMs = reported !== null ? Number(reported[1]) : readCpuSeconds(child.pid) * 1000;
       const rss = (readMemory(child.pid)?.rssKiB ?? NaN) / 1024;
       clearTimeout(timer);
       child.once('exit', () => resolve({ wall, cpu: cpuMs, rss }));
@@ -66,10 +70,23 @@ function server(args, ready) {
 
 const bin = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')).bin.tiercel;
 const SERVE = ['serve', '--urls', 'http://127.0.0.1:0', '--log-level', 'warn', '--workers', '1'];
+const INSTALLED_PEERS = ['--require', 'reflect-metadata', '--require', 'tsyringe'];
+const shipped = (name) => `./bundle/vendor/${readdirSync(join(root, 'bundle', 'vendor')).find((f) => f.startsWith(`${name}-`) && f.endsWith('.cjs'))}`;
+const PEERS = ['--require', shipped('reflect-metadata'), '--require', shipped('tsyringe')];
+const SERVE_CODE = pathToFileURL(join(root, 'bundle', 'hosting', 'demo-app.js')).href;
 const cases = {
   "node -e ''": () => timed(['-e', cpu]),
   "import('tiercel/hosting')": () => timed(['--input-type=module', '-e', `await import('tiercel/hosting');${cpu}`]),
   'node:http → listening': () => server(['bench/servers/node-http.mjs', '0'], 'listening'),
+  // The floor under `tiercel serve`, one component at a time on top of the bare node:http server,
+  // each preloaded by require() as tiercel loads it: the peer dependencies (reflect-metadata and
+  // tsyringe) as installed (35 files) and as the one-file copies the bundle ships (bundle/vendor/,
+  // what tiercel uses); then also the code `tiercel serve` loads before it listens (the bundle's
+  // demo-app entry: its chunks). tiercel serve minus the last is the CLI, the configuration, the
+  // container, the app and start().
+  'node:http + peers as installed → listening': () => server([...INSTALLED_PEERS, 'bench/servers/node-http.mjs', '0'], 'listening'),
+  'node:http + peers as shipped → listening': () => server([...PEERS, 'bench/servers/node-http.mjs', '0'], 'listening'),
+  "node:http + peers + tiercel's serve code → listening": () => server([...PEERS, '--import', SERVE_CODE, 'bench/servers/node-http.mjs', '0'], 'listening'),
   'tiercel serve → listening': () => server([bin, ...SERVE], '(Ctrl-C stops)'),
   "unbundled: import('dist/hosting/index.js')": () => timed(['--input-type=module', '-e', `await import('./dist/hosting/index.js');${cpu}`]),
   'unbundled: dist/hosting/cli.js serve → listening': () => server(['dist/hosting/cli.js', ...SERVE], '(Ctrl-C stops)'),
@@ -113,4 +130,12 @@ console.log(
   `tiercel serve to listening above node:http (medians): wall ${above('wall', 'tiercel serve → listening', 'node:http → listening').toFixed(0)} ms, ` +
     `CPU ${above('cpu', 'tiercel serve → listening', 'node:http → listening').toFixed(0)} ms`,
 );
+const floor = [
+  ['reflect-metadata + tsyringe, installed (35 files)', 'node:http + peers as installed → listening', 'node:http → listening'],
+  ['reflect-metadata + tsyringe, shipped copies (2 files)', 'node:http + peers as shipped → listening', 'node:http → listening'],
+  ["tiercel's serve code (loaded)", "node:http + peers + tiercel's serve code → listening", 'node:http + peers as shipped → listening'],
+  ['the CLI, configuration, container, app and start()', 'tiercel serve → listening', "node:http + peers + tiercel's serve code → listening"],
+];
+console.log('tiercel serve above node:http, component by component:');
+for (const [what, name, base] of floor) console.log(`  ${what}: wall ${above('wall', name, base).toFixed(0)} ms, CPU ${above('cpu', name, base).toFixed(0)} ms (medians)`);
 console.log(`RSS at listening above node:http (medians): ${above('rss', 'tiercel serve → listening', 'node:http → listening').toFixed(1)} MiB (goal: ≤ 10 MiB)`);

@@ -223,8 +223,14 @@ export class ServerMetrics {
   readonly #routedHttp = new Map<string, Map<string, Map<string, Map<number, DurationSeries>>>>();
   readonly #routedHttps = new Map<string, Map<string, Map<string, Map<number, DurationSeries>>>>();
   readonly #failed = new Map<string, DurationSeries>();
-  /** When the subscriptions began: what started before is not counted at its end. */
-  readonly #since: number;
+  /**
+   * When the subscriptions began (process.hrtime), what started before is not counted at its end.
+   * The messages carry performance.now() times; reading that clock here would load node:perf_hooks
+   * (nine built-in modules) at every start of `tiercel serve`. Both clocks are libuv's monotonic
+   * one, so the time is converted once, with the first message, whose sender read performance.now().
+   */
+  readonly #sinceHr: bigint;
+  #since: number | undefined;
   readonly #subscriptions: [string, (message: unknown) => void][];
   #disposed = false;
 
@@ -281,7 +287,12 @@ export class ServerMetrics {
       [DiagnosticChannels.tlsHandshakeEnd, (m) => this.#tlsEnded(m as TlsHandshakeMessage)],
     ];
     for (const [name, fn] of this.#subscriptions) diagnosticsChannel.subscribe(name, fn);
-    this.#since = performance.now();
+    this.#sinceHr = process.hrtime.bigint();
+  }
+
+  /** The subscriptions' start in performance.now() time. */
+  #sinceMs(): number {
+    return (this.#since ??= performance.now() - Number(process.hrtime.bigint() - this.#sinceHr) / 1e6);
   }
 
   /** tiercel's own counters, or undefined with `prometheus: false`. */
@@ -376,7 +387,7 @@ export class ServerMetrics {
 
   #requestFinished(m: HttpRequestMessage): void {
     // A request that began before these metrics subscribed was not counted at its start.
-    if (m.startTime < this.#since) return;
+    if (m.startTime < this.#sinceMs()) return;
     const ex = m.request;
     const scheme = schemeOf(m.connection);
     const active = this.#active(ex.method, scheme);
@@ -470,7 +481,7 @@ export class ServerMetrics {
   }
 
   #connectionClosed(m: ConnectionMessage): void {
-    if (m.startTime < this.#since) return;
+    if (m.startTime < this.#sinceMs()) return;
     const series = this.#endpointSeries(m.endpoint);
     this.#connections.delete(m.connection);
     const protocol = this.#protocols.get(m.connection);
@@ -552,7 +563,7 @@ export class ServerMetrics {
   }
 
   #tlsEnded(m: TlsHandshakeMessage): void {
-    if (m.startTime < this.#since) return;
+    if (m.startTime < this.#sinceMs()) return;
     const series = this.#endpointOf(m.connection);
     this.#activeTls.add(-1, series.attributes);
     series.activeTls?.dec();

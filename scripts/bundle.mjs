@@ -15,7 +15,8 @@
 //
 //   node scripts/bundle.mjs          (after tsc; `npm run build` runs both)
 import { build } from 'esbuild';
-import { readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -65,48 +66,94 @@ const options = {
 // reached by one same set of entry points: each entry point (public or lazy) that reaches any of
 // them imports the group's root first, and they land in one chunk. A module still exists once,
 // so `instanceof` and tokens hold across entry points; lazy code stays lazy.
-// - the core: what 'tiercel/hosting' reaches. Every entry point reaches part of it, so
-//   'tiercel/connection' alone now loads the whole core (as 'tiercel/hosting' does).
-// - what `tiercel serve` loads after it (cli-app.js: the pipeline, the demo app, its metrics),
-//   loaded by the entry points that reach any of it ('tiercel/pipeline', middleware, observability).
-const GROUPS = ['dist/hosting/index.js', 'dist/hosting/cli-app.js'];
+// - the serve core: what `tiercel serve` reaches before it builds the server (the bin's static
+//   imports) and the server itself. Every entry point reaches part of it, so 'tiercel/connection'
+//   alone loads the whole serve core.
+// - the rest of what 'tiercel/hosting' reaches: TestServer, its test client, ManualClock (~20 kB
+//   that a server does not run; 'tiercel/hosting' loads both chunks).
+// - what `tiercel serve` loads after the serve core (cli-app.js: the pipeline, the demo app, its
+//   metrics), loaded by the entry points that reach any of it ('tiercel/pipeline', middleware,
+//   observability).
+// A group's root is a module of the build's own (`tiercel-group:<name>`) that imports its roots.
 const entries = [...published, ...unexported].map(sourceOf);
 // A first pass (nothing written) finds the lazy entry points and what each module reaches.
 const probe = await build({ ...options, entryPoints: entries, write: false });
+const staticImports = (file) => probe.metafile.inputs[file].imports.filter((i) => i.kind === 'import-statement' && !i.external).map((i) => i.path);
 function closure(from) {
   const seen = new Set();
-  for (const queue = [from]; queue.length > 0; ) {
+  for (const queue = [...from]; queue.length > 0; ) {
     const file = queue.pop();
     if (seen.has(file)) continue;
     seen.add(file);
-    for (const i of probe.metafile.inputs[file].imports) if (i.kind === 'import-statement' && !i.external) queue.push(i.path);
+    queue.push(...staticImports(file));
   }
   return seen;
 }
+const BIN = sourceOf(pkg.bin.tiercel);
+const GROUPS = [
+  // The server first, as 'tiercel/hosting' (hosting/index.ts) had it evaluated.
+  { name: 'serve-core', roots: ['dist/hosting/server.js', ...staticImports(BIN)] },
+  { name: 'hosting', roots: ['dist/hosting/index.js'] },
+  { name: 'serve', roots: ['dist/hosting/cli-app.js'] },
+];
 const groups = [];
-for (const groupRoot of GROUPS) {
-  const own = closure(groupRoot);
+for (const { name, roots } of GROUPS) {
+  const own = closure(roots);
+  own.delete(BIN); // the bin runs when loaded: never inside a group
   for (const g of groups) for (const f of g.members) own.delete(f);
-  groups.push({ root: groupRoot, members: own });
+  groups.push({ root: `tiercel-group:${name}`, roots, members: own });
 }
 const lazy = Object.values(probe.metafile.outputs)
   .map((o) => o.entryPoint)
   .filter((e) => e !== undefined && !entries.includes(e));
 /** The group roots `entry` imports first: those it reaches part of (a lazy entry point inside a group: none, no cycle). */
 const rootsFor = (entry, wrapped) => {
-  const reached = closure(entry);
-  return groups
-    .filter((g) => g.root !== entry && (wrapped || !g.members.has(entry)) && [...g.members].some((f) => reached.has(f)))
-    .map((g) => join(root, g.root));
+  const reached = closure([entry]);
+  return groups.filter((g) => (wrapped || !g.members.has(entry)) && [...g.members].some((f) => reached.has(f))).map((g) => g.root);
 };
 const lazyRoots = new Map(lazy.map((e) => [join(root, e), rootsFor(e, false)]));
 // On one line: put before a lazy entry's first line, its source map's lines still match.
 const imports = (roots) => roots.map((r) => `import ${JSON.stringify(r)};`).join('');
+// Built-ins from process.getBuiltinModule(), not through their ES module facades. Node makes a
+// built-in's facade on the first ES import of it by copying every export, which runs the lazy
+// getters: node:fs's loads its streams (ReadStream, WriteStream) and fs/promises, node:net's the
+// BlockList and SocketAddress modules; none of which a server needs to listen. Rewritten in tsc's
+// output, each import on its own line, so the source maps still match line for line:
+// `import { a, b as c } from 'node:x';` → `const { a, b: c } = process.getBuiltinModule('node:x');`
+// (a default or namespace import is the module object itself, as in CommonJS).
+const BUILTIN_IMPORT = /^import (\{[^}]*\}|\* as [\w$]+|[\w$]+) from '(node:[^']+)';/gm;
+function takeBuiltins(source) {
+  return source.replace(BUILTIN_IMPORT, (_, what, id) => {
+    const binding = what.startsWith('{') ? what.replace(/\s+as\s+/g, ': ') : what.replace(/^\* as /, '');
+    return `const ${binding} = process.getBuiltinModule(${JSON.stringify(id)});`;
+  });
+}
+// keepNames makes esbuild call __name(fn, "name") for every function and class it emits (~480 on
+// the serve path, each an Object.defineProperty run while the module loads), though it renames
+// few. Where the name the code already gives is the original one, the call changes nothing and is
+// blanked (spaces of the same length, so the source maps still hold): a function declaration
+// `function f(){…}__name(f,"f")` (the names esbuild renamed read `__name(f2,"f")` and stay), and
+// a class whose own or binding name is the original, `var C=class{static{__name(this,"C")}…`
+// (NamedEvaluation names an anonymous class after the variable it initialises).
+const FUNCTION_NAME = /(?<=[;{}])__name\(([\w$]+),"([\w$]+)"\);?/g;
+const CLASS_NAME = /(?:(?<=(?:var|let|const) ([\w$]+)=)class|class ([\w$]+))(?: extends [\w$.]+)?\{(static\{__name\(this,"([\w$]+)"\)\})/g;
+function withoutRedundantNames(code) {
+  const blank = (text) => ' '.repeat(text.length);
+  const declared = new Set([...code.matchAll(/function\*? ?([\w$]+)\(/g)].map((m) => m[1]));
+  return code
+    .replace(FUNCTION_NAME, (call, id, name) => (id === name && declared.has(id) ? blank(call) : call))
+    .replace(CLASS_NAME, (whole, binding, own, block, name) => ((own ?? binding) === name ? whole.replace(block, blank(block)) : whole));
+}
 /** Public entry points through a wrapper (their own module may be in a group: no cycle), lazy ones directly. */
 const fewChunks = {
   name: 'few-chunks',
   setup(b) {
     b.onResolve({ filter: /^entry:/ }, (args) => ({ path: args.path.slice('entry:'.length), namespace: 'entry' }));
+    b.onResolve({ filter: /^tiercel-group:/ }, (args) => ({ path: args.path, namespace: 'group' }));
+    b.onLoad({ filter: /.*/, namespace: 'group' }, (args) => {
+      const group = groups.find((g) => g.root === args.path);
+      return { contents: imports(group.roots.map((r) => join(root, r))), resolveDir: root, loader: 'js' };
+    });
     b.onLoad({ filter: /.*/, namespace: 'entry' }, (args) => {
       const source = readFileSync(args.path, 'utf8');
       // The bin's hashbang must stay the first line of its file.
@@ -115,9 +162,8 @@ const fewChunks = {
       return { contents: `${hashbang}${imports(roots)}\nexport * from ${JSON.stringify(args.path)};\n`, resolveDir: root, loader: 'js' };
     });
     b.onLoad({ filter: /\.js$/ }, (args) => {
-      const roots = lazyRoots.get(args.path);
-      if (roots === undefined || roots.length === 0) return undefined;
-      return { contents: imports(roots) + readFileSync(args.path, 'utf8'), resolveDir: dirname(args.path), loader: 'js' };
+      const roots = lazyRoots.get(args.path) ?? [];
+      return { contents: imports(roots) + takeBuiltins(readFileSync(args.path, 'utf8')), resolveDir: dirname(args.path), loader: 'js' };
     });
   },
 };
@@ -128,5 +174,61 @@ const result = await build({
   plugins: [fewChunks],
 });
 if (result.errors.length > 0) process.exit(1);
+// BUNDLE_META=<file>: esbuild's metafile, to see what each chunk holds (`bytesInOutput` per input).
+if (process.env.BUNDLE_META !== undefined) writeFileSync(process.env.BUNDLE_META, JSON.stringify(result.metafile));
 const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
-console.log(`bundle/: ${published.length + unexported.length} entry points, ${outputs.length} files`);
+let kept = 0;
+let blanked = 0;
+for (const file of outputs) {
+  const path = join(root, file);
+  const code = readFileSync(path, 'utf8');
+  const lean = withoutRedundantNames(code);
+  kept += (lean.match(/__name\(/g) ?? []).length;
+  blanked += (code.match(/__name\(/g) ?? []).length - (lean.match(/__name\(/g) ?? []).length;
+  if (lean !== code) writeFileSync(path, lean);
+}
+console.log(`bundle/: ${published.length + unexported.length} entry points, ${outputs.length} files; keepNames: ${kept} __name calls kept, ${blanked} redundant blanked`);
+
+// The peer dependencies, each in ONE CommonJS file: bundle/vendor/<name>-<version>.cjs, made from
+// the build Node itself loads (the package's main and what it requires, tslib for tsyringe),
+// whitespace-minified, beside <name>-<version>.LICENSE.txt (the licences of what it holds).
+// Node's CommonJS loader spends most of tsyringe's ~25 ms of CPU at start resolving its 34 files'
+// extensionless relative require()s (one file: ~3.5 ms), and most of reflect-metadata's ~5 ms
+// compiling its comments (~2.5 ms). connection/tsyringe.ts uses a copy only for that very version
+// of the installed package, and puts it in require's cache under the installed package's main, so
+// it is still the process's one copy (the app's require or import of it gets it); otherwise, and
+// from dist/, require() loads the installed files.
+const fromRoot = createRequire(join(root, 'package.json'));
+for (const name of Object.keys(pkg.peerDependencies)) {
+  const main = fromRoot.resolve(name);
+  const folder = `${sep}node_modules${sep}${name}${sep}`;
+  const { version } = JSON.parse(readFileSync(main.slice(0, main.lastIndexOf(folder) + folder.length) + 'package.json', 'utf8'));
+  const base = join(root, OUT, 'vendor', `${name}-${version}`);
+  const vendor = await build({
+    absWorkingDir: root,
+    entryPoints: [main],
+    outfile: `${base}.cjs`,
+    bundle: true,
+    format: 'cjs',
+    platform: 'node',
+    target: 'node20',
+    keepNames: true,
+    minifyWhitespace: true,
+    legalComments: 'none',
+    logLevel: 'warning',
+    metafile: true,
+  });
+  if (vendor.errors.length > 0) process.exit(1);
+  // Their licences, as MIT and Apache-2.0 ask of every copy.
+  const packageDirs = new Set(Object.keys(vendor.metafile.inputs).map((f) => /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(f)?.[1]).filter((d) => d !== undefined));
+  const notices = [...packageDirs].sort().map((dir) => {
+    const held = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+    const files = ['LICENSE', 'LICENSE.txt', 'LICENSE.md', 'NOTICE', 'CopyrightNotice.txt'].map((f) => join(root, dir, f)).filter((f) => existsSync(f));
+    if (files.length === 0) throw new Error(`${dir}: no licence file to ship with its bundled copy`);
+    return `${held.name}@${held.version} (${held.license}):\n\n${files.map((f) => readFileSync(f, 'utf8').trim()).join('\n\n')}`;
+  });
+  writeFileSync(`${base}.LICENSE.txt`, `${notices.join('\n\n----\n\n')}\n`);
+  const held = notices.map((n) => n.slice(0, n.indexOf(':'))).join(', ');
+  writeFileSync(`${base}.cjs`, `/*! ${held}, bundled: licences in ${name}-${version}.LICENSE.txt */\n${readFileSync(`${base}.cjs`, 'utf8')}`);
+  console.log(`bundle/vendor: ${name}-${version}.cjs from ${Object.keys(vendor.metafile.inputs).length} files`);
+}

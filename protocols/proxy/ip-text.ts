@@ -1,4 +1,6 @@
-import { SocketAddress, isIPv4, isIPv6 } from 'node:net';
+// node:net as its module object: its SocketAddress is a lazy getter (a module of its own), read
+// with the first IPv6 text to canonicalise, not when the bundle evaluates this file (scripts/bundle.mjs).
+import * as net from 'node:net';
 
 // IP addresses in a PROXY header, read strictly and written the way node:net writes a socket's
 // remoteAddress (libuv's inet_ntop), with IPv4-mapped IPv6 addresses unmapped as the TCP
@@ -21,7 +23,7 @@ export function readIPv4(buf: Buffer, start: number, end: number): string | null
   }
   const text = buf.toString('latin1', start, end);
   // node:net's check is exact: four parts, each 0-255, no leading zero.
-  return isIPv4(text) ? text : null;
+  return net.isIPv4(text) ? text : null;
 }
 
 /**
@@ -35,7 +37,7 @@ export function readIPv6(buf: Buffer, start: number, end: number): string | null
     if (!isHex(b) && b !== COLON && b !== DOT) return null;
   }
   const text = buf.toString('latin1', start, end);
-  return isIPv6(text) ? canonicalIPv6(text) : null;
+  return net.isIPv6(text) ? canonicalIPv6(text) : null;
 }
 
 /** Whether `b` may appear in an IPv4 address being typed (digits and dots). */
@@ -66,6 +68,6 @@ export function formatIPv6(buf: Buffer, offset: number): string {
 }
 
 function canonicalIPv6(text: string): string {
-  const address = new SocketAddress({ address: text, family: 'ipv6' }).address;
+  const address = new net.SocketAddress({ address: text, family: 'ipv6' }).address;
   return address.startsWith('::ffff:') && address.includes('.') ? address.slice(7) : address;
 }

@@ -1,4 +1,7 @@
-import { BlockList, isIP } from 'node:net';
+// node:net as its module object: its BlockList is a lazy getter (a module of its own), read when a
+// trusted list is compiled, not when the bundle evaluates this file (scripts/bundle.mjs).
+import * as net from 'node:net';
+import type { BlockList } from 'node:net';
 import { InvalidOptionError, type Endpoint, type TcpEndpoint } from '../../connection/index.js';
 
 /** What happens to a connection whose peer is not a trusted proxy. */
@@ -111,7 +114,7 @@ export function resolveProxyProtocolOptions(options: ProxyProtocolOptions = {}):
     isTrusted: (endpoint) => {
       if (endpoint.kind !== 'tcp') return trustNonIpPeers;
       const host = (endpoint as TcpEndpoint).host;
-      const family = isIP(host);
+      const family = net.isIP(host);
       return family !== 0 && list.check(host, family === 6 ? 'ipv6' : 'ipv4');
     },
   };
@@ -119,7 +122,7 @@ export function resolveProxyProtocolOptions(options: ProxyProtocolOptions = {}):
 
 /** node:net's BlockList (used here as an allow list) from addresses, CIDR ranges and named ranges. */
 function compileTrusted(entries: readonly unknown[]): BlockList {
-  const list = new BlockList();
+  const list = new net.BlockList();
   for (const entry of entries) {
     if (typeof entry !== 'string') throw new InvalidOptionError('trustedProxies', `'${String(entry)}' is not a string`);
     for (const range of NAMED_RANGES[entry] ?? [entry]) addRange(list, range, entry);
@@ -130,7 +133,7 @@ function compileTrusted(entries: readonly unknown[]): BlockList {
 function addRange(list: BlockList, range: string, entry: string): void {
   const slash = range.indexOf('/');
   const address = slash < 0 ? range : range.slice(0, slash);
-  const family = isIP(address);
+  const family = net.isIP(address);
   // A zone ('fe80::1%eth0') names an interface, which a peer's address never carries.
   if (family === 0 || address.includes('%')) {
     throw new InvalidOptionError('trustedProxies', `'${entry}' is not an IP address, a CIDR range or one of ${Object.keys(NAMED_RANGES).join(', ')}`);

@@ -185,6 +185,48 @@ test('after dispose nothing more is counted; options are checked', async () => {
   await provider.shutdown();
 });
 
+test('a request that began before the metrics were made is not counted when it ends; one that began after is', async () => {
+  // The metrics keep when they subscribed on process.hrtime and compare it with the messages'
+  // performance.now() times (converted with the first message, so that start-up loads no
+  // node:perf_hooks): a conversion that is off counts the held request, or misses the one that
+  // began after the metrics were made.
+  let release!: () => void;
+  const held = new Promise<void>((resolve) => (release = resolve));
+  let arrived!: () => void;
+  const inApp = new Promise<void>((resolve) => (arrived = resolve));
+  const s = await startTcp(
+    new ApplicationBuilder().run(async (ctx) => {
+      if (ctx.request.path === '/held') {
+        arrived();
+        await held;
+      }
+      ctx.response.send('ok');
+    }),
+  );
+  // Subscribed from the start: the held request's messages exist (they are made only for subscribers).
+  const early = new ServerMetrics();
+  let late: ServerMetrics | undefined;
+  const counted = (m: ServerMetrics): number =>
+    [...m.prometheusText().matchAll(/^http_server_request_duration_seconds_count\{[^}]*\} (\d+)$/gm)].reduce((sum, c) => sum + Number(c[1]), 0);
+  try {
+    const first = request(`${s.url}/held`);
+    await inApp;
+    late = new ServerMetrics();
+    // The next request's start is the first message `late` sees: its subscription time is
+    // converted then, and must still lie before that request's start.
+    assert.is(await (await request(`${s.url}/after`)).body.text(), 'ok');
+    release();
+    assert.is(await (await first).body.text(), 'ok');
+    assert.is(counted(early), 2, 'subscribed before both');
+    assert.is(counted(late), 1, 'the request that began before it subscribed is not counted; the next one is');
+    assert.not.match(late.prometheusText(), /^http_server_active_requests\{[^}]*\} -/m, 'never below zero');
+  } finally {
+    early.dispose();
+    late?.dispose();
+    await s.stop();
+  }
+});
+
 test('without meterProvider: the global provider registered when the metrics are made records; before any is registered, nothing does (the API\'s no-op)', async () => {
   const reader = new TestReader();
   const provider = new MeterProvider({ readers: [reader] });

@@ -225,6 +225,14 @@ test('npm pack ships the LICENSE, the bundle and types for every export, source 
     const url = /\/\/# sourceMappingURL=(\S+)\s*$/.exec(readFileSync(join(root, js), 'utf8'))?.[1];
     if (url !== undefined) assert.ok(files.has(join(js, '..', url)), `${js} points at its shipped map`);
   }
+  // The peer dependencies' one-file copies (connection/tsyringe.ts loads one for that very installed version), each with the licences of what it holds.
+  const versionOf = (name: string): string => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
+  const shipped = ['reflect-metadata', 'tsyringe'].flatMap((name) => [`bundle/vendor/${name}-${versionOf(name)}.cjs`, `bundle/vendor/${name}-${versionOf(name)}.LICENSE.txt`]);
+  assert.equal([...files].filter((f) => f.startsWith('bundle/vendor/')).sort(), shipped.sort());
+  const licences = (name: string): string => readFileSync(join(root, 'bundle', 'vendor', `${name}-${versionOf(name)}.LICENSE.txt`), 'utf8');
+  assert.match(licences('tsyringe'), /tsyringe@\S+ \(MIT\):\s+MIT License/);
+  assert.match(licences('tsyringe'), /tslib@\S+ \(0BSD\):\s+Copyright/);
+  assert.match(licences('reflect-metadata'), /reflect-metadata@\S+ \(Apache-2\.0\):\s+Apache License/);
   const maps = [...files].filter((f) => f.endsWith('.map'));
   assert.ok(maps.length > 0);
   for (const map of maps) {
