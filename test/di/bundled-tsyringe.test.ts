@@ -3,6 +3,9 @@
 // still one copy of each per process, whichever of the app and tiercel loads it first. Each case runs in a fresh process, on
 // the bundle, as an app that installed the package would (the tests otherwise run dist/).
 import { execFile } from 'node:child_process';
+import { appendFileSync, cpSync, mkdtempSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -14,7 +17,7 @@ const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
  * Runs `body` (an ES module's code: `require` is the app's, from the package's root) after
  * `tsyringeFiles()` and `oneRegistry(t, services)` are defined; prints what `body` returns.
  */
-function runApp(body: string): Promise<Record<string, unknown>> {
+function runApp(body: string, cwd = ROOT): Promise<Record<string, unknown>> {
   const script = `
     import { createRequire } from 'node:module';
     import { sep } from 'node:path';
@@ -36,7 +39,7 @@ function runApp(body: string): Promise<Record<string, unknown>> {
     const result = await (async () => { ${body} })();
     process.stdout.write(JSON.stringify(result) + '\\n');`;
   return new Promise((resolve, reject) => {
-    execFile(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, timeout: 8_000 }, (err, stdout, stderr) => {
+    execFile(process.execPath, ['--input-type=module', '-e', script], { cwd, timeout: 8_000 }, (err, stdout, stderr) => {
       if (err !== null) return reject(new Error(`${err.message}\n${stderr}`));
       resolve(JSON.parse(stdout) as Record<string, unknown>);
     });
@@ -84,6 +87,48 @@ test('the app loads reflect-metadata and tsyringe first: tiercel uses those, the
   assert.ok((seen.files as number) > 30, `the installed package's files (${String(seen.files)})`);
   assert.equal(seen.vendor, [], 'no shipped copy of what the app had loaded');
   assert.is(seen.oneRegistry, true);
+});
+
+/**
+ * An app folder with tiercel installed (its package.json and bundle/, copied: a link would resolve
+ * tsyringe from this repository), a copy of the installed tsyringe that `patch` may change, and
+ * reflect-metadata and tslib linked.
+ */
+function appWithTsyringe(patch: (tsyringeFolder: string) => void): string {
+  const app = mkdtempSync(join(tmpdir(), 'tiercel-patched-'));
+  const modules = join(app, 'node_modules');
+  mkdirSync(join(modules, 'tiercel'), { recursive: true });
+  writeFileSync(join(app, 'package.json'), '{ "type": "module" }\n');
+  cpSync(join(ROOT, 'package.json'), join(modules, 'tiercel', 'package.json'));
+  cpSync(join(ROOT, 'bundle'), join(modules, 'tiercel', 'bundle'), { recursive: true });
+  cpSync(join(ROOT, 'node_modules', 'tsyringe'), join(modules, 'tsyringe'), { recursive: true });
+  for (const name of ['reflect-metadata', 'tslib']) symlinkSync(join(ROOT, 'node_modules', name), join(modules, name), 'dir');
+  patch(join(modules, 'tsyringe'));
+  return app;
+}
+
+const LOAD = `
+    const { Server } = await import('tiercel/hosting');
+    const server = new Server({ logLevel: 'silent' });
+    return { files: tsyringeFiles(), vendor: vendorFiles(), oneRegistry: oneRegistry(require('tsyringe'), server.services) };`;
+
+test('a patched install of the same version (its files changed, its version not) is loaded as installed, not replaced by the shipped copy', async () => {
+  const patched = appWithTsyringe((folder) => appendFileSync(join(folder, 'dist', 'cjs', 'dependency-container.js'), '\n// patched here\n'));
+  const untouched = appWithTsyringe(() => {});
+  try {
+    const [p, u] = await Promise.all([runApp(LOAD, patched), runApp(LOAD, untouched)]);
+    assert.ok((p.files as string[]).length > 30, `the patched install's own files (${String(p.files)})`);
+    assert.ok((p.files as string[]).includes('dist/cjs/dependency-container.js'));
+    assert.equal(p.vendor, ['reflect-metadata'], 'no shipped tsyringe for a patched install; reflect-metadata is untouched');
+    assert.is(p.oneRegistry, true);
+    // The same folder without the patch takes the shipped copy: the fingerprint, not the folder, decided.
+    assert.equal(u.files, ['dist/cjs/index.js']);
+    assert.equal(u.vendor, ['reflect-metadata', 'tsyringe']);
+    assert.is(u.oneRegistry, true);
+  } finally {
+    rmSync(patched, { recursive: true, force: true });
+    rmSync(untouched, { recursive: true, force: true });
+  }
 });
 
 test.run();
