@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Module, createRequire } from 'node:module';
 import { sep } from 'node:path';
 import type * as Tsyringe from 'tsyringe';
-import { packageFingerprint } from './package-fingerprint.js';
+import { samePackageFiles, type PackageFiles } from './package-files.js';
 
 /*
  * tsyringe and reflect-metadata are CommonJS packages, loaded here with require() rather than
@@ -52,8 +52,8 @@ export function loadTsyringe(): typeof Tsyringe {
  * installed package's main, so it stays the process's only copy: the app's later `require()` or
  * `import` of the package gets it. Not taken when require's cache holds the package already (the
  * app loaded it, or an ES import of it is being linked), for another version, when the installed
- * files are not the bytes the copy was made from (a patched install: the copy's .json lists the files
- * and their fingerprint), or from dist/ (no vendor folder): require() loads the installed files.
+ * files are not those the copy was made from (a patched install: the copy's .json lists the files
+ * and their sizes), or from dist/ (no vendor folder): require() loads the installed files.
  */
 function requireShipped<T>(name: string): T {
   const main = require.resolve(name);
@@ -80,15 +80,13 @@ function shippedCopy(name: string, main: string): unknown {
   }
   // A version names a file here: nothing that could leave the folder.
   if (typeof version !== 'string' || !/^[0-9A-Za-z.+-]+$/.test(version)) return undefined;
-  let made: { files?: unknown; fingerprint?: unknown };
+  let made: { files?: PackageFiles };
   try {
     made = JSON.parse(readFileSync(new URL(`../vendor/${name}-${version}.json`, import.meta.url), 'utf8')) as typeof made;
   } catch {
     return undefined;
   }
-  const files = made.files;
-  if (!Array.isArray(files) || !files.every((f): f is string => typeof f === 'string' && !f.includes('..'))) return undefined;
-  if (made.fingerprint !== packageFingerprint(main.slice(0, at + folder.length), files)) return undefined;
+  if (typeof made.files !== 'object' || made.files === null || !samePackageFiles(main.slice(0, at + folder.length), made.files)) return undefined;
   const exports: unknown = require(`../vendor/${name}-${version}.cjs`);
   const entry = new Module(main);
   entry.filename = main;

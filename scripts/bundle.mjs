@@ -19,7 +19,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { packageFingerprint } from '../dist/connection/package-fingerprint.js';
+import { packageFiles } from '../dist/connection/package-files.js';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const OUT = 'bundle';
@@ -231,16 +231,16 @@ for (const name of Object.keys(pkg.peerDependencies)) {
   writeFileSync(`${base}.LICENSE.txt`, `${notices.join('\n\n----\n\n')}\n`);
   const held = notices.map((n) => n.slice(0, n.indexOf(':'))).join(', ');
   writeFileSync(`${base}.cjs`, `/*! ${held}, bundled: licences in ${name}-${version}.LICENSE.txt */\n${readFileSync(`${base}.cjs`, 'utf8')}`);
-  // The installed package's own files it was made from and their fingerprint: the copy stands in
-  // for the installed package only while those are still the same bytes (connection/tsyringe.ts).
+  // The installed package's own files it was made from and their sizes: the copy stands in for the
+  // installed package only while those are unchanged (connection/package-files.ts).
   const packageFolder = main.slice(0, main.lastIndexOf(folder) + folder.length);
   const files = Object.keys(vendor.metafile.inputs)
     .map((f) => join(root, f))
     .filter((f) => f.startsWith(packageFolder))
     .map((f) => f.slice(packageFolder.length))
     .sort();
-  const fingerprint = packageFingerprint(packageFolder, files);
-  if (fingerprint === undefined) throw new Error(`${name}: its files could not be read for the fingerprint`);
-  writeFileSync(`${base}.json`, `${JSON.stringify({ files, fingerprint })}\n`);
+  const sizes = packageFiles(packageFolder, files);
+  if (sizes === undefined) throw new Error(`${name}: its files could not be read`);
+  writeFileSync(`${base}.json`, `${JSON.stringify({ files: sizes })}\n`);
   console.log(`bundle/vendor: ${name}-${version}.cjs from ${Object.keys(vendor.metafile.inputs).length} files`);
 }

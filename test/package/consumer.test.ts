@@ -227,7 +227,7 @@ test('npm pack ships the LICENSE, the bundle and types for every export, source 
   }
   // The peer dependencies' one-file copies (connection/tsyringe.ts loads one for that very installed version), each with the licences of what it holds.
   const versionOf = (name: string): string => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-  const shipped = ['reflect-metadata', 'tsyringe'].flatMap((name) => [`bundle/vendor/${name}-${versionOf(name)}.cjs`, `bundle/vendor/${name}-${versionOf(name)}.LICENSE.txt`]);
+  const shipped = ['reflect-metadata', 'tsyringe'].flatMap((name) => [`bundle/vendor/${name}-${versionOf(name)}.cjs`, `bundle/vendor/${name}-${versionOf(name)}.LICENSE.txt`, `bundle/vendor/${name}-${versionOf(name)}.json`]);
   assert.equal([...files].filter((f) => f.startsWith('bundle/vendor/')).sort(), shipped.sort());
   const licences = (name: string): string => readFileSync(join(root, 'bundle', 'vendor', `${name}-${versionOf(name)}.LICENSE.txt`), 'utf8');
   assert.match(licences('tsyringe'), /tsyringe@\S+ \(MIT\):\s+MIT License/);
