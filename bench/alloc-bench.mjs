@@ -7,7 +7,7 @@
 // Usage: node bench/alloc-bench.mjs <dist folder> [--route /json] [--pipeline N] [--requests N]
 //   e.g. `node bench/alloc-bench.mjs dist --pipeline 16`
 import 'reflect-metadata';
-import { EventEmitter } from 'node:events';
+import { CountingTransport } from './lib/counting-transport.mjs';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -34,19 +34,6 @@ const { resolveHttpOptions, Heartbeat, observeApplication } = await load('protoc
 const { ConnectionContext } = await load('connection/index.js');
 const { demoApp } = await load('hosting/demo-app.js');
 
-/** The least a transport can be: it takes writes and counts their bytes. */
-class CountingTransport extends EventEmitter {
-  destroyed = false;
-  writableNeedDrain = false;
-  writableLength = 0;
-  bytes = 0;
-  write(data) {
-    this.bytes += data.length;
-    return true;
-  }
-  pause() {}
-  resume() {}
-}
 
 const options = resolveHttpOptions();
 const transport = new CountingTransport();

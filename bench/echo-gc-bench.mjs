@@ -20,7 +20,7 @@
 // ~5-18 % less user CPU per request; mark-compacts were 1-9 per 3,000 either way, and under the
 // socket bench both servers made 0-5 per 5 s run with --trace-gc (GC is no longer the row's gap).
 import 'reflect-metadata';
-import { EventEmitter } from 'node:events';
+import { CountingTransport } from './lib/counting-transport.mjs';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -54,19 +54,6 @@ const app = tiny
       .build()
   : (await load('hosting/demo-app.js')).demoApp().build();
 
-/** Takes writes and counts their bytes (the echo is never held back). */
-class CountingTransport extends EventEmitter {
-  destroyed = false;
-  writableNeedDrain = false;
-  writableLength = 0;
-  bytes = 0;
-  write(data) {
-    this.bytes += data.length;
-    return true;
-  }
-  pause() {}
-  resume() {}
-}
 
 const CONNECTIONS = 64;
 const SIZE = 1 << 20;
