@@ -16,7 +16,7 @@
 //   --otel: as --metrics, with the OpenTelemetry SDK behind them and tracing() in front (the set-up
 //     of servers/tiercel-otel.mjs: exporters that drop what they get).
 import 'reflect-metadata';
-import { EventEmitter } from 'node:events';
+import { CountingTransport } from './lib/counting-transport.mjs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -51,21 +51,6 @@ const { demoApp } = await load('hosting/demo-app.js');
 const { observeApplication } = await load('protocols/http/index.js');
 const { ServerMetrics } = withMetrics ? await load('observability/index.js') : {};
 
-/** The least a transport can be: it takes writes and counts their bytes. */
-class CountingTransport extends EventEmitter {
-  destroyed = false;
-  writableNeedDrain = false;
-  writableLength = 0;
-  bytes = 0;
-  first = '';
-  write(data) {
-    if (this.first === '') this.first = String(data);
-    this.bytes += data.length;
-    return true;
-  }
-  pause() {}
-  resume() {}
-}
 
 const options = resolveHttpOptions();
 const transport = new CountingTransport();

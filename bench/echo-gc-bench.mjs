@@ -38,8 +38,8 @@
 // its CPU per request 1039 -> 709 µs (node:http 816 -> 754) in one contended run (1443 -> 840 in
 // another): most of the row's gap.
 import 'reflect-metadata';
-import { EventEmitter } from 'node:events';
 import { Duplex } from 'node:stream';
+import { CountingTransport } from './lib/counting-transport.mjs';
 import { PerformanceObserver, constants } from 'node:perf_hooks';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -74,19 +74,6 @@ const app = tiny
       .build()
   : (await load('hosting/demo-app.js')).demoApp().build();
 
-/** Takes writes and counts their bytes (the echo is never held back). */
-class CountingTransport extends EventEmitter {
-  destroyed = false;
-  writableNeedDrain = false;
-  writableLength = 0;
-  bytes = 0;
-  write(data) {
-    this.bytes += data.length;
-    return true;
-  }
-  pause() {}
-  resume() {}
-}
 
 /** A socket without the kernel (see --stream): writes counted and done at once, reads pushed. */
 class StreamTransport extends Duplex {

@@ -18,12 +18,13 @@ export class RequestHeaders {
    * cookie fields with '; ' (RFC 9113 §8.2.3).
    */
   get(name: string): string | undefined {
-    const lower = this.#names();
     const key = name.toLowerCase();
+    const raw = this.raw;
+    const lower = this.#lower;
     let found: string | undefined;
-    for (let i = 0; i < lower.length; i++) {
-      if (lower[i] === key) {
-        const v = this.raw[2 * i + 1];
+    for (let i = 0, j = 0; j < raw.length; i++, j += 2) {
+      if (lower === undefined ? isName(raw[j], key) : lower[i] === key) {
+        const v = raw[j + 1];
         found = found === undefined ? v : found + (key === 'cookie' ? '; ' : ', ') + v;
       }
     }
@@ -39,7 +40,12 @@ export class RequestHeaders {
   }
 
   has(name: string): boolean {
-    return this.#names().indexOf(name.toLowerCase()) >= 0;
+    const key = name.toLowerCase();
+    const lower = this.#lower;
+    if (lower !== undefined) return lower.indexOf(key) >= 0;
+    const raw = this.raw;
+    for (let j = 0; j < raw.length; j += 2) if (isName(raw[j], key)) return true;
+    return false;
   }
 
   /** [lower-case name, value] for each header line, in order. */
@@ -64,6 +70,7 @@ export class RequestHeaders {
     return out;
   }
 
+  /** Lower-cased names, made for the calls that walk them all; `get` and `has` compare in place. */
   #names(): string[] {
     if (this.#lower === undefined) {
       const n = this.raw.length >>> 1;
@@ -73,4 +80,19 @@ export class RequestHeaders {
     }
     return this.#lower;
   }
+}
+
+/**
+ * `name` (as sent) is `lower` (already lower-cased), ignoring ASCII case: a lookup compares in
+ * place rather than lower-casing every name first (a string per name, and an array, for an app
+ * that asks for one header, as most do). Field names are tokens, so ASCII folding is the whole rule.
+ */
+function isName(name: string, lower: string): boolean {
+  const n = name.length;
+  if (n !== lower.length) return false;
+  for (let i = 0; i < n; i++) {
+    const c = name.charCodeAt(i);
+    if ((c >= 0x41 && c <= 0x5a ? c | 0x20 : c) !== lower.charCodeAt(i)) return false;
+  }
+  return true;
 }

@@ -1,5 +1,5 @@
 import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
-import { RequestHead, type TargetForm } from './request-head.js';
+import { HeadFlag, RequestHead, type TargetForm } from './request-head.js';
 import { requestTargetForm } from './request-target.js';
 import { resolveParserLimits, type ParserLimits } from './parser-limits.js';
 import { KNOWN_METHODS } from '../http/index.js';
@@ -386,15 +386,15 @@ export class HeadScanner {
     const isConnect = method === CONNECT;
     const target = text.substring(this.#targetStart, this.#targetEnd);
     const minor = this.#versionMinor;
-    const head = new RequestHead(method, target, this.#targetForm, minor, isConnect, fields);
     const conn = this.#connection;
-    head.keepAlive = (conn & CONNECTION_CLOSE) === 0 && (minor === 1 || (conn & CONNECTION_KEEP_ALIVE) !== 0);
+    let flags = 0;
+    if ((conn & CONNECTION_CLOSE) === 0 && (minor === 1 || (conn & CONNECTION_KEEP_ALIVE) !== 0)) flags |= HeadFlag.KeepAlive;
     // RFC 9110 §7.8: Upgrade is ignored in HTTP/1.0.
-    head.upgrade = (conn & CONNECTION_UPGRADE) !== 0 && this.#hasUpgradeField && minor === 1;
-    head.contentLength = this.#contentLength;
-    head.chunked = this.#chunked;
-    head.expectContinue = this.#expectContinue;
-    if (this.#hostField >= 0) head.host = fields[2 * this.#hostField + 1];
+    if ((conn & CONNECTION_UPGRADE) !== 0 && this.#hasUpgradeField && minor === 1) flags |= HeadFlag.Upgrade;
+    if (this.#chunked) flags |= HeadFlag.Chunked;
+    if (this.#expectContinue) flags |= HeadFlag.ExpectContinue;
+    const host = this.#hostField >= 0 ? fields[2 * this.#hostField + 1] : null;
+    const head = new RequestHead(method, target, this.#targetForm, minor, isConnect, fields, flags, this.#contentLength, host);
     return head;
   }
 

@@ -4,10 +4,20 @@ import { BadRequestError, RequestRejectionReason } from './rejection.js';
 /** The four shapes of request-target (RFC 9112 §3.2). */
 export type TargetForm = 'origin' | 'absolute' | 'authority' | 'asterisk';
 
+/** What a head says in one bit each (`RequestHead`'s boolean getters), set by the head scanner. */
+export const enum HeadFlag {
+  Chunked = 1,
+  KeepAlive = 2,
+  ExpectContinue = 4,
+  Upgrade = 8,
+  Connect = 16,
+}
+
 /**
  * A parsed request line and header section. A fresh one per request: the driver hands it to the
  * app, which may still hold it while the parser reads the next pipelined request. Every field is
- * set in the constructor so all heads share one hidden class.
+ * set in the constructor so all heads share one hidden class; the yes/no facts share one number
+ * (a head is made per request, and its size is young-generation garbage every request pays for).
  */
 export class RequestHead {
   /** The method as sent; the common ones are interned constants, so `===` is cheap. */
@@ -16,23 +26,15 @@ export class RequestHead {
   readonly target: string;
   readonly targetForm: TargetForm;
   readonly versionMinor: 0 | 1;
-  readonly httpVersion: '1.0' | '1.1';
   /** Flat `[name, value, name, value, …]`; names as sent, values without surrounding OWS. */
   readonly rawHeaders: string[];
   /** The declared body length, or -1 without Content-Length (also reported for CONNECT, whose body is ignored). */
-  contentLength = -1;
-  chunked = false;
-  /** HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`. */
-  keepAlive = false;
-  /** `Expect: 100-continue` (any other expectation is refused with 417 while parsing). */
-  expectContinue = false;
-  /** HTTP/1.1 with an `upgrade` token in Connection and an Upgrade header field. */
-  upgrade = false;
-  readonly isConnect: boolean;
+  readonly contentLength: number;
   /** The one Host value, or null when absent (a second Host is rejected while parsing). */
-  host: string | null = null;
+  host: string | null;
   /** Flat trailer fields after a chunked body, or null when there were none. Set before onMessageComplete. */
   trailers: string[] | null = null;
+  readonly #flags: number;
 
   constructor(
     method: string,
@@ -41,14 +43,47 @@ export class RequestHead {
     versionMinor: 0 | 1,
     isConnect: boolean,
     rawHeaders: string[],
+    /** `HeadFlag` bits beside `Connect` (which `isConnect` sets). */
+    flags = 0,
+    contentLength = -1,
+    host: string | null = null,
   ) {
     this.method = method;
     this.target = target;
     this.targetForm = targetForm;
     this.versionMinor = versionMinor;
-    this.httpVersion = versionMinor === 1 ? '1.1' : '1.0';
-    this.isConnect = isConnect;
     this.rawHeaders = rawHeaders;
+    this.contentLength = contentLength;
+    this.host = host;
+    this.#flags = isConnect ? flags | HeadFlag.Connect : flags & ~HeadFlag.Connect;
+  }
+
+  get httpVersion(): '1.0' | '1.1' {
+    return this.versionMinor === 1 ? '1.1' : '1.0';
+  }
+
+  /** `Transfer-Encoding: chunked`. */
+  get chunked(): boolean {
+    return (this.#flags & HeadFlag.Chunked) !== 0;
+  }
+
+  /** HTTP/1.1 unless `Connection: close`; HTTP/1.0 only with `Connection: keep-alive`. */
+  get keepAlive(): boolean {
+    return (this.#flags & HeadFlag.KeepAlive) !== 0;
+  }
+
+  /** `Expect: 100-continue` (any other expectation is refused with 417 while parsing). */
+  get expectContinue(): boolean {
+    return (this.#flags & HeadFlag.ExpectContinue) !== 0;
+  }
+
+  /** HTTP/1.1 with an `upgrade` token in Connection and an Upgrade header field. */
+  get upgrade(): boolean {
+    return (this.#flags & HeadFlag.Upgrade) !== 0;
+  }
+
+  get isConnect(): boolean {
+    return (this.#flags & HeadFlag.Connect) !== 0;
   }
 
   /** True when body bytes follow the head (CONNECT's are tunnel bytes, not a body). */

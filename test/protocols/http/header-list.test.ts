@@ -112,4 +112,28 @@ test('RequestHeaders: case-insensitive view of the raw pairs; repeats joined wit
   assert.equal(h.raw, ['Host', 'x', 'Accept', 'a', 'accept', 'b', 'Cookie', 'c=1', 'cookie', 'd=2']);
 });
 
+test('RequestHeaders: get and has answer the same before and after the names are listed (entries, toObject)', () => {
+  // Names of one length that differ only in case or in one character, a name that folds onto
+  // another only outside ASCII case (`_` is not `-`), and repeats: each asked before anything
+  // lists the names, then again after.
+  const raw = ['X-Req-Id', '1', 'x-req-iD', '2', 'X-Req_Id', '3', 'Content-Type', 'text/plain', 'COOKIE', 'a=1', 'Cookie', 'b=2'];
+  const questions = ['x-req-id', 'X-REQ-ID', 'x-req_id', 'content-type', 'content-typ', 'cookie', 'host', 'X-Req-Ie'];
+  const ask = (h: RequestHeaders) => questions.map((q) => [q, h.has(q), h.get(q)]);
+  const h = new RequestHeaders(raw);
+  const before = ask(h);
+  assert.equal(before, [
+    ['x-req-id', true, '1, 2'],
+    ['X-REQ-ID', true, '1, 2'],
+    ['x-req_id', true, '3'],
+    ['content-type', true, 'text/plain'],
+    ['content-typ', false, undefined],
+    ['cookie', true, 'a=1; b=2'],
+    ['host', false, undefined],
+    ['X-Req-Ie', false, undefined],
+  ]);
+  assert.equal([...h].map(([name]) => name), ['x-req-id', 'x-req-id', 'x-req_id', 'content-type', 'cookie', 'cookie']);
+  assert.equal(ask(h), before);
+  assert.equal(ask(new RequestHeaders([])), questions.map((q) => [q, false, undefined]));
+});
+
 test.run();
