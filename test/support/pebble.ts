@@ -8,8 +8,9 @@ import http from 'node:http';
 import https from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Daemon, freePort } from './daemon.js';
+import { Daemon, canConnect, freePort } from './daemon.js';
 import { makeLeaf, type Pem } from './tls-certificates.js';
+import { pollUntil } from './tls-server.js';
 
 function installed(command: string): boolean {
   try {
@@ -77,6 +78,13 @@ export class Pebble {
     const pebble = await Daemon.start('pebble', ['-config', join(dir, 'pebble.json'), '-dnsserver', `127.0.0.1:${dnsPort}`], acmePort, env).catch(async (err: unknown) => {
       await dns.stop('SIGTERM');
       throw err;
+    });
+    // Pebble opens its management listener (roots, used at once by the tests) beside the ACME one, not
+    // before it: under load a CI run asked for the root before it listened (all of acme.test failed).
+    await pollUntil(`pebble's management port ${managementPort}`, () => canConnect(managementPort), 10_000).catch(async (err: Error) => {
+      await pebble.stop('SIGTERM');
+      await dns.stop('SIGTERM');
+      throw new Error(`${err.message}; pebble said: ${pebble.output}`);
     });
     return new Pebble(dir, pebble, dns, own.cert, `https://127.0.0.1:${acmePort}/dir`, managementPort, dnsManagementPort);
   }

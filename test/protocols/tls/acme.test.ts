@@ -37,8 +37,14 @@ test.before(async () => {
   httpPort = await freePort();
   tlsPort = await freePort();
   // 30 s certificates: the default renewal (2/3) stays out of every test; the renewal test asks for 0.1.
-  pebble = await Pebble.start({ httpPort, tlsPort, validitySeconds: 30 });
-  root = await pebble.root();
+  try {
+    pebble = await Pebble.start({ httpPort, tlsPort, validitySeconds: 30 });
+    root = await pebble.root();
+  } catch (err) {
+    // uvu fails every test of a file whose before hook throws without saying why: say it here.
+    console.error('acme.test: Pebble did not start:', err);
+    throw err;
+  }
   writeFileSync(join(work, 'root.pem'), root);
 });
 
