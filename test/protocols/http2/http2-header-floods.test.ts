@@ -106,7 +106,7 @@ test('CONTINUATION flood of empty frames (no header bytes at all): closed, as on
   }));
 
 test('header blocks past the header list size (7 frames, ~108 KB each) on stream after stream: each refused, the connection closed', () =>
-  floodBoth('large-blocks', ({ tiercel, node, h }) => {
+  floodBoth('large-blocks', ({ tiercel, h }) => {
     // Every stream is reset by nghttp2 before the app: ENHANCE_YOUR_CALM past the header list
     // size (2 × maxRequestHeadersTotalSize), on both servers.
     assert.is(tiercel.responses, 0);
@@ -114,7 +114,8 @@ test('header blocks past the header list size (7 frames, ~108 KB each) on stream
     for (const code of Object.keys(tiercel.resets)) assert.is(Number(code), NGHTTP2_ENHANCE_YOUR_CALM);
     // Only the two legitimate requests reached the app.
     assert.is(h.seen.requests.length, 2);
-    assert.ok(node.closed, 'node:http2 closes it too (its maxSessionRejectedStreams)');
+    // Not asserted of bare node:http2: it usually closes too (its maxSessionRejectedStreams), but a
+    // CI run saw it reset 19,102 such streams in 3 s and keep the session open; floodBoth logs it.
   }));
 
 // ---- HPACK bombs -----------------------------------------------------------------------------
