@@ -7,7 +7,7 @@
 // Usage: node bench/alloc-bench.mjs <dist folder> [--route /json] [--pipeline N] [--requests N]
 //   e.g. `node bench/alloc-bench.mjs dist --pipeline 16`
 import 'reflect-metadata';
-import { CountingTransport } from './lib/counting-transport.mjs';
+import { countingConnection } from './lib/counting-transport.mjs';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -29,25 +29,9 @@ if (!dist) {
   process.exit(2);
 }
 const load = (path) => import(pathToFileURL(resolve(dist, path)).href);
-const { Http1Connection } = await load('protocols/http1/http1-connection.js');
-const { resolveHttpOptions, Heartbeat, observeApplication } = await load('protocols/http/index.js');
-const { ConnectionContext } = await load('connection/index.js');
+const { observeApplication } = await load('protocols/http/index.js');
 const { demoApp } = await load('hosting/demo-app.js');
-
-
-const options = resolveHttpOptions();
-const transport = new CountingTransport();
-const ctx = new ConnectionContext({ transport, localEndpoint: { kind: 'memory', name: 'bench' }, remoteEndpoint: { kind: 'memory', name: 'client' } });
-const quiet = { debug() {}, info() {}, warn() {}, error: (...a) => console.error(...a) };
-const connection = new Http1Connection(ctx, observeApplication(demoApp().build()), {
-  limits: options.limits,
-  serverLine: options.serverLine,
-  extraMethods: [],
-  upgrades: options.upgrades,
-  heartbeat: new Heartbeat(),
-  logger: quiet,
-});
-connection.run();
+const { transport } = await countingConnection(load, observeApplication(demoApp().build()));
 
 const read = Buffer.from(`GET ${route} HTTP/1.1\r\nHost: 127.0.0.1:3000\r\n\r\n`.repeat(pipeline));
 const reads = Math.max(1, Math.floor(requests / pipeline));

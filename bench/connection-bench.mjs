@@ -16,7 +16,7 @@
 //   --otel: as --metrics, with the OpenTelemetry SDK behind them and tracing() in front (the set-up
 //     of servers/tiercel-otel.mjs: exporters that drop what they get).
 import 'reflect-metadata';
-import { CountingTransport } from './lib/counting-transport.mjs';
+import { countingConnection } from './lib/counting-transport.mjs';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
@@ -44,18 +44,11 @@ if (!dist) {
 }
 const requests = Number(args[1] ?? (postEcho !== undefined ? 2_000 : 2_000_000));
 const load = (path) => import(pathToFileURL(resolve(dist, path)).href);
-const { Http1Connection } = await load('protocols/http1/http1-connection.js');
-const { resolveHttpOptions, Heartbeat } = await load('protocols/http/index.js');
-const { ConnectionContext } = await load('connection/index.js');
 const { demoApp } = await load('hosting/demo-app.js');
 const { observeApplication } = await load('protocols/http/index.js');
 const { ServerMetrics } = withMetrics ? await load('observability/index.js') : {};
 
 
-const options = resolveHttpOptions();
-const transport = new CountingTransport();
-const ctx = new ConnectionContext({ transport, localEndpoint: { kind: 'memory', name: 'bench' }, remoteEndpoint: { kind: 'memory', name: 'client' } });
-const quiet = { debug() {}, info() {}, warn() {}, error: (...args) => console.error(...args) };
 // Wrapped as the HTTP terminal wraps every app (protocols/http-connection.ts), so the per-request
 // diagnostics checks are counted as a server pays them.
 let app = observeApplication(withMetrics && !withOtel ? demoApp(undefined, { metrics: new ServerMetrics() }).build() : demoApp().build());
@@ -75,15 +68,7 @@ if (withOtel) {
   const meterProvider = new MeterProvider({ readers: [new PeriodicExportingMetricReader({ exporter, exportIntervalMillis: 10_000 })] });
   app = observeApplication(demoApp(new ApplicationBuilder().use(tracing()), { metrics: new ServerMetrics({ meterProvider }) }).build());
 }
-const connection = new Http1Connection(ctx, app, {
-  limits: options.limits,
-  serverLine: options.serverLine,
-  extraMethods: [],
-  upgrades: options.upgrades,
-  heartbeat: new Heartbeat(),
-  logger: quiet,
-});
-connection.run();
+const { transport } = await countingConnection(load, app);
 
 const perRound = Math.floor(requests / 10);
 const rounds = [];
