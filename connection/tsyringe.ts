@@ -1,7 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { Module, createRequire } from 'node:module';
 import { sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import type * as Tsyringe from 'tsyringe';
+import { requireCodeCached } from './code-cached-commonjs.js';
 import { samePackageFiles, type PackageFiles } from './package-files.js';
 
 /*
@@ -87,7 +89,7 @@ function shippedCopy(name: string, main: string): unknown {
     return undefined;
   }
   if (typeof made.files !== 'object' || made.files === null || !samePackageFiles(main.slice(0, at + folder.length), made.files)) return undefined;
-  const exports: unknown = require(`../vendor/${name}-${version}.cjs`);
+  const exports = requireCodeCached(fileURLToPath(new URL(`../vendor/${name}-${version}.cjs`, import.meta.url)));
   const entry = new Module(main);
   entry.filename = main;
   entry.exports = exports;

@@ -15,11 +15,13 @@
 //
 //   node scripts/bundle.mjs          (after tsc; `npm run build` runs both)
 import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageFiles } from '../dist/connection/package-files.js';
+import { toCodeCachedChunk } from './code-cache.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const OUT = 'bundle';
@@ -244,3 +246,22 @@ for (const name of Object.keys(pkg.peerDependencies)) {
   writeFileSync(`${base}.json`, `${JSON.stringify({ files: sizes })}\n`);
   console.log(`bundle/vendor: ${name}-${version}.cjs from ${Object.keys(vendor.metafile.inputs).length} files`);
 }
+
+// The chunks `tiercel serve` compiles before it listens (the serve core's and the serve group's)
+// become code-cached scripts behind facades (scripts/code-cache.mjs says why), and one real
+// `tiercel serve` writes their code caches. Without a cache (a build that cannot listen on loopback,
+// another Node at run time) they load as before, only compiled from scratch.
+const startChunks = Object.entries(result.metafile.outputs).filter(([, o]) => ['dist/hosting/server.js', 'dist/hosting/cli-app.js'].some((f) => f in o.inputs));
+if (startChunks.length !== 2) throw new Error(`expected the serve core and the serve group in two chunks, found ${startChunks.length}`);
+for (const [file, output] of startChunks) {
+  const made = toCodeCachedChunk(join(root, file), output.imports.filter((i) => i.kind === 'dynamic-import').length);
+  console.log(`bundle/: ${made.name} code-cached (${made.imports} imports, ${made.exports} exports, ${made.calls} import() calls)`);
+}
+const serving = spawnSync(
+  process.execPath,
+  ['--import', join(root, 'scripts', 'write-code-cache.mjs'), join(root, pkg.bin.tiercel), 'serve', '--urls', 'http://127.0.0.1:0', '--workers', '1', '--log-level', 'warn'],
+  { cwd: root, encoding: 'utf8', timeout: 30_000, env: { ...process.env, CODE_CACHE_ROOT: join(root, OUT) } },
+);
+const cached = /code cache: .*/.exec(serving.stdout ?? '');
+if (serving.status === 0 && cached !== null) console.log(`bundle/: ${cached[0]}`);
+else console.warn(`bundle/: no code cache written (tiercel serve exited ${serving.status ?? serving.signal}): ${serving.stderr || serving.stdout}`);

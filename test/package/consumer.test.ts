@@ -227,8 +227,14 @@ test('npm pack ships the LICENSE, the bundle and types for every export, source 
   }
   // The peer dependencies' one-file copies (connection/tsyringe.ts loads one for that very installed version), each with the licences of what it holds.
   const versionOf = (name: string): string => (JSON.parse(readFileSync(join(root, 'node_modules', name, 'package.json'), 'utf8')) as { version: string }).version;
-  const shipped = ['reflect-metadata', 'tsyringe'].flatMap((name) => [`bundle/vendor/${name}-${versionOf(name)}.cjs`, `bundle/vendor/${name}-${versionOf(name)}.LICENSE.txt`, `bundle/vendor/${name}-${versionOf(name)}.json`]);
+  const shipped = ['reflect-metadata', 'tsyringe'].flatMap((name) =>
+    ['cjs', 'LICENSE.txt', 'json', 'cache'].map((ext) => `bundle/vendor/${name}-${versionOf(name)}.${ext}`),
+  );
   assert.equal([...files].filter((f) => f.startsWith('bundle/vendor/')).sort(), shipped.sort());
+  // The chunks `tiercel serve` starts with, each with the V8 code cache it loads (scripts/code-cache.mjs).
+  const scripts = [...files].filter((f) => f.endsWith('.script.js'));
+  assert.ok(scripts.length >= 2, 'the start path is code-cached');
+  for (const script of scripts) assert.ok(files.has(script.replace(/\.js$/, '.cache')), `${script} ships with its code cache`);
   const licences = (name: string): string => readFileSync(join(root, 'bundle', 'vendor', `${name}-${versionOf(name)}.LICENSE.txt`), 'utf8');
   assert.match(licences('tsyringe'), /tsyringe@\S+ \(MIT\):\s+MIT License/);
   assert.match(licences('tsyringe'), /tslib@\S+ \(0BSD\):\s+Copyright/);
