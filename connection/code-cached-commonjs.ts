@@ -41,7 +41,13 @@ export function requireCodeCached(file: string): unknown {
   const module = new Module(file);
   module.filename = file;
   require.cache[file] = module;
-  compiled.call(module.exports, module.exports, require, module, file, dirname(file));
+  try {
+    compiled.call(module.exports, module.exports, require, module, file, dirname(file));
+  } catch (err) {
+    // As require(): a module that threw is not left in the cache half made.
+    delete require.cache[file];
+    throw err;
+  }
   module.loaded = true;
   return module.exports;
 }
