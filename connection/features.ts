@@ -13,51 +13,99 @@ export class FeatureKey<T> {
   }
 }
 
-const NO_ENTRIES: readonly unknown[] = Object.freeze([]);
-
+/**
+ * The features of a connection (or of anything else that offers them), by key.
+ *
+ * The first two are kept in fields and the rest in an array made when a third comes: a connection
+ * has one or two features of its own for as long as it is open (its `LifetimeFeature`, its socket),
+ * and an array of pairs was ~100 bytes each idle connection kept; Kestrel's connection keeps its
+ * features in fields for the same reason. A scan of a handful of keys is as fast as hashing.
+ *
+ * `defaults` are features shared by many collections (a listener's, naming its transport): they are
+ * read when the collection has no entry of its own for a key, and never written through it.
+ */
 export class FeatureCollection {
-  // Keys and values side by side ([key0, value0, key1, value1, …]) in an array of exactly their
-  // length, replaced when a key comes or goes: a connection has three or four features for as long
-  // as it is open, and a Map took ~180 bytes for them (its hash table); a scan of a handful of keys
-  // is as fast as hashing.
-  #entries: readonly unknown[] = NO_ENTRIES;
+  readonly #defaults: FeatureCollection | undefined;
+  // An empty first slot means an empty collection: removing a feature moves the later ones down,
+  // so the walk keeps the order they were added in.
+  #key0: FeatureKey<unknown> | undefined;
+  #value0: unknown;
+  #key1: FeatureKey<unknown> | undefined;
+  #value1: unknown;
+  /** The third feature on ([key, value, …]), of exactly their length. */
+  #more: unknown[] | undefined;
+
+  constructor(defaults?: FeatureCollection) {
+    this.#defaults = defaults;
+  }
 
   get<T>(key: FeatureKey<T>): T | undefined {
-    const entries = this.#entries;
-    for (let i = 0; i < entries.length; i += 2) if (entries[i] === key) return entries[i + 1] as T;
-    return undefined;
+    if (this.#key0 === key) return this.#value0 as T;
+    if (this.#key1 === key) return this.#value1 as T;
+    const more = this.#more;
+    if (more !== undefined) for (let i = 0; i < more.length; i += 2) if (more[i] === key) return more[i + 1] as T;
+    // A key of our own whose value is undefined was removed here, and hides the default.
+    return this.#defaults === undefined || this.#owns(key) ? undefined : this.#defaults.get(key);
   }
 
   set<T>(key: FeatureKey<T>, value: T | undefined): void {
-    const entries = this.#entries;
-    const at = this.#indexOf(key);
-    if (value === undefined) {
-      if (at !== -1) this.#entries = entries.length === 2 ? NO_ENTRIES : entries.filter((_, i) => i !== at && i !== at + 1);
-    } else if (at !== -1) {
-      (entries as unknown[])[at + 1] = value;
-    } else {
-      const next = new Array<unknown>(entries.length + 2);
-      for (let i = 0; i < entries.length; i++) next[i] = entries[i];
-      next[entries.length] = key;
-      next[entries.length + 1] = value;
-      this.#entries = next;
+    if (value === undefined && this.#defaults?.has(key) === true) {
+      // Kept as a key without a value, so that the shared default stays hidden.
+      this.#put(key, undefined);
+      return;
     }
+    if (value === undefined) {
+      if (this.#owns(key)) this.#rebuild(this.#entries().filter(([k]) => k !== key));
+      return;
+    }
+    this.#put(key, value);
   }
 
   has(key: FeatureKey<unknown>): boolean {
-    return this.#indexOf(key) !== -1;
+    return this.get(key) !== undefined;
   }
 
   *[Symbol.iterator](): IterableIterator<[FeatureKey<unknown>, unknown]> {
     // The entries as they were when the walk began: a feature added or removed meanwhile is not seen.
-    const entries = this.#entries;
-    for (let i = 0; i < entries.length; i += 2) yield [entries[i] as FeatureKey<unknown>, entries[i + 1]];
+    const own = this.#entries();
+    for (const entry of own) if (entry[1] !== undefined) yield entry;
+    if (this.#defaults === undefined) return;
+    for (const entry of [...this.#defaults]) if (!own.some(([k]) => k === entry[0])) yield entry;
   }
 
-  #indexOf(key: FeatureKey<unknown>): number {
-    const entries = this.#entries;
-    for (let i = 0; i < entries.length; i += 2) if (entries[i] === key) return i;
-    return -1;
+  #owns(key: FeatureKey<unknown>): boolean {
+    if (this.#key0 === key || this.#key1 === key) return true;
+    return this.#more !== undefined && this.#more.includes(key);
+  }
+
+  #put(key: FeatureKey<unknown>, value: unknown): void {
+    if (this.#key0 === undefined || this.#key0 === key) {
+      this.#key0 = key;
+      this.#value0 = value;
+    } else if (this.#key1 === undefined || this.#key1 === key) {
+      this.#key1 = key;
+      this.#value1 = value;
+    } else {
+      const more = this.#more ?? [];
+      const at = more.indexOf(key);
+      if (at !== -1 && at % 2 === 0) more[at + 1] = value;
+      else this.#more = [...more, key, value];
+    }
+  }
+
+  /** Our own entries in the order they were added (removed ones included, with an undefined value). */
+  #entries(): [FeatureKey<unknown>, unknown][] {
+    const entries: [FeatureKey<unknown>, unknown][] = [];
+    if (this.#key0 !== undefined) entries.push([this.#key0, this.#value0]);
+    if (this.#key1 !== undefined) entries.push([this.#key1, this.#value1]);
+    const more = this.#more;
+    if (more !== undefined) for (let i = 0; i < more.length; i += 2) entries.push([more[i] as FeatureKey<unknown>, more[i + 1]]);
+    return entries;
+  }
+
+  #rebuild(entries: [FeatureKey<unknown>, unknown][]): void {
+    this.#key0 = this.#key1 = this.#value0 = this.#value1 = this.#more = undefined;
+    for (const [key, value] of entries) this.#put(key, value);
   }
 }
 

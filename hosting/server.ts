@@ -79,6 +79,8 @@ interface BoundEndpoint {
   readonly listener: ConnectionListener;
   /** This endpoint's open connections (also in the server's), so that removing it closes only them. */
   readonly live: LiveConnections;
+  /** The server's `#pipelineEnded`: where a `ServedConnection` reports, without a field of its own for it. */
+  readonly ended: (served: ServedConnection, failed: boolean, err: unknown) => void;
   loop?: Promise<void>;
 }
 
@@ -340,7 +342,7 @@ export class Server {
     try {
       const transport = pickTransport(resolveTransports(this.services), builder.endpoint);
       const listener = await transport.bind(builder.endpoint, { ...resolve(this.services, TRANSPORT_OPTIONS), ...builder.transportOptions });
-      return { builder, listener, delegate, https, live: new LiveConnections() };
+      return { builder, listener, delegate, https, live: new LiveConnections(), ended: this.#pipelineEnded };
     } catch (err) {
       https?.dispose();
       throw err;
@@ -459,7 +461,7 @@ export class Server {
   #run(ctx: ConnectionContext, b: BoundEndpoint): void {
     this.#live.add(ctx);
     b.live.add(ctx);
-    const served = new ServedConnection(ctx, b, this.#pipelineEnded);
+    const served = new ServedConnection(ctx, b);
     ctx.features.set(LifetimeFeature, served);
     // Through the delegate's `serve` when it has one (an endpoint without connection middleware):
     // no promise and no reaction kept for the connection's life.
@@ -509,7 +511,6 @@ class ServedConnection extends ConnectionLifetime implements ConnectionCompletio
   constructor(
     readonly ctx: ConnectionContext,
     readonly endpoint: BoundEndpoint,
-    readonly ended: (served: ServedConnection, failed: boolean, err: unknown) => void,
   ) {
     super();
   }
@@ -517,13 +518,13 @@ class ServedConnection extends ConnectionLifetime implements ConnectionCompletio
   complete(): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.ended(this, false, undefined);
+    this.endpoint.ended(this, false, undefined);
   }
 
   fail(err: unknown): void {
     if (this.#settled) return;
     this.#settled = true;
-    this.ended(this, true, err);
+    this.endpoint.ended(this, true, err);
   }
 }
 
