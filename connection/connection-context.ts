@@ -166,6 +166,11 @@ export class ConnectionContext extends FeatureCollection {
     return text;
   }
 
+  /** The transport the connection was accepted on: `transport` until middleware replaced it. */
+  get acceptedTransport(): Duplex {
+    return this.#original;
+  }
+
   /** The byte stream the next layer reads and writes (see the class). */
   get transport(): Duplex {
     return this.#transport;

@@ -40,12 +40,26 @@ export class FeatureCollection {
   }
 
   get<T>(key: FeatureKey<T>): T | undefined {
-    if (this.#key0 === key) return this.#value0 as T;
-    if (this.#key1 === key) return this.#value1 as T;
-    const more = this.#more;
-    if (more !== undefined) for (let i = 0; i < more.length; i += 2) if (more[i] === key) return more[i + 1] as T;
+    const value = this.#own(key);
+    if (value !== undefined) return value as T;
     // A key of our own whose value is undefined was removed here, and hides the default.
-    return this.#defaults === undefined || this.#owns(key) ? undefined : this.#defaults.get(key);
+    const defaults = this.#defaults;
+    if (defaults === undefined || this.#owns(key)) return undefined;
+    const shared = defaults.get(key);
+    if (!(shared instanceof FeatureFactory)) return shared;
+    // Made for this collection at the first ask, and kept as its own.
+    const made = (shared as FeatureFactory<T>).create(this);
+    if (made !== undefined) this.#put(key, made);
+    return made;
+  }
+
+  /**
+   * Offers `key` to the collections that have this one as their defaults, made for each by
+   * `create(owner)` when it first asks: a listener gives its connections a feature that none pays
+   * for until someone asks (read here directly, the key's value is the `FeatureFactory`).
+   */
+  provide<T>(key: FeatureKey<T>, create: (owner: FeatureCollection) => T | undefined): void {
+    this.#put(key, new FeatureFactory(create));
   }
 
   set<T>(key: FeatureKey<T>, value: T | undefined): void {
@@ -70,7 +84,19 @@ export class FeatureCollection {
     const own = this.#entries();
     for (const entry of own) if (entry[1] !== undefined) yield entry;
     if (this.#defaults === undefined) return;
-    for (const entry of [...this.#defaults]) if (!own.some(([k]) => k === entry[0])) yield entry;
+    for (const [key] of [...this.#defaults]) {
+      if (own.some(([k]) => k === key)) continue;
+      const value = this.get(key);
+      if (value !== undefined) yield [key, value];
+    }
+  }
+
+  #own(key: FeatureKey<unknown>): unknown {
+    if (this.#key0 === key) return this.#value0;
+    if (this.#key1 === key) return this.#value1;
+    const more = this.#more;
+    if (more !== undefined) for (let i = 0; i < more.length; i += 2) if (more[i] === key) return more[i + 1];
+    return undefined;
   }
 
   #owns(key: FeatureKey<unknown>): boolean {
@@ -107,6 +133,11 @@ export class FeatureCollection {
     this.#key0 = this.#key1 = this.#value0 = this.#value1 = this.#more = undefined;
     for (const [key, value] of entries) this.#put(key, value);
   }
+}
+
+/** A default feature made per collection on first ask (`FeatureCollection.provide`). */
+export class FeatureFactory<T> {
+  constructor(readonly create: (owner: FeatureCollection) => T | undefined) {}
 }
 
 /** Present on connections backed by a `net.Socket` (TCP and unix/pipe transports). */

@@ -137,11 +137,16 @@ export abstract class SocketListener implements ConnectionListener {
     if (defaultFeatures === undefined) {
       defaultFeatures = this.#defaultFeatures = new FeatureCollection();
       defaultFeatures.set(TransportFeature, Object.freeze({ name: this.transportName }));
+      // Made when asked: an object per connection that nothing on the serving path reads.
+      defaultFeatures.provide(SocketFeature, socketFeatureOf);
     }
-    const ctx = new ConnectionContext({ transport: socket, localEndpoint: local, remoteEndpoint: remote, defaultFeatures });
-    ctx.features.set(SocketFeature, { socket });
-    return ctx;
+    return new ConnectionContext({ transport: socket, localEndpoint: local, remoteEndpoint: remote, defaultFeatures });
   }
+}
+
+/** A socket connection's `SocketFeature`: the socket it was accepted on. */
+function socketFeatureOf(owner: FeatureCollection): SocketFeature {
+  return { socket: (owner as ConnectionContext).acceptedTransport as Socket };
 }
 
 /**
