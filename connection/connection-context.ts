@@ -111,11 +111,14 @@ export class ConnectionContext extends FeatureCollection {
   /** The peer, or what reads it at the first ask. */
   #remote: Endpoint | RemoteEndpointReader;
   #rare: RareState | undefined;
-  #closedReason: Error | undefined;
   #state = 0;
-  // One listener is kept as itself: most connections have one, and an upgraded one keeps it for as
-  // long as its new owner keeps the transport open.
-  #onClosed: ConnectionClosedListener | ConnectionClosedListener[] | undefined;
+  /**
+   * The listeners of `onClosed` until the connection ends, then the reason it ended (an Error,
+   * which no listener is): one field for two states that never overlap. One listener is kept as
+   * itself: most connections have one, and an upgraded one keeps it for as long as its new owner
+   * keeps the transport open.
+   */
+  #closed: ConnectionClosedListener | ConnectionClosedListener[] | Error | undefined;
   #watcher: TransportWatcher | undefined;
   readonly #original: Duplex;
 
@@ -127,7 +130,7 @@ export class ConnectionContext extends FeatureCollection {
     this.localEndpoint = init.localEndpoint;
     this.#remote = init.remoteEndpoint;
     if (init.features !== undefined) for (const [key, value] of init.features) this.set(key, value);
-    if (init.transport.destroyed) this.#transportClosed();
+    if (init.transport.destroyed) ConnectionContext.#transportClosed(this);
     else ConnectionContext.#listen(this, init.transport);
   }
 
@@ -153,7 +156,7 @@ export class ConnectionContext extends FeatureCollection {
   static #onTransportClose(this: Owned): void {
     const ctx = this[kContext];
     if (ctx === undefined) return;
-    if (this === ctx.#original) ctx.#transportClosed();
+    if (this === ctx.#original) ConnectionContext.#transportClosed(ctx);
     if (this === ctx.#transport) ctx.#watcher?.handleTransportClose();
   }
 
@@ -216,11 +219,15 @@ export class ConnectionContext extends FeatureCollection {
     this.#watcher = watcher;
   }
 
-  /** A transport that closes on its own ended gracefully unless it (or the one replacing it) failed. */
-  #transportClosed(): void {
-    const failure = this.#transport.errored ?? this.#original.errored;
-    if (failure === null) this.#markClosed(new ConnectionClosedError(), 'end');
-    else this.#markClosed(new ConnectionAbortedError(`The connection failed: ${failure.message}`, { cause: failure }), 'abort');
+  /**
+   * A transport that closes on its own ended gracefully unless it (or the one replacing it) failed.
+   * (The context's helpers are static: a private instance method makes V8 keep a brand field in
+   * every instance, 8 bytes each connection.)
+   */
+  static #transportClosed(ctx: ConnectionContext): void {
+    const failure = ctx.#transport.errored ?? ctx.#original.errored;
+    if (failure === null) ConnectionContext.#markClosed(ctx, new ConnectionClosedError(), 'end');
+    else ConnectionContext.#markClosed(ctx, new ConnectionAbortedError(`The connection failed: ${failure.message}`, { cause: failure }), 'abort');
   }
 
   /** Per-connection state shared between middleware, keyed by anything. */
@@ -236,7 +243,8 @@ export class ConnectionContext extends FeatureCollection {
     const rare = (this.#rare ??= new RareState());
     if (rare.controller === undefined) {
       rare.controller = new AbortController();
-      if (this.#closedReason !== undefined) rare.controller.abort(this.#closedReason);
+      const closed = this.#closed;
+      if (closed instanceof Error) rare.controller.abort(closed);
     }
     return rare.controller.signal;
   }
@@ -249,7 +257,7 @@ export class ConnectionContext extends FeatureCollection {
 
   /** True once the connection has ended (the cheap form of `closed.aborted`). */
   get isClosed(): boolean {
-    return this.#closedReason !== undefined;
+    return this.#closed instanceof Error;
   }
 
   /**
@@ -257,23 +265,22 @@ export class ConnectionContext extends FeatureCollection {
    * `closed.addEventListener('abort', …)`, with no AbortController behind it.
    */
   onClosed(listener: ConnectionClosedListener): void {
-    const listeners = this.#onClosed;
-    if (this.#closedReason !== undefined) callClosedListener(listener, this.#closedReason);
-    else if (listeners === undefined) this.#onClosed = listener;
-    else if (!Array.isArray(listeners)) this.#onClosed = [listeners, listener];
+    const listeners = this.#closed;
+    if (listeners instanceof Error) callClosedListener(listener, listeners);
+    else if (listeners === undefined) this.#closed = listener;
+    else if (!Array.isArray(listeners)) this.#closed = [listeners, listener];
     // Arrays of exactly their length while short: a push reserves 16 more slots (~70 bytes) that
     // an open connection keeps, and most have one or two of these listeners.
-    else if (listeners.length < 4) this.#onClosed = [...listeners, listener];
+    else if (listeners.length < 4) this.#closed = [...listeners, listener];
     else listeners.push(listener);
   }
 
-  #markClosed(reason: Error, kind: ConnectionCloseKind): void {
-    if (this.#closedReason !== undefined) return;
-    this.#closedReason = reason;
-    this.#state |= kind === 'abort' ? State.Aborted : State.Ended;
-    this.#rare?.controller?.abort(reason);
-    const listeners = this.#onClosed;
-    this.#onClosed = undefined;
+  static #markClosed(ctx: ConnectionContext, reason: Error, kind: ConnectionCloseKind): void {
+    const listeners = ctx.#closed;
+    if (listeners instanceof Error) return;
+    ctx.#closed = reason;
+    ctx.#state |= kind === 'abort' ? State.Aborted : State.Ended;
+    ctx.#rare?.controller?.abort(reason);
     if (Array.isArray(listeners)) for (const l of listeners) callClosedListener(l, reason);
     else if (listeners !== undefined) callClosedListener(listeners, reason);
   }
@@ -288,17 +295,17 @@ export class ConnectionContext extends FeatureCollection {
    * what the peer has not read yet.
    */
   abort(reason?: unknown): void {
-    this.#abort(reason instanceof Error ? reason : new ConnectionAbortedError(reason === undefined ? undefined : String(reason)), (this.#state & State.Closing) === 0);
+    ConnectionContext.#abort(this, reason instanceof Error ? reason : new ConnectionAbortedError(reason === undefined ? undefined : String(reason)), (this.#state & State.Closing) === 0);
   }
 
-  #abort(error: Error, reset: boolean): void {
-    this.#markClosed(error, 'abort');
-    const original = this.#original;
+  static #abort(ctx: ConnectionContext, error: Error, reset: boolean): void {
+    ConnectionContext.#markClosed(ctx, error, 'abort');
+    const original = ctx.#original;
     if (!original.destroyed) {
       if (reset) resetOrDestroy(original);
       else original.destroy();
     }
-    if (this.transport !== original && !this.transport.destroyed) this.transport.destroy();
+    if (ctx.#transport !== original && !ctx.#transport.destroyed) ctx.#transport.destroy();
   }
 
   /**
@@ -318,7 +325,7 @@ export class ConnectionContext extends FeatureCollection {
     // Drain what the peer still sends so its FIN can arrive, but never let it hold us forever.
     t.resume();
     // No reset here: the response is sent, and a reset could destroy what the peer has not read.
-    const timer = setTimeout(() => this.#abort(new ConnectionAbortedError('The peer did not close in time'), false), lingerMs);
+    const timer = setTimeout(() => ConnectionContext.#abort(this, new ConnectionAbortedError('The peer did not close in time'), false), lingerMs);
     timer.unref();
     const done = (): void => {
       clearTimeout(timer);

@@ -40,16 +40,16 @@ export class FeatureCollection {
   }
 
   get<T>(key: FeatureKey<T>): T | undefined {
-    const value = this.#own(key);
+    const value = FeatureCollection.#own(this, key);
     if (value !== undefined) return value as T;
     // A key of our own whose value is undefined was removed here, and hides the default.
     const defaults = this.#defaults;
-    if (defaults === undefined || this.#owns(key)) return undefined;
+    if (defaults === undefined || FeatureCollection.#owns(this, key)) return undefined;
     const shared = defaults.get(key);
     if (!(shared instanceof FeatureFactory)) return shared;
     // Made for this collection at the first ask, and kept as its own.
     const made = (shared as FeatureFactory<T>).create(this);
-    if (made !== undefined) this.#put(key, made);
+    if (made !== undefined) FeatureCollection.#put(this, key, made);
     return made;
   }
 
@@ -59,20 +59,20 @@ export class FeatureCollection {
    * for until someone asks (read here directly, the key's value is the `FeatureFactory`).
    */
   provide<T>(key: FeatureKey<T>, create: (owner: FeatureCollection) => T | undefined): void {
-    this.#put(key, new FeatureFactory(create));
+    FeatureCollection.#put(this, key, new FeatureFactory(create));
   }
 
   set<T>(key: FeatureKey<T>, value: T | undefined): void {
     if (value === undefined && this.#defaults?.has(key) === true) {
       // Kept as a key without a value, so that the shared default stays hidden.
-      this.#put(key, undefined);
+      FeatureCollection.#put(this, key, undefined);
       return;
     }
     if (value === undefined) {
-      if (this.#owns(key)) this.#rebuild(this.#entries().filter(([k]) => k !== key));
+      if (FeatureCollection.#owns(this, key)) FeatureCollection.#rebuild(this, FeatureCollection.#entries(this).filter(([k]) => k !== key));
       return;
     }
-    this.#put(key, value);
+    FeatureCollection.#put(this, key, value);
   }
 
   has(key: FeatureKey<unknown>): boolean {
@@ -81,7 +81,7 @@ export class FeatureCollection {
 
   *[Symbol.iterator](): IterableIterator<[FeatureKey<unknown>, unknown]> {
     // The entries as they were when the walk began: a feature added or removed meanwhile is not seen.
-    const own = this.#entries();
+    const own = FeatureCollection.#entries(this);
     for (const entry of own) if (entry[1] !== undefined) yield entry;
     if (this.#defaults === undefined) return;
     for (const [key] of [...this.#defaults]) {
@@ -91,47 +91,49 @@ export class FeatureCollection {
     }
   }
 
-  #own(key: FeatureKey<unknown>): unknown {
-    if (this.#key0 === key) return this.#value0;
-    if (this.#key1 === key) return this.#value1;
-    const more = this.#more;
+  // The helpers are static: a private instance method makes V8 keep a brand field in every
+  // instance (8 bytes each connection).
+  static #own(c: FeatureCollection, key: FeatureKey<unknown>): unknown {
+    if (c.#key0 === key) return c.#value0;
+    if (c.#key1 === key) return c.#value1;
+    const more = c.#more;
     if (more !== undefined) for (let i = 0; i < more.length; i += 2) if (more[i] === key) return more[i + 1];
     return undefined;
   }
 
-  #owns(key: FeatureKey<unknown>): boolean {
-    if (this.#key0 === key || this.#key1 === key) return true;
-    return this.#more !== undefined && this.#more.includes(key);
+  static #owns(c: FeatureCollection, key: FeatureKey<unknown>): boolean {
+    if (c.#key0 === key || c.#key1 === key) return true;
+    return c.#more !== undefined && c.#more.includes(key);
   }
 
-  #put(key: FeatureKey<unknown>, value: unknown): void {
-    if (this.#key0 === undefined || this.#key0 === key) {
-      this.#key0 = key;
-      this.#value0 = value;
-    } else if (this.#key1 === undefined || this.#key1 === key) {
-      this.#key1 = key;
-      this.#value1 = value;
+  static #put(c: FeatureCollection, key: FeatureKey<unknown>, value: unknown): void {
+    if (c.#key0 === undefined || c.#key0 === key) {
+      c.#key0 = key;
+      c.#value0 = value;
+    } else if (c.#key1 === undefined || c.#key1 === key) {
+      c.#key1 = key;
+      c.#value1 = value;
     } else {
-      const more = this.#more ?? [];
+      const more = c.#more ?? [];
       const at = more.indexOf(key);
       if (at !== -1 && at % 2 === 0) more[at + 1] = value;
-      else this.#more = [...more, key, value];
+      else c.#more = [...more, key, value];
     }
   }
 
   /** Our own entries in the order they were added (removed ones included, with an undefined value). */
-  #entries(): [FeatureKey<unknown>, unknown][] {
+  static #entries(c: FeatureCollection): [FeatureKey<unknown>, unknown][] {
     const entries: [FeatureKey<unknown>, unknown][] = [];
-    if (this.#key0 !== undefined) entries.push([this.#key0, this.#value0]);
-    if (this.#key1 !== undefined) entries.push([this.#key1, this.#value1]);
-    const more = this.#more;
+    if (c.#key0 !== undefined) entries.push([c.#key0, c.#value0]);
+    if (c.#key1 !== undefined) entries.push([c.#key1, c.#value1]);
+    const more = c.#more;
     if (more !== undefined) for (let i = 0; i < more.length; i += 2) entries.push([more[i] as FeatureKey<unknown>, more[i + 1]]);
     return entries;
   }
 
-  #rebuild(entries: [FeatureKey<unknown>, unknown][]): void {
-    this.#key0 = this.#key1 = this.#value0 = this.#value1 = this.#more = undefined;
-    for (const [key, value] of entries) this.#put(key, value);
+  static #rebuild(c: FeatureCollection, entries: [FeatureKey<unknown>, unknown][]): void {
+    c.#key0 = c.#key1 = c.#value0 = c.#value1 = c.#more = undefined;
+    for (const [key, value] of entries) FeatureCollection.#put(c, key, value);
   }
 }
 
@@ -181,25 +183,28 @@ export interface LifetimeFeature {
   requestClose(): void;
 }
 
+/** `ConnectionLifetime`'s listeners once the close was requested: none are kept any more. */
+const REQUESTED: readonly CloseRequestListener[] = Object.freeze([]);
+
 /** The server's `LifetimeFeature`: no AbortController unless someone asks for the signal. */
 export class ConnectionLifetime implements LifetimeFeature {
-  #requested = false;
   // One listener is kept as itself: most connections have one (their protocol's, or an upgraded
   // connection's WebSocket), and an array grown by a push keeps 17 slots (~180 bytes) for as long
-  // as the connection is open.
+  // as the connection is open. `REQUESTED` once the close was requested: one field for the
+  // listeners and the flag, kept by every open connection.
   #listeners: CloseRequestListener | CloseRequestListener[] | undefined;
   #controller: AbortController | undefined;
 
   get isCloseRequested(): boolean {
-    return this.#requested;
+    return this.#listeners === REQUESTED;
   }
 
   onCloseRequested(listener: CloseRequestListener): () => void {
-    if (this.#requested) {
+    const listeners = this.#listeners;
+    if (listeners === REQUESTED) {
       callListener(listener);
       return noop;
     }
-    const listeners = this.#listeners;
     if (listeners === undefined) this.#listeners = listener;
     else if (!Array.isArray(listeners)) this.#listeners = [listeners, listener];
     else listeners.push(listener);
@@ -210,7 +215,7 @@ export class ConnectionLifetime implements LifetimeFeature {
     const listeners = this.#listeners;
     if (listeners === listener) {
       this.#listeners = undefined;
-    } else if (Array.isArray(listeners)) {
+    } else if (Array.isArray(listeners) && listeners !== REQUESTED) {
       const at = listeners.indexOf(listener);
       if (at !== -1) listeners.splice(at, 1);
       if (listeners.length === 0) this.#listeners = undefined;
@@ -220,17 +225,16 @@ export class ConnectionLifetime implements LifetimeFeature {
   get closeRequested(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#requested) this.#controller.abort();
+      if (this.#listeners === REQUESTED) this.#controller.abort();
     }
     return this.#controller.signal;
   }
 
   requestClose(): void {
-    if (this.#requested) return;
-    this.#requested = true;
-    this.#controller?.abort();
     const listeners = this.#listeners;
-    this.#listeners = undefined;
+    if (listeners === REQUESTED) return;
+    this.#listeners = REQUESTED as CloseRequestListener[];
+    this.#controller?.abort();
     if (Array.isArray(listeners)) for (const l of listeners) callListener(l);
     else if (listeners !== undefined) callListener(listeners);
   }

@@ -80,7 +80,7 @@ interface BoundEndpoint {
   /** This endpoint's open connections (also in the server's), so that removing it closes only them. */
   readonly live: LiveConnections;
   /** The server's `#pipelineEnded`: where a `ServedConnection` reports, without a field of its own for it. */
-  readonly ended: (served: ServedConnection, failed: boolean, err: unknown) => void;
+  readonly ended: (ctx: ConnectionContext, b: BoundEndpoint, failed: boolean, err: unknown) => void;
   loop?: Promise<void>;
 }
 
@@ -469,8 +469,7 @@ export class Server {
   }
 
   /** A connection's pipeline is done (`failed`: it threw or rejected with `err`). */
-  readonly #pipelineEnded = (served: ServedConnection, failed: boolean, err: unknown): void => {
-    const { ctx, endpoint: b } = served;
+  readonly #pipelineEnded = (ctx: ConnectionContext, b: BoundEndpoint, failed: boolean, err: unknown): void => {
     if (!failed) {
       this.#lingering.add(ctx);
       ctx.close();
@@ -506,25 +505,28 @@ export class Server {
  * kept for as long as the connection is open.
  */
 class ServedConnection extends ConnectionLifetime implements ConnectionCompletion {
-  #settled = false;
+  readonly ctx: ConnectionContext;
+  /** Until the first report: cleared by it, so that a later one is ignored (no flag of its own). */
+  #endpoint: BoundEndpoint | undefined;
 
-  constructor(
-    readonly ctx: ConnectionContext,
-    readonly endpoint: BoundEndpoint,
-  ) {
+  constructor(ctx: ConnectionContext, endpoint: BoundEndpoint) {
     super();
+    this.ctx = ctx;
+    this.#endpoint = endpoint;
   }
 
   complete(): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.endpoint.ended(this, false, undefined);
+    const b = this.#endpoint;
+    if (b === undefined) return;
+    this.#endpoint = undefined;
+    b.ended(this.ctx, b, false, undefined);
   }
 
   fail(err: unknown): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.endpoint.ended(this, true, err);
+    const b = this.#endpoint;
+    if (b === undefined) return;
+    this.#endpoint = undefined;
+    b.ended(this.ctx, b, true, err);
   }
 }
 
