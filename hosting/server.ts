@@ -47,7 +47,7 @@ import { HTTP_APPLICATION, HTTP_OPTIONS, resolveHttpOptions, type HttpApplicatio
 import { TLS_OPTIONS, type HttpsMiddleware } from '../protocols/tls/configuration.js';
 import { httpAlpn, httpTerminal } from './http-terminal.js';
 import { acmeChallenges, prepareHttps } from './https-setup.js';
-import { LiveConnections } from './live-connections.js';
+import { AllLiveConnections, type LiveConnections } from './live-connections.js';
 import { RejectionWarnings } from './rejection-warnings.js';
 import {
   applyConfiguration,
@@ -77,7 +77,7 @@ interface BoundEndpoint {
   delegate: ConnectionDelegate;
   https: HttpsMiddleware | undefined;
   readonly listener: ConnectionListener;
-  /** This endpoint's open connections (also in the server's), so that removing it closes only them. */
+  /** This endpoint's open connections (counted in the server's), so that removing it closes only them. */
   readonly live: LiveConnections;
   /** The server's `#pipelineEnded`: where a `ServedConnection` reports, without a field of its own for it. */
   readonly ended: (ctx: ConnectionContext, b: BoundEndpoint, failed: boolean, err: unknown) => void;
@@ -102,7 +102,7 @@ export class Server {
   readonly #options: Required<ServerOptions>;
   readonly #builders: EndpointBuilder[] = [];
   #bound: BoundEndpoint[] = [];
-  readonly #live = new LiveConnections();
+  readonly #live = new AllLiveConnections();
   /** Connections whose pipeline is done, waiting for the peer to close (see ConnectionContext.close). */
   readonly #lingering = new Set<ConnectionContext>();
   #state: State = 'new';
@@ -313,6 +313,7 @@ export class Server {
       for (const ctx of b.live) ctx.abort(new ConnectionAbortedError('The endpoint was removed'));
       await b.live.whenEmpty();
     }
+    this.#live.forget(b.live);
     await b.listener.dispose();
     b.https?.dispose();
     this.logger.info(`Stopped listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
@@ -342,7 +343,7 @@ export class Server {
     try {
       const transport = pickTransport(resolveTransports(this.services), builder.endpoint);
       const listener = await transport.bind(builder.endpoint, { ...resolve(this.services, TRANSPORT_OPTIONS), ...builder.transportOptions });
-      return { builder, listener, delegate, https, live: new LiveConnections(), ended: this.#pipelineEnded };
+      return { builder, listener, delegate, https, live: this.#live.part(), ended: this.#pipelineEnded };
     } catch (err) {
       https?.dispose();
       throw err;
@@ -459,7 +460,6 @@ export class Server {
   }
 
   #run(ctx: ConnectionContext, b: BoundEndpoint): void {
-    this.#live.add(ctx);
     b.live.add(ctx);
     const served = new ServedConnection(ctx, b);
     ctx.features.set(LifetimeFeature, served);
@@ -489,7 +489,6 @@ export class Server {
   #forgetWhenClosed(ctx: ConnectionContext, b: BoundEndpoint): void {
     ctx.onClosed(() => {
       this.#lingering.delete(ctx);
-      this.#live.delete(ctx);
       b.live.delete(ctx);
     });
   }
