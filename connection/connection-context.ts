@@ -7,9 +7,43 @@ import { connectionIdText, nextConnectionNumber } from './connection-id.js';
 export interface ConnectionContextInit {
   transport: Duplex;
   localEndpoint: Endpoint;
-  remoteEndpoint: Endpoint;
+  /**
+   * The peer, or what reads it from `transport` on first use (`RemoteEndpointReader`): most
+   * connections are never asked who their peer is.
+   */
+  remoteEndpoint: Endpoint | RemoteEndpointReader;
+  /** Features the connection starts with (copied: later changes to either are not shared). */
   features?: FeatureCollection;
+  /** Features shared by many connections (a listener's), read where the connection has none of its own. */
+  defaultFeatures?: FeatureCollection;
   id?: string;
+}
+
+/**
+ * Reads a connection's remote endpoint from the transport it was accepted on, when someone first
+ * asks (`ConnectionContext.remoteEndpoint`). One serves every connection of a listener: the endpoint
+ * made at accept, and node's cached peer address behind it, were ~140 bytes each idle connection
+ * kept, and node:http and fastify read the peer's address only when asked, as this does.
+ */
+export abstract class RemoteEndpointReader {
+  /**
+   * The peer of `transport`. Called once per connection, at the first ask; a transport that can no
+   * longer tell (the peer reset the connection before anyone asked) gives what it knows, as an
+   * endpoint of its kind with an empty address.
+   */
+  abstract readRemoteEndpoint(transport: Duplex): Endpoint;
+}
+
+/**
+ * What the protocol reading `ConnectionContext.transport` is told of the transport's errors and
+ * close, through the context's own listeners (`ConnectionContext.watchTransport`): node keeps one
+ * function per event where a listener of the protocol's beside the context's made an array.
+ */
+export interface TransportWatcher {
+  /** The transport failed (its 'error'); 'close' follows. */
+  handleTransportError(err: Error): void;
+  /** The transport closed (its 'close'). */
+  handleTransportClose(): void;
 }
 
 /**
@@ -33,9 +67,23 @@ function callClosedListener(listener: ConnectionClosedListener, reason: Error): 
   else listener.handleConnectionClosed(reason);
 }
 
-/** Where the shared 'close' listener finds the context of the transport it was accepted on. */
+/** Where the shared listeners find the context of the transport they were added to. */
 const kContext = Symbol('tiercel.connection-context');
 type Owned = Duplex & { [kContext]?: ConnectionContext };
+
+/** `#state`'s bits: how the connection ended, and whether `close()` was called. */
+const enum State {
+  Ended = 1,
+  Aborted = 2,
+  /** `close()` was called: our output is complete, only the peer's FIN is awaited. */
+  Closing = 4,
+}
+
+/** What few connections use, made on first use: one field where two were kept on every connection. */
+class RareState {
+  items: Map<unknown, unknown> | undefined;
+  controller: AbortController | undefined;
+}
 
 /**
  * One accepted connection as it passes through connection middleware to a protocol.
@@ -44,55 +92,72 @@ type Owned = Duplex & { [kContext]?: ConnectionContext };
  * (TLS swaps it for the decrypted stream); whoever replaces it owns the old one's lifetime.
  * `closed` fires once, when the connection is aborted or the transport closes; `closeKind` says
  * whether that was a graceful end or an abort.
+ *
+ * The context is its own feature collection (`features` is the context), as Kestrel's connection
+ * is: one object where two were kept for every open connection.
  */
-export class ConnectionContext {
+export class ConnectionContext extends FeatureCollection {
   /**
    * The id's number until someone asks for its text: most connections are never logged at debug
    * level, and the joined text (a rope of three strings) was ~130 bytes each idle connection kept.
    */
   #id: string | number;
-  transport: Duplex;
+  #transport: Duplex;
   /**
    * Our side of the connection. Connection middleware may replace it, as the remote one, before
    * calling `next()` (the PROXY protocol sets the address the client connected to).
    */
   localEndpoint: Endpoint;
+  /** The peer, or what reads it at the first ask. */
+  #remote: Endpoint | RemoteEndpointReader;
+  #rare: RareState | undefined;
+  #state = 0;
   /**
-   * The peer. Connection middleware may replace it before calling `next()`: behind a proxy that
-   * sends the PROXY protocol it becomes the client's endpoint, and the transport's stays in
-   * `ProxyProtocolFeature` (Kestrel's `RemoteEndPoint` is settable for the same reason).
+   * The listeners of `onClosed` until the connection ends, then the reason it ended (an Error,
+   * which no listener is): one field for two states that never overlap. One listener is kept as
+   * itself: most connections have one, and an upgraded one keeps it for as long as its new owner
+   * keeps the transport open.
    */
-  remoteEndpoint: Endpoint;
-  readonly features: FeatureCollection;
-  #items: Map<unknown, unknown> | undefined;
-  // The closed signal and its listeners are made on first use: an idle keep-alive connection
-  // should cost as little as node:http's, and most never need an AbortController.
-  #controller: AbortController | undefined;
-  #closedReason: Error | undefined;
-  #closeKind: ConnectionCloseKind | undefined;
-  // One listener is kept as itself: most connections have one, and an upgraded one keeps it for as
-  // long as its new owner keeps the transport open.
-  #onClosed: ConnectionClosedListener | ConnectionClosedListener[] | undefined;
-  /** `close()` was called: our output is complete, only the peer's FIN is awaited. */
-  #closing = false;
+  #closed: ConnectionClosedListener | ConnectionClosedListener[] | Error | undefined;
+  #watcher: TransportWatcher | undefined;
   readonly #original: Duplex;
 
   constructor(init: ConnectionContextInit) {
+    super(init.defaultFeatures);
     this.#id = init.id ?? nextConnectionNumber();
-    this.transport = init.transport;
+    this.#transport = init.transport;
     this.#original = init.transport;
     this.localEndpoint = init.localEndpoint;
-    this.remoteEndpoint = init.remoteEndpoint;
-    this.features = init.features ?? new FeatureCollection();
-    if (init.transport.destroyed) this.#transportClosed();
-    else {
-      // One listener shared by every connection (`this` is the transport), which finds its context
-      // through a symbol: a closure per connection was a function and a context object that each
-      // idle connection kept. `on`, not `once`: 'close' fires once, and a `once` wrapper is two
-      // more objects.
-      (init.transport as Owned)[kContext] = this;
-      init.transport.on('close', ConnectionContext.#onTransportClose);
-    }
+    this.#remote = init.remoteEndpoint;
+    if (init.features !== undefined) for (const [key, value] of init.features) this.set(key, value);
+    if (init.transport.destroyed) ConnectionContext.#transportClosed(this);
+    else ConnectionContext.#listen(this, init.transport);
+  }
+
+  /**
+   * One 'close' and one 'error' listener shared by every connection (`this` is the transport),
+   * which find their context through a symbol: a closure per connection was a function and a
+   * context object that each idle connection kept. `on`, not `once`: 'close' fires once, and a
+   * `once` wrapper is two more objects. The 'error' listener keeps a failing transport from
+   * crashing the process (its error is read at close, as `transport.errored`): nobody else need add
+   * one, and node keeps a single function per event instead of an array of them.
+   */
+  static #listen(ctx: ConnectionContext, transport: Duplex): void {
+    (transport as Owned)[kContext] = ctx;
+    transport.on('error', ConnectionContext.#onTransportError);
+    transport.on('close', ConnectionContext.#onTransportClose);
+  }
+
+  static #onTransportError(this: Owned, err: Error): void {
+    const ctx = this[kContext];
+    if (ctx !== undefined && this === ctx.#transport) ctx.#watcher?.handleTransportError(err);
+  }
+
+  static #onTransportClose(this: Owned): void {
+    const ctx = this[kContext];
+    if (ctx === undefined) return;
+    if (this === ctx.#original) ConnectionContext.#transportClosed(ctx);
+    if (this === ctx.#transport) ctx.#watcher?.handleTransportClose();
   }
 
   /** Unique within the process; sorts in creation order (see `nextConnectionId`). */
@@ -104,40 +169,95 @@ export class ConnectionContext {
     return text;
   }
 
-  static #onTransportClose(this: Owned): void {
-    const ctx = this[kContext];
-    if (ctx !== undefined) ctx.#transportClosed();
+  /** The transport the connection was accepted on: `transport` until middleware replaced it. */
+  get acceptedTransport(): Duplex {
+    return this.#original;
   }
 
-  /** A transport that closes on its own ended gracefully unless it (or the one replacing it) failed. */
-  #transportClosed(): void {
-    const failure = this.transport.errored ?? this.#original.errored;
-    if (failure === null) this.#markClosed(new ConnectionClosedError(), 'end');
-    else this.#markClosed(new ConnectionAbortedError(`The connection failed: ${failure.message}`, { cause: failure }), 'abort');
+  /** The byte stream the next layer reads and writes (see the class). */
+  get transport(): Duplex {
+    return this.#transport;
+  }
+
+  set transport(transport: Duplex) {
+    if (transport === this.#transport) return;
+    this.#transport = transport;
+    // The context listens to every transport it is given, so that its watcher and its error
+    // handling follow the replacement (TLS's decrypted stream).
+    if (transport !== this.#original && !transport.destroyed) ConnectionContext.#listen(this, transport);
+  }
+
+  /**
+   * The peer. Connection middleware may replace it before calling `next()`: behind a proxy that
+   * sends the PROXY protocol it becomes the client's endpoint, and the transport's stays in
+   * `ProxyProtocolFeature` (Kestrel's `RemoteEndPoint` is settable for the same reason). Read from
+   * the transport at the first ask when the transport gave a `RemoteEndpointReader`.
+   */
+  get remoteEndpoint(): Endpoint {
+    const remote = this.#remote;
+    if (!(remote instanceof RemoteEndpointReader)) return remote;
+    const endpoint = remote.readRemoteEndpoint(this.#original);
+    this.#remote = endpoint;
+    return endpoint;
+  }
+
+  set remoteEndpoint(endpoint: Endpoint) {
+    this.#remote = endpoint;
+  }
+
+  /** The connection's features: the context itself (see the class). */
+  get features(): FeatureCollection {
+    return this;
+  }
+
+  /**
+   * Tells `watcher` of the errors and close of `transport` (the current one) through the context's
+   * own listeners, in place of listeners of the protocol's own on the transport; `undefined` stops
+   * (a protocol that hands the transport over). One watcher at a time: the protocol reading it.
+   */
+  watchTransport(watcher: TransportWatcher | undefined): void {
+    this.#watcher = watcher;
+  }
+
+  /**
+   * A transport that closes on its own ended gracefully unless it (or the one replacing it) failed.
+   * (The context's helpers are static: a private instance method makes V8 keep a brand field in
+   * every instance, 8 bytes each connection.)
+   */
+  static #transportClosed(ctx: ConnectionContext): void {
+    const failure = ctx.#transport.errored ?? ctx.#original.errored;
+    if (failure === null) ConnectionContext.#markClosed(ctx, new ConnectionClosedError(), 'end');
+    else ConnectionContext.#markClosed(ctx, new ConnectionAbortedError(`The connection failed: ${failure.message}`, { cause: failure }), 'abort');
   }
 
   /** Per-connection state shared between middleware, keyed by anything. */
   get items(): Map<unknown, unknown> {
-    return (this.#items ??= new Map());
+    const rare = (this.#rare ??= new RareState());
+    return (rare.items ??= new Map());
   }
 
   /** Fires when the connection ends for any reason; `closed.reason` says why, `closeKind` how. */
   get closed(): AbortSignal {
-    if (this.#controller === undefined) {
-      this.#controller = new AbortController();
-      if (this.#closedReason !== undefined) this.#controller.abort(this.#closedReason);
+    // Made on first use: an idle keep-alive connection should cost as little as node:http's, and
+    // most never need an AbortController.
+    const rare = (this.#rare ??= new RareState());
+    if (rare.controller === undefined) {
+      rare.controller = new AbortController();
+      const closed = this.#closed;
+      if (closed instanceof Error) rare.controller.abort(closed);
     }
-    return this.#controller.signal;
+    return rare.controller.signal;
   }
 
   /** 'end' or 'abort' once the connection has ended (see `ConnectionCloseKind`); undefined before. */
   get closeKind(): ConnectionCloseKind | undefined {
-    return this.#closeKind;
+    const state = this.#state;
+    return (state & State.Aborted) !== 0 ? 'abort' : (state & State.Ended) !== 0 ? 'end' : undefined;
   }
 
   /** True once the connection has ended (the cheap form of `closed.aborted`). */
   get isClosed(): boolean {
-    return this.#closedReason !== undefined;
+    return this.#closed instanceof Error;
   }
 
   /**
@@ -145,23 +265,22 @@ export class ConnectionContext {
    * `closed.addEventListener('abort', …)`, with no AbortController behind it.
    */
   onClosed(listener: ConnectionClosedListener): void {
-    const listeners = this.#onClosed;
-    if (this.#closedReason !== undefined) callClosedListener(listener, this.#closedReason);
-    else if (listeners === undefined) this.#onClosed = listener;
-    else if (!Array.isArray(listeners)) this.#onClosed = [listeners, listener];
+    const listeners = this.#closed;
+    if (listeners instanceof Error) callClosedListener(listener, listeners);
+    else if (listeners === undefined) this.#closed = listener;
+    else if (!Array.isArray(listeners)) this.#closed = [listeners, listener];
     // Arrays of exactly their length while short: a push reserves 16 more slots (~70 bytes) that
     // an open connection keeps, and most have one or two of these listeners.
-    else if (listeners.length < 4) this.#onClosed = [...listeners, listener];
+    else if (listeners.length < 4) this.#closed = [...listeners, listener];
     else listeners.push(listener);
   }
 
-  #markClosed(reason: Error, kind: ConnectionCloseKind): void {
-    if (this.#closedReason !== undefined) return;
-    this.#closedReason = reason;
-    this.#closeKind = kind;
-    this.#controller?.abort(reason);
-    const listeners = this.#onClosed;
-    this.#onClosed = undefined;
+  static #markClosed(ctx: ConnectionContext, reason: Error, kind: ConnectionCloseKind): void {
+    const listeners = ctx.#closed;
+    if (listeners instanceof Error) return;
+    ctx.#closed = reason;
+    ctx.#state |= kind === 'abort' ? State.Aborted : State.Ended;
+    ctx.#rare?.controller?.abort(reason);
     if (Array.isArray(listeners)) for (const l of listeners) callClosedListener(l, reason);
     else if (listeners !== undefined) callClosedListener(listeners, reason);
   }
@@ -176,17 +295,17 @@ export class ConnectionContext {
    * what the peer has not read yet.
    */
   abort(reason?: unknown): void {
-    this.#abort(reason instanceof Error ? reason : new ConnectionAbortedError(reason === undefined ? undefined : String(reason)), !this.#closing);
+    ConnectionContext.#abort(this, reason instanceof Error ? reason : new ConnectionAbortedError(reason === undefined ? undefined : String(reason)), (this.#state & State.Closing) === 0);
   }
 
-  #abort(error: Error, reset: boolean): void {
-    this.#markClosed(error, 'abort');
-    const original = this.#original;
+  static #abort(ctx: ConnectionContext, error: Error, reset: boolean): void {
+    ConnectionContext.#markClosed(ctx, error, 'abort');
+    const original = ctx.#original;
     if (!original.destroyed) {
       if (reset) resetOrDestroy(original);
       else original.destroy();
     }
-    if (this.transport !== original && !this.transport.destroyed) this.transport.destroy();
+    if (ctx.#transport !== original && !ctx.#transport.destroyed) ctx.#transport.destroy();
   }
 
   /**
@@ -196,7 +315,7 @@ export class ConnectionContext {
    * destroys the response the peer has not read yet (the reason for nginx's lingering close).
    */
   close(lingerMs = 1_000): void {
-    this.#closing = true;
+    this.#state |= State.Closing;
     const t = this.transport;
     if (t.destroyed) {
       if (this.#original !== t && !this.#original.destroyed) this.#original.destroy();
@@ -206,7 +325,7 @@ export class ConnectionContext {
     // Drain what the peer still sends so its FIN can arrive, but never let it hold us forever.
     t.resume();
     // No reset here: the response is sent, and a reset could destroy what the peer has not read.
-    const timer = setTimeout(() => this.#abort(new ConnectionAbortedError('The peer did not close in time'), false), lingerMs);
+    const timer = setTimeout(() => ConnectionContext.#abort(this, new ConnectionAbortedError('The peer did not close in time'), false), lingerMs);
     timer.unref();
     const done = (): void => {
       clearTimeout(timer);

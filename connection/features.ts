@@ -13,52 +13,133 @@ export class FeatureKey<T> {
   }
 }
 
-const NO_ENTRIES: readonly unknown[] = Object.freeze([]);
-
+/**
+ * The features of a connection (or of anything else that offers them), by key.
+ *
+ * The first two are kept in fields and the rest in an array made when a third comes: a connection
+ * has one or two features of its own for as long as it is open (its `LifetimeFeature`, its socket),
+ * and an array of pairs was ~100 bytes each idle connection kept; Kestrel's connection keeps its
+ * features in fields for the same reason. A scan of a handful of keys is as fast as hashing.
+ *
+ * `defaults` are features shared by many collections (a listener's, naming its transport): they are
+ * read when the collection has no entry of its own for a key, and never written through it.
+ */
 export class FeatureCollection {
-  // Keys and values side by side ([key0, value0, key1, value1, …]) in an array of exactly their
-  // length, replaced when a key comes or goes: a connection has three or four features for as long
-  // as it is open, and a Map took ~180 bytes for them (its hash table); a scan of a handful of keys
-  // is as fast as hashing.
-  #entries: readonly unknown[] = NO_ENTRIES;
+  readonly #defaults: FeatureCollection | undefined;
+  // An empty first slot means an empty collection: removing a feature moves the later ones down,
+  // so the walk keeps the order they were added in.
+  #key0: FeatureKey<unknown> | undefined;
+  #value0: unknown;
+  #key1: FeatureKey<unknown> | undefined;
+  #value1: unknown;
+  /** The third feature on ([key, value, …]), of exactly their length. */
+  #more: unknown[] | undefined;
+
+  constructor(defaults?: FeatureCollection) {
+    this.#defaults = defaults;
+  }
 
   get<T>(key: FeatureKey<T>): T | undefined {
-    const entries = this.#entries;
-    for (let i = 0; i < entries.length; i += 2) if (entries[i] === key) return entries[i + 1] as T;
-    return undefined;
+    const value = FeatureCollection.#own(this, key);
+    if (value !== undefined) return value as T;
+    // A key of our own whose value is undefined was removed here, and hides the default.
+    const defaults = this.#defaults;
+    if (defaults === undefined || FeatureCollection.#owns(this, key)) return undefined;
+    const shared = defaults.get(key);
+    if (!(shared instanceof FeatureFactory)) return shared;
+    // Made for this collection at the first ask, and kept as its own.
+    const made = (shared as FeatureFactory<T>).create(this);
+    if (made !== undefined) FeatureCollection.#put(this, key, made);
+    return made;
+  }
+
+  /**
+   * Offers `key` to the collections that have this one as their defaults, made for each by
+   * `create(owner)` when it first asks: a listener gives its connections a feature that none pays
+   * for until someone asks (read here directly, the key's value is the `FeatureFactory`).
+   */
+  provide<T>(key: FeatureKey<T>, create: (owner: FeatureCollection) => T | undefined): void {
+    FeatureCollection.#put(this, key, new FeatureFactory(create));
   }
 
   set<T>(key: FeatureKey<T>, value: T | undefined): void {
-    const entries = this.#entries;
-    const at = this.#indexOf(key);
-    if (value === undefined) {
-      if (at !== -1) this.#entries = entries.length === 2 ? NO_ENTRIES : entries.filter((_, i) => i !== at && i !== at + 1);
-    } else if (at !== -1) {
-      (entries as unknown[])[at + 1] = value;
-    } else {
-      const next = new Array<unknown>(entries.length + 2);
-      for (let i = 0; i < entries.length; i++) next[i] = entries[i];
-      next[entries.length] = key;
-      next[entries.length + 1] = value;
-      this.#entries = next;
+    if (value === undefined && this.#defaults?.has(key) === true) {
+      // Kept as a key without a value, so that the shared default stays hidden.
+      FeatureCollection.#put(this, key, undefined);
+      return;
     }
+    if (value === undefined) {
+      if (FeatureCollection.#owns(this, key)) FeatureCollection.#rebuild(this, FeatureCollection.#entries(this).filter(([k]) => k !== key));
+      return;
+    }
+    FeatureCollection.#put(this, key, value);
   }
 
   has(key: FeatureKey<unknown>): boolean {
-    return this.#indexOf(key) !== -1;
+    return this.get(key) !== undefined;
   }
 
   *[Symbol.iterator](): IterableIterator<[FeatureKey<unknown>, unknown]> {
     // The entries as they were when the walk began: a feature added or removed meanwhile is not seen.
-    const entries = this.#entries;
-    for (let i = 0; i < entries.length; i += 2) yield [entries[i] as FeatureKey<unknown>, entries[i + 1]];
+    const own = FeatureCollection.#entries(this);
+    for (const entry of own) if (entry[1] !== undefined) yield entry;
+    if (this.#defaults === undefined) return;
+    for (const [key] of [...this.#defaults]) {
+      if (own.some(([k]) => k === key)) continue;
+      const value = this.get(key);
+      if (value !== undefined) yield [key, value];
+    }
   }
 
-  #indexOf(key: FeatureKey<unknown>): number {
-    const entries = this.#entries;
-    for (let i = 0; i < entries.length; i += 2) if (entries[i] === key) return i;
-    return -1;
+  // The helpers are static: a private instance method makes V8 keep a brand field in every
+  // instance (8 bytes each connection).
+  static #own(c: FeatureCollection, key: FeatureKey<unknown>): unknown {
+    if (c.#key0 === key) return c.#value0;
+    if (c.#key1 === key) return c.#value1;
+    const more = c.#more;
+    if (more !== undefined) for (let i = 0; i < more.length; i += 2) if (more[i] === key) return more[i + 1];
+    return undefined;
   }
+
+  static #owns(c: FeatureCollection, key: FeatureKey<unknown>): boolean {
+    if (c.#key0 === key || c.#key1 === key) return true;
+    return c.#more !== undefined && c.#more.includes(key);
+  }
+
+  static #put(c: FeatureCollection, key: FeatureKey<unknown>, value: unknown): void {
+    if (c.#key0 === undefined || c.#key0 === key) {
+      c.#key0 = key;
+      c.#value0 = value;
+    } else if (c.#key1 === undefined || c.#key1 === key) {
+      c.#key1 = key;
+      c.#value1 = value;
+    } else {
+      const more = c.#more ?? [];
+      const at = more.indexOf(key);
+      if (at !== -1 && at % 2 === 0) more[at + 1] = value;
+      else c.#more = [...more, key, value];
+    }
+  }
+
+  /** Our own entries in the order they were added (removed ones included, with an undefined value). */
+  static #entries(c: FeatureCollection): [FeatureKey<unknown>, unknown][] {
+    const entries: [FeatureKey<unknown>, unknown][] = [];
+    if (c.#key0 !== undefined) entries.push([c.#key0, c.#value0]);
+    if (c.#key1 !== undefined) entries.push([c.#key1, c.#value1]);
+    const more = c.#more;
+    if (more !== undefined) for (let i = 0; i < more.length; i += 2) entries.push([more[i] as FeatureKey<unknown>, more[i + 1]]);
+    return entries;
+  }
+
+  static #rebuild(c: FeatureCollection, entries: [FeatureKey<unknown>, unknown][]): void {
+    c.#key0 = c.#key1 = c.#value0 = c.#value1 = c.#more = undefined;
+    for (const [key, value] of entries) FeatureCollection.#put(c, key, value);
+  }
+}
+
+/** A default feature made per collection on first ask (`FeatureCollection.provide`). */
+export class FeatureFactory<T> {
+  constructor(readonly create: (owner: FeatureCollection) => T | undefined) {}
 }
 
 /** Present on connections backed by a `net.Socket` (TCP and unix/pipe transports). */
@@ -102,25 +183,28 @@ export interface LifetimeFeature {
   requestClose(): void;
 }
 
+/** `ConnectionLifetime`'s listeners once the close was requested: none are kept any more. */
+const REQUESTED: readonly CloseRequestListener[] = Object.freeze([]);
+
 /** The server's `LifetimeFeature`: no AbortController unless someone asks for the signal. */
 export class ConnectionLifetime implements LifetimeFeature {
-  #requested = false;
   // One listener is kept as itself: most connections have one (their protocol's, or an upgraded
   // connection's WebSocket), and an array grown by a push keeps 17 slots (~180 bytes) for as long
-  // as the connection is open.
+  // as the connection is open. `REQUESTED` once the close was requested: one field for the
+  // listeners and the flag, kept by every open connection.
   #listeners: CloseRequestListener | CloseRequestListener[] | undefined;
   #controller: AbortController | undefined;
 
   get isCloseRequested(): boolean {
-    return this.#requested;
+    return this.#listeners === REQUESTED;
   }
 
   onCloseRequested(listener: CloseRequestListener): () => void {
-    if (this.#requested) {
+    const listeners = this.#listeners;
+    if (listeners === REQUESTED) {
       callListener(listener);
       return noop;
     }
-    const listeners = this.#listeners;
     if (listeners === undefined) this.#listeners = listener;
     else if (!Array.isArray(listeners)) this.#listeners = [listeners, listener];
     else listeners.push(listener);
@@ -131,7 +215,7 @@ export class ConnectionLifetime implements LifetimeFeature {
     const listeners = this.#listeners;
     if (listeners === listener) {
       this.#listeners = undefined;
-    } else if (Array.isArray(listeners)) {
+    } else if (Array.isArray(listeners) && listeners !== REQUESTED) {
       const at = listeners.indexOf(listener);
       if (at !== -1) listeners.splice(at, 1);
       if (listeners.length === 0) this.#listeners = undefined;
@@ -141,17 +225,16 @@ export class ConnectionLifetime implements LifetimeFeature {
   get closeRequested(): AbortSignal {
     if (this.#controller === undefined) {
       this.#controller = new AbortController();
-      if (this.#requested) this.#controller.abort();
+      if (this.#listeners === REQUESTED) this.#controller.abort();
     }
     return this.#controller.signal;
   }
 
   requestClose(): void {
-    if (this.#requested) return;
-    this.#requested = true;
-    this.#controller?.abort();
     const listeners = this.#listeners;
-    this.#listeners = undefined;
+    if (listeners === REQUESTED) return;
+    this.#listeners = REQUESTED as CloseRequestListener[];
+    this.#controller?.abort();
     if (Array.isArray(listeners)) for (const l of listeners) callListener(l);
     else if (listeners !== undefined) callListener(listeners);
   }

@@ -47,7 +47,7 @@ import { HTTP_APPLICATION, HTTP_OPTIONS, resolveHttpOptions, type HttpApplicatio
 import { TLS_OPTIONS, type HttpsMiddleware } from '../protocols/tls/configuration.js';
 import { httpAlpn, httpTerminal } from './http-terminal.js';
 import { acmeChallenges, prepareHttps } from './https-setup.js';
-import { LiveConnections } from './live-connections.js';
+import { AllLiveConnections, type LiveConnections } from './live-connections.js';
 import { RejectionWarnings } from './rejection-warnings.js';
 import {
   applyConfiguration,
@@ -77,8 +77,10 @@ interface BoundEndpoint {
   delegate: ConnectionDelegate;
   https: HttpsMiddleware | undefined;
   readonly listener: ConnectionListener;
-  /** This endpoint's open connections (also in the server's), so that removing it closes only them. */
+  /** This endpoint's open connections (counted in the server's), so that removing it closes only them. */
   readonly live: LiveConnections;
+  /** The server's `#pipelineEnded`: where a `ServedConnection` reports, without a field of its own for it. */
+  readonly ended: (ctx: ConnectionContext, b: BoundEndpoint, failed: boolean, err: unknown) => void;
   loop?: Promise<void>;
 }
 
@@ -100,7 +102,7 @@ export class Server {
   readonly #options: Required<ServerOptions>;
   readonly #builders: EndpointBuilder[] = [];
   #bound: BoundEndpoint[] = [];
-  readonly #live = new LiveConnections();
+  readonly #live = new AllLiveConnections();
   /** Connections whose pipeline is done, waiting for the peer to close (see ConnectionContext.close). */
   readonly #lingering = new Set<ConnectionContext>();
   #state: State = 'new';
@@ -311,6 +313,7 @@ export class Server {
       for (const ctx of b.live) ctx.abort(new ConnectionAbortedError('The endpoint was removed'));
       await b.live.whenEmpty();
     }
+    this.#live.forget(b.live);
     await b.listener.dispose();
     b.https?.dispose();
     this.logger.info(`Stopped listening on: ${formatUrl(b.listener.endpoint, b.builder.scheme)}`);
@@ -340,7 +343,7 @@ export class Server {
     try {
       const transport = pickTransport(resolveTransports(this.services), builder.endpoint);
       const listener = await transport.bind(builder.endpoint, { ...resolve(this.services, TRANSPORT_OPTIONS), ...builder.transportOptions });
-      return { builder, listener, delegate, https, live: new LiveConnections() };
+      return { builder, listener, delegate, https, live: this.#live.part(), ended: this.#pipelineEnded };
     } catch (err) {
       https?.dispose();
       throw err;
@@ -457,9 +460,8 @@ export class Server {
   }
 
   #run(ctx: ConnectionContext, b: BoundEndpoint): void {
-    this.#live.add(ctx);
     b.live.add(ctx);
-    const served = new ServedConnection(ctx, b, this.#pipelineEnded);
+    const served = new ServedConnection(ctx, b);
     ctx.features.set(LifetimeFeature, served);
     // Through the delegate's `serve` when it has one (an endpoint without connection middleware):
     // no promise and no reaction kept for the connection's life.
@@ -467,8 +469,7 @@ export class Server {
   }
 
   /** A connection's pipeline is done (`failed`: it threw or rejected with `err`). */
-  readonly #pipelineEnded = (served: ServedConnection, failed: boolean, err: unknown): void => {
-    const { ctx, endpoint: b } = served;
+  readonly #pipelineEnded = (ctx: ConnectionContext, b: BoundEndpoint, failed: boolean, err: unknown): void => {
     if (!failed) {
       this.#lingering.add(ctx);
       ctx.close();
@@ -488,7 +489,6 @@ export class Server {
   #forgetWhenClosed(ctx: ConnectionContext, b: BoundEndpoint): void {
     ctx.onClosed(() => {
       this.#lingering.delete(ctx);
-      this.#live.delete(ctx);
       b.live.delete(ctx);
     });
   }
@@ -504,26 +504,28 @@ export class Server {
  * kept for as long as the connection is open.
  */
 class ServedConnection extends ConnectionLifetime implements ConnectionCompletion {
-  #settled = false;
+  readonly ctx: ConnectionContext;
+  /** Until the first report: cleared by it, so that a later one is ignored (no flag of its own). */
+  #endpoint: BoundEndpoint | undefined;
 
-  constructor(
-    readonly ctx: ConnectionContext,
-    readonly endpoint: BoundEndpoint,
-    readonly ended: (served: ServedConnection, failed: boolean, err: unknown) => void,
-  ) {
+  constructor(ctx: ConnectionContext, endpoint: BoundEndpoint) {
     super();
+    this.ctx = ctx;
+    this.#endpoint = endpoint;
   }
 
   complete(): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.ended(this, false, undefined);
+    const b = this.#endpoint;
+    if (b === undefined) return;
+    this.#endpoint = undefined;
+    b.ended(this.ctx, b, false, undefined);
   }
 
   fail(err: unknown): void {
-    if (this.#settled) return;
-    this.#settled = true;
-    this.ended(this, true, err);
+    const b = this.#endpoint;
+    if (b === undefined) return;
+    this.#endpoint = undefined;
+    b.ended(this.ctx, b, true, err);
   }
 }
 

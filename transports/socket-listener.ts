@@ -1,9 +1,11 @@
 import { createServer, type ListenOptions, type Server, type Socket } from 'node:net';
+import type { Duplex } from 'node:stream';
 import {
   AddressInUseError,
   BindError,
   ConnectionContext,
   FeatureCollection,
+  RemoteEndpointReader,
   SocketFeature,
   TransportFeature,
   type ConnectionListener,
@@ -33,8 +35,8 @@ export abstract class SocketListener implements ConnectionListener {
     () => this.endpoint,
   );
   #unbinding: Promise<void> | undefined;
-  /** One `TransportFeature` for every connection of the listener: it names the transport, nothing per connection. */
-  #transportFeature: TransportFeature | undefined;
+  /** The features every connection of the listener shares (its `TransportFeature`): nothing per connection. */
+  #defaultFeatures: FeatureCollection | undefined;
 
   protected constructor(settings: SocketServerSettings) {
     this.#settings = settings;
@@ -49,7 +51,7 @@ export abstract class SocketListener implements ConnectionListener {
    * Where the connection came from and arrived. `server` is the one (of `listen`'s) that accepted
    * it, for a socket that cannot tell (a unix socket does not know its own path).
    */
-  protected abstract endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint } | undefined;
+  protected abstract endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint | RemoteEndpointReader } | undefined;
 
   /** Runs once the servers are closed (the pipe listener removes its socket file). */
   protected async afterUnbind(): Promise<void> {}
@@ -67,13 +69,9 @@ export abstract class SocketListener implements ConnectionListener {
       highWaterMark: this.#settings.highWaterMark,
     });
     server.on('connection', (socket: Socket) => {
-      // A reset is reported as 'error' then 'close'; without a listener the error would crash the
-      // process. 'close' is what tells the connection's owner (and the queue) that it is gone.
-      socket.on('error', ignore);
-      // The endpoints are read now, as the socket is accepted: a peer that resets the connection
-      // while it waits in the queue would leave node unable to tell its address (getpeername fails).
-      // A peer that reset before the accept ran (a health check that connects and resets at once)
-      // has no address left to read and nothing left to serve: it is not a connection any more.
+      // The context is made now, as the socket is accepted: its listeners handle a reset (reported
+      // as 'error', which would crash the process without one, then 'close', which tells the
+      // connection's owner and the queue that it is gone) from the start.
       const ctx = this.#connection(socket, server);
       if (ctx === undefined) socket.destroy();
       else this.#queue.push(ctx);
@@ -135,25 +133,49 @@ export abstract class SocketListener implements ConnectionListener {
     const endpoints = this.endpointsOf(socket, server);
     if (endpoints === undefined) return undefined;
     const { local, remote } = endpoints;
-    const features = new FeatureCollection();
-    features.set(TransportFeature, (this.#transportFeature ??= Object.freeze({ name: this.transportName })));
-    features.set(SocketFeature, { socket });
-    return new ConnectionContext({ transport: socket, localEndpoint: local, remoteEndpoint: remote, features });
+    let defaultFeatures = this.#defaultFeatures;
+    if (defaultFeatures === undefined) {
+      defaultFeatures = this.#defaultFeatures = new FeatureCollection();
+      defaultFeatures.set(TransportFeature, Object.freeze({ name: this.transportName }));
+      // Made when asked: an object per connection that nothing on the serving path reads.
+      defaultFeatures.provide(SocketFeature, socketFeatureOf);
+    }
+    return new ConnectionContext({ transport: socket, localEndpoint: local, remoteEndpoint: remote, defaultFeatures });
   }
+}
+
+/** A socket connection's `SocketFeature`: the socket it was accepted on. */
+function socketFeatureOf(owner: FeatureCollection): SocketFeature {
+  return { socket: (owner as ConnectionContext).acceptedTransport as Socket };
 }
 
 /**
  * A TCP socket's two endpoints, as the socket reports them (IPv4 peers of a dual-stack socket in
- * their IPv4 form); the local one from `locals`, which made it once where it can.
+ * their IPv4 form); the local one from `locals`, which made it once where it can, the remote one
+ * read at the first ask (`TCP_REMOTE_ENDPOINTS`).
  */
-export function tcpEndpointsOf(socket: Socket, server: Server, locals: TcpLocalEndpoints): { local: Endpoint; remote: Endpoint } | undefined {
-  // getpeername fails only once the peer has reset the connection.
-  if (socket.remoteAddress === undefined) return undefined;
-  return {
-    local: locals.of(socket, server),
-    remote: { kind: 'tcp', host: unmapIPv4(socket.remoteAddress), port: socket.remotePort ?? 0 },
-  };
+export function tcpEndpointsOf(socket: Socket, server: Server, locals: TcpLocalEndpoints): { local: Endpoint; remote: RemoteEndpointReader } {
+  return { local: locals.of(socket, server), remote: TCP_REMOTE_ENDPOINTS };
 }
+
+/**
+ * Reads a TCP connection's peer when someone first asks. Until then neither node's cached peer
+ * address nor an endpoint is kept (~140 bytes each idle connection kept when both were made at
+ * accept). A peer that reset the connection before anyone asked cannot be read any more
+ * (getpeername fails): its endpoint then has an empty host and port 0, as node:http's
+ * `socket.remoteAddress` is undefined then.
+ */
+class TcpRemoteEndpoints extends RemoteEndpointReader {
+  readRemoteEndpoint(transport: Duplex): TcpEndpoint {
+    const socket = transport as Socket;
+    const address = socket.remoteAddress;
+    if (address === undefined) return UNKNOWN_TCP_PEER;
+    return { kind: 'tcp', host: unmapIPv4(address), port: socket.remotePort ?? 0 };
+  }
+}
+
+const TCP_REMOTE_ENDPOINTS = new TcpRemoteEndpoints();
+const UNKNOWN_TCP_PEER: TcpEndpoint = Object.freeze({ kind: 'tcp', host: '', port: 0 });
 
 /**
  * The local endpoints of a listener's TCP connections. A server bound to one address gives every

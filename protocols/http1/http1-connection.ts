@@ -9,6 +9,7 @@ import {
   LOG_EVENTS,
   type ConnectionContext,
   type Logger,
+  type TransportWatcher,
 } from '../../connection/index.js';
 import {
   HttpProtocolError,
@@ -82,7 +83,7 @@ function isPromise(value: unknown): value is Promise<void> {
  * one before it is done. Anything that ends the connection after the current request calls
  * `disableKeepAlive(reason)` with one of the closed set of reasons; the first is kept.
  */
-export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
+export class Http1Connection implements Http1ParserHandler, HeartbeatHandler, TransportWatcher {
   readonly ctx: ConnectionContext;
   readonly maxReadBufferSize: number;
   /** Batching, the kept head, drain waits and the response rate: every byte out goes here. */
@@ -128,12 +129,6 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   };
   static readonly #endListener = function (this: Carrier): void {
     this[kConnection]!.#onEnd();
-  };
-  static readonly #errorListener = function (this: Carrier, err: Error): void {
-    this[kConnection]!.#onError(err);
-  };
-  static readonly #closeListener = function (this: Carrier): void {
-    this[kConnection]!.#onClose();
   };
   static readonly #drainListener = function (this: Carrier): void {
     this[kConnection]!.#onDrain();
@@ -190,9 +185,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     (t as Carrier)[kConnection] = this;
     t.on('data', Http1Connection.#dataListener);
     t.on('end', Http1Connection.#endListener);
-    t.on('error', Http1Connection.#errorListener);
-    t.on('close', Http1Connection.#closeListener);
     t.on('drain', Http1Connection.#drainListener);
+    // Errors and close through the context's own listeners: a second 'error' and 'close' listener
+    // made node keep an array for each on every connection.
+    this.ctx.watchTransport(this);
     this.#options.heartbeat.add(this);
     // The connection itself is the listener: a closure, and the one that unregisters it, were
     // ~130 bytes each idle connection kept.
@@ -540,8 +536,13 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     this.#close();
   }
 
-  #onError(err: Error): void {
+  /** The transport failed (the connection is the context's `TransportWatcher`); 'close' follows. */
+  handleTransportError(err: Error): void {
     this.#options.logger.debug({ connectionId: this.ctx.id, err }, 'Transport error');
+  }
+
+  handleTransportClose(): void {
+    this.#onClose();
   }
 
   #onClose(): void {
@@ -620,15 +621,11 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
     t.off('data', Http1Connection.#dataListener);
     t.off('end', Http1Connection.#endListener);
     t.off('drain', Http1Connection.#drainListener);
-    t.off('error', Http1Connection.#errorListener);
-    // Whoever takes the transport handles its errors; this keeps an unhandled one from crashing us.
-    // Only if nothing listens already (the transports keep one for the connection's life): a third
-    // 'error' listener beside the transport's and the new owner's grows the listener array to 19
-    // slots (168 bytes) that each upgraded connection keeps.
-    if (t.listenerCount('error') === 0) t.on('error', noop);
-    // Nothing the transport or the connection's features keep may hold this object (its exchange,
-    // parser and buffers) for as long as the new owner keeps the socket open: ~6 KiB per WebSocket.
-    t.off('close', Http1Connection.#closeListener);
+    // Nothing the transport, the context or the connection's features keep may hold this object
+    // (its exchange, parser and buffers) for as long as the new owner keeps the socket open: ~6 KiB
+    // per WebSocket. The context's own 'error' listener stays: an error before the new owner
+    // listens does not crash the process.
+    this.ctx.watchTransport(undefined);
     (t as Carrier)[kConnection] = undefined;
     this.ctx.features.get(LifetimeFeature)?.offCloseRequested(this);
     // Counted as upgraded, and done with HTTP, when the new owner's transport closes: the context
@@ -700,7 +697,6 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler {
   }
 }
 
-function noop(): void {}
 
 /** The `head` of an upgrade with no bytes read past the request: empty, so one serves every upgrade. */
 const NOTHING_READ_AHEAD = Buffer.alloc(0);

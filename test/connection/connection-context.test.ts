@@ -1,8 +1,9 @@
 import { once } from 'node:events';
+import { PassThrough } from 'node:stream';
 import { createServer, connect, type Socket } from 'node:net';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ConnectionClosedError, ConnectionContext, type ConnectionClosedListener } from '../../connection/index.js';
+import { ConnectionClosedError, ConnectionContext, FeatureCollection, FeatureKey, type ConnectionClosedListener } from '../../connection/index.js';
 
 /** A connected TCP pair: the server's socket (the context's transport) and the client's. */
 async function socketPair(): Promise<{ server: Socket; client: Socket; close: () => void }> {
@@ -57,6 +58,88 @@ test('onClosed after the end calls the listener (a function or an object) at onc
     assert.is(reasons[0], reasons[1]);
   } finally {
     pair.client.destroy();
+    pair.close();
+  }
+});
+
+
+test('watchTransport: the watcher hears the errors and close of the current transport, through the one listener per event the context keeps', async () => {
+  const pair = await socketPair();
+  try {
+    const ctx = contextOf(pair.server);
+    const heard: string[] = [];
+    ctx.watchTransport({ handleTransportError: (err) => heard.push(`error ${(err as NodeJS.ErrnoException).code}`), handleTransportClose: () => heard.push('close') });
+    assert.is(pair.server.listenerCount('error'), 1);
+    assert.is(pair.server.listenerCount('close'), 1);
+    const ended = new Promise<void>((resolve) => ctx.onClosed(() => resolve()));
+    pair.client.resetAndDestroy();
+    // The context ends from the 'close' listener that tells the watcher.
+    await ended;
+    assert.equal(heard, ['error ECONNRESET', 'close']);
+    assert.is(ctx.closeKind, 'abort', 'a transport that failed aborts the connection');
+  } finally {
+    pair.close();
+  }
+});
+
+test('a replaced transport is watched too: its close reaches the watcher, and only the original closing ends the context', async () => {
+  const pair = await socketPair();
+  try {
+    const ctx = contextOf(pair.server);
+    const replacement = new PassThrough();
+    ctx.transport = replacement;
+    assert.is(ctx.acceptedTransport, pair.server);
+    const heard: string[] = [];
+    ctx.watchTransport({ handleTransportError: (err) => heard.push(`error ${err.message}`), handleTransportClose: () => heard.push('close') });
+    // The context's 'error' listener keeps the replacement's failure from crashing the process.
+    const replacementClosed = new Promise((resolve) => replacement.once('close', resolve));
+    replacement.destroy(new Error('decryption failed'));
+    await replacementClosed;
+    assert.equal(heard, ['error decryption failed', 'close']);
+    assert.not.ok(ctx.isClosed, 'the accepted transport is still open');
+    pair.server.destroy();
+    await once(pair.server, 'close');
+    assert.ok(ctx.isClosed);
+    assert.equal(heard, ['error decryption failed', 'close'], 'the accepted transport closing is not the watched one');
+  } finally {
+    pair.client.destroy();
+    pair.close();
+  }
+});
+
+test('the context is its own feature collection: its own features before shared defaults, and a default made per connection at the first ask', async () => {
+  const pair = await socketPair();
+  try {
+    const Name = new FeatureKey<{ name: string }>('name');
+    const Made = new FeatureKey<{ socket: unknown }>('made');
+    const Own = new FeatureKey<number>('own');
+    const defaults = new FeatureCollection();
+    defaults.set(Name, { name: 'shared' });
+    let made = 0;
+    defaults.provide(Made, (owner) => {
+      made++;
+      return { socket: (owner as ConnectionContext).acceptedTransport };
+    });
+    const endpoint = { kind: 'tcp', host: '127.0.0.1', port: 0 } as const;
+    const a = new ConnectionContext({ transport: pair.server, localEndpoint: endpoint, remoteEndpoint: endpoint, defaultFeatures: defaults });
+    const b = new ConnectionContext({ transport: pair.client, localEndpoint: endpoint, remoteEndpoint: endpoint, defaultFeatures: defaults });
+    assert.is(a.features, a);
+    assert.is(a.features.get(Name), b.features.get(Name), 'shared');
+    assert.is(made, 0, 'nothing made before the ask');
+    assert.is(a.features.get(Made)?.socket, pair.server);
+    assert.is(a.features.get(Made), a.features.get(Made), 'made once per connection');
+    assert.is(b.features.get(Made)?.socket, pair.client);
+    assert.is(made, 2);
+    a.features.set(Own, 1);
+    a.features.set(Name, undefined);
+    assert.is(a.features.get(Name), undefined, 'removed here: the default is hidden');
+    assert.not.ok(a.features.has(Name));
+    assert.is(b.features.get(Name)?.name, 'shared', 'the other connection keeps it');
+    assert.equal([...a.features].map(([key]) => key.name), ['made', 'own']);
+    assert.equal([...b.features].map(([key]) => key.name), ['made', 'name']);
+  } finally {
+    pair.client.destroy();
+    pair.server.destroy();
     pair.close();
   }
 });

@@ -150,15 +150,39 @@ test('the connections of an address share its local endpoint; a wildcard bind re
   assert.equal(hosts, ['127.0.0.1', '::1', '::1', '127.0.0.1']);
 });
 
-test('a peer that resets before the accept runs is dropped at accept, not handed on without an address', async () => {
+test('a peer that resets before anyone asks its address: that connection ends by itself, with an empty address; the next has its own', async () => {
   const listener = await bind('127.0.0.1');
   const { port } = listener.endpoint as TcpEndpoint;
   // spawnSync holds this event loop while a child connects and resets (SO_LINGER 0): the connection
   // is reset in the kernel's accept queue before node accepts it, as a fast health check's can be.
   const client = `const s=require('net').connect(${port},'127.0.0.1',()=>{s.resetAndDestroy();setTimeout(()=>process.exit(0),50)})`;
   assert.is(spawnSync(process.execPath, ['-e', client], { stdio: 'ignore', timeout: 10_000 }).status, 0);
-  const next = await connectAccept(listener, '127.0.0.1');
-  assert.is((next.remoteEndpoint as TcpEndpoint).host, '127.0.0.1', 'the first connection handed on is the next one, with its address');
+  sockets.push(await connectTcp(listener.endpoint, '127.0.0.1'));
+  // The peer's address is read when first asked (not at accept): the reset connection is handed on
+  // unless the queue saw it die first, and can no longer tell its peer.
+  let ctx = await listener.accept();
+  assert.ok(ctx);
+  if ((ctx.remoteEndpoint as TcpEndpoint).host === '') {
+    assert.equal(ctx.remoteEndpoint, { kind: 'tcp', host: '', port: 0 });
+    const reset = ctx;
+    await new Promise<void>((resolve) => reset.onClosed(() => resolve()));
+    assert.is(reset.closeKind, 'abort', 'the reset is read as the transport failing');
+    ctx = await listener.accept();
+    assert.ok(ctx);
+  }
+  assert.is((ctx.remoteEndpoint as TcpEndpoint).host, '127.0.0.1', 'the next connection has its address');
+});
+
+test("the peer's endpoint is read at the first ask and kept, also once the socket is gone", async () => {
+  const listener = await bind('127.0.0.1');
+  const ctx = await connectAccept(listener, '127.0.0.1');
+  const remote = ctx.remoteEndpoint as TcpEndpoint;
+  assert.is(remote.host, '127.0.0.1');
+  assert.is(remote.port, sockets[sockets.length - 1].localPort);
+  assert.is(ctx.remoteEndpoint, remote, 'read once');
+  ctx.abort();
+  await new Promise<void>((resolve) => ctx.onClosed(() => resolve()));
+  assert.is(ctx.remoteEndpoint, remote, 'still known once the socket is gone');
 });
 
 test('the buffer options become the sockets\' high-water mark (the smaller of the two)', async () => {

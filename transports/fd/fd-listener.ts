@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'node:net';
-import { formatEndpoint, type Endpoint, type FdEndpoint, type PipeEndpoint } from '../../connection/index.js';
+import { formatEndpoint, type Endpoint, type RemoteEndpointReader, type FdEndpoint, type PipeEndpoint } from '../../connection/index.js';
 import { SocketListener, TcpLocalEndpoints, tcpEndpointsOf } from '../socket-listener.js';
 import type { FdTransportOptions } from './fd-options.js';
 
@@ -45,7 +45,7 @@ export class FdListener extends SocketListener {
     return 'fd';
   }
 
-  protected endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint } | undefined {
+  protected endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint | RemoteEndpointReader } {
     const unix = this.#unixSockets.get(server);
     return unix === undefined ? tcpEndpointsOf(socket, server, this.#locals) : { local: unix, remote: UNNAMED_PEER };
   }

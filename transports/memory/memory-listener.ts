@@ -13,11 +13,13 @@ import type { MemoryTransportOptions } from './memory-options.js';
 export class MemoryListener implements ConnectionListener {
   readonly endpoint: MemoryEndpoint;
   readonly options: Required<MemoryTransportOptions>;
-  readonly #queue = new AcceptQueue<MemoryDuplex>(
-    (end) => !end.destroyed,
-    (end) => end.destroy(),
+  readonly #queue = new AcceptQueue<ConnectionContext>(
+    (ctx) => !ctx.transport.destroyed,
+    (ctx) => ctx.transport.destroy(),
     () => this.endpoint,
   );
+  /** The features every connection shares (its `TransportFeature`). */
+  readonly #defaultFeatures = new FeatureCollection();
   readonly #onUnbind: () => void;
 
   /** `onUnbind` frees the name in the transport that bound it. */
@@ -25,6 +27,7 @@ export class MemoryListener implements ConnectionListener {
     this.endpoint = { kind: 'memory', name: endpoint.name };
     this.options = options;
     this.#onUnbind = onUnbind;
+    this.#defaultFeatures.set(TransportFeature, Object.freeze({ name: 'memory' }));
   }
 
   /** False once unbound: a connect then is refused. */
@@ -34,22 +37,20 @@ export class MemoryListener implements ConnectionListener {
 
   /** Queues the server's end of a new connection for `accept`. */
   enqueue(serverEnd: MemoryDuplex): void {
-    // As with sockets: a peer's abort must not crash the process through an unhandled 'error'.
-    serverEnd.on('error', ignore);
-    this.#queue.push(serverEnd);
+    // As with sockets, the context is made now: its 'error' listener keeps a peer's abort while the
+    // connection waits in the queue from crashing the process through an unhandled 'error'.
+    this.#queue.push(
+      new ConnectionContext({
+        transport: serverEnd,
+        localEndpoint: this.endpoint,
+        remoteEndpoint: { kind: 'memory', name: serverEnd.remoteAddress },
+        defaultFeatures: this.#defaultFeatures,
+      }),
+    );
   }
 
-  async accept(): Promise<ConnectionContext | null> {
-    const end = await this.#queue.take();
-    if (end === null) return null;
-    const features = new FeatureCollection();
-    features.set(TransportFeature, { name: 'memory' });
-    return new ConnectionContext({
-      transport: end,
-      localEndpoint: this.endpoint,
-      remoteEndpoint: { kind: 'memory', name: end.remoteAddress },
-      features,
-    });
+  accept(): Promise<ConnectionContext | null> {
+    return this.#queue.take();
   }
 
   async unbind(): Promise<void> {
@@ -63,4 +64,3 @@ export class MemoryListener implements ConnectionListener {
   }
 }
 
-function ignore(): void {}

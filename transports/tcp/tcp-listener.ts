@@ -1,5 +1,5 @@
 import type { Server, Socket } from 'node:net';
-import { formatEndpoint, type Endpoint, type TcpEndpoint } from '../../connection/index.js';
+import { formatEndpoint, type Endpoint, type RemoteEndpointReader, type TcpEndpoint } from '../../connection/index.js';
 import { SocketListener, TcpLocalEndpoints, errorCode, tcpEndpointsOf } from '../socket-listener.js';
 import type { TcpTransportOptions } from './tcp-options.js';
 
@@ -39,7 +39,7 @@ export class TcpListener extends SocketListener {
     return 'tcp';
   }
 
-  protected endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint } | undefined {
+  protected endpointsOf(socket: Socket, server: Server): { local: Endpoint; remote: Endpoint | RemoteEndpointReader } {
     return tcpEndpointsOf(socket, server, this.#locals);
   }
 

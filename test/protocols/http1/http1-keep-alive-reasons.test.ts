@@ -163,7 +163,40 @@ test('transport-closed: the client resets while the app is still working', () =>
     await delay(20);
     s.resetAndDestroy(); // a FIN would be a half-close, and the app's answer still awaited
     assert.equal(await reasons(srv.logger), ['transport-closed']);
+    // The reset reached the connection through its context's 'error' listener: logged at debug.
+    const logged = srv.logger.entries.find((e) => e.message === 'Transport error');
+    assert.is(logged?.level, 'debug');
+    assert.is((logged?.fields?.err as NodeJS.ErrnoException | undefined)?.code, 'ECONNRESET');
+    assert.equal(srv.logger.errors(), []);
   }));
+
+test("an idle keep-alive connection's socket has one 'error' and one 'close' listener: its context's, which the connection watches through", async () => {
+  // A listener of the connection's own beside the context's (and the transport's own 'error'
+  // listener) made node keep an array for each event on every idle connection.
+  const transports: import('node:stream').Duplex[] = [];
+  await withServer(
+    async (srv) => {
+      const s = await srv.open();
+      s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await readUntil(s, (t) => t.endsWith('ok'));
+      const [transport] = transports;
+      assert.is(transport.listenerCount('error'), 1);
+      assert.is(transport.listenerCount('close'), 1);
+      // Still served through them: the next request on the connection is answered, a FIN ends it.
+      s.write('GET / HTTP/1.1\r\nHost: x\r\n\r\n');
+      await readUntil(s, (t) => t.endsWith('ok'));
+      s.end();
+      await readAll(s);
+      assert.equal(await reasons(srv.logger), ['client-end']);
+    },
+    LIMITS,
+    (ep) =>
+      ep.use((ctx, next) => {
+        transports.push(ctx.transport);
+        return next();
+      }),
+  );
+});
 
 test('server-shutdown: an idle keep-alive connection is closed by a graceful stop', async () => {
   let logger: MemoryLogger | undefined;
