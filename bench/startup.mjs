@@ -1,7 +1,7 @@
 // Start-up costs, measured from the build (run `npm run build` first):
 // - import: `await import('tiercel/hosting')` in a fresh process (the package's export: the
 //           bundle/ that scripts/bundle.mjs makes of dist/), against a bare `node -e ''`;
-// - serve:  `tiercel serve --workers 1` (the package's bin, bundle/hosting/cli.js, serving the demo app from one process: the cost of a server, not of a cluster) from
+// - serve:  `tiercel serve --workers 1` (the package's bin, bundle/hosting/cli.cjs, serving the demo app from one process: the cost of a server, not of a cluster) from
 //           spawning the process to its listening line, against a bare node:http server
 //           (bench/servers/node-http.mjs) from spawn to its listening line;
 //   a server's CPU time is its own report as it prints that line (bench/lib/cpu-at-ready.cjs,
@@ -97,7 +97,9 @@ if (before !== undefined) {
   const built = existsSync(join(before, 'bundle', 'hosting', 'cli.js')) ? 'bundle' : 'dist';
   const hosting = pathToFileURL(join(before, built, 'hosting', 'index.js')).href;
   cases[`BEFORE (${built}/): import('tiercel/hosting')`] = () => timed(['--input-type=module', '-e', `await import(${JSON.stringify(hosting)});${cpu}`]);
-  cases[`BEFORE (${built}/): tiercel serve → listening`] = () => server([join(before, built, 'hosting', 'cli.js'), ...SERVE], '(Ctrl-C stops)');
+  // Its own bin (a CommonJS launcher since the code caches; cli.js before), from dist/ when it had no bundle.
+  const beforeBin = built === 'bundle' ? JSON.parse(readFileSync(join(before, 'package.json'), 'utf8')).bin.tiercel : join('dist', 'hosting', 'cli.js');
+  cases[`BEFORE (${built}/): tiercel serve → listening`] = () => server([join(before, beforeBin), ...SERVE], '(Ctrl-C stops)');
 }
 const results = Object.fromEntries(Object.keys(cases).map((k) => [k, []]));
 for (let i = 0; i < runs; i++) for (const [name, run] of Object.entries(cases)) results[name].push(await run());

@@ -21,7 +21,7 @@ import { createRequire } from 'node:module';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { packageFiles } from '../dist/connection/package-files.js';
-import { toCodeCachedChunk } from './code-cache.mjs';
+import { reexports, toCodeCachedScript, writeLauncher } from './code-cache.mjs';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
 const OUT = 'bundle';
@@ -34,7 +34,9 @@ function sourceOf(published) {
   return join('dist', rel.slice(OUT.length + 1));
 }
 
-const published = [...Object.values(pkg.exports).map((target) => target.default), ...Object.values(pkg.bin)];
+// The bin is published as a CommonJS launcher (`cli.cjs`, written last) of the bundled `cli.js`.
+const binEntry = (bin) => bin.replace(/\.cjs$/, '.js');
+const published = [...Object.values(pkg.exports).map((target) => target.default), ...Object.values(pkg.bin).map(binEntry)];
 // Not a package export: the demo app `tiercel serve` runs, as its own entry so that the benchmark's
 // tiercel server (bench/servers/tiercel.mjs) runs the code users get, not tsc's unbundled dist/.
 // Its code is the bin's, so this adds an entry file and moves the demo into a shared chunk.
@@ -92,7 +94,7 @@ function closure(from) {
   }
   return seen;
 }
-const BIN = sourceOf(pkg.bin.tiercel);
+const BIN = sourceOf(binEntry(pkg.bin.tiercel));
 const GROUPS = [
   // The server first, as 'tiercel/hosting' (hosting/index.ts) had it evaluated.
   { name: 'serve-core', roots: ['dist/hosting/server.js', ...staticImports(BIN)] },
@@ -247,16 +249,38 @@ for (const name of Object.keys(pkg.peerDependencies)) {
   console.log(`bundle/vendor: ${name}-${version}.cjs from ${Object.keys(vendor.metafile.inputs).length} files`);
 }
 
-// The chunks `tiercel serve` compiles before it listens (the serve core's and the serve group's)
-// become code-cached scripts behind facades (scripts/code-cache.mjs says why), and one real
-// `tiercel serve` writes their code caches. Without a cache (a build that cannot listen on loopback,
-// another Node at run time) they load as before, only compiled from scratch.
-const startChunks = Object.entries(result.metafile.outputs).filter(([, o]) => ['dist/hosting/server.js', 'dist/hosting/cli-app.js'].some((f) => f in o.inputs));
+// The chunks `tiercel serve` compiles before it listens (the serve core's and the serve group's) and
+// the bin become code-cached scripts behind facades, the bin also behind a CommonJS launcher, the
+// package's bin (scripts/code-cache.mjs says why), and one real `tiercel serve` writes their code
+// caches. Without a cache (a build that cannot listen on loopback, another Node at run time) they
+// load as before, only compiled from scratch.
+const metaOutputs = result.metafile.outputs;
+const startChunks = Object.keys(metaOutputs).filter((file) => ['dist/hosting/server.js', 'dist/hosting/cli-app.js'].some((f) => f in metaOutputs[file].inputs));
 if (startChunks.length !== 2) throw new Error(`expected the serve core and the serve group in two chunks, found ${startChunks.length}`);
-for (const [file, output] of startChunks) {
-  const made = toCodeCachedChunk(join(root, file), output.imports.filter((i) => i.kind === 'dynamic-import').length);
-  console.log(`bundle/: ${made.name} code-cached (${made.imports} imports, ${made.exports} exports, ${made.calls} import() calls)`);
+const binFile = binEntry(pkg.bin.tiercel).replace(/^\.\//, '');
+const scripts = {};
+/** `bundle/chunks/chunk-X.js` → `chunks/chunk-X`: a script's name for the launcher. */
+const scriptName = (file) => file.slice(OUT.length + 1, -'.js'.length);
+for (const file of [...startChunks, binFile]) {
+  const made = toCodeCachedScript(join(root, file), metaOutputs[file].imports.filter((i) => i.kind === 'dynamic-import').length);
+  scripts[scriptName(file)] = made.imports.map((specifier) => {
+    const imported = scriptName(relative(root, join(root, dirname(file), specifier)).split(sep).join('/'));
+    if (!startChunks.some((c) => scriptName(c) === imported)) throw new Error(`${file} imports ${specifier}, which is not code-cached: the launcher could not load it`);
+    return imported;
+  });
+  console.log(`bundle/: ${made.name} code-cached (${made.imports.length} imports, ${made.exports.length} exports, ${made.calls} import() calls)`);
 }
+// The bin's lazy imports that only re-export code-cached chunks (cli-app): the launcher loads those too.
+const wrappers = {};
+for (const { path, kind, external } of metaOutputs[binFile].imports) {
+  if (kind !== 'dynamic-import' || external) continue;
+  const made = reexports(join(root, path));
+  if (made === undefined) continue;
+  const imports = made.imports.map((specifier) => scriptName(relative(root, join(root, dirname(path), specifier)).split(sep).join('/')));
+  if (imports.every((i) => i in scripts)) wrappers[scriptName(path)] = { imports, exports: made.exports };
+}
+writeLauncher(join(root, binFile), scriptName(binFile), scripts, wrappers);
+console.log(`bundle/: ${pkg.bin.tiercel} launches ${scriptName(binFile)} (${Object.keys(wrappers).length} lazy entry points as scripts)`);
 const serving = spawnSync(
   process.execPath,
   ['--import', join(root, 'scripts', 'write-code-cache.mjs'), join(root, pkg.bin.tiercel), 'serve', '--urls', 'http://127.0.0.1:0', '--workers', '1', '--log-level', 'warn'],

@@ -1,5 +1,5 @@
 // Preloaded (--import) into one `tiercel serve` at build time by scripts/bundle.mjs: once the server
-// listens, writes V8's code cache of every code-cached chunk (bundle/chunks/*.script.js, see
+// listens, writes V8's code cache of every code-cached script (bundle/chunks/*.script.js and the bin's, see
 // scripts/code-cache.mjs) and shipped peer copy (bundle/vendor/*.cjs, see
 // connection/code-cached-commonjs.ts), holding the bytecode of the top level and of each function
 // the start ran, then exits. Each cache is taken from a new vm.Script of the very text and file
@@ -12,9 +12,11 @@ import { COMMONJS_WRAPPER, codeCacheOf } from '../dist/connection/code-cached-co
 
 const root = process.env.CODE_CACHE_ROOT;
 const compiled = [
-  ...readdirSync(join(root, 'chunks'))
-    .filter((f) => f.endsWith('.script.js'))
-    .map((f) => ({ file: join(root, 'chunks', f), wrap: (text) => text })),
+  ...['chunks', 'hosting'].flatMap((dir) =>
+    readdirSync(join(root, dir))
+      .filter((f) => f.endsWith('.script.js'))
+      .map((f) => ({ file: join(root, dir, f), wrap: (text) => text })),
+  ),
   ...readdirSync(join(root, 'vendor'))
     .filter((f) => f.endsWith('.cjs'))
     .map((f) => ({ file: join(root, 'vendor', f), wrap: (text) => COMMONJS_WRAPPER[0] + text + COMMONJS_WRAPPER[1] })),

@@ -5,7 +5,7 @@ import { execFile, spawn } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Script } from 'node:vm';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -34,10 +34,15 @@ function packageCopy(): string {
   return dir;
 }
 
-/** `tiercel serve` from the package at `dir` until it listens: its output then, and a GET / answered. */
-function serve(dir: string): Promise<{ output: string; status: number }> {
+const BIN = (JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { bin: { tiercel: string } }).bin.tiercel;
+
+/**
+ * `tiercel serve` from the package at `dir` (its bin, or `entry` under bundle/) until it listens:
+ * its output then, and a GET / answered.
+ */
+function serve(dir: string, entry = BIN, preload: readonly string[] = []): Promise<{ output: string; status: number }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(dir, 'bundle', 'hosting', 'cli.js'), 'serve', '--urls', 'http://127.0.0.1:0', '--workers', '1'], { cwd: dir });
+    const child = spawn(process.execPath, [...preload, join(dir, entry), 'serve', '--urls', 'http://127.0.0.1:0', '--workers', '1'], { cwd: dir });
     let output = '';
     const timer = setTimeout(() => {
       child.kill('SIGKILL');
@@ -79,6 +84,44 @@ test('the build writes a code cache for each chunk tiercel serve starts with and
     const script = new Script(text, { filename: file, cachedData: readFileSync(codeCacheOf(file)) });
     assert.is(script.cachedDataRejected, false, `${file}: V8 takes its cache`);
   }
+});
+
+test('the bin is a CommonJS launcher: tiercel serve listens without loading an ES module, and the chunks imported later get its instances', async () => {
+  assert.match(BIN, /\.cjs$/);
+  const dir = mkdtempSync(join(tmpdir(), 'tiercel-launcher-'));
+  try {
+    // A CommonJS preload: once the server listens, whether Node had run any ES module yet; then
+    // whether 'tiercel/hosting' (an ES import of the serve core's facade, as an app's or a lazy
+    // chunk's) gives the Server class the launcher's script made, before the listening line is let out.
+    const preload = join(dir, 'report.cjs');
+    writeFileSync(
+      preload,
+      `const write = process.stdout.write.bind(process.stdout);
+      let reported = false;
+      process.stdout.write = (chunk, ...rest) => {
+        if (reported || !String(chunk).includes('(Ctrl-C stops)')) return write(chunk, ...rest);
+        reported = true;
+        const esm = process.moduleLoadList.includes('NativeModule internal/modules/esm/module_job');
+        const made = [...globalThis[Symbol.for('tiercel.codeCachedScripts')].values()].filter((m) => typeof m.Server === 'function');
+        import(${JSON.stringify(pathToFileURL(join(ROOT, 'bundle', 'hosting', 'index.js')).href)}).then((hosting) => {
+          write('esm at listening: ' + esm + '; one Server: ' + (made.length === 1 && made[0].Server === hosting.Server) + '\\n');
+          write(chunk, ...rest);
+        });
+        return true;
+      };`,
+    );
+    const served = await serve(ROOT, BIN, ['--require', preload]);
+    assert.is(served.status, 200, served.output);
+    assert.match(served.output, /esm at listening: false; one Server: true/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('the ES module entry of the bin (bundle/hosting/cli.js) serves as the launcher does', async () => {
+  const served = await serve(ROOT, 'bundle/hosting/cli.js');
+  assert.is(served.status, 200, served.output);
+  assert.match(served.output, /Now listening on: http:\/\/127\.0\.0\.1:\d+/);
 });
 
 test('damaged caches are rejected by V8 and the code compiled from its text: tiercel serve starts and answers', async () => {
