@@ -4,6 +4,7 @@ import { sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type * as Tsyringe from 'tsyringe';
 import { requireCodeCached } from './code-cached-commonjs.js';
+import { installedMain } from './installed-main.js';
 import { samePackageFiles, type PackageFiles } from './package-files.js';
 
 /*
@@ -58,7 +59,7 @@ export function loadTsyringe(): typeof Tsyringe {
  * and their sizes), or from dist/ (no vendor folder): require() loads the installed files.
  */
 function requireShipped<T>(name: string): T {
-  const main = require.resolve(name);
+  const main = installedMain(require, name);
   if (require.cache[main] === undefined) {
     const shipped = shippedCopy(name, main);
     if (shipped !== undefined) return shipped as T;
@@ -100,7 +101,7 @@ function shippedCopy(name: string, main: string): unknown {
 
 /** Applies a decorator now if tsyringe is loaded (the app may have loaded it: no cost), else when it loads. */
 function whenLoaded(apply: (t: typeof Tsyringe) => void): void {
-  if (loaded === undefined && require.cache[(tsyringePath ??= require.resolve('tsyringe'))] !== undefined) loadTsyringe();
+  if (loaded === undefined && require.cache[(tsyringePath ??= installedMain(require, 'tsyringe'))] !== undefined) loadTsyringe();
   if (loaded !== undefined) apply(loaded);
   else pending.push(apply);
 }
