@@ -8,12 +8,12 @@ import { sep } from 'node:path';
  * checks each target with, ~3 ms at every server's start for reflect-metadata (its exports map:
  * `{ ".": { "types": …, "default": "./Reflect.js" } }`), which `tiercel serve` resolves before it
  * listens. Plain means: found in the first node_modules folder on the lookup path that has anything
- * of that name, with a package.json; an
- * "exports" that is one string, or whose "." is one string or conditions among `types`, `import`,
- * `require`, `node` and `default` leading to one string, or else a "main" naming a .js/.cjs file (or
- * none and an index.js); a target of plain path segments (no `*`, `%`, `.`, `..`, `node_modules`);
- * and Node run without flags that change resolution (--conditions, --preserve-symlinks). Anything
- * else is left to `require.resolve`, which also throws Node's own error for a missing package.
+ * of that name, with a package.json; an "exports" that is one string, or whose "." is one string or
+ * conditions among `types`, `require`, `node` and `default` leading to one string, or else a "main"
+ * naming a .js/.cjs file (or none and an index.js); a target of plain path segments (no `*`, `%`, `.`, `..`, `node_modules`)
+ * with no symbolic link on its path; and Node run without --conditions or --preserve-symlinks on
+ * its command line (a custom condition could only matter to keys this leaves to Node anyway).
+ * Anything else is left to `require.resolve`, which also throws Node's own error for a missing package.
  */
 export function installedMain(require: NodeJS.Require, name: string): string {
   if (!changesResolution()) {
@@ -33,8 +33,11 @@ export function installedMain(require: NodeJS.Require, name: string): string {
       const entry = plainEntry(pkg);
       if (entry === undefined) break;
       try {
-        if (!statSync(folder + entry).isFile()) break;
-        return realpathSync(folder + entry);
+        // A link on the way (pnpm, npm link) is left to Node: --preserve-symlinks, which NODE_OPTIONS
+        // may set out of sight of execArgv, decides whether it answers with the link or its target.
+        const file = folder + entry;
+        if (!statSync(file).isFile() || realpathSync(file) !== file) break;
+        return file;
       } catch {
         break;
       }
@@ -43,15 +46,18 @@ export function installedMain(require: NodeJS.Require, name: string): string {
   return require.resolve(name);
 }
 
-/** Flags (on the command line or in NODE_OPTIONS) under which Node resolves otherwise. */
+/** Flags on the command line under which Node resolves otherwise (NODE_OPTIONS: see the callers' notes). */
 function changesResolution(): boolean {
-  const flags = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
-  return flags.some((f) => f === '-C' || f.startsWith('--conditions') || f.startsWith('--preserve-symlinks') || f.startsWith('--experimental-default-type'));
+  return process.execArgv.some((f) => f === '-C' || f.startsWith('--conditions') || f.startsWith('--preserve-symlinks'));
 }
 
-/** Conditions a CommonJS require matches (`node`, `require`, `default`) or never does (`types`, `import`). */
+/**
+ * Conditions a CommonJS require matches (`node`, `require`, `default`), and `types`, which nothing
+ * matches at run time; any other (`import`, which --conditions could add, `module-sync`, a custom
+ * one) is left to Node.
+ */
 const MATCHED = new Set(['node', 'require', 'default']);
-const UNMATCHED = new Set(['types', 'import']);
+const UNMATCHED = new Set(['types']);
 
 /** The package's entry, relative to its folder with the platform's separators, when plain; undefined when not. */
 function plainEntry(pkg: unknown): string | undefined {
