@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { ConnectionContext, FeatureKey } from '../../connection/index.js';
 import { ConnectionAbortedError, LOG_EVENTS, TiercelError } from '../../connection/index.js';
@@ -19,6 +20,9 @@ import type { Http2Connection } from './http2-connection.js';
 import { headersOf, type Http2RequestHead } from './http2-request-head.js';
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
+
+/** What the stream's own `emit` forwards to (see `Http2Exchange.#emit`). */
+const emitEvent = EventEmitter.prototype.emit;
 
 // HTTP/1.1's connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2): an app written
 // for HTTP/1.1 may set them, so they are dropped rather than failing the response.
@@ -80,11 +84,20 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   static readonly #trailersListener = function (this: Carrier, headers: unknown, flags: number, raw?: string[]): void {
     this[kExchange]!.#onTrailers(headers, flags, raw);
   };
-  static readonly #errorListener = function (this: Carrier, err: Error): void {
-    this[kExchange]!.owner.streamError(err);
-  };
-  static readonly #closeListener = function (this: Carrier): void {
-    this[kExchange]!.#onClose();
+  /**
+   * The stream's `emit` (set by the constructor, as the connection sets its session's): 'close' and
+   * 'error' reach the exchange here, then go on to any listener as usual. Listening for them cost
+   * every stream two `on` calls, each announced through a 'newListener' emit, and two more entries
+   * in its event table; a stream with no 'error' listener of its own would throw on an 'error'
+   * emitted through EventEmitter's emit, so one that nobody else listens for stops here.
+   */
+  static readonly #emit = function (this: Carrier, event: string | symbol, a?: unknown): boolean {
+    if (event === 'close') this[kExchange]!.#onClose();
+    else if (event === 'error') {
+      this[kExchange]!.owner.streamError(a as Error);
+      if (this.listenerCount('error') === 0) return true;
+    }
+    return Reflect.apply(emitEvent, this, arguments) as boolean;
   };
   static readonly #finishListener = function (this: Carrier): void {
     setImmediate(Http2Exchange.#resetUnreadBody, this[kExchange]!);
@@ -104,9 +117,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
     this.#head = head;
     this.#noBody = head.method === 'HEAD';
     (stream as Carrier)[kExchange] = this;
-    stream.on('error', Http2Exchange.#errorListener);
-    // 'close' comes once; `on` spares the once-wrapper a request.
-    stream.on('close', Http2Exchange.#closeListener);
+    stream.emit = Http2Exchange.#emit;
     if (this.requestHasBody) {
       stream.once('trailers', Http2Exchange.#trailersListener);
       // The body is taken as it arrives, whether the app reads it yet or not, so that all of it is
