@@ -17,19 +17,14 @@ import { spawn, spawnSync } from 'node:child_process';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
 import { getHeapSpaceStatistics } from 'node:v8';
+import { allocationSites, printSites, startSampling } from './lib/allocation-sites.mjs';
 
-const args = process.argv.slice(2);
-function option(name, fallback) {
-  const i = args.indexOf(name);
-  if (i < 0) return fallback;
-  const value = args[i + 1];
-  args.splice(i, 2);
-  return value;
-}
-const requests = Number(option('--requests', '100000'));
-const cpuOnly = args.includes('--cpu-only');
-const file = args.find((a) => !a.startsWith('--'));
+const { values, positionals } = parseArgs({ allowPositionals: true, options: { requests: { type: 'string', default: '100000' }, 'cpu-only': { type: 'boolean', default: false } } });
+const requests = Number(values.requests);
+const cpuOnly = values['cpu-only'];
+const file = positionals[0];
 if (!file || !(requests > 0)) {
   console.error('usage: node bench/h2-alloc-bench.mjs <servers/file.mjs> [--requests N] [--cpu-only]');
   process.exit(2);
@@ -75,27 +70,11 @@ await session.post('HeapProfiler.collectGarbage');
 console.log(`after a full collection: RSS ${mib(process.memoryUsage().rss)} MiB; heap used ${mib(process.memoryUsage().heapUsed)} MiB`);
 if (cpuOnly) process.exit(0);
 
-await session.post('HeapProfiler.startSampling', { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+await startSampling(session);
 await h2load(requests);
 const { profile } = await session.post('HeapProfiler.stopSampling');
 
-// Self bytes per allocation site (the function that allocated, after inlining).
-const sites = new Map();
-let total = 0;
-const stack = [profile.head];
-while (stack.length > 0) {
-  const node = stack.pop();
-  if (node.selfSize > 0) {
-    const f = node.callFrame;
-    const site = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-3).join('/')}:${f.lineNumber + 1}`;
-    sites.set(site, (sites.get(site) ?? 0) + node.selfSize);
-    total += node.selfSize;
-  }
-  stack.push(...node.children);
-}
+const { sites, total } = allocationSites(profile);
 console.log(`~${Math.round(total / requests)} bytes allocated per stream (sampled over ${requests} streams)`);
-for (const [site, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 20)) {
-  const per = bytes / requests;
-  if (per >= 1) console.log(`${per.toFixed(0).padStart(6)} B  ${site}`);
-}
+printSites(sites, requests, 20);
 process.exit(0);
