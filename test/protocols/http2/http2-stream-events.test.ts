@@ -58,11 +58,19 @@ function reset(req: ClientHttp2Stream, code: number): Promise<void> {
   });
 }
 
-test('a tunnel is handed over with no error listener of the server, and a reset still reaches its new owner and frees its upgrade slot', async () => {
+/** A server that accepts one tunnel at a time (so a slot not freed shows as a 503), and a session to it over TCP. */
+async function withTunnels(fn: (s: ClientHttp2Session, t: Tunnels) => Promise<void>): Promise<void> {
   const t: Tunnels = { listeners: [], errors: [], closed: 0 };
   const h = await startH2({ app: tunnelApp(t), http: { limits: { maxConcurrentUpgradedConnections: 1 } } });
   try {
-    const s = h.connectTcp();
+    await fn(h.connectTcp(), t);
+  } finally {
+    await h.stop();
+  }
+}
+
+test('a tunnel is handed over with no error listener of the server, and a reset still reaches its new owner and frees its upgrade slot', () =>
+  withTunnels(async (s, t) => {
     await reset(await tunnel(s, 'watched:443'), http2.constants.NGHTTP2_INTERNAL_ERROR);
     await eventually('the tunnel owner saw the reset and the close', () => t.closed === 1);
     assert.equal(t.errors, ['ERR_HTTP2_STREAM_ERROR']);
@@ -71,28 +79,20 @@ test('a tunnel is handed over with no error listener of the server, and a reset 
     await eventually('the second tunnel closed', () => t.closed === 2);
     // One 'close' listener (the upgrade count's), no 'error' listener: the exchange listens on neither.
     assert.equal(t.listeners, ['1/0', '1/0']);
-  } finally {
-    await h.stop();
-  }
-});
+  }));
 
-test('a stream error nobody listens for is logged by the server, not thrown: the connection goes on serving', async () => {
-  const t: Tunnels = { listeners: [], errors: [], closed: 0 };
-  const h = await startH2({ app: tunnelApp(t), http: { limits: { maxConcurrentUpgradedConnections: 1 } } });
-  try {
-    const s = h.connectTcp();
+test('a stream error nobody listens for is logged by the server, not thrown: the connection goes on serving', () =>
+  withTunnels(async (s, t) => {
     // An unwatched tunnel reset with an error code: node:http2 emits 'error' on the server's stream.
     await reset(await tunnel(s, 'unwatched:443'), http2.constants.NGHTTP2_INTERNAL_ERROR);
-    // Its slot is freed (its close still counted), and the same session is still served.
-    await reset(await tunnel(s, 'unwatched:443'), http2.constants.NGHTTP2_CANCEL);
+    // The same session is still served (and by the answer the server has read the reset)...
     const res = await get(s, '/');
     assert.is(res.status, 200);
     assert.is(res.body.toString(), 'ok');
+    // ...and the tunnel's slot was freed: its close still reached the upgrade count.
+    await reset(await tunnel(s, 'unwatched:443'), http2.constants.NGHTTP2_CANCEL);
     assert.equal(t.listeners, ['1/0', '1/0']);
     assert.equal(t.errors, []);
-  } finally {
-    await h.stop();
-  }
-});
+  }));
 
 test.run();
