@@ -7,6 +7,7 @@
 // Usage: node bench/alloc-bench.mjs <dist folder> [--route /json] [--pipeline N] [--requests N]
 //   e.g. `node bench/alloc-bench.mjs dist --pipeline 16`
 import 'reflect-metadata';
+import { allocationSites, printSites, startSampling } from './lib/allocation-sites.mjs';
 import { countingConnection } from './lib/counting-transport.mjs';
 import { Session } from 'node:inspector/promises';
 import { resolve } from 'node:path';
@@ -40,7 +41,7 @@ for (let i = 0; i < reads; i++) transport.emit('data', read);
 const before = transport.bytes;
 const session = new Session();
 session.connect();
-await session.post('HeapProfiler.startSampling', { samplingInterval: 64, includeObjectsCollectedByMajorGC: true, includeObjectsCollectedByMinorGC: true });
+await startSampling(session);
 for (let i = 0; i < reads; i++) transport.emit('data', read);
 const { profile } = await session.post('HeapProfiler.stopSampling');
 const answered = reads * pipeline;
@@ -49,23 +50,7 @@ if (transport.bytes - before < answered * 100) {
   process.exit(1);
 }
 
-// Self bytes per allocation site (the function that allocated, after inlining).
-const sites = new Map();
-let total = 0;
-const stack = [profile.head];
-while (stack.length > 0) {
-  const node = stack.pop();
-  if (node.selfSize > 0) {
-    const f = node.callFrame;
-    const site = `${f.functionName || '(anonymous)'} ${f.url.split('/').slice(-3).join('/')}:${f.lineNumber + 1}`;
-    sites.set(site, (sites.get(site) ?? 0) + node.selfSize);
-    total += node.selfSize;
-  }
-  stack.push(...node.children);
-}
+const { sites, total } = allocationSites(profile);
 console.log(`${pipeline > 1 ? `pipelined (${pipeline} per read)` : 'keep-alive'} GET ${route}: ~${Math.round(total / answered)} bytes allocated per request (sampled over ${answered} requests)`);
-for (const [site, bytes] of [...sites].sort((a, b) => b[1] - a[1]).slice(0, 12)) {
-  const per = bytes / answered;
-  if (per >= 1) console.log(`${per.toFixed(0).padStart(6)} B  ${site}`);
-}
+printSites(sites, answered, 12);
 process.exit(0);

@@ -1,3 +1,4 @@
+import { EventEmitter } from 'node:events';
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { ConnectionContext, FeatureKey } from '../../connection/index.js';
 import { ConnectionAbortedError, LOG_EVENTS, TiercelError } from '../../connection/index.js';
@@ -19,6 +20,9 @@ import type { Http2Connection } from './http2-connection.js';
 import { headersOf, type Http2RequestHead } from './http2-request-head.js';
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
+
+/** What the stream's own `emit` forwards to (see `Http2Exchange.#emit`). */
+const emitEvent = EventEmitter.prototype.emit;
 
 // HTTP/1.1's connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2): an app written
 // for HTTP/1.1 may set them, so they are dropped rather than failing the response.
@@ -50,17 +54,11 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   linkPrev: Http2Exchange | undefined;
   linkNext: Http2Exchange | undefined;
 
-  #listening = false;
-
+  /** The exchange's yes/no state (`Flag`): one field where seven were 56 bytes of every stream's exchange. */
+  #flags = 0;
   // Response.
-  #headersSent = false;
-  #ended = false;
-  #noBody: boolean;
   #declared = -1;
   #written = 0;
-  #waitingForTrailers = false;
-  #abortedByServer = false;
-  #resetWhenFlushed = false;
   // The minimum response data rate: since when output has waited, and how much had gone then.
   #sendWaitSince = 0;
   #sendWaitTaken = 0;
@@ -80,11 +78,20 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   static readonly #trailersListener = function (this: Carrier, headers: unknown, flags: number, raw?: string[]): void {
     this[kExchange]!.#onTrailers(headers, flags, raw);
   };
-  static readonly #errorListener = function (this: Carrier, err: Error): void {
-    this[kExchange]!.owner.streamError(err);
-  };
-  static readonly #closeListener = function (this: Carrier): void {
-    this[kExchange]!.#onClose();
+  /**
+   * The stream's `emit` (set by the constructor, as the connection sets its session's): 'close' and
+   * 'error' reach the exchange here, then go on to any listener as usual. Listening for them cost
+   * every stream two `on` calls, each announced through a 'newListener' emit, and two more entries
+   * in its event table; a stream with no 'error' listener of its own would throw on an 'error'
+   * emitted through EventEmitter's emit, so one that nobody else listens for stops here.
+   */
+  static readonly #emit = function (this: Carrier, event: string | symbol, a?: unknown): boolean {
+    if (event === 'close') this[kExchange]!.#onClose();
+    else if (event === 'error') {
+      this[kExchange]!.owner.streamError(a as Error);
+      if (this.listenerCount('error') === 0) return true;
+    }
+    return Reflect.apply(emitEvent, this, arguments) as boolean;
   };
   static readonly #finishListener = function (this: Carrier): void {
     setImmediate(Http2Exchange.#resetUnreadBody, this[kExchange]!);
@@ -102,11 +109,9 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   ) {
     super(head.contentLength, !endOfStream && head.contentLength !== 0, owner.limits);
     this.#head = head;
-    this.#noBody = head.method === 'HEAD';
+    if (head.method === 'HEAD') this.#flags = Flag.NoBody;
     (stream as Carrier)[kExchange] = this;
-    stream.on('error', Http2Exchange.#errorListener);
-    // 'close' comes once; `on` spares the once-wrapper a request.
-    stream.on('close', Http2Exchange.#closeListener);
+    stream.emit = Http2Exchange.#emit;
     if (this.requestHasBody) {
       stream.once('trailers', Http2Exchange.#trailersListener);
       // The body is taken as it arrives, whether the app reads it yet or not, so that all of it is
@@ -147,7 +152,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   }
 
   #listen(): void {
-    this.#listening = true;
+    this.#flags |= Flag.Listening;
     this.stream.on('data', Http2Exchange.#dataListener);
     this.stream.once('end', Http2Exchange.#endListener);
   }
@@ -178,7 +183,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
 
   sendEarlyHints(fields: HeaderList): boolean {
     const stream = this.stream;
-    if (this.#headersSent || this.#ended || stream.destroyed || stream.closed) return false;
+    if (this.#is(Flag.HeadersSent | Flag.Ended) || stream.destroyed || stream.closed) return false;
     const headers: Record<string, string | string[] | number> = { ':status': 103 };
     fields.copyInto(headers, CONNECTION_SPECIFIC);
     stream.additionalHeaders(headers);
@@ -203,7 +208,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   }
 
   protected override onReadStart(): void {
-    if (!this.#listening) this.#listen();
+    if (!this.#is(Flag.Listening)) this.#listen();
   }
 
   protected bodyQueued(queued: number, size: number): boolean {
@@ -241,7 +246,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
 
   protected override onBodyFailed(): void {
     // What still comes is dropped as it arrives, until the stream is reset after the response.
-    if (this.#listening && this.stream.isPaused()) this.stream.resume();
+    if (this.#is(Flag.Listening) && this.stream.isPaused()) this.stream.resume();
   }
 
   #onTrailers(_headers: unknown, _flags: number, raw?: string[]): void {
@@ -266,7 +271,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   // ---- response --------------------------------------------------------------------------
 
   get headersSent(): boolean {
-    return this.#headersSent;
+    return this.#is(Flag.HeadersSent);
   }
 
   get bytesSent(): number {
@@ -274,14 +279,14 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   }
 
   get responseEnded(): boolean {
-    return this.#ended;
+    return this.#is(Flag.Ended);
   }
 
   write(chunk: Buffer | string): boolean {
-    if (this.#ended) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
-    if (!this.#headersSent) this.#respond(-1, false);
+    if (this.#is(Flag.Ended)) throw new TiercelError('ERR_TIERCEL_RESPONSE_ENDED', 'write() after the response ended');
+    if (!this.#is(Flag.HeadersSent)) this.#respond(-1, false);
     const size = typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
-    if (size === 0 || this.#noBody) return this.#canWrite();
+    if (size === 0 || this.#is(Flag.NoBody)) return this.#canWrite();
     this.#count(size);
     if (this.stream.destroyed) return false;
     return this.stream.write(chunk);
@@ -302,15 +307,15 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   }
 
   end(chunk?: Buffer | string): void {
-    if (this.#ended) return;
+    if (this.#is(Flag.Ended)) return;
     const size = chunk === undefined ? 0 : typeof chunk === 'string' ? utf8Length(chunk) : chunk.length;
-    if (!this.#headersSent) {
+    if (!this.#is(Flag.HeadersSent)) {
       // A content-length the app set wrong throws here, before the response counts as ended, so
       // the pipeline can still answer 500.
       if ((this.responseHeaders.framingFields & FramingField.ContentLength) !== 0) this.#declared = declaredLengthOf(this.responseHeaders);
       // Head and body in one go, with the length known: no trailers unless the app set some.
-      this.#ended = true;
-      const withBody = size > 0 && !this.#noBody && !statusHasNoBody(this.statusCode);
+      this.#flags |= Flag.Ended;
+      const withBody = size > 0 && !this.#is(Flag.NoBody) && !statusHasNoBody(this.statusCode);
       this.#respond(size, !withBody, false, true);
       if (withBody) {
         this.#count(size);
@@ -318,8 +323,8 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
       }
     } else {
       if (size > 0) this.write(chunk!);
-      this.#ended = true;
-      if (this.#declared >= 0 && this.#written < this.#declared && !this.#noBody) {
+      this.#flags |= Flag.Ended;
+      if (this.#declared >= 0 && this.#written < this.#declared && !this.#is(Flag.NoBody)) {
         // The client would wait for bytes that never come: reset the stream instead.
         this.abort(new TiercelError('ERR_TIERCEL_CONTENT_LENGTH_MISMATCH', `The response declared content-length ${this.#declared} but ended after ${this.#written} bytes`));
         return;
@@ -333,13 +338,13 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
 
   accept(): UpgradedConnection {
     if (!this.#isConnect) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'This request is not a CONNECT (RFC 8441 extended CONNECT or a tunnel)');
-    if (this.#headersSent || this.upgraded) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'The response has already started');
+    if (this.#is(Flag.HeadersSent) || this.upgraded) throw new TiercelError('ERR_TIERCEL_NOT_UPGRADABLE', 'The response has already started');
     // Throws the 503 before anything is sent.
     this.owner.reserveUpgrade(this.stream);
     this.upgraded = true;
     this.statusCode = 200;
     this.#respond(-1, false, true);
-    this.#ended = true;
+    this.#flags |= Flag.Ended;
     this.responseHeaders.seal('the stream was upgraded');
     this.owner.detach(this);
     return { transport: this.stream, head: Buffer.alloc(0) };
@@ -350,8 +355,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   }
 
   #abort(reason: unknown, code: number): void {
-    this.#ended = true;
-    this.#abortedByServer = true;
+    this.#flags |= Flag.Ended | Flag.AbortedByServer;
     this.owner.logger.debug({ ...LOG_EVENTS.Http2StreamError, connectionId: this.connection.id, streamId: this.stream.id, err: reason }, 'HTTP/2 stream aborted');
     this.#lost(reason instanceof Error ? reason : new ConnectionAbortedError('The response was aborted'));
     if (!this.stream.destroyed) this.stream.close(code);
@@ -366,7 +370,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
    */
   checkResponseRate(now: number, bytesPerSecond: number, gracePeriodMs: number): Output {
     // Reset, and not closed yet: its RST_STREAM has not left, which is the connection's to judge.
-    if (this.#abortedByServer) return Output.Waiting;
+    if (this.#is(Flag.AbortedByServer)) return Output.Waiting;
     const s = this.stream;
     // Bytes given to the stream that have not reached the socket yet (node:http2 counts a write
     // in progress twice, which shifts both ends of the measure alike).
@@ -396,16 +400,21 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
    * RST_STREAM(NO_ERROR) after the response (RFC 9113 §8.1), so the client stops sending it.
    */
   #maybeFinish(): void {
-    if (!this.appDone || !this.#ended || this.#abortedByServer) return;
-    if (this.requestComplete || this.stream.closed || this.#waitingForTrailers) return;
+    if (!this.appDone || (this.#flags & (Flag.Ended | Flag.AbortedByServer)) !== Flag.Ended) return;
+    if (this.requestComplete || this.stream.closed || this.#is(Flag.WaitingForTrailers)) return;
     // Not before the response has left, and a turn of the event loop later, as node:http2 resets
     // an unread stream itself: node:http2 marks the stream closed at once, and if the session is
     // torn down before the RST_STREAM left (a frame error on this stream: h2spec 6.9.1 #3), the
     // frames nghttp2 queued are dropped with it, never sent.
-    if (this.#resetWhenFlushed) return;
-    this.#resetWhenFlushed = true;
+    if (this.#is(Flag.ResetWhenFlushed)) return;
+    this.#flags |= Flag.ResetWhenFlushed;
     if (this.stream.writableFinished) setImmediate(Http2Exchange.#resetUnreadBody, this);
     else this.stream.once('finish', Http2Exchange.#finishListener);
+  }
+
+  /** True when any of `flags` is set. */
+  #is(flags: Flag): boolean {
+    return (this.#flags & flags) !== 0;
   }
 
   #canWrite(): boolean {
@@ -447,18 +456,18 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
     const server = this.owner.serverHeader;
     if (server !== '' && (fields & FramingField.Server) === 0) headers.server = server;
     if ((fields & FramingField.Date) === 0) headers.date = this.owner.date;
-    if (statusHasNoBody(status)) this.#noBody = true;
+    if (statusHasNoBody(status)) this.#flags |= Flag.NoBody;
     h.seal('the response headers were sent');
-    this.#headersSent = true;
+    this.#flags |= Flag.HeadersSent;
     const stream = this.stream;
     if (stream.destroyed || stream.closed) return;
     if (tunnel) {
       stream.respond(headers);
       return;
     }
-    if (endStream || this.#noBody) {
+    if (endStream || this.#is(Flag.NoBody)) {
       const trailers = this.trailerList;
-      if (trailers !== null && trailers.size > 0 && !this.#noBody) {
+      if (trailers !== null && trailers.size > 0 && !this.#is(Flag.NoBody)) {
         this.#sendTrailersAfter(stream);
         stream.respond(headers, { waitForTrailers: true });
         stream.end();
@@ -478,9 +487,9 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
   }
 
   #sendTrailersAfter(stream: ServerHttp2Stream): void {
-    this.#waitingForTrailers = true;
+    this.#flags |= Flag.WaitingForTrailers;
     stream.once('wantTrailers', () => {
-      this.#waitingForTrailers = false;
+      this.#flags &= ~Flag.WaitingForTrailers;
       const trailers = this.trailerList;
       const out: Record<string, string | string[] | number> = {};
       if (trailers !== null && trailers.size > 0) {
@@ -497,8 +506,8 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
     this.releaseQueue();
     // Ended by the app is not enough: the response must have left (a stream window the client
     // never opened, or a session destroyed under it, loses what is still queued).
-    const completed = this.#ended && !this.#abortedByServer && this.stream.rstCode === NGHTTP2_NO_ERROR && this.stream.writableFinished;
-    this.owner.onStreamClosed(this, !completed && !this.#abortedByServer && !this.upgraded);
+    const completed = (this.#flags & (Flag.Ended | Flag.AbortedByServer)) === Flag.Ended && this.stream.rstCode === NGHTTP2_NO_ERROR && this.stream.writableFinished;
+    this.owner.onStreamClosed(this, !completed && !this.#is(Flag.AbortedByServer) && !this.upgraded);
     if (this.upgraded) return;
     if (!completed) this.#lost(new ConnectionAbortedError('The client reset the stream or closed the connection'));
     else if (!this.requestComplete) this.failBody(new ConnectionAbortedError('The stream closed before the request body was complete'));
@@ -507,11 +516,26 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
 
   #lost(reason: Error): void {
     this.failBody(reason);
-    if (!this.#ended || this.abortWatched) {
-      this.#ended = true;
+    if (!this.#is(Flag.Ended) || this.abortWatched) {
+      this.#flags |= Flag.Ended;
       this.fireAborted(reason);
     }
   }
+}
+
+/** `Http2Exchange`'s yes/no state, as bits of one field. */
+const enum Flag {
+  /** The stream's body is read as it arrives ('data' and 'end' listened for). */
+  Listening = 1,
+  HeadersSent = 1 << 1,
+  Ended = 1 << 2,
+  /** A HEAD, or a status without content: what is written is counted, not sent. */
+  NoBody = 1 << 3,
+  /** The response waits for node:http2's 'wantTrailers'. */
+  WaitingForTrailers = 1 << 4,
+  AbortedByServer = 1 << 5,
+  /** The unread request body is to be refused once the response has left. */
+  ResetWhenFlushed = 1 << 6,
 }
 
 /** What `checkResponseRate` found. */
