@@ -18,7 +18,8 @@ import { sep } from 'node:path';
 export function installedMain(require: NodeJS.Require, name: string): string {
   if (!changesResolution()) {
     for (const dir of require.resolve.paths(name) ?? []) {
-      const folder = dir + sep + name.split('/').join(sep) + sep;
+      const base = dir + sep + name.split('/').join(sep);
+      const folder = base + sep;
       let pkg: unknown;
       try {
         pkg = JSON.parse(readFileSync(folder + 'package.json', 'utf8'));
@@ -26,7 +27,6 @@ export function installedMain(require: NodeJS.Require, name: string): string {
         const code = (err as NodeJS.ErrnoException).code;
         if (code !== 'ENOENT' && code !== 'ENOTDIR') break;
         // No package here; Node would still take a folder or a file of that name (name.js, …).
-        const base = dir + sep + name.split('/').join(sep);
         if (['', '.js', '.json', '.node'].some((ext) => statSync(base + ext, { throwIfNoEntry: false }) !== undefined)) break;
         continue;
       }

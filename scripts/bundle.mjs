@@ -261,10 +261,12 @@ const binFile = binEntry(pkg.bin.tiercel).replace(/^\.\//, '');
 const scripts = {};
 /** `bundle/chunks/chunk-X.js` → `chunks/chunk-X`: a script's name for the launcher. */
 const scriptName = (file) => file.slice(OUT.length + 1, -'.js'.length);
+/** The script name of what `specifier` names from the output `from` (both relative to the root). */
+const importedName = (from, specifier) => scriptName(relative(root, join(root, dirname(from), specifier)).split(sep).join('/'));
 for (const file of [...startChunks, binFile]) {
   const made = toCodeCachedScript(join(root, file), metaOutputs[file].imports.filter((i) => i.kind === 'dynamic-import').length);
   scripts[scriptName(file)] = made.imports.map((specifier) => {
-    const imported = scriptName(relative(root, join(root, dirname(file), specifier)).split(sep).join('/'));
+    const imported = importedName(file, specifier);
     if (!startChunks.some((c) => scriptName(c) === imported)) throw new Error(`${file} imports ${specifier}, which is not code-cached: the launcher could not load it`);
     return imported;
   });
@@ -276,7 +278,7 @@ for (const { path, kind, external } of metaOutputs[binFile].imports) {
   if (kind !== 'dynamic-import' || external) continue;
   const made = reexports(join(root, path));
   if (made === undefined) continue;
-  const imports = made.imports.map((specifier) => scriptName(relative(root, join(root, dirname(path), specifier)).split(sep).join('/')));
+  const imports = made.imports.map((specifier) => importedName(path, specifier));
   if (imports.every((i) => i in scripts)) wrappers[scriptName(path)] = { imports, exports: made.exports };
 }
 writeLauncher(join(root, binFile), scriptName(binFile), scripts, wrappers);
