@@ -79,7 +79,7 @@ async function runIdle(kind, servers, settings) {
         server = await startServer({ ...spec, cpu: settings.serverCpu, timeoutMs: settings.startTimeoutMs, benchDir: BENCH_DIR });
         const run = await measureIdle(server, { kind: kind.id, count: settings.idleConnections, settleMs: settings.idleSettleMs });
         entry.runs.push(run);
-        log(`idle ${kind.id} round ${round + 1}/${settings.rounds} ${spec.name}: ${run.perConnectionKiB.toFixed(1)} KiB per ${kind.unitName} cold, ${run.warmPerConnectionKiB.toFixed(1)} warm (${run.open} open)`);
+        log(`idle ${kind.id} round ${round + 1}/${settings.rounds} ${spec.name}: ${run.perConnectionKiB.toFixed(1)} KiB per ${kind.unitName} cold, ${run.marginalPerConnectionKiB.toFixed(1)} marginal, ${run.warmPerConnectionKiB.toFixed(1)} warm (${run.open} open)`);
       } catch (error) {
         entry.failure = error.message.split('\n')[0];
         log(`idle ${kind.id} ${spec.name}: ${entry.failure}`);

@@ -132,13 +132,16 @@ async function openMany(open, port, count, { batch = 100, timeoutMs = 5000 } = {
 
 /**
  * Warms the server with a few short-lived connections of the same kind, reads VmRSS, opens `count`
- * idle connections, waits `settleMs`, reads VmRSS again and closes them: the cold figure, a fresh
- * server's first `count` connections. Then the same again on the same server: the warm figure, a
- * server that has held `count` connections before (its young generation already grown, as a server
- * in service has). The cold figure moves with V8's young-generation sizing (it doubles while the
- * first connections are kept, by a step of megabytes that depends on what the process allocated
- * before), the warm one shows what a connection itself holds. Results in KiB; `open` is how many
- * were still open when the (cold) reading was taken.
+ * idle connections, waits `settleMs` and reads VmRSS again: the cold figure, a fresh server's first
+ * `count` connections. Holding those, it opens `count` more and reads again: the marginal figure,
+ * what each further connection adds to a server that already holds `count` (the slope of RSS over
+ * connections held). Then all are closed and `count` are opened on the same server once more: the
+ * warm figure, a server that has held connections before (pages freed by the closed ones are
+ * reused). The cold figure carries one-time costs: V8's young generation doubles while the first
+ * connections are kept (1 → 16 MiB or more, by steps of megabytes that depend on what the process
+ * allocated before), so a server that starts with a grown heap (fastify) reads low there and one
+ * that starts small reads high; the marginal figure is free of that step, the warm one of most of
+ * it. Results in KiB; `open` is how many were still open when the readings were taken.
  */
 export async function measureIdle(server, { kind = 'h1', count, settleMs }) {
   const open = IDLE_OPENERS[kind];
@@ -147,28 +150,38 @@ export async function measureIdle(server, { kind = 'h1', count, settleMs }) {
   await sleep(settleMs);
 
   const cold = await holdIdle(server, open, count, settleMs);
+  const more = await holdIdle(server, open, count, settleMs);
+  cold.close();
+  more.close();
   await sleep(settleMs);
   const again = await holdIdle(server, open, count, settleMs);
+  again.close();
   return {
     startKiB: server.startMemory?.rssKiB ?? NaN,
     beforeKiB: cold.before,
     afterKiB: cold.after,
     perConnectionKiB: (cold.after - cold.before) / count,
+    marginalPerConnectionKiB: (more.after - more.before) / count,
     warmPerConnectionKiB: (again.after - again.before) / count,
     opened: cold.opened,
-    failed: Math.max(cold.failed, again.failed),
-    open: Math.min(cold.open, again.open),
+    failed: Math.max(cold.failed, more.failed, again.failed),
+    open: Math.min(cold.open, more.open, again.open),
   };
 }
 
-/** VmRSS (KiB) before and after opening `count` idle connections; they are closed after the second reading. */
+/** VmRSS (KiB) before and after opening `count` idle connections, which stay open until `close()`. */
 async function holdIdle(server, open, count, settleMs) {
   const before = server.memory();
   const { connections, failed } = await openMany(open, server.port, count);
   await sleep(settleMs);
   const after = server.memory();
   const stillOpen = connections.filter((c) => c.isOpen()).length;
-  for (const connection of connections) connection.close();
-  if (!before || !after) throw new Error(`${server.name} exited during the idle-connection test`);
-  return { before: before.rssKiB, after: after.rssKiB, opened: connections.length, failed, open: stillOpen };
+  const close = () => {
+    for (const connection of connections) connection.close();
+  };
+  if (!before || !after) {
+    close();
+    throw new Error(`${server.name} exited during the idle-connection test`);
+  }
+  return { before: before.rssKiB, after: after.rssKiB, opened: connections.length, failed, open: stillOpen, close };
 }

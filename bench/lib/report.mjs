@@ -100,21 +100,25 @@ function idleTable(kind, idle, count) {
     `${int(count)} ${kind.what}; server VmRSS is read before and after (median over rounds, a fresh server process each round). ` +
       'RSS at start is read when the server printed "listening". "Cold" is a fresh server\'s first connections: it moves with V8\'s ' +
       'young generation, which grows by megabytes while they are kept (how far depends on what the process allocated before); ' +
-      '"warm" is the same again on the same server once those were closed, as a server in service holds them: what a connection itself costs.',
+      '"marginal" is what the next connections add while those are still held (the slope of RSS over connections held, free of that one-time step): ' +
+      'what a connection itself costs; "warm" is a fresh batch on the same server once all were closed (it reuses the pages they freed).',
     '',
     `| Server | RSS at start | RSS before | RSS after | per ${kind.unitName} (median) | per ${kind.unitName} per round | vs ${kind.baseline} | ` +
+      `per ${kind.unitName}, marginal (median) | marginal per round | marginal vs ${kind.baseline} | ` +
       `per ${kind.unitName}, warm (median) | warm per round | warm vs ${kind.baseline} | still open | notes |`,
-    '|---|--:|--:|--:|--:|---|--:|--:|---|--:|--:|---|',
+    '|---|--:|--:|--:|--:|---|--:|--:|---|--:|--:|---|--:|--:|---|',
   ];
   const perOf = (entry, key = 'perConnectionKiB') => (entry?.runs?.length ? median(entry.runs.map((r) => r[key])) : NaN);
   const basePer = perOf(idle.get(kind.baseline));
+  const baseMarginal = perOf(idle.get(kind.baseline), 'marginalPerConnectionKiB');
   const baseWarm = perOf(idle.get(kind.baseline), 'warmPerConnectionKiB');
   for (const [name, entry] of idle) {
     if (!entry.runs.length) {
-      lines.push(`| ⚠ ${name} | – | – | – | – | – | – | – | – | – | – | **not measured: ${entry.failure}** |`);
+      lines.push(`| ⚠ ${name} | – | – | – | – | – | – | – | – | – | – | – | – | – | **not measured: ${entry.failure}** |`);
       continue;
     }
     const per = perOf(entry);
+    const marginal = perOf(entry, 'marginalPerConnectionKiB');
     const warm = perOf(entry, 'warmPerConnectionKiB');
     const open = Math.min(...entry.runs.map((r) => r.open));
     const failed = Math.max(...entry.runs.map((r) => r.failed));
@@ -125,13 +129,14 @@ function idleTable(kind, idle, count) {
     lines.push(
       `| ${notes ? '⚠ ' : ''}${name} | ${at('startKiB')} | ${at('beforeKiB')} | ${at('afterKiB')} ` +
         `| ${kib(per)} | ${entry.runs.map((r) => r.perConnectionKiB.toFixed(1)).join(' / ')} | ${ratio(per, basePer)} ` +
+        `| ${kib(marginal)} | ${entry.runs.map((r) => r.marginalPerConnectionKiB.toFixed(1)).join(' / ')} | ${ratio(marginal, baseMarginal)} ` +
         `| ${kib(warm)} | ${entry.runs.map((r) => r.warmPerConnectionKiB.toFixed(1)).join(' / ')} | ${ratio(warm, baseWarm)} | ${int(open)} | ${notes ? `**${notes}**` : ''} |`,
     );
   }
   // The HTTP/1.1 target is fastify's figure (the leanest of the peers), not node:http's.
   if (kind.id === 'h1' && idle.has('fastify') && idle.has('tiercel')) {
     const of = (key) => ratio(perOf(idle.get('tiercel'), key), perOf(idle.get('fastify'), key));
-    lines.push('', `tiercel / fastify per idle connection: ${of('perConnectionKiB')} cold, ${of('warmPerConnectionKiB')} warm.`);
+    lines.push('', `tiercel / fastify per idle connection: ${of('perConnectionKiB')} cold, ${of('marginalPerConnectionKiB')} marginal, ${of('warmPerConnectionKiB')} warm.`);
   }
   return lines.join('\n');
 }
