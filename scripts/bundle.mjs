@@ -41,6 +41,8 @@ const published = [...Object.values(pkg.exports).map((target) => target.default)
 // tiercel server (bench/servers/tiercel.mjs) runs the code users get, not tsc's unbundled dist/.
 // Its code is the bin's, so this adds an entry file and moves the demo into a shared chunk.
 const unexported = [`${OUT}/hosting/demo-app.js`];
+/** Columns esbuild breaks its minified lines at (it may overrun to finish a token). */
+const LINE_LIMIT = 160;
 const options = {
   absWorkingDir: root,
   outbase: 'dist',
@@ -56,6 +58,9 @@ const options = {
   // logs and tsyringe's errors name classes. Costs ~4 ms of CPU at import (459 __name calls).
   keepNames: true,
   minifyWhitespace: true,
+  // Node prints the source line of an uncaught error's throw site: without a limit that line was a
+  // whole chunk (an invalid option at listen() printed 56 kB of code above its one-line message).
+  lineLimit: LINE_LIMIT,
   sourcemap: 'linked',
   sourcesContent: true,
   chunkNames: 'chunks/[name]-[hash]',
@@ -219,6 +224,7 @@ for (const name of Object.keys(pkg.peerDependencies)) {
     target: 'node20',
     keepNames: true,
     minifyWhitespace: true,
+    lineLimit: LINE_LIMIT,
     legalComments: 'none',
     logLevel: 'warning',
     metafile: true,

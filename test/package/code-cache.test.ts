@@ -172,4 +172,25 @@ test('under --enable-source-maps a code-cached chunk still maps its stack frames
   assert.match(await throwingFrame(false), /bundle\/chunks\/chunk-\w+\.script\.js:\d+:\d+\)$/);
 });
 
+test('an uncaught error thrown in the bundle prints a line of its code above the message, not a whole chunk', async () => {
+  // Node shows the source line of the throw site: the bundle's minified lines are kept short for it.
+  const code = `import { Server } from 'tiercel/hosting';
+    new Server({ logLevel: 'warn' }).listen('http://127.0.0.1:0', (e) => e.useProtocols('Http2'));`;
+  const { status, stderr } = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', code], { cwd: ROOT });
+    let stderr = '';
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('close', (status) => resolve({ status, stderr }));
+  });
+  assert.is(status, 1);
+  assert.match(stderr, /InvalidOptionError: Invalid option 'protocols': must be one of 'http1', 'http2', 'http1AndHttp2' \(got "Http2"\)/);
+  const printed = stderr.slice(0, stderr.indexOf('InvalidOptionError'));
+  assert.ok(printed.length < 2_000, `${printed.length} characters printed above the message`);
+  for (const file of readdirSync(join(ROOT, 'bundle', 'chunks')).filter((f) => f.endsWith('.js'))) {
+    const lines = readFileSync(join(ROOT, 'bundle', 'chunks', file), 'utf8').split('\n');
+    // A line may run past the limit to finish a token (a long string), never to a chunk's length.
+    assert.ok(Math.max(...lines.map((l) => l.length)) < 20_000, file);
+  }
+});
+
 test.run();
