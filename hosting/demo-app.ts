@@ -236,6 +236,10 @@ function whoami(ctx: HttpContext): Record<string, unknown> {
 /** Past this many bytes queued for a client, the echo stops reading from it until they are sent. */
 const ECHO_HIGH_WATER = 64 * 1024;
 
+/** A send's options, made once: ws copies them into its own per send, so one object serves every message. */
+const AS_BINARY = Object.freeze({ binary: true });
+const AS_TEXT = Object.freeze({ binary: false });
+
 async function echo(ctx: HttpContext): Promise<void> {
   (await ctx.webSockets.accept()).on('message', echoMessage);
 }
@@ -250,11 +254,11 @@ async function echo(ctx: HttpContext): Promise<void> {
  */
 function echoMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
   if (!this.isPaused && this.bufferedAmount < ECHO_HIGH_WATER) {
-    this.send(data, { binary: isBinary });
+    this.send(data, isBinary ? AS_BINARY : AS_TEXT);
     return;
   }
   this.pause();
-  this.send(data, { binary: isBinary }, resumeIfDrained.bind(this));
+  this.send(data, isBinary ? AS_BINARY : AS_TEXT, resumeIfDrained.bind(this));
 }
 
 function resumeIfDrained(this: WebSocket): void {
@@ -270,7 +274,7 @@ async function join(ctx: HttpContext, room: Set<WebSocket>): Promise<void> {
     if (isBinary) return;
     // A member that stops reading is closed with 1008 once maxBufferedAmount is queued for it
     // (and leaves the room); the others are not held back by it.
-    for (const member of room) member.send(data, { binary: false });
+    for (const member of room) member.send(data, AS_TEXT);
   });
 }
 

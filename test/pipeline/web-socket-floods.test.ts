@@ -446,6 +446,23 @@ test('with maxBufferedAmount: Infinity nothing is refused (the flood is stopped 
 
 // ---- the demo echo ----------------------------------------------------------------------------
 
+test('demo /ws: a text message comes back as text and a binary one as binary, each with its bytes', async () => {
+  const h = await startWs(demoApp());
+  try {
+    const ws = await opened(h.client('tcp', '/ws'));
+    for (const [data, binary] of [['hello', false], [Buffer.from([0, 1, 2, 0xff]), true], ['again', false]] as const) {
+      const reply = nextMessage(ws);
+      ws.send(data, { binary });
+      const echoed = await reply;
+      assert.is(echoed.isBinary, binary);
+      assert.equal(echoed.data, Buffer.from(data));
+    }
+    ws.close();
+  } finally {
+    await h.stop();
+  }
+});
+
 test("demo /ws: a client that sends far more than it reads is not read meanwhile, and gets every echo once it reads", async () => {
   const h = await startWs(demoApp());
   try {
