@@ -93,9 +93,17 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
    * emitted through EventEmitter's emit, so one that nobody else listens for stops here.
    */
   static readonly #emit = function (this: Carrier, event: string | symbol, a?: unknown): boolean {
-    if (event === 'close') Http2Exchange.#onClose(this[kExchange]!);
-    else if (event === 'error') {
-      this[kExchange]!.owner.streamError(a as Error);
+    if (event === 'close') {
+      const ex = this[kExchange]!;
+      // The closed stream lets go of its exchange. A scavenge keeps whatever dead old-generation
+      // objects point at (node:http2's own garbage reaches closed streams), and through this
+      // symbol each such stream kept its exchange, context and response alive too, promoted
+      // until the next full collection: old space after 130,000 streams was 27-30 MiB with it,
+      // 16.5-20.7 MiB without (node:http2 12.7-21.0 MiB).
+      this[kExchange] = undefined;
+      Http2Exchange.#onClose(ex);
+    } else if (event === 'error') {
+      this[kExchange]?.owner.streamError(a as Error);
       if (this.listenerCount('error') === 0) return true;
     }
     return Reflect.apply(emitEvent, this, arguments) as boolean;
