@@ -108,6 +108,21 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
     }
     return Reflect.apply(emitEvent, this, arguments) as boolean;
   };
+  // Shared too, where a closure per streamed response held its exchange: a stream reset before
+  // node:http2 asked for its trailers kept that closure, and through it the exchange.
+  static readonly #wantTrailersListener = function (this: Carrier): void {
+    const ex = this[kExchange];
+    if (ex === undefined) return;
+    ex.#flags &= ~Flag.WaitingForTrailers;
+    const trailers = ex.trailerList;
+    const out: Record<string, string | string[] | number> = {};
+    if (trailers !== null && trailers.size > 0) {
+      trailers.seal('the trailers were sent');
+      trailers.copyInto(out, CONNECTION_SPECIFIC);
+    }
+    if (!this.destroyed && !this.closed) this.sendTrailers(out);
+    Http2Exchange.#maybeFinish(ex);
+  };
   static readonly #finishListener = function (this: Carrier): void {
     setImmediate(Http2Exchange.#resetUnreadBody, this[kExchange]!);
   };
@@ -507,17 +522,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
 
   static #sendTrailersAfter(ex: Http2Exchange, stream: ServerHttp2Stream): void {
     ex.#flags |= Flag.WaitingForTrailers;
-    stream.once('wantTrailers', () => {
-      ex.#flags &= ~Flag.WaitingForTrailers;
-      const trailers = ex.trailerList;
-      const out: Record<string, string | string[] | number> = {};
-      if (trailers !== null && trailers.size > 0) {
-        trailers.seal('the trailers were sent');
-        trailers.copyInto(out, CONNECTION_SPECIFIC);
-      }
-      if (!stream.destroyed && !stream.closed) stream.sendTrailers(out);
-      Http2Exchange.#maybeFinish(ex);
-    });
+    stream.once('wantTrailers', Http2Exchange.#wantTrailersListener);
   }
 
   /** The stream closed: by a reset (client or server), the session ending, or normally. */
