@@ -135,6 +135,8 @@ export interface Http2ConnectionOptions {
  * has closed.
  */
 export class Http2Connection implements HeartbeatHandler {
+  // The helpers are static (`Http2Connection.#x(conn, …)`): a private instance method makes V8
+  // keep a brand field in every instance, 8 bytes more of every idle connection.
   readonly ctx: ConnectionContext;
   // What every connection of a server shares is read from the options, not copied: each field is
   // 8 bytes more of every idle connection.
@@ -300,68 +302,69 @@ export class Http2Connection implements HeartbeatHandler {
     switch (event) {
       case 'stream':
         // (stream, headers, flags, rawHeaders): node's header object is left unread.
-        conn.#stream(a as ServerHttp2Stream, c as number, d as string[]);
+        Http2Connection.#stream(conn, a as ServerHttp2Stream, c as number, d as string[]);
         return true;
       case 'error':
-        conn.#sessionError(a as Error);
+        Http2Connection.#sessionError(conn, a as Error);
         return true;
       case 'close':
-        conn.#sessionClosed();
+        Http2Connection.#sessionClosed(conn);
         return true;
       case 'goaway':
-        conn.#clientGoaway();
+        Http2Connection.#clientGoaway(conn);
         return true;
       case 'localSettings':
-        if (conn.#settingsPending) conn.#armSettingsCount(this);
+        if (conn.#settingsPending) Http2Connection.#armSettingsCount(conn, this);
         return true;
     }
     return Reflect.apply(emitEvent, this, arguments) as boolean;
   };
 
-  #stream(stream: ServerHttp2Stream, flags: number, raw: string[]): void {
-    this.#lastActivity = this.#options.heartbeat.now;
+  static #stream(conn: Http2Connection, stream: ServerHttp2Stream, flags: number, raw: string[]): void {
+    conn.#lastActivity = conn.#options.heartbeat.now;
     if (stream.destroyed || stream.closed) {
       // HEADERS and RST_STREAM in one read: the client cancelled before we saw the request.
-      this.#watch(stream);
-      this.#countReset();
+      Http2Connection.#watch(conn, stream);
+      Http2Connection.#countReset(conn);
       return;
     }
     let head;
     try {
-      head = readRequestHead(raw, this.#options.headLimits);
+      head = readRequestHead(raw, conn.#options.headLimits);
     } catch (err) {
-      this.#refuse(stream, err);
+      Http2Connection.#refuse(conn, stream, err);
       return;
     }
     // The method is a fresh string from nghttp2 each time: comparing it with the two common ones
     // is cheaper than hashing it for the Set.
     const method = head.method;
-    if (method !== 'GET' && method !== 'POST' && !this.#options.methods.has(method)) {
+    if (method !== 'GET' && method !== 'POST' && !conn.#options.methods.has(method)) {
       // RFC 9110 §9.1, and the same answer HTTP/1.1 gives (the parser's unknown-method).
-      this.#refuse(stream, new HttpProtocolError('ERR_TIERCEL_UNKNOWN_METHOD', 501, `The method '${head.method}' is not one this server recognises`));
+      Http2Connection.#refuse(conn, stream, new HttpProtocolError('ERR_TIERCEL_UNKNOWN_METHOD', 501, `The method '${head.method}' is not one this server recognises`));
       return;
     }
-    this.#content += head.size;
-    const ex = new Http2Exchange(this, stream, head, (flags & NGHTTP2_FLAG_END_STREAM) !== 0);
-    this.#track(ex);
-    ex.run(this.#app);
+    conn.#content += head.size;
+    const ex = new Http2Exchange(conn, stream, head, raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0);
+    Http2Connection.#track(conn, ex);
+    ex.run(conn.#app);
   }
 
   /**
    * Answers a request refused before the app saw it (431, 400, 501) and stops its body.
    * Counted per second: over `maxRejectedRequestsPerSecond` the connection is abandoned.
    */
-  #refuse(stream: ServerHttp2Stream, err: unknown): void {
-    this.#watch(stream);
+  static #refuse(conn: Http2Connection, stream: ServerHttp2Stream, err: unknown): void {
+    Http2Connection.#watch(conn, stream);
     const status = err instanceof HttpProtocolError ? err.status : 400;
-    this.logs.badRequests.debug({ ...LOG_EVENTS.RequestRejected, connectionId: this.ctx.id, streamId: stream.id, reason: rejectionReason(err), status, err }, 'Bad HTTP/2 request');
+    conn.logs.badRequests.debug({ ...LOG_EVENTS.RequestRejected, connectionId: conn.ctx.id, streamId: stream.id, reason: rejectionReason(err), status, err }, 'Bad HTTP/2 request');
     stream.respond({ ':status': status, 'content-length': 0 }, { endStream: true });
     // Closed at once (RST_STREAM(NO_ERROR) if the request has not ended), not when the answer
     // has left: refused streams arriving in one read do not pile up against the stream limit.
     if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
-    this.#overLimit(
-      (this.#rejects ??= new PerSecond()).add(this.readClock()),
-      this.#options.http2.maxRejectedRequestsPerSecond,
+    Http2Connection.#overLimit(
+      conn,
+      (conn.#rejects ??= new PerSecond()).add(conn.readClock()),
+      conn.#options.http2.maxRejectedRequestsPerSecond,
       'HTTP/2 requests rejected before the application too often: closing the connection',
       'rejectedPerSecond',
       Http2RejectedRequestsError,
@@ -372,8 +375,8 @@ export class Http2Connection implements HeartbeatHandler {
    * Listens for the errors of a stream no exchange serves (refused, or cancelled before it was
    * seen); an exchange listens for its own, so a served stream carries one symbol, not two.
    */
-  #watch(stream: ServerHttp2Stream): void {
-    (stream as Owned<ServerHttp2Stream>)[kConnection] = this;
+  static #watch(conn: Http2Connection, stream: ServerHttp2Stream): void {
+    (stream as Owned<ServerHttp2Stream>)[kConnection] = conn;
     stream.on('error', Http2Connection.#onStreamError);
   }
 
@@ -397,19 +400,20 @@ export class Http2Connection implements HeartbeatHandler {
   /** Called by an exchange when its stream closes; `reset` when it closed before completing. */
   onStreamClosed(ex: Http2Exchange, reset: boolean): void {
     // An upgraded exchange was let go of when it was detached.
-    if (!ex.upgraded) this.#untrack(ex);
+    if (!ex.upgraded) Http2Connection.#untrack(this, ex);
     this.#lastActivity = this.#options.heartbeat.now;
-    if (reset && !this.#closing) this.#countReset();
+    if (reset && !this.#closing) Http2Connection.#countReset(this);
   }
 
   /**
    * Rapid reset (CVE-2023-44487): each stream costs the server a request while the client pays one
    * frame to cancel it. Over the per-second budget the connection goes away with ENHANCE_YOUR_CALM.
    */
-  #countReset(): void {
-    this.#overLimit(
-      (this.#resets ??= new PerSecond()).add(this.readClock()),
-      this.#options.http2.maxStreamResetsPerSecond,
+  static #countReset(conn: Http2Connection): void {
+    Http2Connection.#overLimit(
+      conn,
+      (conn.#resets ??= new PerSecond()).add(conn.readClock()),
+      conn.#options.http2.maxStreamResetsPerSecond,
       'HTTP/2 rapid reset: too many streams cancelled by the client, closing the connection',
       'resetsPerSecond',
       Http2RapidResetError,
@@ -421,11 +425,11 @@ export class Http2Connection implements HeartbeatHandler {
    * ENHANCE_YOUR_CALM, and a debug record says why (`rate`: the count's name in it): the client's
    * fault, which at warn would let a flood of abusive connections fill the log.
    */
-  #overLimit(count: number, limit: number, warning: string, rate: string, Err: new (count: number) => Error): void {
-    if (count <= limit || this.#closing) return;
-    this.#ending('flood');
-    this.logger.debug({ ...LOG_EVENTS.Http2FloodDetected, connectionId: this.ctx.id, [rate]: count }, warning);
-    this.#abandon(new Err(count), NGHTTP2_ENHANCE_YOUR_CALM);
+  static #overLimit(conn: Http2Connection, count: number, limit: number, warning: string, rate: string, Err: new (count: number) => Error): void {
+    if (count <= limit || conn.#closing) return;
+    Http2Connection.#ending(conn, 'flood');
+    conn.logger.debug({ ...LOG_EVENTS.Http2FloodDetected, connectionId: conn.ctx.id, [rate]: count }, warning);
+    Http2Connection.#abandon(conn, new Err(count), NGHTTP2_ENHANCE_YOUR_CALM);
   }
 
   /**
@@ -435,7 +439,8 @@ export class Http2Connection implements HeartbeatHandler {
    */
   static readonly #onPing = function (this: Owned<ServerHttp2Session>): void {
     const c = this[kConnection]!;
-    c.#overLimit(
+    Http2Connection.#overLimit(
+      c,
       (c.#pings ??= new PerSecond()).add(c.readClock()),
       c.#options.http2.maxPingsPerSecond,
       'HTTP/2 PING/SETTINGS flood: closing the connection',
@@ -449,8 +454,8 @@ export class Http2Connection implements HeartbeatHandler {
    * a listener): from now on its SETTINGS frames count with its PINGs. A client that never
    * acknowledges is counted from the first heartbeat on.
    */
-  #armSettingsCount(s: ServerHttp2Session): void {
-    this.#settingsPending = false;
+  static #armSettingsCount(conn: Http2Connection, s: ServerHttp2Session): void {
+    conn.#settingsPending = false;
     s.on('remoteSettings', Http2Connection.#onPing);
   }
 
@@ -471,25 +476,25 @@ export class Http2Connection implements HeartbeatHandler {
 
   /** An upgraded stream leaves HTTP: its body rate and the idle timer no longer apply. */
   detach(ex: Http2Exchange): void {
-    this.#untrack(ex);
+    Http2Connection.#untrack(this, ex);
   }
 
-  #track(ex: Http2Exchange): void {
-    const first = this.#first;
+  static #track(conn: Http2Connection, ex: Http2Exchange): void {
+    const first = conn.#first;
     ex.linkNext = first;
     if (first !== undefined) first.linkPrev = ex;
-    this.#first = ex;
-    this.#inFlight++;
+    conn.#first = ex;
+    conn.#inFlight++;
   }
 
-  #untrack(ex: Http2Exchange): void {
+  static #untrack(conn: Http2Connection, ex: Http2Exchange): void {
     const { linkPrev: prev, linkNext: next } = ex;
     if (prev !== undefined) prev.linkNext = next;
-    else this.#first = next;
+    else conn.#first = next;
     if (next !== undefined) next.linkPrev = prev;
     ex.linkPrev = ex.linkNext = undefined;
     // Closing, the deadline counts from the last stream's end: streams may take their time.
-    if (--this.#inFlight === 0 && this.#closingSince > 0) this.#closingSince = this.#options.heartbeat.now;
+    if (--conn.#inFlight === 0 && conn.#closingSince > 0) conn.#closingSince = conn.#options.heartbeat.now;
   }
 
   // ---- session lifetime ------------------------------------------------------------------
@@ -497,31 +502,31 @@ export class Http2Connection implements HeartbeatHandler {
   /** The server asked the connection to close (the connection is its `LifetimeFeature` listener). */
   handleCloseRequest(): void {
     // The first reason is kept: a keep-alive timeout said its own before calling this.
-    this.#ending('server-shutdown');
+    Http2Connection.#ending(this, 'server-shutdown');
     // GOAWAY with the last stream id: streams in flight finish, new ones are refused, and the
     // session closes once the last stream does (the server's shutdown timeout aborts the rest).
-    this.#startClosing();
+    Http2Connection.#startClosing(this);
     const s = this.#session;
     if (s !== undefined && !s.closed && !s.destroyed) s.close();
   }
 
   /** Why the connection ends, for the log and `tiercel:connection.closed`: the first reason is kept. */
-  #ending(reason: ConnectionEndReason): void {
-    if (this.#endReason !== undefined) return;
-    this.#endReason = reason;
-    setConnectionEndReason(this.ctx, reason);
+  static #ending(conn: Http2Connection, reason: ConnectionEndReason): void {
+    if (conn.#endReason !== undefined) return;
+    conn.#endReason = reason;
+    setConnectionEndReason(conn.ctx, reason);
   }
 
   /** From now on the close has a deadline: `CLOSE_LINGER_MS` once no stream is left. */
-  #startClosing(): void {
-    this.#closing = true;
-    if (this.#closingSince === 0) this.#closingSince = this.#options.heartbeat.now;
+  static #startClosing(conn: Http2Connection): void {
+    conn.#closing = true;
+    if (conn.#closingSince === 0) conn.#closingSince = conn.#options.heartbeat.now;
   }
 
   /** Ends the session now with GOAWAY(`code`); `reason` goes to the log through the session's 'error'. */
-  #destroy(reason: Error, code: number): void {
-    this.#startClosing();
-    const s = this.#session;
+  static #destroy(conn: Http2Connection, reason: Error, code: number): void {
+    Http2Connection.#startClosing(conn);
+    const s = conn.#session;
     if (s !== undefined && !s.destroyed) s.destroy(reason, code);
   }
 
@@ -532,12 +537,12 @@ export class Http2Connection implements HeartbeatHandler {
    * unread, the socket would answer them with a TCP reset, which can destroy the GOAWAY before a
    * client that is still writing reads it.
    */
-  #abandon(reason: Error, code: number): void {
-    const s = this.#session;
+  static #abandon(conn: Http2Connection, reason: Error, code: number): void {
+    const s = conn.#session;
     if (s === undefined || s.destroyed) return;
-    this.#ending('flood');
-    this.logger.debug({ ...LOG_EVENTS.Http2ConnectionError, connectionId: this.ctx.id, err: reason }, 'HTTP/2 session abandoned');
-    this.#startClosing();
+    Http2Connection.#ending(conn, 'flood');
+    conn.logger.debug({ ...LOG_EVENTS.Http2ConnectionError, connectionId: conn.ctx.id, err: reason }, 'HTTP/2 session abandoned');
+    Http2Connection.#startClosing(conn);
     s.goaway(code);
     // Marks the session closed (node:http2 then ends the socket instead of destroying it) and
     // sends a second GOAWAY, NO_ERROR; the client has read the first.
@@ -551,43 +556,43 @@ export class Http2Connection implements HeartbeatHandler {
    * node:http2 does for a socket that is not half-open.
    */
   static readonly #onTransportEnd = function (this: Owned<Duplex>): void {
-    this[kConnection]!.#transportEnded();
+    Http2Connection.#transportEnded(this[kConnection]!);
   };
 
-  #transportEnded(): void {
-    const s = this.#session;
+  static #transportEnded(conn: Http2Connection): void {
+    const s = conn.#session;
     if (s === undefined || s.destroyed) return;
-    this.#ending('client-end');
-    this.logger.debug({ connectionId: this.ctx.id, streams: this.#inFlight }, 'The client closed its side of the HTTP/2 connection: closing the session');
-    this.#startClosing();
+    Http2Connection.#ending(conn, 'client-end');
+    conn.logger.debug({ connectionId: conn.ctx.id, streams: conn.#inFlight }, 'The client closed its side of the HTTP/2 connection: closing the session');
+    Http2Connection.#startClosing(conn);
     s.destroy();
   }
 
-  #sessionError(err: Error): void {
+  static #sessionError(conn: Http2Connection, err: Error): void {
     // nghttp2's connection errors (a frame that breaks the protocol), or the socket's (a reset);
     // a cause of ours came first.
-    this.#ending(isConnectionLost(err) ? 'transport-closed' : 'protocol-error');
-    this.logger.debug({ ...LOG_EVENTS.Http2ConnectionError, connectionId: this.ctx.id, err }, 'HTTP/2 session error');
+    Http2Connection.#ending(conn, isConnectionLost(err) ? 'transport-closed' : 'protocol-error');
+    conn.logger.debug({ ...LOG_EVENTS.Http2ConnectionError, connectionId: conn.ctx.id, err }, 'HTTP/2 session error');
   }
 
   /**
    * The client sent GOAWAY (a node:http2 client's `session.close()`): node:http2 lets the streams
    * in flight finish and then closes the session. Not reported for the server's own GOAWAY.
    */
-  #clientGoaway(): void {
-    this.#ending('client-goaway');
-    this.logger.debug({ connectionId: this.ctx.id, streams: this.#inFlight }, 'The client sent GOAWAY: closing the session once its streams are done');
+  static #clientGoaway(conn: Http2Connection): void {
+    Http2Connection.#ending(conn, 'client-goaway');
+    conn.logger.debug({ connectionId: conn.ctx.id, streams: conn.#inFlight }, 'The client sent GOAWAY: closing the session once its streams are done');
   }
 
-  #sessionClosed(): void {
-    this.#closing = true;
+  static #sessionClosed(conn: Http2Connection): void {
+    conn.#closing = true;
     // No cause seen: the transport went away under the session (a reset, a client that vanished).
-    this.#ending('transport-closed');
-    this.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/2 connection done');
-    this.#options.heartbeat.delete(this);
-    this.ctx.transport.off('end', Http2Connection.#onTransportEnd);
-    const completion = this.#completion;
-    this.#completion = undefined;
+    Http2Connection.#ending(conn, 'transport-closed');
+    conn.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: conn.ctx.id, reason: conn.#endReason }, 'HTTP/2 connection done');
+    conn.#options.heartbeat.delete(conn);
+    conn.ctx.transport.off('end', Http2Connection.#onTransportEnd);
+    const completion = conn.#completion;
+    conn.#completion = undefined;
     completion?.complete();
   }
 
@@ -598,7 +603,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (this.#closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(this.#closingSince, CLOSE_LINGER_MS, now)) {
       // GOAWAY went out, yet the session or the socket is still open: the client does not read
       // (the last frames cannot be written) or does not close its side.
-      this.#ending('goaway-close-timeout');
+      Http2Connection.#ending(this, 'goaway-close-timeout');
       this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 connection not closed in time after GOAWAY: dropping it');
       this.ctx.abort(new ConnectionAbortedError('The client did not close the HTTP/2 connection in time after GOAWAY'));
       return;
@@ -608,15 +613,15 @@ export class Http2Connection implements HeartbeatHandler {
     const limits = this.limits;
     const idleFor = now - this.#lastActivity;
     if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
-      this.#ending('keep-alive-timeout');
+      Http2Connection.#ending(this, 'keep-alive-timeout');
       this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive timeout');
       this.handleCloseRequest();
       return;
     }
-    this.#checkPing(s, now, idleFor);
-    this.#checkFlood(now);
+    Http2Connection.#checkPing(this, s, now, idleFor);
+    Http2Connection.#checkFlood(this, now);
     if (s.destroyed) return;
-    if (this.#settingsPending) this.#armSettingsCount(s);
+    if (this.#settingsPending) Http2Connection.#armSettingsCount(this, s);
     const sendRate = limits.minResponseDataRate;
     // Each waiting stream must take its share of the minimum (a hundred streams sharing a slow
     // link each get a hundredth), as counted at the last heartbeat.
@@ -640,7 +645,7 @@ export class Http2Connection implements HeartbeatHandler {
     // A stream the client starved was just reset: whether the connection still takes bytes shows
     // once its RST_STREAM had the chance to leave, so the connection's measure starts again.
     if (reset) this.#sendWaitSince = 0;
-    else this.#checkSendRate(s, now, sendRate.bytesPerSecond, sendRate.gracePeriodMs, waiting > 0);
+    else Http2Connection.#checkSendRate(this, s, now, sendRate.bytesPerSecond, sendRate.gracePeriodMs, waiting > 0);
   }
 
   /**
@@ -648,21 +653,21 @@ export class Http2Connection implements HeartbeatHandler {
    * it (header fields and body), is frame overhead and control frames. Over
    * `maxControlBytesPerSecond` the connection is abandoned with ENHANCE_YOUR_CALM.
    */
-  #checkFlood(now: number): void {
-    const read = bytesRead(this.ctx.transport);
-    const limit = this.#options.http2.maxControlBytesPerSecond;
+  static #checkFlood(conn: Http2Connection, now: number): void {
+    const read = bytesRead(conn.ctx.transport);
+    const limit = conn.#options.http2.maxControlBytesPerSecond;
     if (read < 0 || limit === Infinity) return;
-    const elapsed = now - this.#checkedAt;
-    const control = read - this.#readAtCheck - this.#content;
-    this.#readAtCheck = read;
-    this.#content = 0;
-    this.#checkedAt = now;
+    const elapsed = now - conn.#checkedAt;
+    const control = read - conn.#readAtCheck - conn.#content;
+    conn.#readAtCheck = read;
+    conn.#content = 0;
+    conn.#checkedAt = now;
     // Over at least a second: a heartbeat soon after the connection began measures a short while.
     const perSecond = Math.round((control * 1000) / (elapsed > 1_000 ? elapsed : 1_000));
     if (perSecond > limit) {
-      this.#ending('flood');
-      this.logger.debug({ ...LOG_EVENTS.Http2FloodDetected, connectionId: this.ctx.id, bytesPerSecond: perSecond }, 'HTTP/2 frame flood: too many bytes without request content, closing the connection');
-      this.#abandon(new Http2FloodError(perSecond), NGHTTP2_ENHANCE_YOUR_CALM);
+      Http2Connection.#ending(conn, 'flood');
+      conn.logger.debug({ ...LOG_EVENTS.Http2FloodDetected, connectionId: conn.ctx.id, bytesPerSecond: perSecond }, 'HTTP/2 frame flood: too many bytes without request content, closing the connection');
+      Http2Connection.#abandon(conn, new Http2FloodError(perSecond), NGHTTP2_ENHANCE_YOUR_CALM);
     }
   }
 
@@ -673,44 +678,44 @@ export class Http2Connection implements HeartbeatHandler {
    * that stops reading the socket stalls every stream at once, and then no RST_STREAM or GOAWAY
    * could reach it either.)
    */
-  #checkSendRate(s: ServerHttp2Session, now: number, bytesPerSecond: number, gracePeriodMs: number, streamsWaiting: boolean): void {
-    const written = bytesWritten(this.ctx.transport);
+  static #checkSendRate(conn: Http2Connection, s: ServerHttp2Session, now: number, bytesPerSecond: number, gracePeriodMs: number, streamsWaiting: boolean): void {
+    const written = bytesWritten(conn.ctx.transport);
     if (written < 0) return;
     // Frames nghttp2 could not write yet (a reset stream's RST_STREAM among them) keep the
     // connection waiting; asked only of a connection with streams or already waiting.
-    const queued = streamsWaiting || ((this.#inFlight > 0 || this.#sendWaitSince > 0) && (s.state.outboundQueueSize ?? 0) > 0);
+    const queued = streamsWaiting || ((conn.#inFlight > 0 || conn.#sendWaitSince > 0) && (s.state.outboundQueueSize ?? 0) > 0);
     if (!queued) {
-      this.#sendWaitSince = 0;
+      conn.#sendWaitSince = 0;
       return;
     }
-    if (this.#sendWaitSince === 0) {
-      this.#sendWaitSince = now;
-      this.#sendWaitWritten = written;
+    if (conn.#sendWaitSince === 0) {
+      conn.#sendWaitSince = now;
+      conn.#sendWaitWritten = written;
       return;
     }
-    const elapsed = now - this.#sendWaitSince;
-    if (elapsed > gracePeriodMs && ((written - this.#sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
-      this.#ending('min-response-data-rate');
-      this.logs.badRequests.debug({ ...LOG_EVENTS.ResponseTooSlow, connectionId: this.ctx.id }, 'HTTP/2 responses read too slowly: aborting the connection');
-      this.ctx.abort(new ConnectionAbortedError('The client read the responses slower than the minimum data rate'));
+    const elapsed = now - conn.#sendWaitSince;
+    if (elapsed > gracePeriodMs && ((written - conn.#sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
+      Http2Connection.#ending(conn, 'min-response-data-rate');
+      conn.logs.badRequests.debug({ ...LOG_EVENTS.ResponseTooSlow, connectionId: conn.ctx.id }, 'HTTP/2 responses read too slowly: aborting the connection');
+      conn.ctx.abort(new ConnectionAbortedError('The client read the responses slower than the minimum data rate'));
     }
   }
 
-  #checkPing(s: ServerHttp2Session, now: number, idleFor: number): void {
-    const { keepAlivePingDelayMs, keepAlivePingTimeoutMs } = this.#options.http2;
-    if (this.#pingSentAt > 0) {
-      if (now - this.#pingSentAt > keepAlivePingTimeoutMs) {
-        this.#ending('keep-alive-ping-timeout');
-        this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive ping timed out');
-        this.#destroy(new ConnectionAbortedError('The client did not answer an HTTP/2 keep-alive PING in time'), NGHTTP2_NO_ERROR);
+  static #checkPing(conn: Http2Connection, s: ServerHttp2Session, now: number, idleFor: number): void {
+    const { keepAlivePingDelayMs, keepAlivePingTimeoutMs } = conn.#options.http2;
+    if (conn.#pingSentAt > 0) {
+      if (now - conn.#pingSentAt > keepAlivePingTimeoutMs) {
+        Http2Connection.#ending(conn, 'keep-alive-ping-timeout');
+        conn.logger.debug({ connectionId: conn.ctx.id }, 'HTTP/2 keep-alive ping timed out');
+        Http2Connection.#destroy(conn, new ConnectionAbortedError('The client did not answer an HTTP/2 keep-alive PING in time'), NGHTTP2_NO_ERROR);
       }
       return;
     }
     if (keepAlivePingDelayMs === Infinity || idleFor < keepAlivePingDelayMs) return;
-    this.#pingSentAt = now;
+    conn.#pingSentAt = now;
     s.ping((err) => {
-      this.#pingSentAt = 0;
-      if (err === null) this.#lastActivity = this.#options.heartbeat.now;
+      conn.#pingSentAt = 0;
+      if (err === null) conn.#lastActivity = conn.#options.heartbeat.now;
     });
   }
 }

@@ -1,23 +1,25 @@
 import { HttpProtocolError, RequestHeaders, isValidHostValue, type HttpLimits, type Http2Limits } from '../http/index.js';
 
-/** What the adapter needs from a HEADERS frame, with the header limits already applied. */
+/**
+ * What the adapter needs from a HEADERS frame, with the header limits already applied. One object
+ * per module, which each `readRequestHead` overwrites: the exchange copies the three fields it
+ * keeps (it is made at once, in the same turn) and keeps the raw array it was read from, so a
+ * stream costs no head object of its own (88 bytes of every request allocated and, while it is
+ * in flight, kept).
+ */
 export interface Http2RequestHead {
   readonly method: string;
   /** `:path`, or `:authority` for a plain CONNECT (the tunnel's target, as HTTP/1.1 has it). */
   readonly target: string;
   /** The lower-cased `:protocol` of an extended CONNECT (RFC 8441), else undefined. */
   readonly protocol: string | undefined;
-  /** node:http2's flat raw array (`[name, value, …]`, pseudo-headers first): see `headersOf`. */
-  readonly raw: readonly string[];
-  /** Where the regular fields start in `raw`. */
-  readonly first: number;
-  /** `:authority`, presented as `host` because the request has no host field; else undefined. */
-  readonly authorityAsHost: string | undefined;
   /** The content-length header, or -1. */
   readonly contentLength: number;
   /** The head's size as RFC 9113 §6.5.2 counts it (name + value + 32 per field, pseudo-headers too). */
   readonly size: number;
 }
+
+const head: { -readonly [K in keyof Http2RequestHead]: Http2RequestHead[K] } = { method: '', target: '', protocol: undefined, contentLength: -1, size: 0 };
 
 /** The limits a request head is checked against (from `HttpLimits` and `Http2Limits`). */
 export interface Http2HeadLimits {
@@ -42,6 +44,7 @@ const FIELD_OVERHEAD = 32;
  * already lower-case and validated by nghttp2). Pseudo-headers are kept out of the `RequestHeaders`
  * view; `:authority` is presented as `host` when the request has no host field, so an app reads
  * the host the same way over both protocols. Throws a 431 `HttpProtocolError` over a limit.
+ * The head returned is overwritten by the next call.
  */
 export function readRequestHead(raw: readonly string[], limits: Http2HeadLimits): Http2RequestHead {
   let method = '';
@@ -79,37 +82,45 @@ export function readRequestHead(raw: readonly string[], limits: Http2HeadLimits)
   if (total > limits.maxRequestHeadersTotalSize) throw tooLarge(`The request headers are larger than ${limits.maxRequestHeadersTotalSize} bytes`);
   const count = (raw.length - first) >>> 1;
   if (count > limits.maxRequestHeaderCount) throw tooLarge(`The request has more than ${limits.maxRequestHeaderCount} header fields`);
-  return {
-    method,
-    target: method === 'CONNECT' && protocol === undefined ? (authority ?? '') : path,
-    protocol,
-    raw,
-    first,
-    authorityAsHost: hasHost ? undefined : authority,
-    contentLength: Number.isSafeInteger(contentLength) && contentLength >= 0 ? contentLength : -1,
-    size: total,
-  };
+  head.method = method;
+  head.target = method === 'CONNECT' && protocol === undefined ? (authority ?? '') : path;
+  head.protocol = protocol;
+  head.contentLength = Number.isSafeInteger(contentLength) && contentLength >= 0 ? contentLength : -1;
+  head.size = total;
+  return head;
 }
 
 /**
- * The regular header fields of `head` as a `RequestHeaders` view: built when the app first asks,
- * since most handlers read none. Pseudo-headers come first (RFC 9113 §8.3; nghttp2 refuses
- * anything else), so the regular fields are one slice.
+ * The regular header fields of a request's raw array (as `readRequestHead` read it) as a
+ * `RequestHeaders` view: built when the app first asks, since most handlers read none, and so
+ * found again here rather than kept per stream. Pseudo-headers come first (RFC 9113 §8.3; nghttp2
+ * refuses anything else), so the regular fields are one slice; `:authority` is presented as `host`
+ * when the request has no host field.
  */
-export function headersOf(head: Http2RequestHead): RequestHeaders {
-  const { raw, first, authorityAsHost } = head;
-  if (authorityAsHost === undefined) return new RequestHeaders(first === 0 ? raw : raw.slice(first));
-  // One copy, with `host` in front, rather than a slice and then a spread.
+export function headersOf(raw: readonly string[]): RequestHeaders {
+  let first = raw.length;
+  let authority: string | undefined;
+  for (let i = 0; i < raw.length; i += 2) {
+    const name = raw[i];
+    if (name.charCodeAt(0) === 58 /* ':' */) {
+      if (name === ':authority') authority = raw[i + 1];
+      continue;
+    }
+    if (first === raw.length) first = i;
+    if (name === 'host') {
+      authority = undefined;
+      break;
+    }
+  }
+  if (authority === undefined) return new RequestHeaders(first === 0 ? raw : raw.slice(first));
   const n = raw.length - first;
   const out = new Array<string>(n + 2);
   out[0] = 'host';
-  out[1] = authorityAsHost;
+  out[1] = authority;
   for (let i = 0; i < n; i++) out[i + 2] = raw[first + i];
   return new RequestHeaders(out);
 }
 
-// The last authority found valid: a client sends the same one on every stream of a connection,
-// and comparing equal strings is cheaper than checking each character again.
 let validAuthority = '';
 
 /**
