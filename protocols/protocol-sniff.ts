@@ -84,10 +84,29 @@ function onSniffClosed(this: Sniffed): void {
   this[kSniff]?.finish('closed');
 }
 
+/**
+ * Sniffs whose verdict waits for the microtask that delivers it, drained by one shared function: a
+ * closure per connection was queued, and Node's queueMicrotask adds an AsyncResource and a bound
+ * function per call; a reaction on a settled promise is the microtask alone.
+ */
+const verdicts: Sniff[] = [];
+const settled = Promise.resolve();
+
+function deliverVerdicts(): void {
+  try {
+    // One at a time, in order; a verdict queued by a delivery is delivered in the same drain.
+    while (verdicts.length > 0) verdicts.shift()!.deliver();
+  } finally {
+    // A delivery that threw leaves the later ones queued: they still get their microtask.
+    if (verdicts.length > 0) void settled.then(deliverVerdicts);
+  }
+}
+
 /** One connection's sniff in progress. */
 class Sniff {
   seen: Buffer | null = null;
   timer: object | undefined = undefined;
+  result: SniffResult = 'none';
 
   constructor(
     readonly transport: Sniffed,
@@ -125,6 +144,11 @@ class Sniff {
     if (this.seen !== null && result !== 'closed') transport.unshift(this.seen);
     // On a microtask, as an awaited verdict was: the protocol that takes the transport (node:http2
     // consumes its handle) does so after the 'data' event that decided, not inside it.
-    queueMicrotask(() => this.onVerdict(result, this.a, this.b));
+    this.result = result;
+    if (verdicts.push(this) === 1) void settled.then(deliverVerdicts);
+  }
+
+  deliver(): void {
+    this.onVerdict(this.result, this.a, this.b);
   }
 }
