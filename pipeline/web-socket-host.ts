@@ -74,7 +74,10 @@ export class WebSocketHost implements WebSocketObserver {
    * answers either as a normal response.
    */
   accept(ex: HttpExchange, offer: WebSocketOffer, protocol: string | undefined): WebSocket {
-    const result = acceptWebSocket(offer, protocol, ex.responseHeaders, handOffOf(ex, offer), this.#socketOptions);
+    const result =
+      offer.kind === 'extended-connect'
+        ? acceptWebSocket(offer, protocol, ex.responseHeaders, acceptConnect, ex.feature(HttpExtendedConnectFeature)!, this.#socketOptions)
+        : acceptWebSocket(offer, protocol, ex.responseHeaders, upgrade, ex.feature(HttpUpgradeFeature)!, this.#socketOptions);
     if (isWebSocketRejection(result)) throw new WebSocketHandshakeError(result.reason, result.message);
     this.#track(result, ex);
     return result;
@@ -157,12 +160,12 @@ function goAway(ws: WebSocket): void {
   ws.close(GOING_AWAY, 'Server shutting down');
 }
 
-/** The feature that sends the answer and hands the stream over, for the kind of opening. */
-function handOffOf(ex: HttpExchange, offer: WebSocketOffer): () => UpgradedConnection {
-  if (offer.kind === 'extended-connect') {
-    const connect = ex.feature(HttpExtendedConnectFeature)!;
-    return () => connect.accept();
-  }
-  const upgrade = ex.feature(HttpUpgradeFeature)!;
-  return () => upgrade.upgrade();
+// What sends the answer and hands the stream over, for each kind of opening: shared functions
+// given the feature, not a closure per handshake.
+function acceptConnect(connect: HttpExtendedConnectFeature): UpgradedConnection {
+  return connect.accept();
+}
+
+function upgrade(feature: HttpUpgradeFeature): UpgradedConnection {
+  return feature.upgrade();
 }

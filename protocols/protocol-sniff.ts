@@ -60,14 +60,82 @@ function sniff<A, B>(
     then('closed', a, b);
     return;
   }
-  const state = new Sniff(transport as Sniffed, sniffers, clock, then as OnVerdict, a, b);
+  const state = new Sniff(transport as Sniffed, sniffers, timeoutMs === Infinity ? undefined : deadlinesOf(clock, timeoutMs), then as OnVerdict, a, b);
   (transport as Sniffed)[kSniff] = state;
   transport.on('data', onSniffData);
   transport.on('end', onSniffClosed);
   transport.on('close', onSniffClosed);
   // Middleware may hand the transport over paused; a 'data' listener alone would not start it.
   transport.resume();
-  if (timeoutMs !== Infinity) state.timer = clock.setTimeout(() => state.finish('timeout'), timeoutMs);
+  state.deadlines?.add(state);
+}
+
+/**
+ * The deadlines of the sniffs that share a clock and a timeout, on one timer of that clock: such
+ * sniffs fall due in the order they began, so they are kept in that order (a list through the
+ * sniffs themselves, each unlinked when it finishes) and the timer only ever waits for the first.
+ * A Node timer per connection, with its closure and context, was ~200 bytes for every connection.
+ */
+class SniffDeadlines {
+  #first: Sniff | undefined = undefined;
+  #last: Sniff | undefined = undefined;
+  #timer: object | undefined = undefined;
+
+  constructor(
+    readonly clock: Clock,
+    readonly timeoutMs: number,
+  ) {}
+
+  add(sniff: Sniff): void {
+    sniff.deadline = this.clock.now() + this.timeoutMs;
+    const last = this.#last;
+    sniff.previous = last;
+    if (last === undefined) this.#first = sniff;
+    else last.next = sniff;
+    this.#last = sniff;
+    // Only for a list that was empty: otherwise the timer waits for an earlier deadline already
+    // (or #expire, running, re-arms it for the first once done).
+    if (last === undefined && this.#timer === undefined) this.#timer = this.clock.setTimeout(this.#expire, this.timeoutMs);
+  }
+
+  remove(sniff: Sniff): void {
+    const { previous, next } = sniff;
+    // Not (or no longer) in the list: only the first has no previous.
+    if (previous === undefined && this.#first !== sniff) return;
+    if (previous === undefined) this.#first = next;
+    else previous.next = next;
+    if (next === undefined) this.#last = previous;
+    else next.previous = previous;
+    sniff.previous = sniff.next = undefined;
+    // No sniff left waiting: no timer left behind.
+    if (this.#first === undefined && this.#timer !== undefined) {
+      this.clock.clearTimer(this.#timer);
+      this.#timer = undefined;
+    }
+  }
+
+  readonly #expire = (): void => {
+    this.#timer = undefined;
+    const now = this.clock.now();
+    for (let first = this.#first; first !== undefined && first.deadline <= now; first = this.#first) {
+      // Unlinked here, not left to finish(), which does nothing for a sniff no longer its transport's.
+      this.remove(first);
+      first.finish('timeout');
+    }
+    const first = this.#first;
+    if (first !== undefined && this.#timer === undefined) this.#timer = this.clock.setTimeout(this.#expire, first.deadline - now);
+  };
+}
+
+const deadlinesByClock = new WeakMap<Clock, Map<number, SniffDeadlines>>();
+
+/** The deadlines of the sniffs on `clock` with `timeoutMs`, made on first use. */
+function deadlinesOf(clock: Clock, timeoutMs: number): SniffDeadlines {
+  let byTimeout = deadlinesByClock.get(clock);
+  if (byTimeout === undefined) deadlinesByClock.set(clock, (byTimeout = new Map()));
+  let deadlines = byTimeout.get(timeoutMs);
+  if (deadlines === undefined) byTimeout.set(timeoutMs, (deadlines = new SniffDeadlines(clock, timeoutMs)));
+  return deadlines;
 }
 
 type OnVerdict = (result: SniffResult, a: unknown, b: unknown) => void;
@@ -84,15 +152,37 @@ function onSniffClosed(this: Sniffed): void {
   this[kSniff]?.finish('closed');
 }
 
+/**
+ * Sniffs whose verdict waits for the microtask that delivers it, drained by one shared function: a
+ * closure per connection was queued, and Node's queueMicrotask adds an AsyncResource and a bound
+ * function per call; a reaction on a settled promise is the microtask alone.
+ */
+const verdicts: Sniff[] = [];
+const settled = Promise.resolve();
+
+function deliverVerdicts(): void {
+  try {
+    // One at a time, in order; a verdict queued by a delivery is delivered in the same drain.
+    while (verdicts.length > 0) verdicts.shift()!.deliver();
+  } finally {
+    // A delivery that threw leaves the later ones queued: they still get their microtask.
+    if (verdicts.length > 0) void settled.then(deliverVerdicts);
+  }
+}
+
 /** One connection's sniff in progress. */
 class Sniff {
   seen: Buffer | null = null;
-  timer: object | undefined = undefined;
+  result: SniffResult = 'none';
+  /** When it times out (on its deadlines' clock), and its neighbours in their list. */
+  deadline = 0;
+  previous: Sniff | undefined = undefined;
+  next: Sniff | undefined = undefined;
 
   constructor(
     readonly transport: Sniffed,
     readonly sniffers: readonly ((head: Buffer) => SniffVerdict)[],
-    readonly clock: Clock,
+    readonly deadlines: SniffDeadlines | undefined,
     // Not `then`: an object with a `then` method is a thenable.
     readonly onVerdict: OnVerdict,
     readonly a: unknown,
@@ -120,11 +210,16 @@ class Sniff {
     transport.off('data', onSniffData);
     transport.off('end', onSniffClosed);
     transport.off('close', onSniffClosed);
-    if (this.timer !== undefined) this.clock.clearTimer(this.timer);
+    this.deadlines?.remove(this);
     transport.pause();
     if (this.seen !== null && result !== 'closed') transport.unshift(this.seen);
     // On a microtask, as an awaited verdict was: the protocol that takes the transport (node:http2
     // consumes its handle) does so after the 'data' event that decided, not inside it.
-    queueMicrotask(() => this.onVerdict(result, this.a, this.b));
+    this.result = result;
+    if (verdicts.push(this) === 1) void settled.then(deliverVerdicts);
+  }
+
+  deliver(): void {
+    this.onVerdict(this.result, this.a, this.b);
   }
 }

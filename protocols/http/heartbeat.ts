@@ -8,8 +8,8 @@ export interface HeartbeatHandler {
 /**
  * One timer that drives every HTTP timeout and refreshes the cached Date header, as Kestrel's
  * heartbeat does: a timer per request (or per connection) costs far more than one tick a second
- * that walks the live connections. The timer runs only while handlers are registered and never
- * keeps the process alive. Time and the timer come from `clock`, so a test clock drives every
+ * that walks the live connections. The timer runs while handlers are registered (and until the
+ * next tick after the last leaves) and never keeps the process alive. Time and the timer come from `clock`, so a test clock drives every
  * heartbeat timeout (and the Date header) without waiting. A handler that throws is logged to `log`
  * at error level (a handler is tiercel's own code, so that is our bug, not a client's) and the tick
  * goes on to the others.
@@ -38,12 +38,13 @@ export class Heartbeat {
     }
   }
 
+  /**
+   * The timer is not stopped here but at the next tick that finds no handler: a server whose every
+   * connection upgrades (WebSockets leave the heartbeat at the 101) would otherwise stop it with each
+   * upgrade and make a new one with the next connection — a timer per accepted socket.
+   */
   delete(handler: HeartbeatHandler): void {
     this.#handlers.delete(handler);
-    if (this.#handlers.size === 0 && this.#timer !== undefined) {
-      this.clock.clearTimer(this.#timer);
-      this.#timer = undefined;
-    }
   }
 
   /**
@@ -85,6 +86,11 @@ export class Heartbeat {
   }
 
   readonly #tick = (): void => {
+    if (this.#handlers.size === 0) {
+      this.clock.clearTimer(this.#timer!);
+      this.#timer = undefined;
+      return;
+    }
     const now = this.clock.now();
     // How late this tick came after the last one ended (a long tick is reported once, as long, not
     // again as the next one's lateness): the event loop was blocked, and every timeout with it.

@@ -1,8 +1,9 @@
 import { ConnectionAbortedError } from '../../connection/index.js';
 import type { HeaderList, UpgradedConnection } from '../http/index.js';
-import { createBoundedWebSocket, type BoundedWebSocket } from './bounded-web-socket.js';
+import type { Duplex } from 'node:stream';
+import { createBoundedWebSocket, type BoundedWebSocket, type BoundedWebSocketOptions } from './bounded-web-socket.js';
 import { WebSocketRejection, setAcceptHeaders, type WebSocketOffer } from './web-socket-handshake.js';
-import { negotiateExtensions, openSocket } from './ws-bridge.js';
+import { negotiateExtensions, openSocket, type SocketLimits } from './ws-bridge.js';
 
 /** What a socket is made with (the request pipeline's `ResolvedWebSocketOptions` and peer limits). */
 export interface WebSocketSocketOptions {
@@ -18,9 +19,30 @@ export interface WebSocketSocketOptions {
 
 /**
  * Sends the protocol's answer and hands over the byte stream: `HttpUpgradeFeature.upgrade` (101)
- * or `HttpExtendedConnectFeature.accept` (200). It may throw (503) before anything is sent.
+ * or `HttpExtendedConnectFeature.accept` (200) called on `from`, the feature. It may throw (503)
+ * before anything is sent. A shared function and the feature, not a closure per handshake.
  */
-export type WebSocketHandOff = () => UpgradedConnection;
+export type WebSocketHandOff<F> = (from: F) => UpgradedConnection;
+
+/** What every socket made with one `WebSocketSocketOptions` is given: made once, not per socket. */
+interface SocketSettings {
+  readonly construct: BoundedWebSocketOptions;
+  readonly limits: SocketLimits;
+}
+
+const settingsOf = new WeakMap<WebSocketSocketOptions, SocketSettings>();
+
+function settings(options: WebSocketSocketOptions): SocketSettings {
+  let made = settingsOf.get(options);
+  if (made === undefined) {
+    made = {
+      construct: { autoPong: true, maxPendingAutoPongs: options.maxPendingAutoPongs, closeTimeout: options.closeTimeoutMs },
+      limits: { maxPayload: options.maxPayload, maxFragments: options.maxFragments, maxBufferedChunks: options.maxBufferedChunks },
+    };
+    settingsOf.set(options, made);
+  }
+  return made;
+}
 
 /**
  * Completes a checked handshake and turns the stream into a ws socket, the same way whichever
@@ -29,11 +51,12 @@ export type WebSocketHandOff = () => UpgradedConnection;
  * stream, then sets a ws socket on that stream. Returns a rejection, before anything is sent,
  * when the extension offer cannot be accepted.
  */
-export function acceptWebSocket(
+export function acceptWebSocket<F>(
   offer: WebSocketOffer,
   protocol: string | undefined,
   responseHeaders: HeaderList,
-  handOff: WebSocketHandOff,
+  handOff: WebSocketHandOff<F>,
+  from: F,
   options: WebSocketSocketOptions,
 ): BoundedWebSocket | WebSocketRejection {
   const negotiated = negotiateExtensions(offer.extensions, options.perMessageDeflate, options.maxPayload);
@@ -41,7 +64,7 @@ export function acceptWebSocket(
     return new WebSocketRejection('extensions-header', `Invalid or unacceptable Sec-WebSocket-Extensions header ${JSON.stringify(offer.extensions)}`);
   }
   setAcceptHeaders(responseHeaders, offer, protocol, negotiated.header);
-  const { transport, head } = handOff();
+  const { transport, head } = handOff(from);
   // Held until the app listens (see resumeAfterAccept); an HTTP/2 stream may be flowing.
   transport.pause();
   if (!transport.readable || !transport.writable) {
@@ -49,11 +72,9 @@ export function acceptWebSocket(
     transport.destroy();
     throw new ConnectionAbortedError('The WebSocket handshake could not complete: the client went away');
   }
-  const socket = createBoundedWebSocket(
-    { autoPong: true, maxPendingAutoPongs: options.maxPendingAutoPongs, closeTimeout: options.closeTimeoutMs },
-    options.maxBufferedAmount,
-  );
-  openSocket(socket, transport, head, protocol, negotiated, options);
+  const made = settings(options);
+  const socket = createBoundedWebSocket(made.construct, options.maxBufferedAmount);
+  openSocket(socket, transport, head, protocol, negotiated, made.limits);
   resumeAfterAccept(socket, transport);
   return socket;
 }
@@ -65,8 +86,11 @@ export function acceptWebSocket(
  * be emitted before the app's 'message' listener exists. setImmediate runs after that continuation.
  * An app that called `ws.pause()` meanwhile resumes the socket itself, with `ws.resume()`.
  */
-function resumeAfterAccept(socket: BoundedWebSocket, transport: import('node:stream').Duplex): void {
-  setImmediate(() => {
-    if (!socket.isPaused && !transport.destroyed) transport.resume();
-  });
+function resumeAfterAccept(socket: BoundedWebSocket, transport: Duplex): void {
+  // The arguments are passed, not closed over: no closure and context per socket.
+  setImmediate(resumeIfUnpaused, socket, transport);
+}
+
+function resumeIfUnpaused(socket: BoundedWebSocket, transport: Duplex): void {
+  if (!socket.isPaused && !transport.destroyed) transport.resume();
 }

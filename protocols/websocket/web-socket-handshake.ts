@@ -98,8 +98,8 @@ export function setAcceptHeaders(into: HeaderList, offer: WebSocketOffer, protoc
     into.set('upgrade', 'websocket');
     // node:crypto is taken on the first handshake, not at import: an app without WebSockets (or TLS)
     // never loads it (test/hosting/lazy-loading.test.ts).
-    const { createHash } = process.getBuiltinModule('node:crypto');
-    into.set('sec-websocket-accept', createHash('sha1').update(offer.key + GUID).digest('base64'));
+    // The one-shot hash: no Hash object (and its native state) per handshake.
+    into.set('sec-websocket-accept', process.getBuiltinModule('node:crypto').hash('sha1', offer.key + GUID, 'base64'));
   }
   if (protocol !== undefined) into.set('sec-websocket-protocol', protocol);
   if (extensions !== undefined) into.set('sec-websocket-extensions', extensions);

@@ -107,11 +107,23 @@ export function openSocket(
   const internal = socket as unknown as ServerSideWebSocket;
   if (protocol !== undefined) internal._protocol = protocol;
   if (negotiated.header !== undefined) internal._extensions = negotiated.extensions;
-  internal.setSocket(transport, head, {
-    allowSynchronousEvents: true,
-    maxBufferedChunks: limits.maxBufferedChunks,
-    maxFragments: limits.maxFragments,
-    maxPayload: limits.maxPayload,
-    skipUTF8Validation: false,
-  });
+  internal.setSocket(transport, head, setSocketOptionsOf(limits));
+}
+
+const setSocketOptions = new WeakMap<SocketLimits, Record<string, unknown>>();
+
+/** ws's `setSocket` options for `limits`: read by ws, never kept or changed, so made once per `limits`. */
+function setSocketOptionsOf(limits: SocketLimits): Record<string, unknown> {
+  let made = setSocketOptions.get(limits);
+  if (made === undefined) {
+    made = {
+      allowSynchronousEvents: true,
+      maxBufferedChunks: limits.maxBufferedChunks,
+      maxFragments: limits.maxFragments,
+      maxPayload: limits.maxPayload,
+      skipUTF8Validation: false,
+    };
+    setSocketOptions.set(limits, made);
+  }
+  return made;
 }

@@ -111,6 +111,38 @@ for (const { stage, deadlineMs, tls } of silentClientCases) {
   });
 }
 
+test('silent clients that connected at different times are each closed at their own sniff deadline, and a client that spoke is not', async () => {
+  const clock = new ManualClock(START);
+  const server = await startWithClock(clock, { requestHeadersTimeoutMs: 45_000 });
+  try {
+    const transport = server.getTransport(MemoryTransport);
+    const first = transport.connect('clock');
+    await waitFor('the first deadline to be set', () => clock.pendingTimers === 1);
+    clock.advance(10_000);
+    const speaking = transport.connect('clock');
+    const second = transport.connect('clock');
+    let secondClosed = false;
+    const secondEnded = ended(second).then(() => (secondClosed = true));
+    // The client that speaks leaves the sniff (and its deadline) at once, wherever it sat in the list.
+    speaking.write('GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+    assert.ok((await readUntil(speaking, responseComplete)).startsWith('HTTP/1.1 200'));
+    await ended(speaking);
+    clock.advance(35_000);
+    await ended(first);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.is(secondClosed, false, 'the second client has 10 s left');
+    assert.is(clock.pendingTimers, 1, 'one timer waits for the second deadline');
+    clock.advance(9_999);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.is(secondClosed, false, 'not before its deadline');
+    clock.advance(1);
+    await secondEnded;
+    assert.is(clock.pendingTimers, 0, 'no timer left behind');
+  } finally {
+    await server.stop(500);
+  }
+});
+
 test('a manual clock drives the HTTP/2 request body rate: the 408 comes when the clock passes the grace period, not before', async () => {
   const clock = new ManualClock(START);
   const services = appContainer({ http: { limits: { minRequestBodyDataRate: { bytesPerSecond: 100, gracePeriodMs: 60_000 } } } });

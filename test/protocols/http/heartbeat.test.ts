@@ -41,7 +41,27 @@ test("a heartbeat handler that throws is logged at error level, and the tick goe
     heartbeat.delete(failing);
     heartbeat.delete(counting);
   }
-  assert.is(clock.pendingTimers, 0, 'the timer stops with the last handler');
+  // Kept to the next tick: a server whose connections all upgrade would otherwise make a timer per connection.
+  assert.is(clock.pendingTimers, 1, 'the timer outlives the last handler until the next tick');
+  clock.advance(1_000);
+  assert.is(clock.pendingTimers, 0, 'the first tick with no handler stops the timer');
+});
+
+test('a handler added between the last one leaving and the next tick keeps the same timer, and is ticked', () => {
+  const clock = new ManualClock(1_000_000);
+  const heartbeat = new Heartbeat(clock, 1_000);
+  const seen: number[] = [];
+  const first: HeartbeatHandler = { onHeartbeat: () => undefined };
+  const second: HeartbeatHandler = { onHeartbeat: (now) => void seen.push(now) };
+  heartbeat.add(first);
+  heartbeat.delete(first);
+  heartbeat.add(second);
+  assert.is(clock.pendingTimers, 1, 'one timer, not a second one');
+  clock.advance(1_000);
+  assert.equal(seen, [1_001_000]);
+  heartbeat.delete(second);
+  clock.advance(1_000);
+  assert.is(clock.pendingTimers, 0);
 });
 
 test('a tick that runs longer than the interval is logged as HeartbeatSlow (warn): the event loop was blocked', async () => {
