@@ -202,11 +202,15 @@ it('renews from a fraction of the lifetime; a failed renewal keeps the old certi
     assert.is((failure.fields?.err as { code?: string }).code, 'ERR_TIERCEL_ACME_ORDER_FAILED');
     assert.is((failure.fields?.err as { stage?: string }).stage, 'ca');
     assert.match(failure.message, 'still serving the certificate');
-    assert.is((await served(tlsPort, 'c.acme.test'))?.serialNumber, first.serialNumber);
+    // The certificate in service when the renewal failed: the first, unless a renewal due at once
+    // (Pebble backdates its certificates) succeeded before the address was changed.
+    const serving = events(logs, 'AcmeCertificateServing').at(-1)?.fields?.serialNumber as string;
+    assert.ok(serving === first.serialNumber || events(logs, 'AcmeCertificateServing').length > 1, serving);
+    assert.is((await served(tlsPort, 'c.acme.test'))?.serialNumber, serving);
     await pebble.resetAddress('c.acme.test');
     // The back-off retry succeeds; new handshakes get the new certificate, without a restart.
-    const renewed = await issued(tlsPort, 'c.acme.test', first.serialNumber);
-    assert.is.not(renewed.serialNumber, first.serialNumber);
+    const renewed = await issued(tlsPort, 'c.acme.test', serving);
+    assert.is.not(renewed.serialNumber, serving);
     assert.is(await curl(tlsPort, 'c.acme.test'), 'hello c.acme.test');
   } finally {
     await server.stop();
