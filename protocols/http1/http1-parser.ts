@@ -1,6 +1,6 @@
 import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
 import type { RequestHead } from './request-head.js';
-import { HeadScannerPool, type HeadScanner } from './head-scanner.js';
+import { HeadScannerPool, forgetDecodedHeads, type HeadScanner } from './head-scanner.js';
 import { ChunkExtensionScanner, EXT_BARE_LF } from './chunk-extension.js';
 import { HEX } from './http1-tokens.js';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser-limits.js';
@@ -166,8 +166,11 @@ export class Http1Parser {
     }
     if (this.#paused) return 0;
     try {
-      return this.#run(chunk, state);
+      const consumed = this.#run(chunk, state);
+      forgetDecodedHeads();
+      return consumed;
     } catch (err) {
+      forgetDecodedHeads();
       if (err instanceof BadRequestError) {
         this.#error = err;
         this.#state = S.Failed;
@@ -195,7 +198,7 @@ export class Http1Parser {
       if (end < 0) return take;
       p = end - before;
       this.#carryLen = 0;
-      state = this.#headDone(carry, 0, end);
+      state = this.#headDone(carry, 0, end, end);
       if (this.#paused || state >= S.Upgraded) return this.#stop(p, state);
     }
 
@@ -226,7 +229,7 @@ export class Http1Parser {
             this.#state = state;
             return len;
           }
-          state = this.#headDone(chunk, p, end);
+          state = this.#headDone(chunk, p, end, len);
           p = end;
           if (this.#paused || state >= S.Upgraded) return this.#stop(p, state);
           continue;
@@ -341,9 +344,9 @@ export class Http1Parser {
 
   /**
    * The empty line of a head (or trailer section) ending at buf[end] was read: report it, and
-   * return the next state.
+   * return the next state. buf[end, limit) are bytes of the same read not yet parsed.
    */
-  #headDone(buf: Buffer, base: number, end: number): S {
+  #headDone(buf: Buffer, base: number, end: number, limit: number): S {
     if (this.#carry !== null && this.#carry.length > CARRY_KEEP) this.#carry = null;
     const scanner = this.#scanner!;
     if (scanner.inTrailers) {
@@ -352,7 +355,7 @@ export class Http1Parser {
       this.#complete();
       return this.#state;
     }
-    const head = scanner.requestHead(buf, base, end);
+    const head = scanner.requestHead(buf, base, end, limit);
     // Given back before the handler runs: it may start another parser's head on the same pool.
     this.#releaseScanner();
     this.#head = head;

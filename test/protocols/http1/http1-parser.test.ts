@@ -350,6 +350,21 @@ test('pipelined requests with bodies, however the bytes arrive', () => {
   });
 });
 
+test("a read buffer the transport fills again is parsed anew, not from the last read's text", () => {
+  // Pipelined heads are decoded to text together; a transport may reuse one Buffer for every read.
+  const read = (a: string, b: string): string => `GET /${a} HTTP/1.1\r\nHost: ${a}.example\r\n\r\nGET /${b} HTTP/1.1\r\nHost: ${b}.example\r\n\r\n`;
+  const buf = bytes(read('aaaa', 'bbbb'));
+  const rec = new Recorder();
+  const parser = new Http1Parser(rec);
+  assert.is(parser.execute(buf), buf.length);
+  buf.write(read('cccc', 'dddd'), 'latin1');
+  assert.is(parser.execute(buf), buf.length);
+  assert.equal(
+    rec.completed.map((m) => `${m.head.target} ${m.head.host}`),
+    ['/aaaa aaaa.example', '/bbbb bbbb.example', '/cccc cccc.example', '/dddd dddd.example'],
+  );
+});
+
 test('pause after a message stops execute there; resume goes on with the rest', () => {
   const first = 'POST /a HTTP/1.1\r\nHost: h\r\nContent-Length: 2\r\n\r\nhi';
   const raw = bytes(`${first}GET /b HTTP/1.1\r\nHost: h\r\n\r\n`);
