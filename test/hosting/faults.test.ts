@@ -518,11 +518,13 @@ test('stop under load: every checksummed upload the app was handed gets its whol
 test('a stop whose timeout runs out under load: the unfinished uploads are cut, never answered as if whole', async () => {
   const fdsBefore = fds();
   const handed = new Set<number>();
-  // The app echoes slowly: a stop with a short timeout must abort it.
+  // The app echoes slowly: a stop with a short timeout must abort it. Each chunk waits three times the
+  // stop's timeout, so an upload finishes within it only if its last chunk's wait was already ending
+  // (at 20 ms a chunk, a quiet machine's 64 KiB reads let all 8 finish within 100 ms now and then).
   const app = new ApplicationBuilder().run(async (ctx) => {
     handed.add(Number(ctx.request.headers.get('x-id')));
     for await (const chunk of ctx.request.body) {
-      await delay(20);
+      await delay(300);
       const wait = ctx.response.write(chunk);
       if (wait !== undefined) await wait;
     }
