@@ -9,8 +9,8 @@ export interface HeartbeatHandler {
  * One timer that drives every HTTP timeout and refreshes the cached Date header, as Kestrel's
  * heartbeat does: a timer per request (or per connection) costs far more than one tick a second
  * that walks the live connections. The timer runs while handlers are registered (and until the
- * next tick after the last leaves) and never keeps the process alive. Time and the timer come from `clock`, so a test clock drives every
- * heartbeat timeout (and the Date header) without waiting. A handler that throws is logged to `log`
+ * next tick after the last leaves) and never keeps the process alive. Time and the timer come from
+ * `clock`, so a test clock drives every heartbeat timeout (and the Date header) without waiting. A handler that throws is logged to `log`
  * at error level (a handler is tiercel's own code, so that is our bug, not a client's) and the tick
  * goes on to the others.
  */

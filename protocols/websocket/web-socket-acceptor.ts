@@ -3,7 +3,7 @@ import type { HeaderList, UpgradedConnection } from '../http/index.js';
 import type { Duplex } from 'node:stream';
 import { createBoundedWebSocket, type BoundedWebSocket, type BoundedWebSocketOptions } from './bounded-web-socket.js';
 import { WebSocketRejection, setAcceptHeaders, type WebSocketOffer } from './web-socket-handshake.js';
-import { negotiateExtensions, openSocket, type SocketLimits } from './ws-bridge.js';
+import { negotiateExtensions, openSocket, socketSetup, type SocketSetup } from './ws-bridge.js';
 
 /** What a socket is made with (the request pipeline's `ResolvedWebSocketOptions` and peer limits). */
 export interface WebSocketSocketOptions {
@@ -27,7 +27,7 @@ export type WebSocketHandOff<F> = (from: F) => UpgradedConnection;
 /** What every socket made with one `WebSocketSocketOptions` is given: made once, not per socket. */
 interface SocketSettings {
   readonly construct: BoundedWebSocketOptions;
-  readonly limits: SocketLimits;
+  readonly setup: SocketSetup;
 }
 
 const settingsOf = new WeakMap<WebSocketSocketOptions, SocketSettings>();
@@ -37,7 +37,7 @@ function settings(options: WebSocketSocketOptions): SocketSettings {
   if (made === undefined) {
     made = {
       construct: { autoPong: true, maxPendingAutoPongs: options.maxPendingAutoPongs, closeTimeout: options.closeTimeoutMs },
-      limits: { maxPayload: options.maxPayload, maxFragments: options.maxFragments, maxBufferedChunks: options.maxBufferedChunks },
+      setup: socketSetup(options),
     };
     settingsOf.set(options, made);
   }
@@ -74,7 +74,7 @@ export function acceptWebSocket<F>(
   }
   const made = settings(options);
   const socket = createBoundedWebSocket(made.construct, options.maxBufferedAmount);
-  openSocket(socket, transport, head, protocol, negotiated, made.limits);
+  openSocket(socket, transport, head, protocol, negotiated, made.setup);
   resumeAfterAccept(socket, transport);
   return socket;
 }

@@ -84,11 +84,25 @@ export function negotiateExtensions(
   }
 }
 
-/** What `openSocket` sets a socket up with (the frame reader's limits). */
+/** The frame reader's limits a socket is set up with. */
 export interface SocketLimits {
   readonly maxPayload: number;
   readonly maxFragments: number;
   readonly maxBufferedChunks: number;
+}
+
+/** ws's `setSocket` options: ws reads them and never keeps or changes them, so one serves many sockets. */
+export type SocketSetup = Readonly<Record<string, unknown>>;
+
+/** The `setSocket` options for `limits`, to make once and pass to every `openSocket`. */
+export function socketSetup(limits: SocketLimits): SocketSetup {
+  return {
+    allowSynchronousEvents: true,
+    maxBufferedChunks: limits.maxBufferedChunks,
+    maxFragments: limits.maxFragments,
+    maxPayload: limits.maxPayload,
+    skipUTF8Validation: false,
+  };
 }
 
 /**
@@ -102,28 +116,10 @@ export function openSocket(
   head: Buffer,
   protocol: string | undefined,
   negotiated: NegotiatedExtensions,
-  limits: SocketLimits,
+  setup: SocketSetup,
 ): void {
   const internal = socket as unknown as ServerSideWebSocket;
   if (protocol !== undefined) internal._protocol = protocol;
   if (negotiated.header !== undefined) internal._extensions = negotiated.extensions;
-  internal.setSocket(transport, head, setSocketOptionsOf(limits));
-}
-
-const setSocketOptions = new WeakMap<SocketLimits, Record<string, unknown>>();
-
-/** ws's `setSocket` options for `limits`: read by ws, never kept or changed, so made once per `limits`. */
-function setSocketOptionsOf(limits: SocketLimits): Record<string, unknown> {
-  let made = setSocketOptions.get(limits);
-  if (made === undefined) {
-    made = {
-      allowSynchronousEvents: true,
-      maxBufferedChunks: limits.maxBufferedChunks,
-      maxFragments: limits.maxFragments,
-      maxPayload: limits.maxPayload,
-      skipUTF8Validation: false,
-    };
-    setSocketOptions.set(limits, made);
-  }
-  return made;
+  internal.setSocket(transport, head, setup);
 }
