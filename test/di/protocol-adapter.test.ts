@@ -10,7 +10,7 @@ import type { ConnectionDelegate } from '../../connection/index.js';
 import { PROTOCOL_ADAPTER } from '../../di/index.js';
 import { Server } from '../../hosting/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
-import { MAX_SNIFF_BYTES, alpnProtocols, type ProtocolAdapter, type ProtocolAdapterContext, type SniffVerdict } from '../../protocols/index.js';
+import { Http2Adapter, MAX_SNIFF_BYTES, alpnProtocols, type ProtocolAdapter, type ProtocolAdapterContext, type SniffVerdict } from '../../protocols/index.js';
 import { MemoryTransport } from '../../transports/index.js';
 import { readAll, readUntil } from '../support/streams.js';
 import { makeLeaf, type Pem } from '../support/tls-certificates.js';
@@ -206,6 +206,34 @@ test('a child container registering its own adapters replaces the list: with no 
     // Without ALPN the connection goes to the endpoint's first adapter: the only one, toy.
     assert.is(await readAll(noAlpn), 'toy: X\n');
     assert.ok(logs.of('tiercel.http').some((l) => l.message.startsWith('No protocol adapter recognised')));
+  } finally {
+    await server.stop(500);
+  }
+});
+
+test("cleartext: a fallback of the user's own that reads the transport itself gets the sniffed bytes back, on every connection", async () => {
+  const services = appContainer().createChildContainer();
+  services.register(LOGGER_FACTORY, { useValue: new RecordingLoggerFactory() });
+  // The HTTP/2 sniff reads each connection's first bytes; the toy, as the fallback, reads what the sniff read.
+  services.register(PROTOCOL_ADAPTER, { useClass: Http2Adapter });
+  const toy = new ToyAdapter();
+  services.register(PROTOCOL_ADAPTER, { useValue: { name: 'toy', alpn: [], fallback: true, createDelegate: (c: ProtocolAdapterContext) => toy.createDelegate(c) } satisfies ProtocolAdapter });
+  const server = new Server(services);
+  server.useHttp({ handle: (ex) => void ex.end('unreachable') });
+  server.listen('http://memory:fallback');
+  await server.start();
+  try {
+    const memory = server.getTransport(MemoryTransport);
+    for (const word of ['first', 'second']) {
+      const client = memory.connect('fallback');
+      client.write(`${word}\n`);
+      assert.is(await readAll(client), `toy: ${word.toUpperCase()}\n`);
+    }
+    // A first read the sniff needs more of ('P' could begin the preface), completed by the next.
+    const split = memory.connect('fallback');
+    split.write('P');
+    split.write('ut\n');
+    assert.is(await readAll(split), 'toy: PUT\n');
   } finally {
     await server.stop(500);
   }
