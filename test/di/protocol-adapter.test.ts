@@ -69,6 +69,15 @@ async function startToyServer(configure?: Parameters<Server['listen']>[1], url =
   return { server, port: (server.endpoints[0] as { port?: number }).port ?? 0, logs };
 }
 
+/** A server of `services` on the memory endpoint `name`, whose HTTP app is never meant to be reached. */
+async function startUnreachableHttp(services: ReturnType<typeof appContainer>, name: string): Promise<{ server: Server; memory: MemoryTransport }> {
+  const server = new Server(services);
+  server.useHttp({ handle: (ex) => void ex.end('unreachable') });
+  server.listen(`http://memory:${name}`);
+  await server.start();
+  return { server, memory: server.getTransport(MemoryTransport) };
+}
+
 function tcpExchange(port: number, ...writes: string[]): Promise<string> {
   const socket = net.connect(port, '127.0.0.1');
   for (const w of writes) socket.write(w);
@@ -128,12 +137,8 @@ test(`cleartext: an adapter still undecided after ${MAX_SNIFF_BYTES} bytes count
   }
   const services = appContainer();
   services.register(PROTOCOL_ADAPTER, { useValue: new Undecided() });
-  const server = new Server(services);
-  server.useHttp({ handle: (ex) => void ex.end('unreachable') });
-  server.listen('http://memory:undecided');
-  await server.start();
+  const { server, memory } = await startUnreachableHttp(services, 'undecided');
   try {
-    const memory = server.getTransport(MemoryTransport);
     const under = memory.connect('undecided');
     under.write('A'.repeat(100));
     under.write('B\n');
@@ -218,12 +223,8 @@ test("cleartext: a fallback of the user's own that reads the transport itself ge
   services.register(PROTOCOL_ADAPTER, { useClass: Http2Adapter });
   const toy = new ToyAdapter();
   services.register(PROTOCOL_ADAPTER, { useValue: { name: 'toy', alpn: [], fallback: true, createDelegate: (c: ProtocolAdapterContext) => toy.createDelegate(c) } satisfies ProtocolAdapter });
-  const server = new Server(services);
-  server.useHttp({ handle: (ex) => void ex.end('unreachable') });
-  server.listen('http://memory:fallback');
-  await server.start();
+  const { server, memory } = await startUnreachableHttp(services, 'fallback');
   try {
-    const memory = server.getTransport(MemoryTransport);
     for (const word of ['first', 'second']) {
       const client = memory.connect('fallback');
       client.write(`${word}\n`);
