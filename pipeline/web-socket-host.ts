@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { LifetimeFeature, LOG_EVENTS, TransportFeature, type ConnectionContext, type Logger } from '../connection/index.js';
+import { LifetimeFeature, LOG_EVENTS, type ConnectionContext, type Logger } from '../connection/index.js';
 import { HttpExtendedConnectFeature, HttpUpgradeFeature, type HttpExchange, type UpgradedConnection } from '../protocols/http/index.js';
 import {
   acceptWebSocket,
@@ -74,19 +74,10 @@ export class WebSocketHost implements WebSocketObserver {
    * answers either as a normal response.
    */
   accept(ex: HttpExchange, offer: WebSocketOffer, protocol: string | undefined): WebSocket {
-    const connection = ex.connection;
     const result =
       offer.kind === 'extended-connect'
         ? acceptWebSocket(offer, protocol, ex.responseHeaders, acceptConnect, ex.feature(HttpExtendedConnectFeature)!, this.#socketOptions)
-        : acceptWebSocket(
-            offer,
-            protocol,
-            ex.responseHeaders,
-            upgrade,
-            ex.feature(HttpUpgradeFeature)!,
-            this.#socketOptions,
-            connection.features.get(TransportFeature)?.isSocket === true ? connection.acceptedTransport : undefined,
-          );
+        : acceptWebSocket(offer, protocol, ex.responseHeaders, upgrade, ex.feature(HttpUpgradeFeature)!, this.#socketOptions, ex.connection);
     if (isWebSocketRejection(result)) throw new WebSocketHandshakeError(result.reason, result.message);
     this.#track(result, ex);
     return result;

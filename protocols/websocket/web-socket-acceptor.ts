@@ -1,4 +1,4 @@
-import { ConnectionAbortedError } from '../../connection/index.js';
+import { ConnectionAbortedError, TransportFeature, type ConnectionContext } from '../../connection/index.js';
 import type { HeaderList, UpgradedConnection } from '../http/index.js';
 import type { Duplex } from 'node:stream';
 import { createBoundedWebSocket, type BoundedWebSocket, type BoundedWebSocketOptions } from './bounded-web-socket.js';
@@ -49,8 +49,8 @@ function settings(options: WebSocketSocketOptions): SocketSettings {
  * protocol carried it: negotiates the extensions (permessage-deflate over HTTP/2 as over
  * HTTP/1.1), adds the WebSocket fields to the answer, lets the protocol send it and hand over its
  * stream, then sets a ws socket on that stream. Returns a rejection, before anything is sent,
- * when the extension offer cannot be accepted. `socket` is the connection's `net.Socket` as its
- * listener accepted it (`TransportFeature.isSocket`), if it has one (see `resumeAfterAccept`).
+ * when the extension offer cannot be accepted. `connection` is the connection whose own transport
+ * the protocol hands over (HTTP/1.1's upgrade), if it does.
  */
 export function acceptWebSocket<F>(
   offer: WebSocketOffer,
@@ -59,7 +59,7 @@ export function acceptWebSocket<F>(
   handOff: WebSocketHandOff<F>,
   from: F,
   options: WebSocketSocketOptions,
-  socket?: Duplex,
+  connection?: ConnectionContext,
 ): BoundedWebSocket | WebSocketRejection {
   const negotiated = negotiateExtensions(offer.extensions, options.perMessageDeflate, options.maxPayload);
   if (negotiated === undefined) {
@@ -77,7 +77,13 @@ export function acceptWebSocket<F>(
   const made = settings(options);
   const ws = createBoundedWebSocket(made.construct, options.maxBufferedAmount);
   openSocket(ws, transport, head, protocol, negotiated, made.setup);
-  resumeAfterAccept(ws, transport, transport === socket);
+  let isSocket = false;
+  if (connection !== undefined && transport === connection.transport) {
+    // ws listens to the transport's errors now.
+    connection.yieldTransportErrors();
+    isSocket = transport === connection.acceptedTransport && connection.features.get(TransportFeature)?.isSocket === true;
+  }
+  resumeAfterAccept(ws, transport, isSocket);
   return ws;
 }
 
@@ -89,7 +95,8 @@ export function acceptWebSocket<F>(
  * setImmediate runs after that continuation. An app that called `ws.pause()` meanwhile resumes the
  * socket itself, with `ws.resume()`.
  *
- * The connection's own socket (`isSocket`: no TLS or other stream in between) with nothing read
+ * The connection's own socket (`isSocket`: the `net.Socket` its listener accepted,
+ * `TransportFeature.isSocket`, with no TLS or other stream in between) with nothing read
  * ahead is resumed at once: it pushes only from a read of its own, a later I/O callback, which
  * comes after every microtask of this one (the app's continuation included). The Immediate, and
  * the nextTick drain of its own that the resume then made, were ~450 bytes per WebSocket. TLS can
