@@ -67,11 +67,14 @@ export class AcceptQueue<T> {
       this.discard(item);
     }
     if (this.#closed) return Promise.resolve(null);
-    return new Promise((resolve) => {
-      if (this.#waiter === undefined) this.#waiter = resolve;
-      else this.#waiters.push(resolve);
-    });
+    return new Promise(this.#wait);
   }
+
+  // One executor for every waiting `take`: an arrow made per call was a closure and its context.
+  readonly #wait = (resolve: (item: T | null) => void): void => {
+    if (this.#waiter === undefined) this.#waiter = resolve;
+    else this.#waiters.push(resolve);
+  };
 
   /** Ends the queue: waiting and later `take` calls get null; queued connections are discarded. */
   close(): void {
