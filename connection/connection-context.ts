@@ -220,6 +220,17 @@ export class ConnectionContext extends FeatureCollection {
   }
 
   /**
+   * For a new owner of the current transport that handles its 'error' itself (ws, once upgraded):
+   * the context's own 'error' listener on it goes, so that node keeps the owner's alone instead of
+   * an array of the two (~64 bytes each upgraded connection kept). The context still reads the
+   * error at the close (`transport.errored`); while no other listener is there, its own stays.
+   */
+  yieldTransportErrors(): void {
+    const t = this.#transport;
+    if (this.#watcher === undefined && t.listenerCount('error') > 1) t.off('error', ConnectionContext.#onTransportError);
+  }
+
+  /**
    * A transport that closes on its own ended gracefully unless it (or the one replacing it) failed.
    * (The context's helpers are static: a private instance method makes V8 keep a brand field in
    * every instance, 8 bytes each connection.)

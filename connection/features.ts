@@ -151,6 +151,11 @@ export const SocketFeature = new FeatureKey<SocketFeature>('socket');
 /** Identifies which transport produced a connection ('tcp', 'pipe', 'memory', or a custom name). */
 export interface TransportFeature {
   readonly name: string;
+  /**
+   * True when the listener's connections are `net.Socket`s as accepted (TCP, unix socket, fd): such a
+   * socket emits data only from a read of its own, one I/O callback each, never from within another.
+   */
+  readonly isSocket?: boolean;
 }
 export const TransportFeature = new FeatureKey<TransportFeature>('transport');
 

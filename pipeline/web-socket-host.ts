@@ -77,7 +77,7 @@ export class WebSocketHost implements WebSocketObserver {
     const result =
       offer.kind === 'extended-connect'
         ? acceptWebSocket(offer, protocol, ex.responseHeaders, acceptConnect, ex.feature(HttpExtendedConnectFeature)!, this.#socketOptions)
-        : acceptWebSocket(offer, protocol, ex.responseHeaders, upgrade, ex.feature(HttpUpgradeFeature)!, this.#socketOptions);
+        : acceptWebSocket(offer, protocol, ex.responseHeaders, upgrade, ex.feature(HttpUpgradeFeature)!, this.#socketOptions, ex.connection);
     if (isWebSocketRejection(result)) throw new WebSocketHandshakeError(result.reason, result.message);
     this.#track(result, ex);
     return result;

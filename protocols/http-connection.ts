@@ -2,7 +2,9 @@ import {
   TlsFeature,
   completingDelegate,
   connectionProtocolChannel,
+  offerReadAhead,
   serveConnection,
+  takeReadAhead,
   setConnectionEndReason,
   type Clock,
   type CompletingDelegate,
@@ -124,6 +126,24 @@ export function httpConnectionDelegate(
     }
   };
 
+  // A cleartext connection that no sniffer claimed, served by the fallback inside the 'data' event
+  // that decided, with the sniffed bytes offered to it (HTTP/1.1 parses them at once). A fallback
+  // still loading is left to `resumed`, through the verdict.
+  const unclaimed = (head: Buffer, ctx: ConnectionContext, completion: ConnectionCompletion): boolean => {
+    if (fallback === undefined || (fallback as Partial<OnDemandDelegate>).loading?.() !== undefined) return false;
+    const t = ctx.transport;
+    offerReadAhead(t, head);
+    serveConnection(fallback, ctx, completion);
+    const left = takeReadAhead(t);
+    // A delegate that does not take read-ahead bytes reads them from the transport, as after `resumed`.
+    if (left !== undefined && !t.destroyed) {
+      t.pause();
+      t.unshift(left);
+      t.resume();
+    }
+    return true;
+  };
+
   return completingDelegate((ctx, completion) => {
     const tls = ctx.features.get(TlsFeature);
     if (tls !== undefined) {
@@ -133,7 +153,7 @@ export function httpConnectionDelegate(
       else refuse(ctx, completion, `ALPN chose ${alpn ?? 'nothing'}, which no protocol of this endpoint serves: closing`);
       return;
     }
-    if (sniffers.length > 0) sniffProtocolThen(ctx, sniffers, timeoutMs, clock, sniffed, completion);
+    if (sniffers.length > 0) sniffProtocolThen(ctx, sniffers, timeoutMs, clock, sniffed, completion, unclaimed);
     else if (fallback !== undefined) serveConnection(fallback, ctx, completion);
     else refuse(ctx, completion, 'No protocol adapter for cleartext connections: closing');
   });

@@ -32,9 +32,17 @@ export function sniffProtocol(
 }
 
 /**
+ * What takes the bytes of a connection no sniffer claimed, inside the 'data' event that decided,
+ * with the transport still flowing: true when it took them (it reads them before the transport's
+ * next 'data'), false to have them put back and the `'none'` verdict delivered as any other.
+ */
+export type OnUnclaimed = (head: Buffer, ctx: ConnectionContext, completion: ConnectionCompletion) => boolean;
+
+/**
  * `sniffProtocol` for a connection, without a promise: calls `then(result, ctx, completion)` with
  * the verdict on `ctx.transport`. One `then` serves every connection (the sniff carries the
- * connection's own arguments), so nothing of the sniff is kept once the verdict is given.
+ * connection's own arguments), so nothing of the sniff is kept once the verdict is given. A
+ * connection no sniffer claims goes to `unclaimed` first, when given (see `OnUnclaimed`).
  */
 export function sniffProtocolThen(
   ctx: ConnectionContext,
@@ -43,8 +51,9 @@ export function sniffProtocolThen(
   clock: Clock,
   then: (result: SniffResult, ctx: ConnectionContext, completion: ConnectionCompletion) => void,
   completion: ConnectionCompletion,
+  unclaimed?: OnUnclaimed,
 ): void {
-  sniff(ctx.transport, sniffers, timeoutMs, clock, then, ctx, completion);
+  sniff(ctx.transport, sniffers, timeoutMs, clock, then, ctx, completion, unclaimed);
 }
 
 function sniff<A, B>(
@@ -55,12 +64,13 @@ function sniff<A, B>(
   then: (result: SniffResult, a: A, b: B) => void,
   a: A,
   b: B,
+  unclaimed?: (head: Buffer, a: A, b: B) => boolean,
 ): void {
   if (transport.destroyed) {
     then('closed', a, b);
     return;
   }
-  const state = new Sniff(transport as Sniffed, sniffers, timeoutMs === Infinity ? undefined : deadlinesOf(clock, timeoutMs), then as OnVerdict, a, b);
+  const state = new Sniff(transport as Sniffed, sniffers, timeoutMs === Infinity ? undefined : deadlinesOf(clock, timeoutMs), then as OnVerdict, a, b, unclaimed as OnUnclaimedAny | undefined);
   (transport as Sniffed)[kSniff] = state;
   transport.on('data', onSniffData);
   transport.on('end', onSniffClosed);
@@ -139,6 +149,7 @@ function deadlinesOf(clock: Clock, timeoutMs: number): SniffDeadlines {
 }
 
 type OnVerdict = (result: SniffResult, a: unknown, b: unknown) => void;
+type OnUnclaimedAny = (head: Buffer, a: unknown, b: unknown) => boolean;
 
 // The transport's listeners are shared by every connection (`this` is the transport), as the
 // protocols' are: per connection they were three closures and their context, each also renamed
@@ -187,6 +198,7 @@ class Sniff {
     readonly onVerdict: OnVerdict,
     readonly a: unknown,
     readonly b: unknown,
+    readonly unclaimed: OnUnclaimedAny | undefined,
   ) {}
 
   onData(chunk: Buffer): void {
@@ -211,8 +223,12 @@ class Sniff {
     transport.off('end', onSniffClosed);
     transport.off('close', onSniffClosed);
     this.deadlines?.remove(this);
+    const seen = this.seen;
+    this.seen = null;
+    // Still flowing, inside the 'data' event: a taker reads the bytes first, then the next 'data'.
+    if (result === 'none' && seen !== null && this.unclaimed?.(seen, this.a, this.b) === true) return;
     transport.pause();
-    if (this.seen !== null && result !== 'closed') transport.unshift(this.seen);
+    if (seen !== null && result !== 'closed') transport.unshift(seen);
     // On a microtask, as an awaited verdict was: the protocol that takes the transport (node:http2
     // consumes its handle) does so after the 'data' event that decided, not inside it.
     this.result = result;

@@ -136,7 +136,7 @@ export abstract class SocketListener implements ConnectionListener {
     let defaultFeatures = this.#defaultFeatures;
     if (defaultFeatures === undefined) {
       defaultFeatures = this.#defaultFeatures = new FeatureCollection();
-      defaultFeatures.set(TransportFeature, Object.freeze({ name: this.transportName }));
+      defaultFeatures.set(TransportFeature, Object.freeze({ name: this.transportName, isSocket: true }));
       // Made when asked: an object per connection that nothing on the serving path reads.
       defaultFeatures.provide(SocketFeature, socketFeatureOf);
     }

@@ -4,6 +4,7 @@ import {
   DEFAULT_MAX_READ_BUFFER_SIZE,
   LifetimeFeature,
   setConnectionEndReason,
+  takeReadAhead,
   type ClockTimer,
   type ConnectionCompletion,
   LOG_EVENTS,
@@ -193,7 +194,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler, Tr
     // The connection itself is the listener: a closure, and the one that unregisters it, were
     // ~130 bytes each idle connection kept.
     this.ctx.features.get(LifetimeFeature)?.onCloseRequested(this);
+    // The protocol sniff's read, handed over rather than put back on the transport.
+    const first = takeReadAhead(t);
     if (t.destroyed) this.#onClose();
+    else if (first !== undefined) this.#onData(first);
   }
 
   // ---- 1. parse ------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-import { ConnectionAbortedError } from '../../connection/index.js';
+import { ConnectionAbortedError, TransportFeature, type ConnectionContext } from '../../connection/index.js';
 import type { HeaderList, UpgradedConnection } from '../http/index.js';
 import type { Duplex } from 'node:stream';
 import { createBoundedWebSocket, type BoundedWebSocket, type BoundedWebSocketOptions } from './bounded-web-socket.js';
@@ -49,7 +49,8 @@ function settings(options: WebSocketSocketOptions): SocketSettings {
  * protocol carried it: negotiates the extensions (permessage-deflate over HTTP/2 as over
  * HTTP/1.1), adds the WebSocket fields to the answer, lets the protocol send it and hand over its
  * stream, then sets a ws socket on that stream. Returns a rejection, before anything is sent,
- * when the extension offer cannot be accepted.
+ * when the extension offer cannot be accepted. `connection` is the connection whose own transport
+ * the protocol hands over (HTTP/1.1's upgrade), if it does.
  */
 export function acceptWebSocket<F>(
   offer: WebSocketOffer,
@@ -58,6 +59,7 @@ export function acceptWebSocket<F>(
   handOff: WebSocketHandOff<F>,
   from: F,
   options: WebSocketSocketOptions,
+  connection?: ConnectionContext,
 ): BoundedWebSocket | WebSocketRejection {
   const negotiated = negotiateExtensions(offer.extensions, options.perMessageDeflate, options.maxPayload);
   if (negotiated === undefined) {
@@ -73,20 +75,39 @@ export function acceptWebSocket<F>(
     throw new ConnectionAbortedError('The WebSocket handshake could not complete: the client went away');
   }
   const made = settings(options);
-  const socket = createBoundedWebSocket(made.construct, options.maxBufferedAmount);
-  openSocket(socket, transport, head, protocol, negotiated, made.setup);
-  resumeAfterAccept(socket, transport);
-  return socket;
+  const ws = createBoundedWebSocket(made.construct, options.maxBufferedAmount);
+  openSocket(ws, transport, head, protocol, negotiated, made.setup);
+  let isSocket = false;
+  if (connection !== undefined && transport === connection.transport) {
+    // ws listens to the transport's errors now.
+    connection.yieldTransportErrors();
+    isSocket = transport === connection.acceptedTransport && connection.features.get(TransportFeature)?.isSocket === true;
+  }
+  resumeAfterAccept(ws, transport, isSocket);
+  return ws;
 }
 
 /**
- * The stream is handed over paused and ws never resumes it. Resuming at once would lose
- * messages: the flow starts on a nextTick, which runs before the app's `await accept()` continues,
- * so a message the client sent right after the handshake (or in the same packet, in `head`) would
- * be emitted before the app's 'message' listener exists. setImmediate runs after that continuation.
- * An app that called `ws.pause()` meanwhile resumes the socket itself, with `ws.resume()`.
+ * The stream is handed over paused and ws never resumes it. Resuming at once could lose messages:
+ * the flow starts on a nextTick, which runs before the app's `await accept()` continues, so a
+ * message already read (in the same packet as the handshake, in `head`), or one a stream pushes
+ * before that continuation, would be emitted before the app's 'message' listener exists.
+ * setImmediate runs after that continuation. An app that called `ws.pause()` meanwhile resumes the
+ * socket itself, with `ws.resume()`.
+ *
+ * The connection's own socket (`isSocket`: the `net.Socket` its listener accepted,
+ * `TransportFeature.isSocket`, with no TLS or other stream in between) with nothing read
+ * ahead is resumed at once: it pushes only from a read of its own, a later I/O callback, which
+ * comes after every microtask of this one (the app's continuation included). The Immediate, and
+ * the nextTick drain of its own that the resume then made, were ~450 bytes per WebSocket. TLS can
+ * push several records from one read, HTTP/2 and in-memory streams push as they please: they wait
+ * for setImmediate.
  */
-function resumeAfterAccept(socket: BoundedWebSocket, transport: Duplex): void {
+function resumeAfterAccept(socket: BoundedWebSocket, transport: Duplex, isSocket: boolean): void {
+  if (isSocket && transport.readableLength === 0) {
+    transport.resume();
+    return;
+  }
   // The arguments are passed, not closed over: no closure and context per socket.
   setImmediate(resumeIfUnpaused, socket, transport);
 }

@@ -82,6 +82,28 @@ test('watchTransport: the watcher hears the errors and close of the current tran
   }
 });
 
+test("yieldTransportErrors: a new owner's own 'error' listener is left alone on the transport, the failure still ends the context as an abort", async () => {
+  const pair = await socketPair();
+  try {
+    const ctx = contextOf(pair.server);
+    // Alone, the context's listener stays: an error would otherwise crash the process.
+    ctx.yieldTransportErrors();
+    assert.is(pair.server.listenerCount('error'), 1);
+    const errors: string[] = [];
+    const owners = (err: Error): void => void errors.push((err as NodeJS.ErrnoException).code ?? err.message);
+    pair.server.on('error', owners);
+    ctx.yieldTransportErrors();
+    assert.equal(pair.server.listeners('error'), [owners]);
+    const ended = new Promise<void>((resolve) => ctx.onClosed(() => resolve()));
+    pair.client.resetAndDestroy();
+    await ended;
+    assert.equal(errors, ['ECONNRESET']);
+    assert.is(ctx.closeKind, 'abort', 'the failure is read at the close');
+  } finally {
+    pair.close();
+  }
+});
+
 test('a replaced transport is watched too: its close reaches the watcher, and only the original closing ends the context', async () => {
   const pair = await socketPair();
   try {

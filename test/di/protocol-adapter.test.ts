@@ -10,7 +10,7 @@ import type { ConnectionDelegate } from '../../connection/index.js';
 import { PROTOCOL_ADAPTER } from '../../di/index.js';
 import { Server } from '../../hosting/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
-import { MAX_SNIFF_BYTES, alpnProtocols, type ProtocolAdapter, type ProtocolAdapterContext, type SniffVerdict } from '../../protocols/index.js';
+import { Http2Adapter, MAX_SNIFF_BYTES, alpnProtocols, type ProtocolAdapter, type ProtocolAdapterContext, type SniffVerdict } from '../../protocols/index.js';
 import { MemoryTransport } from '../../transports/index.js';
 import { readAll, readUntil } from '../support/streams.js';
 import { makeLeaf, type Pem } from '../support/tls-certificates.js';
@@ -67,6 +67,15 @@ async function startToyServer(configure?: Parameters<Server['listen']>[1], url =
   server.listen(url, configure);
   await server.start();
   return { server, port: (server.endpoints[0] as { port?: number }).port ?? 0, logs };
+}
+
+/** A server of `services` on the memory endpoint `name`, whose HTTP app is never meant to be reached. */
+async function startUnreachableHttp(services: ReturnType<typeof appContainer>, name: string): Promise<{ server: Server; memory: MemoryTransport }> {
+  const server = new Server(services);
+  server.useHttp({ handle: (ex) => void ex.end('unreachable') });
+  server.listen(`http://memory:${name}`);
+  await server.start();
+  return { server, memory: server.getTransport(MemoryTransport) };
 }
 
 function tcpExchange(port: number, ...writes: string[]): Promise<string> {
@@ -128,12 +137,8 @@ test(`cleartext: an adapter still undecided after ${MAX_SNIFF_BYTES} bytes count
   }
   const services = appContainer();
   services.register(PROTOCOL_ADAPTER, { useValue: new Undecided() });
-  const server = new Server(services);
-  server.useHttp({ handle: (ex) => void ex.end('unreachable') });
-  server.listen('http://memory:undecided');
-  await server.start();
+  const { server, memory } = await startUnreachableHttp(services, 'undecided');
   try {
-    const memory = server.getTransport(MemoryTransport);
     const under = memory.connect('undecided');
     under.write('A'.repeat(100));
     under.write('B\n');
@@ -206,6 +211,30 @@ test('a child container registering its own adapters replaces the list: with no 
     // Without ALPN the connection goes to the endpoint's first adapter: the only one, toy.
     assert.is(await readAll(noAlpn), 'toy: X\n');
     assert.ok(logs.of('tiercel.http').some((l) => l.message.startsWith('No protocol adapter recognised')));
+  } finally {
+    await server.stop(500);
+  }
+});
+
+test("cleartext: a fallback of the user's own that reads the transport itself gets the sniffed bytes back, on every connection", async () => {
+  const services = appContainer().createChildContainer();
+  services.register(LOGGER_FACTORY, { useValue: new RecordingLoggerFactory() });
+  // The HTTP/2 sniff reads each connection's first bytes; the toy, as the fallback, reads what the sniff read.
+  services.register(PROTOCOL_ADAPTER, { useClass: Http2Adapter });
+  const toy = new ToyAdapter();
+  services.register(PROTOCOL_ADAPTER, { useValue: { name: 'toy', alpn: [], fallback: true, createDelegate: (c: ProtocolAdapterContext) => toy.createDelegate(c) } satisfies ProtocolAdapter });
+  const { server, memory } = await startUnreachableHttp(services, 'fallback');
+  try {
+    for (const word of ['first', 'second']) {
+      const client = memory.connect('fallback');
+      client.write(`${word}\n`);
+      assert.is(await readAll(client), `toy: ${word.toUpperCase()}\n`);
+    }
+    // A first read the sniff needs more of ('P' could begin the preface), completed by the next.
+    const split = memory.connect('fallback');
+    split.write('P');
+    split.write('ut\n');
+    assert.is(await readAll(split), 'toy: PUT\n');
   } finally {
     await server.stop(500);
   }

@@ -50,6 +50,30 @@ test('a message sent in the same packet as the handshake is not lost (the app li
   }
 });
 
+test('a message sent as soon as the 101 is read is not lost, when the app listens some microtasks after await accept()', async () => {
+  const app = new ApplicationBuilder().run(async (ctx) => {
+    const ws = await ctx.webSockets.accept();
+    await null;
+    await null;
+    ws.on('message', (data, isBinary) => ws.send(data, { binary: isBinary }));
+  });
+  const h = await startWs(app);
+  try {
+    for (let i = 0; i < 10; i++) {
+      const socket = connect(h.port, '127.0.0.1');
+      socket.write('GET / HTTP/1.1\r\nhost: x\r\nupgrade: websocket\r\nconnection: upgrade\r\nsec-websocket-key: dGhlIHNhbXBsZSBub25jZQ==\r\nsec-websocket-version: 13\r\n\r\n');
+      const head = await readUntil(socket, (t) => t.includes('\r\n\r\n'));
+      assert.ok(head.startsWith('HTTP/1.1 101 '), head);
+      socket.write(maskedText(`soon ${i}`));
+      const text = await readUntil(socket, (t) => t.includes(`soon ${i}`), 2_000);
+      assert.ok(text.endsWith(`\x81\x06soon ${i}`), JSON.stringify(text));
+      socket.destroy();
+    }
+  } finally {
+    await h.stop();
+  }
+});
+
 test('keep-alive: a peer that stops answering pings is terminated; one that answers stays', async () => {
   const h = await startWs(echoApp({ keepAliveIntervalMs: 40 }));
   try {
