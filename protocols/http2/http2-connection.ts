@@ -231,41 +231,87 @@ export class Http2Connection implements HeartbeatHandler {
    * `run()` without a promise, and the reaction that awaits it, kept for the connection's life.
    */
   serve(completion: ConnectionCompletion): void {
-    const transport = this.ctx.transport;
-    if (transport.destroyed) {
+    if (this.ctx.transport.destroyed) {
       completion.complete();
       return;
     }
-    const session = this.#options.engine.attach(transport) as Owned<ServerHttp2Session>;
-    this.#session = session;
     this.#completion = completion;
+    // The connection itself is the listener (`handleCloseRequest`): a closure and its context
+    // were ~100 bytes each idle connection kept.
+    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(this);
+    if (Http2Connection.#awaitingCount === 0) setImmediate(Http2Connection.#attachAwaiting);
+    Http2Connection.#awaitingSession[Http2Connection.#awaitingCount++] = this;
+  }
+
+  /**
+   * Connections whose session is yet to start: started together once the event loop has done its
+   * reads (`setImmediate`, one for all), not each right after the read that chose HTTP/2. On a
+   * cleartext port the first bytes were read into JavaScript to choose the protocol, and which
+   * pages malloc gives nghttp2's mostly unwritten session buffers depends on what was allocated
+   * between them: a bare node:http2 server handed its sockets after such a read kept ~2.4 KiB more
+   * resident memory per idle session than one reading them itself when each session started right
+   * after its read, and none more when the sessions started on setImmediate (tiercel's idle
+   * HTTP/2 row: ~2 KiB less per connection).
+   */
+  static readonly #awaitingSession: (Http2Connection | undefined)[] = [];
+  // Counted, not the array's length: emptied by setting its length, the array would give up its
+  // storage and take a new one for the next batch.
+  static #awaitingCount = 0;
+
+  static readonly #attachAwaiting = (): void => {
+    const awaiting = Http2Connection.#awaitingSession;
+    // In order (one a session start brings is started too); one that throws fails its own
+    // connection only.
+    for (let i = 0; i < Http2Connection.#awaitingCount; i++) {
+      const conn = awaiting[i]!;
+      awaiting[i] = undefined;
+      try {
+        Http2Connection.#attach(conn);
+      } catch (err) {
+        const completion = conn.#completion;
+        conn.#completion = undefined;
+        completion?.fail(err);
+      }
+    }
+    Http2Connection.#awaitingCount = 0;
+  };
+
+  static #attach(conn: Http2Connection): void {
+    const transport = conn.ctx.transport;
+    if (transport.destroyed) {
+      const completion = conn.#completion;
+      conn.#completion = undefined;
+      completion?.complete();
+      return;
+    }
+    const session = conn.#options.engine.attach(transport) as Owned<ServerHttp2Session>;
+    conn.#session = session;
     // The session's events reach the connection through the session's own `emit`, shared by every
     // connection (`#emit`), which finds it through a symbol: listeners for stream, error, close,
     // goaway and the settings ACK grew the session's event table past node's own five entries (192
     // bytes more that each idle connection kept), and each 'stream' went through the generic emit
     // (an arguments array per request).
-    session[kConnection] = this;
+    session[kConnection] = conn;
     session.emit = Http2Connection.#emit;
     // Only with a listener does node:http2 report PING frames at all. SETTINGS are counted once
     // the client's own first one (RFC 9113 §3.4: part of its preface) has been read: reported, it
     // made node:http2 build and keep a settings object on every session (~240 bytes kept, ~500
     // allocated). The client acknowledges ours only after sending it, so the ACK (the
     // 'localSettings' node:http2 emits with or without a listener) arms the count.
-    if (this.#options.http2.maxPingsPerSecond !== Infinity) {
+    if (conn.#options.http2.maxPingsPerSecond !== Infinity) {
       session.on('ping', Http2Connection.#onPing);
-      this.#settingsPending = true;
+      conn.#settingsPending = true;
     }
     // node:http2 closes a session when its net.Socket ends only because such a socket ends itself
     // then (allowHalfOpen off); tiercel's transports are half-open, so the client's FIN is ours to
     // act on.
-    (transport as Owned<Duplex>)[kConnection] = this;
+    (transport as Owned<Duplex>)[kConnection] = conn;
     transport.on('end', Http2Connection.#onTransportEnd);
-    this.#readAtCheck = bytesRead(transport);
-    this.#checkedAt = Http2Connection.#time(this);
-    this.#options.heartbeat.add(this);
-    // The connection itself is the listener (`handleCloseRequest`): a closure and its context
-    // were ~100 bytes each idle connection kept.
-    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(this);
+    conn.#readAtCheck = bytesRead(transport);
+    conn.#checkedAt = Http2Connection.#time(conn);
+    conn.#options.heartbeat.add(conn);
+    // The server asked the connection to close before its session started: GOAWAY at once.
+    if (conn.#closing) session.close();
   }
 
   /**
