@@ -357,12 +357,6 @@ export class Http2Connection implements HeartbeatHandler {
   static readonly #emit = function (this: Owned<ServerHttp2Session>, event: string | symbol, a?: unknown, b?: unknown, c?: unknown, d?: unknown): boolean {
     const conn = this[kConnection]!;
     switch (event) {
-      case 'newListener':
-      case 'connect':
-        // Both always carry two arguments (the event's name and the listener; the session and
-        // its socket): passed on as such, without the `arguments` object each connection's
-        // three of them made.
-        return emitEvent.call(this, event, a, b);
       case 'stream':
         // (stream, headers, flags, rawHeaders): node's header object is left unread.
         Http2Connection.#stream(conn, a as ServerHttp2Stream, c as number, d as string[]);
@@ -379,6 +373,12 @@ export class Http2Connection implements HeartbeatHandler {
       case 'localSettings':
         if (conn.#settingsPending) Http2Connection.#armSettingsCount(conn, this);
         return true;
+      case 'newListener':
+      case 'connect':
+        // Both always carry two arguments (the event's name and the listener; the session and
+        // its socket): passed on as such, without the `arguments` object each connection's
+        // three of them made.
+        return emitEvent.call(this, event, a, b);
     }
     return Reflect.apply(emitEvent, this, arguments) as boolean;
   };
