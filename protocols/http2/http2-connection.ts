@@ -113,6 +113,14 @@ function bytesWritten(t: Duplex): number {
 }
 
 export interface Http2ConnectionOptions {
+  readonly app: HttpApplication;
+  readonly engine: Http2Engine;
+  /**
+   * A heartbeat time (`heartbeat.now`) from before the first connection: the connections keep the
+   * times they compare as offsets from it, small integers. Milliseconds since 1970 are not, and V8
+   * keeps such a field in a 16-byte heap number of its own in every connection.
+   */
+  readonly epoch: number;
   readonly limits: HttpLimits;
   readonly http2: Http2Limits;
   readonly headLimits: Http2HeadLimits;
@@ -138,10 +146,8 @@ export class Http2Connection implements HeartbeatHandler {
   // The helpers are static (`Http2Connection.#x(conn, …)`): a private instance method makes V8
   // keep a brand field in every instance, 8 bytes more of every idle connection.
   readonly ctx: ConnectionContext;
-  // What every connection of a server shares is read from the options, not copied: each field is
-  // 8 bytes more of every idle connection.
-  readonly #app: HttpApplication;
-  readonly #engine: Http2Engine;
+  // What every connection of a server shares (the app and the engine too) is read from the
+  // options, not copied: each field is 8 bytes more of every idle connection.
   readonly #options: Http2ConnectionOptions;
   #session: ServerHttp2Session | undefined;
   /** Exchanges in flight and not upgraded: the keep-alive timer runs only when there are none. */
@@ -151,6 +157,7 @@ export class Http2Connection implements HeartbeatHandler {
    * rates: linking costs a request two field writes, where a Set would hash it.
    */
   #first: Http2Exchange | undefined;
+  /** When a stream or request body last arrived or a PING was answered, less `options.epoch`. */
   #lastActivity: number;
   // The per-second guards are made by the first event each counts: most connections never see
   // a reset or a rejected request.
@@ -170,7 +177,8 @@ export class Http2Connection implements HeartbeatHandler {
   // Request body the apps have not read, and the connection window it leaves the client.
   #unread = 0;
   #window: number;
-  // The flood guard: bytes read and request content seen at the last heartbeat.
+  // The flood guard: bytes read and request content seen at the last heartbeat, and when (less
+  // `options.epoch`).
   #readAtCheck = -1;
   #content = 0;
   #checkedAt = 0;
@@ -179,13 +187,16 @@ export class Http2Connection implements HeartbeatHandler {
   #waitingStreams = 0;
   #sendWaitSince = 0;
   #sendWaitWritten = 0;
-  constructor(ctx: ConnectionContext, app: HttpApplication, engine: Http2Engine, options: Http2ConnectionOptions) {
+  constructor(ctx: ConnectionContext, options: Http2ConnectionOptions) {
     this.ctx = ctx;
-    this.#app = app;
-    this.#engine = engine;
     this.#options = options;
-    this.#lastActivity = options.heartbeat.now;
+    this.#lastActivity = options.heartbeat.now - options.epoch;
     this.#window = options.http2.initialConnectionWindowSize;
+  }
+
+  /** The heartbeat's time less the epoch: what the connection's time fields hold. */
+  static #time(conn: Http2Connection): number {
+    return conn.#options.heartbeat.now - conn.#options.epoch;
   }
 
   get limits(): HttpLimits {
@@ -220,41 +231,87 @@ export class Http2Connection implements HeartbeatHandler {
    * `run()` without a promise, and the reaction that awaits it, kept for the connection's life.
    */
   serve(completion: ConnectionCompletion): void {
-    const transport = this.ctx.transport;
-    if (transport.destroyed) {
+    if (this.ctx.transport.destroyed) {
       completion.complete();
       return;
     }
-    const session = this.#engine.attach(transport) as Owned<ServerHttp2Session>;
-    this.#session = session;
     this.#completion = completion;
+    // The connection itself is the listener (`handleCloseRequest`): a closure and its context
+    // were ~100 bytes each idle connection kept.
+    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(this);
+    if (Http2Connection.#awaitingCount === 0) setImmediate(Http2Connection.#attachAwaiting);
+    Http2Connection.#awaitingSession[Http2Connection.#awaitingCount++] = this;
+  }
+
+  /**
+   * Connections whose session is yet to start: started together once the event loop has done its
+   * reads (`setImmediate`, one for all), not each right after the read that chose HTTP/2. On a
+   * cleartext port the first bytes were read into JavaScript to choose the protocol, and which
+   * pages malloc gives nghttp2's mostly unwritten session buffers depends on what was allocated
+   * between them: a bare node:http2 server handed its sockets after such a read kept ~2.4 KiB more
+   * resident memory per idle session than one reading them itself when each session started right
+   * after its read, and none more when the sessions started on setImmediate (tiercel's idle
+   * HTTP/2 row: ~2 KiB less per connection).
+   */
+  static readonly #awaitingSession: (Http2Connection | undefined)[] = [];
+  // Counted, not the array's length: emptied by setting its length, the array would give up its
+  // storage and take a new one for the next batch.
+  static #awaitingCount = 0;
+
+  static readonly #attachAwaiting = (): void => {
+    const awaiting = Http2Connection.#awaitingSession;
+    // In order (one a session start brings is started too); one that throws fails its own
+    // connection only.
+    for (let i = 0; i < Http2Connection.#awaitingCount; i++) {
+      const conn = awaiting[i]!;
+      awaiting[i] = undefined;
+      try {
+        Http2Connection.#attach(conn);
+      } catch (err) {
+        const completion = conn.#completion;
+        conn.#completion = undefined;
+        completion?.fail(err);
+      }
+    }
+    Http2Connection.#awaitingCount = 0;
+  };
+
+  static #attach(conn: Http2Connection): void {
+    const transport = conn.ctx.transport;
+    if (transport.destroyed) {
+      const completion = conn.#completion;
+      conn.#completion = undefined;
+      completion?.complete();
+      return;
+    }
+    const session = conn.#options.engine.attach(transport) as Owned<ServerHttp2Session>;
+    conn.#session = session;
     // The session's events reach the connection through the session's own `emit`, shared by every
     // connection (`#emit`), which finds it through a symbol: listeners for stream, error, close,
     // goaway and the settings ACK grew the session's event table past node's own five entries (192
     // bytes more that each idle connection kept), and each 'stream' went through the generic emit
     // (an arguments array per request).
-    session[kConnection] = this;
+    session[kConnection] = conn;
     session.emit = Http2Connection.#emit;
     // Only with a listener does node:http2 report PING frames at all. SETTINGS are counted once
     // the client's own first one (RFC 9113 §3.4: part of its preface) has been read: reported, it
     // made node:http2 build and keep a settings object on every session (~240 bytes kept, ~500
     // allocated). The client acknowledges ours only after sending it, so the ACK (the
     // 'localSettings' node:http2 emits with or without a listener) arms the count.
-    if (this.#options.http2.maxPingsPerSecond !== Infinity) {
+    if (conn.#options.http2.maxPingsPerSecond !== Infinity) {
       session.on('ping', Http2Connection.#onPing);
-      this.#settingsPending = true;
+      conn.#settingsPending = true;
     }
     // node:http2 closes a session when its net.Socket ends only because such a socket ends itself
     // then (allowHalfOpen off); tiercel's transports are half-open, so the client's FIN is ours to
     // act on.
-    (transport as Owned<Duplex>)[kConnection] = this;
+    (transport as Owned<Duplex>)[kConnection] = conn;
     transport.on('end', Http2Connection.#onTransportEnd);
-    this.#readAtCheck = bytesRead(transport);
-    this.#checkedAt = this.#options.heartbeat.now;
-    this.#options.heartbeat.add(this);
-    // The connection itself is the listener (`handleCloseRequest`): a closure and its context
-    // were ~100 bytes each idle connection kept.
-    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(this);
+    conn.#readAtCheck = bytesRead(transport);
+    conn.#checkedAt = Http2Connection.#time(conn);
+    conn.#options.heartbeat.add(conn);
+    // The server asked the connection to close before its session started: GOAWAY at once.
+    if (conn.#closing) session.close();
   }
 
   /**
@@ -267,7 +324,7 @@ export class Http2Connection implements HeartbeatHandler {
 
   /** `size` bytes of request body arrived on a stream: activity, and content for the flood guard. */
   bodyArrived(size: number): void {
-    this.#lastActivity = this.#options.heartbeat.now;
+    this.#lastActivity = Http2Connection.#time(this);
     this.#content += size;
   }
 
@@ -297,7 +354,7 @@ export class Http2Connection implements HeartbeatHandler {
    * The session's `emit` (see `serve`): the events the connection acts on are handled here, any
    * other goes to the listeners as usual (node:http2's own, and PING and SETTINGS counting).
    */
-  static readonly #emit = function (this: Owned<ServerHttp2Session>, event: string | symbol, a?: unknown, _b?: unknown, c?: unknown, d?: unknown): boolean {
+  static readonly #emit = function (this: Owned<ServerHttp2Session>, event: string | symbol, a?: unknown, b?: unknown, c?: unknown, d?: unknown): boolean {
     const conn = this[kConnection]!;
     switch (event) {
       case 'stream':
@@ -316,12 +373,18 @@ export class Http2Connection implements HeartbeatHandler {
       case 'localSettings':
         if (conn.#settingsPending) Http2Connection.#armSettingsCount(conn, this);
         return true;
+      case 'newListener':
+      case 'connect':
+        // Both always carry two arguments (the event's name and the listener; the session and
+        // its socket): passed on as such, without the `arguments` object each connection's
+        // three of them made.
+        return emitEvent.call(this, event, a, b);
     }
     return Reflect.apply(emitEvent, this, arguments) as boolean;
   };
 
   static #stream(conn: Http2Connection, stream: ServerHttp2Stream, flags: number, raw: string[]): void {
-    conn.#lastActivity = conn.#options.heartbeat.now;
+    conn.#lastActivity = Http2Connection.#time(conn);
     if (stream.destroyed || stream.closed) {
       // HEADERS and RST_STREAM in one read: the client cancelled before we saw the request.
       Http2Connection.#watch(conn, stream);
@@ -346,7 +409,7 @@ export class Http2Connection implements HeartbeatHandler {
     conn.#content += head.size;
     const ex = new Http2Exchange(conn, stream, head, raw, (flags & NGHTTP2_FLAG_END_STREAM) !== 0);
     Http2Connection.#track(conn, ex);
-    ex.run(conn.#app);
+    ex.run(conn.#options.app);
   }
 
   /**
@@ -401,7 +464,7 @@ export class Http2Connection implements HeartbeatHandler {
   onStreamClosed(ex: Http2Exchange, reset: boolean): void {
     // An upgraded exchange was let go of when it was detached.
     if (!ex.upgraded) Http2Connection.#untrack(this, ex);
-    this.#lastActivity = this.#options.heartbeat.now;
+    this.#lastActivity = Http2Connection.#time(this);
     if (reset && !this.#closing) Http2Connection.#countReset(this);
   }
 
@@ -494,7 +557,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (next !== undefined) next.linkPrev = prev;
     ex.linkPrev = ex.linkNext = undefined;
     // Closing, the deadline counts from the last stream's end: streams may take their time.
-    if (--conn.#inFlight === 0 && conn.#closingSince > 0) conn.#closingSince = conn.#options.heartbeat.now;
+    if (--conn.#inFlight === 0 && conn.#closingSince > 0) conn.#closingSince = Http2Connection.#time(conn);
   }
 
   // ---- session lifetime ------------------------------------------------------------------
@@ -520,7 +583,7 @@ export class Http2Connection implements HeartbeatHandler {
   /** From now on the close has a deadline: `CLOSE_LINGER_MS` once no stream is left. */
   static #startClosing(conn: Http2Connection): void {
     conn.#closing = true;
-    if (conn.#closingSince === 0) conn.#closingSince = conn.#options.heartbeat.now;
+    if (conn.#closingSince === 0) conn.#closingSince = Http2Connection.#time(conn);
   }
 
   /** Ends the session now with GOAWAY(`code`); `reason` goes to the log through the session's 'error'. */
@@ -600,7 +663,10 @@ export class Http2Connection implements HeartbeatHandler {
 
   onHeartbeat(now: number): void {
     const heartbeat = this.#options.heartbeat;
-    if (this.#closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(this.#closingSince, CLOSE_LINGER_MS, now)) {
+    // The connection's own times are kept less the epoch (see `Http2ConnectionOptions.epoch`); the
+    // exchanges' are not.
+    const t = now - this.#options.epoch;
+    if (this.#closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(this.#closingSince, CLOSE_LINGER_MS, t)) {
       // GOAWAY went out, yet the session or the socket is still open: the client does not read
       // (the last frames cannot be written) or does not close its side.
       Http2Connection.#ending(this, 'goaway-close-timeout');
@@ -611,15 +677,15 @@ export class Http2Connection implements HeartbeatHandler {
     const s = this.#session;
     if (s === undefined || s.destroyed) return;
     const limits = this.limits;
-    const idleFor = now - this.#lastActivity;
-    if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, now) && !this.#closing) {
+    const idleFor = t - this.#lastActivity;
+    if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, t) && !this.#closing) {
       Http2Connection.#ending(this, 'keep-alive-timeout');
       this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive timeout');
       this.handleCloseRequest();
       return;
     }
-    Http2Connection.#checkPing(this, s, now, idleFor);
-    Http2Connection.#checkFlood(this, now);
+    Http2Connection.#checkPing(this, s, t, idleFor);
+    Http2Connection.#checkFlood(this, t);
     if (s.destroyed) return;
     if (this.#settingsPending) Http2Connection.#armSettingsCount(this, s);
     const sendRate = limits.minResponseDataRate;
@@ -645,7 +711,7 @@ export class Http2Connection implements HeartbeatHandler {
     // A stream the client starved was just reset: whether the connection still takes bytes shows
     // once its RST_STREAM had the chance to leave, so the connection's measure starts again.
     if (reset) this.#sendWaitSince = 0;
-    else Http2Connection.#checkSendRate(this, s, now, sendRate.bytesPerSecond, sendRate.gracePeriodMs, waiting > 0);
+    else Http2Connection.#checkSendRate(this, s, t, sendRate.bytesPerSecond, sendRate.gracePeriodMs, waiting > 0);
   }
 
   /**
@@ -653,15 +719,15 @@ export class Http2Connection implements HeartbeatHandler {
    * it (header fields and body), is frame overhead and control frames. Over
    * `maxControlBytesPerSecond` the connection is abandoned with ENHANCE_YOUR_CALM.
    */
-  static #checkFlood(conn: Http2Connection, now: number): void {
+  static #checkFlood(conn: Http2Connection, t: number): void {
     const read = bytesRead(conn.ctx.transport);
     const limit = conn.#options.http2.maxControlBytesPerSecond;
     if (read < 0 || limit === Infinity) return;
-    const elapsed = now - conn.#checkedAt;
+    const elapsed = t - conn.#checkedAt;
     const control = read - conn.#readAtCheck - conn.#content;
     conn.#readAtCheck = read;
     conn.#content = 0;
-    conn.#checkedAt = now;
+    conn.#checkedAt = t;
     // Over at least a second: a heartbeat soon after the connection began measures a short while.
     const perSecond = Math.round((control * 1000) / (elapsed > 1_000 ? elapsed : 1_000));
     if (perSecond > limit) {
@@ -678,9 +744,7 @@ export class Http2Connection implements HeartbeatHandler {
    * that stops reading the socket stalls every stream at once, and then no RST_STREAM or GOAWAY
    * could reach it either.)
    */
-  static #checkSendRate(conn: Http2Connection, s: ServerHttp2Session, now: number, bytesPerSecond: number, gracePeriodMs: number, streamsWaiting: boolean): void {
-    const written = bytesWritten(conn.ctx.transport);
-    if (written < 0) return;
+  static #checkSendRate(conn: Http2Connection, s: ServerHttp2Session, t: number, bytesPerSecond: number, gracePeriodMs: number, streamsWaiting: boolean): void {
     // Frames nghttp2 could not write yet (a reset stream's RST_STREAM among them) keep the
     // connection waiting; asked only of a connection with streams or already waiting.
     const queued = streamsWaiting || ((conn.#inFlight > 0 || conn.#sendWaitSince > 0) && (s.state.outboundQueueSize ?? 0) > 0);
@@ -688,12 +752,16 @@ export class Http2Connection implements HeartbeatHandler {
       conn.#sendWaitSince = 0;
       return;
     }
+    // Read only now: a net.Socket's bytesWritten copies its write buffer into a new array, and
+    // most connections wait for nothing at most heartbeats.
+    const written = bytesWritten(conn.ctx.transport);
+    if (written < 0) return;
     if (conn.#sendWaitSince === 0) {
-      conn.#sendWaitSince = now;
+      conn.#sendWaitSince = t;
       conn.#sendWaitWritten = written;
       return;
     }
-    const elapsed = now - conn.#sendWaitSince;
+    const elapsed = t - conn.#sendWaitSince;
     if (elapsed > gracePeriodMs && ((written - conn.#sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
       Http2Connection.#ending(conn, 'min-response-data-rate');
       conn.logs.badRequests.debug({ ...LOG_EVENTS.ResponseTooSlow, connectionId: conn.ctx.id }, 'HTTP/2 responses read too slowly: aborting the connection');
@@ -701,10 +769,12 @@ export class Http2Connection implements HeartbeatHandler {
     }
   }
 
-  static #checkPing(conn: Http2Connection, s: ServerHttp2Session, now: number, idleFor: number): void {
+  // The checks below take `t`, the heartbeat's time less the epoch, as the connection's fields hold it.
+
+  static #checkPing(conn: Http2Connection, s: ServerHttp2Session, t: number, idleFor: number): void {
     const { keepAlivePingDelayMs, keepAlivePingTimeoutMs } = conn.#options.http2;
     if (conn.#pingSentAt > 0) {
-      if (now - conn.#pingSentAt > keepAlivePingTimeoutMs) {
+      if (t - conn.#pingSentAt > keepAlivePingTimeoutMs) {
         Http2Connection.#ending(conn, 'keep-alive-ping-timeout');
         conn.logger.debug({ connectionId: conn.ctx.id }, 'HTTP/2 keep-alive ping timed out');
         Http2Connection.#destroy(conn, new ConnectionAbortedError('The client did not answer an HTTP/2 keep-alive PING in time'), NGHTTP2_NO_ERROR);
@@ -712,10 +782,16 @@ export class Http2Connection implements HeartbeatHandler {
       return;
     }
     if (keepAlivePingDelayMs === Infinity || idleFor < keepAlivePingDelayMs) return;
-    conn.#pingSentAt = now;
+    Http2Connection.#sendPing(conn, s, t);
+  }
+
+  // Apart from #checkPing: a closure there made V8 allocate its context on every call, each
+  // heartbeat of every connection, pinged or not.
+  static #sendPing(conn: Http2Connection, s: ServerHttp2Session, t: number): void {
+    conn.#pingSentAt = t;
     s.ping((err) => {
       conn.#pingSentAt = 0;
-      if (err === null) conn.#lastActivity = conn.#options.heartbeat.now;
+      if (err === null) conn.#lastActivity = Http2Connection.#time(conn);
     });
   }
 }

@@ -13,10 +13,14 @@ export interface Http2DelegateOptions extends ResolvedHttpOptions {
 /**
  * The terminal connection delegate that serves HTTP/2 with `app` on connections whose first bytes
  * are the client preface (h2c with prior knowledge, or TLS with ALPN `h2`). One nghttp2 server per
- * delegate, made on the first connection.
+ * delegate, made on the first connection (`Http2Engine`).
  */
 export function http2Delegate(app: HttpApplication, options: Http2DelegateOptions): CompletingDelegate {
   const connectionOptions: Http2ConnectionOptions = {
+    app,
+    engine: new Http2Engine(options.limits, options.http2),
+    // One before now: no time the connections keep reads 0, which their fields use for 'not yet'.
+    epoch: options.heartbeat.now - 1,
     limits: options.limits,
     http2: options.http2,
     headLimits: headLimits(options.limits, options.http2),
@@ -28,9 +32,6 @@ export function http2Delegate(app: HttpApplication, options: Http2DelegateOption
     logger: options.logger,
     logs: options.logs,
   };
-  let engine: Http2Engine | undefined;
   // Served by callback (`serve`): no promise and no reaction kept for the connection's life.
-  return completingDelegate((ctx, completion) =>
-    new Http2Connection(ctx, app, (engine ??= new Http2Engine(options.limits, options.http2)), connectionOptions).serve(completion),
-  );
+  return completingDelegate((ctx, completion) => new Http2Connection(ctx, connectionOptions).serve(completion));
 }

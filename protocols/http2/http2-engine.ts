@@ -39,39 +39,48 @@ export class Http2SessionError extends TiercelError {
 }
 
 /**
- * One never-listening `http2.Server` per endpoint: nghttp2 does the framing, HPACK and flow
+ * One never-listening `http2.Server` per endpoint, made on its first connection: nghttp2 does the framing, HPACK and flow
  * control, and tiercel hands it each connection's transport (`emit('connection')`), so it runs
  * over any transport (TCP, pipe, memory, TLS) and the server keeps owning accept and shutdown.
  */
 export class Http2Engine {
-  readonly #server: http2.Http2Server;
-  readonly #connectionWindow: number;
+  readonly #limits: HttpLimits;
+  readonly #http2Limits: Http2Limits;
+  /** Made by the first connection: a server that never sees HTTP/2 never makes one. */
+  #server: http2.Http2Server | undefined;
   #created: http2.ServerHttp2Session | undefined;
   // node:http2's relays are the same two functions on every session: found once.
   #streamRelay: Listener | undefined;
   #errorRelay: Listener | undefined;
 
   constructor(limits: HttpLimits, http2Limits: Http2Limits) {
-    this.#server = http2.createServer(nodeServerOptions(limits, http2Limits));
-    this.#connectionWindow = http2Limits.initialConnectionWindowSize;
-    // node:http2 emits 'session' synchronously from its connection listener.
-    this.#server.on('session', (session: http2.ServerHttp2Session) => {
-      this.#created = session;
-    });
+    this.#limits = limits;
+    this.#http2Limits = http2Limits;
   }
 
   /** Starts HTTP/2 on `transport` (whose first bytes must be the client preface). */
   attach(transport: Duplex): http2.ServerHttp2Session {
+    const server = (this.#server ??= this.#createServer());
     this.#created = undefined;
-    this.#server.emit('connection', transport);
+    server.emit('connection', transport);
     const session = this.#created as http2.ServerHttp2Session | undefined;
     this.#created = undefined;
     if (session === undefined) throw new Http2SessionError('node:http2 did not start a session on the connection');
-    this.#streamRelay = dropServerRelay(session, 'stream', this.#streamRelay, this.#server, 'stream');
-    this.#errorRelay = dropServerRelay(session, 'error', this.#errorRelay, this.#server, 'sessionError');
+    this.#streamRelay = dropServerRelay(session, 'stream', this.#streamRelay, server, 'stream');
+    this.#errorRelay = dropServerRelay(session, 'error', this.#errorRelay, server, 'sessionError');
     // The connection window is not a SETTINGS value: it grows with a WINDOW_UPDATE on stream 0.
-    if (this.#connectionWindow > 65_535) session.setLocalWindowSize(this.#connectionWindow);
+    const window = this.#http2Limits.initialConnectionWindowSize;
+    if (window > 65_535) session.setLocalWindowSize(window);
     return session;
+  }
+
+  #createServer(): http2.Http2Server {
+    const server = http2.createServer(nodeServerOptions(this.#limits, this.#http2Limits));
+    // node:http2 emits 'session' synchronously from its connection listener.
+    server.on('session', (session: http2.ServerHttp2Session) => {
+      this.#created = session;
+    });
+    return server;
   }
 }
 

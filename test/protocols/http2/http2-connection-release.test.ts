@@ -8,11 +8,12 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
-import type { TcpEndpoint } from '../../../connection/index.js';
+import { LifetimeFeature, type TcpEndpoint } from '../../../connection/index.js';
 import { Server } from '../../../hosting/index.js';
 import type { HttpApplication } from '../../../protocols/index.js';
 import { eventually } from '../../support/real-server.js';
 import { get } from './h2-support.js';
+import { RawH2, T } from './raw-h2.js';
 
 const app: HttpApplication = { handle: (ex) => ex.end('ok') };
 
@@ -94,6 +95,35 @@ test('without connection middleware an HTTP/2 connection leaves the server when 
     second.destroy();
   } finally {
     if (!stopped) await server.stop(1_000);
+  }
+});
+
+test('a close the server asks for before the HTTP/2 session has started still sends GOAWAY and completes the connection', async () => {
+  const server = new Server({ logLevel: 'silent' });
+  server.useHttp(app);
+  let completed = 0;
+  server.listen('http://127.0.0.1:0', (ep) =>
+    ep.use(async (ctx, next) => {
+      const done = next();
+      // Asked before the client's preface is even read: HTTP/2 hears it as it takes the connection,
+      // before its session starts.
+      ctx.features.get(LifetimeFeature)!.requestClose();
+      await done;
+      completed++;
+    }),
+  );
+  await server.start();
+  const port = (server.endpoints[0] as TcpEndpoint).port;
+  try {
+    const client = await RawH2.connect(port);
+    // A session left open would answer neither: the close would wait for the server's stop.
+    assert.is(await client.goawayCode(), http2.constants.NGHTTP2_NO_ERROR);
+    assert.ok(client.frames.some((f) => f.type === T.SETTINGS), 'the server preface came before the GOAWAY');
+    client.socket.end();
+    await eventually('the connection completed', () => completed === 1);
+    await client.closed;
+  } finally {
+    await server.stop(1_000);
   }
 });
 
