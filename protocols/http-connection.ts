@@ -133,8 +133,13 @@ export function httpConnectionDelegate(
     if (fallback === undefined || (fallback as Partial<OnDemandDelegate>).loading?.() !== undefined) return false;
     const t = ctx.transport;
     offerReadAhead(t, head);
-    serveConnection(fallback, ctx, completion);
-    const left = takeReadAhead(t);
+    let left: Buffer | undefined;
+    try {
+      serveConnection(fallback, ctx, completion);
+    } finally {
+      // Taken back even when serving threw: the module would otherwise hold the transport.
+      left = takeReadAhead(t);
+    }
     // A delegate that does not take read-ahead bytes reads them from the transport, as after `resumed`.
     if (left !== undefined && !t.destroyed) {
       t.pause();
