@@ -13,6 +13,7 @@ import {
   type Logger,
   type ProxyHeader,
   type ProxyProtocolRejectionReason,
+  type TcpEndpoint,
 } from '../../connection/index.js';
 import { ProxyHeaderParser } from './proxy-header-parser.js';
 import { resolveProxyProtocolOptions, type ProxyProtocolOptions, type ResolvedProxyProtocolOptions } from './proxy-protocol-options.js';
@@ -79,6 +80,11 @@ export function proxyProtocolMiddleware(options: ProxyProtocolOptions = {}, logg
   const middleware: ConnectionMiddleware = async (ctx, next) => {
     const remote = ctx.remoteEndpoint;
     if (!resolved.isTrusted(remote)) {
+      // A TCP peer without an address reset the connection before anything asked for it (the
+      // kernel no longer has it): a closed connection, not an untrusted proxy to warn about.
+      if (remote.kind === 'tcp' && (remote as TcpEndpoint).host === '') {
+        return refuse(ctx, new ProxyProtocolError('closed', 'the connection closed before its peer could be checked'), formatEndpoint(remote));
+      }
       if (resolved.untrusted === 'serve') {
         stats.direct++;
         return next();

@@ -7,7 +7,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import type { ClientHttp2Session } from 'node:http2';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ProxyProtocolFeature, formatEndpoint, type Endpoint, type TcpEndpoint } from '../../connection/index.js';
+import { ProxyProtocolFeature, formatEndpoint, type ConnectionMiddleware, type Endpoint, type TcpEndpoint } from '../../connection/index.js';
 import { Server, type EndpointBuilder } from '../../hosting/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
 import type { CertificateSource } from '../../protocols/tls/index.js';
@@ -101,6 +101,8 @@ export interface ProxiedServerOptions {
   readonly certificate?: CertificateSource;
   /** Also listen on a unix socket. */
   readonly unix?: boolean;
+  /** Connection middleware run before the PROXY middleware. */
+  readonly before?: ConnectionMiddleware;
   /** Passed to the middleware (a ManualClock, for instance). */
   readonly clock?: Parameters<typeof proxyProtocolMiddleware>[2];
 }
@@ -112,6 +114,7 @@ export async function startProxiedServer(options: ProxiedServerOptions = {}): Pr
   const counter = { requests: 0 };
   server.useHttp(whoamiApp(counter));
   const configure = (ep: EndpointBuilder): void => {
+    if (options.before !== undefined) ep.use(options.before);
     // PROXY first: it reads the header before TLS sees a byte.
     ep.use(proxy.middleware);
     if (options.certificate !== undefined) ep.useHttps({ certificate: options.certificate });

@@ -215,15 +215,22 @@ it("HAProxy's health checks arrive with a v2 LOCAL header and are served with th
   await pollUntil('a health check', () => cleartext.proxy.stats.local >= 2, 5_000);
   assert.is(cleartext.proxy.stats.rejected.checksum, 0);
   const peers = (h: ProxiedServer): string => JSON.stringify(h.logger.entries.map((e) => [e.message, e.fields?.peer, String(e.fields?.err)]));
-  assert.equal(cleartext.refusals(), [], `${peers(cleartext)}\nhaproxy: ${haproxy.daemon.output}`);
-  assert.equal(secure.refusals(), [], peers(secure));
+  // 'closed' is a connection HAProxy gave up before tiercel read it (a check on a loaded machine):
+  // not a refusal of what HAProxy sent.
+  assert.equal(refused(cleartext), [], `${peers(cleartext)}\nhaproxy: ${haproxy.daemon.output}`);
+  assert.equal(refused(secure), [], peers(secure));
 });
 
 it('a client that goes around HAProxy to tiercel directly, from an untrusted address, is closed unread', async () => {
   const s = await connectAndSend(cleartext.port, Buffer.from('PROXY TCP4 10.1.1.1 10.2.2.2 1 2\r\nGET /whoami HTTP/1.1\r\nHost: a\r\n\r\n'), CLIENT_ADDRESS);
   const { data, how } = await readUntilClosed(s);
   assert.equal([data.length, how], [0, 'ECONNRESET']);
-  assert.equal(cleartext.refusals(), ['untrusted']);
+  assert.equal(refused(cleartext), ['untrusted']);
 });
+
+/** The refusals of what arrived: all but connections closed before their header was read. */
+function refused(h: ProxiedServer): string[] {
+  return h.refusals().filter((reason) => reason !== 'closed');
+}
 
 test.run();

@@ -11,7 +11,7 @@ import http2 from 'node:http2';
 import net from 'node:net';
 import { Duplex } from 'node:stream';
 import tls from 'node:tls';
-import { InvalidOptionError } from '../../../connection/index.js';
+import { InvalidOptionError, type ConnectionMiddleware } from '../../../connection/index.js';
 import { ManualClock } from '../../../hosting/index.js';
 import { resolveProxyProtocolOptions } from '../../../protocols/proxy/index.js';
 import { parseResponses } from '../../support/clients.js';
@@ -293,6 +293,27 @@ test('a stop does not wait for a header that has not come: the waiting connectio
   await ended;
   assert.ok(Date.now() - started < 5_000, 'the stop did not wait for the header timeout');
   assert.equal(h.refusals(), ['closed']);
+});
+
+test('a peer that reset the connection before its address was read is refused as closed, not as an untrusted proxy', async () => {
+  // Connection middleware before the PROXY middleware that holds the connection until the client's
+  // reset has closed it: the kernel then has no peer address to give (as when a proxy drops a
+  // health check the server has not accepted yet).
+  const before: ConnectionMiddleware = async (ctx, next) => {
+    if (!ctx.transport.destroyed) await new Promise((done) => ctx.transport.once('close', done));
+    return next();
+  };
+  const h = await startProxiedServer({ proxy: { trustedProxies: ['127.0.0.1'] }, before });
+  try {
+    const s = net.connect(h.port, '127.0.0.1');
+    await new Promise((connected) => s.once('connect', connected));
+    s.resetAndDestroy();
+    await pollUntil('the refusal', () => h.refusals().length === 1, 5_000);
+    assert.equal(h.refusals(), ['closed']);
+    assert.equal([h.proxy.stats.rejected.closed, h.proxy.stats.rejected.untrusted], [1, 0]);
+  } finally {
+    await h.stop();
+  }
 });
 
 test('options: checked at configuration time with the rule in the message; named ranges and CIDR as proxy-addr reads them', () => {
