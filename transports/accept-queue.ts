@@ -52,8 +52,7 @@ export class AcceptQueue<T> {
     if (waiter !== undefined) {
       this.#waiter = this.#waiters.shift();
       waiter(item);
-    }
-    else {
+    } else {
       this.#items.push(item);
       if (connectionQueueChannel.hasSubscribers) this.#publish();
     }

@@ -268,9 +268,7 @@ export class Http2Connection implements HeartbeatHandler {
       try {
         Http2Connection.#attach(conn);
       } catch (err) {
-        const completion = conn.#completion;
-        conn.#completion = undefined;
-        completion?.fail(err);
+        Http2Connection.#takeCompletion(conn)?.fail(err);
       }
     }
     Http2Connection.#awaitingCount = 0;
@@ -279,9 +277,7 @@ export class Http2Connection implements HeartbeatHandler {
   static #attach(conn: Http2Connection): void {
     const transport = conn.ctx.transport;
     if (transport.destroyed) {
-      const completion = conn.#completion;
-      conn.#completion = undefined;
-      completion?.complete();
+      Http2Connection.#takeCompletion(conn)?.complete();
       return;
     }
     const session = conn.#options.engine.attach(transport) as Owned<ServerHttp2Session>;
@@ -654,9 +650,14 @@ export class Http2Connection implements HeartbeatHandler {
     conn.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: conn.ctx.id, reason: conn.#endReason }, 'HTTP/2 connection done');
     conn.#options.heartbeat.delete(conn);
     conn.ctx.transport.off('end', Http2Connection.#onTransportEnd);
+    Http2Connection.#takeCompletion(conn)?.complete();
+  }
+
+  /** The completion to report the connection's end to, once: later calls get undefined. */
+  static #takeCompletion(conn: Http2Connection): ConnectionCompletion | undefined {
     const completion = conn.#completion;
     conn.#completion = undefined;
-    completion?.complete();
+    return completion;
   }
 
   // ---- timeouts --------------------------------------------------------------------------

@@ -39,9 +39,10 @@ export class Http2SessionError extends TiercelError {
 }
 
 /**
- * One never-listening `http2.Server` per endpoint, made on its first connection: nghttp2 does the framing, HPACK and flow
- * control, and tiercel hands it each connection's transport (`emit('connection')`), so it runs
- * over any transport (TCP, pipe, memory, TLS) and the server keeps owning accept and shutdown.
+ * One never-listening `http2.Server` per endpoint, made on its first connection: nghttp2 does the
+ * framing, HPACK and flow control, and tiercel hands it each connection's transport
+ * (`emit('connection')`), so it runs over any transport (TCP, pipe, memory, TLS) and the server
+ * keeps owning accept and shutdown.
  */
 export class Http2Engine {
   readonly #limits: HttpLimits;
