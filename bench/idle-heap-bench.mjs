@@ -4,7 +4,7 @@
 // young generation's growth, which the RSS rows see), and with --objects the retained objects per
 // connection by constructor. Each server runs in its own process with bench/lib/heap-probe.mjs
 // preloaded and --expose-gc (the same for every server).
-// Usage: cd bench && node idle-heap-bench.mjs [h1|h2|ws] [count] [--objects] [servers...]
+// Usage: cd bench && node idle-heap-bench.mjs [h1|h2|ws] [count] [--objects] [--close] [servers...]
 //   --as-is: read as the RSS rows do (no collection before the first reading, 1 s settle)
 //   servers: file names in servers/ without .mjs (default tiercel, node-http, fastify for h1;
 //   tiercel, h2-node for h2; tiercel, ws-node for ws)
@@ -18,7 +18,10 @@ const args = process.argv.slice(2);
 const withObjects = args.includes('--objects');
 // --as-is: no collection before the first reading and a 1 s settle, as bench/lib/idle.mjs reads VmRSS.
 const asIs = args.includes('--as-is');
-const rest = args.filter((a) => a !== '--objects' && a !== '--as-is');
+// --close: what closing costs instead: the bytes allocated (and left) while the `count` held
+// connections are closed by their clients, per connection (churn pays this on every connection).
+const closing = args.includes('--close');
+const rest = args.filter((a) => a !== '--objects' && a !== '--as-is' && a !== '--close');
 const kind = rest[0] ?? 'h1';
 const count = Number(rest[1] ?? 1000);
 const DEFAULTS = { h1: ['tiercel', 'node-http', 'fastify'], h2: ['tiercel', 'h2-node'], ws: ['tiercel', 'ws-node'] };
@@ -55,19 +58,24 @@ async function measure(name) {
     for (const c of warm) c.close();
     await sleep(asIs ? 1000 : 300);
     if (process.env.HEAP_SNAPSHOT) await ask(child, { probe: 'snapshot', file: `${process.env.HEAP_SNAPSHOT}-${name}-0.heapsnapshot` });
-    const begin = await ask(child, { probe: 'begin', objects: withObjects, asIs });
+    let begin = closing ? null : await ask(child, { probe: 'begin', objects: withObjects, asIs });
     const connections = [];
     for (let i = 0; i < count; i += 100) {
       connections.push(...(await Promise.all(Array.from({ length: Math.min(100, count - i) }, () => open(port, 5000)))));
     }
     await sleep(asIs ? 1000 : 300);
+    if (closing) {
+      begin = await ask(child, { probe: 'begin', objects: withObjects, asIs });
+      for (const c of connections) c.close();
+      await sleep(asIs ? 1000 : 300);
+    }
     if (process.env.HEAP_SNAPSHOT) console.log(`snapshot: ${(await ask(child, { probe: 'snapshot', file: `${process.env.HEAP_SNAPSHOT}-${name}.heapsnapshot` })).file}`);
     const end = await ask(child, { probe: 'end' });
     const open_ = connections.filter((c) => c.isOpen()).length;
     for (const c of connections) c.close();
     const row = {
       server: name,
-      open: open_,
+      ...(closing ? { closed: count } : { open: open_ }),
       retainedPerConnection: Math.round(end.retained / count),
       allocatedPerConnection: Math.round(end.allocated / count),
       gcs: end.gcs,

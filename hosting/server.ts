@@ -80,8 +80,17 @@ interface BoundEndpoint {
   /** This endpoint's open connections (counted in the server's), so that removing it closes only them. */
   readonly live: LiveConnections;
   /** The server's `#pipelineEnded`: where a `ServedConnection` reports, without a field of its own for it. */
-  readonly ended: (ctx: ConnectionContext, b: BoundEndpoint, failed: boolean, err: unknown) => void;
+  readonly ended: (served: ServedConnection, b: BoundEndpoint, failed: boolean, err: unknown) => void;
+  /** The server's `#forget`: a connection whose transport has closed stops counting as live. */
+  readonly forget: (ctx: ConnectionContext, b: BoundEndpoint) => void;
+  /** What a `ServedConnection` keeps in place of this once it has reported (one per endpoint). */
+  readonly reported: ReportedEndpoint;
   loop?: Promise<void>;
+}
+
+/** An endpoint as its served connections keep it after their report: a later report is ignored. */
+interface ReportedEndpoint {
+  readonly reportedFrom: BoundEndpoint;
 }
 
 type State = 'new' | 'starting' | 'started' | 'stopping' | 'stopped';
@@ -343,7 +352,10 @@ export class Server {
     try {
       const transport = pickTransport(resolveTransports(this.services), builder.endpoint);
       const listener = await transport.bind(builder.endpoint, { ...resolve(this.services, TRANSPORT_OPTIONS), ...builder.transportOptions });
-      return { builder, listener, delegate, https, live: this.#live.part(), ended: this.#pipelineEnded };
+      const reported = {} as { reportedFrom: BoundEndpoint };
+      const bound: BoundEndpoint = { builder, listener, delegate, https, live: this.#live.part(), ended: this.#pipelineEnded, forget: this.#forget, reported };
+      reported.reportedFrom = bound;
+      return bound;
     } catch (err) {
       https?.dispose();
       throw err;
@@ -469,11 +481,14 @@ export class Server {
   }
 
   /** A connection's pipeline is done (`failed`: it threw or rejected with `err`). */
-  readonly #pipelineEnded = (ctx: ConnectionContext, b: BoundEndpoint, failed: boolean, err: unknown): void => {
+  readonly #pipelineEnded = (served: ServedConnection, b: BoundEndpoint, failed: boolean, err: unknown): void => {
+    const ctx = served.ctx;
+    // The connection counts as live until its transport has really closed (the served connection
+    // is the listener: a closure per connection was garbage on every close).
     if (!failed) {
       this.#lingering.add(ctx);
       ctx.close();
-      this.#forgetWhenClosed(ctx, b);
+      ctx.onClosed(served);
       return;
     }
     // The protocols settle normally whatever the client does, so what fails here is a
@@ -482,16 +497,13 @@ export class Server {
     if (isConnectionLost(err)) this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: ctx.id, reason: 'transport-closed', err }, 'Connection pipeline ended: the connection was lost');
     else this.logger.error({ ...LOG_EVENTS.ConnectionPipelineError, connectionId: ctx.id, err }, 'Unhandled error in the connection pipeline; the connection was aborted');
     ctx.abort(err);
-    this.#forgetWhenClosed(ctx, b);
+    ctx.onClosed(served);
   };
 
-  /** The connection counts as live until its transport has really closed. */
-  #forgetWhenClosed(ctx: ConnectionContext, b: BoundEndpoint): void {
-    ctx.onClosed(() => {
-      this.#lingering.delete(ctx);
-      b.live.delete(ctx);
-    });
-  }
+  readonly #forget = (ctx: ConnectionContext, b: BoundEndpoint): void => {
+    this.#lingering.delete(ctx);
+    b.live.delete(ctx);
+  };
 
   #assertState(expected: State, call: string): void {
     if (this.#state !== expected) throw new ServerStateError(`${call}() is not allowed once the server is ${this.#state}`);
@@ -505,8 +517,11 @@ export class Server {
  */
 class ServedConnection extends ConnectionLifetime implements ConnectionCompletion {
   readonly ctx: ConnectionContext;
-  /** Until the first report: cleared by it, so that a later one is ignored (no flag of its own). */
-  #endpoint: BoundEndpoint | undefined;
+  /**
+   * The endpoint until the first report, then its `reported` marker, so that a later report is
+   * ignored and the close still finds the endpoint (no field of its own for either).
+   */
+  #endpoint: BoundEndpoint | ReportedEndpoint;
 
   constructor(ctx: ConnectionContext, endpoint: BoundEndpoint) {
     super();
@@ -516,16 +531,23 @@ class ServedConnection extends ConnectionLifetime implements ConnectionCompletio
 
   complete(): void {
     const b = this.#endpoint;
-    if (b === undefined) return;
-    this.#endpoint = undefined;
-    b.ended(this.ctx, b, false, undefined);
+    if ('reportedFrom' in b) return;
+    this.#endpoint = b.reported;
+    b.ended(this, b, false, undefined);
   }
 
   fail(err: unknown): void {
     const b = this.#endpoint;
-    if (b === undefined) return;
-    this.#endpoint = undefined;
-    b.ended(this.ctx, b, true, err);
+    if ('reportedFrom' in b) return;
+    this.#endpoint = b.reported;
+    b.ended(this, b, true, err);
+  }
+
+  /** The transport closed (the served connection is its context's closed listener once it has reported). */
+  handleConnectionClosed(): void {
+    const e = this.#endpoint;
+    const b = 'reportedFrom' in e ? e.reportedFrom : e;
+    b.forget(this.ctx, b);
   }
 }
 

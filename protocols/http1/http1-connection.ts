@@ -506,7 +506,9 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler, Tr
   #done(): void {
     this.#options.heartbeat.delete(this);
     if (this.#shutdownGrace !== undefined) this.#options.heartbeat.clock.clearTimer(this.#shutdownGrace);
-    this.#options.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection done');
+    // Asked first: the record's fields (and the connection id's text) would be garbage per closed connection.
+    const log = this.#options.logs.connections;
+    if (log.isLevelEnabled?.('debug') !== false) log.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: this.ctx.id, reason: this.#endReason }, 'HTTP/1.1 connection done');
     this.#complete();
   }
 

@@ -647,7 +647,9 @@ export class Http2Connection implements HeartbeatHandler {
     conn.#closing = true;
     // No cause seen: the transport went away under the session (a reset, a client that vanished).
     Http2Connection.#ending(conn, 'transport-closed');
-    conn.logs.connections.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: conn.ctx.id, reason: conn.#endReason }, 'HTTP/2 connection done');
+    // Asked first: the record's fields (and the connection id's text) would be garbage per closed connection.
+    const log = conn.logs.connections;
+    if (log.isLevelEnabled?.('debug') !== false) log.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: conn.ctx.id, reason: conn.#endReason }, 'HTTP/2 connection done');
     conn.#options.heartbeat.delete(conn);
     conn.ctx.transport.off('end', Http2Connection.#onTransportEnd);
     Http2Connection.#takeCompletion(conn)?.complete();

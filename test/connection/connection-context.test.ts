@@ -45,6 +45,25 @@ test('onClosed: one listener, a listener object, and several are each called onc
   }
 });
 
+test("a graceful close's reason is a ConnectionClosedError without stack frames (no fault to trace), and Error.stackTraceLimit is left as it was", async () => {
+  const pair = await socketPair();
+  try {
+    const ctx = contextOf(pair.server);
+    const limit = Error.stackTraceLimit;
+    pair.client.end();
+    pair.server.end();
+    await once(pair.server, 'close');
+    const reason = ctx.closed.reason as ConnectionClosedError;
+    assert.instance(reason, ConnectionClosedError);
+    assert.is(reason.code, 'ERR_TIERCEL_CONNECTION_CLOSED');
+    assert.is(reason.stack, 'ConnectionClosedError: The connection was closed');
+    assert.is(Error.stackTraceLimit, limit);
+    assert.ok(new Error('after').stack!.includes('\n    at '), 'later errors still have their frames');
+  } finally {
+    pair.close();
+  }
+});
+
 test('onClosed after the end calls the listener (a function or an object) at once', async () => {
   const pair = await socketPair();
   try {

@@ -160,6 +160,27 @@ export function transportConformance(name: string, factory: SubjectFactory): voi
     assert.is((ctx.closed.reason as { code?: string }).code, 'ERR_TIERCEL_CONNECTION_CLOSED');
   });
 
+  run('close() after the peer ended keeps its deadline while output waits on the peer: a peer that stops reading is cut off as an abort', async ({ listener, connect }) => {
+    const client = await connect();
+    const ctx = await mustAccept(listener);
+    client.on('error', () => {});
+    // The peer sends its request and its FIN, then never reads.
+    client.pause();
+    client.end('request');
+    assert.is((await readAll(ctx.transport)).toString(), 'request');
+    const chunk = Buffer.alloc(1 << 20);
+    for (let i = 0; i < 64 && ctx.transport.write(chunk); i++);
+    assert.ok(ctx.transport.writableLength > 0, 'the output waits on the peer');
+    const started = Date.now();
+    ctx.close(100);
+    await within(5_000, closedSignal(ctx), 'ctx.closed to fire');
+    assert.is(ctx.closeKind, 'abort');
+    assert.match((ctx.closed.reason as Error).message, 'did not close in time');
+    assert.ok(Date.now() - started >= 90, 'not before the deadline');
+    assert.ok(ctx.transport.destroyed);
+    client.destroy();
+  });
+
   run('destroy() with nothing unread is a FIN: the server reads what was sent, then EOF, and closes gracefully', async ({ listener, connect }) => {
     const client = await connect();
     const ctx = await mustAccept(listener);
