@@ -354,6 +354,8 @@ export class ConnectionContext extends FeatureCollection {
    * destroys the response the peer has not read yet (the reason for nginx's lingering close).
    */
   close(lingerMs = 1_000): void {
+    // Once is enough: a second call would only arm a second deadline.
+    if ((this.#state & State.Closing) !== 0) return;
     this.#state |= State.Closing;
     const t = this.transport;
     if (t.destroyed) {
