@@ -494,8 +494,10 @@ export class Server {
     // The protocols settle normally whatever the client does, so what fails here is a
     // connection middleware or handler of the app's: its bug, unless the connection was lost.
     setConnectionEndReason(ctx, isConnectionLost(err) ? 'transport-closed' : 'pipeline-error');
-    if (isConnectionLost(err)) this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: ctx.id, reason: 'transport-closed', err }, 'Connection pipeline ended: the connection was lost');
-    else this.logger.error({ ...LOG_EVENTS.ConnectionPipelineError, connectionId: ctx.id, err }, 'Unhandled error in the connection pipeline; the connection was aborted');
+    if (isConnectionLost(err)) {
+      const log = this.#connectionLog;
+      if (log.isLevelEnabled?.('debug') !== false) log.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: ctx.id, reason: 'transport-closed', err }, 'Connection pipeline ended: the connection was lost');
+    } else this.logger.error({ ...LOG_EVENTS.ConnectionPipelineError, connectionId: ctx.id, err }, 'Unhandled error in the connection pipeline; the connection was aborted');
     ctx.abort(err);
     ctx.onClosed(served);
   };
