@@ -98,7 +98,10 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler, Tr
   #keepAlive = true;
   #endReason: KeepAliveEndReason | undefined;
   #phase = Phase.Idle;
-  #phaseSince: number;
+  // Initialised with a number, not left for the constructor: a field declared bare starts as
+  // undefined, V8 then keeps it as a tagged field, and every store of a clock reading (a double,
+  // not a small integer) boxed it in a new 16-byte heap number, twice per request.
+  #phaseSince = 0;
   #exchange: Http1Exchange | null = null;
   /** An upgrade request whose app runs when the current parse returns. */
   #deferred: Http1Exchange | null = null;

@@ -256,4 +256,19 @@ test('each request on a connection gets its own path and query, the same target 
   });
 });
 
+test('header lookups find their own field whatever the case of the name and whatever was asked before', async () => {
+  // Each lookup lower-cases its name through a one-entry memo: a name asked after another (or the
+  // same name in another case) must not be answered with the other one's field.
+  const app = new ApplicationBuilder().run((ctx) => {
+    const h = ctx.request.headers;
+    ctx.response.json([h.has('Origin'), h.get('ORIGIN'), h.get('x-a'), h.has('x-missing'), h.get('origin'), h.get('X-A'), h.getAll('X-B'), h.get('x-b'), h.has('X-A')]);
+  });
+  await serve(app, async (server) => {
+    for (let i = 0; i < 2; i++) {
+      const res = await server.fetch('/', { headers: { origin: 'https://a.test', 'x-a': `one${i}`, 'x-b': 'two' } });
+      assert.equal(await res.json(), [true, 'https://a.test', `one${i}`, false, 'https://a.test', `one${i}`, ['two'], 'two', true]);
+    }
+  });
+});
+
 test.run();

@@ -76,6 +76,24 @@ test('a bad request gets 400 and the connection closes', async () => {
   }
 });
 
+test('a keep-alive connection checks every Host that differs from the last valid one, long or short, of the same length or not', async () => {
+  // The connection skips the check for the Host it found valid last (a keep-alive client sends the
+  // same one every time): any other value is checked, one of the same length too. Values of 13
+  // characters or more are slices of the decoded head in V8, shorter ones copies.
+  const ts = await TestServer.start(hello);
+  try {
+    const c = ts.connect();
+    const hosts = ['127.0.0.1:8080', '127.0.0.1:8080', '127.0.0.2:8080', 'x', 'y', '127.0.0.2:8080', '127.0.0.1:80x0', '127.0.0.1:8080'];
+    c.write(hosts.map((h, i) => `GET /${i} HTTP/1.1\r\nHost: ${h}\r\n\r\n`).join(''));
+    const text = await readAll(c);
+    const statuses = text.match(/HTTP\/1\.1 \d{3}/g);
+    assert.equal(statuses, ['HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 200', 'HTTP/1.1 400'], text);
+    assert.ok(text.includes('GET /5') && !text.includes('GET /6'), text);
+  } finally {
+    await ts.stop();
+  }
+});
+
 test('connections whose heads arrive in pieces at the same time are each answered their own request (the endpoint shares its head scanners)', async () => {
   const ts = await TestServer.start(hello);
   try {
