@@ -92,7 +92,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
    * in its event table; a stream with no 'error' listener of its own would throw on an 'error'
    * emitted through EventEmitter's emit, so one that nobody else listens for stops here.
    */
-  static readonly #emit = function (this: Carrier, event: string | symbol, a?: unknown): boolean {
+  static readonly #emit = function (this: Carrier, event: string | symbol, a?: unknown, b?: unknown): boolean {
     if (event === 'close') {
       const ex = this[kExchange]!;
       // The closed stream lets go of its exchange. A scavenge keeps whatever dead old-generation
@@ -105,6 +105,16 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
     } else if (event === 'error') {
       this[kExchange]?.owner.streamError(a as Error);
       if (this.listenerCount('error') === 0) return true;
+    }
+    // Passed on with their own count of arguments (node:http2's stream events have at most two
+    // but 'trailers'), where forwarding the `arguments` object went through a varargs call.
+    switch (arguments.length) {
+      case 1:
+        return emitEvent.call(this, event);
+      case 2:
+        return emitEvent.call(this, event, a);
+      case 3:
+        return emitEvent.call(this, event, a, b);
     }
     return Reflect.apply(emitEvent, this, arguments) as boolean;
   };
@@ -146,17 +156,21 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
     if (head.method === 'HEAD') this.#flags = Flag.NoBody;
     (stream as Carrier)[kExchange] = this;
     stream.emit = Http2Exchange.#emit;
-    if (this.requestHasBody) {
-      stream.once('trailers', Http2Exchange.#trailersListener);
-      // The body is taken as it arrives, whether the app reads it yet or not, so that all of it is
-      // counted: the connection withholds window for what waits unread, which bounds what a
-      // connection buffers. (Left paused, a stream stops only its own window, and node:http2
-      // returns the connection window for every byte at once, so a hundred streams to a route
-      // that never reads would hold a hundred stream windows.) A CONNECT's stream may become a
-      // tunnel whose new owner reads it, so it is read only if the app asks (its stream window
-      // bounds it until then).
-      if (!Http2Exchange.#isConnect(this)) Http2Exchange.#listen(this);
-    }
+    // Apart: the constructor stays small enough for V8 to inline where the stream is taken
+    // (`Http2Connection`), where it was called through the generic construct stub.
+    if (this.requestHasBody) Http2Exchange.#takeBody(this, stream);
+  }
+
+  static #takeBody(ex: Http2Exchange, stream: ServerHttp2Stream): void {
+    stream.once('trailers', Http2Exchange.#trailersListener);
+    // The body is taken as it arrives, whether the app reads it yet or not, so that all of it is
+    // counted: the connection withholds window for what waits unread, which bounds what a
+    // connection buffers. (Left paused, a stream stops only its own window, and node:http2
+    // returns the connection window for every byte at once, so a hundred streams to a route
+    // that never reads would hold a hundred stream windows.) A CONNECT's stream may become a
+    // tunnel whose new owner reads it, so it is read only if the app asks (its stream window
+    // bounds it until then).
+    if (!Http2Exchange.#isConnect(ex)) Http2Exchange.#listen(ex);
   }
 
   get connection(): ConnectionContext {
