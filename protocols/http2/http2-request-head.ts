@@ -2,7 +2,7 @@ import { HttpProtocolError, RequestHeaders, isValidHostValue, type HttpLimits, t
 
 /**
  * What the adapter needs from a HEADERS frame, with the header limits already applied. One object
- * per module, which each `readRequestHead` overwrites: the exchange copies the three fields it
+ * per module, which each `readRequestHead` overwrites: the exchange copies the two fields it
  * keeps (it is made at once, in the same turn) and keeps the raw array it was read from, so a
  * stream costs no head object of its own (88 bytes of every request allocated and, while it is
  * in flight, kept).
@@ -119,6 +119,15 @@ export function headersOf(raw: readonly string[]): RequestHeaders {
   out[1] = authority;
   for (let i = 0; i < n; i++) out[i + 2] = raw[first + i];
   return new RequestHeaders(out);
+}
+
+/** The lower-cased `:protocol` of a raw head as `readRequestHead` read it (RFC 8441), else undefined. */
+export function protocolOf(raw: readonly string[]): string | undefined {
+  // Pseudo-headers come first (RFC 9113 §8.3).
+  for (let i = 0; i < raw.length && raw[i].charCodeAt(0) === 58 /* ':' */; i += 2) {
+    if (raw[i] === ':protocol') return raw[i + 1].toLowerCase();
+  }
+  return undefined;
 }
 
 let validAuthority = '';

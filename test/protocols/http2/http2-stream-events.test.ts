@@ -95,4 +95,44 @@ test('a stream error nobody listens for is logged by the server, not thrown: the
     assert.equal(t.errors, []);
   }));
 
+test('a tunnel owner hears the stream events the server has no listener for: resume, readable, prefinish and close', async () => {
+  const heard: string[] = [];
+  const app: HttpApplication = {
+    handle(ex) {
+      const { transport } = ex.feature(HttpExtendedConnectFeature)!.accept();
+      for (const event of ['resume', 'prefinish', 'close']) transport.on(event, () => heard.push(`${ex.target} ${event}`));
+      if (ex.target === 'flowing:443') {
+        // Flowing mode: 'data' resumes the stream.
+        transport.on('data', (chunk: Buffer) => transport.write(chunk));
+      } else {
+        transport.on('readable', () => {
+          heard.push(`${ex.target} readable`);
+          for (let chunk = transport.read() as Buffer | null; chunk !== null; chunk = transport.read() as Buffer | null) transport.write(chunk);
+        });
+      }
+      transport.on('end', () => transport.end());
+    },
+  };
+  const h = await startH2({ app });
+  try {
+    const s = h.connectTcp();
+    for (const target of ['flowing:443', 'paused:443']) {
+      const req = await tunnel(s, target);
+      const echoed: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => echoed.push(chunk));
+      let closed = false;
+      req.once('close', () => (closed = true));
+      req.end('ping');
+      await eventually(`the tunnel to ${target} echoed and closed`, () => closed);
+      assert.is(Buffer.concat(echoed).toString(), 'ping', target);
+    }
+    await eventually('both tunnels closed on the server', () => heard.filter((e) => e.endsWith(' close')).length === 2);
+    assert.ok(heard.includes('flowing:443 resume'), heard.join(', '));
+    assert.ok(heard.includes('paused:443 readable'), heard.join(', '));
+    for (const target of ['flowing:443', 'paused:443']) assert.ok(heard.includes(`${target} prefinish`), heard.join(', '));
+  } finally {
+    await h.stop();
+  }
+});
+
 test.run();
