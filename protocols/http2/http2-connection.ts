@@ -622,7 +622,9 @@ export class Http2Connection implements HeartbeatHandler {
     const s = conn.#session;
     if (s === undefined || s.destroyed) return;
     Http2Connection.#ending(conn, 'client-end');
-    conn.logger.debug({ connectionId: conn.ctx.id, streams: conn.#inFlight }, 'The client closed its side of the HTTP/2 connection: closing the session');
+    // Asked first: the record (and the connection id's text) would be garbage per connection the client ends.
+    const log = conn.logger;
+    if (log.isLevelEnabled?.('debug') !== false) log.debug({ connectionId: conn.ctx.id, streams: conn.#inFlight }, 'The client closed its side of the HTTP/2 connection: closing the session');
     Http2Connection.#startClosing(conn);
     s.destroy();
   }
