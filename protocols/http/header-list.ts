@@ -1,6 +1,6 @@
 import { HeadersSentError, InvalidHeaderError } from './http-protocol-error.js';
 import { TiercelError } from '../../connection/index.js';
-import { classifyFieldValue, isToken } from './header-chars.js';
+import { classifyFieldValue, isToken, LowerCaseMemo } from './header-chars.js';
 
 /** The empty field list every HeaderList starts with; replaced, never written to. */
 const NO_FIELDS: string[] = [];
@@ -36,12 +36,12 @@ export class HeaderList {
 
   /** The first value of `name` (any case), or undefined. */
   get(name: string): string | undefined {
-    const i = this.#indexOf(lowerOf(name));
+    const i = this.#indexOf(lowerNames.of(name));
     return i < 0 ? undefined : this.#fields[i + 2];
   }
 
   getAll(name: string): string[] {
-    const lower = lowerOf(name);
+    const lower = lowerNames.of(name);
     const f = this.#fields;
     const out: string[] = [];
     for (let i = 0; i < f.length; i += 3) if (f[i] === lower) out.push(f[i + 2]);
@@ -49,7 +49,7 @@ export class HeaderList {
   }
 
   has(name: string): boolean {
-    return this.#indexOf(lowerOf(name)) >= 0;
+    return this.#indexOf(lowerNames.of(name)) >= 0;
   }
 
   /** Replaces every value of `name`. An array sets one header line per element (set-cookie). */
@@ -67,7 +67,7 @@ export class HeaderList {
 
   delete(name: string): boolean {
     this.#assertOpen('delete a header');
-    return this.#remove(lowerOf(name));
+    return this.#remove(lowerNames.of(name));
   }
 
   /** [name as set, value] pairs in order. */
@@ -187,8 +187,7 @@ const NO_NAMES: ReadonlySet<string> = new Set();
 // 'text/plain; charset=utf-8'), and comparing a string with the very same string is one pointer
 // test: most calls skip the per-character work. (Seeded with a valid name: '' is not one.)
 let checkedName = 'content-type';
-let lookedUp = 'content-type';
-let lookedUpLower = 'content-type';
+const lowerNames = new LowerCaseMemo('content-type');
 let classifiedValue = '';
 let classifiedKind: 1 | 2 = 1;
 
@@ -198,16 +197,9 @@ function checkName(name: string): string {
     if (typeof name !== 'string' || !isToken(name)) throw new InvalidHeaderError(String(name), 'name');
     checkedName = name;
   }
-  return lowerOf(name);
+  return lowerNames.of(name);
 }
 
-function lowerOf(name: string): string {
-  if (name === lookedUp) return lookedUpLower;
-  const lower = String(name).toLowerCase();
-  lookedUp = name;
-  lookedUpLower = lower;
-  return lower;
-}
 
 function classifyValue(text: string): 0 | 1 | 2 {
   if (text === classifiedValue) return classifiedKind;

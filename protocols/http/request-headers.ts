@@ -1,3 +1,5 @@
+import { LowerCaseMemo } from './header-chars.js';
+
 /**
  * A read-only, case-insensitive view of the request's header fields over the flat
  * `[name, value, name, value, …]` array the parser produced. Nothing is lower-cased or copied
@@ -18,7 +20,7 @@ export class RequestHeaders {
    * cookie fields with '; ' (RFC 9113 §8.2.3).
    */
   get(name: string): string | undefined {
-    const key = lowerName(name);
+    const key = askedNames.of(name);
     const raw = this.raw;
     const lower = this.#lower;
     let found: string | undefined;
@@ -33,14 +35,14 @@ export class RequestHeaders {
 
   getAll(name: string): string[] {
     const lower = this.#names();
-    const key = lowerName(name);
+    const key = askedNames.of(name);
     const out: string[] = [];
     for (let i = 0; i < lower.length; i++) if (lower[i] === key) out.push(this.raw[2 * i + 1]);
     return out;
   }
 
   has(name: string): boolean {
-    const key = lowerName(name);
+    const key = askedNames.of(name);
     const lower = this.#lower;
     if (lower !== undefined) return lower.indexOf(key) >= 0;
     const raw = this.raw;
@@ -82,19 +84,8 @@ export class RequestHeaders {
   }
 }
 
-// The last name asked for, lower-cased. Apps ask for the same constant names on every request
-// (`has('origin')`, `get('content-type')`), and comparing with the very same string is one pointer
-// test, where toLowerCase() costs ~120 instructions even on a name that is already lower case.
-let askedName = 'host';
-let askedLower = 'host';
-
-function lowerName(name: string): string {
-  if (name === askedName) return askedLower;
-  const lower = name.toLowerCase();
-  askedName = name;
-  askedLower = lower;
-  return lower;
-}
+// The names apps ask for, lower-cased (its own memo: see LowerCaseMemo).
+const askedNames = new LowerCaseMemo('host');
 
 /**
  * `name` (as sent) is `lower` (already lower-cased), ignoring ASCII case: a lookup compares in
