@@ -9,6 +9,8 @@
 // the JIT settles, callgrind's counters zeroed, REQUESTS more counted, then dumped. Rows:
 //   h1    GET /plaintext, one keep-alive connection, one request in flight (node-http, tiercel, ceiling)
 //   json  GET /json, the same (node-http, tiercel)
+//   echo  POST /echo with a 1 MiB body streamed back, one keep-alive connection, one in flight
+//         (node-http, tiercel; default 300 warm-up and 300 counted: each is 2 MiB through the server)
 //   h2    GET /plaintext over one h2c session, 10 streams in flight (node:http2's stream API, tiercel)
 //   ws    32-byte text echo over one WebSocket, one message in flight (ws on node:http, tiercel)
 // Usage: cd bench && node instructions-bench.mjs [h1|json|h2|ws ...] [--requests N] [--warmup N]
@@ -25,16 +27,17 @@ import { freePort } from './lib/processes.mjs';
 const ROWS = {
   h1: { servers: ['node-http', 'tiercel', 'ceiling'], client: http1Client('/plaintext'), unit: 'request' },
   json: { servers: ['node-http', 'tiercel'], client: http1Client('/json'), unit: 'request' },
+  echo: { servers: ['node-http', 'tiercel'], client: echoClient(1 << 20), unit: 'request', requests: 300, warmup: 300 },
   h2: { servers: ['h2-node', 'tiercel'], client: http2Client('/plaintext', 10), unit: 'stream' },
   ws: { servers: ['ws-node', 'tiercel'], client: webSocketClient(32), unit: 'message' },
 };
 
 const { values, positionals } = parseArgs({
   allowPositionals: true,
-  options: { requests: { type: 'string', default: '20000' }, warmup: { type: 'string', default: '20000' } },
+  options: { requests: { type: 'string' }, warmup: { type: 'string' } },
 });
-const requests = Number(values.requests);
-const warmup = Number(values.warmup);
+const requests = Number(values.requests ?? 20000);
+const warmup = Number(values.warmup ?? 20000);
 const rows = positionals.length > 0 ? positionals : Object.keys(ROWS);
 const unknown = rows.filter((r) => !(r in ROWS));
 if (unknown.length > 0 || !(requests > 0) || !(warmup >= 0)) {
@@ -52,9 +55,12 @@ try {
   for (const id of rows) {
     const row = ROWS[id];
     const counts = [];
-    for (const name of row.servers) counts.push([name, await countInstructions(name, row.client)]);
+    // A row with heavy units (echo) has its own defaults; --requests/--warmup override every row.
+    const n = values.requests === undefined ? (row.requests ?? requests) : requests;
+    const w = values.warmup === undefined ? (row.warmup ?? warmup) : warmup;
+    for (const name of row.servers) counts.push([name, await countInstructions(name, row.client, w, n)]);
     const base = counts[0][1];
-    console.log(`\n${id}: instructions per ${row.unit} (callgrind; ${warmup.toLocaleString('en-US')} warm-up, ${requests.toLocaleString('en-US')} counted)`);
+    console.log(`\n${id}: instructions per ${row.unit} (callgrind; ${w.toLocaleString('en-US')} warm-up, ${n.toLocaleString('en-US')} counted)`);
     for (const [name, count] of counts) {
       console.log(`  ${name.padEnd(10)} ${Math.round(count).toLocaleString('en-US').padStart(9)}  ${(count / base).toFixed(3)}x ${counts[0][0]}`);
     }
@@ -64,7 +70,7 @@ try {
 }
 
 /** Runs `servers/<name>.mjs` under callgrind, drives it with `client`, and returns its instructions per unit. */
-async function countInstructions(name, client) {
+async function countInstructions(name, client, warmup, requests) {
   const port = await freePort();
   const out = join(work, `${name}.%p`);
   const child = spawn('valgrind', ['--tool=callgrind', `--callgrind-out-file=${out}`, process.execPath, join(benchDir, 'servers', `${name}.mjs`), String(port)], {
@@ -164,6 +170,43 @@ function http2Client(path, depth) {
       };
       if (warm === 0) zero();
       for (let i = 0; i < depth; i++) start();
+    });
+}
+
+/**
+ * One keep-alive connection POSTing `size` bytes to /echo, the next once the whole echo has come
+ * back. node:http answers chunked and tiercel with a length, so the client counts body bytes (the
+ * payload is one byte value the framing never contains: 'x' against hex digits and CRLF).
+ */
+function echoClient(size) {
+  const head = Buffer.from(`POST /echo HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/octet-stream\r\nContent-Length: ${size}\r\n\r\n`);
+  const body = Buffer.alloc(size, 'x');
+  const X = 0x78;
+  return (port, warm, zero, count) =>
+    new Promise((resolve, reject) => {
+      const socket = net.connect(port, '127.0.0.1');
+      socket.on('error', reject);
+      const answered = countAnswers(warm, count, zero, () => {
+        socket.destroy();
+        resolve();
+      });
+      let received = 0;
+      const send = () => {
+        socket.write(head);
+        socket.write(body);
+      };
+      socket.on('connect', () => {
+        if (warm === 0) zero();
+        send();
+      });
+      socket.on('data', (chunk) => {
+        for (let i = 0; i < chunk.length; i++) if (chunk[i] === X) received++;
+        while (received >= size) {
+          received -= size;
+          if (answered()) return;
+          send();
+        }
+      });
     });
 }
 
