@@ -92,7 +92,7 @@ export class WebSocketHost implements WebSocketObserver {
     // the close handshake finish, after which ws ends the transport and the connection is done. Over
     // HTTP/2 many sockets share one connection: the listener goes when its socket does.
     if (lifetime?.isCloseRequested) queueMicrotask(() => goAway(ws));
-    else lifetime?.onCloseRequested(state);
+    else lifetime?.addCloseRequestListener(state);
     ws.observerState = state;
     ws.observer = this;
     this.#sockets.add(ws);
