@@ -1,5 +1,5 @@
 import type { WebSocket } from 'ws';
-import { LifetimeFeature, LOG_EVENTS, type ConnectionContext, type Logger } from '../connection/index.js';
+import { LifetimeFeature, LOG_EVENTS, type Logger } from '../connection/index.js';
 import { HttpExtendedConnectFeature, HttpUpgradeFeature, type HttpExchange, type UpgradedConnection } from '../protocols/http/index.js';
 import {
   acceptWebSocket,
@@ -94,7 +94,7 @@ export class WebSocketHost implements WebSocketObserver {
     ws.observer = this;
     // Graceful shutdown: the server asks each connection to close; a socket answers with 1001 and lets
     // the close handshake finish, after which ws ends the transport and the connection is done. Over
-    // HTTP/2 many sockets share one connection: the listener (the socket) goes when its socket closes.
+    // HTTP/2 many sockets share one connection: each socket is its own listener, removed when it closes.
     if (lifetime?.isCloseRequested) queueMicrotask(() => goAway(ws));
     else lifetime?.addCloseRequestListener(ws);
     this.#sockets.add(ws);
