@@ -181,6 +181,12 @@ export interface LifetimeFeature {
    * would otherwise keep everything it closes over alive for as long as the connection.
    */
   onCloseRequested(listener: CloseRequestListener): () => void;
+  /**
+   * `onCloseRequested` for a listener its owner unregisters with `offCloseRequested` (a protocol's
+   * connection, a WebSocket): no unregistering function is made, where that closure was ~110
+   * bytes a connection.
+   */
+  addCloseRequestListener(listener: CloseRequestListener): void;
   /** Unregisters `listener` (what `onCloseRequested`'s returned function does). */
   offCloseRequested(listener: CloseRequestListener): void;
   /** The same as an AbortSignal (made on first use). */
@@ -205,15 +211,20 @@ export class ConnectionLifetime implements LifetimeFeature {
   }
 
   onCloseRequested(listener: CloseRequestListener): () => void {
-    const listeners = this.#listeners;
-    if (listeners === REQUESTED) {
+    if (this.#listeners === REQUESTED) {
       callListener(listener);
       return noop;
     }
-    if (listeners === undefined) this.#listeners = listener;
+    this.addCloseRequestListener(listener);
+    return () => this.offCloseRequested(listener);
+  }
+
+  addCloseRequestListener(listener: CloseRequestListener): void {
+    const listeners = this.#listeners;
+    if (listeners === REQUESTED) callListener(listener);
+    else if (listeners === undefined) this.#listeners = listener;
     else if (!Array.isArray(listeners)) this.#listeners = [listeners, listener];
     else listeners.push(listener);
-    return () => this.offCloseRequested(listener);
   }
 
   offCloseRequested(listener: CloseRequestListener): void {

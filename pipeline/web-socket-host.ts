@@ -1,12 +1,11 @@
 import type { WebSocket } from 'ws';
-import { LifetimeFeature, LOG_EVENTS, type ConnectionContext, type Logger } from '../connection/index.js';
+import { LifetimeFeature, LOG_EVENTS, type Logger } from '../connection/index.js';
 import { HttpExtendedConnectFeature, HttpUpgradeFeature, type HttpExchange, type UpgradedConnection } from '../protocols/http/index.js';
 import {
   acceptWebSocket,
   isWebSocketRejection,
   type BoundedWebSocket,
   type WebSocketObserver,
-  type WebSocketObserverState,
   type WebSocketOffer,
   type WebSocketSocketOptions,
 } from '../protocols/websocket/index.js';
@@ -29,7 +28,7 @@ export class WebSocketHost implements WebSocketObserver {
   readonly options: ResolvedWebSocketOptions;
   readonly #socketOptions: WebSocketSocketOptions;
   readonly #log: () => Logger;
-  /** Open sockets (their `observerState` is what the host keeps of each). */
+  /** Open sockets (what the host keeps of each is on the socket: `BoundedWebSocket`). */
   readonly #sockets = new Set<BoundedWebSocket>();
   #timer: NodeJS.Timeout | undefined;
 
@@ -44,26 +43,29 @@ export class WebSocketHost implements WebSocketObserver {
   /** An app's handler that throws is the app's bug: logged, and that socket closed, never the process. */
   listenerError(ws: BoundedWebSocket, event: string | symbol, err: unknown): void {
     this.#log().error(
-      { ...LOG_EVENTS.ApplicationError, connectionId: ws.observerState?.connectionId, webSocketEvent: event, err },
+      { ...LOG_EVENTS.ApplicationError, connectionId: ws.observedConnection?.id, webSocketEvent: event, err },
       'Unhandled error in a WebSocket handler; closing the socket with 1011',
     );
     if (ws.readyState === OPEN) ws.close(INTERNAL_ERROR, 'Internal Error');
   }
 
   pong(ws: BoundedWebSocket): void {
-    const state = ws.observerState;
-    if (state !== undefined) state.alive = true;
+    ws.answeredPing = true;
   }
 
   closed(ws: BoundedWebSocket): void {
-    const state = ws.observerState;
     if (!this.#sockets.delete(ws)) return;
-    state?.release?.();
+    // The lifetime is looked up again (once, at the close) rather than kept in a field each open socket holds.
+    ws.observedConnection?.features.get(LifetimeFeature)?.offCloseRequested(ws);
     if (this.#sockets.size === 0) this.#stopKeepAlive();
   }
 
   error(ws: BoundedWebSocket, err: unknown): void {
-    this.#log().debug({ connectionId: ws.observerState?.connectionId, err }, 'WebSocket error');
+    this.#log().debug({ connectionId: ws.observedConnection?.id, err }, 'WebSocket error');
+  }
+
+  closeRequested(ws: BoundedWebSocket): void {
+    goAway(ws);
   }
 
   /**
@@ -86,15 +88,15 @@ export class WebSocketHost implements WebSocketObserver {
   #track(ws: BoundedWebSocket, ex: HttpExchange): void {
     // What is kept lives as long as the socket: the connection and its lifetime, never the
     // exchange (which would keep its connection's parser and request alive with it).
-    const lifetime = ex.connection.features.get(LifetimeFeature);
-    const state = new SocketState(ws, ex.connection);
+    const connection = ex.connection;
+    const lifetime = connection.features.get(LifetimeFeature);
+    ws.observedConnection = connection;
+    ws.observer = this;
     // Graceful shutdown: the server asks each connection to close; a socket answers with 1001 and lets
     // the close handshake finish, after which ws ends the transport and the connection is done. Over
-    // HTTP/2 many sockets share one connection: the listener goes when its socket does.
+    // HTTP/2 many sockets share one connection: each socket is its own listener, removed when it closes.
     if (lifetime?.isCloseRequested) queueMicrotask(() => goAway(ws));
-    else lifetime?.onCloseRequested(state);
-    ws.observerState = state;
-    ws.observer = this;
+    else lifetime?.addCloseRequestListener(ws);
     this.#sockets.add(ws);
     this.#startKeepAlive();
   }
@@ -114,45 +116,17 @@ export class WebSocketHost implements WebSocketObserver {
 
   #ping(): void {
     for (const ws of this.#sockets) {
-      const tracked = ws.observerState!;
-      if (!tracked.alive) {
+      if (!ws.answeredPing) {
         this.#log().debug('WebSocket keep-alive: no pong since the last ping, terminating');
         ws.terminate();
         continue;
       }
       if (ws.readyState !== OPEN) continue;
-      tracked.alive = false;
+      ws.answeredPing = false;
       // Also the check of a socket whose peer stopped reading after the app's last send: over
       // maxBufferedAmount the ping is refused and the socket closes with 1008.
       ws.ping();
     }
-  }
-}
-
-/**
- * What the host keeps of one socket, and the socket's graceful-shutdown listener on its connection
- * (as an object: a closure, and the one that unregistered it, were ~130 bytes each open socket
- * kept). The connection's id is read when a log line needs it: its text is made on first use.
- */
-class SocketState implements WebSocketObserverState {
-  alive = true;
-
-  constructor(
-    readonly ws: WebSocket,
-    readonly connection: ConnectionContext,
-  ) {}
-
-  get connectionId(): string {
-    return this.connection.id;
-  }
-
-  handleCloseRequest(): void {
-    goAway(this.ws);
-  }
-
-  /** The lifetime is looked up again (once, at the close) rather than kept in a field each open socket holds. */
-  release(): void {
-    this.connection.features.get(LifetimeFeature)?.offCloseRequested(this);
   }
 }
 

@@ -48,12 +48,18 @@ export class WebSocketManager {
    * `maxConcurrentUpgradedConnections`. Uncaught, the pipeline answers each with its status.
    * The request's pipeline may finish once this resolves: the socket lives on by itself.
    */
-  async accept(options: WebSocketAcceptOptions = {}): Promise<WebSocket> {
-    return this.acceptNow(options);
+  accept(options?: WebSocketAcceptOptions): Promise<WebSocket> {
+    // Not an async function: the handshake completes synchronously, and an async function's frame
+    // and promise chain were ~150 bytes per accepted socket; one settled promise is all it needs.
+    try {
+      return Promise.resolve(this.acceptNow(options));
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
   }
 
   /** `accept` without the promise, for a sync handler (the handshake completes synchronously). */
-  acceptNow(options: WebSocketAcceptOptions = {}): WebSocket {
+  acceptNow(options?: WebSocketAcceptOptions): WebSocket {
     if (this.#accepted) throw new WebSocketAcceptError('accept() was already called for this request');
     const ex = this.#exchange;
     if (ex.headersSent) throw new WebSocketAcceptError('accept() after the response started: the handshake needs the response');
@@ -61,7 +67,7 @@ export class WebSocketManager {
     if (isWebSocketRejection(offer)) throw new WebSocketHandshakeError(offer.reason, offer.message);
     const host = this.#app.webSocketHost();
     checkOrigin(ex, host.options);
-    const protocol = options.protocol;
+    const protocol = options?.protocol;
     if (protocol !== undefined && !offer.protocols.includes(protocol)) {
       throw new WebSocketSubprotocolError(protocol, offer.protocols);
     }

@@ -1,4 +1,5 @@
 import type { WebSocket } from 'ws';
+import type { ConnectionContext } from '../../connection/index.js';
 import { WebSocketBufferFullError } from './web-socket-errors.js';
 import { ws } from './ws-bridge.js';
 
@@ -25,27 +26,24 @@ export interface WebSocketObserver {
   closed(socket: BoundedWebSocket): void;
   /** The socket failed ('error'): reported here, so an 'error' with no app listener throws nothing. */
   error(socket: BoundedWebSocket, err: unknown): void;
+  /** The socket's connection was asked to close (the socket is its `LifetimeFeature` listener). */
+  closeRequested(socket: BoundedWebSocket): void;
 }
 
-/** What a bounded socket adds to ws's `WebSocket`. */
+/**
+ * What a bounded socket adds to ws's `WebSocket`. What its observer keeps of it is on the socket
+ * itself: an object of its own (and the entry in a side table before that) was ~50 bytes each
+ * open socket kept.
+ */
 export interface BoundedWebSocket extends WebSocket {
   /** Told of the socket's events (see `WebSocketObserver`); until it is set, ws's `emit` runs unchanged. */
   observer: WebSocketObserver | undefined;
-  /**
-   * The observer's own per-socket state, kept on the socket rather than in a side table: an entry
-   * and an object less for every open socket.
-   */
-  observerState: WebSocketObserverState | undefined;
-}
-
-/** What a WebSocket's host keeps of one socket. */
-export interface WebSocketObserverState {
-  /** Answered the last keep-alive ping. */
-  alive: boolean;
-  /** The connection the socket runs on, for the logs. */
-  readonly connectionId: string;
-  /** Unregisters the socket's graceful-shutdown listener from its connection. */
-  readonly release: (() => void) | undefined;
+  /** The connection the socket runs on, set with the observer (for its logs and its close requests). */
+  observedConnection: ConnectionContext | undefined;
+  /** Answered the last keep-alive ping (true until the observer's first ping). */
+  answeredPing: boolean;
+  /** Tells the observer (`closeRequested`): the socket registers itself with its connection's lifetime. */
+  handleCloseRequest(): void;
 }
 
 /** ws's constructor options a server-side socket reads. */
@@ -81,7 +79,8 @@ function defineBounded(Base: typeof WebSocket): BoundedWebSocketClass {
   return class extends Base implements BoundedWebSocket {
     readonly #max: number;
     observer: WebSocketObserver | undefined = undefined;
-    observerState: WebSocketObserverState | undefined = undefined;
+    observedConnection: ConnectionContext | undefined = undefined;
+    answeredPing = true;
 
     constructor(options: BoundedWebSocketOptions, maxBufferedAmount: number) {
       super(null as never, undefined, options as never);
@@ -120,6 +119,10 @@ function defineBounded(Base: typeof WebSocket): BoundedWebSocketClass {
         }
       }
       return n > 0;
+    }
+
+    handleCloseRequest(): void {
+      this.observer?.closeRequested(this);
     }
 
     override send(data: unknown, options?: unknown, cb?: unknown): void {

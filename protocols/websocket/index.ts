@@ -12,5 +12,5 @@ export {
   type WebSocketRejectionReason,
 } from './web-socket-handshake.js';
 export { acceptWebSocket, type WebSocketHandOff, type WebSocketSocketOptions } from './web-socket-acceptor.js';
-export type { BoundedWebSocket, WebSocketObserver, WebSocketObserverState } from './bounded-web-socket.js';
+export type { BoundedWebSocket, WebSocketObserver } from './bounded-web-socket.js';
 export { WebSocketBufferFullError } from './web-socket-errors.js';

@@ -32,6 +32,9 @@ export interface WebSocketOffer {
   readonly extensions: string | undefined;
 }
 
+/** What a client that offered no subprotocol offered: shared, not an empty array per handshake. */
+const NO_PROTOCOLS: readonly string[] = Object.freeze([]);
+
 // RFC 6455 §4.1: the key is 16 random bytes in base64, so exactly 22 characters and '=='.
 const KEY = /^[+/0-9A-Za-z]{22}==$/;
 // RFC 6455 §1.3: the GUID the key is hashed with.
@@ -67,7 +70,7 @@ export function readWebSocketOffer(kind: WebSocketOpeningKind | undefined, metho
     if (key === undefined || !KEY.test(key)) return reject('key', 'Missing or invalid Sec-WebSocket-Key header');
   }
   const protocolHeader = headers.get('sec-websocket-protocol');
-  const protocols = protocolHeader === undefined ? [] : parseProtocols(protocolHeader);
+  const protocols = protocolHeader === undefined ? NO_PROTOCOLS : parseProtocols(protocolHeader);
   if (protocols === undefined) return reject('subprotocol-header', `Invalid Sec-WebSocket-Protocol header ${JSON.stringify(protocolHeader)}`);
   return { kind, protocols, key, extensions: headers.get('sec-websocket-extensions') };
 }

@@ -120,6 +120,8 @@ export function openSocket(
 ): void {
   const internal = socket as unknown as ServerSideWebSocket;
   if (protocol !== undefined) internal._protocol = protocol;
-  if (negotiated.header !== undefined) internal._extensions = negotiated.extensions;
+  // Without extensions, the one frozen empty set (ws only reads it on a server-side socket) in
+  // place of the socket's own empty object: ~40 bytes less each open socket keeps.
+  internal._extensions = negotiated.extensions;
   internal.setSocket(transport, head, setup);
 }

@@ -89,4 +89,20 @@ test('ConnectionLifetime: all of several unregistered, then one more: only that 
   assert.equal(called, ['z']);
 });
 
+test('ConnectionLifetime: addCloseRequestListener registers as onCloseRequested does; offCloseRequested unregisters it', () => {
+  const lifetime = new ConnectionLifetime();
+  const called: string[] = [];
+  const gone = { handleCloseRequest: () => called.push('gone') };
+  const kept = { handleCloseRequest: () => called.push('kept') };
+  lifetime.addCloseRequestListener(gone);
+  lifetime.addCloseRequestListener(kept);
+  lifetime.addCloseRequestListener(() => called.push('function'));
+  lifetime.offCloseRequested(gone);
+  lifetime.requestClose();
+  assert.equal(called, ['kept', 'function']);
+  // After the request a listener runs at once.
+  lifetime.addCloseRequestListener(() => called.push('late'));
+  assert.equal(called, ['kept', 'function', 'late']);
+});
+
 test.run();
