@@ -196,7 +196,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler, Tr
     this.#options.heartbeat.add(this);
     // The connection itself is the listener: a closure, and the one that unregisters it, were
     // ~130 bytes each idle connection kept.
-    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(this);
+    this.ctx.features.get(LifetimeFeature)?.addCloseRequestListener(this);
     // The protocol sniff's read, handed over rather than put back on the transport.
     const first = takeReadAhead(t);
     if (t.destroyed) this.#onClose();

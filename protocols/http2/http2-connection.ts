@@ -238,7 +238,7 @@ export class Http2Connection implements HeartbeatHandler {
     this.#completion = completion;
     // The connection itself is the listener (`handleCloseRequest`): a closure and its context
     // were ~100 bytes each idle connection kept.
-    this.ctx.features.get(LifetimeFeature)?.onCloseRequested(this);
+    this.ctx.features.get(LifetimeFeature)?.addCloseRequestListener(this);
     if (Http2Connection.#awaitingCount === 0) setImmediate(Http2Connection.#attachAwaiting);
     Http2Connection.#awaitingSession[Http2Connection.#awaitingCount++] = this;
   }
