@@ -134,8 +134,18 @@ export class Http1OutputProducer {
         this.#pending += data;
         return !this.#transport.writableNeedDrain;
       }
-      this.flush();
-      return this.#transport.write(data);
+      if (this.#pending.length === 0) return this.#transport.write(data);
+      // A Buffer body (or an echo's first chunk, read with its head) after the batch's strings:
+      // one writev with them, as `emitChunk` sends a chunk, where a flush and a write were two
+      // syscalls for one read.
+      const t = this.#transport;
+      const before = this.#pending;
+      this.#pending = '';
+      t.cork();
+      t.write(before, 'latin1');
+      t.write(data);
+      t.uncork();
+      return t.writableLength < t.writableHighWaterMark;
     }
     if (typeof data === 'string') return this.#transport.write(data, 'latin1');
     return this.#transport.write(data);
