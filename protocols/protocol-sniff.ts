@@ -168,16 +168,37 @@ function onSniffClosed(this: Sniffed): void {
  * closure per connection was queued, and Node's queueMicrotask adds an AsyncResource and a bound
  * function per call; a reaction on a settled promise is the microtask alone.
  */
-const verdicts: Sniff[] = [];
+const verdicts: (Sniff | undefined)[] = [];
+// The queue is `verdicts[verdictsNext .. verdictsEnd)`, emptied by resetting both counts: shifted
+// to empty, the array gave up its storage and the next verdict's push took a new one (~100 bytes
+// per connection where verdicts come one a microtask).
+let verdictsNext = 0;
+let verdictsEnd = 0;
+let drainQueued = false;
 const settled = Promise.resolve();
+
+function queueVerdict(sniff: Sniff): void {
+  verdicts[verdictsEnd++] = sniff;
+  if (drainQueued) return;
+  drainQueued = true;
+  void settled.then(deliverVerdicts);
+}
 
 function deliverVerdicts(): void {
   try {
     // One at a time, in order; a verdict queued by a delivery is delivered in the same drain.
-    while (verdicts.length > 0) verdicts.shift()!.deliver();
+    while (verdictsNext < verdictsEnd) {
+      const sniff = verdicts[verdictsNext]!;
+      verdicts[verdictsNext++] = undefined;
+      sniff.deliver();
+    }
   } finally {
     // A delivery that threw leaves the later ones queued: they still get their microtask.
-    if (verdicts.length > 0) void settled.then(deliverVerdicts);
+    if (verdictsNext < verdictsEnd) void settled.then(deliverVerdicts);
+    else {
+      verdictsNext = verdictsEnd = 0;
+      drainQueued = false;
+    }
   }
 }
 
@@ -232,7 +253,7 @@ class Sniff {
     // On a microtask, as an awaited verdict was: the protocol that takes the transport (node:http2
     // consumes its handle) does so after the 'data' event that decided, not inside it.
     this.result = result;
-    if (verdicts.push(this) === 1) void settled.then(deliverVerdicts);
+    queueVerdict(this);
   }
 
   deliver(): void {

@@ -92,6 +92,25 @@ class PerSecond {
   }
 }
 
+/**
+ * The per-second flood guards of one connection, made by the first event one counts (most
+ * connections never see a reset, a rejected request or a PING): one field of the connection's
+ * where three were kept by every idle connection.
+ */
+class FloodGuards {
+  readonly resets = new PerSecond();
+  readonly pings = new PerSecond();
+  readonly rejects = new PerSecond();
+}
+
+/** `Http2Connection`'s flag bits: one field where two booleans were kept by every connection. */
+const enum ConnectionFlag {
+  /** SETTINGS frames are to count toward `maxPingsPerSecond` once the client's first one is read. */
+  SettingsPending = 1,
+  /** The connection is closing (GOAWAY sent or due, or the session closed): resets and floods no longer count. */
+  Closing = 2,
+}
+
 /** Where the shared listeners find their connection: on its session, its transport and its streams. */
 const kConnection = Symbol('tiercel.http2.connection');
 type Owned<T> = T & { [kConnection]?: Http2Connection };
@@ -159,17 +178,11 @@ export class Http2Connection implements HeartbeatHandler {
   #first: Http2Exchange | undefined;
   /** When a stream or request body last arrived or a PING was answered, less `options.epoch`. */
   #lastActivity: number;
-  // The per-second guards are made by the first event each counts: most connections never see
-  // a reset or a rejected request.
-  #resets: PerSecond | undefined;
-  #pings: PerSecond | undefined;
-  #rejects: PerSecond | undefined;
+  #guards: FloodGuards | undefined;
   /** Told when the session has closed (`serve`). */
   #completion: ConnectionCompletion | undefined;
   #pingSentAt = 0;
-  /** SETTINGS frames are to count toward `maxPingsPerSecond` once the client's first one is read. */
-  #settingsPending = false;
-  #closing = false;
+  #flags = 0;
   /** Why the connection ends, for its ConnectionClosed record and `connection.closed`: the first cause seen. */
   #endReason: ConnectionEndReason | undefined;
   /** When the server started closing the connection (heartbeat time), or 0. */
@@ -190,13 +203,18 @@ export class Http2Connection implements HeartbeatHandler {
   constructor(ctx: ConnectionContext, options: Http2ConnectionOptions) {
     this.ctx = ctx;
     this.#options = options;
-    this.#lastActivity = options.heartbeat.now - options.epoch;
+    this.#lastActivity = Http2Connection.#time(this);
     this.#window = options.http2.initialConnectionWindowSize;
   }
 
-  /** The heartbeat's time less the epoch: what the connection's time fields hold. */
+  /**
+   * The heartbeat's time less the epoch: what the connection's time fields hold. Truncated (a
+   * clock's milliseconds are whole): a difference of two numbers outside the small-integer range
+   * is a heap number even when it is small, and one stored made V8 keep every connection's time
+   * fields as boxed doubles, 16 bytes each.
+   */
   static #time(conn: Http2Connection): number {
-    return conn.#options.heartbeat.now - conn.#options.epoch;
+    return Math.trunc(conn.#options.heartbeat.now - conn.#options.epoch);
   }
 
   get limits(): HttpLimits {
@@ -296,18 +314,22 @@ export class Http2Connection implements HeartbeatHandler {
     // 'localSettings' node:http2 emits with or without a listener) arms the count.
     if (conn.#options.http2.maxPingsPerSecond !== Infinity) {
       session.on('ping', Http2Connection.#onPing);
-      conn.#settingsPending = true;
+      conn.#flags |= ConnectionFlag.SettingsPending;
     }
     // node:http2 closes a session when its net.Socket ends only because such a socket ends itself
     // then (allowHalfOpen off); tiercel's transports are half-open, so the client's FIN is ours to
     // act on.
     (transport as Owned<Duplex>)[kConnection] = conn;
     transport.on('end', Http2Connection.#onTransportEnd);
+    // node:http2 listens for the socket's errors for as long as the socket lives (it destroys the
+    // session with them): the context's own listener beside it only made node keep an array of
+    // the two (~64 bytes each idle connection kept), and the context reads the error at the close.
+    conn.ctx.yieldTransportErrors();
     conn.#readAtCheck = bytesRead(transport);
     conn.#checkedAt = Http2Connection.#time(conn);
     conn.#options.heartbeat.add(conn);
     // The server asked the connection to close before its session started: GOAWAY at once.
-    if (conn.#closing) session.close();
+    if ((conn.#flags & ConnectionFlag.Closing) !== 0) session.close();
   }
 
   /**
@@ -367,16 +389,32 @@ export class Http2Connection implements HeartbeatHandler {
         Http2Connection.#clientGoaway(conn);
         return true;
       case 'localSettings':
-        if (conn.#settingsPending) Http2Connection.#armSettingsCount(conn, this);
+        if ((conn.#flags & ConnectionFlag.SettingsPending) !== 0) Http2Connection.#armSettingsCount(conn, this);
         return true;
+      // The rest go on with the count of arguments node:http2 (or EventEmitter) gives each, not
+      // as `arguments`: a function that reads it makes the object on every call, whatever the
+      // event (~430 bytes allocated per connection, one GET each).
       case 'newListener':
+      case 'removeListener':
       case 'connect':
-        // Both always carry two arguments (the event's name and the listener; the session and
-        // its socket): passed on as such, without the `arguments` object each connection's
-        // three of them made.
         return emitEvent.call(this, event, a, b);
+      case 'ping':
+      case 'remoteSettings':
+        return emitEvent.call(this, event, a);
+      case 'frameError':
+        return emitEvent.call(this, event, a, b, c);
+      case 'priority':
+        return emitEvent.call(this, event, a, b, c, d);
+      case 'timeout':
+        return emitEvent.call(this, event);
     }
-    return Reflect.apply(emitEvent, this, arguments) as boolean;
+    // node:http2 emits no other event on a server session: someone else's goes on with up to four
+    // arguments, less the undefined ones at the end.
+    if (d !== undefined) return emitEvent.call(this, event, a, b, c, d);
+    if (c !== undefined) return emitEvent.call(this, event, a, b, c);
+    if (b !== undefined) return emitEvent.call(this, event, a, b);
+    if (a !== undefined) return emitEvent.call(this, event, a);
+    return emitEvent.call(this, event);
   };
 
   static #stream(conn: Http2Connection, stream: ServerHttp2Stream, flags: number, raw: string[]): void {
@@ -422,7 +460,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
     Http2Connection.#overLimit(
       conn,
-      (conn.#rejects ??= new PerSecond()).add(conn.readClock()),
+      (conn.#guards ??= new FloodGuards()).rejects.add(conn.readClock()),
       conn.#options.http2.maxRejectedRequestsPerSecond,
       'HTTP/2 requests rejected before the application too often: closing the connection',
       'rejectedPerSecond',
@@ -461,7 +499,7 @@ export class Http2Connection implements HeartbeatHandler {
     // An upgraded exchange was let go of when it was detached.
     if (!ex.upgraded) Http2Connection.#untrack(this, ex);
     this.#lastActivity = Http2Connection.#time(this);
-    if (reset && !this.#closing) Http2Connection.#countReset(this);
+    if (reset && (this.#flags & ConnectionFlag.Closing) === 0) Http2Connection.#countReset(this);
   }
 
   /**
@@ -471,7 +509,7 @@ export class Http2Connection implements HeartbeatHandler {
   static #countReset(conn: Http2Connection): void {
     Http2Connection.#overLimit(
       conn,
-      (conn.#resets ??= new PerSecond()).add(conn.readClock()),
+      (conn.#guards ??= new FloodGuards()).resets.add(conn.readClock()),
       conn.#options.http2.maxStreamResetsPerSecond,
       'HTTP/2 rapid reset: too many streams cancelled by the client, closing the connection',
       'resetsPerSecond',
@@ -485,7 +523,7 @@ export class Http2Connection implements HeartbeatHandler {
    * fault, which at warn would let a flood of abusive connections fill the log.
    */
   static #overLimit(conn: Http2Connection, count: number, limit: number, warning: string, rate: string, Err: new (count: number) => Error): void {
-    if (count <= limit || conn.#closing) return;
+    if (count <= limit || (conn.#flags & ConnectionFlag.Closing) !== 0) return;
     Http2Connection.#ending(conn, 'flood');
     conn.logger.debug({ ...LOG_EVENTS.Http2FloodDetected, connectionId: conn.ctx.id, [rate]: count }, warning);
     Http2Connection.#abandon(conn, new Err(count), NGHTTP2_ENHANCE_YOUR_CALM);
@@ -500,7 +538,7 @@ export class Http2Connection implements HeartbeatHandler {
     const c = this[kConnection]!;
     Http2Connection.#overLimit(
       c,
-      (c.#pings ??= new PerSecond()).add(c.readClock()),
+      (c.#guards ??= new FloodGuards()).pings.add(c.readClock()),
       c.#options.http2.maxPingsPerSecond,
       'HTTP/2 PING/SETTINGS flood: closing the connection',
       'framesPerSecond',
@@ -514,7 +552,7 @@ export class Http2Connection implements HeartbeatHandler {
    * acknowledges is counted from the first heartbeat on.
    */
   static #armSettingsCount(conn: Http2Connection, s: ServerHttp2Session): void {
-    conn.#settingsPending = false;
+    conn.#flags &= ~ConnectionFlag.SettingsPending;
     s.on('remoteSettings', Http2Connection.#onPing);
   }
 
@@ -578,7 +616,7 @@ export class Http2Connection implements HeartbeatHandler {
 
   /** From now on the close has a deadline: `CLOSE_LINGER_MS` once no stream is left. */
   static #startClosing(conn: Http2Connection): void {
-    conn.#closing = true;
+    conn.#flags |= ConnectionFlag.Closing;
     if (conn.#closingSince === 0) conn.#closingSince = Http2Connection.#time(conn);
   }
 
@@ -646,7 +684,7 @@ export class Http2Connection implements HeartbeatHandler {
   }
 
   static #sessionClosed(conn: Http2Connection): void {
-    conn.#closing = true;
+    conn.#flags |= ConnectionFlag.Closing;
     // No cause seen: the transport went away under the session (a reset, a client that vanished).
     Http2Connection.#ending(conn, 'transport-closed');
     // Asked first: the record's fields (and the connection id's text) would be garbage per closed connection.
@@ -670,7 +708,7 @@ export class Http2Connection implements HeartbeatHandler {
     const heartbeat = this.#options.heartbeat;
     // The connection's own times are kept less the epoch (see `Http2ConnectionOptions.epoch`); the
     // exchanges' are not.
-    const t = now - this.#options.epoch;
+    const t = Math.trunc(now - this.#options.epoch);
     if (this.#closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(this.#closingSince, CLOSE_LINGER_MS, t)) {
       // GOAWAY went out, yet the session or the socket is still open: the client does not read
       // (the last frames cannot be written) or does not close its side.
@@ -683,7 +721,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (s === undefined || s.destroyed) return;
     const limits = this.limits;
     const idleFor = t - this.#lastActivity;
-    if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, t) && !this.#closing) {
+    if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, t) && (this.#flags & ConnectionFlag.Closing) === 0) {
       Http2Connection.#ending(this, 'keep-alive-timeout');
       this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive timeout');
       this.handleCloseRequest();
@@ -692,7 +730,7 @@ export class Http2Connection implements HeartbeatHandler {
     Http2Connection.#checkPing(this, s, t, idleFor);
     Http2Connection.#checkFlood(this, t);
     if (s.destroyed) return;
-    if (this.#settingsPending) Http2Connection.#armSettingsCount(this, s);
+    if ((this.#flags & ConnectionFlag.SettingsPending) !== 0) Http2Connection.#armSettingsCount(this, s);
     const sendRate = limits.minResponseDataRate;
     // Each waiting stream must take its share of the minimum (a hundred streams sharing a slow
     // link each get a hundredth), as counted at the last heartbeat.
