@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import http2 from 'node:http2';
+import type { Duplex } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLOCK } from '../../di/index.js';
@@ -138,6 +139,24 @@ test('silent clients that connected at different times are each closed at their 
     clock.advance(1);
     await secondEnded;
     assert.is(clock.pendingTimers, 0, 'no timer left behind');
+  } finally {
+    await server.stop(500);
+  }
+});
+
+test('a client that resets inside the HTTP/2 preface, before the sniff decides, is let go at once: its deadline does not wait', async () => {
+  const clock = new ManualClock(START);
+  const server = await startWithClock(clock, { requestHeadersTimeoutMs: 45_000 });
+  try {
+    const client = server.getTransport(MemoryTransport).connect('clock') as Duplex & { resetAndDestroy(): void };
+    client.on('error', () => {});
+    // A prefix of the preface: the HTTP/2 sniffer wants more, HTTP/1.1 has not been asked.
+    client.write('PRI * HTTP/2.0\r\n');
+    await waitFor('the sniff deadline to be set', () => clock.pendingTimers === 1 && server.stats.active === 1);
+    // No FIN: the server's end errors (ECONNRESET) and closes, and only its 'close' says so.
+    client.resetAndDestroy();
+    await waitFor('the connection to be released', () => server.stats.active === 0);
+    assert.is(clock.pendingTimers, 0, 'no sniff deadline left behind');
   } finally {
     await server.stop(500);
   }
