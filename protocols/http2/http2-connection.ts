@@ -94,14 +94,24 @@ class PerSecond {
 }
 
 /**
- * The per-second flood guards of one connection, made by the first event one counts (most
- * connections never see a reset, a rejected request or a PING): one field of the connection's
- * where three were kept by every idle connection.
+ * What few connections use, made on first use: most never see a reset, a rejected request or a
+ * PING, never have output waiting at a heartbeat and are not closed by the server. One field of
+ * the connection's where six were kept by every idle connection.
  */
-class FloodGuards {
-  readonly resets = new PerSecond();
-  readonly pings = new PerSecond();
-  readonly rejects = new PerSecond();
+class RareState {
+  // The per-second flood guards, each made by the first event it counts.
+  resets: PerSecond | undefined = undefined;
+  pings: PerSecond | undefined = undefined;
+  rejects: PerSecond | undefined = undefined;
+  /** When the keep-alive PING went out, or 0 (times less `options.epoch`, as the connection's). */
+  pingSentAt = 0;
+  /** When the server started closing the connection, or 0. */
+  closingSince = 0;
+  // The minimum response data rate over the connection: streams waiting at the last heartbeat,
+  // since when output has waited (or 0), and what had been written then.
+  waitingStreams = 0;
+  sendWaitSince = 0;
+  sendWaitWritten = 0;
 }
 
 /** `Http2Connection`'s flag bits: one field where two booleans were kept by every connection. */
@@ -191,15 +201,12 @@ export class Http2Connection implements HeartbeatHandler {
   #first: Http2Exchange | undefined;
   /** When a stream or request body last arrived or a PING was answered, less `options.epoch`. */
   #lastActivity: number;
-  #guards: FloodGuards | undefined;
+  #rare: RareState | undefined;
   /** Told when the session has closed (`serve`). */
   #completion: ConnectionCompletion | undefined;
-  #pingSentAt = 0;
   #flags = 0;
   /** Why the connection ends, for its ConnectionClosed record and `connection.closed`: the first cause seen. */
   #endReason: ConnectionEndReason | undefined;
-  /** When the server started closing the connection (heartbeat time), or 0. */
-  #closingSince = 0;
   // Request body the apps have not read, and the connection window it leaves the client.
   #unread = 0;
   #window: number;
@@ -208,16 +215,15 @@ export class Http2Connection implements HeartbeatHandler {
   #readAtCheck = -1;
   #content = 0;
   #checkedAt = 0;
-  // The minimum response data rate over the connection: streams waiting at the last heartbeat,
-  // since when output has waited, and what had been written then.
-  #waitingStreams = 0;
-  #sendWaitSince = 0;
-  #sendWaitWritten = 0;
   constructor(ctx: ConnectionContext, options: Http2ConnectionOptions) {
     this.ctx = ctx;
     this.#options = options;
     this.#lastActivity = Http2Connection.#time(this);
     this.#window = options.http2.initialConnectionWindowSize;
+  }
+
+  static #rareOf(conn: Http2Connection): RareState {
+    return (conn.#rare ??= new RareState());
   }
 
   /**
@@ -481,7 +487,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
     Http2Connection.#overLimit(
       conn,
-      (conn.#guards ??= new FloodGuards()).rejects.add(conn.readClock()),
+      (Http2Connection.#rareOf(conn).rejects ??= new PerSecond()).add(conn.readClock()),
       conn.#options.http2.maxRejectedRequestsPerSecond,
       'HTTP/2 requests rejected before the application too often: closing the connection',
       'rejectedPerSecond',
@@ -530,7 +536,7 @@ export class Http2Connection implements HeartbeatHandler {
   static #countReset(conn: Http2Connection): void {
     Http2Connection.#overLimit(
       conn,
-      (conn.#guards ??= new FloodGuards()).resets.add(conn.readClock()),
+      (Http2Connection.#rareOf(conn).resets ??= new PerSecond()).add(conn.readClock()),
       conn.#options.http2.maxStreamResetsPerSecond,
       'HTTP/2 rapid reset: too many streams cancelled by the client, closing the connection',
       'resetsPerSecond',
@@ -559,7 +565,7 @@ export class Http2Connection implements HeartbeatHandler {
     const c = this[kConnection]!;
     Http2Connection.#overLimit(
       c,
-      (c.#guards ??= new FloodGuards()).pings.add(c.readClock()),
+      (Http2Connection.#rareOf(c).pings ??= new PerSecond()).add(c.readClock()),
       c.#options.http2.maxPingsPerSecond,
       'HTTP/2 PING/SETTINGS flood: closing the connection',
       'framesPerSecond',
@@ -612,7 +618,8 @@ export class Http2Connection implements HeartbeatHandler {
     if (next !== undefined) next.linkPrev = prev;
     ex.linkPrev = ex.linkNext = undefined;
     // Closing, the deadline counts from the last stream's end: streams may take their time.
-    if (--conn.#inFlight === 0 && conn.#closingSince > 0) conn.#closingSince = Http2Connection.#time(conn);
+    const rare = conn.#rare;
+    if (--conn.#inFlight === 0 && rare !== undefined && rare.closingSince > 0) rare.closingSince = Http2Connection.#time(conn);
   }
 
   // ---- session lifetime ------------------------------------------------------------------
@@ -638,7 +645,8 @@ export class Http2Connection implements HeartbeatHandler {
   /** From now on the close has a deadline: `CLOSE_LINGER_MS` once no stream is left. */
   static #startClosing(conn: Http2Connection): void {
     conn.#flags |= ConnectionFlag.Closing;
-    if (conn.#closingSince === 0) conn.#closingSince = Http2Connection.#time(conn);
+    const rare = Http2Connection.#rareOf(conn);
+    if (rare.closingSince === 0) rare.closingSince = Http2Connection.#time(conn);
   }
 
   /** Ends the session now with GOAWAY(`code`); `reason` goes to the log through the session's 'error'. */
@@ -734,7 +742,8 @@ export class Http2Connection implements HeartbeatHandler {
     // The connection's own times are kept less the epoch (see `Http2ConnectionOptions.epoch`); the
     // exchanges' are not.
     const t = Math.trunc(now - this.#options.epoch);
-    if (this.#closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(this.#closingSince, CLOSE_LINGER_MS, t)) {
+    const closingSince = this.#rare === undefined ? 0 : this.#rare.closingSince;
+    if (closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(closingSince, CLOSE_LINGER_MS, t)) {
       // GOAWAY went out, yet the session or the socket is still open: the client does not read
       // (the last frames cannot be written) or does not close its side.
       Http2Connection.#ending(this, 'goaway-close-timeout');
@@ -759,7 +768,8 @@ export class Http2Connection implements HeartbeatHandler {
     const sendRate = limits.minResponseDataRate;
     // Each waiting stream must take its share of the minimum (a hundred streams sharing a slow
     // link each get a hundredth), as counted at the last heartbeat.
-    const share = sendRate === null ? 0 : sendRate.bytesPerSecond / (this.#waitingStreams === 0 ? 1 : this.#waitingStreams);
+    const waitingBefore = this.#rare === undefined ? 0 : this.#rare.waitingStreams;
+    const share = sendRate === null ? 0 : sendRate.bytesPerSecond / (waitingBefore === 0 ? 1 : waitingBefore);
     let waiting = 0;
     let reset = false;
     for (let ex = this.#first; ex !== undefined; ) {
@@ -774,11 +784,14 @@ export class Http2Connection implements HeartbeatHandler {
       }
       ex = next;
     }
-    this.#waitingStreams = waiting;
+    if (waiting > 0) Http2Connection.#rareOf(this).waitingStreams = waiting;
+    else if (this.#rare !== undefined) this.#rare.waitingStreams = 0;
     if (sendRate === null) return;
     // A stream the client starved was just reset: whether the connection still takes bytes shows
     // once its RST_STREAM had the chance to leave, so the connection's measure starts again.
-    if (reset) this.#sendWaitSince = 0;
+    if (reset) {
+      if (this.#rare !== undefined) this.#rare.sendWaitSince = 0;
+    }
     else Http2Connection.#checkSendRate(this, s, t, sendRate.bytesPerSecond, sendRate.gracePeriodMs, waiting > 0);
   }
 
@@ -815,22 +828,26 @@ export class Http2Connection implements HeartbeatHandler {
   static #checkSendRate(conn: Http2Connection, s: ServerHttp2Session, t: number, bytesPerSecond: number, gracePeriodMs: number, streamsWaiting: boolean): void {
     // Frames nghttp2 could not write yet (a reset stream's RST_STREAM among them) keep the
     // connection waiting; asked only of a connection with streams or already waiting.
-    const queued = streamsWaiting || ((conn.#inFlight > 0 || conn.#sendWaitSince > 0) && (s.state.outboundQueueSize ?? 0) > 0);
+    const rare = conn.#rare;
+    const waitingSince = rare === undefined ? 0 : rare.sendWaitSince;
+    const queued = streamsWaiting || ((conn.#inFlight > 0 || waitingSince > 0) && (s.state.outboundQueueSize ?? 0) > 0);
     if (!queued) {
-      conn.#sendWaitSince = 0;
+      if (rare !== undefined) rare.sendWaitSince = 0;
       return;
     }
     // Read only now: a net.Socket's bytesWritten copies its write buffer into a new array, and
     // most connections wait for nothing at most heartbeats.
     const written = bytesWritten(conn.ctx.transport);
     if (written < 0) return;
-    if (conn.#sendWaitSince === 0) {
-      conn.#sendWaitSince = t;
-      conn.#sendWaitWritten = written;
+    if (waitingSince === 0) {
+      const r = Http2Connection.#rareOf(conn);
+      r.sendWaitSince = t;
+      r.sendWaitWritten = written;
       return;
     }
-    const elapsed = t - conn.#sendWaitSince;
-    if (elapsed > gracePeriodMs && ((written - conn.#sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
+    // Waiting since a time: `rare` was made then.
+    const elapsed = t - waitingSince;
+    if (elapsed > gracePeriodMs && ((written - rare!.sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
       Http2Connection.#ending(conn, 'min-response-data-rate');
       conn.logs.badRequests.debug({ ...LOG_EVENTS.ResponseTooSlow, connectionId: conn.ctx.id }, 'HTTP/2 responses read too slowly: aborting the connection');
       conn.ctx.abort(new ConnectionAbortedError('The client read the responses slower than the minimum data rate'));
@@ -841,8 +858,9 @@ export class Http2Connection implements HeartbeatHandler {
 
   static #checkPing(conn: Http2Connection, s: ServerHttp2Session, t: number, idleFor: number): void {
     const { keepAlivePingDelayMs, keepAlivePingTimeoutMs } = conn.#options.http2;
-    if (conn.#pingSentAt > 0) {
-      if (t - conn.#pingSentAt > keepAlivePingTimeoutMs) {
+    const sentAt = conn.#rare === undefined ? 0 : conn.#rare.pingSentAt;
+    if (sentAt > 0) {
+      if (t - sentAt > keepAlivePingTimeoutMs) {
         Http2Connection.#ending(conn, 'keep-alive-ping-timeout');
         conn.logger.debug({ connectionId: conn.ctx.id }, 'HTTP/2 keep-alive ping timed out');
         Http2Connection.#destroy(conn, new ConnectionAbortedError('The client did not answer an HTTP/2 keep-alive PING in time'), NGHTTP2_NO_ERROR);
@@ -856,9 +874,10 @@ export class Http2Connection implements HeartbeatHandler {
   // Apart from #checkPing: a closure there made V8 allocate its context on every call, each
   // heartbeat of every connection, pinged or not.
   static #sendPing(conn: Http2Connection, s: ServerHttp2Session, t: number): void {
-    conn.#pingSentAt = t;
+    const rare = Http2Connection.#rareOf(conn);
+    rare.pingSentAt = t;
     s.ping((err) => {
-      conn.#pingSentAt = 0;
+      rare.pingSentAt = 0;
       if (err === null) conn.#lastActivity = Http2Connection.#time(conn);
     });
   }

@@ -199,6 +199,48 @@ test('a manual clock drives the HTTP/2 request body rate: the 408 comes when the
   }
 });
 
+test('a manual clock drives the HTTP/2 keep-alive PING: sent once the connection is idle for the delay, and a client that never answers is closed when the timeout has passed, not before', async () => {
+  const clock = new ManualClock(START);
+  const services = appContainer({ http: { limits: { keepAliveTimeoutMs: 3_600_000 }, http2: { keepAlivePingDelayMs: 10_000, keepAlivePingTimeoutMs: 5_000 } } });
+  services.register(CLOCK, { useValue: clock });
+  const server = new Server(services);
+  server.useHttp(new ApplicationBuilder().run((ctx) => ctx.response.send('ok')));
+  server.listen('http://memory:clock');
+  await server.start();
+  // A client that speaks the preface, acknowledges the server's SETTINGS and then reads only.
+  const client = server.getTransport(MemoryTransport).connect('clock');
+  let received = Buffer.alloc(0);
+  let closed = false;
+  client.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
+  client.on('error', () => {});
+  // The server's end of the connection: its FIN (the client's side stays open until it ends it).
+  client.on('end', () => (closed = true));
+  client.on('close', () => (closed = true));
+  // A frame header on stream 0 with no flags: 8 bytes of PING, or an empty SETTINGS.
+  const header = (length: number, type: number): Buffer => Buffer.from([0, 0, length, type, 0, 0, 0, 0, 0]);
+  const ping = header(8, 6);
+  try {
+    client.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), header(0, 4)]));
+    await waitFor("the server's SETTINGS", () => received.length >= 9 && received[3] === 4);
+    client.write(Buffer.from([0, 0, 0, 4, 1, 0, 0, 0, 0]));
+    await waitFor('the connection on the heartbeat', () => clock.pendingTimers > 0);
+    clock.advance(9_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.is(received.indexOf(ping), -1, 'no PING before the delay');
+    clock.advance(2_000);
+    await waitFor('the PING', () => received.indexOf(ping) !== -1);
+    // Unanswered: the timeout counts from the tick that sent it (plus a tick of the heartbeat).
+    clock.advance(5_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.is(closed, false, 'open until the timeout has passed');
+    clock.advance(1_000);
+    await waitFor('the connection closed', () => closed);
+  } finally {
+    client.destroy();
+    await server.stop(500);
+  }
+});
+
 test('ManualClock fires timers in due order during advance, intervals as often as they fall due', () => {
   const clock = new ManualClock(1_000);
   const fired: string[] = [];
