@@ -1,6 +1,5 @@
 import { EventEmitter } from 'node:events';
 import http2, { type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
-import { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import {
   ConnectionAbortedError,
@@ -120,19 +119,7 @@ const enum ConnectionFlag {
   SettingsPending = 1,
   /** The connection is closing (GOAWAY sent or due, or the session closed): resets and floods no longer count. */
   Closing = 2,
-  /** The transport's 'end' listener is the connection's alone, which calls the socket's own (`socketEndListener`) first. */
-  CallsSocketEnd = 4,
 }
-
-/**
- * net.Socket's own 'end' listener, one function for every socket (TLS ones too): it makes a socket
- * that is not half-open refuse writes once the peer's FIN came. Read once, from a socket never
- * connected; undefined if this Node has none, or more than one.
- */
-const socketEndListener = ((): ((this: Duplex) => void) | undefined => {
-  const listeners = new Socket().rawListeners('end');
-  return listeners.length === 1 ? (listeners[0] as (this: Duplex) => void) : undefined;
-})();
 
 /** Where the shared listeners find their connection: on its session, its transport and its streams. */
 const kConnection = Symbol('tiercel.http2.connection');
@@ -340,14 +327,6 @@ export class Http2Connection implements HeartbeatHandler {
     // act on.
     (transport as Owned<Duplex>)[kConnection] = conn;
     transport.on('end', Http2Connection.#onTransportEnd);
-    // The socket's own 'end' listener beside ours made node keep an array of the two (~64 bytes
-    // each idle connection kept): ours calls it instead, from now to the socket's end. Taken out
-    // after ours went in, so that the socket's event table keeps its 'end' entry throughout (a
-    // deleted entry turns that table into a slower dictionary).
-    if (socketEndListener !== undefined && transport.listenerCount('end') === 2) {
-      transport.removeListener('end', socketEndListener);
-      if (transport.listenerCount('end') === 1) conn.#flags |= ConnectionFlag.CallsSocketEnd;
-    }
     // node:http2 listens for the socket's errors for as long as the socket lives (it destroys the
     // session with them): the context's own listener beside it only made node keep an array of
     // the two (~64 bytes each idle connection kept), and the context reads the error at the close.
@@ -682,9 +661,7 @@ export class Http2Connection implements HeartbeatHandler {
    * node:http2 does for a socket that is not half-open.
    */
   static readonly #onTransportEnd = function (this: Owned<Duplex>): void {
-    const conn = this[kConnection]!;
-    if ((conn.#flags & ConnectionFlag.CallsSocketEnd) !== 0) socketEndListener!.call(this);
-    Http2Connection.#transportEnded(conn);
+    Http2Connection.#transportEnded(this[kConnection]!);
   };
 
   static #transportEnded(conn: Http2Connection): void {
@@ -722,9 +699,7 @@ export class Http2Connection implements HeartbeatHandler {
     const log = conn.logs.connections;
     if (log.isLevelEnabled?.('debug') !== false) log.debug({ ...LOG_EVENTS.ConnectionClosed, connectionId: conn.ctx.id, reason: conn.#endReason }, 'HTTP/2 connection done');
     conn.#options.heartbeat.delete(conn);
-    // Left on when it stands in for the socket's own, which an 'end' still to come needs
-    // (`#transportEnded` does nothing once the session is gone).
-    if ((conn.#flags & ConnectionFlag.CallsSocketEnd) === 0) conn.ctx.transport.off('end', Http2Connection.#onTransportEnd);
+    conn.ctx.transport.off('end', Http2Connection.#onTransportEnd);
     Http2Connection.#takeCompletion(conn)?.complete();
   }
 
