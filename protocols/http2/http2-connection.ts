@@ -92,6 +92,35 @@ class PerSecond {
   }
 }
 
+/**
+ * What few connections use, made on first use: most never see a reset, a rejected request or a
+ * PING, never have output waiting at a heartbeat and are not closed by the server. One field of
+ * the connection's where six were kept by every idle connection.
+ */
+class RareState {
+  // The per-second flood guards, each made by the first event it counts.
+  resets: PerSecond | undefined = undefined;
+  pings: PerSecond | undefined = undefined;
+  rejects: PerSecond | undefined = undefined;
+  /** When the keep-alive PING went out, or 0 (times less `options.epoch`, as the connection's). */
+  pingSentAt = 0;
+  /** When the server started closing the connection, or 0. */
+  closingSince = 0;
+  // The minimum response data rate over the connection: streams waiting at the last heartbeat,
+  // since when output has waited (or 0), and what had been written then.
+  waitingStreams = 0;
+  sendWaitSince = 0;
+  sendWaitWritten = 0;
+}
+
+/** `Http2Connection`'s flag bits: one field where two booleans were kept by every connection. */
+const enum ConnectionFlag {
+  /** SETTINGS frames are to count toward `maxPingsPerSecond` once the client's first one is read. */
+  SettingsPending = 1,
+  /** The connection is closing (GOAWAY sent or due, or the session closed): resets and floods no longer count. */
+  Closing = 2,
+}
+
 /** Where the shared listeners find their connection: on its session, its transport and its streams. */
 const kConnection = Symbol('tiercel.http2.connection');
 type Owned<T> = T & { [kConnection]?: Http2Connection };
@@ -159,21 +188,12 @@ export class Http2Connection implements HeartbeatHandler {
   #first: Http2Exchange | undefined;
   /** When a stream or request body last arrived or a PING was answered, less `options.epoch`. */
   #lastActivity: number;
-  // The per-second guards are made by the first event each counts: most connections never see
-  // a reset or a rejected request.
-  #resets: PerSecond | undefined;
-  #pings: PerSecond | undefined;
-  #rejects: PerSecond | undefined;
+  #rare: RareState | undefined;
   /** Told when the session has closed (`serve`). */
   #completion: ConnectionCompletion | undefined;
-  #pingSentAt = 0;
-  /** SETTINGS frames are to count toward `maxPingsPerSecond` once the client's first one is read. */
-  #settingsPending = false;
-  #closing = false;
+  #flags = 0;
   /** Why the connection ends, for its ConnectionClosed record and `connection.closed`: the first cause seen. */
   #endReason: ConnectionEndReason | undefined;
-  /** When the server started closing the connection (heartbeat time), or 0. */
-  #closingSince = 0;
   // Request body the apps have not read, and the connection window it leaves the client.
   #unread = 0;
   #window: number;
@@ -182,21 +202,25 @@ export class Http2Connection implements HeartbeatHandler {
   #readAtCheck = -1;
   #content = 0;
   #checkedAt = 0;
-  // The minimum response data rate over the connection: streams waiting at the last heartbeat,
-  // since when output has waited, and what had been written then.
-  #waitingStreams = 0;
-  #sendWaitSince = 0;
-  #sendWaitWritten = 0;
   constructor(ctx: ConnectionContext, options: Http2ConnectionOptions) {
     this.ctx = ctx;
     this.#options = options;
-    this.#lastActivity = options.heartbeat.now - options.epoch;
+    this.#lastActivity = Http2Connection.#time(this);
     this.#window = options.http2.initialConnectionWindowSize;
   }
 
-  /** The heartbeat's time less the epoch: what the connection's time fields hold. */
+  static #rareOf(conn: Http2Connection): RareState {
+    return (conn.#rare ??= new RareState());
+  }
+
+  /**
+   * The heartbeat's time less the epoch: what the connection's time fields hold. Truncated (a
+   * clock's milliseconds are whole): a difference of two numbers outside the small-integer range
+   * is a heap number even when it is small, and one stored made V8 keep every connection's time
+   * fields as boxed doubles, 16 bytes each.
+   */
   static #time(conn: Http2Connection): number {
-    return conn.#options.heartbeat.now - conn.#options.epoch;
+    return Math.trunc(conn.#options.heartbeat.now - conn.#options.epoch);
   }
 
   get limits(): HttpLimits {
@@ -296,18 +320,22 @@ export class Http2Connection implements HeartbeatHandler {
     // 'localSettings' node:http2 emits with or without a listener) arms the count.
     if (conn.#options.http2.maxPingsPerSecond !== Infinity) {
       session.on('ping', Http2Connection.#onPing);
-      conn.#settingsPending = true;
+      conn.#flags |= ConnectionFlag.SettingsPending;
     }
     // node:http2 closes a session when its net.Socket ends only because such a socket ends itself
     // then (allowHalfOpen off); tiercel's transports are half-open, so the client's FIN is ours to
     // act on.
     (transport as Owned<Duplex>)[kConnection] = conn;
     transport.on('end', Http2Connection.#onTransportEnd);
+    // node:http2 listens for the socket's errors for as long as the socket lives (it destroys the
+    // session with them): the context's own listener beside it only made node keep an array of
+    // the two (~64 bytes each idle connection kept), and the context reads the error at the close.
+    conn.ctx.yieldTransportErrors();
     conn.#readAtCheck = bytesRead(transport);
     conn.#checkedAt = Http2Connection.#time(conn);
     conn.#options.heartbeat.add(conn);
     // The server asked the connection to close before its session started: GOAWAY at once.
-    if (conn.#closing) session.close();
+    if ((conn.#flags & ConnectionFlag.Closing) !== 0) session.close();
   }
 
   /**
@@ -367,16 +395,32 @@ export class Http2Connection implements HeartbeatHandler {
         Http2Connection.#clientGoaway(conn);
         return true;
       case 'localSettings':
-        if (conn.#settingsPending) Http2Connection.#armSettingsCount(conn, this);
+        if ((conn.#flags & ConnectionFlag.SettingsPending) !== 0) Http2Connection.#armSettingsCount(conn, this);
         return true;
+      // The rest go on with the count of arguments node:http2 (or EventEmitter) gives each, not
+      // as `arguments`: a function that reads it makes the object on every call, whatever the
+      // event (~430 bytes allocated per connection, one GET each).
       case 'newListener':
+      case 'removeListener':
       case 'connect':
-        // Both always carry two arguments (the event's name and the listener; the session and
-        // its socket): passed on as such, without the `arguments` object each connection's
-        // three of them made.
         return emitEvent.call(this, event, a, b);
+      case 'ping':
+      case 'remoteSettings':
+        return emitEvent.call(this, event, a);
+      case 'frameError':
+        return emitEvent.call(this, event, a, b, c);
+      case 'priority':
+        return emitEvent.call(this, event, a, b, c, d);
+      case 'timeout':
+        return emitEvent.call(this, event);
     }
-    return Reflect.apply(emitEvent, this, arguments) as boolean;
+    // node:http2 emits no other event on a server session: someone else's goes on with up to four
+    // arguments, less the undefined ones at the end.
+    if (d !== undefined) return emitEvent.call(this, event, a, b, c, d);
+    if (c !== undefined) return emitEvent.call(this, event, a, b, c);
+    if (b !== undefined) return emitEvent.call(this, event, a, b);
+    if (a !== undefined) return emitEvent.call(this, event, a);
+    return emitEvent.call(this, event);
   };
 
   static #stream(conn: Http2Connection, stream: ServerHttp2Stream, flags: number, raw: string[]): void {
@@ -422,7 +466,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (!stream.readableEnded) stream.close(NGHTTP2_NO_ERROR);
     Http2Connection.#overLimit(
       conn,
-      (conn.#rejects ??= new PerSecond()).add(conn.readClock()),
+      (Http2Connection.#rareOf(conn).rejects ??= new PerSecond()).add(conn.readClock()),
       conn.#options.http2.maxRejectedRequestsPerSecond,
       'HTTP/2 requests rejected before the application too often: closing the connection',
       'rejectedPerSecond',
@@ -461,7 +505,7 @@ export class Http2Connection implements HeartbeatHandler {
     // An upgraded exchange was let go of when it was detached.
     if (!ex.upgraded) Http2Connection.#untrack(this, ex);
     this.#lastActivity = Http2Connection.#time(this);
-    if (reset && !this.#closing) Http2Connection.#countReset(this);
+    if (reset && (this.#flags & ConnectionFlag.Closing) === 0) Http2Connection.#countReset(this);
   }
 
   /**
@@ -471,7 +515,7 @@ export class Http2Connection implements HeartbeatHandler {
   static #countReset(conn: Http2Connection): void {
     Http2Connection.#overLimit(
       conn,
-      (conn.#resets ??= new PerSecond()).add(conn.readClock()),
+      (Http2Connection.#rareOf(conn).resets ??= new PerSecond()).add(conn.readClock()),
       conn.#options.http2.maxStreamResetsPerSecond,
       'HTTP/2 rapid reset: too many streams cancelled by the client, closing the connection',
       'resetsPerSecond',
@@ -485,7 +529,7 @@ export class Http2Connection implements HeartbeatHandler {
    * fault, which at warn would let a flood of abusive connections fill the log.
    */
   static #overLimit(conn: Http2Connection, count: number, limit: number, warning: string, rate: string, Err: new (count: number) => Error): void {
-    if (count <= limit || conn.#closing) return;
+    if (count <= limit || (conn.#flags & ConnectionFlag.Closing) !== 0) return;
     Http2Connection.#ending(conn, 'flood');
     conn.logger.debug({ ...LOG_EVENTS.Http2FloodDetected, connectionId: conn.ctx.id, [rate]: count }, warning);
     Http2Connection.#abandon(conn, new Err(count), NGHTTP2_ENHANCE_YOUR_CALM);
@@ -500,7 +544,7 @@ export class Http2Connection implements HeartbeatHandler {
     const c = this[kConnection]!;
     Http2Connection.#overLimit(
       c,
-      (c.#pings ??= new PerSecond()).add(c.readClock()),
+      (Http2Connection.#rareOf(c).pings ??= new PerSecond()).add(c.readClock()),
       c.#options.http2.maxPingsPerSecond,
       'HTTP/2 PING/SETTINGS flood: closing the connection',
       'framesPerSecond',
@@ -514,7 +558,7 @@ export class Http2Connection implements HeartbeatHandler {
    * acknowledges is counted from the first heartbeat on.
    */
   static #armSettingsCount(conn: Http2Connection, s: ServerHttp2Session): void {
-    conn.#settingsPending = false;
+    conn.#flags &= ~ConnectionFlag.SettingsPending;
     s.on('remoteSettings', Http2Connection.#onPing);
   }
 
@@ -553,7 +597,8 @@ export class Http2Connection implements HeartbeatHandler {
     if (next !== undefined) next.linkPrev = prev;
     ex.linkPrev = ex.linkNext = undefined;
     // Closing, the deadline counts from the last stream's end: streams may take their time.
-    if (--conn.#inFlight === 0 && conn.#closingSince > 0) conn.#closingSince = Http2Connection.#time(conn);
+    const rare = conn.#rare;
+    if (--conn.#inFlight === 0 && rare !== undefined && rare.closingSince > 0) rare.closingSince = Http2Connection.#time(conn);
   }
 
   // ---- session lifetime ------------------------------------------------------------------
@@ -578,8 +623,9 @@ export class Http2Connection implements HeartbeatHandler {
 
   /** From now on the close has a deadline: `CLOSE_LINGER_MS` once no stream is left. */
   static #startClosing(conn: Http2Connection): void {
-    conn.#closing = true;
-    if (conn.#closingSince === 0) conn.#closingSince = Http2Connection.#time(conn);
+    conn.#flags |= ConnectionFlag.Closing;
+    const rare = Http2Connection.#rareOf(conn);
+    if (rare.closingSince === 0) rare.closingSince = Http2Connection.#time(conn);
   }
 
   /** Ends the session now with GOAWAY(`code`); `reason` goes to the log through the session's 'error'. */
@@ -646,7 +692,7 @@ export class Http2Connection implements HeartbeatHandler {
   }
 
   static #sessionClosed(conn: Http2Connection): void {
-    conn.#closing = true;
+    conn.#flags |= ConnectionFlag.Closing;
     // No cause seen: the transport went away under the session (a reset, a client that vanished).
     Http2Connection.#ending(conn, 'transport-closed');
     // Asked first: the record's fields (and the connection id's text) would be garbage per closed connection.
@@ -670,8 +716,9 @@ export class Http2Connection implements HeartbeatHandler {
     const heartbeat = this.#options.heartbeat;
     // The connection's own times are kept less the epoch (see `Http2ConnectionOptions.epoch`); the
     // exchanges' are not.
-    const t = now - this.#options.epoch;
-    if (this.#closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(this.#closingSince, CLOSE_LINGER_MS, t)) {
+    const t = Math.trunc(now - this.#options.epoch);
+    const closingSince = this.#rare === undefined ? 0 : this.#rare.closingSince;
+    if (closingSince > 0 && this.#inFlight === 0 && heartbeat.isPast(closingSince, CLOSE_LINGER_MS, t)) {
       // GOAWAY went out, yet the session or the socket is still open: the client does not read
       // (the last frames cannot be written) or does not close its side.
       Http2Connection.#ending(this, 'goaway-close-timeout');
@@ -683,7 +730,7 @@ export class Http2Connection implements HeartbeatHandler {
     if (s === undefined || s.destroyed) return;
     const limits = this.limits;
     const idleFor = t - this.#lastActivity;
-    if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, t) && !this.#closing) {
+    if (this.#inFlight === 0 && heartbeat.isPast(this.#lastActivity, limits.keepAliveTimeoutMs, t) && (this.#flags & ConnectionFlag.Closing) === 0) {
       Http2Connection.#ending(this, 'keep-alive-timeout');
       this.logger.debug({ connectionId: this.ctx.id }, 'HTTP/2 keep-alive timeout');
       this.handleCloseRequest();
@@ -692,11 +739,12 @@ export class Http2Connection implements HeartbeatHandler {
     Http2Connection.#checkPing(this, s, t, idleFor);
     Http2Connection.#checkFlood(this, t);
     if (s.destroyed) return;
-    if (this.#settingsPending) Http2Connection.#armSettingsCount(this, s);
+    if ((this.#flags & ConnectionFlag.SettingsPending) !== 0) Http2Connection.#armSettingsCount(this, s);
     const sendRate = limits.minResponseDataRate;
     // Each waiting stream must take its share of the minimum (a hundred streams sharing a slow
     // link each get a hundredth), as counted at the last heartbeat.
-    const share = sendRate === null ? 0 : sendRate.bytesPerSecond / (this.#waitingStreams === 0 ? 1 : this.#waitingStreams);
+    const waitingBefore = this.#rare === undefined ? 0 : this.#rare.waitingStreams;
+    const share = sendRate === null ? 0 : sendRate.bytesPerSecond / (waitingBefore === 0 ? 1 : waitingBefore);
     let waiting = 0;
     let reset = false;
     for (let ex = this.#first; ex !== undefined; ) {
@@ -711,11 +759,14 @@ export class Http2Connection implements HeartbeatHandler {
       }
       ex = next;
     }
-    this.#waitingStreams = waiting;
+    if (waiting > 0) Http2Connection.#rareOf(this).waitingStreams = waiting;
+    else if (this.#rare !== undefined) this.#rare.waitingStreams = 0;
     if (sendRate === null) return;
     // A stream the client starved was just reset: whether the connection still takes bytes shows
     // once its RST_STREAM had the chance to leave, so the connection's measure starts again.
-    if (reset) this.#sendWaitSince = 0;
+    if (reset) {
+      if (this.#rare !== undefined) this.#rare.sendWaitSince = 0;
+    }
     else Http2Connection.#checkSendRate(this, s, t, sendRate.bytesPerSecond, sendRate.gracePeriodMs, waiting > 0);
   }
 
@@ -752,22 +803,26 @@ export class Http2Connection implements HeartbeatHandler {
   static #checkSendRate(conn: Http2Connection, s: ServerHttp2Session, t: number, bytesPerSecond: number, gracePeriodMs: number, streamsWaiting: boolean): void {
     // Frames nghttp2 could not write yet (a reset stream's RST_STREAM among them) keep the
     // connection waiting; asked only of a connection with streams or already waiting.
-    const queued = streamsWaiting || ((conn.#inFlight > 0 || conn.#sendWaitSince > 0) && (s.state.outboundQueueSize ?? 0) > 0);
+    const rare = conn.#rare;
+    const waitingSince = rare === undefined ? 0 : rare.sendWaitSince;
+    const queued = streamsWaiting || ((conn.#inFlight > 0 || waitingSince > 0) && (s.state.outboundQueueSize ?? 0) > 0);
     if (!queued) {
-      conn.#sendWaitSince = 0;
+      if (rare !== undefined) rare.sendWaitSince = 0;
       return;
     }
     // Read only now: a net.Socket's bytesWritten copies its write buffer into a new array, and
     // most connections wait for nothing at most heartbeats.
     const written = bytesWritten(conn.ctx.transport);
     if (written < 0) return;
-    if (conn.#sendWaitSince === 0) {
-      conn.#sendWaitSince = t;
-      conn.#sendWaitWritten = written;
+    if (waitingSince === 0) {
+      const r = Http2Connection.#rareOf(conn);
+      r.sendWaitSince = t;
+      r.sendWaitWritten = written;
       return;
     }
-    const elapsed = t - conn.#sendWaitSince;
-    if (elapsed > gracePeriodMs && ((written - conn.#sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
+    // Waiting since a time: `rare` was made then.
+    const elapsed = t - waitingSince;
+    if (elapsed > gracePeriodMs && ((written - rare!.sendWaitWritten) * 1000) / elapsed < bytesPerSecond) {
       Http2Connection.#ending(conn, 'min-response-data-rate');
       conn.logs.badRequests.debug({ ...LOG_EVENTS.ResponseTooSlow, connectionId: conn.ctx.id }, 'HTTP/2 responses read too slowly: aborting the connection');
       conn.ctx.abort(new ConnectionAbortedError('The client read the responses slower than the minimum data rate'));
@@ -778,8 +833,9 @@ export class Http2Connection implements HeartbeatHandler {
 
   static #checkPing(conn: Http2Connection, s: ServerHttp2Session, t: number, idleFor: number): void {
     const { keepAlivePingDelayMs, keepAlivePingTimeoutMs } = conn.#options.http2;
-    if (conn.#pingSentAt > 0) {
-      if (t - conn.#pingSentAt > keepAlivePingTimeoutMs) {
+    const sentAt = conn.#rare === undefined ? 0 : conn.#rare.pingSentAt;
+    if (sentAt > 0) {
+      if (t - sentAt > keepAlivePingTimeoutMs) {
         Http2Connection.#ending(conn, 'keep-alive-ping-timeout');
         conn.logger.debug({ connectionId: conn.ctx.id }, 'HTTP/2 keep-alive ping timed out');
         Http2Connection.#destroy(conn, new ConnectionAbortedError('The client did not answer an HTTP/2 keep-alive PING in time'), NGHTTP2_NO_ERROR);
@@ -793,9 +849,10 @@ export class Http2Connection implements HeartbeatHandler {
   // Apart from #checkPing: a closure there made V8 allocate its context on every call, each
   // heartbeat of every connection, pinged or not.
   static #sendPing(conn: Http2Connection, s: ServerHttp2Session, t: number): void {
-    conn.#pingSentAt = t;
+    const rare = Http2Connection.#rareOf(conn);
+    rare.pingSentAt = t;
     s.ping((err) => {
-      conn.#pingSentAt = 0;
+      rare.pingSentAt = 0;
       if (err === null) conn.#lastActivity = Http2Connection.#time(conn);
     });
   }

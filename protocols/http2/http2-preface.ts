@@ -30,6 +30,8 @@ export const HTTP2_PREFACE_REFUSAL: Buffer = (() => {
  */
 export function sniffHttp2Preface(head: Buffer): SniffVerdict {
   const n = head.length < HTTP2_PREFACE.length ? head.length : HTTP2_PREFACE.length;
-  if (head.compare(HTTP2_PREFACE, 0, n, 0, n) !== 0) return 'no';
+  // Byte by byte: `compare` with ranges allocated ~90 bytes per cleartext connection (its offset
+  // checks and the call into C++), and most connections differ at the first byte.
+  for (let i = 0; i < n; i++) if (head[i] !== HTTP2_PREFACE[i]) return 'no';
   return n === HTTP2_PREFACE.length ? 'yes' : 'more';
 }

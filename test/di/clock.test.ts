@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import http2 from 'node:http2';
+import type { Duplex } from 'node:stream';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { CLOCK } from '../../di/index.js';
@@ -143,6 +144,24 @@ test('silent clients that connected at different times are each closed at their 
   }
 });
 
+test('a client that resets inside the HTTP/2 preface, before the sniff decides, is let go at once: its deadline does not wait', async () => {
+  const clock = new ManualClock(START);
+  const server = await startWithClock(clock, { requestHeadersTimeoutMs: 45_000 });
+  try {
+    const client = server.getTransport(MemoryTransport).connect('clock') as Duplex & { resetAndDestroy(): void };
+    client.on('error', () => {});
+    // A prefix of the preface: the HTTP/2 sniffer wants more, HTTP/1.1 has not been asked.
+    client.write('PRI * HTTP/2.0\r\n');
+    await waitFor('the sniff deadline to be set', () => clock.pendingTimers === 1 && server.stats.active === 1);
+    // No FIN: the server's end errors (ECONNRESET) and closes, and only its 'close' says so.
+    client.resetAndDestroy();
+    await waitFor('the connection to be released', () => server.stats.active === 0);
+    assert.is(clock.pendingTimers, 0, 'no sniff deadline left behind');
+  } finally {
+    await server.stop(500);
+  }
+});
+
 test('a manual clock drives the HTTP/2 request body rate: the 408 comes when the clock passes the grace period, not before', async () => {
   const clock = new ManualClock(START);
   const services = appContainer({ http: { limits: { minRequestBodyDataRate: { bytesPerSecond: 100, gracePeriodMs: 60_000 } } } });
@@ -176,6 +195,48 @@ test('a manual clock drives the HTTP/2 request body rate: the 408 comes when the
     assert.is(status, 408);
   } finally {
     session.destroy();
+    await server.stop(500);
+  }
+});
+
+test('a manual clock drives the HTTP/2 keep-alive PING: sent once the connection is idle for the delay, and a client that never answers is closed when the timeout has passed, not before', async () => {
+  const clock = new ManualClock(START);
+  const services = appContainer({ http: { limits: { keepAliveTimeoutMs: 3_600_000 }, http2: { keepAlivePingDelayMs: 10_000, keepAlivePingTimeoutMs: 5_000 } } });
+  services.register(CLOCK, { useValue: clock });
+  const server = new Server(services);
+  server.useHttp(new ApplicationBuilder().run((ctx) => ctx.response.send('ok')));
+  server.listen('http://memory:clock');
+  await server.start();
+  // A client that speaks the preface, acknowledges the server's SETTINGS and then reads only.
+  const client = server.getTransport(MemoryTransport).connect('clock');
+  let received = Buffer.alloc(0);
+  let closed = false;
+  client.on('data', (d: Buffer) => (received = Buffer.concat([received, d])));
+  client.on('error', () => {});
+  // The server's end of the connection: its FIN (the client's side stays open until it ends it).
+  client.on('end', () => (closed = true));
+  client.on('close', () => (closed = true));
+  // A frame header on stream 0 with no flags: 8 bytes of PING, or an empty SETTINGS.
+  const header = (length: number, type: number): Buffer => Buffer.from([0, 0, length, type, 0, 0, 0, 0, 0]);
+  const ping = header(8, 6);
+  try {
+    client.write(Buffer.concat([Buffer.from('PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n', 'latin1'), header(0, 4)]));
+    await waitFor("the server's SETTINGS", () => received.length >= 9 && received[3] === 4);
+    client.write(Buffer.from([0, 0, 0, 4, 1, 0, 0, 0, 0]));
+    await waitFor('the connection on the heartbeat', () => clock.pendingTimers > 0);
+    clock.advance(9_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.is(received.indexOf(ping), -1, 'no PING before the delay');
+    clock.advance(2_000);
+    await waitFor('the PING', () => received.indexOf(ping) !== -1);
+    // Unanswered: the timeout counts from the tick that sent it (plus a tick of the heartbeat).
+    clock.advance(5_000);
+    await new Promise((resolve) => setImmediate(resolve));
+    assert.is(closed, false, 'open until the timeout has passed');
+    clock.advance(1_000);
+    await waitFor('the connection closed', () => closed);
+  } finally {
+    client.destroy();
     await server.stop(500);
   }
 });
