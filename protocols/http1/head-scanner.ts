@@ -3,7 +3,7 @@ import { HeadFlag, RequestHead, type TargetForm } from './request-head.js';
 import { requestTargetForm } from './request-target.js';
 import { resolveParserLimits, type ParserLimits } from './parser-limits.js';
 import { KNOWN_METHODS } from '../http/index.js';
-import { CONNECT, FIELD_VALUE, GET, HeaderKind, POST, PRI, TARGET, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
+import { Byte, CONNECT, GET, HeaderKind, POST, PRI, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
 import {
   CONNECTION_CLOSE,
   CONNECTION_KEEP_ALIVE,
@@ -29,11 +29,6 @@ const enum S {
   HeadersEndLf,
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
-const SP = 0x20;
-const HTAB = 0x09;
-const COLON = 0x3a;
 
 function reject(reason: R): never {
   throw new BadRequestError(reason);
@@ -131,7 +126,6 @@ export class HeadScanner {
   scan(buf: Buffer, p: number, len: number, base: number): number {
     // Tables in locals: an imported binding is re-read through its module cell on every access.
     const token = TOKEN;
-    const fieldValue = FIELD_VALUE;
     const offsets = this.#offsets;
     const sectionLimit = this.#inTrailers ? this.#maxTrailers : this.#maxHeaders;
     const sectionReason = this.#inTrailers ? R.TrailersTooLarge : R.HeadersTooLarge;
@@ -144,7 +138,7 @@ export class HeadScanner {
         case S.Method: {
           while (p < len && token[buf[p]] === 1) p++;
           if (p === len) break;
-          if (buf[p] !== SP || p === base) return reject(R.InvalidMethod);
+          if (buf[p] !== Byte.SP || p === base) return reject(R.InvalidMethod);
           const method = internMethod(buf, base, p);
           // RFC 9113 §3.4: PRI is reserved for the HTTP/2 preface; never an HTTP/1.1 request.
           if (method === PRI) return reject(R.UnexpectedHttp2Preface);
@@ -157,11 +151,14 @@ export class HeadScanner {
           continue;
         }
         case S.Target: {
-          const target = TARGET;
-          while (p < len && target[buf[p]] === 1) p++;
+          // Request-target bytes: visible ASCII (0x21-0x7E). Wider than RFC 3986 on purpose (`"`,
+          // `\`, `|`, `{` are sent by real clients and llhttp accepts them), but no CTL, SP, DEL or
+          // bytes >= 0x80. A range test, as for field values below: a byte read from a table
+          // costs as much again as the byte read from the buffer (each access checks its array).
+          while (p < len && (b = buf[p]) > Byte.SP && b < Byte.DEL) p++;
           if (p === len) break;
           b = buf[p];
-          if (b !== SP) return reject(b === CR || b === LF ? R.InvalidRequestLine : R.InvalidRequestTarget);
+          if (b !== Byte.SP) return reject(b === Byte.CR || b === Byte.LF ? R.InvalidRequestLine : R.InvalidRequestTarget);
           if (p - base === this.#targetStart) return reject(R.InvalidRequestTarget);
           this.#targetEnd = p - base;
           p++;
@@ -170,8 +167,8 @@ export class HeadScanner {
           // The whole version and its CRLF are here (the usual case): check them in one go.
           if (
             p + 10 <= len &&
-            buf[p + 9] === LF &&
-            buf[p + 8] === CR &&
+            buf[p + 9] === Byte.LF &&
+            buf[p + 8] === Byte.CR &&
             buf[p] === 0x48 &&
             buf[p + 1] === 0x54 &&
             buf[p + 2] === 0x54 &&
@@ -196,7 +193,7 @@ export class HeadScanner {
           if (++this.#versionIndex === 9) state = S.ReqLineLf;
           continue;
         case S.ReqLineLf:
-          if (buf[p] !== LF) return reject(R.BareCarriageReturn);
+          if (buf[p] !== Byte.LF) return reject(R.BareCarriageReturn);
           p++;
           if (p - base > this.#maxLine) return reject(R.RequestLineTooLong);
           this.#requestLineDone(buf, base);
@@ -207,17 +204,17 @@ export class HeadScanner {
         case S.HeaderStart: {
           b = buf[p];
           if (token[b] === 0) {
-            if (b === CR) {
+            if (b === Byte.CR) {
               p++;
               state = S.HeadersEndLf;
               continue;
             }
             return reject(
-              b === SP || b === HTAB
+              b === Byte.SP || b === Byte.HTAB
                 ? R.ObsoleteLineFolding
-                : b === LF
+                : b === Byte.LF
                   ? R.BareLineFeed
-                  : b === COLON
+                  : b === Byte.COLON
                     ? R.EmptyHeaderName
                     : R.InvalidHeaderName,
             );
@@ -229,15 +226,16 @@ export class HeadScanner {
           // line, an error) goes back to the byte states from just after the name's first byte.
           p++;
           while (p < len && token[buf[p]] === 1) p++;
-          if (p < len && buf[p] === COLON) {
+          if (p < len && buf[p] === Byte.COLON) {
             const nameEnd = p;
             p++;
-            while (p < len && ((b = buf[p]) === SP || b === HTAB)) p++;
+            while (p < len && ((b = buf[p]) === Byte.SP || b === Byte.HTAB)) p++;
             const valueStart = p;
-            while (p < len && fieldValue[buf[p]] === 1) p++;
-            if (p + 1 < len && buf[p] === CR && buf[p + 1] === LF) {
+            // FIELD_VALUE (header-chars.ts): HTAB, SP, VCHAR and obs-text, that is all but DEL and the other CTLs.
+            while (p < len && ((b = buf[p]) >= Byte.SP ? b !== Byte.DEL : b === Byte.HTAB)) p++;
+            if (p + 1 < len && buf[p] === Byte.CR && buf[p + 1] === Byte.LF) {
               let end = p;
-              while (end > valueStart && ((b = buf[end - 1]) === SP || b === HTAB)) end--;
+              while (end > valueStart && ((b = buf[end - 1]) === Byte.SP || b === Byte.HTAB)) end--;
               offsets[n + 1] = nameEnd - base;
               offsets[n + 2] = valueStart - base;
               offsets[n + 3] = end - base;
@@ -259,32 +257,32 @@ export class HeadScanner {
           while (p < len && token[buf[p]] === 1) p++;
           if (p === len) break;
           b = buf[p];
-          if (b !== COLON) return reject(b === SP || b === HTAB ? R.WhitespaceBeforeColon : R.InvalidHeaderName);
+          if (b !== Byte.COLON) return reject(b === Byte.SP || b === Byte.HTAB ? R.WhitespaceBeforeColon : R.InvalidHeaderName);
           offsets[n + 1] = p - base;
           this.#kind = this.#inTrailers ? HeaderKind.Other : headerKind(buf, base + offsets[n], p);
           p++;
           state = S.HeaderOws;
           continue;
         case S.HeaderOws:
-          while (p < len && ((b = buf[p]) === SP || b === HTAB)) p++;
+          while (p < len && ((b = buf[p]) === Byte.SP || b === Byte.HTAB)) p++;
           if (p === len) break;
           offsets[n + 2] = p - base;
           state = S.HeaderValue;
           continue;
         case S.HeaderValue: {
-          while (p < len && fieldValue[buf[p]] === 1) p++;
+          while (p < len && ((b = buf[p]) >= Byte.SP ? b !== Byte.DEL : b === Byte.HTAB)) p++;
           if (p === len) break;
           b = buf[p];
-          if (b !== CR) return reject(b === LF ? R.BareLineFeed : R.InvalidHeaderValue);
+          if (b !== Byte.CR) return reject(b === Byte.LF ? R.BareLineFeed : R.InvalidHeaderValue);
           // Trailing OWS is not part of the value (RFC 9110 §5.5).
           const start = base + offsets[n + 2];
           let end = p;
-          while (end > start && ((b = buf[end - 1]) === SP || b === HTAB)) end--;
+          while (end > start && ((b = buf[end - 1]) === Byte.SP || b === Byte.HTAB)) end--;
           offsets[n + 3] = end - base;
           if (this.#kind !== HeaderKind.Other) this.#framingField(this.#kind, buf, start, end, n >> 2);
           n += 4;
           p++;
-          if (p < len && buf[p] === LF) {
+          if (p < len && buf[p] === Byte.LF) {
             p++;
             if (p - base - section > sectionLimit) return reject(sectionReason);
             state = S.HeaderStart;
@@ -294,14 +292,14 @@ export class HeadScanner {
           continue;
         }
         case S.HeaderLf:
-          if (buf[p] !== LF) return reject(R.BareCarriageReturn);
+          if (buf[p] !== Byte.LF) return reject(R.BareCarriageReturn);
           p++;
           if (p - base - section > sectionLimit) return reject(sectionReason);
           state = S.HeaderStart;
           continue;
         case S.HeadersEndLf:
           // The empty line is not counted: every field line before it was, at its own CRLF.
-          if (buf[p] !== LF) return reject(R.BareCarriageReturn);
+          if (buf[p] !== Byte.LF) return reject(R.BareCarriageReturn);
           this.#offsetCount = n;
           return p + 1;
       }
@@ -331,8 +329,8 @@ export class HeadScanner {
       if (i === 7) this.#versionMinor = b === 0x31 ? 1 : 0;
     } else if (i === 6) {
       if (b !== 0x2e) reject(R.InvalidVersion);
-    } else if (b !== CR) {
-      reject(b === LF ? R.BareLineFeed : R.InvalidVersion);
+    } else if (b !== Byte.CR) {
+      reject(b === Byte.LF ? R.BareLineFeed : R.InvalidVersion);
     }
   }
 
