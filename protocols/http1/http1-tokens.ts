@@ -1,8 +1,8 @@
 // Byte tables and byte-level matchers for the HTTP/1.1 parser. One array read per byte beats a
 // regex, and matching known names on the Buffer avoids making a string only to compare it.
-import { TOKEN } from '../http/header-chars.js';
+import { FIELD_VALUE, TOKEN } from '../http/header-chars.js';
 
-export { TOKEN };
+export { FIELD_VALUE, TOKEN };
 
 /**
  * The bytes the parser tests for by value. A const enum, so each use compiles to a literal: a
