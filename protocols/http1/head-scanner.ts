@@ -3,7 +3,7 @@ import { HeadFlag, RequestHead, type TargetForm } from './request-head.js';
 import { requestTargetForm } from './request-target.js';
 import { resolveParserLimits, type ParserLimits } from './parser-limits.js';
 import { KNOWN_METHODS } from '../http/index.js';
-import { CONNECT, FIELD_VALUE, GET, HeaderKind, POST, PRI, TARGET, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
+import { Byte, CONNECT, FIELD_VALUE, GET, HeaderKind, POST, PRI, TOKEN, headerKind, internMethod, latin1 } from './http1-tokens.js';
 import {
   CONNECTION_CLOSE,
   CONNECTION_KEEP_ALIVE,
@@ -29,11 +29,6 @@ const enum S {
   HeadersEndLf,
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
-const SP = 0x20;
-const HTAB = 0x09;
-const COLON = 0x3a;
 
 function reject(reason: R): never {
   throw new BadRequestError(reason);
@@ -75,6 +70,8 @@ export class HeadScanner {
   #hasUpgradeField = false;
   #expectContinue = false;
   #hostField = -1;
+  /** The remembered Host string (`rememberValidHost`) whose bytes the Host field has, or null. */
+  #knownHost: string | null = null;
 
   /** KNOWN_METHODS plus the configured extras. */
   readonly #methods: ReadonlySet<string>;
@@ -112,6 +109,7 @@ export class HeadScanner {
     this.#hasUpgradeField = false;
     this.#expectContinue = false;
     this.#hostField = -1;
+    this.#knownHost = null;
   }
 
   /** Gets ready for the trailer section after the last chunk. */
@@ -131,7 +129,6 @@ export class HeadScanner {
   scan(buf: Buffer, p: number, len: number, base: number): number {
     // Tables in locals: an imported binding is re-read through its module cell on every access.
     const token = TOKEN;
-    const fieldValue = FIELD_VALUE;
     const offsets = this.#offsets;
     const sectionLimit = this.#inTrailers ? this.#maxTrailers : this.#maxHeaders;
     const sectionReason = this.#inTrailers ? R.TrailersTooLarge : R.HeadersTooLarge;
@@ -144,7 +141,7 @@ export class HeadScanner {
         case S.Method: {
           while (p < len && token[buf[p]] === 1) p++;
           if (p === len) break;
-          if (buf[p] !== SP || p === base) return reject(R.InvalidMethod);
+          if (buf[p] !== Byte.SP || p === base) return reject(R.InvalidMethod);
           const method = internMethod(buf, base, p);
           // RFC 9113 §3.4: PRI is reserved for the HTTP/2 preface; never an HTTP/1.1 request.
           if (method === PRI) return reject(R.UnexpectedHttp2Preface);
@@ -157,11 +154,14 @@ export class HeadScanner {
           continue;
         }
         case S.Target: {
-          const target = TARGET;
-          while (p < len && target[buf[p]] === 1) p++;
+          // Request-target bytes: visible ASCII (0x21-0x7E). Wider than RFC 3986 on purpose (`"`,
+          // `\`, `|`, `{` are sent by real clients and llhttp accepts them), but no CTL, SP, DEL or
+          // bytes >= 0x80. A range test, as for field values below: a byte read from a table
+          // costs as much again as the byte read from the buffer (each access checks its array).
+          while (p < len && (b = buf[p]) > Byte.SP && b < Byte.DEL) p++;
           if (p === len) break;
           b = buf[p];
-          if (b !== SP) return reject(b === CR || b === LF ? R.InvalidRequestLine : R.InvalidRequestTarget);
+          if (b !== Byte.SP) return reject(b === Byte.CR || b === Byte.LF ? R.InvalidRequestLine : R.InvalidRequestTarget);
           if (p - base === this.#targetStart) return reject(R.InvalidRequestTarget);
           this.#targetEnd = p - base;
           p++;
@@ -170,8 +170,8 @@ export class HeadScanner {
           // The whole version and its CRLF are here (the usual case): check them in one go.
           if (
             p + 10 <= len &&
-            buf[p + 9] === LF &&
-            buf[p + 8] === CR &&
+            buf[p + 9] === Byte.LF &&
+            buf[p + 8] === Byte.CR &&
             buf[p] === 0x48 &&
             buf[p + 1] === 0x54 &&
             buf[p + 2] === 0x54 &&
@@ -196,7 +196,7 @@ export class HeadScanner {
           if (++this.#versionIndex === 9) state = S.ReqLineLf;
           continue;
         case S.ReqLineLf:
-          if (buf[p] !== LF) return reject(R.BareCarriageReturn);
+          if (buf[p] !== Byte.LF) return reject(R.BareCarriageReturn);
           p++;
           if (p - base > this.#maxLine) return reject(R.RequestLineTooLong);
           this.#requestLineDone(buf, base);
@@ -207,17 +207,17 @@ export class HeadScanner {
         case S.HeaderStart: {
           b = buf[p];
           if (token[b] === 0) {
-            if (b === CR) {
+            if (b === Byte.CR) {
               p++;
               state = S.HeadersEndLf;
               continue;
             }
             return reject(
-              b === SP || b === HTAB
+              b === Byte.SP || b === Byte.HTAB
                 ? R.ObsoleteLineFolding
-                : b === LF
+                : b === Byte.LF
                   ? R.BareLineFeed
-                  : b === COLON
+                  : b === Byte.COLON
                     ? R.EmptyHeaderName
                     : R.InvalidHeaderName,
             );
@@ -229,21 +229,38 @@ export class HeadScanner {
           // line, an error) goes back to the byte states from just after the name's first byte.
           p++;
           while (p < len && token[buf[p]] === 1) p++;
-          if (p < len && buf[p] === COLON) {
+          if (p < len && buf[p] === Byte.COLON) {
             const nameEnd = p;
             p++;
-            while (p < len && ((b = buf[p]) === SP || b === HTAB)) p++;
+            while (p < len && ((b = buf[p]) === Byte.SP || b === Byte.HTAB)) p++;
             const valueStart = p;
-            while (p < len && fieldValue[buf[p]] === 1) p++;
-            if (p + 1 < len && buf[p] === CR && buf[p + 1] === LF) {
+            const kind = this.#inTrailers ? HeaderKind.Other : headerKind(buf, nameStart, nameEnd);
+            let known: string | null = null;
+            if (kind === HeaderKind.Host && knownHost !== null) {
+              // The remembered Host's bytes are field-value bytes (see `rememberValidHost`):
+              // matching them scans them, and the loop below goes on from where they end.
+              const bytes = knownHostBytes;
+              const count = knownHost.length;
+              let i = 0;
+              while (i < count && p < len && buf[p] === bytes[i]) {
+                p++;
+                i++;
+              }
+              if (i === count) known = knownHost;
+            }
+            // FIELD_VALUE (header-chars.ts): HTAB, SP, VCHAR and obs-text, that is all but DEL and the other CTLs.
+            while (p < len && ((b = buf[p]) >= Byte.SP ? b !== Byte.DEL : b === Byte.HTAB)) p++;
+            // Anything after the remembered bytes, even OWS, makes it another value (or one to trim).
+            if (known !== null && p !== valueStart + known.length) known = null;
+            if (p + 1 < len && buf[p] === Byte.CR && buf[p + 1] === Byte.LF) {
               let end = p;
-              while (end > valueStart && ((b = buf[end - 1]) === SP || b === HTAB)) end--;
+              while (end > valueStart && ((b = buf[end - 1]) === Byte.SP || b === Byte.HTAB)) end--;
               offsets[n + 1] = nameEnd - base;
               offsets[n + 2] = valueStart - base;
               offsets[n + 3] = end - base;
-              if (!this.#inTrailers) {
-                const kind = headerKind(buf, nameStart, nameEnd);
-                if (kind !== HeaderKind.Other) this.#framingField(kind, buf, valueStart, end, n >> 2);
+              if (kind !== HeaderKind.Other) {
+                this.#framingField(kind, buf, valueStart, end, n >> 2);
+                if (kind === HeaderKind.Host) this.#knownHost = known;
               }
               n += 4;
               p += 2;
@@ -259,32 +276,32 @@ export class HeadScanner {
           while (p < len && token[buf[p]] === 1) p++;
           if (p === len) break;
           b = buf[p];
-          if (b !== COLON) return reject(b === SP || b === HTAB ? R.WhitespaceBeforeColon : R.InvalidHeaderName);
+          if (b !== Byte.COLON) return reject(b === Byte.SP || b === Byte.HTAB ? R.WhitespaceBeforeColon : R.InvalidHeaderName);
           offsets[n + 1] = p - base;
           this.#kind = this.#inTrailers ? HeaderKind.Other : headerKind(buf, base + offsets[n], p);
           p++;
           state = S.HeaderOws;
           continue;
         case S.HeaderOws:
-          while (p < len && ((b = buf[p]) === SP || b === HTAB)) p++;
+          while (p < len && ((b = buf[p]) === Byte.SP || b === Byte.HTAB)) p++;
           if (p === len) break;
           offsets[n + 2] = p - base;
           state = S.HeaderValue;
           continue;
         case S.HeaderValue: {
-          while (p < len && fieldValue[buf[p]] === 1) p++;
+          while (p < len && ((b = buf[p]) >= Byte.SP ? b !== Byte.DEL : b === Byte.HTAB)) p++;
           if (p === len) break;
           b = buf[p];
-          if (b !== CR) return reject(b === LF ? R.BareLineFeed : R.InvalidHeaderValue);
+          if (b !== Byte.CR) return reject(b === Byte.LF ? R.BareLineFeed : R.InvalidHeaderValue);
           // Trailing OWS is not part of the value (RFC 9110 §5.5).
           const start = base + offsets[n + 2];
           let end = p;
-          while (end > start && ((b = buf[end - 1]) === SP || b === HTAB)) end--;
+          while (end > start && ((b = buf[end - 1]) === Byte.SP || b === Byte.HTAB)) end--;
           offsets[n + 3] = end - base;
           if (this.#kind !== HeaderKind.Other) this.#framingField(this.#kind, buf, start, end, n >> 2);
           n += 4;
           p++;
-          if (p < len && buf[p] === LF) {
+          if (p < len && buf[p] === Byte.LF) {
             p++;
             if (p - base - section > sectionLimit) return reject(sectionReason);
             state = S.HeaderStart;
@@ -294,14 +311,14 @@ export class HeadScanner {
           continue;
         }
         case S.HeaderLf:
-          if (buf[p] !== LF) return reject(R.BareCarriageReturn);
+          if (buf[p] !== Byte.LF) return reject(R.BareCarriageReturn);
           p++;
           if (p - base - section > sectionLimit) return reject(sectionReason);
           state = S.HeaderStart;
           continue;
         case S.HeadersEndLf:
           // The empty line is not counted: every field line before it was, at its own CRLF.
-          if (buf[p] !== LF) return reject(R.BareCarriageReturn);
+          if (buf[p] !== Byte.LF) return reject(R.BareCarriageReturn);
           this.#offsetCount = n;
           return p + 1;
       }
@@ -331,8 +348,8 @@ export class HeadScanner {
       if (i === 7) this.#versionMinor = b === 0x31 ? 1 : 0;
     } else if (i === 6) {
       if (b !== 0x2e) reject(R.InvalidVersion);
-    } else if (b !== CR) {
-      reject(b === LF ? R.BareLineFeed : R.InvalidVersion);
+    } else if (b !== Byte.CR) {
+      reject(b === Byte.LF ? R.BareLineFeed : R.InvalidVersion);
     }
   }
 
@@ -403,7 +420,14 @@ export class HeadScanner {
       text = latin1(buf, base, end);
       at = 0;
     }
-    const fields = this.#fields(text, at);
+    const hostField = this.#hostField;
+    let hostSlot = -1;
+    let host: string | null = null;
+    if (hostField >= 0) {
+      hostSlot = 2 * hostField + 1;
+      host = this.#knownHost ?? text.substring(at + this.#offsets[4 * hostField + 2], at + this.#offsets[4 * hostField + 3]);
+    }
+    const fields = this.#fields(text, at, hostSlot, host);
     const target = text.substring(at + this.#targetStart, at + this.#targetEnd);
     const minor = this.#versionMinor;
     const conn = this.#connection;
@@ -413,34 +437,62 @@ export class HeadScanner {
     if ((conn & CONNECTION_UPGRADE) !== 0 && this.#hasUpgradeField && minor === 1) flags |= HeadFlag.Upgrade;
     if (this.#chunked) flags |= HeadFlag.Chunked;
     if (this.#expectContinue) flags |= HeadFlag.ExpectContinue;
-    const host = this.#hostField >= 0 ? fields[2 * this.#hostField + 1] : null;
     const head = new RequestHead(method, target, this.#targetForm, minor, isConnect, fields, flags, this.#contentLength, host);
     return head;
   }
 
   /** The trailer fields whose empty line ends at buf[end], or null when there were none. */
   trailerFields(buf: Buffer, base: number, end: number): string[] | null {
-    return this.#offsetCount === 0 ? null : this.#fields(latin1(buf, base, end), 0);
+    return this.#offsetCount === 0 ? null : this.#fields(latin1(buf, base, end), 0, -1, null);
   }
 
-  /** The fields as strings, from `text` where the head's first byte is at `at`. */
-  #fields(text: string, at: number): string[] {
+  /**
+   * The fields as strings, from `text` where the head's first byte is at `at`; the one at index
+   * `slot` of the flat list (-1: none) is `value`, already made.
+   */
+  #fields(text: string, at: number, slot: number, value: string | null): string[] {
     const offsets = this.#offsets;
     const n = this.#offsetCount;
     const fields = new Array<string>(n >> 1);
     for (let i = 0, j = 0; i < n; i += 4, j += 2) {
       fields[j] = text.substring(at + offsets[i], at + offsets[i + 1]);
-      fields[j + 1] = text.substring(at + offsets[i + 2], at + offsets[i + 3]);
+      fields[j + 1] = j + 1 === slot ? value! : text.substring(at + offsets[i + 2], at + offsets[i + 3]);
     }
     return fields;
   }
+}
+
+// The last Host value a connection found valid, one for the process: validity depends on the
+// value's bytes alone, and the clients of a server mostly send one Host. A head whose Host has
+// these bytes gets this very string, so the driver's check of a Host against the one it last
+// validated is one pointer compare: a value of 13 characters or more is a slice of the head's
+// text, and comparing two slices went through V8's runtime (~470 instructions a request).
+const MAX_KNOWN_HOST = 255;
+const knownHostBytes = new Uint8Array(MAX_KNOWN_HOST);
+let knownHost: string | null = null;
+
+/**
+ * `host`, a Host value as decoded from a head, was found valid: heads with the same bytes get
+ * this string. Only field-value bytes are kept (a valid Host has no others), since the scanner
+ * takes a match for a scan of them.
+ */
+export function rememberValidHost(host: string): void {
+  const n = host.length;
+  if (n > MAX_KNOWN_HOST) return;
+  for (let i = 0; i < n; i++) {
+    const c = host.charCodeAt(i);
+    if (c > 0xff || FIELD_VALUE[c] === 0) return;
+  }
+  for (let i = 0; i < n; i++) knownHostBytes[i] = host.charCodeAt(i);
+  knownHost = host;
 }
 
 /**
  * How many bytes from a head's start `requestHead` decodes at once when more follow it: a batch of
  * pipelined heads (wrk's ×16 of ~50 bytes is 800). Small, because a field value of 13 characters
  * or more is a slice of the decoded text and keeps all of it alive while it is held: by the app,
- * or by the connection, which keeps the last Host it found valid until the next request.
+ * or by the connection, which keeps the last Host it found valid until the next request (and
+ * `knownHost`, the last one any connection found valid).
  */
 const DECODE_AHEAD = 1024;
 

@@ -26,7 +26,7 @@ import {
 } from '../http/index.js';
 import { Http1Exchange } from './http1-exchange.js';
 import { Http1OutputProducer } from './http1-output-producer.js';
-import { HeadScannerPool } from './head-scanner.js';
+import { HeadScannerPool, rememberValidHost } from './head-scanner.js';
 import { Http1Parser, assertValidHost, type Http1ParserHandler, type RequestHead } from './http1-parser.js';
 import type { KeepAliveEndReason } from './keep-alive-reason.js';
 import { BadRequestError } from './rejection.js';
@@ -280,11 +280,15 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler, Tr
 
   onRequestHead(head: RequestHead): void {
     // A missing or malformed Host is a 400 before the app sees anything (RFC 9112 §3.2). A
-    // keep-alive client sends the same Host every time: one it sent before is known good.
+    // keep-alive client sends the same Host every time: one it sent before is known good (and
+    // the scanner gives a Host it was told of as the same string: see `rememberValidHost`).
     const host = head.host;
     if (host === null || host !== this.#validHost) {
       assertValidHost(head);
-      if (host !== null) this.#validHost = host;
+      if (host !== null) {
+        this.#validHost = host;
+        rememberValidHost(host);
+      }
     }
     // No clock read here: the request phase's only timeout (the body rate) has its own start.
     this.#phase = Phase.Request;

@@ -2,7 +2,7 @@ import { BadRequestError, RequestRejectionReason as R } from './rejection.js';
 import type { RequestHead } from './request-head.js';
 import { HeadScannerPool, forgetDecodedHeads, type HeadScanner } from './head-scanner.js';
 import { ChunkExtensionScanner, EXT_BARE_LF } from './chunk-extension.js';
-import { HEX } from './http1-tokens.js';
+import { Byte, HEX } from './http1-tokens.js';
 import { DEFAULT_PARSER_LIMITS, type ParserLimits } from './parser-limits.js';
 
 export { RequestHead, assertValidHost, type TargetForm } from './request-head.js';
@@ -45,8 +45,6 @@ const enum S {
   Failed,
 }
 
-const CR = 0x0d;
-const LF = 0x0a;
 const MAX_CHUNK_SIZE = 2 ** 53;
 // A carry buffer that grew for one huge head is dropped afterwards, not kept per connection.
 const CARRY_KEEP = 4096;
@@ -206,18 +204,18 @@ export class Http1Parser {
       switch (state) {
         case S.ReqStart: {
           const b = chunk[p];
-          if (b === CR) {
+          if (b === Byte.CR) {
             p++;
             state = S.ReqStartLf;
             continue;
           }
-          if (b === LF) return this.#fail(R.BareLineFeed);
+          if (b === Byte.LF) return this.#fail(R.BareLineFeed);
           (this.#scanner ??= this.#scanners.take()).beginRequest();
           state = S.Head;
           continue;
         }
         case S.ReqStartLf:
-          if (chunk[p] !== LF) return this.#fail(R.BareCarriageReturn);
+          if (chunk[p] !== Byte.LF) return this.#fail(R.BareCarriageReturn);
           p++;
           state = S.ReqStart;
           continue;
@@ -265,11 +263,11 @@ export class Http1Parser {
           if (p === len) break;
           const b = chunk[p];
           // No BWS before `;` or CRLF: llhttp refuses it too, and leniency here is a smuggling vector.
-          if (digits === 0 || (b !== CR && b !== 0x3b)) {
-            return this.#fail(b === LF && digits > 0 ? R.BareLineFeed : R.InvalidChunkSize);
+          if (digits === 0 || (b !== Byte.CR && b !== 0x3b)) {
+            return this.#fail(b === Byte.LF && digits > 0 ? R.BareLineFeed : R.InvalidChunkSize);
           }
           p++;
-          if (b === CR) {
+          if (b === Byte.CR) {
             state = S.ChunkSizeLf;
             continue;
           }
@@ -289,7 +287,7 @@ export class Http1Parser {
           continue;
         }
         case S.ChunkSizeLf:
-          if (chunk[p] !== LF) return this.#fail(R.BareCarriageReturn);
+          if (chunk[p] !== Byte.LF) return this.#fail(R.BareCarriageReturn);
           p++;
           if (this.#chunkSize === 0) {
             // The last chunk: trailer fields follow (RFC 9112 §7.1.2), read like a head.
@@ -307,7 +305,7 @@ export class Http1Parser {
           let next = end;
           if (this.#remaining === 0) {
             // Usually the CRLF after the data is right here.
-            if (end + 2 <= len && chunk[end] === CR && chunk[end + 1] === LF) {
+            if (end + 2 <= len && chunk[end] === Byte.CR && chunk[end + 1] === Byte.LF) {
               state = S.ChunkSize;
               this.#chunkSize = 0;
               this.#chunkDigits = 0;
@@ -322,12 +320,12 @@ export class Http1Parser {
           continue;
         }
         case S.ChunkDataCr:
-          if (chunk[p] !== CR) return this.#fail(R.InvalidChunkTerminator);
+          if (chunk[p] !== Byte.CR) return this.#fail(R.InvalidChunkTerminator);
           p++;
           state = S.ChunkDataLf;
           continue;
         case S.ChunkDataLf:
-          if (chunk[p] !== LF) return this.#fail(R.BareCarriageReturn);
+          if (chunk[p] !== Byte.LF) return this.#fail(R.BareCarriageReturn);
           p++;
           this.#chunkSize = 0;
           this.#chunkDigits = 0;

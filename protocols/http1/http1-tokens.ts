@@ -5,11 +5,18 @@ import { FIELD_VALUE, TOKEN } from '../http/header-chars.js';
 export { FIELD_VALUE, TOKEN };
 
 /**
- * Request-target bytes: visible ASCII (0x21-0x7E). Wider than RFC 3986 on purpose (`"`, `\`, `|`,
- * `{` are sent by real clients and llhttp accepts them), but no CTL, SP, DEL or bytes >= 0x80.
+ * The bytes the parser tests for by value. A const enum, so each use compiles to a literal: a
+ * module-level `const` is a context slot in the bundle, which optimised code loads and checks
+ * again at every use, inside the per-byte loops too.
  */
-export const TARGET = new Uint8Array(256);
-for (let c = 0x21; c <= 0x7e; c++) TARGET[c] = 1;
+export const enum Byte {
+  HTAB = 0x09,
+  LF = 0x0a,
+  CR = 0x0d,
+  SP = 0x20,
+  COLON = 0x3a,
+  DEL = 0x7f,
+}
 
 /** Hex digit value, or 0xff for anything else. */
 export const HEX = new Uint8Array(256).fill(0xff);

@@ -94,6 +94,38 @@ test('a keep-alive connection checks every Host that differs from the last valid
   }
 });
 
+test('a Host that begins with the last one found valid, or has OWS after it, is its own value, on every connection', async () => {
+  // The scanner remembers the last Host any connection found valid and gives a head with the same
+  // bytes that very string: more bytes after them make another value, which is checked; trailing
+  // OWS is trimmed; another connection's Host is its own.
+  const echoHost: HttpApplication = {
+    handle(ex: HttpExchange) {
+      ex.end(`[${ex.headers.get('host')}]`);
+    },
+  };
+  const ts = await TestServer.start(echoHost);
+  try {
+    const a = ts.connect();
+    const b = ts.connect();
+    const ask = async (c: typeof a, host: string): Promise<string> => {
+      const answer = readUntil(c, (t) => /\r\n\r\n\[.*\]$/s.test(t) || t.includes('HTTP/1.1 400'));
+      c.write(`GET / HTTP/1.1\r\nHost: ${host}\r\n\r\n`);
+      const text = await answer;
+      return text.startsWith('HTTP/1.1 400') ? '400' : text.slice(text.lastIndexOf('['));
+    };
+    assert.is(await ask(a, 'a.example:8080'), '[a.example:8080]');
+    assert.is(await ask(b, 'b.example:8080'), '[b.example:8080]');
+    assert.is(await ask(a, 'a.example:8080'), '[a.example:8080]');
+    assert.is(await ask(b, 'b.example:8080 \t '), '[b.example:8080]');
+    assert.is(await ask(b, 'b.example:80801'), '[b.example:80801]');
+    assert.is(await ask(b, 'b.example:8080'), '[b.example:8080]');
+    assert.is(await ask(b, 'b.example:8080@evil'), '400');
+    assert.is(await ask(a, 'a.example:8080'), '[a.example:8080]');
+  } finally {
+    await ts.stop();
+  }
+});
+
 test('connections whose heads arrive in pieces at the same time are each answered their own request (the endpoint shares its head scanners)', async () => {
   const ts = await TestServer.start(hello);
   try {

@@ -217,6 +217,50 @@ for (const [name, raw, reason, status] of rejections) {
   test(`refuses ${name} (${reason}, ${status}) however it is split`, () => rejects(raw, reason, status));
 }
 
+// What a request-target and a field value may hold, byte by byte: the scanner tests ranges, so
+// each of the 256 values is checked against the rule it stands for, on the whole-line fast path
+// and, cut into pieces, on the byte states.
+const isTargetByte = (c: number): boolean => c >= 0x21 && c <= 0x7e;
+const isFieldValueByte = (c: number): boolean => c === 0x09 || (c >= 0x20 && c <= 0x7e) || c >= 0x80;
+
+test('every byte value in a request-target: visible ASCII is taken as sent, anything else refused', () => {
+  for (let c = 0; c < 256; c++) {
+    const target = `/abcdef${String.fromCharCode(c)}ghijkl`;
+    const raw = bytes(`GET ${target} HTTP/1.1\r\nHost: a\r\n\r\n`);
+    for (const [how, pieces] of [['one piece', [raw]], ['split at 9', splitAt(raw, 9)], ['byte by byte', bytewise(raw)]] as const) {
+      const r = feed([...pieces]);
+      const what = `byte 0x${c.toString(16)}, ${how}`;
+      if (isTargetByte(c)) {
+        if (r.error) assert.unreachable(`${what}: rejected with ${r.error.reason}`);
+        assert.is(r.recorder.messages[0].head.target, target, what);
+      } else {
+        assert.ok(r.error !== null, `${what}: should be refused`);
+        const reason = c === 0x20 ? R.InvalidVersion : c === 0x0d || c === 0x0a ? R.InvalidRequestLine : R.InvalidRequestTarget;
+        assert.is(r.error.reason, reason, what);
+      }
+    }
+  }
+});
+
+test('every byte value in a field value: HTAB, SP, VCHAR and obs-text are taken as sent, other controls refused', () => {
+  for (let c = 0; c < 256; c++) {
+    const value = `abcdef${String.fromCharCode(c)}ghijkl`;
+    const raw = bytes(`GET / HTTP/1.1\r\nHost: a\r\nX-Value: ${value}\r\n\r\n`);
+    for (const [how, pieces] of [['one piece', [raw]], ['split at 34', splitAt(raw, 34)], ['byte by byte', bytewise(raw)]] as const) {
+      const r = feed([...pieces]);
+      const what = `byte 0x${c.toString(16)}, ${how}`;
+      if (isFieldValueByte(c)) {
+        if (r.error) assert.unreachable(`${what}: rejected with ${r.error.reason}`);
+        assert.is(r.recorder.messages[0].head.rawHeaders[3], value, what);
+      } else {
+        assert.ok(r.error !== null, `${what}: should be refused`);
+        const reason = c === 0x0d ? R.BareCarriageReturn : c === 0x0a ? R.BareLineFeed : R.InvalidHeaderValue;
+        assert.is(r.error.reason, reason, what);
+      }
+    }
+  }
+});
+
 test('parsers sharing a HeadScannerPool: heads and trailer sections cut into pieces and interleaved parse as if each parser were alone', () => {
   const pool = new HeadScannerPool({ ...DEFAULT_PARSER_LIMITS, maxRequestHeaderCount: 4 });
   const inputs = [
