@@ -39,6 +39,12 @@ export interface ConnectionListener {
   /** The endpoint actually bound (port 0 resolved to the real port). */
   readonly endpoint: Endpoint;
   accept(): Promise<ConnectionContext | null>;
+  /**
+   * Optional, in place of `accept`: hands `sink` every connection as it is accepted (those already
+   * waiting at once), then null once unbound. The server uses it when a listener has it: no promise
+   * and no await per connection. A listener given a sink is not also asked to `accept`.
+   */
+  acceptEach?(sink: (ctx: ConnectionContext | null) => void): void;
   /** Stops accepting new connections; connections already accepted live on. */
   unbind(): Promise<void>;
   /** Unbinds and releases everything the listener holds. */

@@ -439,8 +439,21 @@ export class Server {
     return builder.buildWith(this.services);
   }
 
-  async #acceptLoop(b: BoundEndpoint): Promise<void> {
-    const max = this.#options.maxConcurrentConnections;
+  /** Settles once the listener is unbound (it delivered null, or its accept failed). */
+  #acceptLoop(b: BoundEndpoint): Promise<void> {
+    const listener = b.listener;
+    if (listener.acceptEach === undefined) return this.#awaitEach(b);
+    // Each connection in the listener's own turn: no promise and no await per connection.
+    return new Promise<void>((resolve) => {
+      listener.acceptEach!((ctx) => {
+        if (ctx === null) resolve();
+        else this.#admit(ctx, b);
+      });
+    });
+  }
+
+  /** The accept loop of a listener with no `acceptEach`, a custom transport's. */
+  async #awaitEach(b: BoundEndpoint): Promise<void> {
     for (;;) {
       let ctx: ConnectionContext | null;
       try {
@@ -451,24 +464,29 @@ export class Server {
         return;
       }
       if (ctx === null) return;
-      if (this.#live.size >= max) {
-        this.#rejected++;
-        this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionRejected, connectionId: ctx.id }, 'Connection rejected: maxConcurrentConnections reached');
-        this.#rejectionWarnings?.rejected(max);
-        if (connectionRejectedChannel.hasSubscribers) {
-          connectionRejectedChannel.publish({ connection: ctx, endpoint: b.listener.endpoint, reason: 'max-concurrent-connections' });
-        }
-        ctx.abort(new ConnectionAbortedError('The server has reached maxConcurrentConnections'));
-        continue;
-      }
-      this.#accepted++;
-      // Asked first: the record's fields (and the connection id's text) would be garbage per accepted connection.
-      if (this.#connectionLog.isLevelEnabled?.('debug') !== false) {
-        this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionAccepted, connectionId: ctx.id, endpoint: b.listener.endpoint, remote: ctx.remoteEndpoint }, 'Connection accepted');
-      }
-      if (connectionOpenedChannel.hasSubscribers || connectionClosedChannel.hasSubscribers) publishOpened(ctx, b.listener.endpoint);
-      this.#run(ctx, b);
+      this.#admit(ctx, b);
     }
+  }
+
+  #admit(ctx: ConnectionContext, b: BoundEndpoint): void {
+    const max = this.#options.maxConcurrentConnections;
+    if (this.#live.size >= max) {
+      this.#rejected++;
+      this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionRejected, connectionId: ctx.id }, 'Connection rejected: maxConcurrentConnections reached');
+      this.#rejectionWarnings?.rejected(max);
+      if (connectionRejectedChannel.hasSubscribers) {
+        connectionRejectedChannel.publish({ connection: ctx, endpoint: b.listener.endpoint, reason: 'max-concurrent-connections' });
+      }
+      ctx.abort(new ConnectionAbortedError('The server has reached maxConcurrentConnections'));
+      return;
+    }
+    this.#accepted++;
+    // Asked first: the record's fields (and the connection id's text) would be garbage per accepted connection.
+    if (this.#connectionLog.isLevelEnabled?.('debug') !== false) {
+      this.#connectionLog.debug({ ...LOG_EVENTS.ConnectionAccepted, connectionId: ctx.id, endpoint: b.listener.endpoint, remote: ctx.remoteEndpoint }, 'Connection accepted');
+    }
+    if (connectionOpenedChannel.hasSubscribers || connectionClosedChannel.hasSubscribers) publishOpened(ctx, b.listener.endpoint);
+    this.#run(ctx, b);
   }
 
   #run(ctx: ConnectionContext, b: BoundEndpoint): void {

@@ -113,6 +113,10 @@ export abstract class SocketListener implements ConnectionListener {
     return this.#queue.take();
   }
 
+  acceptEach(sink: (ctx: ConnectionContext | null) => void): void {
+    this.#queue.takeEach(sink);
+  }
+
   unbind(): Promise<void> {
     this.#unbinding ??= this.#close();
     return this.#unbinding;

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import diagnosticsChannel from 'node:diagnostics_channel';
-import { DiagnosticChannels, type ConnectionQueueMessage, type Endpoint } from '../../connection/index.js';
+import { DiagnosticChannels, ServerStateError, type ConnectionQueueMessage, type Endpoint } from '../../connection/index.js';
 import { AcceptQueue } from '../../transports/accept-queue.js';
 
 interface Item {
@@ -28,13 +28,19 @@ test('hands items out in arrival order, to waiting takers first', async () => {
   assert.is(q.size, 0);
 });
 
-test('skips and discards items that died while queued', async () => {
+/** A queue holding item 1, which died while it waited, then the live item 2. */
+function withDeadFirst(): { q: AcceptQueue<Item>; discarded: Item[] } {
   const discarded: Item[] = [];
   const q = queue(discarded);
   const dead = { id: 1, alive: true };
   q.push(dead);
   q.push({ id: 2, alive: true });
   dead.alive = false;
+  return { q, discarded };
+}
+
+test('skips and discards items that died while queued', async () => {
+  const { q, discarded } = withDeadFirst();
   assert.is((await q.take())?.id, 2);
   assert.equal(discarded.map((i) => i.id), [1]);
 });
@@ -54,6 +60,36 @@ test('close resolves waiting and later takes with null and discards what is queu
   assert.is(await late.take(), null);
   assert.equal(discarded.map((i) => i.id), [7, 8]);
   assert.ok(late.closed);
+});
+
+test('takeEach hands over the live queued items at once, then each push, then null on close', () => {
+  const { q, discarded } = withDeadFirst();
+  const seen: (number | null)[] = [];
+  q.takeEach((item) => seen.push(item === null ? null : item.id));
+  assert.equal(seen, [2]);
+  assert.equal(discarded.map((i) => i.id), [1]);
+  q.push({ id: 3, alive: true });
+  q.push({ id: 4, alive: true });
+  assert.equal(seen, [2, 3, 4]);
+  assert.is(q.size, 0);
+  q.close();
+  q.push({ id: 5, alive: true });
+  assert.equal(seen, [2, 3, 4, null]);
+  assert.equal(discarded.map((i) => i.id), [1, 5]);
+});
+
+test('takeEach on a closed queue hears null at once; a second consumer is refused', async () => {
+  const closed = queue([]);
+  closed.close();
+  const seen: unknown[] = [];
+  closed.takeEach((item) => seen.push(item));
+  assert.equal(seen, [null]);
+  const q = queue([]);
+  q.takeEach(() => {});
+  assert.throws(() => q.takeEach(() => {}), (err: unknown) => err instanceof ServerStateError);
+  const taken = queue([]);
+  void taken.take();
+  assert.throws(() => taken.takeEach(() => {}), (err: unknown) => err instanceof ServerStateError);
 });
 
 test('a long burst is served in order', async () => {

@@ -65,6 +65,36 @@ export function transportConformance(name: string, factory: SubjectFactory): voi
     assert.ok(ctx.id.length > 0);
   });
 
+  run('acceptEach hands over the connections that waited, then each as it comes, then null once unbound', async ({ listener, connect }) => {
+    // Every transport of tiercel's own has it (a custom one may have accept alone).
+    assert.type(listener.acceptEach, 'function');
+    const first = await connect();
+    const second = await connect();
+    const seen: (ConnectionContext | null)[] = [];
+    let arrived: () => void = () => {};
+    const more = new Promise<void>((resolve) => (arrived = resolve));
+    listener.acceptEach!((ctx) => {
+      seen.push(ctx);
+      if (seen.length === 3) arrived();
+    });
+    // The two that connected before a consumer was there come at once (memory), or as the
+    // server side learns of them (sockets); the third only after it connects.
+    const third = await connect();
+    await more;
+    assert.ok(seen.every((c) => c !== null));
+    // Each is a live connection to one of the clients.
+    first.write('a');
+    second.write('b');
+    third.write('c');
+    const got = await Promise.all(seen.map((ctx) => readSome(ctx!.transport)));
+    assert.equal(got.map((b) => b.toString()).sort(), ['a', 'b', 'c']);
+    await listener.unbind();
+    assert.is(seen.length, 4);
+    assert.is(seen[3], null);
+    for (const ctx of seen) ctx?.abort();
+    second.destroy();
+  });
+
   run('moves 10 MB each way with backpressure and bounded buffers', async ({ listener, connect }) => {
     const client = await connect();
     const ctx = await mustAccept(listener);
@@ -350,6 +380,17 @@ function digest(stream: Duplex): Promise<{ bytes: number; sha256: string; maxRea
     });
     stream.once('end', () => resolve({ bytes, sha256: hash.digest('hex'), maxReadable }));
     stream.once('close', () => reject(new Error(`closed before EOF after ${bytes} bytes`)));
+  });
+}
+
+/** The first chunk `stream` reads. */
+function readSome(stream: Duplex): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    stream.once('data', (chunk: Buffer) => {
+      stream.pause();
+      resolve(chunk);
+    });
+    stream.once('error', reject);
   });
 }
 

@@ -53,6 +53,10 @@ export class MemoryListener implements ConnectionListener {
     return this.#queue.take();
   }
 
+  acceptEach(sink: (ctx: ConnectionContext | null) => void): void {
+    this.#queue.takeEach(sink);
+  }
+
   async unbind(): Promise<void> {
     if (this.#queue.closed) return;
     this.#queue.close();
