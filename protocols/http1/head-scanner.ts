@@ -455,11 +455,28 @@ export class HeadScanner {
     const n = this.#offsetCount;
     const fields = new Array<string>(n >> 1);
     for (let i = 0, j = 0; i < n; i += 4, j += 2) {
-      fields[j] = text.substring(at + offsets[i], at + offsets[i + 1]);
-      fields[j + 1] = j + 1 === slot ? value! : text.substring(at + offsets[i + 2], at + offsets[i + 3]);
+      if (j + 1 === slot) {
+        fields[j] = hostName(text, at + offsets[i]);
+        fields[j + 1] = value!;
+      } else {
+        fields[j] = text.substring(at + offsets[i], at + offsets[i + 1]);
+        fields[j + 1] = text.substring(at + offsets[i + 2], at + offsets[i + 3]);
+      }
     }
     return fields;
   }
+}
+
+/**
+ * The Host field's name as sent, from `text` at `from` (four letters, 'host' in any case): the
+ * two spellings clients send are constants, where a substring was a new string every request.
+ */
+function hostName(text: string, from: number): string {
+  const h = text.charCodeAt(from);
+  if ((h === 0x48 || h === 0x68) && text.charCodeAt(from + 1) === 0x6f && text.charCodeAt(from + 2) === 0x73 && text.charCodeAt(from + 3) === 0x74) {
+    return h === 0x48 ? 'Host' : 'host';
+  }
+  return text.substring(from, from + 4);
 }
 
 // The last Host value a connection found valid, one for the process: validity depends on the

@@ -303,6 +303,16 @@ test('a dead parser keeps refusing', () => {
 
 // ---- what a request looks like -----------------------------------------------------------
 
+test('the Host field keeps its name as sent, in any case', () => {
+  for (const name of ['Host', 'host', 'HOST', 'hOsT', 'hosT']) {
+    parsesEverySplit(`GET / HTTP/1.1\r\n${name}: example.com\r\n\r\n`, (r, how) => {
+      const [{ head }] = r.recorder.completed;
+      assert.equal(head.rawHeaders, [name, 'example.com'], how);
+      assert.is(head.host, 'example.com', how);
+    });
+  }
+});
+
 test('reports the head: interned method, target forms, flat headers, framing fields', () => {
   const raw =
     'GET /a?b=c HTTP/1.1\r\nHost: example.com\r\nX-Tab:\t spaced \t\r\nConnection: keep-alive, Upgrade\r\n' +
