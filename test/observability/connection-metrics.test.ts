@@ -1,5 +1,5 @@
-// The connection metrics added after the first round: tiercel.queued_connections (a burst on the
-// in-memory transport, whose connects queue synchronously), connections per protocol and TLS
+// The connection metrics added after the first round: tiercel.queued_connections (in-memory connects
+// queued on a listener with no consumer yet), connections per protocol and TLS
 // version on tiercel.active_connections (undici, node:http2 cleartext and over TLS, a WebSocket),
 // a 101 recorded with its status but shown as 'upgraded', and the end reasons of HTTP/2
 // connections (a node:http2 client's GOAWAY, a reset) and of connections no protocol took.
@@ -14,7 +14,7 @@ import { request } from 'undici';
 import WebSocket from 'ws';
 import { MeterProvider, type DataPoint, type Histogram } from '@opentelemetry/sdk-metrics';
 import { TestReader, collect, points } from './otel-reader.js';
-import { CONNECTION_END_REASONS, DiagnosticChannels, type ConnectionMessage, type TcpEndpoint } from '../../connection/index.js';
+import { CONNECTION_END_REASONS, DiagnosticChannels, type ConnectionContext, type ConnectionMessage, type TcpEndpoint } from '../../connection/index.js';
 import { MemoryTransport } from '../../transports/index.js';
 import { Server } from '../../hosting/index.js';
 import { ServerMetrics } from '../../observability/index.js';
@@ -44,28 +44,30 @@ function withMetrics(fn: (metrics: ServerMetrics, reader: TestReader) => Promise
 const hello = (): ApplicationBuilder => new ApplicationBuilder().run((ctx) => ctx.response.send('hi'));
 
 test(
-  'tiercel.queued_connections: connections the accept loop has not taken yet, per endpoint; back to 0 once taken',
+  'tiercel.queued_connections: connections waiting for their listener\'s consumer, per endpoint; back to 0 once taken',
   withMetrics(async (metrics, reader) => {
-    const server = new Server({ logLevel: 'silent' });
-    server.useHttp(hello());
-    server.listen('http://memory:queued');
-    await server.start();
-    const memory = server.getTransport(MemoryTransport);
+    // A listener with no consumer yet, as a custom transport's between its accept() calls: the
+    // server's own listeners hand each connection over as it comes (acceptEach), so with a server
+    // behind them nothing waits.
+    const memory = new MemoryTransport();
+    const listener = await memory.bind({ kind: 'memory', name: 'queued' });
+    const taken: ConnectionContext[] = [];
+    const clients = [0, 1, 2, 3].map(() => memory.connect('queued'));
     try {
-      // Connects queue synchronously; the accept loop, waiting, takes the first at once (it never
-      // waited) and the rest a microtask later each.
-      const clients = [0, 1, 2, 3].map(() => memory.connect('queued'));
-      const text = metrics.prometheusText();
       const labels = { network_transport: 'memory', tiercel_endpoint: 'memory:queued' };
-      assert.is(valueOf(parseExposition(text), 'tiercel_queued_connections', labels), 3);
-      assert.is(metrics.snapshot().connections.find((c) => c.transport === 'memory')?.queued, 3);
-      await until('the accept loop took them', () => server.stats.accepted === 4);
+      assert.is(valueOf(parseExposition(metrics.prometheusText()), 'tiercel_queued_connections', labels), 4);
+      assert.is(metrics.snapshot().connections.find((c) => c.transport === 'memory')?.queued, 4);
+      taken.push((await listener.accept())!);
+      assert.is(valueOf(parseExposition(metrics.prometheusText()), 'tiercel_queued_connections', labels), 3);
+      listener.acceptEach!((ctx) => ctx !== null && taken.push(ctx));
+      assert.is(taken.length, 4);
       assert.is(valueOf(parseExposition(metrics.prometheusText()), 'tiercel_queued_connections', labels), 0);
       const queued = points<number>((await collect(reader)).get('tiercel.queued_connections'));
       assert.equal(queued.map((p) => ({ ...p.attributes, value: p.value })), [{ 'network.transport': 'memory', 'tiercel.endpoint': 'memory:queued', value: 0 }]);
-      for (const c of clients) c.destroy();
     } finally {
-      await server.stop(1_000);
+      for (const c of clients) c.destroy();
+      for (const ctx of taken) ctx.abort();
+      await listener.dispose();
     }
   }),
 );
