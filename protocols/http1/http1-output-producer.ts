@@ -136,16 +136,8 @@ export class Http1OutputProducer {
       }
       if (this.#pending.length === 0) return this.#transport.write(data);
       // A Buffer body (or an echo's first chunk, read with its head) after the batch's strings:
-      // one writev with them, as `emitChunk` sends a chunk, where a flush and a write were two
-      // syscalls for one read.
-      const t = this.#transport;
-      const before = this.#pending;
-      this.#pending = '';
-      t.cork();
-      t.write(before, 'latin1');
-      t.write(data);
-      t.uncork();
-      return t.writableLength < t.writableHighWaterMark;
+      // with them, where a flush and a write were two syscalls for one read.
+      return this.#writeWithPending('', data, '');
     }
     if (typeof data === 'string') return this.#transport.write(data, 'latin1');
     return this.#transport.write(data);
@@ -171,12 +163,21 @@ export class Http1OutputProducer {
       }
       return t.write(framed, 'latin1');
     }
-    const before = this.#pending + line;
+    return this.#writeWithPending(line, data, '\r\n');
+  }
+
+  /**
+   * What the batch holds, then `before` + `data` + `after`, in one transport write (a writev).
+   * Returns false when the transport's buffer is full.
+   */
+  #writeWithPending(before: string, data: Buffer, after: string): boolean {
+    const t = this.#transport;
+    const head = this.#pending + before;
     this.#pending = '';
     t.cork();
-    t.write(before, 'latin1');
+    t.write(head, 'latin1');
     t.write(data);
-    t.write('\r\n', 'latin1');
+    if (after !== '') t.write(after, 'latin1');
     t.uncork();
     // Not `writableNeedDrain`: the corked writes set it whenever the chunk reaches the
     // highWaterMark, even when the writev then left at once; this is what write() itself answers.
