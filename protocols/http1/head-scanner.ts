@@ -402,6 +402,19 @@ export class HeadScanner {
   requestHead(buf: Buffer, base: number, end: number, limit: number): RequestHead {
     const method = this.#method;
     const isConnect = method === CONNECT;
+    const known = knownTargetOf(buf, base + this.#targetStart, base + this.#targetEnd);
+    // The head a client sends again and again on a keep-alive connection (a remembered target, and a
+    // Host the scanner matched to the remembered one, or no fields): every string it needs exists,
+    // so its bytes are not decoded at all. The decode was one call into C++ per request.
+    if (known !== null) {
+      const n = this.#offsetCount;
+      if (n === 0) return this.#head(known, [], null);
+      const host = this.#knownHost;
+      if (n === 4 && host !== null) {
+        const name = hostNameOf(buf, base + this.#offsets[0]);
+        if (name !== null) return this.#head(known, [name, host], host);
+      }
+    }
     let text: string;
     let at: number; // where the head's first byte is in `text`
     if (buf === windowBuf && base >= windowStart && end <= windowEnd) {
@@ -428,7 +441,18 @@ export class HeadScanner {
       host = this.#knownHost ?? text.substring(at + this.#offsets[4 * hostField + 2], at + this.#offsets[4 * hostField + 3]);
     }
     const fields = this.#fields(text, at, hostSlot, host);
-    const target = text.substring(at + this.#targetStart, at + this.#targetEnd);
+    let target = known;
+    if (target === null) {
+      target = text.substring(at + this.#targetStart, at + this.#targetEnd);
+      if (this.#targetForm === 'origin' && target.length <= MAX_KNOWN_TARGET) knownTarget = target;
+    }
+    return this.#head(target, fields, host);
+  }
+
+  /** The head from the scanned facts, with its strings made. */
+  #head(target: string, fields: string[], host: string | null): RequestHead {
+    const method = this.#method;
+    const isConnect = method === CONNECT;
     const minor = this.#versionMinor;
     const conn = this.#connection;
     let flags = 0;
@@ -477,6 +501,32 @@ function hostName(text: string, from: number): string {
     return h === 0x48 ? 'Host' : 'host';
   }
   return text.substring(from, from + 4);
+}
+
+/** `hostName` read from the head's bytes at buf[from]: one of its two constants, or null for another spelling. */
+function hostNameOf(buf: Buffer, from: number): string | null {
+  const h = buf[from];
+  if ((h === 0x48 || h === 0x68) && buf[from + 1] === 0x6f && buf[from + 2] === 0x73 && buf[from + 3] === 0x74) {
+    return h === 0x48 ? 'Host' : 'host';
+  }
+  return null;
+}
+
+// The last origin-form request-target any connection decoded, one for the process, as Kestrel
+// reuses a connection's header strings when the same bytes come again: a client on a keep-alive
+// connection mostly asks for what it asked for before, and the clients of a server often for the
+// same few paths. A head whose target has these bytes gets this very string. Kept as the string
+// only (its characters are the bytes: latin1); a longer target than this is not remembered, as
+// comparing it could cost more than decoding it.
+const MAX_KNOWN_TARGET = 64;
+let knownTarget: string | null = null;
+
+/** The remembered target when buf[s, e) are its bytes, else null. */
+function knownTargetOf(buf: Buffer, s: number, e: number): string | null {
+  const t = knownTarget;
+  if (t === null || t.length !== e - s) return null;
+  for (let i = 0; i < t.length; i++) if (buf[s + i] !== t.charCodeAt(i)) return null;
+  return t;
 }
 
 // The last Host value a connection found valid, one for the process: validity depends on the

@@ -126,6 +126,55 @@ test('a Host that begins with the last one found valid, or has OWS after it, is 
   }
 });
 
+test('a target asked for again gets the same answer, and one that differs from the last by a byte, in length or in case is its own', async () => {
+  // The scanner remembers the last origin-form target any connection decoded (up to 64 bytes) and
+  // gives a head with the same bytes that very string; with a remembered Host too, the head's bytes
+  // are not decoded at all. Every request here must still reach the app exactly as sent.
+  const echo: HttpApplication = {
+    handle(ex: HttpExchange) {
+      // The names as sent: `raw` is the flat [name, value, …] list.
+      const names = ex.headers.raw.filter((_, i) => i % 2 === 0);
+      ex.end(`<${ex.method} ${ex.target} ${ex.headers.get('host')} ${names.join(',')}>`);
+    },
+  };
+  const ts = await TestServer.start(echo);
+  try {
+    const long = `/${'a'.repeat(70)}`;
+    const requests: [string, string][] = [
+      ['/plaintext', 'Host: x'],
+      ['/plaintext', 'Host: x'],
+      ['/plaintexu', 'Host: x'],
+      ['/plaintex', 'Host: x'],
+      ['/Plaintext', 'Host: x'],
+      ['/plaintext', 'Host: x'],
+      ['/plaintext', 'Host: y'],
+      ['/plaintext', 'HOST: y'],
+      ['/plaintext', 'host: y'],
+      ['/plaintext', 'Host: y\r\nAccept: */*'],
+      [long, 'Host: y'],
+      [long, 'Host: y'],
+      ['/plaintext?q=1', 'Host: y'],
+      ['/plaintext', 'Host: y'],
+    ];
+    const a = ts.connect();
+    a.write(requests.map(([target, fields]) => `GET ${target} HTTP/1.1\r\n${fields}\r\n\r\n`).join('') + 'GET /plaintext HTTP/1.0\r\n\r\n');
+    const answers = (await readAll(a)).match(/<[^>]*>/g);
+    assert.equal(answers, [
+      ...requests.map(([target, fields]) => {
+        const lines = fields.split('\r\n').map((line) => line.split(': '));
+        return `<GET ${target} ${lines[0][1]} ${lines.map(([name]) => name).join(',')}>`;
+      }),
+      '<GET /plaintext undefined >',
+    ]);
+    // Another connection, with the target and Host the first one left remembered.
+    const b = ts.connect();
+    b.write('GET /plaintext HTTP/1.1\r\nHost: y\r\nConnection: close\r\n\r\n');
+    assert.ok((await readAll(b)).endsWith('<GET /plaintext y Host,Connection>'));
+  } finally {
+    await ts.stop();
+  }
+});
+
 test('connections whose heads arrive in pieces at the same time are each answered their own request (the endpoint shares its head scanners)', async () => {
   const ts = await TestServer.start(hello);
   try {
