@@ -9,6 +9,7 @@ export * from './connection-context.js';
 export * from './connection-builder.js';
 export * from './transport.js';
 export * from './read-ahead.js';
+export * from './transport-reader.js';
 export * from './logger.js';
 export * from './log-events.js';
 export * from './tokens.js';

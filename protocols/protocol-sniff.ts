@@ -1,5 +1,5 @@
 import type { Duplex } from 'node:stream';
-import type { Clock, ConnectionCompletion, ConnectionContext, TransportWatcher } from '../connection/index.js';
+import { kReader, type Clock, type ConnectionCompletion, type ConnectionContext, type ReadBy, type TransportWatcher } from '../connection/index.js';
 import type { SniffVerdict } from './http/index.js';
 
 /**
@@ -12,9 +12,8 @@ export const MAX_SNIFF_BYTES = 4_096;
 /** The index of the adapter that said yes, or why none did. */
 export type SniffResult = number | 'none' | 'closed' | 'timeout';
 
-/** Where the shared listeners find the sniff in progress on a transport. */
-const kSniff = Symbol('tiercel.sniff');
-type Sniffed = Duplex & { [kSniff]?: Sniff };
+/** A transport the sniff reads: its shared listeners find it in the transport's reader slot. */
+type Sniffed = ReadBy<Sniff>;
 
 /**
  * Reads the first bytes of `transport` and asks `sniffers` in order (highest precedence first)
@@ -72,7 +71,7 @@ function sniff<A, B>(
     return;
   }
   const state = new Sniff(transport as Sniffed, sniffers, timeoutMs === Infinity ? undefined : deadlinesOf(clock, timeoutMs), then as OnVerdict, a, b, ctx, unclaimed as OnUnclaimedAny | undefined);
-  (transport as Sniffed)[kSniff] = state;
+  (transport as Sniffed)[kReader] = state;
   transport.on('data', onSniffData);
   transport.on('end', onSniffClosed);
   // A connection's context listens for its transport's close already: told through it, the sniff
@@ -160,12 +159,12 @@ type OnUnclaimedAny = (head: Buffer, a: unknown, b: unknown) => boolean;
 // protocols' are: per connection they were three closures and their context, each also renamed
 // at run time by the bundle (esbuild's keepNames: ~1 µs and a property store per closure).
 function onSniffData(this: Sniffed, chunk: Buffer): void {
-  this[kSniff]?.onData(chunk);
+  this[kReader]?.onData(chunk);
 }
 
 // A client that ends before the verdict sent only a prefix of some protocol: nothing to serve.
 function onSniffClosed(this: Sniffed): void {
-  this[kSniff]?.finish('closed');
+  this[kReader]?.finish('closed');
 }
 
 /**
@@ -244,8 +243,8 @@ class Sniff implements TransportWatcher {
 
   finish(result: SniffResult): void {
     const transport = this.transport;
-    if (transport[kSniff] !== this) return;
-    transport[kSniff] = undefined;
+    if (transport[kReader] !== this) return;
+    transport[kReader] = undefined;
     transport.off('data', onSniffData);
     transport.off('end', onSniffClosed);
     if (this.ctx !== undefined) this.ctx.watchTransport(undefined);

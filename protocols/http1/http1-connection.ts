@@ -5,6 +5,8 @@ import {
   LifetimeFeature,
   setConnectionEndReason,
   takeReadAhead,
+  kReader,
+  type ReadBy,
   type ClockTimer,
   type ConnectionCompletion,
   LOG_EVENTS,
@@ -60,8 +62,7 @@ const enum Phase {
   Closing,
 }
 
-const kConnection = Symbol('tiercel.http1.connection');
-type Carrier = Duplex & { [kConnection]?: Http1Connection };
+type Carrier = ReadBy<Http1Connection>;
 
 function isPromise(value: unknown): value is Promise<void> {
   return value !== undefined && value !== null && typeof (value as Promise<void>).then === 'function';
@@ -129,13 +130,13 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler, Tr
   // The transport's listeners are shared by every connection (they find theirs through a symbol
   // on the transport, as node:http does), so an idle connection holds no closures for them.
   static readonly #dataListener = function (this: Carrier, chunk: Buffer): void {
-    this[kConnection]!.#onData(chunk);
+    this[kReader]!.#onData(chunk);
   };
   static readonly #endListener = function (this: Carrier): void {
-    this[kConnection]!.#onEnd();
+    this[kReader]!.#onEnd();
   };
   static readonly #drainListener = function (this: Carrier): void {
-    this[kConnection]!.#onDrain();
+    this[kReader]!.#onDrain();
   };
 
   constructor(ctx: ConnectionContext, app: HttpApplication, options: Http1ConnectionOptions) {
@@ -186,7 +187,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler, Tr
   serve(completion: ConnectionCompletion): void {
     this.#completion = completion;
     const t = this.#transport;
-    (t as Carrier)[kConnection] = this;
+    (t as Carrier)[kReader] = this;
     t.on('data', Http1Connection.#dataListener);
     t.on('end', Http1Connection.#endListener);
     t.on('drain', Http1Connection.#drainListener);
@@ -639,7 +640,7 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler, Tr
     // per WebSocket. The context's own 'error' listener stays: an error before the new owner
     // listens does not crash the process.
     this.ctx.watchTransport(undefined);
-    (t as Carrier)[kConnection] = undefined;
+    (t as Carrier)[kReader] = undefined;
     this.ctx.features.get(LifetimeFeature)?.offCloseRequested(this);
     // Counted as upgraded, and done with HTTP, when the new owner's transport closes: the context
     // already watches for that. One small object kept for the upgrade's life, where a 'close'

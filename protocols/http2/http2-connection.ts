@@ -8,6 +8,8 @@ import {
   LOG_EVENTS,
   isConnectionLost,
   setConnectionEndReason,
+  kReader,
+  type ReadBy,
   type ConnectionCompletion,
   type ConnectionContext,
   type ConnectionEndReason,
@@ -121,7 +123,7 @@ const enum ConnectionFlag {
   Closing = 2,
 }
 
-/** Where the shared listeners find their connection: on its session, its transport and its streams. */
+/** Where the shared listeners find their connection on its session and its refused streams (on its transport: `kReader`). */
 const kConnection = Symbol('tiercel.http2.connection');
 type Owned<T> = T & { [kConnection]?: Http2Connection };
 
@@ -325,7 +327,7 @@ export class Http2Connection implements HeartbeatHandler {
     // node:http2 closes a session when its net.Socket ends only because such a socket ends itself
     // then (allowHalfOpen off); tiercel's transports are half-open, so the client's FIN is ours to
     // act on.
-    (transport as Owned<Duplex>)[kConnection] = conn;
+    (transport as ReadBy<Http2Connection>)[kReader] = conn;
     transport.on('end', Http2Connection.#onTransportEnd);
     // node:http2 listens for the socket's errors for as long as the socket lives (it destroys the
     // session with them): the context's own listener beside it only made node keep an array of
@@ -660,8 +662,8 @@ export class Http2Connection implements HeartbeatHandler {
    * The session is destroyed (GOAWAY, the streams' bodies fail and their `aborted` fire), as
    * node:http2 does for a socket that is not half-open.
    */
-  static readonly #onTransportEnd = function (this: Owned<Duplex>): void {
-    Http2Connection.#transportEnded(this[kConnection]!);
+  static readonly #onTransportEnd = function (this: ReadBy<Http2Connection>): void {
+    Http2Connection.#transportEnded(this[kReader]!);
   };
 
   static #transportEnded(conn: Http2Connection): void {
