@@ -354,7 +354,10 @@ export class HeadScanner {
   }
 
   #requestLineDone(buf: Buffer, base: number): void {
-    this.#targetForm = requestTargetForm(buf, base + this.#targetStart, base + this.#targetEnd, this.#method);
+    const s = base + this.#targetStart;
+    const method = this.#method;
+    // origin-form, nearly every request's, without the call (requestTargetForm decides the rest).
+    this.#targetForm = buf[s] === Byte.SLASH && method !== CONNECT ? 'origin' : requestTargetForm(buf, s, base + this.#targetEnd, method);
   }
 
   #framingField(kind: HeaderKind, buf: Buffer, s: number, e: number, index: number): void {

@@ -14,6 +14,7 @@ export const enum Byte {
   LF = 0x0a,
   CR = 0x0d,
   SP = 0x20,
+  SLASH = 0x2f,
   COLON = 0x3a,
   DEL = 0x7f,
 }
