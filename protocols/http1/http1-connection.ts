@@ -127,8 +127,9 @@ export class Http1Connection implements Http1ParserHandler, HeartbeatHandler, Tr
   #appDone: (() => void) | undefined;
   #appError: ((err: unknown) => void) | undefined;
 
-  // The transport's listeners are shared by every connection (they find theirs through a symbol
-  // on the transport, as node:http does), so an idle connection holds no closures for them.
+  // The transport's listeners are shared by every connection (they find theirs in the transport's
+  // reader slot, as node:http finds its parser through a symbol), so an idle connection holds no
+  // closures for them.
   static readonly #dataListener = function (this: Carrier, chunk: Buffer): void {
     this[kReader]!.#onData(chunk);
   };
