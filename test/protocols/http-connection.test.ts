@@ -3,6 +3,7 @@
 // HTTP/1.1 still loads, handed over directly once it has). Whatever that first read holds is served.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
 import { Server } from '../../hosting/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
@@ -16,6 +17,12 @@ test.before(async () => {
   server = new Server({ logLevel: 'silent' });
   server.useHttp(
     new ApplicationBuilder().run(async (ctx) => {
+      if (ctx.request.path === '/properties') {
+        // What tiercel's layers put on the transport they read (symbols described 'tiercel.…').
+        const own = Object.getOwnPropertySymbols(ctx.exchange.connection.transport).map((s) => s.description ?? '');
+        ctx.response.send(own.filter((d) => d.startsWith('tiercel.')).join(','));
+        return;
+      }
       const body = ctx.request.method === 'POST' ? ` ${await ctx.request.text()}` : '';
       ctx.response.send(`${ctx.request.path}${body};`);
     }),
@@ -71,6 +78,27 @@ test('a body begun in the sniffed read and ended in the next is read whole, and 
 test('a first read that breaks the HTTP/1.1 rules is refused with 400 and the connection closed', async () => {
   const text = await exchange('GET / HTTP/1.1\r\nHost: x\r\nBad Header: y\r\n\r\n');
   assert.ok(text.startsWith('HTTP/1.1 400'), text);
+});
+
+test('whichever protocol reads a connection, its transport carries two properties of tiercel\'s: the context\'s and one reader slot', async () => {
+  // The sniff, then HTTP/1.1 or HTTP/2, share one slot: each property added to a socket gives it
+  // another hidden class, and node's stream functions, which see every socket, went megamorphic.
+  const expected = 'tiercel.connection-context,tiercel.transport-reader';
+  assert.equal(bodies(await exchange(GET('/properties', true))), [expected]);
+  const session = http2.connect('http://tiercel.test', { createConnection: () => memory.connect('sniffed') });
+  try {
+    const body = await new Promise<string>((resolve, reject) => {
+      const stream = session.request({ ':path': '/properties' });
+      let text = '';
+      stream.setEncoding('utf8');
+      stream.on('data', (d: string) => (text += d));
+      stream.on('end', () => resolve(text));
+      stream.on('error', reject);
+    });
+    assert.is(body, expected);
+  } finally {
+    session.close();
+  }
 });
 
 test.run();
