@@ -9,6 +9,7 @@ import { Server } from '../../hosting/index.js';
 import { ApplicationBuilder } from '../../pipeline/index.js';
 import { MemoryTransport } from '../../transports/index.js';
 import { readAll } from '../support/streams.js';
+import { get } from './http2/h2-support.js';
 
 let server: Server;
 let memory: MemoryTransport;
@@ -87,15 +88,7 @@ test('whichever protocol reads a connection, its transport carries two propertie
   assert.equal(bodies(await exchange(GET('/properties', true))), [expected]);
   const session = http2.connect('http://tiercel.test', { createConnection: () => memory.connect('sniffed') });
   try {
-    const body = await new Promise<string>((resolve, reject) => {
-      const stream = session.request({ ':path': '/properties' });
-      let text = '';
-      stream.setEncoding('utf8');
-      stream.on('data', (d: string) => (text += d));
-      stream.on('end', () => resolve(text));
-      stream.on('error', reject);
-    });
-    assert.is(body, expected);
+    assert.is((await get(session, '/properties')).body.toString(), expected);
   } finally {
     session.close();
   }
