@@ -520,7 +520,9 @@ function hostNameOf(buf: Buffer, from: number): string | null {
 // connection mostly asks for what it asked for before, and the clients of a server often for the
 // same few paths. A head whose target has these bytes gets this very string. Kept as the string
 // only (its characters are the bytes: latin1); a longer target than this is not remembered, as
-// comparing it could cost more than decoding it.
+// comparing it could cost more than decoding it. A target of 13 characters or more is a slice of
+// its head's decoded text in V8, so the one remembered keeps that one head's text alive, as the
+// remembered Host does.
 const MAX_KNOWN_TARGET = 64;
 let knownTarget: string | null = null;
 
