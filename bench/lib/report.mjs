@@ -62,6 +62,7 @@ function scenarioTable(scenario, entries, baselineName) {
     '',
     `\`${scenario.request}\``,
     '',
+    ...(scenario.note ? [scenario.note, ''] : []),
     `| Server | req/s (median) | ${vs} | server CPU per request | p99 (median) | ${vs} | RSS at start | RSS after | ${vs} | peak RSS | CPU server / wrk / others | req/s per round | errors |`,
     '|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|--:|---|---|',
   ];

@@ -82,6 +82,7 @@ export function runRow(scenario, servers, settings, benchDir) {
   return runInterleaved({
     ...common,
     unit: 'req/s',
+    freshProcess: scenario.freshProcess === true,
     check: (server) => (scenario.route === 'big-json' ? checkCompressed(server.port) : checkRoute(server.port, scenario.route)),
     warmup: settings.warmup > 0 && ((server) => wrk(server, settings.warmup)),
     measure: async (server, onStart) => {

@@ -193,6 +193,11 @@ export function scenarioList({ pipeline, echoBytes, h2Requests, h2Clients, h2Str
       script: 'post-1mb.lua',
       scriptArgs: [String(echoBytes)],
       request: `POST /echo with a ${echoBytes}-byte application/octet-stream body, streamed back`,
+      freshProcess: true,
+      note:
+        'Each round starts every server afresh (and stops it after): node mallocs each 64 KiB socket read, and whether glibc gives ' +
+        'the freed heap top back, so that every echo faults its pages in again, is settled once per process start (bench/RESULTS.md, ' +
+        "eleventh session). The median is over one draw per round per server; \"RSS after\" is the median round's process.",
     },
     {
       id: 'routes',

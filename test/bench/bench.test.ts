@@ -90,4 +90,25 @@ test('npm run bench at a tiny scale: CPU per request and RSS at start in the row
   for (const server of ['node-http', 'tiercel', 'ceiling', 'node:http2', 'ws on node:http']) assert.match(cell(start, server, 'RSS at start (median)'), mib);
 });
 
+test('the POST echo row starts every server afresh each round, and reports the median round', async () => {
+  if (missing.length) return;
+  const { code, stdout, stderr } = await runHarness(
+    'run.mjs',
+    { SCENARIOS: 'echo', SERVERS: 'node-http,tiercel', ROUNDS: '2', DURATION: '1', WARMUP: '0', ECHO_BYTES: '4096', IDLE_CONNECTIONS: '0', INJECT_REQUESTS: '0', RESULTS: '-' },
+    60_000,
+  );
+  assert.is(code, 0, `${stdout}\n${stderr}`);
+  const echo = table(stdout, 'POST echo, 4096 B');
+  for (const server of ['node-http', 'tiercel']) {
+    // A process per round: two different pids, each logged as it starts.
+    const pids = [...stderr.matchAll(new RegExp(`echo round \\d/2 ${server}: a fresh process, pid (\\d+)`, 'g'))].map((m) => m[1]);
+    assert.is(pids.length, 2, stderr);
+    assert.is.not(pids[0], pids[1]);
+    assert.match(cell(echo, server, 'req/s per round'), /^[\d,]+ \/ [\d,]+$/);
+    assert.match(cell(echo, server, 'RSS after'), /^\d+\.\d MiB$/);
+    assert.is(cell(echo, server, 'errors'), 'none');
+  }
+  assert.match(stdout, /Each round starts every server afresh/);
+});
+
 test.run();
