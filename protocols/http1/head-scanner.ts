@@ -438,12 +438,16 @@ export class HeadScanner {
     }
     const hostField = this.#hostField;
     let hostSlot = -1;
+    let hostFieldName: string | null = null;
     let host: string | null = null;
     if (hostField >= 0) {
+      const offsets = this.#offsets;
+      const i = 4 * hostField;
       hostSlot = 2 * hostField + 1;
-      host = this.#knownHost ?? text.substring(at + this.#offsets[4 * hostField + 2], at + this.#offsets[4 * hostField + 3]);
+      hostFieldName = hostNameOf(buf, base + offsets[i]) ?? text.substring(at + offsets[i], at + offsets[i + 1]);
+      host = this.#knownHost ?? text.substring(at + offsets[i + 2], at + offsets[i + 3]);
     }
-    const fields = this.#fields(text, at, hostSlot, host);
+    const fields = this.#fields(text, at, hostSlot, hostFieldName, host);
     let target = known;
     if (target === null) {
       target = text.substring(at + this.#targetStart, at + this.#targetEnd);
@@ -470,20 +474,20 @@ export class HeadScanner {
 
   /** The trailer fields whose empty line ends at buf[end], or null when there were none. */
   trailerFields(buf: Buffer, base: number, end: number): string[] | null {
-    return this.#offsetCount === 0 ? null : this.#fields(latin1(buf, base, end), 0, -1, null);
+    return this.#offsetCount === 0 ? null : this.#fields(latin1(buf, base, end), 0, -1, null, null);
   }
 
   /**
-   * The fields as strings, from `text` where the head's first byte is at `at`; the one at index
-   * `slot` of the flat list (-1: none) is `value`, already made.
+   * The fields as strings, from `text` where the head's first byte is at `at`; the value at index
+   * `slot` of the flat list (-1: none) is `value` and its name `name`, already made.
    */
-  #fields(text: string, at: number, slot: number, value: string | null): string[] {
+  #fields(text: string, at: number, slot: number, name: string | null, value: string | null): string[] {
     const offsets = this.#offsets;
     const n = this.#offsetCount;
     const fields = new Array<string>(n >> 1);
     for (let i = 0, j = 0; i < n; i += 4, j += 2) {
       if (j + 1 === slot) {
-        fields[j] = hostName(text, at + offsets[i]);
+        fields[j] = name!;
         fields[j + 1] = value!;
       } else {
         fields[j] = text.substring(at + offsets[i], at + offsets[i + 1]);
@@ -495,18 +499,9 @@ export class HeadScanner {
 }
 
 /**
- * The Host field's name as sent, from `text` at `from` (four letters, 'host' in any case): the
- * two spellings clients send are constants, where a substring was a new string every request.
+ * The Host field's name at buf[from] (four letters, 'host' in any case) as one of the two constants
+ * clients send, where a substring was a new string every request; null for another spelling.
  */
-function hostName(text: string, from: number): string {
-  const h = text.charCodeAt(from);
-  if ((h === 0x48 || h === 0x68) && text.charCodeAt(from + 1) === 0x6f && text.charCodeAt(from + 2) === 0x73 && text.charCodeAt(from + 3) === 0x74) {
-    return h === 0x48 ? 'Host' : 'host';
-  }
-  return text.substring(from, from + 4);
-}
-
-/** `hostName` read from the head's bytes at buf[from]: one of its two constants, or null for another spelling. */
 function hostNameOf(buf: Buffer, from: number): string | null {
   const h = buf[from];
   if ((h === 0x48 || h === 0x68) && buf[from + 1] === 0x6f && buf[from + 2] === 0x73 && buf[from + 3] === 0x74) {
