@@ -27,6 +27,7 @@ import {
   type UpgradeCounter,
 } from '../http/index.js';
 import type { Http2Engine } from './http2-engine.js';
+import { forwardEmit } from './forward-emit.js';
 import { Http2Exchange, Output } from './http2-exchange.js';
 import { readRequestHead, type Http2HeadLimits } from './http2-request-head.js';
 
@@ -416,13 +417,8 @@ export class Http2Connection implements HeartbeatHandler {
       case 'timeout':
         return emitEvent.call(this, event);
     }
-    // node:http2 emits no other event on a server session: someone else's goes on with up to four
-    // arguments, less the undefined ones at the end.
-    if (d !== undefined) return emitEvent.call(this, event, a, b, c, d);
-    if (c !== undefined) return emitEvent.call(this, event, a, b, c);
-    if (b !== undefined) return emitEvent.call(this, event, a, b);
-    if (a !== undefined) return emitEvent.call(this, event, a);
-    return emitEvent.call(this, event);
+    // node:http2 emits no other event on a server session: someone else's.
+    return forwardEmit(this, event, a, b, c, d);
   };
 
   static #stream(conn: Http2Connection, stream: ServerHttp2Stream, flags: number, raw: string[]): void {

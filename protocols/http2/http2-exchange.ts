@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import http2, { type ServerHttp2Stream } from 'node:http2';
 import type { ConnectionContext, FeatureKey } from '../../connection/index.js';
 import { ConnectionAbortedError, LOG_EVENTS, TiercelError } from '../../connection/index.js';
@@ -17,12 +16,10 @@ import {
   type UpgradedConnection,
 } from '../http/index.js';
 import type { Http2Connection } from './http2-connection.js';
+import { forwardEmit } from './forward-emit.js';
 import { headersOf, protocolOf, type Http2RequestHead } from './http2-request-head.js';
 
 const { NGHTTP2_NO_ERROR, NGHTTP2_INTERNAL_ERROR, NGHTTP2_CANCEL } = http2.constants;
-
-/** What the stream's own `emit` forwards to (see `Http2Exchange.#emit`). */
-const emitEvent = EventEmitter.prototype.emit;
 
 // HTTP/1.1's connection-specific fields are forbidden in HTTP/2 (RFC 9113 §8.2.2): an app written
 // for HTTP/1.1 may set them, so they are dropped rather than failing the response.
@@ -91,7 +88,7 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
    * in its event table; a stream with no 'error' listener of its own would throw on an 'error'
    * emitted through EventEmitter's emit, so one that nobody else listens for stops here.
    */
-  static readonly #emit = function (this: Carrier, event: string | symbol, a?: unknown, b?: unknown): boolean {
+  static readonly #emit = function (this: Carrier, event: string | symbol, a?: unknown, b?: unknown, c?: unknown, d?: unknown): boolean {
     if (event === 'close') {
       const ex = this[kExchange]!;
       // The closed stream lets go of its exchange. A scavenge keeps whatever dead old-generation
@@ -105,21 +102,11 @@ export class Http2Exchange extends HttpExchangeBase implements HttpExtendedConne
       this[kExchange]?.owner.streamError(a as Error);
       if (this.listenerCount('error') === 0) return true;
     }
-    // Passed on with their own count of arguments (node:http2's stream events have at most two
-    // but 'trailers'), where forwarding the `arguments` object went through a varargs call; and
-    // passed on even when nobody listens (close, prefinish, resume, readable: half of a GET
-    // stream's events): stopping those here saved ~70 bytes of argument arrays per stream but
-    // cost more instructions than it saved (callgrind per stream: listenerCount +150 and this
-    // function +110, against EventEmitter's emit -180).
-    switch (arguments.length) {
-      case 1:
-        return emitEvent.call(this, event);
-      case 2:
-        return emitEvent.call(this, event, a);
-      case 3:
-        return emitEvent.call(this, event, a, b);
-    }
-    return Reflect.apply(emitEvent, this, arguments) as boolean;
+    // Passed on even when nobody listens (close, prefinish, resume, readable: half of a GET
+    // stream's events): stopping those here saved ~70 bytes of argument arrays per stream but cost
+    // more instructions than it saved (callgrind per stream: listenerCount +150 and this function
+    // +110, against EventEmitter's emit -180).
+    return forwardEmit(this, event, a, b, c, d);
   };
   // Shared too, where a closure per streamed response held its exchange: a stream reset before
   // node:http2 asked for its trailers kept that closure, and through it the exchange.
