@@ -1,6 +1,6 @@
+import http from 'node:http';
 import http2 from 'node:http2';
 import type { Duplex } from 'node:stream';
-import { TiercelError } from '../../connection/index.js';
 import type { Http2Limits, HttpLimits } from '../http/index.js';
 
 // SETTINGS and node:http2 counters are 32-bit; Infinity (no limit) maps to the largest value.
@@ -31,73 +31,42 @@ export function nodeServerOptions(limits: HttpLimits, http2Limits: Http2Limits):
   };
 }
 
-/** The session node:http2 did not create for a connection (it never happens with a Duplex). */
-export class Http2SessionError extends TiercelError {
-  constructor(message: string) {
-    super('ERR_TIERCEL_HTTP2_SESSION', message);
-  }
-}
-
 /**
- * One never-listening `http2.Server` per endpoint, made on its first connection: nghttp2 does the
- * framing, HPACK and flow control, and tiercel hands it each connection's transport
- * (`emit('connection')`), so it runs over any transport (TCP, pipe, memory, TLS) and the server
- * keeps owning accept and shutdown.
+ * Starts node:http2 sessions on the transports handed to it (`http2.performServerHandshake`), with
+ * SETTINGS from tiercel's limits: nghttp2 does the framing, HPACK and flow control, tiercel's
+ * server keeps owning accept and shutdown, and the session runs over any transport (TCP, pipe,
+ * memory, TLS). No `http2.Server` is made: its connection listener gave every session listeners
+ * that re-emit its events on the server (stream, error, priority; each announced by a
+ * 'newListener' emit, and nobody listens there) and marked the socket as its own, which tiercel
+ * then had to take off again (idle HTTP/2 connection, one GET, in-process sampling: ~400 bytes less
+ * allocated per connection this way).
  */
 export class Http2Engine {
-  readonly #limits: HttpLimits;
-  readonly #http2Limits: Http2Limits;
-  /** Made by the first connection: a server that never sees HTTP/2 never makes one. */
-  #server: http2.Http2Server | undefined;
-  #created: http2.ServerHttp2Session | undefined;
-  // node:http2's relays are the same two functions on every session: found once.
-  #streamRelay: Listener | undefined;
-  #errorRelay: Listener | undefined;
+  /** node:http2's server options for the limits (node checks and completes a copy for every session). */
+  readonly #options: http2.ServerOptions;
+  /** The connection window (`initialConnectionWindowSize`). */
+  readonly #window: number;
 
   constructor(limits: HttpLimits, http2Limits: Http2Limits) {
-    this.#limits = limits;
-    this.#http2Limits = http2Limits;
+    // node copies the options for every session and adds these defaults to its copy where they
+    // are missing (node:http2's initializeOptions): given here, the copy keeps the shape of the
+    // original; added, they grew it out of its slots (~1.7 KB allocated per connection).
+    this.#options = {
+      ...nodeServerOptions(limits, http2Limits),
+      unknownProtocolTimeout: 10_000,
+      Http1IncomingMessage: http.IncomingMessage,
+      Http1ServerResponse: http.ServerResponse,
+      Http2ServerRequest: http2.Http2ServerRequest,
+      Http2ServerResponse: http2.Http2ServerResponse,
+    };
+    this.#window = http2Limits.initialConnectionWindowSize;
   }
 
   /** Starts HTTP/2 on `transport` (whose first bytes must be the client preface). */
   attach(transport: Duplex): http2.ServerHttp2Session {
-    const server = (this.#server ??= this.#createServer());
-    this.#created = undefined;
-    server.emit('connection', transport);
-    const session = this.#created as http2.ServerHttp2Session | undefined;
-    this.#created = undefined;
-    if (session === undefined) throw new Http2SessionError('node:http2 did not start a session on the connection');
-    this.#streamRelay = dropServerRelay(session, 'stream', this.#streamRelay, server, 'stream');
-    this.#errorRelay = dropServerRelay(session, 'error', this.#errorRelay, server, 'sessionError');
+    const session = http2.performServerHandshake(transport, this.#options);
     // The connection window is not a SETTINGS value: it grows with a WINDOW_UPDATE on stream 0.
-    const window = this.#http2Limits.initialConnectionWindowSize;
-    if (window > 65_535) session.setLocalWindowSize(window);
+    if (this.#window > 65_535) session.setLocalWindowSize(this.#window);
     return session;
   }
-
-  #createServer(): http2.Http2Server {
-    const server = http2.createServer(nodeServerOptions(this.#limits, this.#http2Limits));
-    // node:http2 emits 'session' synchronously from its connection listener.
-    server.on('session', (session: http2.ServerHttp2Session) => {
-      this.#created = session;
-    });
-    return server;
-  }
 }
-
-/**
- * node:http2's connection listener gives each session listeners that re-emit its events on the
- * server (`stream`, and `error` as `sessionError`). Nothing listens there, and beside the
- * connection's own listener each made the session keep an array per event (~130 bytes per idle
- * connection) that every emit copies. Removed while the relay is the session's only listener (the
- * connection adds its own right after), and only while nobody listens on the server.
- */
-function dropServerRelay(session: http2.ServerHttp2Session, event: 'stream' | 'error', relay: Listener | undefined, server: http2.Http2Server, serverEvent: string): Listener | undefined {
-  if (server.listenerCount(serverEvent) !== 0 || session.listenerCount(event) !== 1) return relay;
-  // Read once: each rawListeners() is a copy of the session's array, garbage per connection.
-  relay ??= session.rawListeners(event)[0] as Listener;
-  session.removeListener(event, relay);
-  return relay;
-}
-
-type Listener = (...args: unknown[]) => void;

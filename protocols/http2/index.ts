@@ -8,7 +8,7 @@ export {
   Http2RejectedRequestsError,
   type Http2ConnectionOptions,
 } from './http2-connection.js';
-export { Http2Engine, Http2SessionError, nodeServerOptions } from './http2-engine.js';
+export { Http2Engine, nodeServerOptions } from './http2-engine.js';
 export { readRequestHead, headersOf, type Http2RequestHead, type Http2HeadLimits } from './http2-request-head.js';
 export * from './http2-delegate.js';
 export * from './http2-preface.js';
