@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import http2, { type ServerHttp2Session, type ServerHttp2Stream } from 'node:http2';
 import type { Duplex } from 'node:stream';
 import {
@@ -32,9 +31,6 @@ import { Http2Exchange, Output } from './http2-exchange.js';
 import { readRequestHead, type Http2HeadLimits } from './http2-request-head.js';
 
 const { NGHTTP2_ENHANCE_YOUR_CALM, NGHTTP2_NO_ERROR, NGHTTP2_FLAG_END_STREAM } = http2.constants;
-
-/** What the session's `emit` calls for the events the connection does not handle itself. */
-const emitEvent = EventEmitter.prototype.emit;
 
 /**
  * How long a connection the server is closing (GOAWAY sent, no stream left) waits for the client
@@ -400,24 +396,9 @@ export class Http2Connection implements HeartbeatHandler {
       case 'localSettings':
         if ((conn.#flags & ConnectionFlag.SettingsPending) !== 0) Http2Connection.#armSettingsCount(conn, this);
         return true;
-      // The rest go on with the count of arguments node:http2 (or EventEmitter) gives each, not
-      // as `arguments`: a function that reads it makes the object on every call, whatever the
-      // event (~430 bytes allocated per connection, one GET each).
-      case 'newListener':
-      case 'removeListener':
-      case 'connect':
-        return emitEvent.call(this, event, a, b);
-      case 'ping':
-      case 'remoteSettings':
-        return emitEvent.call(this, event, a);
-      case 'frameError':
-        return emitEvent.call(this, event, a, b, c);
-      case 'priority':
-        return emitEvent.call(this, event, a, b, c, d);
-      case 'timeout':
-        return emitEvent.call(this, event);
     }
-    // node:http2 emits no other event on a server session: someone else's.
+    // The rest (node:http2's own listeners', PING and SETTINGS counting, anyone else's) go on as
+    // EventEmitter's emit, without `arguments` (see forwardEmit).
     return forwardEmit(this, event, a, b, c, d);
   };
 
